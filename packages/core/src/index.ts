@@ -1,0 +1,2 @@
+export * from './catalog/module-definition.js';
+export * from './policy/admission-policy.js';

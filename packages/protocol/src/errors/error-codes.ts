@@ -1,0 +1,40 @@
+/** Every stable error code Licensor returns, with a one-line meaning. The server maps codes to HTTP status in one place. */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 'A request field is missing or malformed; the message names the field.',
+  MALFORMED: 'A license file or signed document cannot be parsed.',
+  SIGNATURE_INVALID: 'A signature does not match the signed bytes or the public key.',
+  HARDWARE_KEY_INVALID: 'A hardware key is not 64 lowercase hexadecimal characters.',
+  HARDWARE_KEY_MISMATCH: "The license is bound to another node's hardware key.",
+  LICENSE_MISSING: 'The node has no valid license installed; client work is refused.',
+  LICENSE_EXPIRED: 'The license (or allocation) has passed its end date.',
+  LICENSE_NOT_YET_VALID: 'The license is not valid before its not-before date.',
+  INSUFFICIENT_LICENSE: 'Every slot of the pool is in use.',
+  MODULE_NOT_LICENSED: 'The license grants no entitlement for this module.',
+  MODULE_UNKNOWN: 'The module ID is not in the catalog.',
+  MODULE_KIND_MISMATCH: 'The operation does not fit the kind or policy of this module.',
+  FEATURE_NOT_LICENSED: 'A feature enabled in a profile has no license.',
+  QUOTA_EXCEEDED: 'A reported count is above the licensed quota; the pool is degraded.',
+  MEMBER_BLOCKED: 'The member is beyond the licensed quantity and is blocked.',
+  LEASE_NOT_FOUND: 'No live lease exists for this module and holder (it expired, was released or was evicted).',
+  LEASE_EVICTED: 'The lease was evicted to make room for another holder.',
+  NOT_FOUND: 'The requested resource does not exist.',
+  CONFLICT: 'The request conflicts with the current state.',
+  IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was used before with a different request.',
+  UNAUTHENTICATED: 'No valid API token was presented.',
+  FORBIDDEN: "The token's role may not perform this operation.",
+  RATE_LIMITED: 'Too many requests for this token; retry after the given delay.',
+  PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
+  SCOPE_NOT_CENTRALIZED: 'Only a node with a centralized license can allocate to subdivisions.',
+  ALLOCATION_EXCEEDED: 'Allocations would sum above the quantity the node holds.',
+  SYNC_BLOCKED: 'The child node is beyond the licensed number of subordinate servers.',
+  STORE_UNAVAILABLE: 'The store cannot be reached; retry later.',
+  INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
+} as const;
+
+/** A stable error code string. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** True when the string is a known error code. */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODES, value);
+}

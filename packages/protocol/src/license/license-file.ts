@@ -1,0 +1,74 @@
+import type { KeyObject } from 'node:crypto';
+import { fail, ok, type Outcome } from '../errors/outcome.js';
+import { parseHardwareKey } from '../hardware-key.js';
+import { LICENSE_BEGIN, LICENSE_END } from './armor.js';
+import type { LicensePayload } from './license-payload.js';
+import { openDocument, signDocument } from './signed-document.js';
+import { validateLicensePayload } from './validate-payload.js';
+
+const KIND = { begin: LICENSE_BEGIN, end: LICENSE_END };
+
+/** Options of offline license verification. */
+export interface VerifyOptions {
+  /** The vendor's Ed25519 public key (`ed25519:<base64url>` or PEM). */
+  publicKey: string;
+  /** When given, the license must be bound to this hardware key. */
+  hardwareKey?: string;
+  /** The time to check validity at; defaults to now. */
+  at?: Date | number;
+  /** Allowed clock skew in milliseconds on both ends of the validity window (default 0). */
+  clockToleranceMs?: number;
+}
+
+/** Signs a license payload into an armored license file. */
+export function signLicense(payload: LicensePayload, privateKey: KeyObject, publicKey: KeyObject): string {
+  const checked = validateLicensePayload(payload);
+  if (!checked.ok) throw new TypeError(checked.message);
+  return signDocument(payload, privateKey, publicKey, KIND);
+}
+
+/** Verifies a license file offline: armor, signature, shape, hardware key and validity window. */
+export function verifyLicenseFile(text: string, options: VerifyOptions): Outcome<LicensePayload> {
+  const opened = openDocument(text, options.publicKey, KIND);
+  if (!opened.ok) return opened;
+  const payload = validateLicensePayload(opened.value);
+  if (!payload.ok) return payload;
+  const license = payload.value;
+  if (options.hardwareKey !== undefined) {
+    const hw = parseHardwareKey(options.hardwareKey);
+    if (!hw.ok) return hw;
+    if (hw.value !== license.hardwareKey) {
+      return fail('HARDWARE_KEY_MISMATCH', `license is bound to hardware key ${license.hardwareKey.slice(0, 12)}…, not ${hw.value.slice(0, 12)}…`);
+    }
+  }
+  const window = checkValidity(license, options.at ?? Date.now(), options.clockToleranceMs ?? 0);
+  return window.ok ? ok(license) : window;
+}
+
+/** Checks a license's validity window at a time, with a tolerance for clock skew. */
+export function checkValidity(license: Pick<LicensePayload, 'notBefore' | 'notAfter'>, at: Date | number, toleranceMs = 0): Outcome<true> {
+  const now = typeof at === 'number' ? at : at.getTime();
+  if (now + toleranceMs < Date.parse(license.notBefore)) return fail('LICENSE_NOT_YET_VALID', `license is valid from ${license.notBefore}`);
+  if (license.notAfter !== null && now - toleranceMs >= Date.parse(license.notAfter)) return fail('LICENSE_EXPIRED', `license expired at ${license.notAfter}`);
+  return ok(true);
+}
+
+/** Reads a license file's payload without checking the signature (for display only, never for decisions). */
+export function peekLicenseFile(text: string): Outcome<LicensePayload> {
+  const body = text.includes(LICENSE_BEGIN) ? text : '';
+  if (!body) return fail('MALFORMED', `missing ${LICENSE_BEGIN} line`);
+  try {
+    const inner = body.slice(body.indexOf(LICENSE_BEGIN) + LICENSE_BEGIN.length, body.indexOf(LICENSE_END)).replace(/\s+/g, '');
+    const env = JSON.parse(Buffer.from(inner, 'base64url').toString('utf8'));
+    return validateLicensePayload(JSON.parse(Buffer.from(env.payload, 'base64url').toString('utf8')));
+  } catch {
+    return fail('MALFORMED', 'license file cannot be parsed');
+  }
+}
+
+/** One line describing a license for a person. */
+export function summarizeLicense(l: LicensePayload): string {
+  const term = l.term.type === 'permanent' ? 'permanent' : `${l.term.type}${l.term.type === 'rental' ? `/${l.term.period}` : ''} until ${l.notAfter}`;
+  const ents = l.entitlements.map((e) => `${e.moduleId}=${e.quantity ?? '∞'}`).join(' ');
+  return `${l.id} ${l.scope} ${term} customer=${JSON.stringify(l.customer.name)} hw=${l.hardwareKey.slice(0, 12)}… modules: ${ents || '(none)'}${l.developer ? ` developer=${l.developer.id} (non-production)` : ''}`;
+}

@@ -1,0 +1,1 @@
+export { verifyLicenseFile } from '@licensor/protocol';
