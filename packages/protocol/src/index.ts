@@ -11,3 +11,4 @@ export * from './license/license-payload.js';
 export * from './license/public-key.js';
 export * from './license/signed-document.js';
 export * from './license/validate-payload.js';
+export * from './wire/session-messages.js';

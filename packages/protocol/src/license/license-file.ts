@@ -14,8 +14,8 @@ export interface VerifyOptions {
   publicKey: string;
   /** When given, the license must be bound to this hardware key. */
   hardwareKey?: string;
-  /** The time to check validity at; defaults to now. */
-  at?: Date | number;
+  /** The time to check validity at; defaults to now; null skips the validity window (signature and binding only). */
+  at?: Date | number | null;
   /** Allowed clock skew in milliseconds on both ends of the validity window (default 0). */
   clockToleranceMs?: number;
 }
@@ -41,6 +41,7 @@ export function verifyLicenseFile(text: string, options: VerifyOptions): Outcome
       return fail('HARDWARE_KEY_MISMATCH', `license is bound to hardware key ${license.hardwareKey.slice(0, 12)}…, not ${hw.value.slice(0, 12)}…`);
     }
   }
+  if (options.at === null) return ok(license);
   const window = checkValidity(license, options.at ?? Date.now(), options.clockToleranceMs ?? 0);
   return window.ok ? ok(license) : window;
 }

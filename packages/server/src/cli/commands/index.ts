@@ -1,6 +1,17 @@
 import type { Command } from 'commander';
+import { registerHwkeyCommand } from './hwkey.js';
+import { registerKeysCommands } from './keys.js';
+import { registerLicenseCommands } from './license.js';
+import { registerModuleCommands } from './module.js';
+import { registerServeCommand } from './serve.js';
+import { registerTokenCommands } from './token.js';
 
 /** Adds every subcommand to the program; each command lives in its own file. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerModuleCommands(program);
+  registerHwkeyCommand(program);
+  registerKeysCommands(program);
+  registerLicenseCommands(program);
+  registerServeCommand(program);
+  registerTokenCommands(program);
 }

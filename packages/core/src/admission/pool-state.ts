@@ -1,0 +1,101 @@
+import type { ModuleDefinition } from '../catalog/module-definition.js';
+
+/** A live lease: one holder (device, plugin instance, client app) occupying one slot of a module's pool. */
+export interface Lease {
+  moduleId: number;
+  holderId: string;
+  /** `lse_…`; stays the same while the holder keeps re-taking its slot. */
+  leaseId: string;
+  /** The SDK session that holds it, or null for plain HTTP holders and after the session dropped. */
+  sessionId: string | null;
+  acquiredAt: number;
+  lastHeartbeatAt: number;
+  /** Last time the holder reported user activity (EVICT_INACTIVE measures idleness from this). */
+  lastActivityAt: number;
+  expiresAt: number;
+}
+
+/** A member of a BLOCK_LATEST pool (a cash register, a subordinate server), ordered by first connection. */
+export interface Member {
+  moduleId: number;
+  memberId: string;
+  /** Order of first connection; ties on time are broken by this sequence. */
+  seq: number;
+  firstConnectedAt: number;
+  lastSeenAt: number;
+  state: 'active' | 'blocked';
+  /** Feature module IDs the member's profile enables (registers), as last reported. */
+  features: number[];
+}
+
+/** The count an application reports for a DEGRADE pool. */
+export interface QuotaReport {
+  moduleId: number;
+  count: number;
+  reportedAt: number;
+  state: 'ok' | 'over_quota';
+}
+
+/** Why a holder lost its lease, remembered briefly so its next heartbeat can say so. */
+export interface Tombstone {
+  reason: 'evicted' | 'force_released' | 'expired' | 'released';
+  at: number;
+  by?: string;
+}
+
+/** The state of one module's pool on a node. Core functions mutate it in place and report what changed. */
+export interface PoolState {
+  module: ModuleDefinition;
+  /** Licensed quantity; null = unlimited (developer license or an unlimited entitlement). */
+  quantity: number | null;
+  leases: Map<string, Lease>;
+  /** Members by id; order is by (firstConnectedAt, seq). */
+  members: Map<string, Member>;
+  quota: QuotaReport | null;
+  tombstones: Map<string, Tombstone>;
+}
+
+/** A change to persist; the store writes these in the order given. */
+export type Change =
+  | { kind: 'lease.put'; lease: Lease }
+  | { kind: 'lease.delete'; moduleId: number; holderId: string }
+  | { kind: 'member.put'; member: Member }
+  | { kind: 'member.delete'; moduleId: number; memberId: string }
+  | { kind: 'quota.put'; quota: QuotaReport };
+
+/** Event types, past-tense dotted names. */
+export type DomainEventType =
+  | 'slot.acquired'
+  | 'slot.reacquired'
+  | 'slot.released'
+  | 'slot.expired'
+  | 'slot.evicted'
+  | 'slot.force_released'
+  | 'member.joined'
+  | 'member.blocked'
+  | 'member.unblocked'
+  | 'member.removed'
+  | 'quota.exceeded'
+  | 'quota.restored'
+  | 'profile.blocked';
+
+/** An event the domain raised; the server adds id, time and persists it. */
+export interface DomainEvent {
+  type: DomainEventType;
+  moduleId: number;
+  /** holder id or member id. */
+  subject: string;
+  data?: Record<string, unknown>;
+}
+
+/** What a core operation decided: the outcome for the caller plus the changes and events it caused. */
+export interface Decision<T> {
+  outcome: import('@licensor/protocol').Outcome<T>;
+  changes: Change[];
+  events: DomainEvent[];
+}
+
+/** Creates an empty pool for a module. */
+export function createPool(module: ModuleDefinition, quantity: number | null): PoolState {
+  return { module, quantity, leases: new Map(), members: new Map(), quota: null, tombstones: new Map() };
+}

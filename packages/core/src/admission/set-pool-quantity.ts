@@ -1,0 +1,26 @@
+import type { Change, DomainEvent, PoolState } from './pool-state.js';
+import { applyQuota } from './quota.js';
+import { recomputeMembers } from './recompute-members.js';
+
+/**
+ * Applies a new licensed quantity (license installed, allocation changed). Members and the quota state follow at once;
+ * live leases are never cut (holders keep working) — acquire just refuses while used >= quantity.
+ */
+export function setPoolQuantity(pool: PoolState, quantity: number | null, now: number): { changes: Change[]; events: DomainEvent[] } {
+  if (quantity !== null && !(Number.isInteger(quantity) && quantity >= 0)) {
+    // Quantities come from verified licenses and allocations; a bad one here is a bug upstream.
+    throw new RangeError(`setPoolQuantity: quantity must be null or a non-negative integer, got ${quantity}`);
+  }
+  pool.quantity = quantity;
+  const members = recomputeMembers(pool, now);
+  const quota = pool.quota ? reevaluateQuota(pool) : { changes: [], events: [] };
+  return { changes: [...members.changes, ...quota.changes], events: [...members.events, ...quota.events] };
+}
+
+/** Re-evaluates the last reported count against the new quantity, keeping its reportedAt; no change when nothing flips. */
+function reevaluateQuota(pool: PoolState): { changes: Change[]; events: DomainEvent[] } {
+  const last = pool.quota!;
+  const state = pool.quantity !== null && last.count > pool.quantity ? 'over_quota' : 'ok';
+  if (state === last.state) return { changes: [], events: [] };
+  return applyQuota(pool, last.count, last.reportedAt);
+}

@@ -1,0 +1,52 @@
+import type { Problem } from '../errors/problem.js';
+
+/**
+ * The SDK session: one WebSocket per client at `GET /v1/session` (token in `Authorization: Bearer …` or
+ * `?token=`). Requests carry a client-chosen numeric `id`; the node answers each with the same `id`, in any order.
+ * The node also pushes notices (no `id`) when something happens that an application must learn at once.
+ */
+export type SessionRequest =
+  | { id: number; op: 'acquire'; moduleId: number; holderId: string }
+  | { id: number; op: 'heartbeat'; leases: { moduleId: number; holderId: string; leaseId: string; active: boolean }[] }
+  | { id: number; op: 'release'; moduleId: number; holderId: string; leaseId?: string }
+  | { id: number; op: 'member.sync'; moduleId: number; memberId: string; features?: number[] }
+  | { id: number; op: 'quota.report'; moduleId: number; count: number }
+  | { id: number; op: 'quota.check'; moduleId: number; operation: string }
+  | { id: number; op: 'profile.check'; moduleId: number; features: number[] }
+  | { id: number; op: 'enabled'; moduleId: number }
+  | { id: number; op: 'status' };
+
+/** Every session operation name. */
+export type SessionOp = SessionRequest['op'];
+
+/** The answer to one request. */
+export type SessionResponse = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: Problem };
+
+/** A lease as the node reports it. Times are ms since the epoch. */
+export interface LeaseView {
+  moduleId: number;
+  holderId: string;
+  leaseId: string;
+  acquiredAt: number;
+  expiresAt: number;
+  /** The node wants a heartbeat at least this often. */
+  heartbeatIntervalMs: number;
+  reacquired: boolean;
+  nonProduction?: boolean;
+}
+
+/** Result of `heartbeat`: per lease, either renewed or lost with the reason. */
+export interface HeartbeatResult {
+  leases: ({ moduleId: number; holderId: string; ok: true; expiresAt: number } | { moduleId: number; holderId: string; ok: false; error: Problem })[];
+}
+
+/** Something the node pushes to a session without being asked. */
+export type SessionPush =
+  | { push: 'hello'; sessionId: string; heartbeatIntervalMs: number; graceMs: number; nonProduction: boolean }
+  | { push: 'lease.lost'; moduleId: number; holderId: string; leaseId: string; reason: 'evicted' | 'force_released' | 'expired'; detail: string }
+  | { push: 'member.state'; moduleId: number; memberId: string; state: 'active' | 'blocked'; position: number; quantity: number | null }
+  | { push: 'quota.state'; moduleId: number; state: 'ok' | 'over_quota'; count: number; quantity: number | null }
+  | { push: 'license.state'; state: 'valid' | 'missing' | 'expired'; detail: string };
+
+/** Any message the node sends on a session. */
+export type SessionServerMessage = SessionResponse | SessionPush;

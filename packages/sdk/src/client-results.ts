@@ -1,0 +1,64 @@
+import type { SessionPush } from '@licensor/protocol';
+
+/** A member's standing in a BLOCK_LATEST pool (a cash register, a subordinate server). */
+export interface MemberState {
+  /** `blocked`: the member is beyond the licensed quantity (or its profile has unlicensed features); its sync must stop. */
+  state: 'active' | 'blocked';
+  /** 1-based position in order of first connection. */
+  position: number;
+  /** Licensed quantity; null = unlimited. */
+  quantity: number | null;
+  /** Feature module IDs the profile enables without a license, when that is why it is blocked. */
+  missingFeatures?: number[];
+}
+
+/** The state of a DEGRADE pool after a report. */
+export interface QuotaState {
+  state: 'ok' | 'over_quota';
+  count: number;
+  quantity: number | null;
+  /** Operations still allowed while over quota (e.g. debits on existing accounts). */
+  allowedWhenOverQuota?: string[];
+  /** Operations refused while over quota (e.g. new data in or out). */
+  refusedWhenOverQuota?: string[];
+}
+
+/** The answer of `checkOperation` when the operation is allowed. */
+export interface OperationCheck {
+  allowed: true;
+  operation: string;
+  state: 'ok' | 'over_quota';
+}
+
+/** The answer of `checkProfile`: `blocked` lists the features the license lacks. */
+export interface ProfileCheck {
+  state: 'active' | 'blocked';
+  missingFeatures: number[];
+}
+
+/** The node's status as `GET /v1/status` reports it (license state, hardware key source, non-production flag, …). */
+export interface NodeStatus {
+  license?: { state?: 'valid' | 'missing' | 'expired'; [key: string]: unknown } | null;
+  nonProduction?: boolean;
+  [key: string]: unknown;
+}
+
+/** A module of the node's catalog, as much as the SDK needs of it. */
+export interface CatalogModule {
+  id: number;
+  name?: string;
+  kind?: 'application' | 'feature' | 'plugin-instance' | 'connection' | string;
+  /** Admission strategy: REJECT_NEW, EVICT_INACTIVE, BLOCK_LATEST, DEGRADE or UNCOUNTED. */
+  strategy?: string;
+}
+
+/** The hello the node pushes when a session opens. */
+export type SessionHello = Extract<SessionPush, { push: 'hello' }>;
+/** Pushed when a lease was taken away (evicted, force-released, expired). */
+export type LeaseLostPush = Extract<SessionPush, { push: 'lease.lost' }>;
+/** Pushed when a member is blocked or unblocked. */
+export type MemberStatePush = Extract<SessionPush, { push: 'member.state' }>;
+/** Pushed when a DEGRADE pool goes over quota or back. */
+export type QuotaStatePush = Extract<SessionPush, { push: 'quota.state' }>;
+/** Pushed when the node's license becomes valid, missing or expired. */
+export type LicenseStatePush = Extract<SessionPush, { push: 'license.state' }>;

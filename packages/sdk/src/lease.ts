@@ -1,0 +1,162 @@
+import './async-dispose-polyfill.js';
+import type { LeaseView } from '@licensor/protocol';
+import type { LicensingError } from './errors/licensing-error.js';
+
+/** What a lease needs from the client that holds it. */
+export interface LeaseOwner {
+  releaseLease(lease: Lease): Promise<void>;
+}
+
+let updateView: (lease: Lease, view: LeaseView) => void;
+let markLost: (lease: Lease, error: LicensingError) => boolean;
+let takeActivity: (lease: Lease) => boolean;
+
+/**
+ * A slot held by one holder (device, plugin instance, client app) in one module's pool. Release it with `release()`
+ * or `await using`; the client heartbeats it on its own. If the node takes it away (evicted, force-released,
+ * expired) `onLost` callbacks run, `lost` resolves and `isLost` turns true.
+ */
+export class Lease implements AsyncDisposable {
+  /** Module whose pool this slot belongs to. */
+  readonly moduleId: number;
+  /** The holder (device ID, plugin instance ID); the same holder re-takes the same slot. */
+  readonly holderId: string;
+  /** Resolves (never rejects) with the reason when the lease is lost; stays pending if it is released normally. */
+  readonly lost: Promise<LicensingError>;
+  readonly #owner: LeaseOwner;
+  #view: LeaseView;
+  #lostError: LicensingError | undefined;
+  #resolveLost!: (err: LicensingError) => void;
+  #lostCallbacks = new Set<(err: LicensingError) => void>();
+  #release: Promise<void> | undefined;
+  #active = false;
+
+  static {
+    updateView = (lease, view) => {
+      lease.#view = view;
+    };
+    markLost = (lease, error) => {
+      if (lease.#lostError || lease.#release) return false;
+      lease.#lostError = error;
+      lease.#resolveLost(error);
+      for (const cb of lease.#lostCallbacks) {
+        try {
+          cb(error);
+        } catch (err) {
+          // One failing callback must not keep the others from learning the lease is gone.
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
+      lease.#lostCallbacks.clear();
+      return true;
+    };
+    takeActivity = (lease) => {
+      const active = lease.#active;
+      lease.#active = false;
+      return active;
+    };
+  }
+
+  /** Built by `LicensingClient.acquireSlot`; not meant to be constructed by applications. */
+  constructor(view: LeaseView, owner: LeaseOwner) {
+    this.moduleId = view.moduleId;
+    this.holderId = view.holderId;
+    this.#view = view;
+    this.#owner = owner;
+    this.lost = new Promise((resolve) => {
+      this.#resolveLost = resolve;
+    });
+  }
+
+  /** The node's id of this lease (`lse_…`); unchanged while the holder keeps re-taking its slot. */
+  get leaseId(): string {
+    return this.#view.leaseId;
+  }
+
+  /** When the node frees the slot unless a heartbeat comes first (ms since the epoch). */
+  get expiresAt(): number {
+    return this.#view.expiresAt;
+  }
+
+  /** When the holder first took the slot (ms since the epoch). */
+  get acquiredAt(): number {
+    return this.#view.acquiredAt;
+  }
+
+  /** True when the holder already held this slot (e.g. a device re-taking it after a crash or reconnect). */
+  get reacquired(): boolean {
+    return this.#view.reacquired;
+  }
+
+  /** True when the node runs a developer license: the slot is for testing, not production. */
+  get nonProduction(): boolean {
+    return this.#view.nonProduction === true;
+  }
+
+  /** Heartbeat interval the node asked for with this lease. */
+  get heartbeatIntervalMs(): number {
+    return this.#view.heartbeatIntervalMs;
+  }
+
+  /** True once the node took the lease away. */
+  get isLost(): boolean {
+    return this.#lostError !== undefined;
+  }
+
+  /** Why the lease was lost, once it was. */
+  get lostError(): LicensingError | undefined {
+    return this.#lostError;
+  }
+
+  /** True once `release()` was called. */
+  get isReleased(): boolean {
+    return this.#release !== undefined;
+  }
+
+  /** Marks user activity: the next heartbeat reports the holder active (EVICT_INACTIVE evicts by idleness, not silence). */
+  touch(): void {
+    this.#active = true;
+  }
+
+  /** Calls `cb` when the lease is lost (at once if it already is); returns a function that unsubscribes. */
+  onLost(cb: (error: LicensingError) => void): () => void {
+    if (this.#lostError) {
+      const err = this.#lostError;
+      queueMicrotask(() => cb(err));
+      return () => {};
+    }
+    this.#lostCallbacks.add(cb);
+    return () => this.#lostCallbacks.delete(cb);
+  }
+
+  /** Frees the slot; idempotent (every call returns the same promise). A lease already lost resolves at once. */
+  release(): Promise<void> {
+    if (!this.#release) {
+      this.#lostCallbacks.clear();
+      this.#release = this.#lostError ? Promise.resolve() : this.#owner.releaseLease(this);
+    }
+    return this.#release;
+  }
+
+  /** Releases the slot at the end of an `await using` scope, also when the scope throws. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
+}
+
+/** Replaces a lease's view with a newer answer of the node (re-acquire, heartbeat). Internal to the SDK. */
+export function updateLeaseView(lease: Lease, view: LeaseView): void {
+  updateView(lease, view);
+}
+
+/** Marks a lease lost and runs its callbacks; false when it was already lost or released. Internal to the SDK. */
+export function markLeaseLost(lease: Lease, error: LicensingError): boolean {
+  return markLost(lease, error);
+}
+
+/** Reads and clears the activity flag set by `touch()`. Internal to the SDK. */
+export function takeLeaseActivity(lease: Lease): boolean {
+  return takeActivity(lease);
+}

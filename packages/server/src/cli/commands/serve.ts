@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { ENV_NAMES, loadNodeConfig } from '../../config/node-config.js';
+import { startNode } from '../../node/start-node.js';
+import { CliError } from '../cli-error.js';
+
+/** `licensor serve`: runs a node until SIGTERM/SIGINT, then stops gracefully. */
+export function registerServeCommand(program: Command): void {
+  const e = ENV_NAMES;
+  program
+    .command('serve')
+    .description('Run a Licensor node: HTTP API, SDK sessions, embedded SQLite store')
+    .option('--data-dir <dir>', `data directory (store, state) [env ${e.dataDir}] (default: ./.licensor/node)`)
+    .option('--host <host>', `interface to listen on [env ${e.host}] (default: 127.0.0.1)`)
+    .option('--port <port>', `TCP port, 0 = any free port [env ${e.port}] (default: 7070)`)
+    .option('--store <store>', `"sqlite" (file in the data dir) or a postgres:// URL [env ${e.store}] (default: sqlite)`)
+    .option('--sqlite-synchronous <mode>', `normal (survives a process crash) or full (also power loss) [env ${e.sqliteSynchronous}] (default: normal)`)
+    .option('--catalog <file...>', `module catalog files [env ${e.catalogs}, comma-separated] (default: catalogs/openservice.json, catalogs/syrve-plugins.json)`)
+    .option('--license <file>', `license file to install at start [env ${e.licenseFile}]`)
+    .option('--issuer-public-key <key>', `vendor's Ed25519 public key, ed25519:<base64url> [env ${e.issuerPublicKey}]`)
+    .option('--issuer-dir <dir>', `read the issuer public key from <dir>/issuer.pub [env ${e.issuerDir}]`)
+    .option('--hardware-key-source <source>', `usb, machine-id or explicit [env ${e.hardwareKeySource}] (default: usb)`)
+    .option('--hardware-key <hex>', `use this 64-hex hardware key (tests, containers) [env ${e.hardwareKey}]`)
+    .option('--usb-device <name>', `USB drive to take the key from: sdb or its serial [env ${e.usbDevice}]`)
+    .option('--sysfs-root <dir>', `read sysfs under this root [env ${e.sysfsRoot}] (default: /)`)
+    .option('--session-grace-ms <ms>', `how long a dropped SDK session's leases wait for the device to return [env ${e.sessionGraceMs}] (default: 15000)`)
+    .option('--reap-interval-ms <ms>', `how often expired leases are freed [env ${e.reapIntervalMs}] (default: 1000)`)
+    .option('--log-level <level>', `fatal, error, warn, info, debug, trace or silent [env ${e.logLevel}] (default: info)`)
+    .option('--body-limit-bytes <n>', `largest accepted request body [env ${e.bodyLimitBytes}] (default: 262144)`)
+    .option('--tls-cert <file>', `serve HTTPS with this certificate (PEM) [env ${e.tlsCert}]`)
+    .option('--tls-key <file>', `private key of --tls-cert (PEM) [env ${e.tlsKey}]`)
+    .option('--bootstrap-admin-token <secret>', `create an admin token with this secret if it does not exist [env ${e.bootstrapAdminToken}]`)
+    .action(async (opts: Record<string, string | string[] | undefined>) => {
+      const config = loadNodeConfig({ ...opts, licenseFile: opts.license as string | undefined, catalogs: opts.catalog });
+      if (!config.ok) throw new CliError(config.message, 2);
+      const started = await startNode(config.value);
+      if (!started.ok) throw new CliError(started.message, 1);
+      const running = started.value;
+      const lic = running.node.licenseState();
+      process.stdout.write(
+        `licensor node listening on ${running.url}\n  store: ${running.node.store.kind} (${config.value.dataDir})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
+      );
+      await new Promise<void>((resolveStop) => {
+        const stop = (signal: string) => {
+          process.stdout.write(`received ${signal}, stopping: finishing queued commits\n`);
+          running.close().then(resolveStop, resolveStop);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+}

@@ -1,0 +1,58 @@
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { TokenService } from '../../auth/token-service.js';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
+import { CliError } from '../cli-error.js';
+
+/** `licensor token create|list|revoke`: API tokens, written straight into a node's data directory. */
+export function registerTokenCommands(program: Command): void {
+  const token = program.command('token').description("Manage a node's API tokens (works while the node runs)");
+  const open = async (dataDir: string | undefined) => {
+    const store = new SqliteStore(join(resolve(dataDir ?? join('.licensor', 'node')), 'licensor.db'));
+    await store.migrate();
+    return { store, tokens: new TokenService(store) };
+  };
+  token
+    .command('create')
+    .description('Create a token; its secret is printed once and stored only as a hash')
+    .requiredOption('--role <role>', 'admin or app')
+    .option('--name <name>', 'a name to recognise it by', 'cli')
+    .option('--data-dir <dir>', 'node data directory (default: ./.licensor/node)')
+    .option('--json', 'print JSON')
+    .action(async (o: { role: string; name: string; dataDir?: string; json?: boolean }) => {
+      if (o.role !== 'admin' && o.role !== 'app') throw new CliError(`--role must be admin or app, got ${JSON.stringify(o.role)}`, 2);
+      const { store, tokens } = await open(o.dataDir);
+      try {
+        const { token: t, secret } = await tokens.create(o.role, o.name, Date.now());
+        process.stdout.write(o.json ? `${JSON.stringify({ id: t.id, role: t.role, name: t.name, secret })}\n` : `${secret}\n`);
+        if (!o.json) process.stderr.write(`created ${t.role} token ${t.id} (${t.name}); the secret above is shown only once\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  token
+    .command('list')
+    .description('List tokens (never their secrets)')
+    .option('--data-dir <dir>', 'node data directory')
+    .action(async (o: { dataDir?: string }) => {
+      const { store, tokens } = await open(o.dataDir);
+      try {
+        for (const t of await tokens.list()) process.stdout.write(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${new Date(t.createdAt).toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+  token
+    .command('revoke <id>')
+    .description('Revoke a token')
+    .option('--data-dir <dir>', 'node data directory')
+    .action(async (id: string, o: { dataDir?: string }) => {
+      const { store, tokens } = await open(o.dataDir);
+      try {
+        if (!(await tokens.revoke(id, Date.now()))) throw new CliError(`no live token ${id}`, 1);
+        process.stdout.write(`revoked ${id}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,122 @@
+import { join, resolve } from 'node:path';
+import { fail, ok, type Outcome, parseHardwareKey } from '@licensor/protocol';
+import { defaultCatalogFiles } from '../catalog/load-catalog-file.js';
+
+/** Everything `licensor serve` is configured with. Flags win over environment variables, which win over defaults. */
+export interface NodeConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  /** `sqlite` (file in the data dir) or a `postgres://` URL. */
+  store: string;
+  sqliteSynchronous: 'normal' | 'full';
+  catalogs: string[];
+  licenseFile: string | null;
+  issuerPublicKey: string | null;
+  issuerDir: string | null;
+  hardwareKeySource: 'usb' | 'machine-id' | 'explicit';
+  hardwareKey: string | null;
+  usbDevice: string | null;
+  sysfsRoot: string;
+  sessionGraceMs: number;
+  reapIntervalMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bodyLimitBytes: number;
+  tlsCert: string | null;
+  tlsKey: string | null;
+  /** Creates an admin token with this secret at start if none exists (for scripted first runs). */
+  bootstrapAdminToken: string | null;
+}
+
+/** The documented environment variable of each option. */
+export const ENV_NAMES: Record<keyof NodeConfig, string> = {
+  dataDir: 'LICENSOR_DATA_DIR',
+  host: 'LICENSOR_HOST',
+  port: 'LICENSOR_PORT',
+  store: 'LICENSOR_STORE',
+  sqliteSynchronous: 'LICENSOR_SQLITE_SYNCHRONOUS',
+  catalogs: 'LICENSOR_CATALOGS',
+  licenseFile: 'LICENSOR_LICENSE_FILE',
+  issuerPublicKey: 'LICENSOR_ISSUER_PUBLIC_KEY',
+  issuerDir: 'LICENSOR_ISSUER_DIR',
+  hardwareKeySource: 'LICENSOR_HARDWARE_KEY_SOURCE',
+  hardwareKey: 'LICENSOR_HARDWARE_KEY',
+  usbDevice: 'LICENSOR_USB_DEVICE',
+  sysfsRoot: 'LICENSOR_SYSFS_ROOT',
+  sessionGraceMs: 'LICENSOR_SESSION_GRACE_MS',
+  reapIntervalMs: 'LICENSOR_REAP_INTERVAL_MS',
+  logLevel: 'LICENSOR_LOG_LEVEL',
+  bodyLimitBytes: 'LICENSOR_BODY_LIMIT_BYTES',
+  tlsCert: 'LICENSOR_TLS_CERT',
+  tlsKey: 'LICENSOR_TLS_KEY',
+  bootstrapAdminToken: 'LICENSOR_BOOTSTRAP_ADMIN_TOKEN',
+};
+
+type Raw = Partial<Record<keyof NodeConfig, string | string[] | undefined>>;
+
+/** Builds the node config from CLI flags and the environment (the only place the node reads the environment). */
+export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Outcome<NodeConfig> {
+  const get = (k: keyof NodeConfig): string | undefined => {
+    const f = flags[k];
+    if (Array.isArray(f)) return f.length ? f.join(',') : undefined;
+    return f ?? env[ENV_NAMES[k]] ?? undefined;
+  };
+  const int = (k: keyof NodeConfig, dflt: number, min: number, max: number): Outcome<number> => {
+    const v = get(k);
+    if (v === undefined || v === '') return ok(dflt);
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) return fail('VALIDATION_FAILED', `--${kebab(k)} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`, { field: k });
+    return ok(n);
+  };
+  const oneOf = <T extends string>(k: keyof NodeConfig, dflt: T, allowed: readonly T[]): Outcome<T> => {
+    const v = (get(k) ?? dflt) as T;
+    return allowed.includes(v) ? ok(v) : fail('VALIDATION_FAILED', `--${kebab(k)} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, { field: k });
+  };
+  const dataDir = resolve(get('dataDir') ?? join('.licensor', 'node'));
+  const port = int('port', 7070, 0, 65535);
+  const grace = int('sessionGraceMs', 15_000, 0, 3_600_000);
+  const reap = int('reapIntervalMs', 1000, 50, 60_000);
+  const body = int('bodyLimitBytes', 256 * 1024, 1024, 16 * 1024 * 1024);
+  const sync = oneOf('sqliteSynchronous', 'normal', ['normal', 'full'] as const);
+  const source = oneOf('hardwareKeySource', get('hardwareKey') ? 'explicit' : 'usb', ['usb', 'machine-id', 'explicit'] as const);
+  const level = oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
+  for (const o of [port, grace, reap, body, sync, source, level]) if (!o.ok) return o;
+  const hw = get('hardwareKey');
+  if (hw !== undefined) {
+    const parsed = parseHardwareKey(hw, '--hardware-key');
+    if (!parsed.ok) return parsed;
+  }
+  if (source.ok && source.value === 'explicit' && !hw) return fail('VALIDATION_FAILED', '--hardware-key-source explicit needs --hardware-key', { field: 'hardwareKey' });
+  const store = get('store') ?? 'sqlite';
+  if (store !== 'sqlite' && !/^postgres(ql)?:\/\//.test(store)) return fail('VALIDATION_FAILED', `--store must be "sqlite" or a postgres:// URL, got ${JSON.stringify(store)}`, { field: 'store' });
+  const tlsCert = get('tlsCert') ?? null;
+  const tlsKey = get('tlsKey') ?? null;
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) return fail('VALIDATION_FAILED', '--tls-cert and --tls-key go together', { field: tlsCert ? 'tlsKey' : 'tlsCert' });
+  const catalogs = get('catalogs');
+  return ok({
+    dataDir,
+    host: get('host') ?? '127.0.0.1',
+    port: (port as { value: number }).value,
+    store,
+    sqliteSynchronous: (sync as { value: 'normal' | 'full' }).value,
+    catalogs: catalogs ? catalogs.split(',').map((c) => resolve(c.trim())) : defaultCatalogFiles(),
+    licenseFile: get('licenseFile') ? resolve(get('licenseFile') as string) : null,
+    issuerPublicKey: get('issuerPublicKey') ?? null,
+    issuerDir: get('issuerDir') ?? null,
+    hardwareKeySource: (source as { value: NodeConfig['hardwareKeySource'] }).value,
+    hardwareKey: hw ? hw.trim().toLowerCase() : null,
+    usbDevice: get('usbDevice') ?? null,
+    sysfsRoot: get('sysfsRoot') ?? '/',
+    sessionGraceMs: (grace as { value: number }).value,
+    reapIntervalMs: (reap as { value: number }).value,
+    logLevel: (level as { value: NodeConfig['logLevel'] }).value,
+    bodyLimitBytes: (body as { value: number }).value,
+    tlsCert,
+    tlsKey,
+    bootstrapAdminToken: get('bootstrapAdminToken') ?? null,
+  });
+}
+
+function kebab(k: string): string {
+  return k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

@@ -1,0 +1,115 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import type { TokenService } from '../auth/token-service.js';
+import type { LicensorNode } from '../node/licensor-node.js';
+import { sessionRoute } from '../session/session-route.js';
+import { HttpFailure, toProblem } from './error-mapping.js';
+import { idempotencyHook } from './idempotency.js';
+import { createMetrics } from './metrics.js';
+import { eventRoutes } from './routes/event-routes.js';
+import { leaseRoutes } from './routes/lease-routes.js';
+import { memberRoutes } from './routes/member-routes.js';
+import { poolRoutes } from './routes/pool-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { tokenRoutes } from './routes/token-routes.js';
+import { ProblemSchema } from './schemas.js';
+import './request-context.js';
+
+/** Options of the HTTP app. */
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  bodyLimit?: number;
+  https?: { cert: string | Buffer; key: string | Buffer } | null;
+}
+
+let requestCounter = 0;
+
+/** Builds the Fastify app of a node: API under /v1, OpenAPI at /docs, metrics, SDK sessions. */
+export async function buildApp(node: LicensorNode, tokens: TokenService, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Per-request log lines would cost more than the operation itself on the slot hot path.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 256 * 1024,
+    genReqId: () => `req_${(++requestCounter).toString(36)}_${process.pid.toString(36)}`,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ...(opts.https ? { https: opts.https } : {}),
+  } as FastifyServerOptions);
+  app.addSchema(ProblemSchema);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Licensor node API', version: '0.1.0', description: 'License server for multi-application suites. See docs/api.md.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+
+  app.decorateRequest('token', null);
+  app.decorateRequest('idem', null);
+
+  app.addHook('onRequest', async (req, reply) => {
+    const roles = req.routeOptions.config?.roles;
+    if (!roles) return;
+    const header = req.headers.authorization;
+    const query = (req.query as Record<string, unknown> | undefined)?.token;
+    const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : typeof query === 'string' && req.url.startsWith('/v1/session') ? query : undefined;
+    const token = secret ? await tokens.authenticate(secret) : null;
+    if (!token) throw new HttpFailure({ code: 'UNAUTHENTICATED', message: secret ? 'the API token is unknown or revoked' : 'missing Authorization: Bearer <token> header' });
+    if (!roles.includes(token.role)) throw new HttpFailure({ code: 'FORBIDDEN', message: `this operation needs a token with role ${roles.join(' or ')}; yours is ${token.role}` });
+    req.token = token;
+    void reply;
+  });
+  app.addHook('preHandler', async (req, reply) => idempotencyHook(node, req, reply));
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (node.nonProduction) reply.header('licensor-non-production', 'true');
+    return payload;
+  });
+
+  const metrics = createMetrics(node);
+  app.setErrorHandler((err: Error & { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[]; validationContext?: string; statusCode?: number; code?: string }, req, reply) => {
+    let problem;
+    if (err instanceof HttpFailure) {
+      problem = toProblem(err.failure, req.id);
+      if (problem.status === 409) metrics.refusals.inc({ code: problem.code });
+    } else if (err.validation) {
+      const v = err.validation[0];
+      const missing = v?.params?.missingProperty as string | undefined;
+      const extra = v?.params?.additionalProperty as string | undefined;
+      const path = [err.validationContext, ...(v?.instancePath ?? '').split('/').filter(Boolean), missing ?? extra].filter(Boolean).join('.');
+      const message = missing ? `${path} is required` : extra ? `${path} is not an accepted field` : `${path} ${v?.message ?? 'is invalid'}`;
+      problem = toProblem({ code: 'VALIDATION_FAILED', message, field: path }, req.id);
+    } else if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      problem = toProblem({ code: 'PAYLOAD_TOO_LARGE', message: 'request body is larger than the server accepts' }, req.id);
+    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      problem = toProblem({ code: 'VALIDATION_FAILED', message: err.message }, req.id);
+      problem.status = err.statusCode;
+    } else if (err.code === 'SQLITE_BUSY' || err.code === 'ECONNREFUSED') {
+      problem = toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store is not reachable right now; retry later' }, req.id);
+      reply.header('retry-after', '1');
+    } else {
+      req.log.error({ err }, 'unexpected error');
+      problem = toProblem({ code: 'INTERNAL', message: `unexpected error; quote ${req.id} when reporting it` }, req.id);
+    }
+    reply.code(problem.status).type('application/problem+json').send(problem);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).type('application/problem+json').send(toProblem({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }, req.id));
+  });
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  systemRoutes(app, node);
+  leaseRoutes(app, node);
+  memberRoutes(app, node);
+  poolRoutes(app, node);
+  eventRoutes(app, node);
+  tokenRoutes(app, node, tokens);
+  sessionRoute(app, node);
+  return app;
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Outcome } from '@licensor/protocol';
+import type { LicensorNode, OpContext } from '../node/licensor-node.js';
+import { toProblem } from './error-mapping.js';
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Honours `Idempotency-Key` on mutating calls: the first answer is stored in the same transaction as the operation,
+ * and a retry with the same key and body gets that answer again without repeating the operation.
+ */
+export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  req.idem = null;
+  const key = req.headers['idempotency-key'];
+  if (key === undefined || req.method === 'GET' || !req.token) return;
+  if (typeof key !== 'string' || !KEY.test(key)) {
+    reply.code(400).type('application/problem+json');
+    await reply.send(toProblem({ code: 'VALIDATION_FAILED', message: 'Idempotency-Key must be 1–200 printable ASCII characters', field: 'Idempotency-Key' }, req.id));
+    return;
+  }
+  const fingerprint = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+  const seen = await node.store.getIdempotency(req.token.id, key);
+  if (seen) {
+    if (seen.fingerprint !== fingerprint) {
+      reply.code(422).type('application/problem+json');
+      await reply.send(toProblem({ code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used with a different request', field: 'Idempotency-Key' }, req.id));
+      return;
+    }
+    reply.code(seen.status).header('idempotent-replayed', 'true').type(seen.status >= 400 ? 'application/problem+json' : 'application/json');
+    await reply.send(seen.body);
+    return;
+  }
+  req.idem = { tokenId: req.token.id, key, fingerprint };
+}
+
+/** The operation context of a route: records the idempotent answer (status and body exactly as sent). */
+export function opContext<T>(node: LicensorNode, req: FastifyRequest, successStatus: (v: T) => number, view: (v: T) => unknown): OpContext {
+  const idem = req.idem;
+  if (!idem) return {};
+  return {
+    idempotency: (outcome: Outcome<unknown>) => {
+      const o = outcome as Outcome<T>;
+      const status = o.ok ? successStatus(o.value) : toProblem(o).status;
+      const body = o.ok ? JSON.stringify(view(o.value)) : JSON.stringify(toProblem(o, req.id));
+      return { ...idem, status, body, createdAt: node.clock.now() };
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Outcome } from '@licensor/protocol';
+import type { TokenRecord } from '../store/store.js';
+import { HttpFailure } from './error-mapping.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    token: TokenRecord | null;
+    idem: { tokenId: string; key: string; fingerprint: string } | null;
+  }
+  interface FastifyContextConfig {
+    /** Roles allowed on the route; absent = public. */
+    roles?: ('admin' | 'app')[];
+  }
+}
+
+/** Unwraps an outcome or throws it as an HTTP failure for the error handler. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new HttpFailure(outcome);
+  return outcome.value;
+}
+
+/** Who is acting, for events and audit: the token's name and id. */
+export function actor(req: FastifyRequest): string {
+  return req.token ? `${req.token.name} (${req.token.id})` : 'anonymous';
+}
+
+/** Sends an outcome as JSON with a status for success. */
+export function send<T>(reply: FastifyReply, outcome: Outcome<T>, status = 200, view: (v: T) => unknown = (v) => v): unknown {
+  const value = unwrap(outcome);
+  reply.code(status);
+  return view(value);
+}

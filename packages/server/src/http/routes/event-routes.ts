@@ -1,0 +1,31 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { LicensorNode } from '../../node/licensor-node.js';
+import { errors } from '../schemas.js';
+
+/** The events feed with cursor pagination. */
+export function eventRoutes(app: FastifyInstance, node: LicensorNode): void {
+  app.get<{ Querystring: { after: number; limit: number; type?: string; moduleId?: number } }>(
+    '/v1/events',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Events oldest first after a cursor; `nextCursor` continues the feed',
+        tags: ['events'],
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          type: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated event types, e.g. slot.acquired,slot.evicted' })),
+          moduleId: Type.Optional(Type.Integer({ minimum: 1 })),
+        }),
+        response: errors(400, 401, 403),
+      },
+    },
+    async (req) => {
+      const { after, limit, type, moduleId } = req.query;
+      const types = type ? type.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+      const events = await node.store.listEvents({ after, limit, ...(types ? { types } : {}), ...(moduleId ? { moduleId } : {}) });
+      return { events, nextCursor: events.at(-1)?.seq ?? after };
+    },
+  );
+}

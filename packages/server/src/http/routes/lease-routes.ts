@@ -1,0 +1,91 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { LicensorNode } from '../../node/licensor-node.js';
+import { opContext } from '../idempotency.js';
+import { actor, send } from '../request-context.js';
+import { errors, HolderId, HolderParams, LeaseViewSchema, ModuleParams } from '../schemas.js';
+import { leaseView } from '../views.js';
+
+type HolderP = { moduleId: number; holderId: string };
+
+/** Slot routes: acquire, heartbeat, release, admin force-release. */
+export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
+  const ttl = (moduleId: number) => node.catalog.modules.get(moduleId)?.heartbeatTtlSeconds ?? 60;
+  const app_ = { roles: ['app', 'admin'] as ('app' | 'admin')[] };
+
+  app.post<{ Params: { moduleId: number }; Body: { holderId: string } }>(
+    '/v1/modules/:moduleId/leases',
+    {
+      config: app_,
+      schema: {
+        summary: 'Acquire a slot (idempotent per holder: the same device re-takes its own slot)',
+        tags: ['slots'],
+        params: ModuleParams,
+        body: Type.Object({ holderId: HolderId }, { additionalProperties: false }),
+        response: { 200: LeaseViewSchema, 201: LeaseViewSchema, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const { moduleId } = req.params;
+      type R = { lease: import('@licensor/core').Lease; reacquired: boolean };
+      const view = (v: R) => leaseView(v.lease, ttl(moduleId), v.reacquired, node.nonProduction);
+      const status = (v: R) => (v.reacquired ? 200 : 201);
+      const outcome = await node.acquire(moduleId, req.body.holderId, null, opContext(node, req, status, view));
+      return send(reply, outcome, outcome.ok ? status(outcome.value) : 200, view);
+    },
+  );
+
+  app.post<{ Params: HolderP; Body: { leaseId?: string; active?: boolean } | undefined }>(
+    '/v1/modules/:moduleId/leases/:holderId/heartbeat',
+    {
+      config: app_,
+      schema: {
+        summary: 'Keep a lease alive; `active: false` when no user activity happened since the last one',
+        tags: ['slots'],
+        params: HolderParams,
+        body: Type.Optional(Type.Object({ leaseId: Type.Optional(Type.String({ maxLength: 100 })), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+        response: { 200: Type.Object({ expiresAt: Type.Integer() }), ...errors(400, 401, 403, 404, 409, 410) },
+      },
+    },
+    async (req, reply) => {
+      const view = (l: import('@licensor/core').Lease) => ({ expiresAt: l.expiresAt });
+      const outcome = await node.heartbeat(req.params.moduleId, req.params.holderId, req.body?.leaseId, req.body?.active ?? true, opContext(node, req, () => 200, view));
+      return send(reply, outcome, 200, view);
+    },
+  );
+
+  app.delete<{ Params: HolderP; Querystring: { leaseId?: string } }>(
+    '/v1/modules/:moduleId/leases/:holderId',
+    {
+      config: app_,
+      schema: {
+        summary: 'Release a slot (idempotent)',
+        tags: ['slots'],
+        params: HolderParams,
+        querystring: Type.Object({ leaseId: Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 200: Type.Object({ released: Type.Boolean() }), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const outcome = await node.release(req.params.moduleId, req.params.holderId, req.query.leaseId, opContext(node, req, () => 200, (v) => v));
+      return send(reply, outcome);
+    },
+  );
+
+  app.post<{ Params: HolderP }>(
+    '/v1/modules/:moduleId/leases/:holderId/revoke',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: "Force-release a holder's slot (admin); the holder learns it at once over its session or on its next heartbeat",
+        tags: ['slots'],
+        params: HolderParams,
+        response: { 200: Type.Object({ released: Type.Boolean() }), ...errors(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const outcome = await node.forceRelease(req.params.moduleId, req.params.holderId, actor(req), opContext(node, req, () => 200, (v) => v));
+      return send(reply, outcome);
+    },
+  );
+}

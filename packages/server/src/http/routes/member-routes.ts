@@ -1,0 +1,106 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { LicensorNode } from '../../node/licensor-node.js';
+import { opContext } from '../idempotency.js';
+import { send, unwrap } from '../request-context.js';
+import { errors, MemberParams, ModuleParams } from '../schemas.js';
+
+const Features = Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), { maxItems: 200 });
+type MemberP = { moduleId: number; memberId: string };
+
+/** Member (BLOCK_LATEST), quota (DEGRADE), feature profile and enabled-check routes. */
+export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
+  const appRole = { roles: ['app', 'admin'] as ('app' | 'admin')[] };
+
+  app.put<{ Params: MemberP; Body: { features?: number[] } | undefined }>(
+    '/v1/modules/:moduleId/members/:memberId',
+    {
+      config: appRole,
+      schema: {
+        summary: 'Connect or sync a member (a cash register, a subordinate server); members beyond the quantity are blocked, latest first',
+        tags: ['members'],
+        params: MemberParams,
+        body: Type.Optional(Type.Object({ features: Type.Optional(Features) }, { additionalProperties: false })),
+        ...{ response: errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const { moduleId, memberId } = req.params;
+      const features = req.body?.features;
+      // A register whose profile enables an unlicensed add-on is blocked whatever its position.
+      const profile = features?.length ? node.checkProfile(moduleId, features) : null;
+      type R = { member: import('@licensor/core').Member; position: number; quantity: number | null };
+      const view = (v: R) => ({
+        moduleId,
+        memberId,
+        state: profile && !profile.ok ? 'blocked' : v.member.state,
+        position: v.position,
+        quantity: v.quantity,
+        reasons: [...(v.member.state === 'blocked' ? ['beyond_quantity'] : []), ...(profile && !profile.ok ? ['features_unlicensed'] : [])],
+        ...(profile && !profile.ok ? { missingFeatures: (profile.data?.missing as number[]) ?? [], detail: profile.message } : {}),
+        ...(node.nonProduction ? { nonProduction: true } : {}),
+      });
+      const outcome = await node.syncMember(moduleId, memberId, features, opContext(node, req, () => 200, view));
+      return send(reply, outcome, 200, view);
+    },
+  );
+
+  app.delete<{ Params: MemberP }>(
+    '/v1/modules/:moduleId/members/:memberId',
+    { config: { roles: ['admin'] }, schema: { summary: 'Remove a member; blocked members unblock in order', tags: ['members'], params: MemberParams, response: errors(401, 403, 404) } },
+    async (req, reply) => send(reply, await node.removeMember(req.params.moduleId, req.params.memberId, opContext(node, req, () => 200, (v) => v))),
+  );
+
+  app.put<{ Params: { moduleId: number }; Body: { count: number } }>(
+    '/v1/modules/:moduleId/quota',
+    {
+      config: appRole,
+      schema: {
+        summary: 'Report the counted quantity of a DEGRADE module (e.g. clients with non-standard accounts)',
+        tags: ['quotas'],
+        params: ModuleParams,
+        body: Type.Object({ count: Type.Integer({ minimum: 0, maximum: 2147483647 }) }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409),
+      },
+    },
+    async (req, reply) => send(reply, await node.reportQuota(req.params.moduleId, req.body.count, opContext(node, req, () => 200, (v) => v))),
+  );
+
+  app.get<{ Params: { moduleId: number; operation: string } }>(
+    '/v1/modules/:moduleId/quota/operations/:operation',
+    {
+      config: appRole,
+      schema: {
+        summary: 'Is an operation allowed in the current quota state (409 QUOTA_EXCEEDED when refused)',
+        tags: ['quotas'],
+        params: Type.Object({ moduleId: ModuleParams.properties.moduleId, operation: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 200: Type.Object({ allowed: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      unwrap(node.checkOperation(req.params.moduleId, req.params.operation));
+      return { allowed: true };
+    },
+  );
+
+  app.post<{ Params: { moduleId: number }; Body: { features: number[] } }>(
+    '/v1/modules/:moduleId/profile-check',
+    {
+      config: appRole,
+      schema: {
+        summary: "Check a profile's add-on features against the license (409 FEATURE_NOT_LICENSED lists the missing ones)",
+        tags: ['members'],
+        params: ModuleParams,
+        body: Type.Object({ features: Features }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409),
+      },
+    },
+    async (req) => unwrap(node.checkProfile(req.params.moduleId, req.body.features)),
+  );
+
+  app.get<{ Params: { moduleId: number } }>(
+    '/v1/modules/:moduleId/enabled',
+    { config: appRole, schema: { summary: 'Is the module licensed on this node', tags: ['modules'], params: ModuleParams, response: errors(400, 401, 403, 404) } },
+    async (req) => unwrap(node.isEnabled(req.params.moduleId)),
+  );
+}

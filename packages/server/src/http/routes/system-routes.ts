@@ -1,0 +1,54 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { LicensorNode } from '../../node/licensor-node.js';
+import { unwrap } from '../request-context.js';
+import { errors } from '../schemas.js';
+
+/** Health, readiness, status, catalog and license routes. */
+export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
+  app.get('/healthz', { schema: { summary: 'The process is up', tags: ['system'] } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { summary: 'The store answers and the node serves', tags: ['system'] } }, async (_req, reply) => {
+    const ready = await node.store.ping().catch(() => false);
+    reply.code(ready ? 200 : 503);
+    return { ready, store: node.store.kind };
+  });
+
+  app.get('/v1/status', { config: { roles: ['app', 'admin'] }, schema: { summary: 'Node status', tags: ['system'], response: errors(401, 403) } }, async () => {
+    const lic = node.license?.payload;
+    const state = node.licenseState();
+    return {
+      license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null } : {}) },
+      hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source },
+      nonProduction: node.nonProduction,
+      store: node.store.kind,
+      time: node.clock.now(),
+    };
+  });
+
+  app.get('/v1/catalog', { config: { roles: ['app', 'admin'] }, schema: { summary: 'Modules known to this node', tags: ['modules'], response: errors(401, 403) } }, async () => ({
+    modules: [...node.catalog.modules.values()],
+  }));
+
+  app.get('/v1/license', { config: { roles: ['admin'] }, schema: { summary: 'The installed license', tags: ['license'], response: errors(401, 403) } }, async () => {
+    const installed = node.license;
+    return { state: node.licenseState(), license: installed ? installed.payload : null, installedAt: installed?.installedAt ?? null };
+  });
+
+  app.put<{ Body: { license: string } }>(
+    '/v1/license',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: "Install a license file: verified against the issuer key and this node's hardware key",
+        tags: ['license'],
+        body: Type.Object({ license: Type.String({ minLength: 1, maxLength: 65536 }) }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 409, 422),
+      },
+    },
+    async (req) => {
+      const installed = unwrap(await node.installLicense(req.body.license, req.token ? `${req.token.name} (${req.token.id})` : 'cli'));
+      return { installed: true, license: installed.payload, state: node.licenseState() };
+    },
+  );
+}

@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TokenService } from '../../auth/token-service.js';
+import type { LicensorNode } from '../../node/licensor-node.js';
+import { HttpFailure } from '../error-mapping.js';
+import { errors } from '../schemas.js';
+
+/** API token management; a secret is returned once, at creation. */
+export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService): void {
+  const view = (t: { id: string; name: string; role: string; createdAt: number; revokedAt: number | null }) => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt, revokedAt: t.revokedAt });
+
+  app.post<{ Body: { role: 'admin' | 'app'; name: string } }>(
+    '/v1/tokens',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Create an API token; the secret is in this answer only',
+        tags: ['tokens'],
+        body: Type.Object({ role: Type.Union([Type.Literal('admin'), Type.Literal('app')]), name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        response: errors(400, 401, 403),
+      },
+    },
+    async (req, reply) => {
+      const { token, secret } = await tokens.create(req.body.role, req.body.name, node.clock.now());
+      reply.code(201);
+      return { ...view(token), secret };
+    },
+  );
+
+  app.get('/v1/tokens', { config: { roles: ['admin'] }, schema: { summary: 'List tokens (never their secrets)', tags: ['tokens'], response: errors(401, 403) } }, async () => ({
+    tokens: (await tokens.list()).map(view),
+  }));
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/tokens/:id',
+    { config: { roles: ['admin'] }, schema: { summary: 'Revoke a token', tags: ['tokens'], params: Type.Object({ id: Type.String({ maxLength: 100 }) }), response: errors(401, 403, 404) } },
+    async (req) => {
+      if (!(await tokens.revoke(req.params.id, node.clock.now()))) throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
+      return { revoked: true };
+    },
+  );
+}

@@ -1,0 +1,66 @@
+import type { CommitBatch, Store } from '../store/store.js';
+
+interface Pending {
+  batch: CommitBatch;
+  resolve: (seqs: number[]) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Group commit: operations decided in the same turn of the event loop are written in one transaction, and each is
+ * acknowledged only after that transaction commits. One fsync then pays for many operations, and nothing is
+ * acknowledged that a crash could lose.
+ */
+export class GroupCommitter {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight: Promise<void> | null = null;
+  batchesCommitted = 0;
+  operationsCommitted = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly maxBatch = 512,
+  ) {}
+
+  /** Queues a batch; resolves with its events' sequence numbers once durable. */
+  submit(batch: CommitBatch): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ batch, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.inFlight = this.flush().finally(() => {
+        this.inFlight = null;
+        if (this.queue.length) this.schedule();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length) {
+      const group = this.queue.splice(0, this.maxBatch);
+      try {
+        const seqs = await this.store.commit(group.map((p) => p.batch));
+        this.batchesCommitted++;
+        this.operationsCommitted += group.length;
+        group.forEach((p, i) => p.resolve(seqs[i] ?? []));
+      } catch (err) {
+        for (const p of group) p.reject(err);
+      }
+    }
+  }
+
+  /** Resolves when everything queued so far is committed. */
+  async drain(): Promise<void> {
+    while (this.queue.length || this.inFlight || this.scheduled) {
+      await (this.inFlight ?? new Promise((r) => setImmediate(r)));
+    }
+  }
+}

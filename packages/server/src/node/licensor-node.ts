@@ -1,0 +1,332 @@
+import {
+  acquireLease,
+  type Catalog,
+  checkFeatureProfile,
+  createPool,
+  type Decision,
+  detachSession,
+  type DomainEvent,
+  expireLeases,
+  expireMembers,
+  forceReleaseLease,
+  heartbeatLease,
+  isOperationAllowed,
+  joinMember,
+  type Lease,
+  type PoolState,
+  releaseLease,
+  removeMember,
+  reportQuota,
+  setPoolQuantity,
+  summarizePool,
+} from '@licensor/core';
+import { fail, newId, ok, type Outcome, verifyLicenseFile } from '@licensor/protocol';
+import type { IdempotencyRecord, NewEvent, StoredEvent, Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { grantedQuantities } from './entitlements.js';
+import { GroupCommitter } from './group-committer.js';
+import { evaluateLicense, type InstalledLicense } from './license-state.js';
+
+/** What a node needs to run. */
+export interface NodeOptions {
+  store: Store;
+  catalog: Catalog;
+  clock: Clock;
+  hardwareKey: { key: string; source: 'usb' | 'machine-id' | 'explicit' };
+  issuerPublicKey: string | null;
+  /** How long a dropped SDK session's leases survive, waiting for the device to come back. */
+  sessionGraceMs: number;
+}
+
+/** Options of one client operation. */
+export interface OpContext {
+  /** Recorded in the same transaction as the operation, built from its outcome. */
+  idempotency?: (outcome: Outcome<unknown>) => IdempotencyRecord | null;
+}
+
+type Listener = (event: StoredEvent) => void;
+
+/**
+ * A Licensor node: its license, catalog and pools. Pool state lives in memory and is decided by the pure core;
+ * every change is made durable by group commit before the caller is answered.
+ */
+export class LicensorNode {
+  readonly catalog: Catalog;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly committer: GroupCommitter;
+  private readonly pools = new Map<number, PoolState>();
+  private granted = new Map<number, number | null>();
+  private installed: InstalledLicense | null = null;
+  private readonly listeners = new Set<Listener>();
+  private lastLicenseState: string | null = null;
+
+  constructor(readonly options: NodeOptions) {
+    this.catalog = options.catalog;
+    this.clock = options.clock;
+    this.store = options.store;
+    this.committer = new GroupCommitter(options.store);
+    for (const m of this.catalog.modules.values()) this.pools.set(m.id, createPool(m, 0));
+  }
+
+  /** Loads the stored license and pool state; call once before serving. */
+  async start(): Promise<void> {
+    await this.store.migrate();
+    const snapshot = await this.store.loadPools();
+    for (const l of snapshot.leases) this.pools.get(l.moduleId)?.leases.set(l.holderId, l);
+    for (const m of snapshot.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
+    for (const q of snapshot.quotas) {
+      const pool = this.pools.get(q.moduleId);
+      if (pool) pool.quota = q;
+    }
+    const stored = await this.store.getLicense();
+    if (stored) {
+      const v = this.verify(stored.text, true);
+      if (v.ok) this.installed = { payload: v.value, text: stored.text, installedAt: stored.installedAt };
+    }
+    await this.applyGrants();
+  }
+
+  /** Subscribes to committed events; returns the unsubscribe function. */
+  onEvent(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The installed license, if any. */
+  get license(): InstalledLicense | null {
+    return this.installed;
+  }
+
+  /** True when the installed license is a developer license: every answer is non-production. */
+  get nonProduction(): boolean {
+    return Boolean(this.installed?.payload.developer);
+  }
+
+  /** The license state now. */
+  licenseState() {
+    return evaluateLicense(this.installed, this.clock.now());
+  }
+
+  private verify(text: string, ignoreTime: boolean) {
+    if (!this.options.issuerPublicKey) return fail('LICENSE_MISSING', 'the node has no issuer public key configured (--issuer-public-key)');
+    return verifyLicenseFile(text, {
+      publicKey: this.options.issuerPublicKey,
+      hardwareKey: this.options.hardwareKey.key,
+      at: ignoreTime ? null : this.clock.now(),
+    });
+  }
+
+  /** Verifies a license file against the issuer key and this node's hardware key, then installs it. */
+  async installLicense(text: string, actor: string): Promise<Outcome<InstalledLicense>> {
+    const v = this.verify(text, false);
+    if (!v.ok) return v;
+    const now = this.clock.now();
+    const installed = { payload: v.value, text, installedAt: now };
+    await this.store.putLicense(text, now, {
+      id: newId('evt'),
+      type: 'license.installed',
+      moduleId: null,
+      subject: v.value.id,
+      data: { by: actor, customer: v.value.customer.name, scope: v.value.scope, notAfter: v.value.notAfter, developer: v.value.developer?.id ?? null },
+      at: now,
+    });
+    this.installed = installed;
+    await this.applyGrants();
+    this.emitSynthetic('license.installed', v.value.id, { state: this.licenseState().state });
+    return ok(installed);
+  }
+
+  /** Recomputes pool quantities from the license (after install, renewal or expiry). */
+  private async applyGrants(): Promise<void> {
+    this.granted = grantedQuantities(this.catalog, this.installed?.payload ?? null);
+    const now = this.clock.now();
+    const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+    for (const pool of this.pools.values()) {
+      const q = this.granted.has(pool.module.id) ? (this.granted.get(pool.module.id) ?? null) : 0;
+      if (pool.quantity === q) continue;
+      const d = setPoolQuantity(pool, q, now);
+      all.changes.push(...d.changes);
+      all.events.push(...d.events);
+    }
+    if (all.changes.length || all.events.length) await this.persist(all);
+  }
+
+  /** Refuses client work without a valid license. */
+  private licensed(): Outcome<true> {
+    const s = this.licenseState();
+    if (s.state === 'valid') return ok(true);
+    if (s.state === 'missing') return fail('LICENSE_MISSING', `${s.detail}: client work is refused until a license is installed`);
+    if (s.state === 'not_yet_valid') return fail('LICENSE_NOT_YET_VALID', s.detail);
+    return fail('LICENSE_EXPIRED', `${s.detail}: client work is refused until the license is renewed`);
+  }
+
+  /** The pool of a module, if the module is known and licensed. */
+  private pool(moduleId: number): Outcome<PoolState> {
+    const pool = this.pools.get(moduleId);
+    if (!pool) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    if (!this.granted.has(moduleId)) return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node`, { data: { moduleId } });
+    return ok(pool);
+  }
+
+  /** Runs one pool operation: license check, pure decision, durable commit, then the answer. */
+  private async run<T>(moduleId: number, op: (pool: PoolState, now: number) => Decision<T>, ctx: OpContext = {}): Promise<Outcome<T>> {
+    const lic = this.licensed();
+    if (!lic.ok) return lic;
+    const pool = this.pool(moduleId);
+    if (!pool.ok) return pool;
+    const d = op(pool.value, this.clock.now());
+    await this.persist(d, ctx.idempotency?.(d.outcome) ?? null);
+    return d.outcome;
+  }
+
+  private async persist(d: Decision<unknown>, idem: IdempotencyRecord | null = null): Promise<void> {
+    if (!d.changes.length && !d.events.length && !idem) return;
+    const at = this.clock.now();
+    const events: NewEvent[] = d.events.map((e: DomainEvent) => ({ id: newId('evt'), type: e.type, moduleId: e.moduleId || null, subject: e.subject, data: e.data ?? null, at }));
+    const seqs = await this.committer.submit({ changes: d.changes, events, idempotency: idem ? [idem] : [] });
+    events.forEach((e, i) => this.emit({ ...e, seq: seqs[i] ?? 0 }));
+  }
+
+  private emit(event: StoredEvent): void {
+    for (const l of this.listeners) l(event);
+  }
+
+  private emitSynthetic(type: string, subject: string, data: Record<string, unknown>): void {
+    this.emit({ seq: 0, id: newId('evt'), type, moduleId: null, subject, data, at: this.clock.now() });
+  }
+
+  /** Takes a slot (idempotent per holder: the same device re-takes its own slot). */
+  acquire(moduleId: number, holderId: string, sessionId: string | null, ctx?: OpContext) {
+    return this.run(moduleId, (pool, now) => acquireLease(pool, { holderId, newLeaseId: newId('lse'), sessionId }, now), ctx);
+  }
+
+  /** Keeps a lease alive; `active` marks user activity. */
+  heartbeat(moduleId: number, holderId: string, leaseId: string | undefined, active: boolean, ctx?: OpContext) {
+    return this.run(moduleId, (pool, now) => heartbeatLease(pool, { holderId, ...(leaseId ? { leaseId } : {}), active }, now), ctx);
+  }
+
+  /** Frees a slot; releasing twice is fine. */
+  release(moduleId: number, holderId: string, leaseId?: string, ctx?: OpContext) {
+    return this.runUnlicensed(moduleId, (pool, now) => releaseLease(pool, { holderId, ...(leaseId ? { leaseId } : {}) }, now), ctx);
+  }
+
+  /** An admin frees someone else's slot. */
+  forceRelease(moduleId: number, holderId: string, actor: string, ctx?: OpContext) {
+    return this.runUnlicensed(moduleId, (pool, now) => forceReleaseLease(pool, holderId, actor, now), ctx);
+  }
+
+  /** Connects or syncs a BLOCK_LATEST member (register, subordinate server). */
+  syncMember(moduleId: number, memberId: string, features: number[] | undefined, ctx?: OpContext) {
+    return this.run(moduleId, (pool, now) => joinMember(pool, { memberId, ...(features ? { features } : {}) }, now), ctx);
+  }
+
+  /** An admin removes a member; blocked members behind it unblock in order. */
+  removeMember(moduleId: number, memberId: string, ctx?: OpContext) {
+    return this.runUnlicensed(moduleId, (pool, now) => removeMember(pool, memberId, now), ctx);
+  }
+
+  /** Records the count a DEGRADE application reports. */
+  reportQuota(moduleId: number, count: number, ctx?: OpContext) {
+    return this.run(moduleId, (pool, now) => reportQuota(pool, { count }, now), ctx);
+  }
+
+  /** Is an operation allowed in the pool's quota state. */
+  checkOperation(moduleId: number, operation: string): Outcome<true> {
+    const lic = this.licensed();
+    if (!lic.ok) return lic;
+    const pool = this.pool(moduleId);
+    return pool.ok ? isOperationAllowed(pool.value, operation) : pool;
+  }
+
+  /** Checks a register profile's add-on features against the license. */
+  checkProfile(moduleId: number, features: number[]) {
+    const lic = this.licensed();
+    if (!lic.ok) return lic;
+    const pool = this.pool(moduleId);
+    if (!pool.ok) return pool;
+    return checkFeatureProfile(this.catalog, (id) => this.granted.has(id), moduleId, features);
+  }
+
+  /** Whether a module is licensed (and the license valid) on this node. */
+  isEnabled(moduleId: number): Outcome<{ enabled: boolean; reason?: string; code?: string }> {
+    if (!this.pools.has(moduleId)) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    const lic = this.licensed();
+    if (!lic.ok) return ok({ enabled: false, code: lic.code, reason: lic.message });
+    const pool = this.pool(moduleId);
+    return ok(pool.ok ? { enabled: true } : { enabled: false, code: pool.code, reason: pool.message });
+  }
+
+  /** Operations that must work without a license too: giving slots back is never refused. */
+  private async runUnlicensed<T>(moduleId: number, op: (pool: PoolState, now: number) => Decision<T>, ctx: OpContext = {}): Promise<Outcome<T>> {
+    const pool = this.pools.get(moduleId);
+    if (!pool) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    const d = op(pool, this.clock.now());
+    await this.persist(d, ctx.idempotency?.(d.outcome) ?? null);
+    return d.outcome;
+  }
+
+  /** A dropped SDK session: its leases live on for the grace period unless the same device comes back. */
+  async detachSession(sessionId: string): Promise<void> {
+    const now = this.clock.now();
+    const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+    for (const pool of this.pools.values()) {
+      if (pool.leases.size === 0) continue;
+      const d = detachSession(pool, sessionId, this.options.sessionGraceMs, now);
+      all.changes.push(...d.changes);
+      all.events.push(...d.events);
+    }
+    await this.persist(all);
+  }
+
+  /** Frees expired leases, drops long-silent members and notices license expiry; run by the reaper timer. */
+  async reap(): Promise<number> {
+    const now = this.clock.now();
+    const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+    const state = this.licenseState().state;
+    if (state !== this.lastLicenseState) {
+      if (state === 'expired' && this.installed) all.events.push({ type: 'license.expired' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notAfter: this.installed.payload.notAfter } });
+      this.lastLicenseState = state;
+    }
+    for (const pool of this.pools.values()) {
+      if (pool.leases.size || pool.tombstones.size) {
+        const d = expireLeases(pool, now);
+        all.changes.push(...d.changes);
+        all.events.push(...d.events);
+      }
+      if (pool.members.size && pool.module.policy.strategy === 'BLOCK_LATEST') {
+        const d = expireMembers(pool, now);
+        all.changes.push(...d.changes);
+        all.events.push(...d.events);
+      }
+    }
+    await this.persist(all);
+    return all.events.length;
+  }
+
+  /** Summaries of every pool. */
+  listPools() {
+    const now = this.clock.now();
+    return [...this.pools.values()].filter((p) => this.granted.has(p.module.id) || p.leases.size || p.members.size).map((p) => ({ ...summarizePool(p, now), licensed: this.granted.has(p.module.id) }));
+  }
+
+  /** One pool with its holders, members and quota. */
+  poolDetail(moduleId: number): Outcome<{ pool: PoolState; summary: ReturnType<typeof summarizePool> }> {
+    const pool = this.pools.get(moduleId);
+    if (!pool) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    return ok({ pool, summary: summarizePool(pool, this.clock.now()) });
+  }
+
+  /** Leases held by a session (to re-announce after reconnect and to route pushes). */
+  leasesOf(sessionId: string): Lease[] {
+    const out: Lease[] = [];
+    for (const pool of this.pools.values()) for (const l of pool.leases.values()) if (l.sessionId === sessionId) out.push(l);
+    return out;
+  }
+
+  /** Stops accepting work and waits for queued commits. */
+  async close(): Promise<void> {
+    await this.committer.drain();
+    await this.store.close();
+  }
+}

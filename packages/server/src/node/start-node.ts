@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { fail, ok, type Outcome } from '@licensor/protocol';
+import { hashTokenSecret } from '../auth/token-secret.js';
+import { TokenService } from '../auth/token-service.js';
+import { loadCatalogFiles } from '../catalog/load-catalog-file.js';
+import type { NodeConfig } from '../config/node-config.js';
+import { buildApp } from '../http/app.js';
+import { readIssuerPublicKey } from '../issuer/issuer-keys.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
+import { type Clock, systemClock } from './clock.js';
+import { LicensorNode } from './licensor-node.js';
+import { resolveHardwareKey } from './resolve-hardware-key.js';
+
+/** A started node: its URL, parts, and a graceful stop. */
+export interface RunningNode {
+  url: string;
+  node: LicensorNode;
+  app: FastifyInstance;
+  tokens: TokenService;
+  hardwareKeyDetail: string;
+  close(): Promise<void>;
+}
+
+/** Opens the store a config names. */
+export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>): Outcome<Store> {
+  if (config.store === 'sqlite') return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous));
+  return fail('VALIDATION_FAILED', 'the PostgreSQL store is not available in this build yet; use --store sqlite', { field: 'store' });
+}
+
+/** Starts a node from its config: store, license, HTTP API, SDK sessions, reaper. */
+export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}): Promise<Outcome<RunningNode>> {
+  const hw = resolveHardwareKey(config);
+  if (!hw.ok) return hw;
+  const catalog = loadCatalogFiles(config.catalogs);
+  if (!catalog.ok) return catalog;
+  let issuerPublicKey = config.issuerPublicKey;
+  if (!issuerPublicKey && config.issuerDir) {
+    const pub = readIssuerPublicKey(config.issuerDir);
+    if (!pub.ok) return pub;
+    issuerPublicKey = pub.value;
+  }
+  const store = openStore(config);
+  if (!store.ok) return store;
+  const node = new LicensorNode({
+    store: store.value,
+    catalog: catalog.value,
+    clock: deps.clock ?? systemClock,
+    hardwareKey: { key: hw.value.key, source: hw.value.source },
+    issuerPublicKey,
+    sessionGraceMs: config.sessionGraceMs,
+  });
+  await node.start();
+  if (config.licenseFile) {
+    let text: string;
+    try {
+      text = readFileSync(config.licenseFile, 'utf8');
+    } catch {
+      await node.close();
+      return fail('VALIDATION_FAILED', `cannot read license file ${config.licenseFile}`, { field: 'licenseFile' });
+    }
+    if (node.license?.text !== text) {
+      const installed = await node.installLicense(text, 'licensor serve --license');
+      if (!installed.ok) {
+        await node.close();
+        return fail(installed.code, `license file ${config.licenseFile}: ${installed.message}`);
+      }
+    }
+  }
+  const tokens = new TokenService(store.value);
+  if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
+    await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now());
+  }
+  const app = await buildApp(node, tokens, {
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null,
+  });
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let reaping = false;
+  const reaper = setInterval(() => {
+    if (reaping) return;
+    reaping = true;
+    node
+      .reap()
+      .catch((err) => app.log.error({ err }, 'reaper failed'))
+      .finally(() => {
+        reaping = false;
+      });
+  }, config.reapIntervalMs);
+  reaper.unref();
+  let closed = false;
+  return ok({
+    url,
+    node,
+    app,
+    tokens,
+    hardwareKeyDetail: hw.value.detail,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(reaper);
+      await app.close();
+      await node.close();
+    },
+  });
+}

@@ -1,0 +1,154 @@
+import { newId, type Outcome, type SessionPush, type SessionRequest } from '@licensor/protocol';
+import type { WebSocket } from 'ws';
+import { toProblem } from '../http/error-mapping.js';
+import { leaseView } from '../http/views.js';
+import type { LicensorNode } from '../node/licensor-node.js';
+import type { StoredEvent } from '../store/store.js';
+import { validateSessionRequest } from './validate-session-request.js';
+
+const LOST = new Map([
+  ['slot.evicted', 'evicted'],
+  ['slot.force_released', 'force_released'],
+  ['slot.expired', 'expired'],
+] as const);
+
+/** One SDK connection: answers requests, pushes what the application must learn at once, detaches on close. */
+export class SdkSession {
+  readonly id = newId('ses');
+  /** `moduleId:holderId` → leaseId of leases taken through this session. */
+  private readonly leases = new Map<string, string>();
+  private readonly members = new Set<string>();
+  private readonly quotas = new Set<number>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(
+    private readonly node: LicensorNode,
+    private readonly socket: WebSocket,
+  ) {}
+
+  /** Greets the client and starts serving. */
+  start(): void {
+    this.unsubscribe = this.node.onEvent((e) => this.onEvent(e));
+    this.socket.on('message', (data) => void this.onMessage(String(data)));
+    this.socket.on('close', () => void this.onClose());
+    this.socket.on('error', () => this.socket.terminate());
+    this.push({ push: 'hello', sessionId: this.id, heartbeatIntervalMs: 20_000, graceMs: this.node.options.sessionGraceMs, nonProduction: this.node.nonProduction });
+    const s = this.node.licenseState();
+    if (s.state !== 'valid') this.push({ push: 'license.state', state: s.state === 'missing' ? 'missing' : 'expired', detail: s.detail });
+  }
+
+  private send(message: unknown): void {
+    if (this.socket.readyState === 1) this.socket.send(JSON.stringify(message));
+  }
+
+  private push(p: SessionPush): void {
+    this.send(p);
+  }
+
+  private async onMessage(text: string): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.send({ id: 0, ok: false, error: toProblem({ code: 'VALIDATION_FAILED', message: 'message is not JSON' }) });
+      return;
+    }
+    const req = validateSessionRequest(raw);
+    if (!req.ok) {
+      const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : 0;
+      this.send({ id, ok: false, error: toProblem(req) });
+      return;
+    }
+    try {
+      const result = await this.handle(req.value);
+      this.send(result.ok ? { id: req.value.id, ok: true, result: result.value } : { id: req.value.id, ok: false, error: toProblem(result) });
+    } catch (err) {
+      this.send({ id: req.value.id, ok: false, error: toProblem({ code: 'INTERNAL', message: `unexpected error: ${(err as Error).message}` }) });
+    }
+  }
+
+  private async handle(r: SessionRequest): Promise<Outcome<unknown>> {
+    const node = this.node;
+    switch (r.op) {
+      case 'acquire': {
+        const o = await node.acquire(r.moduleId, r.holderId, this.id);
+        if (!o.ok) return o;
+        this.leases.set(`${r.moduleId}:${r.holderId}`, o.value.lease.leaseId);
+        const ttl = node.catalog.modules.get(r.moduleId)?.heartbeatTtlSeconds ?? 60;
+        return { ok: true, value: leaseView(o.value.lease, ttl, o.value.reacquired, node.nonProduction) };
+      }
+      case 'heartbeat': {
+        const results = await Promise.all(
+          r.leases.map(async (l) => {
+            const o = await node.heartbeat(l.moduleId, l.holderId, l.leaseId, l.active);
+            if (!o.ok) this.leases.delete(`${l.moduleId}:${l.holderId}`);
+            return o.ok ? { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: o.value.expiresAt } : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
+          }),
+        );
+        return { ok: true, value: { leases: results } };
+      }
+      case 'release': {
+        this.leases.delete(`${r.moduleId}:${r.holderId}`);
+        return node.release(r.moduleId, r.holderId, r.leaseId);
+      }
+      case 'member.sync': {
+        const profile = r.features?.length ? node.checkProfile(r.moduleId, r.features) : null;
+        const o = await node.syncMember(r.moduleId, r.memberId, r.features);
+        if (!o.ok) return o;
+        this.members.add(`${r.moduleId}:${r.memberId}`);
+        const blockedByProfile = profile !== null && !profile.ok;
+        return {
+          ok: true,
+          value: {
+            moduleId: r.moduleId,
+            memberId: r.memberId,
+            state: blockedByProfile ? 'blocked' : o.value.member.state,
+            position: o.value.position,
+            quantity: o.value.quantity,
+            reasons: [...(o.value.member.state === 'blocked' ? ['beyond_quantity'] : []), ...(blockedByProfile ? ['features_unlicensed'] : [])],
+            ...(blockedByProfile ? { missingFeatures: (profile.data?.missing as number[]) ?? [], detail: profile.message } : {}),
+          },
+        };
+      }
+      case 'quota.report': {
+        this.quotas.add(r.moduleId);
+        return node.reportQuota(r.moduleId, r.count);
+      }
+      case 'quota.check':
+        return node.checkOperation(r.moduleId, r.operation);
+      case 'profile.check':
+        return node.checkProfile(r.moduleId, r.features);
+      case 'enabled':
+        return node.isEnabled(r.moduleId);
+      case 'status': {
+        const s = node.licenseState();
+        return { ok: true, value: { license: s, nonProduction: node.nonProduction, sessionId: this.id, catalog: [...node.catalog.modules.values()] } };
+      }
+    }
+  }
+
+  private onEvent(e: StoredEvent): void {
+    const key = `${e.moduleId}:${e.subject}`;
+    const reason = LOST.get(e.type as 'slot.evicted');
+    if (reason && this.leases.has(key)) {
+      const leaseId = this.leases.get(key) as string;
+      this.leases.delete(key);
+      const detail = reason === 'evicted' ? 'evicted to make room for another device' : reason === 'force_released' ? `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}` : 'expired without heartbeat';
+      this.push({ push: 'lease.lost', moduleId: e.moduleId as number, holderId: e.subject as string, leaseId, reason, detail });
+    } else if ((e.type === 'slot.acquired' || e.type === 'slot.reacquired') && this.leases.has(key) && e.data?.sessionId !== undefined && e.data.sessionId !== this.id) {
+      this.leases.delete(key); // the same device re-took its slot through another session
+    } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
+      this.push({ push: 'member.state', moduleId: e.moduleId as number, memberId: e.subject as string, state: e.type === 'member.blocked' ? 'blocked' : 'active', position: Number(e.data?.position ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
+    } else if ((e.type === 'quota.exceeded' || e.type === 'quota.restored') && this.quotas.has(e.moduleId as number)) {
+      this.push({ push: 'quota.state', moduleId: e.moduleId as number, state: e.type === 'quota.exceeded' ? 'over_quota' : 'ok', count: Number(e.data?.count ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
+    } else if (e.type === 'license.installed' || e.type === 'license.expired') {
+      const s = this.node.licenseState();
+      this.push({ push: 'license.state', state: s.state === 'valid' ? 'valid' : s.state === 'missing' ? 'missing' : 'expired', detail: s.detail });
+    }
+  }
+
+  private async onClose(): Promise<void> {
+    this.unsubscribe?.();
+    await this.node.detachSession(this.id);
+  }
+}

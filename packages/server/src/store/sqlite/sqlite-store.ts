@@ -1,0 +1,228 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
+import Database from 'better-sqlite3';
+import type { CommitBatch, IdempotencyRecord, NewEvent, PoolSnapshot, StoredEvent, Store, TokenRecord } from '../store.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+/** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
+export type SqliteSynchronous = 'normal' | 'full';
+
+type Row = Record<string, unknown>;
+
+/** The embedded store: one better-sqlite3 file in WAL mode, owned by one Licensor process. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private prepared: ReturnType<SqliteStore['prepare']> | undefined;
+
+  constructor(path: string, synchronous: SqliteSynchronous = 'normal') {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  private get s(): ReturnType<SqliteStore['prepare']> {
+    this.prepared ??= this.prepare();
+    return this.prepared;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      leasePut: db.prepare(
+        `INSERT INTO leases VALUES (@moduleId, @holderId, @leaseId, @sessionId, @acquiredAt, @lastHeartbeatAt, @lastActivityAt, @expiresAt)
+         ON CONFLICT (module_id, holder_id) DO UPDATE SET lease_id = excluded.lease_id, session_id = excluded.session_id,
+         acquired_at = excluded.acquired_at, last_heartbeat_at = excluded.last_heartbeat_at,
+         last_activity_at = excluded.last_activity_at, expires_at = excluded.expires_at`,
+      ),
+      leaseDelete: db.prepare('DELETE FROM leases WHERE module_id = ? AND holder_id = ?'),
+      memberPut: db.prepare(
+        `INSERT INTO members VALUES (@moduleId, @memberId, @seq, @firstConnectedAt, @lastSeenAt, @state, @features)
+         ON CONFLICT (module_id, member_id) DO UPDATE SET seq = excluded.seq, first_connected_at = excluded.first_connected_at,
+         last_seen_at = excluded.last_seen_at, state = excluded.state, features = excluded.features`,
+      ),
+      memberDelete: db.prepare('DELETE FROM members WHERE module_id = ? AND member_id = ?'),
+      quotaPut: db.prepare(
+        `INSERT INTO quotas VALUES (@moduleId, @count, @reportedAt, @state)
+         ON CONFLICT (module_id) DO UPDATE SET count = excluded.count, reported_at = excluded.reported_at, state = excluded.state`,
+      ),
+      eventInsert: db.prepare('INSERT INTO events (id, type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      idemPut: db.prepare('INSERT OR IGNORE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)'),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => r.version as number));
+    for (const m of SQLITE_MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      }).immediate();
+    }
+  }
+
+  async loadPools(): Promise<PoolSnapshot> {
+    const leases = (this.db.prepare('SELECT * FROM leases').all() as Row[]).map(
+      (r): Lease => ({
+        moduleId: r.module_id as number,
+        holderId: r.holder_id as string,
+        leaseId: r.lease_id as string,
+        sessionId: (r.session_id as string | null) ?? null,
+        acquiredAt: r.acquired_at as number,
+        lastHeartbeatAt: r.last_heartbeat_at as number,
+        lastActivityAt: r.last_activity_at as number,
+        expiresAt: r.expires_at as number,
+      }),
+    );
+    const members = (this.db.prepare('SELECT * FROM members ORDER BY module_id, first_connected_at, seq').all() as Row[]).map(
+      (r): Member => ({
+        moduleId: r.module_id as number,
+        memberId: r.member_id as string,
+        seq: r.seq as number,
+        firstConnectedAt: r.first_connected_at as number,
+        lastSeenAt: r.last_seen_at as number,
+        state: r.state as Member['state'],
+        features: JSON.parse(r.features as string) as number[],
+      }),
+    );
+    const quotas = (this.db.prepare('SELECT * FROM quotas').all() as Row[]).map(
+      (r): QuotaReport => ({
+        moduleId: r.module_id as number,
+        count: r.count as number,
+        reportedAt: r.reported_at as number,
+        state: r.state as QuotaReport['state'],
+      }),
+    );
+    return { leases, members, quotas };
+  }
+
+  async commit(batches: CommitBatch[]): Promise<number[][]> {
+    return this.commitSync(batches);
+  }
+
+  /** Synchronous commit: the whole group in one transaction (group commit: one fsync for many operations). */
+  commitSync(batches: CommitBatch[]): number[][] {
+    const s = this.s;
+    return this.db.transaction(() =>
+      batches.map((b) => {
+        for (const c of b.changes) this.applyChange(c);
+        for (const r of b.idempotency) s.idemPut.run(r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt);
+        return b.events.map((e) => Number(s.eventInsert.run(e.id, e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid));
+      }),
+    )();
+  }
+
+  private applyChange(c: Change): void {
+    const s = this.s;
+    switch (c.kind) {
+      case 'lease.put':
+        s.leasePut.run(c.lease);
+        return;
+      case 'lease.delete':
+        s.leaseDelete.run(c.moduleId, c.holderId);
+        return;
+      case 'member.put':
+        s.memberPut.run({ ...c.member, features: JSON.stringify(c.member.features) });
+        return;
+      case 'member.delete':
+        s.memberDelete.run(c.moduleId, c.memberId);
+        return;
+      case 'quota.put':
+        s.quotaPut.run(c.quota);
+        return;
+    }
+  }
+
+  async getLicense(): Promise<{ text: string; installedAt: number } | null> {
+    const r = this.db.prepare('SELECT text, installed_at FROM license WHERE slot = 1').get() as Row | undefined;
+    return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
+  }
+
+  async putLicense(text: string, at: number, event: NewEvent): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO license VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at').run(text, at);
+      this.s.eventInsert.run(event.id, event.type, event.moduleId, event.subject, event.data ? JSON.stringify(event.data) : null, event.at);
+    })();
+  }
+
+  async createToken(t: TokenRecord): Promise<void> {
+    this.db.prepare('INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?)').run(t.id, t.name, t.role, t.hash, t.createdAt, t.revokedAt);
+  }
+
+  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
+    const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
+    return r ? toToken(r) : null;
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return (this.db.prepare('SELECT * FROM tokens ORDER BY created_at').all() as Row[]).map(toToken);
+  }
+
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    return this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+  }
+
+  async listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]> {
+    const where = ['seq > ?'];
+    const args: unknown[] = [q.after];
+    if (q.types?.length) {
+      where.push(`type IN (${q.types.map(() => '?').join(',')})`);
+      args.push(...q.types);
+    }
+    if (q.moduleId !== undefined) {
+      where.push('module_id = ?');
+      args.push(q.moduleId);
+    }
+    args.push(q.limit);
+    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...args) as Row[];
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      id: r.id as string,
+      type: r.type as string,
+      moduleId: (r.module_id as number | null) ?? null,
+      subject: (r.subject as string | null) ?? null,
+      data: r.data ? (JSON.parse(r.data as string) as Record<string, unknown>) : null,
+      at: r.at as number,
+    }));
+  }
+
+  async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
+    const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
+    if (!r) return null;
+    return { tokenId, key, fingerprint: r.fingerprint as string, status: r.status as number, body: r.body as string, createdAt: r.created_at as number };
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+    return r ? (r.value as string) : null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.db.prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async ping(): Promise<boolean> {
+    return this.db.open;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toToken(r: Row): TokenRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    role: r.role as TokenRecord['role'],
+    hash: r.hash as string,
+    createdAt: r.created_at as number,
+    revokedAt: (r.revoked_at as number | null) ?? null,
+  };
+}

@@ -1,0 +1,135 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
+import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
+import type { Clock } from '../../packages/server/src/node/clock.js';
+import { type RunningNode, startNode } from '../../packages/server/src/node/start-node.js';
+
+/** A clock tests move by hand. */
+export class FakeClock implements Clock {
+  constructor(public t = Date.parse('2026-06-01T00:00:00Z')) {}
+  now(): number {
+    return this.t;
+  }
+  /** Moves time forward. */
+  advance(ms: number): void {
+    this.t += ms;
+  }
+}
+
+/** Options of a test node. */
+export interface TestNodeOptions {
+  /** Entitlements of the installed license; omit `license` to start without one. */
+  entitlements?: Entitlement[];
+  license?: boolean;
+  developer?: string;
+  scope?: 'centralized' | 'static';
+  notAfter?: string | null;
+  clock?: Clock;
+  sessionGraceMs?: number;
+  reapIntervalMs?: number;
+  dataDir?: string;
+  flags?: Partial<Record<keyof NodeConfig, string>>;
+}
+
+/** A node under test with its tokens and issuer. */
+export interface TestNode {
+  url: string;
+  adminToken: string;
+  appToken: string;
+  hardwareKey: string;
+  publicKey: string;
+  dataDir: string;
+  running: RunningNode;
+  /** Signs a license for this node's hardware key. */
+  sign(overrides?: Partial<LicensePayload>): string;
+  /** fetch with the admin (default) or app token, JSON in and out. */
+  api(method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** Starts an in-process node on 127.0.0.1 with a random port, a fresh data dir and a signed license. */
+export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const pub = formatPublicKey(rawPublicKey(publicKey));
+  const hardwareKey = newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'licensor-test-'));
+  const clock = opts.clock;
+  const now = clock ? clock.now() : Date.now();
+  const sign = (overrides: Partial<LicensePayload> = {}) =>
+    signLicense(
+      {
+        v: 1,
+        id: newId('lic'),
+        issuer: 'Test Vendor',
+        customer: { id: 'cus_test', name: 'Test Restaurant' },
+        hardwareKey,
+        scope: opts.scope ?? 'static',
+        term: opts.notAfter === null || opts.notAfter === undefined ? { type: 'permanent' } : { type: 'temporary' },
+        entitlements: opts.entitlements ?? [],
+        ...(opts.developer ? { developer: { id: opts.developer } } : {}),
+        issuedAt: new Date(now - 60_000).toISOString(),
+        notBefore: new Date(now - 60_000).toISOString(),
+        notAfter: opts.notAfter ?? null,
+        ...overrides,
+      },
+      privateKey,
+      publicKey,
+    );
+  const adminToken = `lsr_admin_${newId('t')}`;
+  const config = loadNodeConfig(
+    {
+      dataDir,
+      port: '0',
+      host: '127.0.0.1',
+      hardwareKey,
+      issuerPublicKey: pub,
+      logLevel: 'silent',
+      sessionGraceMs: String(opts.sessionGraceMs ?? 300),
+      reapIntervalMs: String(opts.reapIntervalMs ?? 100),
+      bootstrapAdminToken: adminToken,
+      ...opts.flags,
+    },
+    {},
+  );
+  if (!config.ok) throw new Error(config.message);
+  const started = await startNode(config.value, clock ? { clock } : {});
+  if (!started.ok) throw new Error(started.message);
+  const running = started.value;
+  const url = running.url;
+  const api: TestNode['api'] = async (method, path, body, token = adminToken, headers = {}) => {
+    const res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {}
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+  if (opts.license !== false && (opts.entitlements || opts.developer)) {
+    const r = await api('PUT', '/v1/license', { license: sign() });
+    if (r.status !== 200) throw new Error(`license install failed: ${JSON.stringify(r.body)}`);
+  }
+  const app = await api('POST', '/v1/tokens', { role: 'app', name: 'test-app' });
+  return {
+    url,
+    adminToken,
+    appToken: app.body.secret,
+    hardwareKey,
+    publicKey: pub,
+    dataDir,
+    running,
+    sign,
+    api,
+    async close() {
+      await running.close();
+      if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
