@@ -50,9 +50,9 @@ export function openDocument(text: string, publicKeyText: string, kind: ArmorKin
   const payloadBytes = fromBase64url(envelope.payload);
   const sig = fromBase64url(envelope.sig);
   if (!payloadBytes || !sig) return fail('MALFORMED', 'payload or sig is not base64url');
-  if (sig.length !== 64 || !verify(null, payloadBytes, key.key, sig)) {
-    return fail('SIGNATURE_INVALID', envelope.kid !== key.kid ? `signed by key ${String(envelope.kid)}, not by ${key.kid}` : 'signature does not match');
-  }
+  // The kid is outside the signed bytes, so it must match exactly: a changed kid is a changed file.
+  if (envelope.kid !== key.kid) return fail('SIGNATURE_INVALID', `signed by key ${String(envelope.kid)}, not by ${key.kid}`);
+  if (sig.length !== 64 || !verify(null, payloadBytes, key.key, sig)) return fail('SIGNATURE_INVALID', 'signature does not match');
   try {
     return ok(JSON.parse(payloadBytes.toString('utf8')));
   } catch {
