@@ -1,4 +1,5 @@
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
 /** Encodes bytes or UTF-8 text as unpadded base64url. */
 export function toBase64url(data: Uint8Array | string): string {
@@ -11,8 +12,11 @@ export function toBase64url(data: Uint8Array | string): string {
  * changed character of a signed document could otherwise go unnoticed.
  */
 export function fromBase64url(text: string): Buffer | undefined {
-  if (!BASE64URL.test(text) || text.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(text, 'base64url');
-  if (text.length % 4 !== 0 && bytes.toString('base64url') !== text) return undefined;
-  return bytes;
+  const rest = text.length % 4;
+  if (rest === 1 || !BASE64URL.test(text)) return undefined;
+  if (rest !== 0) {
+    const last = ALPHABET.indexOf(text[text.length - 1] as string);
+    if ((last & (rest === 2 ? 0b1111 : 0b11)) !== 0) return undefined;
+  }
+  return Buffer.from(text, 'base64url');
 }

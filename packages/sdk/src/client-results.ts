@@ -10,6 +10,10 @@ export interface MemberState {
   quantity: number | null;
   /** Feature module IDs the profile enables without a license, when that is why it is blocked. */
   missingFeatures?: number[];
+  /** Why the member is blocked: `beyond_quantity`, `features_unlicensed`. */
+  reasons?: string[];
+  /** A readable explanation when blocked. */
+  detail?: string;
 }
 
 /** The state of a DEGRADE pool after a report. */
@@ -17,10 +21,10 @@ export interface QuotaState {
   state: 'ok' | 'over_quota';
   count: number;
   quantity: number | null;
-  /** Operations still allowed while over quota (e.g. debits on existing accounts). */
-  allowedWhenOverQuota?: string[];
-  /** Operations refused while over quota (e.g. new data in or out). */
-  refusedWhenOverQuota?: string[];
+  /** Operations allowed in the current state (over quota: only those still allowed, e.g. debits on existing accounts). */
+  allowed: string[];
+  /** Operations refused in the current state (over quota: e.g. new data in or out). */
+  refused: string[];
 }
 
 /** The answer of `checkOperation` when the operation is allowed. */

@@ -52,7 +52,8 @@ export class HttpTransport implements Transport {
         return { leases } satisfies HeartbeatResult;
       }
       case 'release':
-        return (await this.request('DELETE', leasePath(req.moduleId, req.holderId))).body ?? { released: true };
+        // The leaseId guards against releasing a newer lease the same holder took meanwhile (e.g. from another process).
+        return (await this.request('DELETE', `${leasePath(req.moduleId, req.holderId)}${req.leaseId ? `?leaseId=${encodeURIComponent(req.leaseId)}` : ''}`)).body ?? { released: true };
       case 'member.sync':
         return (await this.request('PUT', `${modulePath(req.moduleId)}/members/${encodeURIComponent(req.memberId)}`, req.features === undefined ? {} : { features: req.features })).body;
       case 'quota.report':

@@ -171,7 +171,10 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   async checkOperation(moduleId: number, operation: string): Promise<OperationCheck> {
     checkModuleId(moduleId);
     if (typeof operation !== 'string' || operation === '') throw invalid('operation', 'operation must be a non-empty string');
-    const result = (await this.#call<Record<string, unknown> | null>({ op: 'quota.check', moduleId, operation })) ?? {};
+    // The node answers `true` (session) or `{ allowed: true }` (HTTP), and refuses with a QUOTA_EXCEEDED problem;
+    // an `allowed: false` answer is honoured too, so a refusal never passes silently.
+    const raw = await this.#call<unknown>({ op: 'quota.check', moduleId, operation });
+    const result = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
     const state = result.state === 'over_quota' ? 'over_quota' : 'ok';
     if (result.allowed === false) {
       throw new QuotaExceededError({
@@ -188,14 +191,15 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     checkModuleId(moduleId);
     if (!Array.isArray(features) || !features.every((f) => Number.isInteger(f))) throw invalid('features', 'features must be an array of module IDs');
     try {
-      const result = ((await this.#call<Record<string, unknown> | null>({ op: 'profile.check', moduleId, features })) ?? {}) as Record<string, unknown>;
+      const raw = await this.#call<unknown>({ op: 'profile.check', moduleId, features });
+      const result = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
       const missing = Array.isArray(result.missingFeatures) ? (result.missingFeatures as number[]) : [];
       const blocked = result.state === 'blocked' || result.ok === false || result.licensed === false || missing.length > 0;
       return { state: blocked ? 'blocked' : 'active', missingFeatures: missing };
     } catch (err) {
       // A node may answer an unlicensed profile as a FEATURE_NOT_LICENSED problem instead of a result.
       if (err instanceof FeatureNotLicensedError) {
-        const missing = err.data.missingFeatures;
+        const missing = err.data.missing ?? err.data.missingFeatures;
         return { state: 'blocked', missingFeatures: Array.isArray(missing) ? (missing as number[]) : [] };
       }
       throw err;
@@ -271,8 +275,9 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
 
   #heartbeatInterval(): number {
     if (this.#opts.heartbeatIntervalMs !== undefined) return this.#opts.heartbeatIntervalMs;
-    if (this.#hello) return this.#hello.heartbeatIntervalMs;
-    let min = Number.POSITIVE_INFINITY;
+    // One batch serves every lease, so it follows the most demanding one: a module with a short TTL asks for more
+    // frequent heartbeats in its lease answer than the session-wide default in the hello.
+    let min = this.#hello && this.#hello.heartbeatIntervalMs > 0 ? this.#hello.heartbeatIntervalMs : Number.POSITIVE_INFINITY;
     for (const l of this.#leases.values()) if (l.heartbeatIntervalMs > 0) min = Math.min(min, l.heartbeatIntervalMs);
     return Number.isFinite(min) ? min : DEFAULT_HEARTBEAT_MS;
   }

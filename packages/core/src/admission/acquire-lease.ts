@@ -37,7 +37,7 @@ export function acquireLease(pool: PoolState, req: AcquireRequest, now: number):
     pool.tombstones.delete(lease.holderId);
     const snap = snapshotLease(lease);
     changes.push({ kind: 'lease.put', lease: snap });
-    events.push({ type: 'slot.reacquired', moduleId: module.id, subject: lease.holderId, data: { leaseId: lease.leaseId } });
+    events.push({ type: 'slot.reacquired', moduleId: module.id, subject: lease.holderId, data: { leaseId: lease.leaseId, sessionId: req.sessionId } });
     return { outcome: ok({ lease: snap, reacquired: true }), changes, events };
   }
 

@@ -1,4 +1,13 @@
 import { type TSchema, Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * preValidation hook of routes whose body is optional: a request without a body (`curl -X POST` with no `-d`) is
+ * validated as `{}`. JSON Schema has no "optional body", so `Type.Optional` around the body schema alone rejects it.
+ */
+export async function emptyBodyAsObject(req: FastifyRequest): Promise<void> {
+  if (req.body === undefined || req.body === null) req.body = {};
+}
 
 /** A module ID path parameter. */
 export const ModuleParams = Type.Object({ moduleId: Type.Integer({ minimum: 1, maximum: 2147483647 }) });

@@ -130,12 +130,12 @@ export class SdkSession {
   private onEvent(e: StoredEvent): void {
     const key = `${e.moduleId}:${e.subject}`;
     const reason = LOST.get(e.type as 'slot.evicted');
-    if (reason && this.leases.has(key)) {
+    if (reason && this.leases.has(key) && (e.data?.leaseId === undefined || e.data.leaseId === this.leases.get(key))) {
       const leaseId = this.leases.get(key) as string;
       this.leases.delete(key);
       const detail = reason === 'evicted' ? 'evicted to make room for another device' : reason === 'force_released' ? `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}` : 'expired without heartbeat';
       this.push({ push: 'lease.lost', moduleId: e.moduleId as number, holderId: e.subject as string, leaseId, reason, detail });
-    } else if ((e.type === 'slot.acquired' || e.type === 'slot.reacquired') && this.leases.has(key) && e.data?.sessionId !== undefined && e.data.sessionId !== this.id) {
+    } else if ((e.type === 'slot.acquired' || e.type === 'slot.reacquired') && this.leases.has(key) && e.data?.sessionId != null && e.data.sessionId !== this.id) {
       this.leases.delete(key); // the same device re-took its slot through another session
     } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
       this.push({ push: 'member.state', moduleId: e.moduleId as number, memberId: e.subject as string, state: e.type === 'member.blocked' ? 'blocked' : 'active', position: Number(e.data?.position ?? 0), quantity: (e.data?.quantity as number | null) ?? null });

@@ -41,7 +41,7 @@ export function registerHwkeyCommand(program: Command): void {
       else for (const d of drives) process.stdout.write(`${formatDrive(d)}\n`);
       if (!drives.some((d) => d.hardwareKey)) {
         throw new CliError(
-          `${drives.length === 1 ? 'the drive reports' : 'none of the drives reports'} a serial number, so no hardware key can be derived; use another USB flash drive`,
+          `${drives.length === 1 ? 'the drive reports no' : 'none of the drives reports a'} serial number, so no hardware key can be derived; use another USB flash drive`,
           NO_DRIVE,
         );
       }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { opContext } from '../idempotency.js';
 import { actor, send } from '../request-context.js';
-import { errors, HolderId, HolderParams, LeaseViewSchema, ModuleParams } from '../schemas.js';
+import { emptyBodyAsObject, errors, HolderId, HolderParams, LeaseViewSchema, ModuleParams } from '../schemas.js';
 import { leaseView } from '../views.js';
 
 type HolderP = { moduleId: number; holderId: string };
@@ -38,6 +38,7 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
   app.post<{ Params: HolderP; Body: { leaseId?: string; active?: boolean } | undefined }>(
     '/v1/modules/:moduleId/leases/:holderId/heartbeat',
     {
+      preValidation: emptyBodyAsObject,
       config: app_,
       schema: {
         summary: 'Keep a lease alive; `active: false` when no user activity happened since the last one',

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { opContext } from '../idempotency.js';
 import { send, unwrap } from '../request-context.js';
-import { errors, MemberParams, ModuleParams } from '../schemas.js';
+import { emptyBodyAsObject, errors, MemberParams, ModuleParams } from '../schemas.js';
 
 const Features = Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), { maxItems: 200 });
 type MemberP = { moduleId: number; memberId: string };
@@ -15,6 +15,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
   app.put<{ Params: MemberP; Body: { features?: number[] } | undefined }>(
     '/v1/modules/:moduleId/members/:memberId',
     {
+      preValidation: emptyBodyAsObject,
       config: appRole,
       schema: {
         summary: 'Connect or sync a member (a cash register, a subordinate server); members beyond the quantity are blocked, latest first',
