@@ -28,9 +28,9 @@ const payload: LicensePayload = {
   notAfter: '2026-02-01T00:00:00.000Z',
 };
 const file = signLicense(payload, privateKey, publicKey);
-const envelope = JSON.parse(Buffer.from(dearmor(file)!, 'base64url').toString('utf8')) as { payload: string; sig: string };
-const signedBytes = Buffer.from(envelope.payload, 'base64url');
-const sig = Buffer.from(envelope.sig, 'base64url');
+const [, signedPart, sigPart] = dearmor(file)!.split('.');
+const signedBytes = Buffer.from(signedPart!, 'base64url');
+const sig = Buffer.from(sigPart!, 'base64url');
 const at = Date.parse('2026-01-15T00:00:00Z');
 
 function viaFile(): boolean {

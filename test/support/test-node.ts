@@ -46,6 +46,7 @@ export interface TestNode {
   /** Signs a license for this node's hardware key. */
   sign(overrides?: Partial<LicensePayload>): string;
   /** fetch with the admin (default) or app token, JSON in and out. */
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field
   api(method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // First: defines Symbol.asyncDispose where the runtime lacks it, before any class uses it as a method key.
 import './async-dispose-polyfill.js';
 
+/** Options of `verifyLicenseFile`: publicKey, hardwareKey?, at?, clockToleranceMs? (allowed clock skew, default 0). */
 export type { VerifyOptions } from '@licensor/protocol';
 /**
  * Verifies a license file offline (armor, Ed25519 signature, shape, optional hardware key, validity window), with no
@@ -31,7 +32,7 @@ export { LicenseMissingError } from './errors/license-missing-error.js';
 export { LicensingError, type LicensingErrorCode, type LicensingErrorInit, type SdkErrorCode } from './errors/licensing-error.js';
 export { ModuleNotLicensedError } from './errors/module-not-licensed-error.js';
 export { QuotaExceededError } from './errors/quota-exceeded-error.js';
-export { toLicensingError } from './errors/to-licensing-error.js';
+export { type ProblemLike, toLicensingError } from './errors/to-licensing-error.js';
 export { ValidationError } from './errors/validation-error.js';
 export { Lease } from './lease.js';
 export { type LoadedPlugin, type LoadPluginOptions, loadPlugin, type PluginClass } from './load-plugin.js';

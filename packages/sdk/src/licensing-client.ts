@@ -50,7 +50,7 @@ const DEFAULT_GRACE_MS = 15_000;
  * The application's handle on a Licensor node: slots (leases) with automatic heartbeats, members, quotas, feature
  * profiles. Over the default session transport one WebSocket carries every request and the node's pushes.
  */
-export class LicensingClient extends TypedEmitter<LicensingClientEvents> implements LeaseOwner, AsyncDisposable {
+export class LicensingClient extends TypedEmitter<LicensingClientEvents> implements AsyncDisposable {
   /** Which transport this client uses. */
   readonly transportKind: TransportKind;
   readonly #opts: LicensingClientOptions;
@@ -58,6 +58,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   readonly #http: HttpTransport;
   readonly #session: SessionTransport | null;
   readonly #leases = new Map<string, Lease>();
+  // Leases call back through this object rather than a public method, so releasing stays `lease.release()` only.
+  readonly #owner: LeaseOwner = { releaseLease: (lease) => this.#releaseLease(lease) };
   #hello: SessionHello | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #heartbeatInFlight = false;
@@ -132,7 +134,7 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
       updateLeaseView(held, view);
       lease = held;
     } else {
-      lease = new Lease(view, this);
+      lease = new Lease(view, this.#owner);
       this.#leases.set(key, lease);
     }
     this.#scheduleHeartbeat();
@@ -239,7 +241,7 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   }
 
   /** Releases one lease on the node; called by `Lease.release()`. */
-  async releaseLease(lease: Lease): Promise<void> {
+  async #releaseLease(lease: Lease): Promise<void> {
     const key = leaseKey(lease.moduleId, lease.holderId);
     if (this.#leases.get(key) === lease) this.#leases.delete(key);
     try {

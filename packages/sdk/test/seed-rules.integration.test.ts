@@ -122,16 +122,17 @@ test('a developer license marks leases and the session non-production', async ()
 
 test('mobile waiter: an idle device is evicted for a newcomer and learns it by push; an active one is not', async () => {
   const clock = new FakeClock();
-  const waiterNode = await startTestNode({ clock, entitlements: [{ moduleId: WAITER, quantity: 1 }], reapIntervalMs: 20 });
+  const waiterNode = await startTestNode({ clock, entitlements: [{ moduleId: WAITER, quantity: 1 }], reapIntervalMs: 50 });
   try {
     await using busy = new LicensingClient({ url: waiterNode.url, token: waiterNode.appToken, heartbeatIntervalMs: 15 });
     await using newcomer = new LicensingClient({ url: waiterNode.url, token: waiterNode.appToken });
     const lease = await busy.acquireSlot(WAITER, 'waiter-anna');
-    // Move the node's clock past the 900 s idle threshold in 20 s steps while the SDK keeps heartbeating (TTL 60 s).
+    // Move the node's clock past the 900 s idle threshold in 15 s steps while the SDK keeps heartbeating (TTL 60 s,
+    // so a few heartbeats missed under load cannot expire the lease).
     const advance = async (activeUser: boolean) => {
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 70; i++) {
         if (activeUser) lease.touch();
-        clock.advance(20_000);
+        clock.advance(15_000);
         await sleep(30);
       }
     };

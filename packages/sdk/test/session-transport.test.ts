@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthenticationError, ConnectionError, InsufficientLicenseError, LeaseLostError, LicensingClient, type LicensingError } from '@licensor/sdk';
 import { type FakeNode, startFakeNode } from './support/fake-node.js';
+import { until } from './support/node-helpers.js';
 
 // Transport mechanics against a scripted node (no store, no policies): multiplexing, pushes, batching, reconnects.
 let node: FakeNode;
@@ -10,14 +11,6 @@ before(async () => {
   node = await startFakeNode({ quantities: { 100: 2, 200: 1 }, heartbeatIntervalMs: 50 });
 });
 after(() => node.close());
-
-async function until(cond: () => boolean, ms = 2_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
 
 test('session: connects lazily, multiplexes concurrent requests over one socket', async () => {
   const before = node.connections;
@@ -59,7 +52,7 @@ test('session: heartbeats are batched, one message per tick for every lease, and
   await using b = await client.acquireSlot(100, 'hb-b');
   const start = node.received.length;
   b.touch();
-  await until(() => node.received.slice(start).some((r) => r.op === 'heartbeat'));
+  await until(() => node.received.slice(start).some((r) => r.op === 'heartbeat'), 'the expected wire traffic');
   const beats = node.received.slice(start).filter((r) => r.op === 'heartbeat');
   const first = beats[0];
   assert.ok(first && first.op === 'heartbeat');
@@ -71,7 +64,7 @@ test('session: heartbeats are batched, one message per tick for every lease, and
     ],
   );
   // The activity flag is consumed by the heartbeat that carried it.
-  await until(() => node.received.slice(start).filter((r) => r.op === 'heartbeat').length >= 2);
+  await until(() => node.received.slice(start).filter((r) => r.op === 'heartbeat').length >= 2, 'the expected wire traffic');
   const second = node.received.slice(start).filter((r) => r.op === 'heartbeat')[1];
   assert.ok(second && second.op === 'heartbeat' && second.leases.every((l) => !l.active));
 });
@@ -109,7 +102,7 @@ test('session: member, quota and license pushes become typed client events', asy
   node.pushAll({ push: 'member.state', moduleId: 5, memberId: 'reg-3', state: 'blocked', position: 3, quantity: 2 });
   node.pushAll({ push: 'quota.state', moduleId: 6, state: 'over_quota', count: 12, quantity: 10 });
   node.pushAll({ push: 'license.state', state: 'expired', detail: 'license expired' });
-  await until(() => got.length === 3);
+  await until(() => got.length === 3, 'the expected wire traffic');
   assert.deepEqual(got, ['member reg-3 blocked', 'quota over_quota', 'license expired']);
 });
 
@@ -122,8 +115,8 @@ test('session: after a dropped socket the client reconnects and re-takes its lea
   client.on('connected', (_h, reconnected) => events.push(reconnected ? 'again' : 'first'));
   const start = node.received.length;
   node.dropAll();
-  await until(() => node.received.slice(start).some((r) => r.op === 'acquire' && r.holderId === 'roamer'));
-  await until(() => events.includes('again'));
+  await until(() => node.received.slice(start).some((r) => r.op === 'acquire' && r.holderId === 'roamer'), 'the expected wire traffic');
+  await until(() => events.includes('again'), 'the expected wire traffic');
   assert.equal(lease.leaseId, leaseId);
   assert.equal(lease.isLost, false);
   assert.deepEqual(events.slice(0, 1), ['down']);
@@ -135,7 +128,7 @@ test('session: a request in flight on a dropped socket is retried once after the
   await client.status();
   node.swallow.add('enabled');
   const pending = client.isEnabled(100);
-  await until(() => node.received.some((r) => r.op === 'enabled'));
+  await until(() => node.received.some((r) => r.op === 'enabled'), 'the expected wire traffic');
   node.swallow.delete('enabled');
   node.dropAll();
   assert.equal(await pending, true);

@@ -15,5 +15,8 @@ export function dearmor(text: string, begin = LICENSE_BEGIN, end = LICENSE_END):
   const start = text.indexOf(begin);
   const stop = text.indexOf(end, start + begin.length);
   if (start < 0 || stop < 0) return undefined;
-  return text.slice(start + begin.length, stop).replace(/\s+/g, '');
+  const inner = text.slice(start + begin.length, stop);
+  // Fast path for the usual \n line breaks; anything else (\r\n, spaces, tabs) takes the general strip.
+  const lines = inner.replaceAll('\n', '');
+  return lines.includes('\r') || lines.includes(' ') || lines.includes('\t') ? inner.replace(/\s+/g, '') : lines;
 }

@@ -3,7 +3,7 @@ import { fail, ok, type Outcome } from '../errors/outcome.js';
 import { parseHardwareKey } from '../hardware-key.js';
 import { LICENSE_BEGIN, LICENSE_END } from './armor.js';
 import type { LicensePayload } from './license-payload.js';
-import { openDocument, signDocument } from './signed-document.js';
+import { openDocument, signDocument, splitDocument } from './signed-document.js';
 import { validateLicensePayload } from './validate-payload.js';
 
 const KIND = { begin: LICENSE_BEGIN, end: LICENSE_END };
@@ -56,14 +56,12 @@ export function checkValidity(license: Pick<LicensePayload, 'notBefore' | 'notAf
 
 /** Reads a license file's payload without checking the signature (for display only, never for decisions). */
 export function peekLicenseFile(text: string): Outcome<LicensePayload> {
-  const body = text.includes(LICENSE_BEGIN) ? text : '';
-  if (!body) return fail('MALFORMED', `missing ${LICENSE_BEGIN} line`);
+  const parts = splitDocument(text, KIND);
+  if (!parts.ok) return parts;
   try {
-    const inner = body.slice(body.indexOf(LICENSE_BEGIN) + LICENSE_BEGIN.length, body.indexOf(LICENSE_END)).replace(/\s+/g, '');
-    const env = JSON.parse(Buffer.from(inner, 'base64url').toString('utf8'));
-    return validateLicensePayload(JSON.parse(Buffer.from(env.payload, 'base64url').toString('utf8')));
+    return validateLicensePayload(JSON.parse(parts.value.payload.toString('utf8')));
   } catch {
-    return fail('MALFORMED', 'license file cannot be parsed');
+    return fail('MALFORMED', 'license payload is not JSON');
   }
 }
 

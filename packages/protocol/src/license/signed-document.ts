@@ -5,12 +5,10 @@ import { fail, ok, type Outcome } from '../errors/outcome.js';
 import { armor, dearmor } from './armor.js';
 import { importPublicKey, keyId, rawPublicKey } from './public-key.js';
 
-/** The envelope inside the armor: the signed bytes travel as they were signed, so verifying never re-serialises. */
-export interface Envelope {
-  payload: string;
+/** The header of a signed document: algorithm and the id of the signing key. */
+export interface DocumentHeader {
   alg: 'Ed25519';
   kid: string;
-  sig: string;
 }
 
 /** Armor lines of a signed document kind. */
@@ -19,42 +17,50 @@ export interface ArmorKind {
   end: string;
 }
 
-/** Signs a payload with an Ed25519 private key and returns the armored text. */
+/**
+ * Signs a payload with an Ed25519 private key and returns the armored text. The body is
+ * `base64url(header) "." base64url(payload) "." base64url(signature)`: the signed bytes travel as they were signed,
+ * so verifying never re-serialises, and each part is decoded once.
+ */
 export function signDocument(payload: object, privateKey: KeyObject, publicKey: KeyObject, kind: ArmorKind): string {
-  const text = canonicalJson(payload);
-  const bytes = Buffer.from(text, 'utf8');
-  const sig = sign(null, bytes, privateKey);
-  const envelope: Envelope = { payload: toBase64url(bytes), alg: 'Ed25519', kid: keyId(rawPublicKey(publicKey)), sig: toBase64url(sig) };
-  return armor(toBase64url(JSON.stringify(envelope)), kind.begin, kind.end);
+  const bytes = Buffer.from(canonicalJson(payload), 'utf8');
+  const header: DocumentHeader = { alg: 'Ed25519', kid: keyId(rawPublicKey(publicKey)) };
+  const body = `${toBase64url(JSON.stringify(header))}.${toBase64url(bytes)}.${toBase64url(sign(null, bytes, privateKey))}`;
+  return armor(body, kind.begin, kind.end);
 }
 
-/** Parses the armor and envelope and checks the signature; returns the parsed, still unvalidated payload. */
-export function openDocument(text: string, publicKeyText: string, kind: ArmorKind): Outcome<unknown> {
+/** The three decoded parts of an armored document, or a MALFORMED failure. */
+export function splitDocument(text: string, kind: ArmorKind): Outcome<{ header: Partial<DocumentHeader>; payload: Buffer; sig: Buffer }> {
   if (typeof text !== 'string') return fail('MALFORMED', 'document must be text');
   const body = dearmor(text, kind.begin, kind.end);
   if (body === undefined) return fail('MALFORMED', `missing ${kind.begin} / ${kind.end} lines`);
-  const envelopeBytes = fromBase64url(body);
-  if (!envelopeBytes) return fail('MALFORMED', 'body is not base64url');
-  let envelope: Partial<Envelope>;
+  const parts = body.split('.');
+  if (parts.length !== 3) return fail('MALFORMED', 'body must be header.payload.signature');
+  const [h, p, g] = parts.map((x) => fromBase64url(x));
+  if (!h || !p || !g) return fail('MALFORMED', 'body is not base64url');
+  let header: Partial<DocumentHeader>;
   try {
-    envelope = JSON.parse(envelopeBytes.toString('utf8'));
+    header = JSON.parse(h.toString('utf8'));
   } catch {
-    return fail('MALFORMED', 'envelope is not JSON');
+    return fail('MALFORMED', 'header is not JSON');
   }
-  if (!envelope || typeof envelope !== 'object' || typeof envelope.payload !== 'string' || typeof envelope.sig !== 'string') {
-    return fail('MALFORMED', 'envelope lacks payload or sig');
-  }
-  if (envelope.alg !== 'Ed25519') return fail('MALFORMED', `unsupported alg ${JSON.stringify(envelope.alg)}`);
+  if (!header || typeof header !== 'object') return fail('MALFORMED', 'header is not an object');
+  return ok({ header, payload: p, sig: g });
+}
+
+/** Parses the armor and checks the signature; returns the parsed, still unvalidated payload. */
+export function openDocument(text: string, publicKeyText: string, kind: ArmorKind): Outcome<unknown> {
+  const parts = splitDocument(text, kind);
+  if (!parts.ok) return parts;
+  const { header, payload, sig } = parts.value;
+  if (header.alg !== 'Ed25519') return fail('MALFORMED', `unsupported alg ${JSON.stringify(header.alg)}`);
   const key = importPublicKey(publicKeyText);
   if (!key) return fail('VALIDATION_FAILED', 'public key is not an Ed25519 key (expected ed25519:<base64url> or PEM)', { field: 'publicKey' });
-  const payloadBytes = fromBase64url(envelope.payload);
-  const sig = fromBase64url(envelope.sig);
-  if (!payloadBytes || !sig) return fail('MALFORMED', 'payload or sig is not base64url');
-  // The kid is outside the signed bytes, so it must match exactly: a changed kid is a changed file.
-  if (envelope.kid !== key.kid) return fail('SIGNATURE_INVALID', `signed by key ${String(envelope.kid)}, not by ${key.kid}`);
-  if (sig.length !== 64 || !verify(null, payloadBytes, key.key, sig)) return fail('SIGNATURE_INVALID', 'signature does not match');
+  // The kid is not covered by the signature, so it must name the verifying key exactly or the document is refused.
+  if (header.kid !== key.kid) return fail('SIGNATURE_INVALID', `signed by key ${String(header.kid)}, not by ${key.kid}`);
+  if (sig.length !== 64 || !verify(null, payload, key.key, sig)) return fail('SIGNATURE_INVALID', 'signature does not match');
   try {
-    return ok(JSON.parse(payloadBytes.toString('utf8')));
+    return ok(JSON.parse(payload.toString('utf8')));
   } catch {
     return fail('MALFORMED', 'payload is not JSON');
   }

@@ -32,8 +32,11 @@ const CLASS_BY_CODE: Partial<Record<LicensingErrorCode, ErrorClass>> = {
   REQUEST_TIMEOUT: ConnectionError,
 };
 
+/** A problem+json body as it may arrive: every field optional, the code any string (unknown codes map to INTERNAL). */
+export type ProblemLike = Partial<Omit<Problem, 'code'>> & { code?: string };
+
 /** Turns a problem+json body (from HTTP or a session response) into the matching error class, by code. */
-export function toLicensingError(problem: Partial<Problem> | null | undefined, status?: number): LicensingError {
+export function toLicensingError(problem: ProblemLike | null | undefined, status?: number): LicensingError {
   const rawCode = typeof problem?.code === 'string' ? problem.code : undefined;
   const code: LicensingErrorCode =
     rawCode !== undefined && (isErrorCode(rawCode) || rawCode === 'CONNECTION_FAILED' || rawCode === 'REQUEST_TIMEOUT') ? rawCode : 'INTERNAL';

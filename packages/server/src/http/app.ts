@@ -71,7 +71,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
 
   const metrics = createMetrics(node);
   app.setErrorHandler((err: Error & { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[]; validationContext?: string; statusCode?: number; code?: string }, req, reply) => {
-    let problem;
+    let problem: ReturnType<typeof toProblem>;
     if (err instanceof HttpFailure) {
       problem = toProblem(err.failure, req.id);
       if (problem.status === 409) metrics.refusals.inc({ code: problem.code });

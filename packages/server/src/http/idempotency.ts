@@ -2,9 +2,13 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '@licensor/protocol';
 import type { LicensorNode, OpContext } from '../node/licensor-node.js';
+import type { IdempotencyRecord } from '../store/store.js';
 import { toProblem } from './error-mapping.js';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Idempotency keys whose first request is still running, per node: (token id, key) → settles when it answered. */
+const inFlightByNode = new WeakMap<LicensorNode, Map<string, Promise<void>>>();
 
 /**
  * Honours `Idempotency-Key` on mutating calls: the first answer is stored in the same transaction as the operation,
@@ -20,7 +24,25 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
     return;
   }
   const fingerprint = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
-  const seen = await node.store.getIdempotency(req.token.id, key);
+  // Requests with the same key run one at a time: a second one waits for the first answer, then replays it (or is
+  // refused for another body). Without this, concurrent retries all passed the store check and all ran.
+  let inflight = inFlightByNode.get(node);
+  if (!inflight) {
+    inflight = new Map();
+    inFlightByNode.set(node, inflight);
+  }
+  const slot = `${req.token.id}\n${key}`;
+  let seen: IdempotencyRecord | null;
+  for (;;) {
+    const pending = inflight.get(slot);
+    if (pending) {
+      await pending;
+      continue;
+    }
+    seen = await node.store.getIdempotency(req.token.id, key);
+    if (!seen && inflight.has(slot)) continue;
+    break;
+  }
   if (seen) {
     if (seen.fingerprint !== fingerprint) {
       reply.code(422).type('application/problem+json');
@@ -31,6 +53,18 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
     await reply.send(seen.body);
     return;
   }
+  const map = inflight;
+  let done!: () => void;
+  const mine = new Promise<void>((r) => (done = r));
+  map.set(slot, mine);
+  const release = () => {
+    if (map.get(slot) !== mine) return;
+    map.delete(slot);
+    done();
+  };
+  // The answer is recorded before it is sent, so waiters find it in the store once this response is out.
+  reply.raw.once('finish', release);
+  reply.raw.once('close', release);
   req.idem = { tokenId: req.token.id, key, fingerprint };
 }
 

@@ -50,7 +50,9 @@ export class GroupCommitter {
         const seqs = await this.store.commit(group.map((p) => p.batch));
         this.batchesCommitted++;
         this.operationsCommitted += group.length;
-        group.forEach((p, i) => p.resolve(seqs[i] ?? []));
+        group.forEach((p, i) => {
+          p.resolve(seqs[i] ?? []);
+        });
       } catch (err) {
         for (const p of group) p.reject(err);
       }

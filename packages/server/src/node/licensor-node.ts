@@ -185,7 +185,9 @@ export class LicensorNode {
     const at = this.clock.now();
     const events: NewEvent[] = d.events.map((e: DomainEvent) => ({ id: newId('evt'), type: e.type, moduleId: e.moduleId || null, subject: e.subject, data: e.data ?? null, at }));
     const seqs = await this.committer.submit({ changes: d.changes, events, idempotency: idem ? [idem] : [] });
-    events.forEach((e, i) => this.emit({ ...e, seq: seqs[i] ?? 0 }));
+    events.forEach((e, i) => {
+      this.emit({ ...e, seq: seqs[i] ?? 0 });
+    });
   }
 
   private emit(event: StoredEvent): void {
