@@ -11,10 +11,9 @@ const cli = join(root, 'packages/server/dist/cli/main.js');
 const demo = join(root, '.licensor', 'demo');
 const port = process.env.LICENSOR_PORT ?? '7070';
 
-if (!existsSync(cli)) {
-  console.log('building (first run)…');
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-}
+// Incremental: a no-op when dist is current, so a changed checkout never runs stale code.
+console.log('building…');
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const licensor = (...args) => execFileSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 
 mkdirSync(demo, { recursive: true });
@@ -35,7 +34,16 @@ try {
   hwSource = ['--hardware-key', hardwareKey];
 }
 const licenseFile = join(demo, 'demo.lic');
-if (!existsSync(licenseFile) || !readFileSync(licenseFile, 'utf8').includes('LICENSOR LICENSE')) {
+const verifies = () => {
+  try {
+    licensor('license', 'verify', licenseFile, '--issuer-dir', issuerDir, '--hardware-key', hardwareKey);
+    return true;
+  } catch {
+    return false;
+  }
+};
+// The demo license is re-issued whenever it no longer verifies (other machine, new issuer keys, older format).
+if (!existsSync(licenseFile) || !verifies()) {
   const modules = ['1001', '1002', '1003=2', '1004', '2001=3', '2101', '2102', '2103', '2104', '3001=100', '4001=5', '5001=10', '10001=2', '10002', '10003=10'];
   licensor('license', 'issue', '--customer', 'Demo Restaurant Chain', '--hardware-key', hardwareKey, '--scope', 'centralized', '--permanent',
     ...modules.flatMap((m) => ['--module', m]), '--issuer-dir', issuerDir, '--out', licenseFile);

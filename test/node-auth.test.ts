@@ -9,7 +9,7 @@ test('auth: 401 without or with a bad token, 403 for the app role on admin route
     const none = await fetch(`${t.url}/v1/modules/4001/leases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ holderId: 'pc-1' }) });
     assert.equal(none.status, 401);
     assert.match(none.headers.get('content-type') ?? '', /application\/problem\+json/);
-    const body = await none.json();
+    const body = (await none.json()) as { code: string; detail: string };
     assert.equal(body.code, 'UNAUTHENTICATED');
     assert.match(body.detail, /Authorization/);
 
@@ -150,7 +150,7 @@ test('validation: bad fields are named, unknown modules are 404, oversized bodie
 
     const notJson = await fetch(`${t.url}/v1/modules/4001/leases`, { method: 'POST', headers: { authorization: `Bearer ${t.appToken}`, 'content-type': 'application/json' }, body: '{"holderId":' });
     assert.equal(notJson.status, 400);
-    assert.equal((await notJson.json()).code, 'VALIDATION_FAILED');
+    assert.equal(((await notJson.json()) as { code: string }).code, 'VALIDATION_FAILED');
 
     const route = await t.api('GET', '/v1/nothing-here');
     assert.equal(route.status, 404);

@@ -1,17 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LICENSE_BEGIN, LICENSE_END } from '@licensor/protocol';
+import { armor, LICENSE_BEGIN, LICENSE_END, splitDocument } from '@licensor/protocol';
 import { FakeClock, startTestNode } from './support/test-node.js';
 
-/** Re-armors a license with one entitlement quantity changed and the original signature kept. */
+/** Re-armors a license with one byte of its signed payload changed (quantity 2 → 5), header and signature kept. */
 function tamper(license: string): string {
-  const inner = license.slice(license.indexOf(LICENSE_BEGIN) + LICENSE_BEGIN.length, license.indexOf(LICENSE_END)).replace(/\s+/g, '');
-  const envelope = JSON.parse(Buffer.from(inner, 'base64url').toString('utf8'));
-  const payload = JSON.parse(Buffer.from(envelope.payload, 'base64url').toString('utf8'));
-  payload.entitlements[0].quantity = 500;
-  envelope.payload = Buffer.from(JSON.stringify(payload)).toString('base64url');
-  const body = Buffer.from(JSON.stringify(envelope)).toString('base64url');
-  return `${LICENSE_BEGIN}\n${body.match(/.{1,64}/g)?.join('\n')}\n${LICENSE_END}\n`;
+  const kind = { begin: LICENSE_BEGIN, end: LICENSE_END };
+  const parts = splitDocument(license, kind);
+  if (!parts.ok) throw new Error(parts.message);
+  const signed = parts.value.payload.toString('utf8');
+  const changed = signed.replace('"quantity":2', '"quantity":5');
+  assert.notEqual(changed, signed);
+  assert.equal(changed.length, signed.length);
+  const b64 = (x: string | Buffer) => Buffer.from(x).toString('base64url');
+  return armor(`${b64(JSON.stringify(parts.value.header))}.${b64(changed)}.${b64(parts.value.sig)}`, kind.begin, kind.end);
 }
 
 // Seed: without a Data Server license, work with client applications stops, but sync with the License Server stays

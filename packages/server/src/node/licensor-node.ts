@@ -46,6 +46,8 @@ export interface OpContext {
 
 type Listener = (event: StoredEvent) => void;
 
+const LICENSED: Outcome<true> = ok(true);
+
 /**
  * A Licensor node: its license, catalog and pools. Pool state lives in memory and is decided by the pure core;
  * every change is made durable by group commit before the caller is answered.
@@ -60,6 +62,8 @@ export class LicensorNode {
   private installed: InstalledLicense | null = null;
   private readonly listeners = new Set<Listener>();
   private lastLicenseState: string | null = null;
+  private validFrom = Number.POSITIVE_INFINITY;
+  private validUntil = Number.NEGATIVE_INFINITY;
 
   constructor(readonly options: NodeOptions) {
     this.catalog = options.catalog;
@@ -140,6 +144,9 @@ export class LicensorNode {
   /** Recomputes pool quantities from the license (after install, renewal or expiry). */
   private async applyGrants(): Promise<void> {
     this.granted = grantedQuantities(this.catalog, this.installed?.payload ?? null);
+    const p = this.installed?.payload;
+    this.validFrom = p ? Date.parse(p.notBefore) : Number.POSITIVE_INFINITY;
+    this.validUntil = p ? (p.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(p.notAfter)) : Number.NEGATIVE_INFINITY;
     const now = this.clock.now();
     const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
     for (const pool of this.pools.values()) {
@@ -154,6 +161,9 @@ export class LicensorNode {
 
   /** Refuses client work without a valid license. */
   private licensed(): Outcome<true> {
+    // Hot path: a plain comparison of numbers; the sentence for a refusal is built only when refusing.
+    const now = this.clock.now();
+    if (now >= this.validFrom && now < this.validUntil) return LICENSED;
     const s = this.licenseState();
     if (s.state === 'valid') return ok(true);
     if (s.state === 'missing') return fail('LICENSE_MISSING', `${s.detail}: client work is refused until a license is installed`);

@@ -3,6 +3,7 @@ import { registerHwkeyCommand } from './hwkey.js';
 import { registerKeysCommands } from './keys.js';
 import { registerLicenseCommands } from './license.js';
 import { registerModuleCommands } from './module.js';
+import { registerNodeApiCommands } from './node-api.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenCommands } from './token.js';
 
@@ -13,5 +14,6 @@ export function registerCommands(program: Command): void {
   registerKeysCommands(program);
   registerLicenseCommands(program);
   registerServeCommand(program);
+  registerNodeApiCommands(program);
   registerTokenCommands(program);
 }

@@ -1,0 +1,61 @@
+import type { Command } from 'commander';
+import { nodeClientConfig } from '../../config/client-config.js';
+import { CliError } from '../cli-error.js';
+import { readInputFile, table } from './shared.js';
+
+type Flags = { url?: string; token?: string; json?: boolean };
+
+/** Calls a running node's API; a problem+json answer becomes one readable line and a non-zero exit. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API, read per command
+async function call(flags: Flags, method: string, path: string, body?: unknown): Promise<any> {
+  const { url, token } = nodeClientConfig(flags);
+  if (!token) throw new CliError('an admin token is needed: --token or LICENSOR_TOKEN', 2);
+  let res: Response;
+  try {
+    res = await fetch(url + path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (err) {
+    throw new CliError(`cannot reach the node at ${url}: ${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}`, 1);
+  }
+  const text = await res.text();
+  const parsed = text ? JSON.parse(text) : null;
+  if (!res.ok) throw new CliError(`${parsed?.code ?? res.status}: ${parsed?.detail ?? text}`, res.status === 409 || res.status === 422 ? 3 : 1);
+  return parsed;
+}
+
+const withNode = (c: Command) => c.option('--url <url>', 'node URL [env LICENSOR_URL] (default: http://127.0.0.1:7070)').option('--token <token>', 'admin token [env LICENSOR_TOKEN]');
+
+/** Commands that manage a running node through its API: license install, pools, force-release, events. */
+export function registerNodeApiCommands(program: Command): void {
+  const license = program.commands.find((c) => c.name() === 'license') ?? program.command('license');
+  withNode(license.command('install <file>').description("install a license file on a running node (verified against the issuer key and the node's hardware key)")).action(
+    async (file: string, o: Flags) => {
+      const r = await call(o, 'PUT', '/v1/license', { license: readInputFile(file, 'license file') });
+      process.stdout.write(`installed ${r.license.id} for ${r.license.customer.name}: ${r.state.state} — ${r.state.detail}\n`);
+    },
+  );
+  withNode(program.command('pools').description("show a running node's pools: used / quantity per module").option('--json', 'print JSON')).action(async (o: Flags) => {
+    const r = await call(o, 'GET', '/v1/pools');
+    if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    const rows = [['MODULE', 'NAME', 'POLICY', 'USED', 'QUANTITY', 'BLOCKED', 'QUOTA']];
+    for (const p of r.pools) rows.push([String(p.moduleId), p.name, p.strategy, String(p.used), p.quantity === null ? '∞' : String(p.quantity), String(p.blocked ?? 0), p.quotaState ?? '']);
+    process.stdout.write(`${table(rows)}${r.nonProduction ? '\nNON-PRODUCTION (developer license)\n' : '\n'}`);
+  });
+  withNode(program.command('release <moduleId> <holderId>').description("force-release a holder's slot on a running node (the holder learns it at once)")).action(
+    async (moduleId: string, holderId: string, o: Flags) => {
+      if (!/^\d+$/.test(moduleId)) throw new CliError(`moduleId must be a positive integer, got ${JSON.stringify(moduleId)}`, 2);
+      const r = await call(o, 'POST', `/v1/modules/${moduleId}/leases/${encodeURIComponent(holderId)}/revoke`);
+      process.stdout.write(r.released ? `released ${holderId} from module ${moduleId}\n` : `${holderId} held no slot of module ${moduleId}\n`);
+    },
+  );
+  withNode(program.command('events').description("print a running node's events, oldest first").option('--after <cursor>', 'start after this cursor', '0').option('--type <types>', 'comma-separated event types').option('--json', 'print JSON')).action(
+    async (o: Flags & { after: string; type?: string }) => {
+      const r = await call(o, 'GET', `/v1/events?after=${encodeURIComponent(o.after)}&limit=1000${o.type ? `&type=${encodeURIComponent(o.type)}` : ''}`);
+      if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      for (const e of r.events) process.stdout.write(`${e.seq}\t${new Date(e.at).toISOString()}\t${e.type}\t${e.moduleId ?? ''}\t${e.subject ?? ''}\t${e.data ? JSON.stringify(e.data) : ''}\n`);
+    },
+  );
+}
