@@ -1,0 +1,91 @@
+// bench/slots: acquire+release cycles in one run, four ways, rounds alternating so noise hits all alike:
+//  (a) the SDK over its persistent WebSocket session, 64 clients;  (b) the same through plain HTTP requests;
+//  (c) a bare Fastify route returning a constant (the HTTP ceiling);  (d) Redis + redis-semaphore, pool of 50.
+import { LicensingClient } from '@licensor/sdk';
+import { Redis } from 'ioredis';
+import { Semaphore } from 'redis-semaphore';
+import { median, spawnBareFastify, spawnBenchNode } from '../support/bench-node.js';
+import { httpSlotLoad, percentile, type Round } from '../support/http-load.js';
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const MODULE = 10003;
+
+/** Runs `worker` in CLIENTS concurrent loops for SECONDS; returns cycles/s and per-cycle latency percentiles. */
+async function loops(worker: (i: number) => Promise<void>): Promise<Round> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const stop = performance.now() + SECONDS * 1000;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, i) => {
+      while (performance.now() < stop) {
+        const t0 = performance.now();
+        try {
+          await worker(i);
+          latencies.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const elapsed = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
+}
+
+const node = await spawnBenchNode([{ moduleId: MODULE, quantity: 1000 }]);
+const bare = await spawnBareFastify();
+const redis = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
+let redisOk = true;
+try {
+  await redis.connect();
+  await redis.del('semaphore:bench-slots');
+} catch {
+  redisOk = false;
+  console.log('Redis is not reachable at 127.0.0.1:6379: peer (d) skipped');
+}
+const clients = Array.from({ length: CLIENTS }, () => new LicensingClient({ url: node.url, token: node.token }));
+const semaphores = Array.from({ length: CLIENTS }, () => new Semaphore(redis, 'bench-slots', 50, { acquireTimeout: 10_000, retryInterval: 1, refreshInterval: 0 }));
+
+const rounds: Record<'sdk' | 'http' | 'bare' | 'redis', Round[]> = { sdk: [], http: [], bare: [], redis: [] };
+const sdkCycle = async (i: number) => {
+  const lease = await (clients[i] as LicensingClient).acquireSlot(MODULE, `sdk-dev-${i}`);
+  await lease.release();
+};
+const redisCycle = async (i: number) => {
+  const s = semaphores[i] as Semaphore;
+  await s.acquire();
+  await s.release();
+};
+try {
+  await loops(sdkCycle); // warm-up: sessions open, JIT
+  for (let r = 0; r < ROUNDS; r++) {
+    rounds.sdk.push(await loops(sdkCycle));
+    const h = await httpSlotLoad(node.url, node.token, CLIENTS, SECONDS, MODULE);
+    rounds.http.push({ ...h, rate: h.rate / 2 }); // two requests per cycle
+    rounds.bare.push(await httpSlotLoad(bare.url, node.token, CLIENTS, SECONDS, MODULE));
+    if (redisOk) rounds.redis.push(await loops(redisCycle));
+    const last = (k: keyof typeof rounds) => rounds[k].at(-1);
+    console.log(
+      `round ${r + 1}: sdk ${last('sdk')?.rate.toFixed(0)} cycles/s p99 ${last('sdk')?.p99.toFixed(1)} ms | http ${last('http')?.rate.toFixed(0)} cycles/s | bare ${last('bare')?.rate.toFixed(0)} req/s | redis ${last('redis')?.rate.toFixed(0) ?? '-'} cycles/s p99 ${last('redis')?.p99.toFixed(1) ?? '-'} ms`,
+    );
+  }
+} finally {
+  await Promise.all(clients.map((c) => c.close()));
+  redis.disconnect();
+  await node.stop();
+  await bare.stop();
+}
+const m = (k: keyof typeof rounds, f: keyof Round) => median(rounds[k].map((x) => x[f]));
+const line = (label: string, k: keyof typeof rounds, unit: string) =>
+  rounds[k].length ? `  ${label.padEnd(34)} ${m(k, 'rate').toFixed(0).padStart(6)} ${unit}  p50 ${m(k, 'p50').toFixed(1)} ms  p99 ${m(k, 'p99').toFixed(1)} ms  errors ${m(k, 'errors')}` : `  ${label}: skipped`;
+console.log(`\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CLIENTS} concurrent clients (latency per cycle; http/bare per request):`);
+console.log(line('(a) SDK session acquire+release', 'sdk', 'cycles/s'));
+console.log(line('(b) HTTP acquire+release', 'http', 'cycles/s'));
+console.log(line('(c) bare Fastify route', 'bare', 'req/s   '));
+console.log(line('(d) redis-semaphore, pool of 50', 'redis', 'cycles/s'));
+if (rounds.redis.length) console.log(`  ratio (a)/(d): ${((m('sdk', 'rate') / m('redis', 'rate')) * 100).toFixed(0)} % (target ≥ 100 %, p99 < 10 ms)`);
+console.log(`  ratio (b) requests/(c): ${(((m('http', 'rate') * 2) / m('bare', 'rate')) * 100).toFixed(0)} % (target ≥ 70 %)`);
