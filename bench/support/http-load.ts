@@ -20,14 +20,15 @@ export async function httpSlotLoad(url: string, token: string, connections: numb
       {
         method: 'POST',
         path: `/v1/modules/${moduleId}/leases`,
-        setupRequest: (req, ctx: Record<string, unknown>) => {
+        setupRequest: (req, context) => {
+          const ctx = context as { holder?: string };
           ctx.holder ??= `dev-${conn++}`;
           return { ...req, body: JSON.stringify({ holderId: ctx.holder }) };
         },
       },
       {
         method: 'DELETE',
-        setupRequest: (req, ctx: Record<string, unknown>) => ({ ...req, path: `/v1/modules/${moduleId}/leases/${ctx.holder as string}`, headers: { authorization: `Bearer ${token}` } }),
+        setupRequest: (req, context) => ({ ...req, path: `/v1/modules/${moduleId}/leases/${(context as { holder: string }).holder}`, headers: { authorization: `Bearer ${token}` } }),
       },
     ],
   });
