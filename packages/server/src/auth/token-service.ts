@@ -1,5 +1,5 @@
 import { newId } from '@licensor/protocol';
-import type { Store, TokenRecord, TokenRole } from '../store/store.js';
+import type { AuditActor, Store, TokenRecord, TokenRole } from '../store/store.js';
 import { hashTokenSecret, newTokenSecret, sameHash } from './token-secret.js';
 
 /** Creates, finds and revokes API tokens; caches lookups so authentication costs no store round trip. */
@@ -10,20 +10,27 @@ export class TokenService {
 
   constructor(private readonly store: Store) {}
 
-  /** Creates a token and returns its secret, which is never stored. */
-  async create(role: TokenRole, name: string, now: number): Promise<{ token: TokenRecord; secret: string }> {
+  /** Creates a token and returns its secret, which is never stored. `by` is recorded in the audit log. */
+  async create(role: TokenRole, name: string, now: number, by: AuditActor): Promise<{ token: TokenRecord; secret: string }> {
     const secret = newTokenSecret();
     const token: TokenRecord = { id: newId('tok'), name, role, hash: hashTokenSecret(secret), createdAt: now, revokedAt: null };
     await this.store.createToken(token);
+    await this.audit('token.created', token.id, token, now, by);
     return { token, secret };
   }
 
   /** Creates a token with a secret chosen by the operator (bootstrap of scripted installs). */
-  async createWithSecret(role: TokenRole, name: string, secret: string, now: number): Promise<TokenRecord> {
+  async createWithSecret(role: TokenRole, name: string, secret: string, now: number, by: AuditActor): Promise<TokenRecord> {
     const token: TokenRecord = { id: newId('tok'), name, role, hash: hashTokenSecret(secret), createdAt: now, revokedAt: null };
     await this.store.createToken(token);
     this.cache.clear();
+    await this.audit('token.created', token.id, token, now, by);
     return token;
+  }
+
+  /** Records a token action in the audit log, right after the action (tokens do not go through the group commit). */
+  private async audit(action: 'token.created' | 'token.revoked', id: string, token: TokenRecord | undefined, now: number, by: AuditActor): Promise<void> {
+    await this.store.appendAudit({ id: newId('aud'), at: now, actor: by, action, target: id, details: token ? { name: token.name, role: token.role } : null });
   }
 
   /** The live token for a presented secret, or null. */
@@ -41,10 +48,14 @@ export class TokenService {
     return record;
   }
 
-  /** Revokes a token; later requests with it get 401. */
-  async revoke(id: string, now: number): Promise<boolean> {
+  /** Revokes a token; later requests with it get 401. `by` is recorded in the audit log. */
+  async revoke(id: string, now: number, by: AuditActor): Promise<boolean> {
     const done = await this.store.revokeToken(id, now);
     this.cache.clear();
+    if (done) {
+      const token = (await this.store.listTokens()).find((t) => t.id === id);
+      await this.audit('token.revoked', id, token, now, by);
+    }
     return done;
   }
 

@@ -8,6 +8,8 @@ import { sessionRoute } from '../session/session-route.js';
 import { HttpFailure, toProblem } from './error-mapping.js';
 import { idempotencyHook } from './idempotency.js';
 import { createMetrics } from './metrics.js';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { leaseRoutes } from './routes/lease-routes.js';
 import { memberRoutes } from './routes/member-routes.js';
@@ -22,6 +24,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** Token buckets per API token (per IP without a valid token); null or `perSecond: 0` disables them. */
+  rateLimit?: RateLimitOptions | null;
 }
 
 let requestCounter = 0;
@@ -51,14 +55,29 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   app.decorateRequest('token', null);
   app.decorateRequest('idem', null);
 
+  // Rate limits: one bucket per token id, and one per client IP for requests without a valid token (public routes,
+  // unknown or missing tokens). SDK session messages are not HTTP requests and are not counted.
+  const limits = opts.rateLimit && opts.rateLimit.perSecond > 0 ? { tokens: new RateLimiter(opts.rateLimit), ips: new RateLimiter(opts.rateLimit) } : null;
+  const limit = (limiter: RateLimiter, key: string) => {
+    const wait = limiter.take(key);
+    if (wait > 0) throw new HttpFailure({ code: 'RATE_LIMITED', message: `too many requests; retry after ${wait} s`, data: { retryAfterSeconds: wait } });
+  };
+
   app.addHook('onRequest', async (req, reply) => {
     const roles = req.routeOptions.config?.roles;
-    if (!roles) return;
+    if (!roles) {
+      if (limits) limit(limits.ips, req.ip);
+      return;
+    }
     const header = req.headers.authorization;
     const query = (req.query as Record<string, unknown> | undefined)?.token;
     const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : typeof query === 'string' && req.url.startsWith('/v1/session') ? query : undefined;
     const token = secret ? await tokens.authenticate(secret) : null;
-    if (!token) throw new HttpFailure({ code: 'UNAUTHENTICATED', message: secret ? 'the API token is unknown or revoked' : 'missing Authorization: Bearer <token> header' });
+    if (!token) {
+      if (limits) limit(limits.ips, req.ip);
+      throw new HttpFailure({ code: 'UNAUTHENTICATED', message: secret ? 'the API token is unknown or revoked' : 'missing Authorization: Bearer <token> header' });
+    }
+    if (limits) limit(limits.tokens, token.id);
     if (!roles.includes(token.role)) throw new HttpFailure({ code: 'FORBIDDEN', message: `this operation needs a token with role ${roles.join(' or ')}; yours is ${token.role}` });
     req.token = token;
     void reply;
@@ -75,6 +94,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     if (err instanceof HttpFailure) {
       problem = toProblem(err.failure, req.id);
       if (problem.status === 409) metrics.refusals.inc({ code: problem.code });
+      if (problem.code === 'RATE_LIMITED') reply.header('retry-after', String(err.failure.data?.retryAfterSeconds ?? 1));
     } else if (err.validation) {
       const v = err.validation[0];
       const missing = v?.params?.missingProperty as string | undefined;
@@ -110,6 +130,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   poolRoutes(app, node);
   eventRoutes(app, node);
   tokenRoutes(app, node, tokens);
+  auditRoutes(app, node);
   sessionRoute(app, node);
   return app;
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '@licensor/protocol';
-import type { TokenRecord } from '../store/store.js';
+import type { AuditActor, TokenRecord } from '../store/store.js';
 import { HttpFailure } from './error-mapping.js';
 
 declare module 'fastify' {
@@ -23,6 +23,11 @@ export function unwrap<T>(outcome: Outcome<T>): T {
 /** Who is acting, for events and audit: the token's name and id. */
 export function actor(req: FastifyRequest): string {
   return req.token ? `${req.token.name} (${req.token.id})` : 'anonymous';
+}
+
+/** Who is acting, for the audit log: the token's id and name. */
+export function auditActor(req: FastifyRequest): AuditActor {
+  return req.token ? { tokenId: req.token.id, name: req.token.name } : { tokenId: null, name: 'anonymous' };
 }
 
 /** Sends an outcome as JSON with a status for success. */

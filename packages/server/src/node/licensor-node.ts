@@ -21,7 +21,7 @@ import {
   summarizePool,
 } from '@licensor/core';
 import { fail, newId, ok, type Outcome, verifyLicenseFile } from '@licensor/protocol';
-import type { IdempotencyRecord, NewEvent, StoredEvent, Store } from '../store/store.js';
+import { type AuditActor, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type StoredEvent, type Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { grantedQuantities } from './entitlements.js';
 import { GroupCommitter } from './group-committer.js';
@@ -42,6 +42,8 @@ export interface NodeOptions {
 export interface OpContext {
   /** Recorded in the same transaction as the operation, built from its outcome. */
   idempotency?: (outcome: Outcome<unknown>) => IdempotencyRecord | null;
+  /** Who asked, for admin actions: their audit entry is written in the same transaction as the operation. */
+  actor?: AuditActor;
 }
 
 type Listener = (event: StoredEvent) => void;
@@ -76,19 +78,29 @@ export class LicensorNode {
   /** Loads the stored license and pool state; call once before serving. */
   async start(): Promise<void> {
     await this.store.migrate();
-    const snapshot = await this.store.loadPools();
-    for (const l of snapshot.leases) this.pools.get(l.moduleId)?.leases.set(l.holderId, l);
-    for (const m of snapshot.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
-    for (const q of snapshot.quotas) {
-      const pool = this.pools.get(q.moduleId);
-      if (pool) pool.quota = q;
-    }
+    await this.reloadPools();
     const stored = await this.store.getLicense();
     if (stored) {
       const v = this.verify(stored.text, true);
       if (v.ok) this.installed = { payload: v.value, text: stored.text, installedAt: stored.installedAt };
     }
     await this.applyGrants();
+  }
+
+  /** Replaces in-memory pool state with what the store holds (start, and after a failed commit). */
+  private async reloadPools(): Promise<void> {
+    const snapshot = await this.store.loadPools();
+    for (const pool of this.pools.values()) {
+      pool.leases.clear();
+      pool.members.clear();
+      pool.quota = null;
+    }
+    for (const l of snapshot.leases) this.pools.get(l.moduleId)?.leases.set(l.holderId, l);
+    for (const m of snapshot.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
+    for (const q of snapshot.quotas) {
+      const pool = this.pools.get(q.moduleId);
+      if (pool) pool.quota = q;
+    }
   }
 
   /** Subscribes to committed events; returns the unsubscribe function. */
@@ -121,20 +133,24 @@ export class LicensorNode {
     });
   }
 
-  /** Verifies a license file against the issuer key and this node's hardware key, then installs it. */
-  async installLicense(text: string, actor: string): Promise<Outcome<InstalledLicense>> {
+  /**
+   * Verifies a license file against the issuer key and this node's hardware key, then installs it. `actor` is who
+   * installs it (a token, or a name such as `cli`); the audit entry is written in the same transaction.
+   */
+  async installLicense(text: string, actor: string | AuditActor): Promise<Outcome<InstalledLicense>> {
     const v = this.verify(text, false);
     if (!v.ok) return v;
     const now = this.clock.now();
+    const who: AuditActor = typeof actor === 'string' ? { tokenId: null, name: actor } : actor;
+    const by = who.tokenId ? `${who.name} (${who.tokenId})` : who.name;
     const installed = { payload: v.value, text, installedAt: now };
-    await this.store.putLicense(text, now, {
-      id: newId('evt'),
-      type: 'license.installed',
-      moduleId: null,
-      subject: v.value.id,
-      data: { by: actor, customer: v.value.customer.name, scope: v.value.scope, notAfter: v.value.notAfter, developer: v.value.developer?.id ?? null },
-      at: now,
-    });
+    const details = { customer: v.value.customer.name, scope: v.value.scope, notAfter: v.value.notAfter, developer: v.value.developer?.id ?? null };
+    await this.store.putLicense(
+      text,
+      now,
+      { type: 'license.installed', moduleId: null, subject: v.value.id, data: { by, ...details }, at: now },
+      { id: newId('aud'), at: now, actor: who, action: 'license.installed', target: v.value.id, details },
+    );
     this.installed = installed;
     await this.applyGrants();
     this.emitSynthetic('license.installed', v.value.id, { state: this.licenseState().state });
@@ -190,13 +206,20 @@ export class LicensorNode {
     return d.outcome;
   }
 
-  private async persist(d: Decision<unknown>, idem: IdempotencyRecord | null = null): Promise<void> {
-    if (!d.changes.length && !d.events.length && !idem) return;
+  private async persist(d: Decision<unknown>, idem: IdempotencyRecord | null = null, audit: NewAuditRecord | null = null): Promise<void> {
+    if (!d.changes.length && !d.events.length && !idem && !audit) return;
     const at = this.clock.now();
-    const events: NewEvent[] = d.events.map((e: DomainEvent) => ({ id: newId('evt'), type: e.type, moduleId: e.moduleId || null, subject: e.subject, data: e.data ?? null, at }));
-    const seqs = await this.committer.submit({ changes: d.changes, events, idempotency: idem ? [idem] : [] });
+    const events: NewEvent[] = d.events.map((e: DomainEvent) => ({ type: e.type, moduleId: e.moduleId || null, subject: e.subject, data: e.data ?? null, at }));
+    let seqs: number[];
+    try {
+      seqs = await this.committer.submit({ changes: d.changes, events, idempotency: idem ? [idem] : [], audit: audit ? [audit] : [] });
+    } catch (err) {
+      // Memory ran ahead of a commit that failed: go back to what the store holds, then report the failure.
+      await this.reloadPools().catch(() => undefined);
+      throw err;
+    }
     events.forEach((e, i) => {
-      this.emit({ ...e, seq: seqs[i] ?? 0 });
+      this.emit({ ...e, seq: seqs[i] ?? 0, id: eventId(seqs[i] ?? 0) });
     });
   }
 
@@ -205,7 +228,7 @@ export class LicensorNode {
   }
 
   private emitSynthetic(type: string, subject: string, data: Record<string, unknown>): void {
-    this.emit({ seq: 0, id: newId('evt'), type, moduleId: null, subject, data, at: this.clock.now() });
+    this.emit({ seq: 0, id: `evt_local_${newId('x').slice(2)}`, type, moduleId: null, subject, data, at: this.clock.now() });
   }
 
   /** Takes a slot (idempotent per holder: the same device re-takes its own slot). */
@@ -223,9 +246,10 @@ export class LicensorNode {
     return this.runUnlicensed(moduleId, (pool, now) => releaseLease(pool, { holderId, ...(leaseId ? { leaseId } : {}) }, now), ctx);
   }
 
-  /** An admin frees someone else's slot. */
+  /** An admin frees someone else's slot (audited when `ctx.actor` is given). */
   forceRelease(moduleId: number, holderId: string, actor: string, ctx?: OpContext) {
-    return this.runUnlicensed(moduleId, (pool, now) => forceReleaseLease(pool, holderId, actor, now), ctx);
+    const audit = { action: 'lease.force_released' as const, target: `${moduleId}/${holderId}`, details: { moduleId, holderId } };
+    return this.runUnlicensed(moduleId, (pool, now) => forceReleaseLease(pool, holderId, actor, now), ctx, audit);
   }
 
   /** Connects or syncs a BLOCK_LATEST member (register, subordinate server). */
@@ -233,9 +257,10 @@ export class LicensorNode {
     return this.run(moduleId, (pool, now) => joinMember(pool, { memberId, ...(features ? { features } : {}) }, now), ctx);
   }
 
-  /** An admin removes a member; blocked members behind it unblock in order. */
+  /** An admin removes a member; blocked members behind it unblock in order (audited when `ctx.actor` is given). */
   removeMember(moduleId: number, memberId: string, ctx?: OpContext) {
-    return this.runUnlicensed(moduleId, (pool, now) => removeMember(pool, memberId, now), ctx);
+    const audit = { action: 'member.removed' as const, target: `${moduleId}/${memberId}`, details: { moduleId, memberId } };
+    return this.runUnlicensed(moduleId, (pool, now) => removeMember(pool, memberId, now), ctx, audit);
   }
 
   /** Records the count a DEGRADE application reports. */
@@ -270,11 +295,19 @@ export class LicensorNode {
   }
 
   /** Operations that must work without a license too: giving slots back is never refused. */
-  private async runUnlicensed<T>(moduleId: number, op: (pool: PoolState, now: number) => Decision<T>, ctx: OpContext = {}): Promise<Outcome<T>> {
+  private async runUnlicensed<T>(
+    moduleId: number,
+    op: (pool: PoolState, now: number) => Decision<T>,
+    ctx: OpContext = {},
+    audit?: Pick<NewAuditRecord, 'action' | 'target' | 'details'>,
+  ): Promise<Outcome<T>> {
     const pool = this.pools.get(moduleId);
     if (!pool) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
-    const d = op(pool, this.clock.now());
-    await this.persist(d, ctx.idempotency?.(d.outcome) ?? null);
+    const now = this.clock.now();
+    const d = op(pool, now);
+    // An admin action that took effect is audited in the same transaction as its changes.
+    const entry = audit && ctx.actor && d.outcome.ok ? { id: newId('aud'), at: now, actor: ctx.actor, ...audit } : null;
+    await this.persist(d, ctx.idempotency?.(d.outcome) ?? null, entry);
     return d.outcome;
   }
 

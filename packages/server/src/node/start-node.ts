@@ -71,11 +71,12 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
   }
   const tokens = new TokenService(store.value);
   if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
-    await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now());
+    await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' });
   }
   const app = await buildApp(node, tokens, {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
+    rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
     https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null,
   });
   await app.listen({ host: config.host, port: config.port });

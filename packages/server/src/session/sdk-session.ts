@@ -4,6 +4,7 @@ import { toProblem } from '../http/error-mapping.js';
 import { leaseView } from '../http/views.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { StoredEvent } from '../store/store.js';
+import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
 
 const LOST = new Map([
@@ -13,22 +14,26 @@ const LOST = new Map([
 ] as const);
 
 /** One SDK connection: answers requests, pushes what the application must learn at once, detaches on close. */
-export class SdkSession {
+export class SdkSession implements SessionListener {
   readonly id = newId('ses');
   /** `moduleId:holderId` → leaseId of leases taken through this session. */
   private readonly leases = new Map<string, string>();
   private readonly members = new Set<string>();
   private readonly quotas = new Set<number>();
-  private unsubscribe: (() => void) | null = null;
-
   constructor(
     private readonly node: LicensorNode,
+    private readonly registry: SessionRegistry,
     private readonly socket: WebSocket,
   ) {}
 
+  /** Every key this session watches, for unsubscribing on close. */
+  private keys(): string[] {
+    return [...this.leases.keys(), ...this.members, ...[...this.quotas].map((m) => `quota:${m}`)];
+  }
+
   /** Greets the client and starts serving. */
   start(): void {
-    this.unsubscribe = this.node.onEvent((e) => this.onEvent(e));
+    this.registry.add(this);
     this.socket.on('message', (data) => void this.onMessage(String(data)));
     this.socket.on('close', () => void this.onClose());
     this.socket.on('error', () => this.socket.terminate());
@@ -73,7 +78,9 @@ export class SdkSession {
       case 'acquire': {
         const o = await node.acquire(r.moduleId, r.holderId, this.id);
         if (!o.ok) return o;
-        this.leases.set(`${r.moduleId}:${r.holderId}`, o.value.lease.leaseId);
+        const key = `${r.moduleId}:${r.holderId}`;
+        this.leases.set(key, o.value.lease.leaseId);
+        this.registry.watch(this, key);
         const ttl = node.catalog.modules.get(r.moduleId)?.heartbeatTtlSeconds ?? 60;
         return { ok: true, value: leaseView(o.value.lease, ttl, o.value.reacquired, node.nonProduction) };
       }
@@ -81,14 +88,14 @@ export class SdkSession {
         const results = await Promise.all(
           r.leases.map(async (l) => {
             const o = await node.heartbeat(l.moduleId, l.holderId, l.leaseId, l.active);
-            if (!o.ok) this.leases.delete(`${l.moduleId}:${l.holderId}`);
+            if (!o.ok) this.forget(`${l.moduleId}:${l.holderId}`);
             return o.ok ? { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: o.value.expiresAt } : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
           }),
         );
         return { ok: true, value: { leases: results } };
       }
       case 'release': {
-        this.leases.delete(`${r.moduleId}:${r.holderId}`);
+        this.forget(`${r.moduleId}:${r.holderId}`);
         return node.release(r.moduleId, r.holderId, r.leaseId);
       }
       case 'member.sync': {
@@ -96,6 +103,7 @@ export class SdkSession {
         const o = await node.syncMember(r.moduleId, r.memberId, r.features);
         if (!o.ok) return o;
         this.members.add(`${r.moduleId}:${r.memberId}`);
+        this.registry.watch(this, `${r.moduleId}:${r.memberId}`);
         const blockedByProfile = profile !== null && !profile.ok;
         return {
           ok: true,
@@ -112,6 +120,7 @@ export class SdkSession {
       }
       case 'quota.report': {
         this.quotas.add(r.moduleId);
+        this.registry.watch(this, `quota:${r.moduleId}`);
         return node.reportQuota(r.moduleId, r.count);
       }
       case 'quota.check':
@@ -127,28 +136,36 @@ export class SdkSession {
     }
   }
 
-  private onEvent(e: StoredEvent): void {
-    const key = `${e.moduleId}:${e.subject}`;
+  private forget(key: string): void {
+    this.leases.delete(key);
+    if (!this.members.has(key)) this.registry.unwatch(this, key);
+  }
+
+  /** A license event: every session learns the new state at once. */
+  onLicenseEvent(): void {
+    const s = this.node.licenseState();
+    this.push({ push: 'license.state', state: s.state === 'valid' ? 'valid' : s.state === 'missing' ? 'missing' : 'expired', detail: s.detail });
+  }
+
+  /** An event about a lease, member or quota this session watches. */
+  onSubjectEvent(e: StoredEvent, key: string): void {
     const reason = LOST.get(e.type as 'slot.evicted');
     if (reason && this.leases.has(key) && (e.data?.leaseId === undefined || e.data.leaseId === this.leases.get(key))) {
       const leaseId = this.leases.get(key) as string;
-      this.leases.delete(key);
+      this.forget(key);
       const detail = reason === 'evicted' ? 'evicted to make room for another device' : reason === 'force_released' ? `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}` : 'expired without heartbeat';
       this.push({ push: 'lease.lost', moduleId: e.moduleId as number, holderId: e.subject as string, leaseId, reason, detail });
     } else if ((e.type === 'slot.acquired' || e.type === 'slot.reacquired') && this.leases.has(key) && e.data?.sessionId != null && e.data.sessionId !== this.id) {
-      this.leases.delete(key); // the same device re-took its slot through another session
+      this.forget(key); // the same device re-took its slot through another session
     } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
       this.push({ push: 'member.state', moduleId: e.moduleId as number, memberId: e.subject as string, state: e.type === 'member.blocked' ? 'blocked' : 'active', position: Number(e.data?.position ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
-    } else if ((e.type === 'quota.exceeded' || e.type === 'quota.restored') && this.quotas.has(e.moduleId as number)) {
+    } else if (e.type === 'quota.exceeded' || e.type === 'quota.restored') {
       this.push({ push: 'quota.state', moduleId: e.moduleId as number, state: e.type === 'quota.exceeded' ? 'over_quota' : 'ok', count: Number(e.data?.count ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
-    } else if (e.type === 'license.installed' || e.type === 'license.expired') {
-      const s = this.node.licenseState();
-      this.push({ push: 'license.state', state: s.state === 'valid' ? 'valid' : s.state === 'missing' ? 'missing' : 'expired', detail: s.detail });
     }
   }
 
   private async onClose(): Promise<void> {
-    this.unsubscribe?.();
+    this.registry.remove(this, this.keys());
     await this.node.detachSession(this.id);
   }
 }

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { SdkSession } from './sdk-session.js';
+import { SessionRegistry } from './session-registry.js';
 
 /** `GET /v1/session`: the SDK's persistent, multiplexed WebSocket session. */
 export function sessionRoute(app: FastifyInstance, node: LicensorNode): void {
+  const registry = new SessionRegistry(node);
   app.get(
     '/v1/session',
     {
@@ -13,7 +15,7 @@ export function sessionRoute(app: FastifyInstance, node: LicensorNode): void {
       schema: { summary: 'WebSocket session for the SDK: multiplexed requests and pushed notices (see session-messages.ts)', tags: ['sessions'], hide: false },
     },
     (socket: WebSocket) => {
-      new SdkSession(node, socket).start();
+      new SdkSession(node, registry, socket).start();
     },
   );
 }

@@ -1,6 +1,6 @@
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
 
-/** A persisted event. `seq` is the cursor: strictly increasing in commit order. */
+/** A persisted event. `seq` is the cursor: strictly increasing in commit order; `id` is `evt_<seq>`. */
 export interface StoredEvent {
   seq: number;
   id: string;
@@ -11,8 +11,13 @@ export interface StoredEvent {
   at: number;
 }
 
-/** An event before the store gives it a sequence number. */
-export type NewEvent = Omit<StoredEvent, 'seq'>;
+/** An event before the store gives it a sequence number (and so its id). */
+export type NewEvent = Omit<StoredEvent, 'seq' | 'id'>;
+
+/** The public id of an event: derived from its sequence number, so it costs no storage and no index. */
+export function eventId(seq: number): string {
+  return `evt_${seq}`;
+}
 
 /** An API token row; only the hash of the secret is kept. */
 export interface TokenRecord {
@@ -44,11 +49,37 @@ export interface PoolSnapshot {
   quotas: QuotaReport[];
 }
 
-/** One unit of group commit: pool changes, events and idempotency records written in one transaction. */
+/** Who did an admin action: the API token (id and name), or a local actor such as `cli` (no token id). */
+export interface AuditActor {
+  tokenId: string | null;
+  name: string;
+}
+
+/** Admin actions the audit log records. */
+export type AuditAction = 'license.installed' | 'token.created' | 'token.revoked' | 'lease.force_released' | 'member.removed';
+
+/** An audit entry before the store gives it a sequence number. */
+export interface NewAuditRecord {
+  id: string;
+  at: number;
+  actor: AuditActor;
+  action: AuditAction;
+  /** What the action was done to: a license id, a token id, `moduleId/holderId`. */
+  target: string | null;
+  details: Record<string, unknown> | null;
+}
+
+/** A stored audit entry; `seq` is the cursor, strictly increasing. The log is append-only. */
+export interface AuditRecord extends NewAuditRecord {
+  seq: number;
+}
+
+/** One unit of group commit: pool changes, events, idempotency and audit records written in one transaction. */
 export interface CommitBatch {
   changes: Change[];
   events: NewEvent[];
   idempotency: IdempotencyRecord[];
+  audit: NewAuditRecord[];
 }
 
 /** The one storage interface; SQLite (embedded default) and PostgreSQL (scale-out) implement it. */
@@ -60,13 +91,18 @@ export interface Store {
   /** Writes many batches in one transaction and returns the sequence numbers given to their events, in order. */
   commit(batches: CommitBatch[]): Promise<number[][]>;
   getLicense(): Promise<{ text: string; installedAt: number } | null>;
-  putLicense(text: string, at: number, event: NewEvent): Promise<void>;
+  /** Installs a license; the event and the audit entry are written in the same transaction. */
+  putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<void>;
   createToken(token: TokenRecord): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRecord | null>;
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(id: string, at: number): Promise<boolean>;
   listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]>;
   getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Appends one entry to the audit log (for actions that do not go through the group commit); returns its seq. */
+  appendAudit(record: NewAuditRecord): Promise<number>;
+  /** Audit entries oldest first after a cursor. */
+  listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
   /** True when the store answers (readiness). */

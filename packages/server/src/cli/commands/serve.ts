@@ -26,6 +26,8 @@ export function registerServeCommand(program: Command): void {
     .option('--reap-interval-ms <ms>', `how often expired leases are freed [env ${e.reapIntervalMs}] (default: 1000)`)
     .option('--log-level <level>', `fatal, error, warn, info, debug, trace or silent [env ${e.logLevel}] (default: info)`)
     .option('--body-limit-bytes <n>', `largest accepted request body [env ${e.bodyLimitBytes}] (default: 262144)`)
+    .option('--rate-limit-per-second <n>', `requests per second per API token (per IP without a valid token), 0 = off [env ${e.rateLimitPerSecond}] (default: 10000)`)
+    .option('--rate-limit-burst <n>', `requests a token may make at once [env ${e.rateLimitBurst}] (default: twice the rate)`)
     .option('--tls-cert <file>', `serve HTTPS with this certificate (PEM) [env ${e.tlsCert}]`)
     .option('--tls-key <file>', `private key of --tls-cert (PEM) [env ${e.tlsKey}]`)
     .option('--bootstrap-admin-token <secret>', `create an admin token with this secret if it does not exist [env ${e.bootstrapAdminToken}]`)

@@ -4,6 +4,9 @@ import { TokenService } from '../../auth/token-service.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { CliError } from '../cli-error.js';
 
+/** Who the audit log names for token changes made with the CLI, which writes to the store directly. */
+const CLI_ACTOR = { tokenId: null, name: 'cli' };
+
 /** `licensor token create|list|revoke`: API tokens, written straight into a node's data directory. */
 export function registerTokenCommands(program: Command): void {
   const token = program.command('token').description("Manage a node's API tokens (works while the node runs)");
@@ -23,7 +26,7 @@ export function registerTokenCommands(program: Command): void {
       if (o.role !== 'admin' && o.role !== 'app') throw new CliError(`--role must be admin or app, got ${JSON.stringify(o.role)}`, 2);
       const { store, tokens } = await open(o.dataDir);
       try {
-        const { token: t, secret } = await tokens.create(o.role, o.name, Date.now());
+        const { token: t, secret } = await tokens.create(o.role, o.name, Date.now(), CLI_ACTOR);
         process.stdout.write(o.json ? `${JSON.stringify({ id: t.id, role: t.role, name: t.name, secret })}\n` : `${secret}\n`);
         if (!o.json) process.stderr.write(`created ${t.role} token ${t.id} (${t.name}); the secret above is shown only once\n`);
       } finally {
@@ -49,7 +52,7 @@ export function registerTokenCommands(program: Command): void {
     .action(async (id: string, o: { dataDir?: string }) => {
       const { store, tokens } = await open(o.dataDir);
       try {
-        if (!(await tokens.revoke(id, Date.now()))) throw new CliError(`no live token ${id}`, 1);
+        if (!(await tokens.revoke(id, Date.now(), CLI_ACTOR))) throw new CliError(`no live token ${id}`, 1);
         process.stdout.write(`revoked ${id}\n`);
       } finally {
         await store.close();

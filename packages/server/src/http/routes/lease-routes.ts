@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { opContext } from '../idempotency.js';
-import { actor, send } from '../request-context.js';
+import { actor, auditActor, send } from '../request-context.js';
 import { emptyBodyAsObject, errors, HolderId, HolderParams, LeaseViewSchema, ModuleParams } from '../schemas.js';
 import { leaseView } from '../views.js';
 
@@ -85,7 +85,8 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
       },
     },
     async (req, reply) => {
-      const outcome = await node.forceRelease(req.params.moduleId, req.params.holderId, actor(req), opContext(node, req, () => 200, (v) => v));
+      const ctx = { ...opContext(node, req, () => 200, (v) => v), actor: auditActor(req) };
+      const outcome = await node.forceRelease(req.params.moduleId, req.params.holderId, actor(req), ctx);
       return send(reply, outcome);
     },
   );

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { opContext } from '../idempotency.js';
-import { send, unwrap } from '../request-context.js';
+import { auditActor, send, unwrap } from '../request-context.js';
 import { emptyBodyAsObject, errors, MemberParams, ModuleParams } from '../schemas.js';
 
 const Features = Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), { maxItems: 200 });
@@ -49,7 +49,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
   app.delete<{ Params: MemberP }>(
     '/v1/modules/:moduleId/members/:memberId',
     { config: { roles: ['admin'] }, schema: { summary: 'Remove a member; blocked members unblock in order', tags: ['members'], params: MemberParams, response: errors(401, 403, 404) } },
-    async (req, reply) => send(reply, await node.removeMember(req.params.moduleId, req.params.memberId, opContext(node, req, () => 200, (v) => v))),
+    async (req, reply) => send(reply, await node.removeMember(req.params.moduleId, req.params.memberId, { ...opContext(node, req, () => 200, (v) => v), actor: auditActor(req) })),
   );
 
   app.put<{ Params: { moduleId: number }; Body: { count: number } }>(

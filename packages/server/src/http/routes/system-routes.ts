@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
-import { unwrap } from '../request-context.js';
+import { auditActor, unwrap } from '../request-context.js';
 import { errors } from '../schemas.js';
 
 /** Health, readiness, status, catalog and license routes. */
@@ -47,7 +47,7 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
       },
     },
     async (req) => {
-      const installed = unwrap(await node.installLicense(req.body.license, req.token ? `${req.token.name} (${req.token.id})` : 'cli'));
+      const installed = unwrap(await node.installLicense(req.body.license, auditActor(req)));
       return { installed: true, license: installed.payload, state: node.licenseState() };
     },
   );

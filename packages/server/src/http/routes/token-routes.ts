@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../../auth/token-service.js';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { HttpFailure } from '../error-mapping.js';
+import { auditActor } from '../request-context.js';
 import { errors } from '../schemas.js';
 
 /** API token management; a secret is returned once, at creation. */
@@ -21,7 +22,7 @@ export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: To
       },
     },
     async (req, reply) => {
-      const { token, secret } = await tokens.create(req.body.role, req.body.name, node.clock.now());
+      const { token, secret } = await tokens.create(req.body.role, req.body.name, node.clock.now(), auditActor(req));
       reply.code(201);
       return { ...view(token), secret };
     },
@@ -35,7 +36,7 @@ export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: To
     '/v1/tokens/:id',
     { config: { roles: ['admin'] }, schema: { summary: 'Revoke a token', tags: ['tokens'], params: Type.Object({ id: Type.String({ maxLength: 100 }) }), response: errors(401, 403, 404) } },
     async (req) => {
-      if (!(await tokens.revoke(req.params.id, node.clock.now()))) throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
+      if (!(await tokens.revoke(req.params.id, node.clock.now(), auditActor(req)))) throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
       return { revoked: true };
     },
   );

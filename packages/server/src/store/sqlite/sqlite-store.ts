@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
 import Database from 'better-sqlite3';
-import type { CommitBatch, IdempotencyRecord, NewEvent, PoolSnapshot, StoredEvent, Store, TokenRecord } from '../store.js';
+import { type AuditRecord, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type PoolSnapshot, type StoredEvent, type Store, type TokenRecord } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 /** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
@@ -50,8 +50,9 @@ export class SqliteStore implements Store {
         `INSERT INTO quotas VALUES (@moduleId, @count, @reportedAt, @state)
          ON CONFLICT (module_id) DO UPDATE SET count = excluded.count, reported_at = excluded.reported_at, state = excluded.state`,
       ),
-      eventInsert: db.prepare('INSERT INTO events (id, type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?, ?)'),
+      eventInsert: db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)'),
       idemPut: db.prepare('INSERT OR IGNORE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)'),
+      auditInsert: db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     };
   }
 
@@ -113,7 +114,8 @@ export class SqliteStore implements Store {
       batches.map((b) => {
         for (const c of b.changes) this.applyChange(c);
         for (const r of b.idempotency) s.idemPut.run(r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt);
-        return b.events.map((e) => Number(s.eventInsert.run(e.id, e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid));
+        for (const a of b.audit) this.insertAudit(a);
+        return b.events.map((e) => Number(s.eventInsert.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid));
       }),
     )();
   }
@@ -144,11 +146,33 @@ export class SqliteStore implements Store {
     return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
   }
 
-  async putLicense(text: string, at: number, event: NewEvent): Promise<void> {
+  async putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<void> {
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO license VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at').run(text, at);
-      this.s.eventInsert.run(event.id, event.type, event.moduleId, event.subject, event.data ? JSON.stringify(event.data) : null, event.at);
+      this.s.eventInsert.run(event.type, event.moduleId, event.subject, event.data ? JSON.stringify(event.data) : null, event.at);
+      if (audit) this.insertAudit(audit);
     })();
+  }
+
+  private insertAudit(a: NewAuditRecord): number {
+    return Number(this.s.auditInsert.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null).lastInsertRowid);
+  }
+
+  async appendAudit(record: NewAuditRecord): Promise<number> {
+    return this.insertAudit(record);
+  }
+
+  async listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(q.after, q.limit) as Row[];
+    return rows.map((r) => ({
+      seq: r.seq as number,
+      id: r.id as string,
+      at: r.at as number,
+      actor: { tokenId: (r.actor_token_id as string | null) ?? null, name: r.actor_name as string },
+      action: r.action as AuditRecord['action'],
+      target: (r.target as string | null) ?? null,
+      details: r.details ? (JSON.parse(r.details as string) as Record<string, unknown>) : null,
+    }));
   }
 
   async createToken(t: TokenRecord): Promise<void> {
@@ -183,7 +207,7 @@ export class SqliteStore implements Store {
     const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...args) as Row[];
     return rows.map((r) => ({
       seq: r.seq as number,
-      id: r.id as string,
+      id: eventId(r.seq as number),
       type: r.type as string,
       moduleId: (r.module_id as number | null) ?? null,
       subject: (r.subject as string | null) ?? null,

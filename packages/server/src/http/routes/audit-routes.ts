@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { LicensorNode } from '../../node/licensor-node.js';
+import { errors } from '../schemas.js';
+
+/** The append-only audit log of admin actions, with cursor pagination. */
+export function auditRoutes(app: FastifyInstance, node: LicensorNode): void {
+  app.get<{ Querystring: { after: number; limit: number } }>(
+    '/v1/audit',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Admin actions (license installed, token created/revoked, force-release, member removed) oldest first after a cursor; `nextCursor` continues',
+        tags: ['audit'],
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+        }),
+        response: errors(400, 401, 403),
+      },
+    },
+    async (req) => {
+      const { after, limit } = req.query;
+      const entries = await node.store.listAudit({ after, limit });
+      return { entries, nextCursor: entries.at(-1)?.seq ?? after };
+    },
+  );
+}
