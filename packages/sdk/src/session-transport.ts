@@ -53,6 +53,7 @@ export class SessionTransport implements Transport {
   #state: State = 'idle';
   #ws: WebSocketLike | null = null;
   #nextId = 0;
+  #outbox: string[] = [];
   readonly #inflight = new Map<number, Pending>();
   #queue: Pending[] = [];
   #failedAttempts = 0;
@@ -231,19 +232,34 @@ export class SessionTransport implements Transport {
   #send(p: Pending): void {
     const id = ++this.#nextId;
     this.#inflight.set(id, p);
+    if (!this.#ws) return;
+    this.#outbox.push(JSON.stringify({ id, ...p.req }));
+    // Requests made in the same turn of the event loop leave as one message: one frame, one write.
+    if (this.#outbox.length === 1) setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    const out = this.#outbox;
+    this.#outbox = [];
     const ws = this.#ws;
-    if (!ws) return;
-    // A failed write means the socket is going down; its 'close' event requeues the request, so the callback ignores it.
-    ws.send(JSON.stringify({ id, ...p.req }), () => {});
+    if (!ws || out.length === 0) return;
+    // A failed write means the socket is going down; its 'close' event requeues the requests, so the callback ignores it.
+    ws.send(out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`, () => {});
   }
 
   #onMessage(text: string): void {
-    let msg: SessionServerMessage;
+    let parsed: SessionServerMessage | SessionServerMessage[];
     try {
-      msg = JSON.parse(text) as SessionServerMessage;
+      parsed = JSON.parse(text) as SessionServerMessage | SessionServerMessage[];
     } catch {
       return;
     }
+    if (Array.isArray(parsed)) for (const m of parsed) this.#onOne(m);
+    else this.#onOne(parsed);
+  }
+
+  #onOne(msg: SessionServerMessage): void {
+    if (!msg || typeof msg !== 'object') return;
     if ('push' in msg) {
       this.#opts.onPush(msg);
       return;

@@ -4,6 +4,8 @@ import type { Problem } from '../errors/problem.js';
  * The SDK session: one WebSocket per client at `GET /v1/session` (token in `Authorization: Bearer …` or
  * `?token=`). Requests carry a client-chosen numeric `id`; the node answers each with the same `id`, in any order.
  * The node also pushes notices (no `id`) when something happens that an application must learn at once.
+ * Either side may send an array of messages as one WebSocket message: the SDK batches the requests it makes in one
+ * turn of its event loop, and the node the answers and pushes of one group commit — one frame and one write for many.
  */
 export type SessionRequest =
   | { id: number; op: 'acquire'; moduleId: number; holderId: string }

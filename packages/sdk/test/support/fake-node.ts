@@ -74,7 +74,11 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
       });
       ws.send(JSON.stringify({ push: 'hello', sessionId: `ses_${node.connections}`, heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 20_000, graceMs: opts.graceMs ?? 5_000, nonProduction: false }));
       ws.on('message', (data) => {
-        const req = JSON.parse(data.toString()) as SessionRequest;
+        // Like the real node: a message is one request or an array of them.
+        const parsed = JSON.parse(data.toString()) as SessionRequest | SessionRequest[];
+        for (const req of Array.isArray(parsed) ? parsed : [parsed]) handle(req);
+      });
+      const handle = (req: SessionRequest): void => {
         node.received.push(req);
         if (node.swallow.has(req.op)) return;
         const reply = (result: unknown) => ws.send(JSON.stringify({ id: req.id, ok: true, result }));
@@ -116,7 +120,7 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
           default:
             return fail('VALIDATION_FAILED', `fake node does not implement ${req.op}`, 400);
         }
-      });
+      };
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import type { TokenService } from '../auth/token-service.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { sessionRoute } from '../session/session-route.js';
@@ -38,9 +38,20 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 256 * 1024,
     genReqId: () => `req_${(++requestCounter).toString(36)}_${process.pid.toString(36)}`,
+    // Errors Fastify raises before routing (a path that is not valid percent-encoding, `/v1/pools/%`) answer in
+    // problem+json with a code like every other rejection, not in Fastify's own error shape.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
+      reply.code(400).type('application/problem+json').send(toProblem({ code: 'VALIDATION_FAILED', message: err.message }, req.id));
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     ...(opts.https ? { https: opts.https } : {}),
   } as FastifyServerOptions);
+  // Every route the app serves, as registered (the authorization matrix test checks it covers each one).
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, url: r.url });
+  });
+  app.decorate('routeList', routes);
   app.addSchema(ProblemSchema);
   await app.register(fastifySwagger, {
     openapi: {

@@ -8,6 +8,10 @@ declare module 'fastify' {
     token: TokenRecord | null;
     idem: { tokenId: string; key: string; fingerprint: string } | null;
   }
+  interface FastifyInstance {
+    /** Every route registered on the app: method and URL pattern. */
+    routeList: readonly { method: string; url: string }[];
+  }
   interface FastifyContextConfig {
     /** Roles allowed on the route; absent = public. */
     roles?: ('admin' | 'app')[];

@@ -42,8 +42,19 @@ export class SdkSession implements SessionListener {
     if (s.state !== 'valid') this.push({ push: 'license.state', state: s.state === 'missing' ? 'missing' : 'expired', detail: s.detail });
   }
 
+  private outbox: string[] = [];
+
+  /** Queues a message; everything queued in one turn of the event loop (a group commit's answers) leaves as one frame. */
   private send(message: unknown): void {
-    if (this.socket.readyState === 1) this.socket.send(JSON.stringify(message));
+    this.outbox.push(JSON.stringify(message));
+    if (this.outbox.length === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const out = this.outbox;
+    this.outbox = [];
+    if (this.socket.readyState !== 1 || out.length === 0) return;
+    this.socket.send(out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`);
   }
 
   private push(p: SessionPush): void {
@@ -51,13 +62,24 @@ export class SdkSession implements SessionListener {
   }
 
   private async onMessage(text: string): Promise<void> {
-    let raw: unknown;
+    let parsed: unknown;
     try {
-      raw = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch {
       this.send({ id: 0, ok: false, error: toProblem({ code: 'VALIDATION_FAILED', message: 'message is not JSON' }) });
       return;
     }
+    // A message is one request or an array of them (the SDK batches what it sends in one turn of its event loop).
+    if (Array.isArray(parsed)) {
+      if (parsed.length > 10_000) {
+        this.send({ id: 0, ok: false, error: toProblem({ code: 'VALIDATION_FAILED', message: 'at most 10000 requests per message', field: 'message' }) });
+        return;
+      }
+      await Promise.all(parsed.map((r) => this.onRequest(r)));
+    } else await this.onRequest(parsed);
+  }
+
+  private async onRequest(raw: unknown): Promise<void> {
     const req = validateSessionRequest(raw);
     if (!req.ok) {
       const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : 0;

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
+import { HttpFailure } from '../http/error-mapping.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { SdkSession } from './sdk-session.js';
 import { SessionRegistry } from './session-registry.js';
@@ -7,15 +8,17 @@ import { SessionRegistry } from './session-registry.js';
 /** `GET /v1/session`: the SDK's persistent, multiplexed WebSocket session. */
 export function sessionRoute(app: FastifyInstance, node: LicensorNode): void {
   const registry = new SessionRegistry(node);
-  app.get(
-    '/v1/session',
-    {
-      websocket: true,
-      config: { roles: ['app', 'admin'] },
-      schema: { summary: 'WebSocket session for the SDK: multiplexed requests and pushed notices (see session-messages.ts)', tags: ['sessions'], hide: false },
+  app.route({
+    method: 'GET',
+    url: '/v1/session',
+    config: { roles: ['app', 'admin'] },
+    schema: { summary: 'WebSocket session for the SDK: multiplexed requests and pushed notices (see session-messages.ts)', tags: ['sessions'], hide: false },
+    // A plain HTTP request (no Upgrade) gets a problem+json answer like any other rejection, not an empty 404.
+    handler: async () => {
+      throw new HttpFailure({ code: 'VALIDATION_FAILED', message: 'GET /v1/session is a WebSocket endpoint: connect with Upgrade: websocket' });
     },
-    (socket: WebSocket) => {
+    wsHandler: (socket: WebSocket) => {
       new SdkSession(node, registry, socket).start();
     },
-  );
+  });
 }

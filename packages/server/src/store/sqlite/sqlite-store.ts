@@ -34,7 +34,7 @@ export class SqliteStore implements Store {
     const db = this.db;
     return {
       leasePut: db.prepare(
-        `INSERT INTO leases VALUES (@moduleId, @holderId, @leaseId, @sessionId, @acquiredAt, @lastHeartbeatAt, @lastActivityAt, @expiresAt)
+        `INSERT INTO leases VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (module_id, holder_id) DO UPDATE SET lease_id = excluded.lease_id, session_id = excluded.session_id,
          acquired_at = excluded.acquired_at, last_heartbeat_at = excluded.last_heartbeat_at,
          last_activity_at = excluded.last_activity_at, expires_at = excluded.expires_at`,
@@ -124,8 +124,12 @@ export class SqliteStore implements Store {
     const s = this.s;
     switch (c.kind) {
       case 'lease.put':
-        s.leasePut.run(c.lease);
+      {
+        // Positional binding: measurably cheaper than named parameters on the hot path.
+        const l = c.lease;
+        s.leasePut.run(l.moduleId, l.holderId, l.leaseId, l.sessionId, l.acquiredAt, l.lastHeartbeatAt, l.lastActivityAt, l.expiresAt);
         return;
+      }
       case 'lease.delete':
         s.leaseDelete.run(c.moduleId, c.holderId);
         return;
