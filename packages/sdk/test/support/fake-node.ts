@@ -78,7 +78,7 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
         const parsed = JSON.parse(data.toString()) as SessionRequest | SessionRequest[];
         for (const req of Array.isArray(parsed) ? parsed : [parsed]) handle(req);
       });
-      const handle = (req: SessionRequest): void => {
+      const handle = (req: SessionRequest) => {
         node.received.push(req);
         if (node.swallow.has(req.op)) return;
         const reply = (result: unknown) => ws.send(JSON.stringify({ id: req.id, ok: true, result }));
