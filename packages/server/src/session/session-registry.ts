@@ -34,9 +34,9 @@ export class SessionRegistry {
 
   /** Subscribes a session to events of one key (`moduleId:subject` or `quota:moduleId`). */
   watch(s: SessionListener, key: string): void {
-    let set = this.bySubject.get(key);
-    if (!set) this.bySubject.set(key, (set = new Set()));
-    set.add(s);
+    const set = this.bySubject.get(key);
+    if (set) set.add(s);
+    else this.bySubject.set(key, new Set([s]));
   }
 
   /** Unsubscribes a session from one key. */
