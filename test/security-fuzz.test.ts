@@ -213,7 +213,9 @@ test('oversized bodies: 413 PAYLOAD_TOO_LARGE before the body is read', async ()
       });
       req.on('response', (res) => {
         let body = '';
-        res.on('data', (c) => (body += c));
+        res.on('data', (c) => {
+          body += c;
+        });
         res.on('end', () => {
           req.destroy();
           resolve({ status: res.statusCode ?? 0, body });

@@ -55,7 +55,9 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
   }
   const map = inflight;
   let done!: () => void;
-  const mine = new Promise<void>((r) => (done = r));
+  const mine = new Promise<void>((r) => {
+    done = r;
+  });
   map.set(slot, mine);
   const release = () => {
     if (map.get(slot) !== mine) return;
