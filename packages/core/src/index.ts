@@ -13,3 +13,8 @@ export * from './admission/set-pool-quantity.js';
 export * from './admission/quota.js';
 export * from './admission/feature-profile.js';
 export * from './admission/pool-summary.js';
+export * from './billing/money.js';
+export * from './billing/ledger.js';
+export * from './billing/rental-period.js';
+export * from './billing/rental-plan.js';
+export * from './billing/renewal.js';

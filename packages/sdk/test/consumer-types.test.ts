@@ -18,7 +18,10 @@ function run(args: string[], cwd: string): { status: number | null; out: string 
 }
 
 before(() => {
-  const build = run([tsc, '-b', 'packages/protocol', 'packages/sdk', 'packages/protocol/tsconfig.cjs.json', 'packages/sdk/tsconfig.cjs.json'], root);
+  // Two invocations, as `npm run build` does: tsc -b shares its module-resolution cache between the projects of one
+  // run, so the CommonJS (Node10) builds would reuse the ESM resolutions of @licensor/protocol and fail when clean.
+  const esm = run([tsc, '-b', 'packages/protocol', 'packages/sdk'], root);
+  const build = esm.status === 0 ? run([tsc, '-b', 'packages/protocol/tsconfig.cjs.json', 'packages/sdk/tsconfig.cjs.json'], root) : esm;
   assert.equal(build.status, 0, build.out);
   const mark = run(['scripts/write-cjs-package-json.mjs', 'packages/protocol/dist/cjs', 'packages/sdk/dist/cjs'], root);
   assert.equal(mark.status, 0, mark.out);

@@ -34,7 +34,8 @@ export function verifyLicenseFile(text: string, options: VerifyOptions): Outcome
   const payload = validateLicensePayload(opened.value);
   if (!payload.ok) return payload;
   const license = payload.value;
-  if (options.hardwareKey !== undefined) {
+  // The common case, an exact match, skips normalising the caller's key.
+  if (options.hardwareKey !== undefined && options.hardwareKey !== license.hardwareKey) {
     const hw = parseHardwareKey(options.hardwareKey);
     if (!hw.ok) return hw;
     if (hw.value !== license.hardwareKey) {

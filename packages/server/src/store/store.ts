@@ -1,4 +1,5 @@
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
+import type { BillingStore } from './billing-store.js';
 
 /** A persisted event. `seq` is the cursor: strictly increasing in commit order; `id` is `evt_<seq>`. */
 export interface StoredEvent {
@@ -85,6 +86,8 @@ export interface CommitBatch {
 /** The one storage interface; SQLite (embedded default) and PostgreSQL (scale-out) implement it. */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Billing accounts, ledger, rental plans, rentals and issued license files (vendor nodes). */
+  readonly billing: BillingStore;
   /** Applies every pending migration exactly once. */
   migrate(): Promise<void>;
   loadPools(): Promise<PoolSnapshot>;

@@ -38,4 +38,40 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     `,
   },
+  {
+    version: 3,
+    name: 'billing: accounts, append-only ledger, rental plans, rentals, issued licenses',
+    sql: `
+      CREATE TABLE billing_accounts (
+        id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, customer_name TEXT NOT NULL, currency TEXT NOT NULL,
+        created_at INTEGER NOT NULL);
+      -- The balance is SUM(amount) per account, never stored twice. Append-only, like the audit log.
+      CREATE TABLE ledger (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL REFERENCES billing_accounts (id),
+        kind TEXT NOT NULL CHECK (kind IN ('topup', 'rental_charge', 'refund', 'adjustment')), amount INTEGER NOT NULL,
+        currency TEXT NOT NULL, reference TEXT, rental_id TEXT, period_index INTEGER, note TEXT, at INTEGER NOT NULL);
+      CREATE INDEX ledger_by_account ON ledger (account_id, seq);
+      -- A payment reference is recorded once; a rental period is charged once, whoever races.
+      CREATE UNIQUE INDEX ledger_topup_reference ON ledger (reference) WHERE kind = 'topup';
+      CREATE UNIQUE INDEX ledger_rental_period ON ledger (rental_id, period_index) WHERE kind = 'rental_charge';
+      CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+      CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+      CREATE TABLE rental_plans (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, period TEXT NOT NULL, price INTEGER NOT NULL, currency TEXT NOT NULL,
+        grace_ms INTEGER NOT NULL, entitlements TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE rentals (
+        id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES billing_accounts (id), plan_id TEXT NOT NULL REFERENCES rental_plans (id),
+        license_id TEXT NOT NULL UNIQUE, hardware_key TEXT NOT NULL, scope TEXT NOT NULL, customer_name TEXT NOT NULL,
+        anchor_at INTEGER NOT NULL, anchor_index INTEGER NOT NULL, period_index INTEGER NOT NULL,
+        period_end INTEGER NOT NULL, status TEXT NOT NULL, warned_index INTEGER NOT NULL DEFAULT -1,
+        created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+      CREATE INDEX rentals_due ON rentals (status, period_end);
+      -- Every license file this node signed (rentals and temporary licenses), newest last per license id.
+      CREATE TABLE issued_licenses (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, license_id TEXT NOT NULL, rental_id TEXT, hardware_key TEXT NOT NULL,
+        not_after INTEGER, text TEXT NOT NULL, issued_at INTEGER NOT NULL);
+      CREATE INDEX issued_licenses_by_license ON issued_licenses (license_id, seq);
+      CREATE INDEX issued_licenses_by_hardware_key ON issued_licenses (hardware_key, seq);
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
 import Database from 'better-sqlite3';
 import { type AuditRecord, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type PoolSnapshot, type StoredEvent, type Store, type TokenRecord } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteBillingStore } from './sqlite-billing-store.js';
 
 /** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
 export type SqliteSynchronous = 'normal' | 'full';
@@ -15,6 +16,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
+  readonly billing: SqliteBillingStore;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal') {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -23,6 +25,7 @@ export class SqliteStore implements Store {
     this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    this.billing = new SqliteBillingStore(this.db);
   }
 
   private get s(): ReturnType<SqliteStore['prepare']> {

@@ -1,0 +1,164 @@
+import type { LedgerEntry, RentalPlan } from '@licensor/core';
+import type Database from 'better-sqlite3';
+import type { BillingAccount, BillingStore, BillingTx, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../billing-store.js';
+import type { NewEvent } from '../store.js';
+
+type Row = Record<string, unknown>;
+
+/** Billing tables of the embedded store (created by migration 3). */
+export class SqliteBillingStore implements BillingStore {
+  private tx: BillingTx | undefined;
+
+  constructor(private readonly db: Database.Database) {}
+
+  async atomically<T>(fn: (tx: BillingTx) => T): Promise<T> {
+    const t = this.statements();
+    return this.db.transaction(() => fn(t)).immediate();
+  }
+
+  async read<T>(fn: (tx: BillingTx) => T): Promise<T> {
+    const t = this.statements();
+    return this.db.transaction(() => fn(t)).deferred();
+  }
+
+  private statements(): BillingTx {
+    if (this.tx) return this.tx;
+    const db = this.db;
+    const q = {
+      accountGet: db.prepare('SELECT * FROM billing_accounts WHERE id = ?'),
+      accountPut: db.prepare('INSERT INTO billing_accounts VALUES (?, ?, ?, ?, ?)'),
+      balance: db.prepare('SELECT COALESCE(SUM(amount), 0) AS b FROM ledger WHERE account_id = ?'),
+      ledgerPut: db.prepare('INSERT INTO ledger (id, account_id, kind, amount, currency, reference, rental_id, period_index, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      topUp: db.prepare("SELECT * FROM ledger WHERE kind = 'topup' AND reference = ?"),
+      ledgerList: db.prepare('SELECT * FROM ledger WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
+      planGet: db.prepare('SELECT * FROM rental_plans WHERE id = ?'),
+      planPut: db.prepare('INSERT INTO rental_plans VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      planList: db.prepare('SELECT * FROM rental_plans ORDER BY created_at, id'),
+      rentalGet: db.prepare('SELECT * FROM rentals WHERE id = ?'),
+      rentalByLicense: db.prepare('SELECT * FROM rentals WHERE license_id = ?'),
+      rentalPut: db.prepare(
+        `INSERT INTO rentals VALUES (@id, @accountId, @planId, @licenseId, @hardwareKey, @scope, @customerName, @anchorAt, @anchorIndex,
+         @periodIndex, @periodEnd, @status, @warnedIndex, @createdAt, @updatedAt)`,
+      ),
+      rentalUpdate: db.prepare(
+        `UPDATE rentals SET anchor_at = @anchorAt, anchor_index = @anchorIndex, period_index = @periodIndex, period_end = @periodEnd,
+         status = @status, warned_index = @warnedIndex, updated_at = @updatedAt
+         WHERE id = @id AND period_index = @expectedPeriodIndex AND status = @expectedStatus`,
+      ),
+      rentalsDue: db.prepare("SELECT id FROM rentals WHERE status IN ('active', 'grace') AND period_end <= ? ORDER BY period_end LIMIT ?"),
+      rentalsOfAccount: db.prepare('SELECT * FROM rentals WHERE account_id = ? ORDER BY created_at, id'),
+      issuedPut: db.prepare('INSERT INTO issued_licenses (license_id, rental_id, hardware_key, not_after, text, issued_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      issuedLatest: db.prepare('SELECT * FROM issued_licenses WHERE license_id = ? ORDER BY seq DESC LIMIT 1'),
+      issuedForKey: db.prepare('SELECT * FROM issued_licenses WHERE hardware_key = ? ORDER BY seq DESC LIMIT 1'),
+      eventPut: db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)'),
+    };
+    this.tx = {
+      getAccount: (id) => {
+        const r = q.accountGet.get(id) as Row | undefined;
+        return r ? toAccount(r) : null;
+      },
+      insertAccount: (a) => void q.accountPut.run(a.id, a.customerId, a.customerName, a.currency, a.createdAt),
+      balance: (accountId) => (q.balance.get(accountId) as { b: number }).b,
+      insertLedger: (e) => Number(q.ledgerPut.run(e.id, e.accountId, e.kind, e.amount, e.currency, e.reference, e.rentalId, e.periodIndex, e.note, e.at).lastInsertRowid),
+      findTopUp: (reference) => {
+        const r = q.topUp.get(reference) as Row | undefined;
+        return r ? toLedger(r) : null;
+      },
+      listLedger: (accountId, after, limit) => (q.ledgerList.all(accountId, after, limit) as Row[]).map(toLedger),
+      getPlan: (id) => {
+        const r = q.planGet.get(id) as Row | undefined;
+        return r ? toPlan(r) : null;
+      },
+      insertPlan: (p) => void q.planPut.run(p.id, p.name, p.period, p.price, p.currency, p.graceMs, JSON.stringify(p.entitlements), p.createdAt),
+      listPlans: () => (q.planList.all() as Row[]).map(toPlan),
+      getRental: (id) => {
+        const r = q.rentalGet.get(id) as Row | undefined;
+        return r ? toRental(r) : null;
+      },
+      getRentalByLicense: (licenseId) => {
+        const r = q.rentalByLicense.get(licenseId) as Row | undefined;
+        return r ? toRental(r) : null;
+      },
+      insertRental: (r) => void q.rentalPut.run({ ...r }),
+      updateRental: (r, expected) => q.rentalUpdate.run({ ...r, expectedPeriodIndex: expected.periodIndex, expectedStatus: expected.status }).changes === 1,
+      dueRentals: (dueBy, limit) => (q.rentalsDue.all(dueBy, limit) as Row[]).map((r) => r.id as string),
+      rentalsOfAccount: (accountId) => (q.rentalsOfAccount.all(accountId) as Row[]).map(toRental),
+      insertIssued: (l) => Number(q.issuedPut.run(l.licenseId, l.rentalId, l.hardwareKey, l.notAfter, l.text, l.issuedAt).lastInsertRowid),
+      latestIssued: (licenseId) => {
+        const r = q.issuedLatest.get(licenseId) as Row | undefined;
+        return r ? toIssued(r) : null;
+      },
+      latestIssuedForHardwareKey: (hardwareKey) => {
+        const r = q.issuedForKey.get(hardwareKey) as Row | undefined;
+        return r ? toIssued(r) : null;
+      },
+      insertEvent: (e: NewEvent) => Number(q.eventPut.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid),
+    };
+    return this.tx;
+  }
+}
+
+function toAccount(r: Row): BillingAccount {
+  return { id: r.id as string, customerId: r.customer_id as string, customerName: r.customer_name as string, currency: r.currency as string, createdAt: r.created_at as number };
+}
+
+function toLedger(r: Row): StoredLedgerEntry {
+  return {
+    seq: r.seq as number,
+    id: r.id as string,
+    accountId: r.account_id as string,
+    kind: r.kind as LedgerEntry['kind'],
+    amount: r.amount as number,
+    currency: r.currency as string,
+    reference: (r.reference as string | null) ?? null,
+    rentalId: (r.rental_id as string | null) ?? null,
+    periodIndex: (r.period_index as number | null) ?? null,
+    note: (r.note as string | null) ?? null,
+    at: r.at as number,
+  };
+}
+
+function toPlan(r: Row): RentalPlan {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    period: r.period as RentalPlan['period'],
+    price: r.price as number,
+    currency: r.currency as string,
+    graceMs: r.grace_ms as number,
+    entitlements: JSON.parse(r.entitlements as string) as RentalPlan['entitlements'],
+    createdAt: r.created_at as number,
+  };
+}
+
+function toRental(r: Row): RentalRecord {
+  return {
+    id: r.id as string,
+    accountId: r.account_id as string,
+    planId: r.plan_id as string,
+    licenseId: r.license_id as string,
+    hardwareKey: r.hardware_key as string,
+    scope: r.scope as RentalRecord['scope'],
+    customerName: r.customer_name as string,
+    anchorAt: r.anchor_at as number,
+    anchorIndex: r.anchor_index as number,
+    periodIndex: r.period_index as number,
+    periodEnd: r.period_end as number,
+    status: r.status as RentalRecord['status'],
+    warnedIndex: r.warned_index as number,
+    createdAt: r.created_at as number,
+    updatedAt: r.updated_at as number,
+  };
+}
+
+function toIssued(r: Row): IssuedLicense {
+  return {
+    seq: r.seq as number,
+    licenseId: r.license_id as string,
+    rentalId: (r.rental_id as string | null) ?? null,
+    hardwareKey: r.hardware_key as string,
+    notAfter: (r.not_after as number | null) ?? null,
+    text: r.text as string,
+    issuedAt: r.issued_at as number,
+  };
+}
