@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   ALLOCATION_EXCEEDED: 'Allocations would sum above the quantity the node holds.',
   SYNC_BLOCKED: 'The child node is beyond the licensed number of subordinate servers.',
   STORE_UNAVAILABLE: 'The store cannot be reached; retry later.',
+  INSUFFICIENT_BALANCE: 'The billing account balance does not cover the charge (e.g. the first period of a rental).',
+  ISSUER_KEY_MISSING: 'This node holds no issuer private key, so it cannot sign license files (start it with --issuer-dir).',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
 } as const;
 

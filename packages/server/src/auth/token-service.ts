@@ -35,17 +35,26 @@ export class TokenService {
 
   /** The live token for a presented secret, or null. */
   async authenticate(secret: string): Promise<TokenRecord | null> {
+    const cached = this.authenticateCached(secret);
+    if (cached !== undefined) return cached;
     const hash = hashTokenSecret(secret);
-    const hit = this.cache.get(hash);
     let record: TokenRecord | null;
-    if (hit && performance.now() - hit.at < TokenService.CACHE_MS) record = hit.record;
-    else {
+    {
       record = await this.store.findTokenByHash(hash);
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(hash, { record, at: performance.now() });
     }
     if (!record || record.revokedAt !== null || !sameHash(record.hash, hash)) return null;
     return record;
+  }
+
+  /** The answer from the cache without waiting (null: refused), or undefined when the store must be asked. */
+  authenticateCached(secret: string): TokenRecord | null | undefined {
+    const hash = hashTokenSecret(secret);
+    const hit = this.cache.get(hash);
+    if (!hit || performance.now() - hit.at >= TokenService.CACHE_MS) return undefined;
+    const record = hit.record;
+    return !record || record.revokedAt !== null || !sameHash(record.hash, hash) ? null : record;
   }
 
   /** Revokes a token; later requests with it get 401. `by` is recorded in the audit log. */

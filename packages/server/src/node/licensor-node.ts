@@ -231,6 +231,11 @@ export class LicensorNode {
     this.emit({ seq: 0, id: `evt_local_${newId('x').slice(2)}`, type, moduleId: null, subject, data, at: this.clock.now() });
   }
 
+  /** Hands events another transaction already stored (billing, rentals) to the live subscribers of the feed. */
+  announce(events: StoredEvent[]): void {
+    for (const e of events) this.emit(e);
+  }
+
   /** Takes a slot (idempotent per holder: the same device re-takes its own slot). */
   acquire(moduleId: number, holderId: string, sessionId: string | null, ctx?: OpContext) {
     return this.run(moduleId, (pool, now) => acquireLease(pool, { holderId, newLeaseId: newId('lse'), sessionId }, now), ctx);
