@@ -47,9 +47,10 @@ const env = { ...process.env };
 if (!env.LICENSOR_TEST_POSTGRES_URL) {
   if (await reachable('127.0.0.1', 5432)) env.LICENSOR_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 }
-console.log(env.LICENSOR_TEST_POSTGRES_URL
-  ? `PostgreSQL suite: enabled (${env.LICENSOR_TEST_POSTGRES_URL})`
-  : 'PostgreSQL suite: SKIPPED (no server at 127.0.0.1:5432; set LICENSOR_TEST_POSTGRES_URL to run it)');
+const pgFiles = selected.filter((f) => f.includes('postgres'));
+if (files.every((f) => !f.includes('postgres'))) console.log('PostgreSQL suite: none in this build (the PostgreSQL store is not implemented yet); SQLite suites only');
+else if (!env.LICENSOR_TEST_POSTGRES_URL) console.log('PostgreSQL suite: SKIPPED (no server at 127.0.0.1:5432; set LICENSOR_TEST_POSTGRES_URL to run it)');
+else console.log(`PostgreSQL suite: enabled (${env.LICENSOR_TEST_POSTGRES_URL}), ${pgFiles.length} file(s) selected`);
 
 const concurrency = env.LICENSOR_TEST_CONCURRENCY ?? '2';
 const args = ['--import', 'tsx', '--conditions=licensor-source', '--test', `--test-concurrency=${concurrency}`, ...passthrough, ...selected];

@@ -47,6 +47,18 @@ const MATRIX: Record<string, { access: Access; path: string; body?: unknown }> =
   'DELETE /v1/tokens/:id': { access: 'admin', path: '/v1/tokens/tok_nobody' },
   'GET /v1/audit': { access: 'admin', path: '/v1/audit' },
   'GET /v1/session': { access: 'app', path: '/v1/session' },
+  'POST /v1/billing/accounts': { access: 'admin', path: '/v1/billing/accounts', body: { customerName: 'matrix', currency: 'EUR' } },
+  'GET /v1/billing/accounts/:id': { access: 'admin', path: '/v1/billing/accounts/acc_nobody' },
+  'POST /v1/billing/accounts/:id/topups': { access: 'admin', path: '/v1/billing/accounts/acc_nobody/topups', body: { amount: 1, currency: 'EUR', reference: 'matrix' } },
+  'POST /v1/billing/accounts/:id/adjustments': { access: 'admin', path: '/v1/billing/accounts/acc_nobody/adjustments', body: { kind: 'refund', amount: 1, currency: 'EUR' } },
+  'GET /v1/billing/accounts/:id/ledger': { access: 'admin', path: '/v1/billing/accounts/acc_nobody/ledger' },
+  'POST /v1/rental-plans': { access: 'admin', path: '/v1/rental-plans', body: { name: 'matrix', period: 'year', price: 1, currency: 'EUR', entitlements: [{ moduleId: 4001 }] } },
+  'GET /v1/rental-plans': { access: 'admin', path: '/v1/rental-plans' },
+  'POST /v1/rentals': { access: 'admin', path: '/v1/rentals', body: { accountId: 'acc_nobody', planId: 'pln_nobody', hardwareKey: 'a'.repeat(64) } },
+  'GET /v1/rentals/:id': { access: 'admin', path: '/v1/rentals/rnt_nobody' },
+  'POST /v1/licenses': { access: 'admin', path: '/v1/licenses', body: { customerName: 'matrix', hardwareKey: 'a'.repeat(64), scope: 'static', entitlements: [{ moduleId: 4001 }], until: '2000-01-01' } },
+  'GET /v1/licenses/:id': { access: 'admin', path: '/v1/licenses/lic_nobody' },
+  'POST /v1/licenses/:id/extend': { access: 'admin', path: '/v1/licenses/lic_nobody/extend', body: { until: '2099-01-01' } },
 };
 
 /** What a role gets on a route of each access class: a status, or 'allowed' (anything but 401/403). */

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
@@ -32,6 +32,8 @@ export interface TestNodeOptions {
   reapIntervalMs?: number;
   dataDir?: string;
   flags?: Partial<Record<keyof NodeConfig, string>>;
+  /** Start as a vendor node: the test issuer's private key goes into `<dataDir>/issuer` (`--issuer-dir`), so the node can issue and renew licenses. */
+  issuer?: boolean;
 }
 
 /** A node under test with its tokens and issuer. */
@@ -79,6 +81,13 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
       privateKey,
       publicKey,
     );
+  let issuerDir: string | undefined;
+  if (opts.issuer) {
+    issuerDir = join(dataDir, 'issuer');
+    mkdirSync(issuerDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(issuerDir, 'issuer.key'), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+    writeFileSync(join(issuerDir, 'issuer.pub'), `${pub}\n`);
+  }
   const adminToken = `lsr_admin_${newId('t')}`;
   const config = loadNodeConfig(
     {
@@ -91,6 +100,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
       sessionGraceMs: String(opts.sessionGraceMs ?? 300),
       reapIntervalMs: String(opts.reapIntervalMs ?? 100),
       bootstrapAdminToken: adminToken,
+      ...(issuerDir ? { issuerDir } : {}),
       ...opts.flags,
     },
     {},

@@ -137,3 +137,8 @@ describe('rental plan validation', () => {
     assert.equal(field({ entitlements: [{ moduleId: 4001, quantity: 0 }] }), 'entitlements.0.quantity');
   });
 });
+
+test('a late scheduler renews from the old period end: no drift', () => {
+  const end = Date.parse('2026-07-01T00:00:00Z');
+  assert.deepEqual(renewalDecision({ price: 1, graceMs: 0 }, 1, end, end + 150), { kind: 'renew', amount: 1, from: end, continuous: true });
+});

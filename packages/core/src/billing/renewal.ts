@@ -9,7 +9,8 @@ export type RenewalDecision =
   | { kind: 'none' }
   /**
    * Charge one period and extend. `from` is where the new period starts: the old period end when the rental never
-   * lapsed (no gap, the grace is not free time), or `now` when it lapsed (a revived rental starts a fresh period).
+   * lapsed (no gap: the grace is not free time, a late scheduler causes no drift), or `now` when it lapsed (a
+   * revived rental starts a fresh period).
    */
   | { kind: 'renew'; amount: number; from: number; continuous: boolean }
   /** Unpaid, inside the grace period: the license file still runs until `until`. */
@@ -25,7 +26,9 @@ export function renewalDecision(plan: Pick<RentalPlan, 'price' | 'graceMs'>, bal
   if (now < periodEnd && status === 'active') return { kind: 'none' };
   const inGrace = status !== 'lapsed' && now < periodEnd + plan.graceMs;
   if (balance >= plan.price) {
-    return inGrace || now < periodEnd ? { kind: 'renew', amount: plan.price, from: periodEnd, continuous: true } : { kind: 'renew', amount: plan.price, from: now, continuous: false };
+    // A rental that never lapsed continues from its period end, however late the scheduler runs (the caller starts
+    // the period now instead if even the next end is already past); a lapsed one starts afresh.
+    return status === 'lapsed' ? { kind: 'renew', amount: plan.price, from: now, continuous: false } : { kind: 'renew', amount: plan.price, from: periodEnd, continuous: true };
   }
   if (inGrace) return { kind: 'grace', until: periodEnd + plan.graceMs };
   return { kind: 'lapse' };

@@ -3,6 +3,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import type { TokenService } from '../auth/token-service.js';
+import { BillingService } from '../billing/billing-service.js';
 import type { TokenRecord } from '../store/store.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { sessionRoute } from '../session/session-route.js';
@@ -11,6 +12,7 @@ import { idempotencyHook } from './idempotency.js';
 import { createMetrics } from './metrics.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { billingRoutes } from './routes/billing-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { leaseRoutes } from './routes/lease-routes.js';
 import { memberRoutes } from './routes/member-routes.js';
@@ -27,6 +29,8 @@ export interface AppOptions {
   https?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Token buckets per API token (per IP without a valid token); null or `perSecond: 0` disables them. */
   rateLimit?: RateLimitOptions | null;
+  /** Billing and rentals; default: a service without issuer keys (accounts and top-ups only). */
+  billing?: BillingService;
 }
 
 let requestCounter = 0;
@@ -174,6 +178,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   eventRoutes(app, node);
   tokenRoutes(app, node, tokens);
   auditRoutes(app, node);
+  billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
   sessionRoute(app, node);
   return app;
 }

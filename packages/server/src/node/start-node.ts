@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { fail, ok, type Outcome } from '@licensor/protocol';
 import { hashTokenSecret } from '../auth/token-secret.js';
 import { TokenService } from '../auth/token-service.js';
+import { BillingService } from '../billing/billing-service.js';
 import { loadCatalogFiles } from '../catalog/load-catalog-file.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { buildApp } from '../http/app.js';
-import { readIssuerPublicKey } from '../issuer/issuer-keys.js';
+import { ISSUER_KEY_FILE, type IssuerKeys, loadIssuerKeys, readIssuerPublicKey } from '../issuer/issuer-keys.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from './clock.js';
@@ -20,6 +21,8 @@ export interface RunningNode {
   node: LicensorNode;
   app: FastifyInstance;
   tokens: TokenService;
+  /** Billing accounts and rentals; renewals run on a timer (a vendor node with issuer keys). */
+  billing: BillingService;
   hardwareKeyDetail: string;
   close(): Promise<void>;
 }
@@ -41,6 +44,13 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
     const pub = readIssuerPublicKey(config.issuerDir);
     if (!pub.ok) return pub;
     issuerPublicKey = pub.value;
+  }
+  // A vendor node: the issuer directory holds the private key, so this node can issue and renew rental licenses.
+  let issuerKeys: IssuerKeys | null = null;
+  if (config.issuerDir && existsSync(join(config.issuerDir, ISSUER_KEY_FILE))) {
+    const keys = loadIssuerKeys(config.issuerDir);
+    if (!keys.ok) return keys;
+    issuerKeys = keys.value;
   }
   const store = openStore(config);
   if (!store.ok) return store;
@@ -69,6 +79,8 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
       }
     }
   }
+  const billing = new BillingService({ store: store.value.billing, catalog: catalog.value, clock: node.clock, issuer: issuerKeys, node });
+  await billing.start();
   const tokens = new TokenService(store.value);
   if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
     await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' });
@@ -77,6 +89,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+    billing,
     https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null,
   });
   await app.listen({ host: config.host, port: config.port });
@@ -95,17 +108,32 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
       });
   }, config.reapIntervalMs);
   reaper.unref();
+  // Rental renewals: each rental moves in its own transaction, so an overlapping run (or another process) is harmless.
+  let billingRunning = false;
+  const renewer = setInterval(() => {
+    if (billingRunning || !billing.canIssue) return;
+    billingRunning = true;
+    billing
+      .tick()
+      .catch((err) => app.log.error({ err }, 'rental renewal failed'))
+      .finally(() => {
+        billingRunning = false;
+      });
+  }, config.reapIntervalMs);
+  renewer.unref();
   let closed = false;
   return ok({
     url,
     node,
     app,
     tokens,
+    billing,
     hardwareKeyDetail: hw.value.detail,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(reaper);
+      clearInterval(renewer);
       await app.close();
       await node.close();
     },

@@ -1,0 +1,207 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { BillingService } from '../../billing/billing-service.js';
+import { ledgerCsv } from '../../billing/ledger-csv.js';
+import { unwrap } from '../request-context.js';
+import { errors } from '../schemas.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' });
+const IdParams = Type.Object({ id: Id });
+const Entitlements = Type.Array(Type.Object({ moduleId: Type.Integer({ minimum: 1, maximum: 2147483647 }), quantity: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])) }, { additionalProperties: false }), {
+  minItems: 1,
+  maxItems: 1000,
+});
+const Scope = Type.Union([Type.Literal('centralized'), Type.Literal('static')]);
+const HardwareKey = Type.String({ minLength: 1, maxLength: 200 });
+const DateText = Type.String({ minLength: 10, maxLength: 40 });
+
+/** Billing accounts, ledger, rental plans, rentals and temporary licenses (admin only). */
+export function billingRoutes(app: FastifyInstance, billing: BillingService): void {
+  const tags = ['billing'];
+
+  app.post<{ Body: { customerName: string; customerId?: string; currency: string } }>(
+    '/v1/billing/accounts',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Open a prepaid billing account for a customer in one currency',
+        tags,
+        body: Type.Object({ customerName: Type.String({ minLength: 1, maxLength: 200 }), customerId: Type.Optional(Id), currency: Type.String({ maxLength: 10 }) }, { additionalProperties: false }),
+        response: errors(400, 401, 403),
+      },
+    },
+    async (req, reply) => {
+      const a = unwrap(await billing.createAccount(req.body));
+      reply.code(201);
+      return a;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/billing/accounts/:id',
+    { config: { roles: ['admin'] }, schema: { summary: 'An account and its balance (the sum of its ledger), in minor units', tags, params: IdParams, response: errors(401, 403, 404) } },
+    async (req) => unwrap(await billing.account(req.params.id)),
+  );
+
+  app.post<{ Params: { id: string }; Body: { amount: unknown; currency: string; reference: string } }>(
+    '/v1/billing/accounts/:id/topups',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Record a payment (idempotent by payment reference); renews lapsed or due rentals the new balance covers, at once',
+        tags,
+        params: IdParams,
+        body: Type.Object({ amount: Type.Unknown(), currency: Type.Unknown(), reference: Type.Unknown() }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409),
+      },
+    },
+    async (req, reply) => {
+      const r = unwrap(await billing.topUp(req.params.id, req.body));
+      reply.code(r.duplicate ? 200 : 201);
+      return r;
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { kind: 'refund' | 'adjustment'; amount: unknown; currency: string; reference?: string; note?: string } }>(
+    '/v1/billing/accounts/:id/adjustments',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Record a refund (credit back to the balance) or a staff adjustment (either sign); the balance never goes below zero',
+        tags,
+        params: IdParams,
+        body: Type.Object(
+          {
+            kind: Type.Union([Type.Literal('refund'), Type.Literal('adjustment')]),
+            amount: Type.Unknown(),
+            currency: Type.String({ maxLength: 10 }),
+            reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            note: Type.Optional(Type.String({ maxLength: 1000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: errors(400, 401, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      const r = unwrap(await billing.correct(req.params.id, req.body));
+      reply.code(201);
+      return r;
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { after: number; limit: number; format?: 'json' | 'csv' } }>(
+    '/v1/billing/accounts/:id/ledger',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Ledger entries oldest first after a cursor; CSV with `Accept: text/csv` or `?format=csv`',
+        tags,
+        params: IdParams,
+        querystring: Type.Object({
+          after: Type.Integer({ minimum: 0, default: 0 }),
+          limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+        }),
+        response: errors(400, 401, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      const r = unwrap(await billing.ledger(req.params.id, req.query.after, req.query.limit));
+      const csv = req.query.format === 'csv' || (req.query.format === undefined && /\btext\/csv\b/.test(req.headers.accept ?? ''));
+      if (!csv) return r;
+      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ledger-${r.account.id}.csv"`);
+      return ledgerCsv(r.entries);
+    },
+  );
+
+  app.post<{ Body: Record<string, unknown> }>(
+    '/v1/rental-plans',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Create a rental plan: a price per period (day, week, month) for a set of entitlements, with an optional grace period',
+        tags,
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 200 }), period: Type.Unknown(), price: Type.Unknown(), currency: Type.Unknown(), graceMs: Type.Optional(Type.Unknown()), entitlements: Entitlements },
+          { additionalProperties: false },
+        ),
+        response: errors(400, 401, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      const p = unwrap(await billing.createPlan(req.body));
+      reply.code(201);
+      return p;
+    },
+  );
+
+  app.get('/v1/rental-plans', { config: { roles: ['admin'] }, schema: { summary: 'Every rental plan', tags, response: errors(401, 403) } }, async () => ({ plans: await billing.listPlans() }));
+
+  app.post<{ Body: { accountId: string; planId: string; hardwareKey: string; scope?: 'centralized' | 'static' } }>(
+    '/v1/rentals',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: "Start a rental license for a customer's account: charges the first period and issues the license file in one transaction",
+        tags,
+        body: Type.Object({ accountId: Id, planId: Id, hardwareKey: HardwareKey, scope: Type.Optional(Scope) }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409),
+      },
+    },
+    async (req, reply) => {
+      const r = unwrap(await billing.createRental(req.body));
+      reply.code(201);
+      return r;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/rentals/:id',
+    { config: { roles: ['admin'] }, schema: { summary: 'A rental: status, paid period, and its current license file', tags, params: IdParams, response: errors(401, 403, 404) } },
+    async (req) => unwrap(await billing.rental(req.params.id)),
+  );
+
+  app.post<{ Body: { customerName: string; customerId?: string; hardwareKey: string; scope: 'centralized' | 'static'; entitlements: { moduleId: number; quantity?: number | null }[]; until: string } }>(
+    '/v1/licenses',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Issue a temporary license with an end date (sales, on written request); it can be extended later',
+        tags,
+        body: Type.Object(
+          { customerName: Type.String({ minLength: 1, maxLength: 200 }), customerId: Type.Optional(Id), hardwareKey: HardwareKey, scope: Scope, entitlements: Entitlements, until: DateText },
+          { additionalProperties: false },
+        ),
+        response: errors(400, 401, 403, 404, 409),
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const r = unwrap(await billing.issueTemporary({ ...b, entitlements: b.entitlements.map((e) => ({ moduleId: e.moduleId, quantity: e.quantity ?? null })) }));
+      reply.code(201);
+      return r;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/licenses/:id',
+    { config: { roles: ['admin'] }, schema: { summary: 'The current file of a license this node issued', tags, params: IdParams, response: errors(401, 403, 404) } },
+    async (req) => unwrap(await billing.issued(req.params.id)),
+  );
+
+  app.post<{ Params: { id: string }; Body: { until: string } }>(
+    '/v1/licenses/:id/extend',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Extend a temporary license: re-issue it (same id) with a later end date; installed at once if it is for this node',
+        tags,
+        params: IdParams,
+        body: Type.Object({ until: DateText }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409),
+      },
+    },
+    async (req) => unwrap(await billing.extend(req.params.id, req.body.until)),
+  );
+}
