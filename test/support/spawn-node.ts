@@ -83,6 +83,8 @@ export interface SpawnNodeOptions {
   /** More `licensor serve` flags, e.g. ['--session-grace-ms', '1000']. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Flags for node itself, before the script (e.g. ['--cpu-prof'] when profiling a benchmark). */
+  nodeArgs?: string[];
   /** How long to wait for "listening on" (default 30 s; tsx compiles on first start). */
   startTimeoutMs?: number;
 }
@@ -107,6 +109,7 @@ export interface SpawnedNode {
  */
 export async function spawnNode(opts: SpawnNodeOptions): Promise<SpawnedNode> {
   const args = [
+    ...(opts.nodeArgs ?? []),
     '--import',
     'tsx',
     '--conditions=licensor-source',
