@@ -142,3 +142,13 @@ test('a late scheduler renews from the old period end: no drift', () => {
   const end = Date.parse('2026-07-01T00:00:00Z');
   assert.deepEqual(renewalDecision({ price: 1, graceMs: 0 }, 1, end, end + 150), { kind: 'renew', amount: 1, from: end, continuous: true });
 });
+
+test('amounts people type are parsed into minor units exactly', async () => {
+  const { parseMoney } = await import('@licensor/core');
+  assert.deepEqual(parseMoney('49.90', 'EUR'), { ok: true, value: 4990 });
+  assert.deepEqual(parseMoney('50', 'EUR'), { ok: true, value: 5000 });
+  assert.deepEqual(parseMoney('0.1', 'EUR'), { ok: true, value: 10 });
+  assert.deepEqual(parseMoney('1500', 'JPY'), { ok: true, value: 1500 });
+  for (const bad of ['12.345', '-1', '1e3', '', '0', '1,50']) assert.equal(parseMoney(bad, 'EUR').ok, false, bad);
+  assert.equal(parseMoney('1.5', 'JPY').ok, false);
+});

@@ -43,3 +43,14 @@ export function formatMoney(m: Money): string {
   const scale = 10 ** exp;
   return `${sign}${Math.floor(abs / scale)}.${String(abs % scale).padStart(exp, '0')} ${m.currency}`;
 }
+
+/** Parses an amount people write in major units (`50`, `12.34`) into minor units, exactly (no floating point). */
+export function parseMoney(text: string, currency: string, field = 'amount'): Outcome<number> {
+  const exp = currencyExponent(currency);
+  const m = /^(\d{1,15})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m || (m[2] !== undefined && m[2].length > exp)) {
+    return fail('VALIDATION_FAILED', `${field} ${JSON.stringify(text)} is not an amount of ${currency} (digits, at most ${exp} decimals)`, { field });
+  }
+  const minor = Number(m[1]) * 10 ** exp + Number((m[2] ?? '').padEnd(exp, '0') || '0');
+  return Number.isSafeInteger(minor) && minor > 0 ? ok(minor) : fail('VALIDATION_FAILED', `${field} must be positive`, { field });
+}

@@ -1,4 +1,4 @@
-import type { Catalog } from '@licensor/core';
+import { addPeriods, type Catalog } from '@licensor/core';
 import {
   type Entitlement,
   fail,
@@ -57,15 +57,7 @@ export function parseCliDate(text: string, option: string): Outcome<Date> {
 
 /** The end of one rental period starting at `from` (a month is a calendar month, clamped to the month's last day). */
 export function addRentalPeriod(from: Date, period: RentalPeriod): Date {
-  if (period === 'day') return new Date(from.getTime() + 86_400_000);
-  if (period === 'week') return new Date(from.getTime() + 7 * 86_400_000);
-  const d = new Date(from.getTime());
-  const day = d.getUTCDate();
-  d.setUTCDate(1);
-  d.setUTCMonth(d.getUTCMonth() + 1);
-  const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
-  d.setUTCDate(Math.min(day, last));
-  return d;
+  return new Date(addPeriods(from.getTime(), period, 1));
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBillingCommands } from './billing.js';
 import { registerHwkeyCommand } from './hwkey.js';
 import { registerKeysCommands } from './keys.js';
 import { registerLicenseCommands } from './license.js';
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerServeCommand(program);
   registerNodeApiCommands(program);
   registerTokenCommands(program);
+  registerBillingCommands(program);
 }

@@ -7,7 +7,7 @@ type Flags = { url?: string; token?: string; json?: boolean };
 
 /** Calls a running node's API; a problem+json answer becomes one readable line and a non-zero exit. */
 // biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API, read per command
-async function call(flags: Flags, method: string, path: string, body?: unknown): Promise<any> {
+export async function call(flags: Flags, method: string, path: string, body?: unknown): Promise<any> {
   const { url, token } = nodeClientConfig(flags);
   if (!token) throw new CliError('an admin token is needed: --token or LICENSOR_TOKEN', 2);
   let res: Response;
@@ -26,7 +26,7 @@ async function call(flags: Flags, method: string, path: string, body?: unknown):
   return parsed;
 }
 
-const withNode = (c: Command) => c.option('--url <url>', 'node URL [env LICENSOR_URL] (default: http://127.0.0.1:7070)').option('--token <token>', 'admin token [env LICENSOR_TOKEN]');
+export const withNode = (c: Command) => c.option('--url <url>', 'node URL [env LICENSOR_URL] (default: http://127.0.0.1:7070)').option('--token <token>', 'admin token [env LICENSOR_TOKEN]');
 
 /** Commands that manage a running node through its API: license install, pools, force-release, events. */
 export function registerNodeApiCommands(program: Command): void {
