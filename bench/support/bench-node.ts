@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Entitlement } from '@licensor/protocol';
 import { createTestIssuer, freePort, spawnNode, tempDir } from '../../test/support/spawn-node.js';
@@ -13,8 +13,17 @@ export interface BenchNode {
   stop(): Promise<void>;
 }
 
-/** Spawns `licensor serve` on 127.0.0.1 with a fresh data dir and a license granting the given entitlements. */
+let built = false;
+
+/**
+ * Spawns the built `licensor serve` (what production runs: compiled JavaScript, no tsx in the process) on 127.0.0.1
+ * with a fresh data dir and a license granting the given entitlements. Builds first; incremental when up to date.
+ */
 export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: string[] = []): Promise<BenchNode> {
+  if (!built) {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+    built = true;
+  }
   const issuer = createTestIssuer();
   const tmp = tempDir('licensor-bench-');
   const token = `lsr_bench_${Date.now()}`;
@@ -27,6 +36,7 @@ export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: str
     licenseFile: issuer.writeLicense(tmp.dir, entitlements),
     args: extraArgs,
     nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
+    built: true,
   });
   return {
     url: node.url,

@@ -83,6 +83,8 @@ export interface SpawnNodeOptions {
   /** More `licensor serve` flags, e.g. ['--session-grace-ms', '1000']. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Run the built CLI (packages/server/dist, as `npm start` does) instead of the TypeScript sources through tsx. */
+  built?: boolean;
   /** Flags for node itself, before the script (e.g. ['--cpu-prof'] when profiling a benchmark). */
   nodeArgs?: string[];
   /** How long to wait for "listening on" (default 30 s; tsx compiles on first start). */
@@ -110,10 +112,7 @@ export interface SpawnedNode {
 export async function spawnNode(opts: SpawnNodeOptions): Promise<SpawnedNode> {
   const args = [
     ...(opts.nodeArgs ?? []),
-    '--import',
-    'tsx',
-    '--conditions=licensor-source',
-    MAIN,
+    ...(opts.built ? [join(ROOT, 'packages/server/dist/cli/main.js')] : ['--import', 'tsx', '--conditions=licensor-source', MAIN]),
     'serve',
     '--data-dir',
     opts.dataDir,

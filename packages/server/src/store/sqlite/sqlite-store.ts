@@ -112,15 +112,20 @@ export class SqliteStore implements Store {
 
   /** Synchronous commit: the whole group in one transaction (group commit: one fsync for many operations). */
   commitSync(batches: CommitBatch[]): number[][] {
+    this.commitTx ??= this.db.transaction((group: CommitBatch[]) => group.map((b) => this.writeBatch(b)));
+    return this.commitTx(batches);
+  }
+
+  private commitTx: ((group: CommitBatch[]) => number[][]) | undefined;
+
+  private writeBatch(b: CommitBatch): number[] {
     const s = this.s;
-    return this.db.transaction(() =>
-      batches.map((b) => {
-        for (const c of b.changes) this.applyChange(c);
-        for (const r of b.idempotency) s.idemPut.run(r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt);
-        for (const a of b.audit) this.insertAudit(a);
-        return b.events.map((e) => Number(s.eventInsert.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid));
-      }),
-    )();
+    for (const c of b.changes) this.applyChange(c);
+    for (const r of b.idempotency) s.idemPut.run(r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt);
+    for (const a of b.audit) this.insertAudit(a);
+    const seqs: number[] = [];
+    for (const e of b.events) seqs.push(Number(s.eventInsert.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid));
+    return seqs;
   }
 
   private applyChange(c: Change): void {
