@@ -70,6 +70,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
 
   app.decorateRequest('token', null);
   app.decorateRequest('idem', null);
+  app.decorateRequest('idemRecorded', false);
 
   // Rate limits: one bucket per token id, and one per client IP for requests without a valid token (public routes,
   // unknown or missing tokens). SDK session messages are not HTTP requests and are not counted.
@@ -130,9 +131,18 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
       (err) => done(err as Error),
     );
   });
-  app.addHook('onSend', (_req, reply, payload, done) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (node.nonProduction) reply.header('licensor-non-production', 'true');
-    done(null, payload);
+    // Routes whose operation records its answer in its own transaction (slots, members, quotas) mark it done; every
+    // other mutating route gets its answer recorded here, right after the operation, before the client sees it.
+    const idem = req.idem;
+    if (!idem || req.idemRecorded || reply.statusCode >= 500 || typeof payload !== 'string') return done(null, payload);
+    req.idemRecorded = true;
+    const record = { ...idem, status: reply.statusCode, body: payload, createdAt: node.clock.now() };
+    node.committer.submit({ changes: [], events: [], idempotency: [record], audit: [] }).then(
+      () => done(null, payload),
+      (err) => done(err as Error),
+    );
   });
 
   const metrics = createMetrics(node);
@@ -179,6 +189,6 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   tokenRoutes(app, node, tokens);
   auditRoutes(app, node);
   billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
-  sessionRoute(app, node);
+  sessionRoute(app, node, tokens);
   return app;
 }

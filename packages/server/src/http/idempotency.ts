@@ -76,6 +76,7 @@ export function opContext<T>(node: LicensorNode, req: FastifyRequest, successSta
   if (!idem) return {};
   return {
     idempotency: (outcome: Outcome<unknown>) => {
+      req.idemRecorded = true;
       const o = outcome as Outcome<T>;
       const status = o.ok ? successStatus(o.value) : toProblem(o).status;
       const body = o.ok ? JSON.stringify(view(o.value)) : JSON.stringify(toProblem(o, req.id));

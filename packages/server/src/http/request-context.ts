@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     token: TokenRecord | null;
     idem: { tokenId: string; key: string; fingerprint: string } | null;
+    /** True once the answer for this request's Idempotency-Key has been recorded. */
+    idemRecorded: boolean;
   }
   interface FastifyInstance {
     /** Every route registered on the app: method and URL pattern. */

@@ -20,6 +20,8 @@ export class GroupCommitter {
 
   constructor(
     private readonly store: Store,
+    /** Called once after a failed commit, when nothing is queued: memory must go back to what the store holds. */
+    private readonly onFailure: () => Promise<void> = async () => {},
     private readonly maxBatch = 512,
   ) {}
 
@@ -54,7 +56,12 @@ export class GroupCommitter {
           p.resolve(seqs[i] ?? []);
         });
       } catch (err) {
+        // Everything still queued was decided on top of the failed group's state: refuse it too, then resynchronise
+        // memory with the store once, so no decision survives that the store does not hold.
+        const rest = this.queue.splice(0);
         for (const p of group) p.reject(err);
+        for (const p of rest) p.reject(err);
+        await this.onFailure().catch(() => undefined);
       }
     }
   }

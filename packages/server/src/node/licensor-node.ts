@@ -71,7 +71,7 @@ export class LicensorNode {
     this.catalog = options.catalog;
     this.clock = options.clock;
     this.store = options.store;
-    this.committer = new GroupCommitter(options.store);
+    this.committer = new GroupCommitter(options.store, () => this.reloadPools());
     for (const m of this.catalog.modules.values()) this.pools.set(m.id, createPool(m, 0));
   }
 
@@ -210,14 +210,8 @@ export class LicensorNode {
     if (!d.changes.length && !d.events.length && !idem && !audit) return;
     const at = this.clock.now();
     const events: NewEvent[] = d.events.map((e: DomainEvent) => ({ type: e.type, moduleId: e.moduleId || null, subject: e.subject, data: e.data ?? null, at }));
-    let seqs: number[];
-    try {
-      seqs = await this.committer.submit({ changes: d.changes, events, idempotency: idem ? [idem] : [], audit: audit ? [audit] : [] });
-    } catch (err) {
-      // Memory ran ahead of a commit that failed: go back to what the store holds, then report the failure.
-      await this.reloadPools().catch(() => undefined);
-      throw err;
-    }
+    // On a failed commit this rejects, and the committer has put memory back to what the store holds.
+    const seqs = await this.committer.submit({ changes: d.changes, events, idempotency: idem ? [idem] : [], audit: audit ? [audit] : [] });
     // The event objects are ours alone: completing them in place saves a copy per event on the hot path.
     for (let i = 0; i < events.length; i++) {
       const stored = events[i] as StoredEvent;

@@ -1,8 +1,9 @@
-import { newId, type Outcome, type SessionPush, type SessionRequest } from '@licensor/protocol';
+import { newId, ok, type Outcome, type SessionPush, type SessionRequest } from '@licensor/protocol';
 import type { WebSocket } from 'ws';
 import { toProblem } from '../http/error-mapping.js';
 import { leaseView } from '../http/views.js';
 import type { LicensorNode } from '../node/licensor-node.js';
+import { checkProfileShape, memberSyncView } from '../node/member-sync-view.js';
 import type { StoredEvent } from '../store/store.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
@@ -24,7 +25,11 @@ export class SdkSession implements SessionListener {
     private readonly node: LicensorNode,
     private readonly registry: SessionRegistry,
     private readonly socket: WebSocket,
+    private readonly stillAuthorized: () => Promise<boolean> = async () => true,
   ) {}
+
+  private closed = false;
+  private authCheckedAt = performance.now();
 
   /** Every key this session watches, for unsubscribing on close. */
   private keys(): string[] {
@@ -35,11 +40,15 @@ export class SdkSession implements SessionListener {
   start(): void {
     this.registry.add(this);
     this.socket.on('message', (data) => void this.onMessage(String(data)));
-    this.socket.on('close', () => void this.onClose());
+    this.socket.on('close', () => {
+      this.onClose().catch(() => {
+        // A failed detach leaves the leases to their TTL; it must not take the process down.
+      });
+    });
     this.socket.on('error', () => this.socket.terminate());
     this.push({ push: 'hello', sessionId: this.id, heartbeatIntervalMs: 20_000, graceMs: this.node.options.sessionGraceMs, nonProduction: this.node.nonProduction });
     const s = this.node.licenseState();
-    if (s.state !== 'valid') this.push({ push: 'license.state', state: s.state === 'missing' ? 'missing' : 'expired', detail: s.detail });
+    if (s.state !== 'valid') this.push({ push: 'license.state', state: s.state, detail: s.detail });
   }
 
   private outbox: string[] = [];
@@ -62,6 +71,15 @@ export class SdkSession implements SessionListener {
   }
 
   private async onMessage(text: string): Promise<void> {
+    if (performance.now() - this.authCheckedAt > 2000) {
+      this.authCheckedAt = performance.now();
+      if (!(await this.stillAuthorized())) {
+        this.send({ id: 0, ok: false, error: toProblem({ code: 'UNAUTHENTICATED', message: 'the API token of this session was revoked' }) });
+        this.flush();
+        this.socket.close(4401, 'token revoked');
+        return;
+      }
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -102,7 +120,7 @@ export class SdkSession implements SessionListener {
         if (!o.ok) return o;
         const key = `${r.moduleId}:${r.holderId}`;
         this.leases.set(key, o.value.lease.leaseId);
-        this.registry.watch(this, key);
+        if (!this.closed) this.registry.watch(this, key);
         const ttl = node.catalog.modules.get(r.moduleId)?.heartbeatTtlSeconds ?? 60;
         return { ok: true, value: leaseView(o.value.lease, ttl, o.value.reacquired, node.nonProduction) };
       }
@@ -121,28 +139,17 @@ export class SdkSession implements SessionListener {
         return node.release(r.moduleId, r.holderId, r.leaseId);
       }
       case 'member.sync': {
-        const profile = r.features?.length ? node.checkProfile(r.moduleId, r.features) : null;
+        const shape = checkProfileShape(node, r.moduleId, r.features);
+        if (!shape.ok) return shape;
         const o = await node.syncMember(r.moduleId, r.memberId, r.features);
         if (!o.ok) return o;
         this.members.add(`${r.moduleId}:${r.memberId}`);
-        this.registry.watch(this, `${r.moduleId}:${r.memberId}`);
-        const blockedByProfile = profile !== null && !profile.ok;
-        return {
-          ok: true,
-          value: {
-            moduleId: r.moduleId,
-            memberId: r.memberId,
-            state: blockedByProfile ? 'blocked' : o.value.member.state,
-            position: o.value.position,
-            quantity: o.value.quantity,
-            reasons: [...(o.value.member.state === 'blocked' ? ['beyond_quantity'] : []), ...(blockedByProfile ? ['features_unlicensed'] : [])],
-            ...(blockedByProfile ? { missingFeatures: (profile.data?.missing as number[]) ?? [], detail: profile.message } : {}),
-          },
-        };
+        if (!this.closed) this.registry.watch(this, `${r.moduleId}:${r.memberId}`);
+        return ok(memberSyncView(node, r.moduleId, o.value));
       }
       case 'quota.report': {
         this.quotas.add(r.moduleId);
-        this.registry.watch(this, `quota:${r.moduleId}`);
+        if (!this.closed) this.registry.watch(this, `quota:${r.moduleId}`);
         return node.reportQuota(r.moduleId, r.count);
       }
       case 'quota.check':
@@ -166,7 +173,7 @@ export class SdkSession implements SessionListener {
   /** A license event: every session learns the new state at once. */
   onLicenseEvent(): void {
     const s = this.node.licenseState();
-    this.push({ push: 'license.state', state: s.state === 'valid' ? 'valid' : s.state === 'missing' ? 'missing' : 'expired', detail: s.detail });
+    this.push({ push: 'license.state', state: s.state, detail: s.detail });
   }
 
   /** An event about a lease, member or quota this session watches. */
@@ -187,6 +194,7 @@ export class SdkSession implements SessionListener {
   }
 
   private async onClose(): Promise<void> {
+    this.closed = true;
     this.registry.remove(this, this.keys());
     await this.node.detachSession(this.id);
   }

@@ -17,7 +17,10 @@ export class SessionRegistry {
   private readonly bySubject = new Map<string, Set<SessionListener>>();
   private readonly sessions = new Set<SessionListener>();
 
-  constructor(node: LicensorNode) {
+  private lastLicenseState: string;
+
+  constructor(private readonly node: LicensorNode) {
+    this.lastLicenseState = node.licenseState().state;
     node.onEvent((e) => this.dispatch(e));
   }
 
@@ -49,6 +52,12 @@ export class SessionRegistry {
 
   private dispatch(e: StoredEvent): void {
     if (e.type.startsWith('license.')) {
+      // A vendor node also raises license events for its customers' licenses: sessions hear only this node's own
+      // license state, when it changes or a new license is installed on the node.
+      const state = this.node.licenseState().state;
+      const own = e.type === 'license.installed' && e.subject === this.node.license?.payload.id;
+      if (state === this.lastLicenseState && !own) return;
+      this.lastLicenseState = state;
       for (const s of this.sessions) s.onLicenseEvent(e);
       return;
     }

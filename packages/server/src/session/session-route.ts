@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TokenService } from '../auth/token-service.js';
 import type { WebSocket } from 'ws';
 import { HttpFailure } from '../http/error-mapping.js';
 import type { LicensorNode } from '../node/licensor-node.js';
@@ -6,7 +7,7 @@ import { SdkSession } from './sdk-session.js';
 import { SessionRegistry } from './session-registry.js';
 
 /** `GET /v1/session`: the SDK's persistent, multiplexed WebSocket session. */
-export function sessionRoute(app: FastifyInstance, node: LicensorNode): void {
+export function sessionRoute(app: FastifyInstance, node: LicensorNode, tokens: TokenService): void {
   const registry = new SessionRegistry(node);
   app.route({
     method: 'GET',
@@ -17,8 +18,13 @@ export function sessionRoute(app: FastifyInstance, node: LicensorNode): void {
     handler: async () => {
       throw new HttpFailure({ code: 'VALIDATION_FAILED', message: 'GET /v1/session is a WebSocket endpoint: connect with Upgrade: websocket' });
     },
-    wsHandler: (socket: WebSocket) => {
-      new SdkSession(node, registry, socket).start();
+    wsHandler: (socket: WebSocket, req: FastifyRequest) => {
+      const header = req.headers.authorization;
+      const query = (req.query as Record<string, unknown> | undefined)?.token;
+      const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : typeof query === 'string' ? query : '';
+      // The token is checked at the upgrade; a long-lived session re-checks it so a revoked token stops working.
+      const stillAuthorized = async () => (await tokens.authenticate(secret)) !== null;
+      new SdkSession(node, registry, socket, stillAuthorized).start();
     },
   });
 }

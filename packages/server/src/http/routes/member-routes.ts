@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
+import { checkProfileShape, memberSyncView } from '../../node/member-sync-view.js';
 import { opContext } from '../idempotency.js';
 import { auditActor, send, unwrap } from '../request-context.js';
 import { emptyBodyAsObject, errors, MemberParams, ModuleParams } from '../schemas.js';
@@ -28,19 +29,9 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
     async (req, reply) => {
       const { moduleId, memberId } = req.params;
       const features = req.body?.features;
-      // A register whose profile enables an unlicensed add-on is blocked whatever its position.
-      const profile = features?.length ? node.checkProfile(moduleId, features) : null;
+      unwrap(checkProfileShape(node, moduleId, features));
       type R = { member: import('@licensor/core').Member; position: number; quantity: number | null };
-      const view = (v: R) => ({
-        moduleId,
-        memberId,
-        state: profile && !profile.ok ? 'blocked' : v.member.state,
-        position: v.position,
-        quantity: v.quantity,
-        reasons: [...(v.member.state === 'blocked' ? ['beyond_quantity'] : []), ...(profile && !profile.ok ? ['features_unlicensed'] : [])],
-        ...(profile && !profile.ok ? { missingFeatures: (profile.data?.missing as number[]) ?? [], detail: profile.message } : {}),
-        ...(node.nonProduction ? { nonProduction: true } : {}),
-      });
+      const view = (v: R) => memberSyncView(node, moduleId, v);
       const outcome = await node.syncMember(moduleId, memberId, features, opContext(node, req, () => 200, view));
       return send(reply, outcome, 200, view);
     },

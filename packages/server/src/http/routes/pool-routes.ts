@@ -12,30 +12,35 @@ export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
     nonProduction: node.nonProduction,
   }));
 
-  app.get<{ Params: { moduleId: number }; Querystring: { limit: number; cursor?: string } }>(
+  app.get<{ Params: { moduleId: number }; Querystring: { limit: number; cursor?: string; memberCursor?: number } }>(
     '/v1/pools/:moduleId',
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'One pool: holders (by holder id), members (in order), quota; paginated by holder/member id cursor',
+        summary: 'One pool: holders by holder id (`cursor` → `nextCursor`), members in connection order (`memberCursor` = last position seen → `nextMemberCursor`), quota',
         tags: ['pools'],
         params: ModuleParams,
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }), cursor: Type.Optional(Type.String({ maxLength: 200 })) }),
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+          memberCursor: Type.Optional(Type.Integer({ minimum: 0 })),
+        }),
         response: errors(400, 401, 403, 404),
       },
     },
     async (req) => {
       const { pool, summary } = unwrap(node.poolDetail(req.params.moduleId));
       const now = node.clock.now();
-      const { limit, cursor } = req.query;
+      const { limit, cursor, memberCursor = 0 } = req.query;
       const holders = [...pool.leases.values()].sort((a, b) => (a.holderId < b.holderId ? -1 : 1)).filter((l) => !cursor || l.holderId > cursor);
       const members = [...pool.members.values()].sort((a, b) => a.firstConnectedAt - b.firstConnectedAt || a.seq - b.seq);
-      const pageMembers = members.map((m, i) => memberView(m, i + 1)).filter((m) => !cursor || m.memberId > cursor);
+      const pageMembers = members.slice(memberCursor, memberCursor + limit).map((m, i) => memberView(m, memberCursor + i + 1));
       const page = holders.slice(0, limit);
       return {
         summary,
         holders: page.map((l) => holderView(l, now)),
-        members: pageMembers.slice(0, limit),
+        members: pageMembers,
+        nextMemberCursor: memberCursor + limit < members.length ? memberCursor + limit : null,
         quota: pool.quota,
         nextCursor: holders.length > limit ? (page.at(-1)?.holderId ?? null) : null,
       };
