@@ -334,6 +334,8 @@ export class LicensorNode {
     const state = this.licenseState().state;
     if (state !== this.lastLicenseState) {
       if (state === 'expired' && this.installed) all.events.push({ type: 'license.expired' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notAfter: this.installed.payload.notAfter } });
+      // A license installed ahead of its start date becomes valid with time alone: say so, so sessions hear it.
+      if (state === 'valid' && this.lastLicenseState === 'not_yet_valid' && this.installed) all.events.push({ type: 'license.activated' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notBefore: this.installed.payload.notBefore } });
       this.lastLicenseState = state;
     }
     for (const pool of this.pools.values()) {
