@@ -1,24 +1,11 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { checkValidity, formatPublicKey, type LicensePayload, rawPublicKey, signLicense, verifyLicenseFile } from '@licensor/protocol';
+import { checkValidity, type LicensePayload, signLicense, verifyLicenseFile } from '@licensor/protocol';
+import { samplePayload, testIssuerKeys } from './support/license-fixture.js';
 
-const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-const pub = formatPublicKey(rawPublicKey(publicKey));
+const { privateKey, publicKey, pub } = testIssuerKeys();
 const hw = 'b'.repeat(64);
-const base: LicensePayload = {
-  v: 1,
-  id: 'lic_window',
-  issuer: 'Test Vendor',
-  customer: { id: 'cus_1', name: 'Cafe' },
-  hardwareKey: hw,
-  scope: 'static',
-  term: { type: 'temporary' },
-  entitlements: [{ moduleId: 4001, quantity: 5 }],
-  issuedAt: '2026-01-01T00:00:00.000Z',
-  notBefore: '2026-03-01T00:00:00.000Z',
-  notAfter: '2026-04-01T00:00:00.000Z',
-};
+const base: LicensePayload = samplePayload({ id: 'lic_window', notBefore: '2026-03-01T00:00:00.000Z', notAfter: '2026-04-01T00:00:00.000Z' });
 const NB = Date.parse(base.notBefore);
 const NA = Date.parse(base.notAfter!);
 const file = signLicense(base, privateKey, publicKey);

@@ -1,25 +1,12 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { formatPublicKey, type LicensePayload, rawPublicKey, signLicense } from '@licensor/protocol';
+import { type LicensePayload, signLicense } from '@licensor/protocol';
 import { verifyLicenseFile } from '@licensor/sdk';
+import { samplePayload, testIssuerKeys } from '../../protocol/test/support/license-fixture.js';
 
-const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-const pub = formatPublicKey(rawPublicKey(publicKey));
+const { privateKey, publicKey, pub } = testIssuerKeys();
 const hw = 'b'.repeat(64);
-const payload: LicensePayload = {
-  v: 1,
-  id: 'lic_sdk',
-  issuer: 'Test Vendor',
-  customer: { id: 'cus_1', name: 'Cafe' },
-  hardwareKey: hw,
-  scope: 'static',
-  term: { type: 'temporary' },
-  entitlements: [{ moduleId: 21016318, quantity: 2 }],
-  issuedAt: '2026-01-01T00:00:00.000Z',
-  notBefore: '2026-01-01T00:00:00.000Z',
-  notAfter: '2026-02-01T00:00:00.000Z',
-};
+const payload: LicensePayload = samplePayload({ id: 'lic_sdk', entitlements: [{ moduleId: 21016318, quantity: 2 }] });
 const file = signLicense(payload, privateKey, publicKey);
 const notBefore = Date.parse(payload.notBefore);
 const notAfter = Date.parse(payload.notAfter as string);
