@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
@@ -110,12 +111,15 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   if (!started.ok) throw new Error(started.message);
   const running = started.value;
   const url = running.url;
+  // With --tls-cert the node serves HTTPS; fetch cannot take a CA, so those calls go through node:https trusting the
+  // node's (self-signed) certificate. Plain-HTTP nodes keep using fetch.
+  const ca = url.startsWith('https:') && opts.flags?.tlsCert ? readFileSync(opts.flags.tlsCert) : null;
   const api: TestNode['api'] = async (method, path, body, token = adminToken, headers = {}) => {
-    const res = await fetch(url + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    const allHeaders = { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers };
+    const payload = body !== undefined ? JSON.stringify(body) : undefined;
+    const res = ca
+      ? await httpsFetch(url + path, method, allHeaders, payload, ca)
+      : await fetch(url + path, { method, headers: allHeaders, ...(payload !== undefined ? { body: payload } : {}) });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -143,4 +147,24 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A minimal fetch over node:https that trusts `ca` (for nodes started with --tls-cert). */
+function httpsFetch(url: string, method: string, headers: Record<string, string>, payload: string | undefined, ca: Buffer): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, headers, ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        const status = res.statusCode ?? 0;
+        const noBody = status === 204 || status === 304;
+        resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, headers: h }));
+      });
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
 }

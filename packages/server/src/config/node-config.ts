@@ -20,6 +20,8 @@ export interface NodeConfig {
   sysfsRoot: string;
   sessionGraceMs: number;
   reapIntervalMs: number;
+  /** How far the clock may fall behind the latest time the node has seen before it counts as rolled back. */
+  clockRollbackToleranceMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   bodyLimitBytes: number;
   /** Requests per second per API token (per IP without a valid token); 0 disables rate limiting. */
@@ -49,6 +51,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   sysfsRoot: 'LICENSOR_SYSFS_ROOT',
   sessionGraceMs: 'LICENSOR_SESSION_GRACE_MS',
   reapIntervalMs: 'LICENSOR_REAP_INTERVAL_MS',
+  clockRollbackToleranceMs: 'LICENSOR_CLOCK_ROLLBACK_TOLERANCE_MS',
   logLevel: 'LICENSOR_LOG_LEVEL',
   bodyLimitBytes: 'LICENSOR_BODY_LIMIT_BYTES',
   rateLimitPerSecond: 'LICENSOR_RATE_LIMIT_PER_SECOND',
@@ -88,13 +91,14 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const port = int('port', 7070, 0, 65535);
   const grace = int('sessionGraceMs', 15_000, 0, 3_600_000);
   const reap = int('reapIntervalMs', 1000, 50, 60_000);
+  const rollbackTolerance = int('clockRollbackToleranceMs', 5 * 60_000, 0, 7 * 24 * 3_600_000);
   const body = int('bodyLimitBytes', 256 * 1024, 1024, 16 * 1024 * 1024);
   const ratePerSecond = int('rateLimitPerSecond', DEFAULT_RATE_LIMIT_PER_SECOND, 0, 1_000_000);
   const rateBurst = int('rateLimitBurst', Math.max(1, 2 * (ratePerSecond.ok ? ratePerSecond.value : 0)), 1, 2_000_000);
   const sync = oneOf('sqliteSynchronous', 'normal', ['normal', 'full'] as const);
   const source = oneOf('hardwareKeySource', get('hardwareKey') ? 'explicit' : 'usb', ['usb', 'machine-id', 'explicit'] as const);
   const level = oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
-  for (const o of [port, grace, reap, body, ratePerSecond, rateBurst, sync, source, level]) if (!o.ok) return o;
+  for (const o of [port, grace, reap, rollbackTolerance, body, ratePerSecond, rateBurst, sync, source, level]) if (!o.ok) return o;
   const hw = get('hardwareKey');
   if (hw !== undefined) {
     const parsed = parseHardwareKey(hw, '--hardware-key');
@@ -123,6 +127,7 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     sysfsRoot: get('sysfsRoot') ?? '/',
     sessionGraceMs: (grace as { value: number }).value,
     reapIntervalMs: (reap as { value: number }).value,
+    clockRollbackToleranceMs: (rollbackTolerance as { value: number }).value,
     logLevel: (level as { value: NodeConfig['logLevel'] }).value,
     bodyLimitBytes: (body as { value: number }).value,
     rateLimitPerSecond: (ratePerSecond as { value: number }).value,

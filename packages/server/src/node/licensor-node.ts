@@ -36,7 +36,17 @@ export interface NodeOptions {
   issuerPublicKey: string | null;
   /** How long a dropped SDK session's leases survive, waiting for the device to come back. */
   sessionGraceMs: number;
+  /** How far the clock may fall behind the latest time the node has seen before it counts as rolled back (default 5 min). */
+  clockRollbackToleranceMs?: number;
+  /** Where warnings go (a rolled-back clock); default: nowhere. */
+  warn?: (message: string, data: Record<string, unknown>) => void;
 }
+
+/** Default of `clockRollbackToleranceMs`. */
+export const DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS = 5 * 60_000;
+
+/** The meta key holding the latest time (epoch ms) the node has seen. */
+export const LATEST_SEEN_META_KEY = 'clock.latest_seen';
 
 /** Options of one client operation. */
 export interface OpContext {
@@ -66,6 +76,12 @@ export class LicensorNode {
   private lastLicenseState: string | null = null;
   private validFrom = Number.POSITIVE_INFINITY;
   private validUntil = Number.NEGATIVE_INFINITY;
+  /** The latest clock reading the node has seen (persisted in the store's meta table by reap() and close()). */
+  private latestSeen = Number.NEGATIVE_INFINITY;
+  private persistedLatestSeen = Number.NEGATIVE_INFINITY;
+  /** Set while the clock is behind `latestSeen` by more than the tolerance; cleared once it catches up. */
+  private rollback: { now: number; latestSeen: number } | null = null;
+  private rollbackRecorded = false;
 
   constructor(readonly options: NodeOptions) {
     this.catalog = options.catalog;
@@ -78,6 +94,8 @@ export class LicensorNode {
   /** Loads the stored license and pool state; call once before serving. */
   async start(): Promise<void> {
     await this.store.migrate();
+    const seen = Number(await this.store.getMeta(LATEST_SEEN_META_KEY));
+    if (Number.isFinite(seen) && seen > 0) this.latestSeen = this.persistedLatestSeen = seen;
     await this.reloadPools();
     const stored = await this.store.getLicense();
     if (stored) {
@@ -119,9 +137,40 @@ export class LicensorNode {
     return Boolean(this.installed?.payload.developer);
   }
 
-  /** The license state now. */
+  /** The license state now (at the latest time the node has seen when the clock was rolled back). */
   licenseState() {
-    return evaluateLicense(this.installed, this.clock.now());
+    return evaluateLicense(this.installed, this.licenseNow());
+  }
+
+  /** The clock rollback in effect, if any: the clock reads `now`, the node has already seen `latestSeen`. */
+  get clockRollback(): { now: number; latestSeen: number } | null {
+    return this.rollback;
+  }
+
+  /**
+   * The time license validity is judged at: the clock, unless it reads earlier than the latest time the node has seen
+   * by more than the tolerance — then that latest time, so a rolled-back clock gives a temporary license no extra time.
+   */
+  private licenseNow(): number {
+    const now = this.clock.now();
+    if (now >= this.latestSeen) {
+      this.latestSeen = now;
+      if (this.rollback) {
+        this.rollback = null;
+        this.rollbackRecorded = false;
+      }
+      return now;
+    }
+    if (this.latestSeen - now <= (this.options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS)) return now;
+    if (!this.rollback) {
+      this.rollback = { now, latestSeen: this.latestSeen };
+      this.options.warn?.('the clock is behind the latest time this node has seen: license validity is judged at the latest time seen', {
+        clock: new Date(now).toISOString(),
+        latestSeen: new Date(this.latestSeen).toISOString(),
+        behindMs: this.latestSeen - now,
+      });
+    }
+    return this.latestSeen;
   }
 
   private verify(text: string, ignoreTime: boolean) {
@@ -129,7 +178,7 @@ export class LicensorNode {
     return verifyLicenseFile(text, {
       publicKey: this.options.issuerPublicKey,
       hardwareKey: this.options.hardwareKey.key,
-      at: ignoreTime ? null : this.clock.now(),
+      at: ignoreTime ? null : this.licenseNow(),
     });
   }
 
@@ -178,7 +227,7 @@ export class LicensorNode {
   /** Refuses client work without a valid license. */
   private licensed(): Outcome<true> {
     // Hot path: a plain comparison of numbers; the sentence for a refusal is built only when refusing.
-    const now = this.clock.now();
+    const now = this.licenseNow();
     if (now >= this.validFrom && now < this.validUntil) return LICENSED;
     const s = this.licenseState();
     if (s.state === 'valid') return ok(true);
@@ -332,6 +381,16 @@ export class LicensorNode {
     const now = this.clock.now();
     const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
     const state = this.licenseState().state;
+    if (this.rollback && !this.rollbackRecorded) {
+      this.rollbackRecorded = true;
+      const { now: clockAt, latestSeen } = this.rollback;
+      all.events.push({
+        type: 'clock.rolled_back' as DomainEvent['type'],
+        moduleId: 0,
+        subject: 'clock',
+        data: { clock: new Date(clockAt).toISOString(), latestSeen: new Date(latestSeen).toISOString(), behindMs: latestSeen - clockAt },
+      });
+    }
     if (state !== this.lastLicenseState) {
       if (state === 'expired' && this.installed) all.events.push({ type: 'license.expired' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notAfter: this.installed.payload.notAfter } });
       // A license installed ahead of its start date becomes valid with time alone: say so, so sessions hear it.
@@ -351,7 +410,16 @@ export class LicensorNode {
       }
     }
     await this.persist(all);
+    await this.persistLatestSeen();
     return all.events.length;
+  }
+
+  /** Writes the latest time seen to the store's meta table (when it moved by a second or more). */
+  private async persistLatestSeen(): Promise<void> {
+    if (!Number.isFinite(this.latestSeen) || this.latestSeen - this.persistedLatestSeen < 1000) return;
+    const value = this.latestSeen;
+    await this.store.setMeta(LATEST_SEEN_META_KEY, String(value));
+    this.persistedLatestSeen = Math.max(this.persistedLatestSeen, value);
   }
 
   /** Summaries of every pool. */
@@ -377,6 +445,8 @@ export class LicensorNode {
   /** Stops accepting work and waits for queued commits. */
   async close(): Promise<void> {
     await this.committer.drain();
+    this.licenseNow();
+    await this.persistLatestSeen().catch(() => {});
     await this.store.close();
   }
 }

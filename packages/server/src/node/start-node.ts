@@ -54,6 +54,9 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
   }
   const store = openStore(config);
   if (!store.ok) return store;
+  // Warnings raised before the HTTP app (and its logger) exist are held and logged once it does.
+  let log: FastifyInstance['log'] | null = null;
+  const early: [string, Record<string, unknown>][] = [];
   const node = new LicensorNode({
     store: store.value,
     catalog: catalog.value,
@@ -61,6 +64,11 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
     hardwareKey: { key: hw.value.key, source: hw.value.source },
     issuerPublicKey,
     sessionGraceMs: config.sessionGraceMs,
+    clockRollbackToleranceMs: config.clockRollbackToleranceMs,
+    warn: (message, data) => {
+      if (log) log.warn(data, message);
+      else early.push([message, data]);
+    },
   });
   await node.start();
   if (config.licenseFile) {
@@ -92,6 +100,8 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
     billing,
     https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null,
   });
+  log = app.log;
+  for (const [message, data] of early.splice(0)) app.log.warn(data, message);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -24,6 +24,7 @@ export function registerServeCommand(program: Command): void {
     .option('--sysfs-root <dir>', `read sysfs under this root [env ${e.sysfsRoot}] (default: /)`)
     .option('--session-grace-ms <ms>', `how long a dropped SDK session's leases wait for the device to return [env ${e.sessionGraceMs}] (default: 15000)`)
     .option('--reap-interval-ms <ms>', `how often expired leases are freed [env ${e.reapIntervalMs}] (default: 1000)`)
+    .option('--clock-rollback-tolerance-ms <ms>', `how far the clock may fall behind the latest time seen before it counts as rolled back [env ${e.clockRollbackToleranceMs}] (default: 300000)`)
     .option('--log-level <level>', `fatal, error, warn, info, debug, trace or silent [env ${e.logLevel}] (default: info)`)
     .option('--body-limit-bytes <n>', `largest accepted request body [env ${e.bodyLimitBytes}] (default: 262144)`)
     .option('--rate-limit-per-second <n>', `requests per second per API token (per IP without a valid token), 0 = off [env ${e.rateLimitPerSecond}] (default: 10000)`)
