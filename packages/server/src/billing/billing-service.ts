@@ -6,7 +6,10 @@ import type { IssuerKeys } from '../issuer/issuer-keys.js';
 import type { Clock } from '../node/clock.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { BillingAccount, BillingStore, BillingTx, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../store/billing-store.js';
-import { eventId, type NewEvent, type StoredEvent } from '../store/store.js';
+import { type AuditActor, eventId, type NewEvent, type StoredEvent } from '../store/store.js';
+
+/** Who acts when no person does (the renewal scheduler, internal calls). */
+const SYSTEM_ACTOR: AuditActor = { tokenId: null, name: 'system' };
 
 /** What the billing service needs. */
 export interface BillingServiceOptions {
@@ -122,7 +125,7 @@ export class BillingService {
    * answers `duplicate: true`. In the same transaction, rentals of the account that are lapsed, in grace or due are
    * renewed as far as the new balance covers them, oldest first.
    */
-  async topUp(accountId: string, input: { amount: unknown; currency: unknown; reference: unknown }): Promise<Outcome<{ duplicate: boolean; entry: StoredLedgerEntry; account: AccountView; renewed: string[] }>> {
+  async topUp(accountId: string, input: { amount: unknown; currency: unknown; reference: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ duplicate: boolean; entry: StoredLedgerEntry; account: AccountView; renewed: string[] }>> {
     const effects: Effects = { events: [], seqs: [], install: [] };
     const now = this.now;
     const result = await this.store.atomically((tx) => {
@@ -141,6 +144,7 @@ export class BillingService {
       const seq = tx.insertLedger(entry);
       const balance = tx.balance(a.id);
       this.event(tx, effects, 'billing.topped_up', a.id, { amount: entry.amount, currency: a.currency, reference: entry.reference, balance });
+      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'billing.topped_up', target: a.id, details: { amount: entry.amount, currency: a.currency, reference: entry.reference } });
       const renewed: string[] = [];
       for (const r of tx.rentalsOfAccount(a.id)) {
         if (r.status === 'active' && r.periodEnd > now) continue;
@@ -153,7 +157,7 @@ export class BillingService {
   }
 
   /** A refund (credit back to the balance) or a staff adjustment (either sign); never below a zero balance. */
-  async correct(accountId: string, input: { kind: 'refund' | 'adjustment'; amount: unknown; currency: unknown; reference?: string; note?: string }): Promise<Outcome<{ entry: StoredLedgerEntry; account: AccountView }>> {
+  async correct(accountId: string, input: { kind: 'refund' | 'adjustment'; amount: unknown; currency: unknown; reference?: string; note?: string }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ entry: StoredLedgerEntry; account: AccountView }>> {
     const effects: Effects = { events: [], seqs: [], install: [] };
     const now = this.now;
     const result = await this.store.atomically((tx) => {
@@ -165,6 +169,7 @@ export class BillingService {
       const entry: LedgerEntry = { id: newId('led'), accountId: a.id, kind: input.kind, amount: amount.value, currency: a.currency, reference: input.reference ?? null, rentalId: null, periodIndex: null, note: input.note ?? null, at: now };
       const seq = tx.insertLedger(entry);
       this.event(tx, effects, `billing.${input.kind}`, a.id, { amount: entry.amount, currency: a.currency, balance: tx.balance(a.id) });
+      tx.insertAudit({ id: newId('aud'), at: now, actor, action: `billing.${input.kind}`, target: a.id, details: { amount: entry.amount, currency: a.currency, reference: entry.reference, note: entry.note } });
       return ok({ entry: { ...entry, seq }, account: this.accountView(a, tx.balance(a.id)) });
     });
     await this.apply(effects);

@@ -1,6 +1,6 @@
 import type { LedgerEntry, RentalPlan, RentalStatus } from '@licensor/core';
 import type { LicenseScope } from '@licensor/protocol';
-import type { NewEvent } from './store.js';
+import type { NewAuditRecord, NewEvent } from './store.js';
 
 /** A customer's prepaid billing account; its balance is the sum of its ledger, never a stored number. */
 export interface BillingAccount {
@@ -76,6 +76,8 @@ export interface BillingTx {
   latestIssuedForHardwareKey(hardwareKey: string): IssuedLicense | null;
   /** Appends an event to the node's event feed in this transaction; returns its sequence number. */
   insertEvent(e: NewEvent): number;
+  /** Appends an admin action to the audit log in this transaction, so money never moves unrecorded. */
+  insertAudit(a: NewAuditRecord): number;
 }
 
 /** Billing persistence: every write goes through one transaction so money and licenses move together. */

@@ -57,7 +57,7 @@ export interface AuditActor {
 }
 
 /** Admin actions the audit log records. */
-export type AuditAction = 'license.installed' | 'token.created' | 'token.revoked' | 'lease.force_released' | 'member.removed';
+export type AuditAction = 'license.installed' | 'token.created' | 'token.revoked' | 'lease.force_released' | 'member.removed' | 'billing.topped_up' | 'billing.refund' | 'billing.adjustment';
 
 /** An audit entry before the store gives it a sequence number. */
 export interface NewAuditRecord {

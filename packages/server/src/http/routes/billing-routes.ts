@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { BillingService } from '../../billing/billing-service.js';
 import { ledgerCsv } from '../../billing/ledger-csv.js';
-import { unwrap } from '../request-context.js';
+import { auditActor, unwrap } from '../request-context.js';
 import { errors } from '../schemas.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' });
@@ -56,7 +56,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
       },
     },
     async (req, reply) => {
-      const r = unwrap(await billing.topUp(req.params.id, req.body));
+      const r = unwrap(await billing.topUp(req.params.id, req.body, auditActor(req)));
       reply.code(r.duplicate ? 200 : 201);
       return r;
     },
@@ -84,7 +84,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
       },
     },
     async (req, reply) => {
-      const r = unwrap(await billing.correct(req.params.id, req.body));
+      const r = unwrap(await billing.correct(req.params.id, req.body, auditActor(req)));
       reply.code(201);
       return r;
     },

@@ -1,7 +1,7 @@
 import type { LedgerEntry, RentalPlan } from '@licensor/core';
 import type Database from 'better-sqlite3';
 import type { BillingAccount, BillingStore, BillingTx, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../billing-store.js';
-import type { NewEvent } from '../store.js';
+import type { NewAuditRecord, NewEvent } from '../store.js';
 
 type Row = Record<string, unknown>;
 
@@ -51,6 +51,7 @@ export class SqliteBillingStore implements BillingStore {
       issuedLatest: db.prepare('SELECT * FROM issued_licenses WHERE license_id = ? ORDER BY seq DESC LIMIT 1'),
       issuedForKey: db.prepare('SELECT * FROM issued_licenses WHERE hardware_key = ? ORDER BY seq DESC LIMIT 1'),
       eventPut: db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)'),
+      auditPut: db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     };
     this.tx = {
       getAccount: (id) => {
@@ -93,6 +94,7 @@ export class SqliteBillingStore implements BillingStore {
         return r ? toIssued(r) : null;
       },
       insertEvent: (e: NewEvent) => Number(q.eventPut.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid),
+      insertAudit: (a: NewAuditRecord) => Number(q.auditPut.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null).lastInsertRowid),
     };
     return this.tx;
   }
