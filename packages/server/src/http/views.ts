@@ -1,9 +1,9 @@
-import type { Lease, Member, PoolState } from '@licensor/core';
+import type { Lease, Member } from '@licensor/core';
 import type { LeaseView } from '@licensor/protocol';
 
 /** How often a holder should heartbeat: a third of the TTL, so two lost heartbeats don't cost the slot. */
-export function heartbeatIntervalMs(pool: Pick<PoolState, 'module'>): number {
-  return Math.max(1000, Math.floor((pool.module.heartbeatTtlSeconds * 1000) / 3));
+export function heartbeatIntervalMs(ttlSeconds: number): number {
+  return Math.max(1000, Math.floor((ttlSeconds * 1000) / 3));
 }
 
 /** A lease as the API shows it. */
@@ -14,7 +14,7 @@ export function leaseView(lease: Lease, ttlSeconds: number, reacquired: boolean,
     leaseId: lease.leaseId,
     acquiredAt: lease.acquiredAt,
     expiresAt: lease.expiresAt,
-    heartbeatIntervalMs: heartbeatIntervalMs({ module: { heartbeatTtlSeconds: ttlSeconds } as PoolState['module'] }),
+    heartbeatIntervalMs: heartbeatIntervalMs(ttlSeconds),
     reacquired,
     ...(nonProduction ? { nonProduction: true } : {}),
   };

@@ -194,15 +194,12 @@ export class LicensorNode {
     const by = who.tokenId ? `${who.name} (${who.tokenId})` : who.name;
     const installed = { payload: v.value, text, installedAt: now };
     const details = { customer: v.value.customer.name, scope: v.value.scope, notAfter: v.value.notAfter, developer: v.value.developer?.id ?? null };
-    await this.store.putLicense(
-      text,
-      now,
-      { type: 'license.installed', moduleId: null, subject: v.value.id, data: { by, ...details }, at: now },
-      { id: newId('aud'), at: now, actor: who, action: 'license.installed', target: v.value.id, details },
-    );
+    const event: NewEvent = { type: 'license.installed', moduleId: null, subject: v.value.id, data: { by, ...details }, at: now };
+    const seq = await this.store.putLicense(text, now, event, { id: newId('aud'), at: now, actor: who, action: 'license.installed', target: v.value.id, details });
     this.installed = installed;
     await this.applyGrants();
-    this.emitSynthetic('license.installed', v.value.id, { state: this.licenseState().state });
+    // Live subscribers get the event exactly as the feed stores it (same id, sequence and data).
+    this.emit({ ...event, seq, id: eventId(seq) });
     return ok(installed);
   }
 
@@ -272,10 +269,6 @@ export class LicensorNode {
 
   private emit(event: StoredEvent): void {
     for (const l of this.listeners) l(event);
-  }
-
-  private emitSynthetic(type: string, subject: string, data: Record<string, unknown>): void {
-    this.emit({ seq: 0, id: `evt_local_${newId('x').slice(2)}`, type, moduleId: null, subject, data, at: this.clock.now() });
   }
 
   /** Hands events another transaction already stored (billing, rentals) to the live subscribers of the feed. */

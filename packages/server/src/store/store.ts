@@ -95,7 +95,8 @@ export interface Store {
   commit(batches: CommitBatch[]): Promise<number[][]>;
   getLicense(): Promise<{ text: string; installedAt: number } | null>;
   /** Installs a license; the event and the audit entry are written in the same transaction. */
-  putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<void>;
+  /** Stores the license with its event (and audit entry) in one transaction; returns the event's sequence number. */
+  putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number>;
   createToken(token: TokenRecord): Promise<void>;
   findTokenByHash(hash: string): Promise<TokenRecord | null>;
   listTokens(): Promise<TokenRecord[]>;

@@ -158,11 +158,12 @@ export class SqliteStore implements Store {
     return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
   }
 
-  async putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<void> {
-    this.db.transaction(() => {
+  async putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number> {
+    return this.db.transaction(() => {
       this.db.prepare('INSERT INTO license VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at').run(text, at);
-      this.s.eventInsert.run(event.type, event.moduleId, event.subject, event.data ? JSON.stringify(event.data) : null, event.at);
+      const seq = Number(this.s.eventInsert.run(event.type, event.moduleId, event.subject, event.data ? JSON.stringify(event.data) : null, event.at).lastInsertRowid);
       if (audit) this.insertAudit(audit);
+      return seq;
     })();
   }
 
