@@ -60,6 +60,11 @@ type Listener = (event: StoredEvent) => void;
 
 const LICENSED: Outcome<true> = ok(true);
 
+/** The refusal for a module ID the node's catalog does not have. */
+function unknownModule(moduleId: number) {
+  return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+}
+
 /**
  * A Licensor node: its license, catalog and pools. Pool state lives in memory and is decided by the pure core;
  * every change is made durable by group commit before the caller is answered.
@@ -236,7 +241,7 @@ export class LicensorNode {
   /** The pool of a module, if the module is known and licensed. */
   private pool(moduleId: number): Outcome<PoolState> {
     const pool = this.pools.get(moduleId);
-    if (!pool) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    if (!pool) return unknownModule(moduleId);
     if (!this.granted.has(moduleId)) return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node`, { data: { moduleId } });
     return ok(pool);
   }
@@ -332,7 +337,7 @@ export class LicensorNode {
 
   /** Whether a module is licensed (and the license valid) on this node. */
   isEnabled(moduleId: number): Outcome<{ enabled: boolean; reason?: string; code?: string }> {
-    if (!this.pools.has(moduleId)) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    if (!this.pools.has(moduleId)) return unknownModule(moduleId);
     const lic = this.licensed();
     if (!lic.ok) return ok({ enabled: false, code: lic.code, reason: lic.message });
     const pool = this.pool(moduleId);
@@ -347,7 +352,7 @@ export class LicensorNode {
     audit?: Pick<NewAuditRecord, 'action' | 'target' | 'details'>,
   ): Promise<Outcome<T>> {
     const pool = this.pools.get(moduleId);
-    if (!pool) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    if (!pool) return unknownModule(moduleId);
     const now = this.clock.now();
     const d = op(pool, now);
     // An admin action that took effect is audited in the same transaction as its changes.
@@ -424,7 +429,7 @@ export class LicensorNode {
   /** One pool with its holders, members and quota. */
   poolDetail(moduleId: number): Outcome<{ pool: PoolState; summary: ReturnType<typeof summarizePool> }> {
     const pool = this.pools.get(moduleId);
-    if (!pool) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+    if (!pool) return unknownModule(moduleId);
     return ok({ pool, summary: summarizePool(pool, this.clock.now()) });
   }
 
