@@ -116,6 +116,19 @@ export class BillingService {
     });
   }
 
+  /** Every account with its balance and its rentals (without their license files), oldest first. */
+  async accounts(limit: number): Promise<{ accounts: (AccountView & { rentals: Omit<RentalView, 'license'>[] })[] }> {
+    return this.store.read((tx) => ({
+      accounts: tx.listAccounts(limit).map((a) => ({
+        ...this.accountView(a, tx.balance(a.id)),
+        rentals: tx.rentalsOfAccount(a.id).map((r) => {
+          const { license: _text, ...view } = this.rentalView(r, tx.latestIssued(r.licenseId));
+          return view;
+        }),
+      })),
+    }));
+  }
+
   private accountView(a: BillingAccount, balance: number): AccountView {
     return { id: a.id, customer: { id: a.customerId, name: a.customerName }, currency: a.currency, balance, balanceText: formatMoney({ amount: balance, currency: a.currency }), createdAt: a.createdAt };
   }

@@ -32,6 +32,12 @@ export interface NodeConfig {
   tlsKey: string | null;
   /** Creates an admin token with this secret at start if none exists (for scripted first runs). */
   bootstrapAdminToken: string | null;
+  /** How often every licensed pool's use is sampled for the dashboard's usage charts. */
+  usageSampleIntervalMs: number;
+  /** How long usage samples are kept. */
+  usageRetentionDays: number;
+  /** The built dashboard served at `/` (default: packages/web/dist of this installation). */
+  dashboardDir: string | null;
 }
 
 /** The documented environment variable of each option. */
@@ -59,6 +65,9 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   tlsCert: 'LICENSOR_TLS_CERT',
   tlsKey: 'LICENSOR_TLS_KEY',
   bootstrapAdminToken: 'LICENSOR_BOOTSTRAP_ADMIN_TOKEN',
+  usageSampleIntervalMs: 'LICENSOR_USAGE_SAMPLE_INTERVAL_MS',
+  usageRetentionDays: 'LICENSOR_USAGE_RETENTION_DAYS',
+  dashboardDir: 'LICENSOR_DASHBOARD_DIR',
 };
 
 /**
@@ -95,6 +104,9 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const body = int('bodyLimitBytes', 256 * 1024, 1024, 16 * 1024 * 1024);
   const ratePerSecond = int('rateLimitPerSecond', DEFAULT_RATE_LIMIT_PER_SECOND, 0, 1_000_000);
   const rateBurst = int('rateLimitBurst', Math.max(1, 2 * (ratePerSecond.ok ? ratePerSecond.value : 0)), 1, 2_000_000);
+  const usageInterval = int('usageSampleIntervalMs', 60_000, 50, 3_600_000);
+  const usageRetention = int('usageRetentionDays', 30, 1, 3650);
+  for (const o of [usageInterval, usageRetention]) if (!o.ok) return o;
   const sync = oneOf('sqliteSynchronous', 'normal', ['normal', 'full'] as const);
   const source = oneOf('hardwareKeySource', get('hardwareKey') ? 'explicit' : 'usb', ['usb', 'machine-id', 'explicit'] as const);
   const level = oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
@@ -135,6 +147,9 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     tlsCert,
     tlsKey,
     bootstrapAdminToken: get('bootstrapAdminToken') ?? null,
+    usageSampleIntervalMs: (usageInterval as { value: number }).value,
+    usageRetentionDays: (usageRetention as { value: number }).value,
+    dashboardDir: get('dashboardDir') ? resolve(get('dashboardDir') as string) : null,
   });
 }
 

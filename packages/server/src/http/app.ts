@@ -14,6 +14,10 @@ import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { billingRoutes } from './routes/billing-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
+import { type EventStreamOptions, eventStreamRoutes } from './routes/event-stream-routes.js';
+import { usageRoutes } from './routes/usage-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
+import { DEFAULT_USAGE_RETENTION_DAYS, DEFAULT_USAGE_SAMPLE_INTERVAL_MS, type UsageSamplerOptions } from '../usage/usage-sampler.js';
 import { leaseRoutes } from './routes/lease-routes.js';
 import { memberRoutes } from './routes/member-routes.js';
 import { poolRoutes } from './routes/pool-routes.js';
@@ -31,6 +35,12 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions | null;
   /** Billing and rentals; default: a service without issuer keys (accounts and top-ups only). */
   billing?: BillingService;
+  /** What `GET /v1/usage` reports about sampling (the sampler itself runs in startNode). */
+  usage?: UsageSamplerOptions;
+  /** Live event stream settings. */
+  eventStream?: EventStreamOptions;
+  /** The built dashboard served at `/`; default packages/web/dist. */
+  dashboardDir?: string | null;
 }
 
 let requestCounter = 0;
@@ -186,9 +196,12 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   memberRoutes(app, node);
   poolRoutes(app, node);
   eventRoutes(app, node);
+  eventStreamRoutes(app, node, tokens, opts.eventStream);
+  usageRoutes(app, node, opts.usage ?? { intervalMs: DEFAULT_USAGE_SAMPLE_INTERVAL_MS, retentionMs: DEFAULT_USAGE_RETENTION_DAYS * 86_400_000 });
   tokenRoutes(app, node, tokens);
   auditRoutes(app, node);
   billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
   sessionRoute(app, node, tokens);
+  dashboardRoutes(app, opts.dashboardDir ?? null);
   return app;
 }

@@ -13,6 +13,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from './clock.js';
 import { LicensorNode } from './licensor-node.js';
+import { UsageSampler } from '../usage/usage-sampler.js';
 import { resolveHardwareKey } from './resolve-hardware-key.js';
 
 /** A started node: its URL, parts, and a graceful stop. */
@@ -23,6 +24,8 @@ export interface RunningNode {
   tokens: TokenService;
   /** Billing accounts and rentals; renewals run on a timer (a vendor node with issuer keys). */
   billing: BillingService;
+  /** Samples pool use on a timer for the dashboard's usage charts. */
+  usage: UsageSampler;
   hardwareKeyDetail: string;
   close(): Promise<void>;
 }
@@ -93,10 +96,13 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
   if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
     await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' });
   }
+  const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
   const app = await buildApp(node, tokens, {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+    usage: usage.options,
+    dashboardDir: config.dashboardDir,
     billing,
     https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null,
   });
@@ -118,6 +124,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
       });
   }, config.reapIntervalMs);
   reaper.unref();
+  usage.start((err) => app.log.error({ err }, 'usage sampling failed'));
   // Rental renewals: each rental moves in its own transaction, so an overlapping run (or another process) is harmless.
   let billingRunning = false;
   const renewer = setInterval(() => {
@@ -138,11 +145,13 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
     app,
     tokens,
     billing,
+    usage,
     hardwareKeyDetail: hw.value.detail,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(reaper);
+      usage.stop();
       clearInterval(renewer);
       await app.close();
       await node.close();

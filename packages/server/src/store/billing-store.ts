@@ -55,6 +55,8 @@ export interface IssuedLicense {
 export interface BillingTx {
   getAccount(id: string): BillingAccount | null;
   insertAccount(a: BillingAccount): void;
+  /** Every account, oldest first, at most `limit`. */
+  listAccounts(limit: number): BillingAccount[];
   /** Sum of the account's ledger, in minor units. */
   balance(accountId: string): number;
   insertLedger(e: LedgerEntry): number;

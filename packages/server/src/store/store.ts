@@ -1,5 +1,6 @@
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
 import type { BillingStore } from './billing-store.js';
+import type { UsageStore } from './usage-store.js';
 
 /** A persisted event. `seq` is the cursor: strictly increasing in commit order; `id` is `evt_<seq>`. */
 export interface StoredEvent {
@@ -88,6 +89,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Billing accounts, ledger, rental plans, rentals and issued license files (vendor nodes). */
   readonly billing: BillingStore;
+  /** Usage samples of the pools over time (dashboard charts), pruned past their retention. */
+  readonly usage: UsageStore;
   /** Applies every pending migration exactly once. */
   migrate(): Promise<void>;
   loadPools(): Promise<PoolSnapshot>;

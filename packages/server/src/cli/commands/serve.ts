@@ -32,6 +32,9 @@ export function registerServeCommand(program: Command): void {
     .option('--tls-cert <file>', `serve HTTPS with this certificate (PEM) [env ${e.tlsCert}]`)
     .option('--tls-key <file>', `private key of --tls-cert (PEM) [env ${e.tlsKey}]`)
     .option('--bootstrap-admin-token <secret>', `create an admin token with this secret if it does not exist [env ${e.bootstrapAdminToken}]`)
+    .option('--usage-sample-interval-ms <ms>', `how often pool use is sampled for the dashboard's charts [env ${e.usageSampleIntervalMs}] (default: 60000)`)
+    .option('--usage-retention-days <days>', `how long usage samples are kept [env ${e.usageRetentionDays}] (default: 30)`)
+    .option('--dashboard-dir <dir>', `built dashboard served at / [env ${e.dashboardDir}] (default: packages/web/dist)`)
     .action(async (opts: Record<string, string | string[] | undefined>) => {
       const config = loadNodeConfig({ ...opts, licenseFile: opts.license as string | undefined, catalogs: opts.catalog });
       if (!config.ok) throw new CliError(config.message, 2);
@@ -40,7 +43,7 @@ export function registerServeCommand(program: Command): void {
       const running = started.value;
       const lic = running.node.licenseState();
       process.stdout.write(
-        `licensor node listening on ${running.url}\n  store: ${running.node.store.kind} (${config.value.dataDir})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
+        `licensor node listening on ${running.url}\n  dashboard: ${running.url}/\n  store: ${running.node.store.kind} (${config.value.dataDir})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
       );
       await new Promise<void>((resolveStop) => {
         const stop = (signal: string) => {

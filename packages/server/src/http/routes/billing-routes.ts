@@ -37,6 +37,20 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     },
   );
 
+  app.get<{ Querystring: { limit: number } }>(
+    '/v1/billing/accounts',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Every billing account with its balance and rentals (status, paid period; license files via GET /v1/rentals/{id})',
+        tags,
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }) }),
+        response: errors(400, 401, 403),
+      },
+    },
+    async (req) => billing.accounts(req.query.limit),
+  );
+
   app.get<{ Params: { id: string } }>(
     '/v1/billing/accounts/:id',
     { config: { roles: ['admin'] }, schema: { summary: 'An account and its balance (the sum of its ledger), in minor units', tags, params: IdParams, response: errors(401, 403, 404) } },

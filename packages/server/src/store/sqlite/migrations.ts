@@ -74,4 +74,15 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX issued_licenses_by_hardware_key ON issued_licenses (hardware_key, seq);
     `,
   },
+  {
+    version: 6,
+    name: 'usage samples: used / quantity per module over time',
+    sql: `
+      -- One row per module per sampling tick; pruned by time, so the index on at serves the retention delete.
+      CREATE TABLE usage_samples (
+        module_id INTEGER NOT NULL, at INTEGER NOT NULL, used INTEGER NOT NULL, quantity INTEGER, blocked INTEGER NOT NULL,
+        PRIMARY KEY (module_id, at)) WITHOUT ROWID;
+      CREATE INDEX usage_samples_by_time ON usage_samples (at);
+    `,
+  },
 ];

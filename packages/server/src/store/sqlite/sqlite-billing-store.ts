@@ -27,6 +27,7 @@ export class SqliteBillingStore implements BillingStore {
     const q = {
       accountGet: db.prepare('SELECT * FROM billing_accounts WHERE id = ?'),
       accountPut: db.prepare('INSERT INTO billing_accounts VALUES (?, ?, ?, ?, ?)'),
+      accountList: db.prepare('SELECT * FROM billing_accounts ORDER BY created_at, id LIMIT ?'),
       balance: db.prepare('SELECT COALESCE(SUM(amount), 0) AS b FROM ledger WHERE account_id = ?'),
       ledgerPut: db.prepare('INSERT INTO ledger (id, account_id, kind, amount, currency, reference, rental_id, period_index, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       topUp: db.prepare("SELECT * FROM ledger WHERE kind = 'topup' AND reference = ?"),
@@ -59,6 +60,7 @@ export class SqliteBillingStore implements BillingStore {
         return r ? toAccount(r) : null;
       },
       insertAccount: (a) => void q.accountPut.run(a.id, a.customerId, a.customerName, a.currency, a.createdAt),
+      listAccounts: (limit) => (q.accountList.all(limit) as Row[]).map(toAccount),
       balance: (accountId) => (q.balance.get(accountId) as { b: number }).b,
       insertLedger: (e) => Number(q.ledgerPut.run(e.id, e.accountId, e.kind, e.amount, e.currency, e.reference, e.rentalId, e.periodIndex, e.note, e.at).lastInsertRowid),
       findTopUp: (reference) => {

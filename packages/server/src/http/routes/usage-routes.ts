@@ -1,0 +1,79 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { LicensorNode } from '../../node/licensor-node.js';
+import type { UsageSample } from '../../store/usage-store.js';
+import { downsampleSamples, peakSample } from '../../usage/downsample-samples.js';
+import type { UsageSamplerOptions } from '../../usage/usage-sampler.js';
+import { HttpFailure } from '../error-mapping.js';
+import { errors } from '../schemas.js';
+
+/** More samples than this in one answer are not read (a 30-day window of one-minute samples is 43,200 per module). */
+const MAX_ROWS = 500_000;
+
+const Sample = Type.Object({ at: Type.Integer(), used: Type.Integer(), quantity: Type.Union([Type.Integer(), Type.Null()]), blocked: Type.Integer() });
+const UsageAnswer = Type.Object({
+  intervalMs: Type.Integer(),
+  retentionMs: Type.Integer(),
+  from: Type.Integer(),
+  to: Type.Integer(),
+  truncated: Type.Boolean(),
+  modules: Type.Array(
+    Type.Object({
+      moduleId: Type.Integer(),
+      name: Type.String(),
+      quantity: Type.Union([Type.Integer(), Type.Null()]),
+      peak: Type.Union([Type.Object({ at: Type.Integer(), used: Type.Integer(), quantity: Type.Union([Type.Integer(), Type.Null()]) }), Type.Null()]),
+      samples: Type.Array(Sample),
+    }),
+  ),
+});
+
+/** Usage over time per module, from the samples the node records (dashboard charts). */
+export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: UsageSamplerOptions): void {
+  app.get<{ Querystring: { moduleId?: number; from?: number; to?: number; points: number } }>(
+    '/v1/usage',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Concurrent use per module over time: samples in `[from, to]` (epoch ms; default the last 24 h), at most `points` per module keeping peaks, and the peak',
+        tags: ['pools'],
+        querystring: Type.Object({
+          moduleId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
+          from: Type.Optional(Type.Integer({ minimum: 0 })),
+          to: Type.Optional(Type.Integer({ minimum: 0 })),
+          points: Type.Integer({ minimum: 10, maximum: 5000, default: 500 }),
+        }),
+        response: { 200: UsageAnswer, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { moduleId, points } = req.query;
+      const to = req.query.to ?? node.clock.now();
+      const from = req.query.from ?? to - 86_400_000;
+      if (from > to) throw new HttpFailure({ code: 'VALIDATION_FAILED', message: 'querystring.from must not be later than querystring.to', field: 'querystring.from' });
+      if (moduleId !== undefined && !node.catalog.modules.has(moduleId)) throw new HttpFailure({ code: 'MODULE_UNKNOWN', message: `module ${moduleId} is not in this node's catalog`, field: 'moduleId' });
+      const rows = await node.store.usage.list({ ...(moduleId !== undefined ? { moduleId } : {}), from, to, limit: MAX_ROWS });
+      const byModule = new Map<number, UsageSample[]>();
+      for (const p of node.listPools()) if (p.licensed && (moduleId === undefined || p.moduleId === moduleId)) byModule.set(p.moduleId, []);
+      for (const r of rows) {
+        let list = byModule.get(r.moduleId);
+        if (!list) byModule.set(r.moduleId, (list = []));
+        list.push(r);
+      }
+      const current = new Map(node.listPools().map((p) => [p.moduleId, p.quantity]));
+      const modules = [...byModule.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([id, samples]) => {
+          const peak = peakSample(samples);
+          return {
+            moduleId: id,
+            name: node.catalog.modules.get(id)?.name ?? String(id),
+            quantity: current.get(id) ?? samples.at(-1)?.quantity ?? null,
+            peak: peak ? { at: peak.at, used: peak.used, quantity: peak.quantity } : null,
+            samples: downsampleSamples(samples, from, to, points).map((s) => ({ at: s.at, used: s.used, quantity: s.quantity, blocked: s.blocked })),
+          };
+        });
+      return { intervalMs: sampling.intervalMs, retentionMs: sampling.retentionMs, from, to, truncated: rows.length >= MAX_ROWS, modules };
+    },
+  );
+}
