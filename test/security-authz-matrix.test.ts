@@ -59,11 +59,17 @@ const MATRIX: Record<string, { access: Access; path: string; body?: unknown; str
   'GET /v1/billing/accounts/:id/ledger': { access: 'admin', path: '/v1/billing/accounts/acc_nobody/ledger' },
   'POST /v1/rental-plans': { access: 'admin', path: '/v1/rental-plans', body: { name: 'matrix', period: 'year', price: 1, currency: 'EUR', entitlements: [{ moduleId: 4001 }] } },
   'GET /v1/rental-plans': { access: 'admin', path: '/v1/rental-plans' },
+  'PATCH /v1/rental-plans/:id': { access: 'admin', path: '/v1/rental-plans/pln_nobody', body: { price: 1 } },
   'POST /v1/rentals': { access: 'admin', path: '/v1/rentals', body: { accountId: 'acc_nobody', planId: 'pln_nobody', hardwareKey: 'a'.repeat(64) } },
   'GET /v1/rentals/:id': { access: 'admin', path: '/v1/rentals/rnt_nobody' },
   'POST /v1/licenses': { access: 'admin', path: '/v1/licenses', body: { customerName: 'matrix', hardwareKey: 'a'.repeat(64), scope: 'static', entitlements: [{ moduleId: 4001 }], until: '2000-01-01' } },
   'GET /v1/licenses/:id': { access: 'admin', path: '/v1/licenses/lic_nobody' },
   'POST /v1/licenses/:id/extend': { access: 'admin', path: '/v1/licenses/lic_nobody/extend', body: { until: '2099-01-01' } },
+  'POST /v1/webhooks': { access: 'admin', path: '/v1/webhooks', body: { url: 'ftp://matrix.invalid/' } },
+  'GET /v1/webhooks': { access: 'admin', path: '/v1/webhooks' },
+  'GET /v1/webhooks/:id': { access: 'admin', path: '/v1/webhooks/whk_nobody' },
+  'DELETE /v1/webhooks/:id': { access: 'admin', path: '/v1/webhooks/whk_nobody' },
+  'GET /v1/webhooks/:id/deliveries': { access: 'admin', path: '/v1/webhooks/whk_nobody/deliveries' },
 };
 
 /** What a role gets on a route of each access class: a status, or 'allowed' (anything but 401/403). */

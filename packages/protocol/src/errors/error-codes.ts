@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   STORE_UNAVAILABLE: 'The store cannot be reached; retry later.',
   INSUFFICIENT_BALANCE: 'The billing account balance does not cover the charge (e.g. the first period of a rental).',
   ISSUER_KEY_MISSING: 'This node holds no issuer private key, so it cannot sign license files (start it with --issuer-dir).',
+  WEBHOOK_URL_INVALID: 'A webhook URL is not an absolute http(s) URL with a host (no credentials, no fragment).',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
 } as const;
 

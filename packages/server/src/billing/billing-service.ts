@@ -4,6 +4,7 @@ import { type Entitlement, fail, type LicensePayload, type LicenseScope, newId, 
 import { buildLicensePayload } from '../issuer/issue-license.js';
 import type { IssuerKeys } from '../issuer/issuer-keys.js';
 import type { Clock } from '../node/clock.js';
+import type { FaultHook } from '../node/fault-injection.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { BillingAccount, BillingStore, BillingTx, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../store/billing-store.js';
 import { type AuditActor, eventId, type NewEvent, type StoredEvent } from '../store/store.js';
@@ -22,6 +23,8 @@ export interface BillingServiceOptions {
   node: LicensorNode;
   /** How long before an unfunded period end `license.expiring` is sent (default 3 days). */
   expiringLeadMs?: number;
+  /** Test-only crash points (LICENSOR_FAULT); absent in production. */
+  fault?: FaultHook;
 }
 
 /** An account as the API shows it. */
@@ -202,14 +205,37 @@ export class BillingService {
   // ---------------------------------------------------------------- rental plans
 
   /** Creates a rental plan; its modules are checked against the catalog. */
-  async createPlan(input: Record<string, unknown>): Promise<Outcome<RentalPlan>> {
+  async createPlan(input: Record<string, unknown>, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
     const v = validateRentalPlan(input);
     if (!v.ok) return v;
     const check = this.checkEntitlements(v.value.entitlements);
     if (!check.ok) return check;
     const plan: RentalPlan = { id: newId('pln'), createdAt: this.now, ...v.value };
-    await this.store.atomically((tx) => tx.insertPlan(plan));
+    await this.store.atomically((tx) => {
+      tx.insertPlan(plan);
+      tx.insertAudit({ id: newId('aud'), at: plan.createdAt, actor, action: 'rental_plan.created', target: plan.id, details: { name: plan.name, period: plan.period, price: plan.price, currency: plan.currency, graceMs: plan.graceMs, entitlements: plan.entitlements } });
+    });
     return ok(plan);
+  }
+
+  /**
+   * Changes a plan's name, price or grace. The period, currency and modules stay: rentals already running are
+   * anchored on the period and their license files carry the modules. A new price applies from the next charge.
+   */
+  async updatePlan(id: string, patch: { name?: unknown; price?: unknown; graceMs?: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
+    const now = this.now;
+    return this.store.atomically((tx): Outcome<RentalPlan> => {
+      const prev = tx.getPlan(id);
+      if (!prev) return fail('NOT_FOUND', `no rental plan ${id}`, { field: 'id' });
+      const v = validateRentalPlan({ ...prev, ...Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)) });
+      if (!v.ok) return v;
+      const plan: RentalPlan = { ...prev, name: v.value.name, price: v.value.price, graceMs: v.value.graceMs };
+      const changed = Object.fromEntries((['name', 'price', 'graceMs'] as const).filter((k) => plan[k] !== prev[k]).map((k) => [k, { from: prev[k], to: plan[k] }]));
+      if (Object.keys(changed).length === 0) return ok(prev);
+      tx.updatePlan(plan);
+      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental_plan.changed', target: id, details: changed });
+      return ok(plan);
+    });
   }
 
   /** Every rental plan. */
@@ -227,7 +253,7 @@ export class BillingService {
   // ---------------------------------------------------------------- rentals
 
   /** Starts a rental: charges the first period and issues its license file, in one transaction. */
-  async createRental(input: { accountId: string; planId: string; hardwareKey: string; scope?: LicenseScope }): Promise<Outcome<RentalView>> {
+  async createRental(input: { accountId: string; planId: string; hardwareKey: string; scope?: LicenseScope }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalView>> {
     const keys = this.options.issuer;
     if (!keys) return this.noIssuer();
     const hw = parseHardwareKey(input.hardwareKey, 'hardwareKey');
@@ -277,6 +303,7 @@ export class BillingService {
       this.charge(tx, rental, plan, now);
       tx.insertIssued({ licenseId: payload.id, rentalId: rental.id, hardwareKey: hw.value, notAfter: periodEnd + plan.graceMs, text, issuedAt: now });
       this.event(tx, effects, 'rental.started', rental.id, { accountId: a.id, planId: plan.id, licenseId: payload.id, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) });
+      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental.started', target: rental.id, details: { accountId: a.id, planId: plan.id, licenseId: payload.id, hardwareKey: hw.value, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) } });
       if (hw.value === this.ownKey) effects.install.push(text);
       return ok(rental);
     });
@@ -333,6 +360,8 @@ export class BillingService {
         if (err instanceof RaceLost) continue;
         throw err;
       }
+      // Test-only: dies after the commit, before the renewed file is installed; the restart must install it.
+      if (what === 'renewed') this.options.fault?.('crash-after-renewal-commit');
       if (what === 'renewed') counts.renewed++;
       else if (what === 'lapsed') counts.lapsed++;
       else if (what === 'warned') counts.warned++;
@@ -390,6 +419,8 @@ export class BillingService {
         if (!tx.updateRental(updated, expected)) throw new RaceLost();
         this.charge(tx, updated, plan, now);
         tx.insertIssued({ licenseId: r.licenseId, rentalId: r.id, hardwareKey: r.hardwareKey, notAfter, text, issuedAt: now });
+        // Test-only: dies here, charged and re-issued but not committed; the restart must show neither.
+        this.options.fault?.('crash-after-charge');
         this.event(tx, effects, 'license.renewed', r.licenseId, {
           rentalId: r.id,
           accountId: r.accountId,
@@ -414,7 +445,7 @@ export class BillingService {
   // ---------------------------------------------------------------- temporary licenses
 
   /** Issues a temporary license with an end date (sales on written request); kept so it can be extended. */
-  async issueTemporary(input: { customerName: string; customerId?: string; hardwareKey: string; scope: LicenseScope; entitlements: Entitlement[]; until: string }): Promise<Outcome<{ license: string; payload: LicensePayload; installedHere: boolean }>> {
+  async issueTemporary(input: { customerName: string; customerId?: string; hardwareKey: string; scope: LicenseScope; entitlements: Entitlement[]; until: string }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ license: string; payload: LicensePayload; installedHere: boolean }>> {
     const keys = this.options.issuer;
     if (!keys) return this.noIssuer();
     const until = Date.parse(input.until);
@@ -432,6 +463,7 @@ export class BillingService {
     await this.store.atomically((tx) => {
       tx.insertIssued({ licenseId: payload.id, rentalId: null, hardwareKey: payload.hardwareKey, notAfter: until, text, issuedAt: now });
       this.event(tx, effects, 'license.issued', payload.id, { customer: payload.customer.name, term: 'temporary', notAfter: payload.notAfter });
+      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'license.issued', target: payload.id, details: { customer: payload.customer.name, hardwareKey: payload.hardwareKey, scope: payload.scope, term: 'temporary', notAfter: payload.notAfter, entitlements: payload.entitlements } });
     });
     await this.apply(effects);
     return ok({ license: text, payload, installedHere: this.options.node.license?.text === text });
@@ -449,7 +481,7 @@ export class BillingService {
   }
 
   /** Extends a temporary license: re-issues the same license id with a later end date. */
-  async extend(licenseId: string, untilText: string): Promise<Outcome<{ license: string; payload: LicensePayload; previousNotAfter: string | null; installedHere: boolean }>> {
+  async extend(licenseId: string, untilText: string, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ license: string; payload: LicensePayload; previousNotAfter: string | null; installedHere: boolean }>> {
     const keys = this.options.issuer;
     if (!keys) return this.noIssuer();
     const until = Date.parse(untilText);
@@ -470,6 +502,7 @@ export class BillingService {
       const text = signLicense(payload, keys.privateKey, keys.publicKey);
       tx.insertIssued({ licenseId, rentalId: null, hardwareKey: payload.hardwareKey, notAfter: until, text, issuedAt: now });
       this.event(tx, effects, 'license.extended', licenseId, { previousNotAfter: prev.notAfter, notAfter: payload.notAfter });
+      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'license.extended', target: licenseId, details: { previousNotAfter: prev.notAfter, notAfter: payload.notAfter } });
       if (payload.hardwareKey === this.ownKey) effects.install.push(text);
       return ok({ license: text, payload, previousNotAfter: prev.notAfter });
     });

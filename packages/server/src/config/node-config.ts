@@ -38,7 +38,18 @@ export interface NodeConfig {
   usageRetentionDays: number;
   /** The built dashboard served at `/` (default: packages/web/dist of this installation). */
   dashboardDir: string | null;
+  /** Attempts per webhook delivery, the first included. */
+  webhookMaxAttempts: number;
+  /** Wait before the second attempt; it doubles (with jitter) for each later one. */
+  webhookRetryBaseMs: number;
+  /** How long one webhook request may take. */
+  webhookTimeoutMs: number;
+  /** Test-only fault injection (environment only, no flag): `crash-after-charge` or `crash-after-renewal-commit`. */
+  fault: FaultPoint | null;
 }
+
+/** Where a test may have the node SIGKILL itself (LICENSOR_FAULT), to prove crash consistency. */
+export type FaultPoint = 'crash-after-charge' | 'crash-after-renewal-commit';
 
 /** The documented environment variable of each option. */
 export const ENV_NAMES: Record<keyof NodeConfig, string> = {
@@ -68,6 +79,10 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   usageSampleIntervalMs: 'LICENSOR_USAGE_SAMPLE_INTERVAL_MS',
   usageRetentionDays: 'LICENSOR_USAGE_RETENTION_DAYS',
   dashboardDir: 'LICENSOR_DASHBOARD_DIR',
+  webhookMaxAttempts: 'LICENSOR_WEBHOOK_MAX_ATTEMPTS',
+  webhookRetryBaseMs: 'LICENSOR_WEBHOOK_RETRY_BASE_MS',
+  webhookTimeoutMs: 'LICENSOR_WEBHOOK_TIMEOUT_MS',
+  fault: 'LICENSOR_FAULT',
 };
 
 /**
@@ -107,10 +122,15 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const usageInterval = int('usageSampleIntervalMs', 60_000, 50, 3_600_000);
   const usageRetention = int('usageRetentionDays', 30, 1, 3650);
   for (const o of [usageInterval, usageRetention]) if (!o.ok) return o;
+  const whAttempts = int('webhookMaxAttempts', 8, 1, 50);
+  const whBase = int('webhookRetryBaseMs', 30_000, 10, 86_400_000);
+  const whTimeout = int('webhookTimeoutMs', 10_000, 100, 120_000);
+  const fault = get('fault') ? oneOf('fault', 'crash-after-charge', ['crash-after-charge', 'crash-after-renewal-commit'] as const) : null;
   const sync = oneOf('sqliteSynchronous', 'normal', ['normal', 'full'] as const);
   const source = oneOf('hardwareKeySource', get('hardwareKey') ? 'explicit' : 'usb', ['usb', 'machine-id', 'explicit'] as const);
   const level = oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
-  for (const o of [port, grace, reap, rollbackTolerance, body, ratePerSecond, rateBurst, sync, source, level]) if (!o.ok) return o;
+  for (const o of [port, grace, reap, rollbackTolerance, body, ratePerSecond, rateBurst, whAttempts, whBase, whTimeout, sync, source, level]) if (!o.ok) return o;
+  if (fault && !fault.ok) return fault;
   const hw = get('hardwareKey');
   if (hw !== undefined) {
     const parsed = parseHardwareKey(hw, '--hardware-key');
@@ -150,6 +170,10 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     usageSampleIntervalMs: (usageInterval as { value: number }).value,
     usageRetentionDays: (usageRetention as { value: number }).value,
     dashboardDir: get('dashboardDir') ? resolve(get('dashboardDir') as string) : null,
+    webhookMaxAttempts: (whAttempts as { value: number }).value,
+    webhookRetryBaseMs: (whBase as { value: number }).value,
+    webhookTimeoutMs: (whTimeout as { value: number }).value,
+    fault: fault ? (fault as { value: FaultPoint }).value : null,
   });
 }
 

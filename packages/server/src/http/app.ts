@@ -6,6 +6,7 @@ import type { TokenService } from '../auth/token-service.js';
 import { BillingService } from '../billing/billing-service.js';
 import type { TokenRecord } from '../store/store.js';
 import type { LicensorNode } from '../node/licensor-node.js';
+import { WebhookService } from '../webhook/webhook-service.js';
 import { sessionRoute } from '../session/session-route.js';
 import { HttpFailure, toProblem } from './error-mapping.js';
 import { idempotencyHook } from './idempotency.js';
@@ -23,6 +24,7 @@ import { memberRoutes } from './routes/member-routes.js';
 import { poolRoutes } from './routes/pool-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { ProblemSchema } from './schemas.js';
 import './request-context.js';
 
@@ -41,6 +43,8 @@ export interface AppOptions {
   eventStream?: EventStreamOptions;
   /** The built dashboard served at `/`; default packages/web/dist. */
   dashboardDir?: string | null;
+  /** Webhook registrations; default: a service whose webhooks are stored but only dispatched by a running node. */
+  webhooks?: WebhookService;
 }
 
 let requestCounter = 0;
@@ -201,6 +205,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   tokenRoutes(app, node, tokens);
   auditRoutes(app, node);
   billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
+  webhookRoutes(app, opts.webhooks ?? new WebhookService(node.store.webhooks, node.clock, null));
   sessionRoute(app, node, tokens);
   dashboardRoutes(app, opts.dashboardDir ?? null);
   return app;

@@ -14,6 +14,9 @@ import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from './clock.js';
 import { LicensorNode } from './licensor-node.js';
 import { UsageSampler } from '../usage/usage-sampler.js';
+import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
+import { WebhookService } from '../webhook/webhook-service.js';
+import { faultInjector } from './fault-injection.js';
 import { resolveHardwareKey } from './resolve-hardware-key.js';
 
 /** A started node: its URL, parts, and a graceful stop. */
@@ -26,6 +29,9 @@ export interface RunningNode {
   billing: BillingService;
   /** Samples pool use on a timer for the dashboard's usage charts. */
   usage: UsageSampler;
+  /** Webhook registrations and the dispatcher that delivers committed events to them. */
+  webhooks: WebhookService;
+  dispatcher: WebhookDispatcher;
   hardwareKeyDetail: string;
   close(): Promise<void>;
 }
@@ -37,7 +43,7 @@ export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqlite
 }
 
 /** Starts a node from its config: store, license, HTTP API, SDK sessions, reaper. */
-export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}): Promise<Outcome<RunningNode>> {
+export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch?: typeof fetch; random?: () => number } = {}): Promise<Outcome<RunningNode>> {
   const hw = resolveHardwareKey(config);
   if (!hw.ok) return hw;
   const catalog = loadCatalogFiles(config.catalogs);
@@ -90,9 +96,21 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
       }
     }
   }
-  const billing = new BillingService({ store: store.value.billing, catalog: catalog.value, clock: node.clock, issuer: issuerKeys, node });
+  const billing = new BillingService({ store: store.value.billing, catalog: catalog.value, clock: node.clock, issuer: issuerKeys, node, fault: faultInjector(config.fault) });
   await billing.start();
   const tokens = new TokenService(store.value);
+  const dispatcher = new WebhookDispatcher({
+    store: store.value.webhooks,
+    clock: node.clock,
+    retry: { maxAttempts: config.webhookMaxAttempts, baseDelayMs: config.webhookRetryBaseMs },
+    timeoutMs: config.webhookTimeoutMs,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.random ? { random: deps.random } : {}),
+    warn: (message, data) => log?.warn(data, message),
+  });
+  const webhooks = new WebhookService(store.value.webhooks, node.clock, dispatcher);
+  await dispatcher.refresh();
+  const unsubscribeWebhooks = node.onEvent(() => dispatcher.kick());
   if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
     await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' });
   }
@@ -104,6 +122,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
     usage: usage.options,
     dashboardDir: config.dashboardDir,
     billing,
+    webhooks,
     https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null,
   });
   log = app.log;
@@ -138,6 +157,13 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
       });
   }, config.reapIntervalMs);
   renewer.unref();
+  // Webhooks: committed events wake the dispatcher at once; this timer runs retries that fell due and picks up
+  // events other processes committed to the same store (and whatever was left undelivered before a restart).
+  const webhookTimer = setInterval(() => {
+    dispatcher.pump().catch((err) => app.log.error({ err }, 'webhook dispatch failed'));
+  }, config.reapIntervalMs);
+  webhookTimer.unref();
+  dispatcher.kick();
   let closed = false;
   return ok({
     url,
@@ -145,6 +171,8 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
     app,
     tokens,
     billing,
+    webhooks,
+    dispatcher,
     usage,
     hardwareKeyDetail: hw.value.detail,
     async close() {
@@ -153,6 +181,9 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock } = {}
       clearInterval(reaper);
       usage.stop();
       clearInterval(renewer);
+      clearInterval(webhookTimer);
+      unsubscribeWebhooks();
+      await dispatcher.close();
       await app.close();
       await node.close();
     },

@@ -64,6 +64,8 @@ export interface BillingTx {
   listLedger(accountId: string, after: number, limit: number): StoredLedgerEntry[];
   getPlan(id: string): RentalPlan | null;
   insertPlan(p: RentalPlan): void;
+  /** Rewrites a plan's name, price and grace (the rest never changes). */
+  updatePlan(p: RentalPlan): void;
   listPlans(): RentalPlan[];
   getRental(id: string): RentalRecord | null;
   getRentalByLicense(licenseId: string): RentalRecord | null;

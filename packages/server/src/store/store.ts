@@ -1,5 +1,6 @@
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
 import type { BillingStore } from './billing-store.js';
+import type { WebhookStore } from './webhook-store.js';
 import type { UsageStore } from './usage-store.js';
 
 /** A persisted event. `seq` is the cursor: strictly increasing in commit order; `id` is `evt_<seq>`. */
@@ -58,7 +59,22 @@ export interface AuditActor {
 }
 
 /** Admin actions the audit log records. */
-export type AuditAction = 'license.installed' | 'token.created' | 'token.revoked' | 'lease.force_released' | 'member.removed' | 'billing.topped_up' | 'billing.refund' | 'billing.adjustment';
+export type AuditAction =
+  | 'license.installed'
+  | 'token.created'
+  | 'token.revoked'
+  | 'lease.force_released'
+  | 'member.removed'
+  | 'billing.topped_up'
+  | 'billing.refund'
+  | 'billing.adjustment'
+  | 'rental_plan.created'
+  | 'rental_plan.changed'
+  | 'rental.started'
+  | 'license.issued'
+  | 'license.extended'
+  | 'webhook.created'
+  | 'webhook.deleted';
 
 /** An audit entry before the store gives it a sequence number. */
 export interface NewAuditRecord {
@@ -89,6 +105,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Billing accounts, ledger, rental plans, rentals and issued license files (vendor nodes). */
   readonly billing: BillingStore;
+  /** Webhook endpoints and the outbox of their deliveries. */
+  readonly webhooks: WebhookStore;
   /** Usage samples of the pools over time (dashboard charts), pruned past their retention. */
   readonly usage: UsageStore;
   /** Applies every pending migration exactly once. */

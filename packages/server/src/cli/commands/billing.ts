@@ -90,6 +90,28 @@ export function registerBillingCommands(program: Command): void {
     const r = await call(o, 'POST', '/v1/rental-plans', { name: o.name, period: o.period, price, currency: o.currency, graceMs: Number(o.graceDays) * 86_400_000, entitlements });
     print(o, r, `${r.id}  ${r.name}: ${money(r.price, r.currency)} per ${r.period}`);
   });
+  withNode(
+    plan
+      .command('update <planId>')
+      .description("change a plan's name, price or grace period (a new price applies from each rental's next charge)")
+      .option('--name <name>', 'new plan name')
+      .option('--price <amount>', "new price per period in the plan's currency, e.g. 54.90")
+      .option('--grace-days <days>', 'new grace period in days')
+      .option('--json', 'print JSON'),
+  ).action(async (planId: string, o: Flags & { name?: string; price?: string; graceDays?: string }) => {
+    if (o.name === undefined && o.price === undefined && o.graceDays === undefined) throw new CliError('give at least one of --name, --price, --grace-days');
+    if (o.graceDays !== undefined && !/^\d{1,2}$/.test(o.graceDays)) throw new CliError(`--grace-days must be a whole number of days from 0 to 90, got ${JSON.stringify(o.graceDays)}`);
+    let price: number | undefined;
+    if (o.price !== undefined) {
+      const plans = (await call(o, 'GET', '/v1/rental-plans')).plans as { id: string; currency: string }[];
+      const current = plans.find((p) => p.id === planId);
+      if (!current) throw new CliError(`no rental plan ${planId}`);
+      price = orExit(parseMoney(o.price, current.currency, '--price'));
+    }
+    const body = { ...(o.name !== undefined ? { name: o.name } : {}), ...(price !== undefined ? { price } : {}), ...(o.graceDays !== undefined ? { graceMs: Number(o.graceDays) * 86_400_000 } : {}) };
+    const r = await call(o, 'PATCH', `/v1/rental-plans/${encodeURIComponent(planId)}`, body);
+    print(o, r, `${r.id}  ${r.name}: ${money(r.price, r.currency)} per ${r.period}, grace ${r.graceMs / 86_400_000}d`);
+  });
   withNode(plan.command('list').description('list rental plans').option('--json', 'print JSON')).action(async (o: Flags) => {
     const r = await call(o, 'GET', '/v1/rental-plans');
     const rows = [['ID', 'NAME', 'PRICE', 'PERIOD', 'GRACE', 'MODULES']];

@@ -7,6 +7,7 @@ import { registerModuleCommands } from './module.js';
 import { registerNodeApiCommands } from './node-api.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenCommands } from './token.js';
+import { registerWebhookCommands } from './webhook.js';
 
 /** Adds every subcommand to the program; each command lives in its own file. */
 export function registerCommands(program: Command): void {
@@ -18,4 +19,5 @@ export function registerCommands(program: Command): void {
   registerNodeApiCommands(program);
   registerTokenCommands(program);
   registerBillingCommands(program);
+  registerWebhookCommands(program);
 }

@@ -144,10 +144,25 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
       },
     },
     async (req, reply) => {
-      const p = unwrap(await billing.createPlan(req.body));
+      const p = unwrap(await billing.createPlan(req.body, auditActor(req)));
       reply.code(201);
       return p;
     },
+  );
+
+  app.patch<{ Params: { id: string }; Body: { name?: string; price?: unknown; graceMs?: unknown } }>(
+    '/v1/rental-plans/:id',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: "Change a plan's name, price or grace period; a new price applies from each rental's next charge (period, currency and modules stay)",
+        tags,
+        params: IdParams,
+        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), price: Type.Optional(Type.Unknown()), graceMs: Type.Optional(Type.Unknown()) }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404),
+      },
+    },
+    async (req) => unwrap(await billing.updatePlan(req.params.id, req.body, auditActor(req))),
   );
 
   app.get('/v1/rental-plans', { config: { roles: ['admin'] }, schema: { summary: 'Every rental plan', tags, response: errors(401, 403) } }, async () => ({ plans: await billing.listPlans() }));
@@ -164,7 +179,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
       },
     },
     async (req, reply) => {
-      const r = unwrap(await billing.createRental(req.body));
+      const r = unwrap(await billing.createRental(req.body, auditActor(req)));
       reply.code(201);
       return r;
     },
@@ -192,7 +207,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     },
     async (req, reply) => {
       const b = req.body;
-      const r = unwrap(await billing.issueTemporary({ ...b, entitlements: b.entitlements.map((e) => ({ moduleId: e.moduleId, quantity: e.quantity ?? null })) }));
+      const r = unwrap(await billing.issueTemporary({ ...b, entitlements: b.entitlements.map((e) => ({ moduleId: e.moduleId, quantity: e.quantity ?? null })) }, auditActor(req)));
       reply.code(201);
       return r;
     },
@@ -216,6 +231,6 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         response: errors(400, 401, 403, 404, 409),
       },
     },
-    async (req) => unwrap(await billing.extend(req.params.id, req.body.until)),
+    async (req) => unwrap(await billing.extend(req.params.id, req.body.until, auditActor(req))),
   );
 }

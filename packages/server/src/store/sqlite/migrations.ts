@@ -75,6 +75,30 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
     `,
   },
   {
+    version: 5,
+    name: 'webhooks: endpoints, outbox of deliveries, attempt log',
+    sql: `
+      CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL, description TEXT,
+        after_seq INTEGER NOT NULL, created_at INTEGER NOT NULL);
+      -- The outbox: one row per (webhook, event), so a re-read of the feed never enqueues an event twice.
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE, event_seq INTEGER NOT NULL,
+        event_type TEXT NOT NULL, body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER, last_status_code INTEGER, last_error TEXT, created_at INTEGER NOT NULL, delivered_at INTEGER,
+        UNIQUE (webhook_id, event_seq));
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE TABLE webhook_attempts (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL, at INTEGER NOT NULL, status_code INTEGER, error TEXT, duration_ms INTEGER NOT NULL,
+        next_retry_at INTEGER);
+      CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id, seq);
+      -- The dispatch cursor over the events feed: the last event sequence number turned into deliveries.
+      CREATE TABLE webhook_cursor (slot INTEGER PRIMARY KEY CHECK (slot = 1), seq INTEGER NOT NULL);
+    `,
+  },
+  {
     version: 6,
     name: 'usage samples: used / quantity per module over time',
     sql: `

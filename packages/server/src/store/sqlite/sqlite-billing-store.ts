@@ -34,6 +34,7 @@ export class SqliteBillingStore implements BillingStore {
       ledgerList: db.prepare('SELECT * FROM ledger WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       planGet: db.prepare('SELECT * FROM rental_plans WHERE id = ?'),
       planPut: db.prepare('INSERT INTO rental_plans VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      planUpdate: db.prepare('UPDATE rental_plans SET name = ?, price = ?, grace_ms = ? WHERE id = ?'),
       planList: db.prepare('SELECT * FROM rental_plans ORDER BY created_at, id'),
       rentalGet: db.prepare('SELECT * FROM rentals WHERE id = ?'),
       rentalByLicense: db.prepare('SELECT * FROM rentals WHERE license_id = ?'),
@@ -73,6 +74,7 @@ export class SqliteBillingStore implements BillingStore {
         return r ? toPlan(r) : null;
       },
       insertPlan: (p) => void q.planPut.run(p.id, p.name, p.period, p.price, p.currency, p.graceMs, JSON.stringify(p.entitlements), p.createdAt),
+      updatePlan: (p) => void q.planUpdate.run(p.name, p.price, p.graceMs, p.id),
       listPlans: () => (q.planList.all() as Row[]).map(toPlan),
       getRental: (id) => {
         const r = q.rentalGet.get(id) as Row | undefined;

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { type AuditRecord, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type PoolSnapshot, type StoredEvent, type Store, type TokenRecord } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteBillingStore } from './sqlite-billing-store.js';
+import { SqliteWebhookStore } from './sqlite-webhook-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
 
 /** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
@@ -18,6 +19,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
   readonly billing: SqliteBillingStore;
+  readonly webhooks: SqliteWebhookStore;
   readonly usage: SqliteUsageStore;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal') {
@@ -28,6 +30,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.billing = new SqliteBillingStore(this.db);
+    this.webhooks = new SqliteWebhookStore(this.db);
     this.usage = new SqliteUsageStore(this.db);
   }
 
