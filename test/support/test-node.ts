@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -35,6 +35,10 @@ export interface TestNodeOptions {
   flags?: Partial<Record<keyof NodeConfig, string>>;
   /** Start as a vendor node: the test issuer's private key goes into `<dataDir>/issuer` (`--issuer-dir`), so the node can issue and renew licenses. */
   issuer?: boolean;
+  /** The issuer key pair to sign with (nodes of one enterprise tree share their vendor); default: a fresh pair. */
+  issuerKeys?: { privateKey: KeyObject; publicKey: KeyObject };
+  /** This node's hardware key; default: a random one. */
+  hardwareKey?: string;
 }
 
 /** A node under test with its tokens and issuer. */
@@ -56,9 +60,9 @@ export interface TestNode {
 
 /** Starts an in-process node on 127.0.0.1 with a random port, a fresh data dir and a signed license. */
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const { privateKey, publicKey } = opts.issuerKeys ?? generateKeyPairSync('ed25519');
   const pub = formatPublicKey(rawPublicKey(publicKey));
-  const hardwareKey = newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
+  const hardwareKey = opts.hardwareKey ?? newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'licensor-test-'));
   const clock = opts.clock;
   const now = clock ? clock.now() : Date.now();

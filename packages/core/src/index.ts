@@ -18,3 +18,4 @@ export * from './billing/ledger.js';
 export * from './billing/rental-period.js';
 export * from './billing/rental-plan.js';
 export * from './billing/renewal.js';
+export * from './allocation/plan-allocation.js';

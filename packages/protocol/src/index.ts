@@ -12,3 +12,6 @@ export * from './license/public-key.js';
 export * from './license/signed-document.js';
 export * from './license/validate-payload.js';
 export * from './wire/session-messages.js';
+export * from './allocation/allocation-document.js';
+export * from './allocation/allocation-payload.js';
+export * from './allocation/validate-allocation-payload.js';

@@ -42,7 +42,7 @@ export interface ProfileCheck {
 
 /** The node's status as `GET /v1/status` reports it (license state, hardware key source, non-production flag, …). */
 export interface NodeStatus {
-  license?: { state?: 'valid' | 'missing' | 'expired'; [key: string]: unknown } | null;
+  license?: { state?: 'valid' | 'missing' | 'expired' | 'not_yet_valid' | 'blocked'; [key: string]: unknown } | null;
   nonProduction?: boolean;
   [key: string]: unknown;
 }

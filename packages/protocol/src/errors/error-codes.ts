@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   PAYLOAD_TOO_LARGE: 'The request body is larger than the server accepts.',
   SCOPE_NOT_CENTRALIZED: 'Only a node with a centralized license can allocate to subdivisions.',
   ALLOCATION_EXCEEDED: 'Allocations would sum above the quantity the node holds.',
+  ALLOCATION_STALE: 'The allocation document is older than one the node already took (a replay); it is refused.',
   SYNC_BLOCKED: 'The child node is beyond the licensed number of subordinate servers.',
   STORE_UNAVAILABLE: 'The store cannot be reached; retry later.',
   INSUFFICIENT_BALANCE: 'The billing account balance does not cover the charge (e.g. the first period of a rental).',

@@ -48,7 +48,7 @@ export type SessionPush =
   | { push: 'lease.lost'; moduleId: number; holderId: string; leaseId: string; reason: 'evicted' | 'force_released' | 'expired'; detail: string }
   | { push: 'member.state'; moduleId: number; memberId: string; state: 'active' | 'blocked'; position: number; quantity: number | null }
   | { push: 'quota.state'; moduleId: number; state: 'ok' | 'over_quota'; count: number; quantity: number | null }
-  | { push: 'license.state'; state: 'valid' | 'missing' | 'expired' | 'not_yet_valid'; detail: string };
+  | { push: 'license.state'; state: 'valid' | 'missing' | 'expired' | 'not_yet_valid' | 'blocked'; detail: string };
 
 /** Any message the node sends on a session. */
 export type SessionServerMessage = SessionResponse | SessionPush;

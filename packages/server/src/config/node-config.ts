@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fail, ok, type Outcome, parseHardwareKey } from '@licensor/protocol';
 import { defaultCatalogFiles } from '../catalog/load-catalog-file.js';
@@ -32,6 +33,20 @@ export interface NodeConfig {
   tlsKey: string | null;
   /** Creates an admin token with this secret at start if none exists (for scripted first runs). */
   bootstrapAdminToken: string | null;
+  /** The parent node's URL: this node is a child in an enterprise tree and syncs with it. */
+  upstreamUrl: string | null;
+  /** A `node` token issued by the parent. */
+  upstreamToken: string | null;
+  /** The parent's public key to trust (`ed25519:…`); without it the first parent answer's key is pinned. */
+  upstreamPublicKey: string | null;
+  /** The name this node shows its parent (default: the host name). */
+  nodeName: string;
+  /** The module the parent counts this node against (e.g. 1003, subordinate Data Servers); null = not counted. */
+  countedAs: number | null;
+  /** How often this node's children sync. */
+  syncIntervalMs: number;
+  /** How long an allocation this node hands out stays valid without a sync: its children's offline grace. */
+  allocationWindowMs: number;
   /** How often every licensed pool's use is sampled for the dashboard's usage charts. */
   usageSampleIntervalMs: number;
   /** How long usage samples are kept. */
@@ -76,6 +91,13 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   tlsCert: 'LICENSOR_TLS_CERT',
   tlsKey: 'LICENSOR_TLS_KEY',
   bootstrapAdminToken: 'LICENSOR_BOOTSTRAP_ADMIN_TOKEN',
+  upstreamUrl: 'LICENSOR_UPSTREAM',
+  upstreamToken: 'LICENSOR_UPSTREAM_TOKEN',
+  upstreamPublicKey: 'LICENSOR_UPSTREAM_PUBLIC_KEY',
+  nodeName: 'LICENSOR_NODE_NAME',
+  countedAs: 'LICENSOR_COUNTED_AS',
+  syncIntervalMs: 'LICENSOR_SYNC_INTERVAL_MS',
+  allocationWindowMs: 'LICENSOR_ALLOCATION_WINDOW_MS',
   usageSampleIntervalMs: 'LICENSOR_USAGE_SAMPLE_INTERVAL_MS',
   usageRetentionDays: 'LICENSOR_USAGE_RETENTION_DAYS',
   dashboardDir: 'LICENSOR_DASHBOARD_DIR',
@@ -125,6 +147,13 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const whAttempts = int('webhookMaxAttempts', 8, 1, 50);
   const whBase = int('webhookRetryBaseMs', 30_000, 10, 86_400_000);
   const whTimeout = int('webhookTimeoutMs', 10_000, 100, 120_000);
+  const syncInterval = int('syncIntervalMs', 60_000, 100, 24 * 3_600_000);
+  const allocationWindow = int('allocationWindowMs', 72 * 3_600_000, 1000, 365 * 24 * 3_600_000);
+  const countedAs = int('countedAs', 0, 1, 2147483647);
+  for (const o of [syncInterval, allocationWindow, countedAs]) if (!o.ok) return o;
+  const upstreamUrl = get('upstreamUrl') ?? null;
+  if (upstreamUrl !== null && !/^https?:\/\/[^\s/]+/.test(upstreamUrl)) return fail('VALIDATION_FAILED', `--upstream must be an http(s):// URL of the parent node, got ${JSON.stringify(upstreamUrl)}`, { field: 'upstreamUrl' });
+  if (upstreamUrl !== null && !get('upstreamToken')) return fail('VALIDATION_FAILED', '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)', { field: 'upstreamToken' });
   const fault = get('fault') ? oneOf('fault', 'crash-after-charge', ['crash-after-charge', 'crash-after-renewal-commit'] as const) : null;
   const sync = oneOf('sqliteSynchronous', 'normal', ['normal', 'full'] as const);
   const source = oneOf('hardwareKeySource', get('hardwareKey') ? 'explicit' : 'usb', ['usb', 'machine-id', 'explicit'] as const);
@@ -167,6 +196,13 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     tlsCert,
     tlsKey,
     bootstrapAdminToken: get('bootstrapAdminToken') ?? null,
+    upstreamUrl,
+    upstreamToken: get('upstreamToken') ?? null,
+    upstreamPublicKey: get('upstreamPublicKey') ?? null,
+    nodeName: get('nodeName') ?? hostname(),
+    countedAs: get('countedAs') ? (countedAs as { value: number }).value : null,
+    syncIntervalMs: (syncInterval as { value: number }).value,
+    allocationWindowMs: (allocationWindow as { value: number }).value,
     usageSampleIntervalMs: (usageInterval as { value: number }).value,
     usageRetentionDays: (usageRetention as { value: number }).value,
     dashboardDir: get('dashboardDir') ? resolve(get('dashboardDir') as string) : null,

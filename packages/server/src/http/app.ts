@@ -8,6 +8,11 @@ import type { TokenRecord } from '../store/store.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { WebhookService } from '../webhook/webhook-service.js';
 import { sessionRoute } from '../session/session-route.js';
+import { HierarchyService } from '../hierarchy/hierarchy-service.js';
+import { loadNodeIdentity } from '../hierarchy/node-identity.js';
+import type { UpstreamSync } from '../hierarchy/upstream-sync.js';
+import { nodeRoutes } from './routes/node-routes.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 import { HttpFailure, toProblem } from './error-mapping.js';
 import { idempotencyHook } from './idempotency.js';
 import { createMetrics } from './metrics.js';
@@ -37,6 +42,10 @@ export interface AppOptions {
   rateLimit?: RateLimitOptions | null;
   /** Billing and rentals; default: a service without issuer keys (accounts and top-ups only). */
   billing?: BillingService;
+  /** Child nodes and allocations; default: a service with default intervals, started here. */
+  hierarchy?: HierarchyService;
+  /** The link to this node's parent, when it has one. */
+  upstream?: UpstreamSync | null;
   /** What `GET /v1/usage` reports about sampling (the sampler itself runs in startNode). */
   usage?: UsageSamplerOptions;
   /** Live event stream settings. */
@@ -96,7 +105,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
 
   // Hooks take callbacks rather than async functions: on the slot hot path a promise per hook per request is
   // measurable, and the common case (cached token, no Idempotency-Key) finishes synchronously.
-  const authorize = (req: FastifyRequest, token: TokenRecord | null, secret: string | undefined, roles: ('admin' | 'app')[]) => {
+  const authorize = (req: FastifyRequest, token: TokenRecord | null, secret: string | undefined, roles: ('admin' | 'app' | 'node')[]) => {
     if (!token) {
       if (limits) limit(limits.ips, req.ip);
       throw new HttpFailure({ code: 'UNAUTHENTICATED', message: secret ? 'the API token is unknown or revoked' : 'missing Authorization: Bearer <token> header' });
@@ -178,7 +187,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       problem = toProblem({ code: 'VALIDATION_FAILED', message: err.message }, req.id);
       problem.status = err.statusCode;
-    } else if (err.code === 'SQLITE_BUSY' || err.code === 'ECONNREFUSED') {
+    } else if (isStoreUnavailable(err)) {
       problem = toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store is not reachable right now; retry later' }, req.id);
       reply.header('retry-after', '1');
     } else {
@@ -207,6 +216,13 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
   webhookRoutes(app, opts.webhooks ?? new WebhookService(node.store.webhooks, node.clock, null));
   sessionRoute(app, node, tokens);
+  nodeRoutes(app, opts.hierarchy ?? (await defaultHierarchy(node)), opts.upstream ?? null);
   dashboardRoutes(app, opts.dashboardDir ?? null);
   return app;
+}
+
+async function defaultHierarchy(node: LicensorNode): Promise<HierarchyService> {
+  const h = new HierarchyService(node, await loadNodeIdentity(node.store));
+  await h.start();
+  return h;
 }

@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     /** Roles allowed on the route; absent = public. */
-    roles?: ('admin' | 'app')[];
+    roles?: ('admin' | 'app' | 'node')[];
   }
 }
 

@@ -15,17 +15,19 @@ import {
   type Lease,
   type PoolState,
   releaseLease,
+  remainingQuantities,
   removeMember,
   reportQuota,
   setPoolQuantity,
   summarizePool,
 } from '@licensor/core';
 import { fail, newId, ok, type Outcome, verifyLicenseFile } from '@licensor/protocol';
-import { type AuditActor, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type StoredEvent, type Store } from '../store/store.js';
+import { type AuditActor, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type StoredEvent, type Store } from '../store/store.js';
 import type { Clock } from './clock.js';
-import { grantedQuantities } from './entitlements.js';
+import { combineGrants, evaluateNodeLicense, type HeldAllocation } from './grant-sources.js';
 import { GroupCommitter } from './group-committer.js';
-import { evaluateLicense, type InstalledLicense } from './license-state.js';
+import { SharedPoolGateway } from './shared-pool-gateway.js';
+import type { InstalledLicense } from './license-state.js';
 
 /** What a node needs to run. */
 export interface NodeOptions {
@@ -58,6 +60,13 @@ export interface OpContext {
 
 type Listener = (event: StoredEvent) => void;
 
+/** An operation's decision with the records written in its transaction. */
+interface Decided<T> {
+  d: Decision<T>;
+  idem: IdempotencyRecord | null;
+  audit: NewAuditRecord | null;
+}
+
 const LICENSED: Outcome<true> = ok(true);
 
 /** The refusal for a module ID the node's catalog does not have. */
@@ -74,8 +83,20 @@ export class LicensorNode {
   readonly clock: Clock;
   readonly store: Store;
   readonly committer: GroupCommitter;
+  /** Set when the store is shared by several processes: pool operations then decide under the database's locks. */
+  private readonly shared: SharedPoolGateway | null;
+  private stopFollowing: (() => Promise<void>) | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
   private readonly pools = new Map<number, PoolState>();
   private granted = new Map<number, number | null>();
+  /** What the license and the allocation from the parent give, before this node's own children take their share. */
+  private held = new Map<number, number | null>();
+  /** Quantities handed down to child nodes, per module. */
+  private allocatedOut = new Map<number, number>();
+  /** The allocation this node received from its parent, if it is a child node. */
+  private allocation: HeldAllocation | null = null;
+  /** Set while the parent refuses this node (beyond its subordinate-server limit): client work is refused. */
+  private blockedBy: string | null = null;
   private installed: InstalledLicense | null = null;
   private readonly listeners = new Set<Listener>();
   private lastLicenseState: string | null = null;
@@ -93,12 +114,15 @@ export class LicensorNode {
     this.clock = options.clock;
     this.store = options.store;
     this.committer = new GroupCommitter(options.store, () => this.reloadPools());
+    this.shared = options.store.shared ? new SharedPoolGateway(options.store.shared, this.pools) : null;
     for (const m of this.catalog.modules.values()) this.pools.set(m.id, createPool(m, 0));
   }
 
   /** Loads the stored license and pool state; call once before serving. */
   async start(): Promise<void> {
     await this.store.migrate();
+    // Other processes' events: taken from the head before loading, so nothing committed meanwhile is missed.
+    const head = this.store.shared ? await this.store.shared.headSeq() : 0;
     const seen = Number(await this.store.getMeta(LATEST_SEEN_META_KEY));
     if (Number.isFinite(seen) && seen > 0) this.latestSeen = this.persistedLatestSeen = seen;
     await this.reloadPools();
@@ -107,6 +131,37 @@ export class LicensorNode {
       const v = this.verify(stored.text, true);
       if (v.ok) this.installed = { payload: v.value, text: stored.text, installedAt: stored.installedAt };
     }
+    await this.applyGrants();
+    if (this.store.shared) this.stopFollowing = this.store.shared.follow(head, (events) => this.foreignEvents(events));
+  }
+
+  /**
+   * Events other processes committed to the shared store: handed to this process's subscribers (SDK sessions, live
+   * feeds), a license another process installed is loaded here too, and pool views are refreshed soon after.
+   */
+  private async foreignEvents(events: StoredEvent[]): Promise<void> {
+    let touched = false;
+    for (const e of events) {
+      if (e.type === 'license.installed') await this.reloadLicense().catch(() => undefined);
+      if (e.moduleId) touched = true;
+      this.emit(e);
+    }
+    if (touched && !this.refreshTimer) {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = null;
+        this.reloadPools().catch(() => undefined);
+      }, 250);
+      this.refreshTimer.unref();
+    }
+  }
+
+  /** Loads the license the store holds (another process installed it) and re-sizes the pools. */
+  private async reloadLicense(): Promise<void> {
+    const stored = await this.store.getLicense();
+    if (!stored || stored.text === this.installed?.text) return;
+    const v = this.verify(stored.text, true);
+    if (!v.ok) return;
+    this.installed = { payload: v.value, text: stored.text, installedAt: stored.installedAt };
     await this.applyGrants();
   }
 
@@ -144,7 +199,35 @@ export class LicensorNode {
 
   /** The license state now (at the latest time the node has seen when the clock was rolled back). */
   licenseState() {
-    return evaluateLicense(this.installed, this.licenseNow());
+    return evaluateNodeLicense(this.installed, this.allocation, this.blockedBy, this.licenseNow());
+  }
+
+  /** The allocation received from the parent node, if any. */
+  get heldAllocation(): HeldAllocation | null {
+    return this.allocation;
+  }
+
+  /** What this node holds per module (license plus allocation), before its children's shares (null = unlimited). */
+  get heldQuantities(): ReadonlyMap<number, number | null> {
+    return this.held;
+  }
+
+  /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
+  async setAllocation(allocation: HeldAllocation | null): Promise<void> {
+    this.allocation = allocation;
+    await this.applyGrants();
+  }
+
+  /** Records what this node's children were allocated; its own pools keep the rest. */
+  async setAllocatedOut(allocatedOut: Map<number, number>): Promise<void> {
+    this.allocatedOut = allocatedOut;
+    await this.applyGrants();
+  }
+
+  /** Marks this node as refused by its parent (a sentence saying why), or serving again (null). */
+  setBlockedBy(reason: string | null): void {
+    this.blockedBy = reason;
+    this.refreshWindow();
   }
 
   /** The clock rollback in effect, if any: the clock reads `now`, the node has already seen `latestSeen`. */
@@ -210,20 +293,33 @@ export class LicensorNode {
 
   /** Recomputes pool quantities from the license (after install, renewal or expiry). */
   private async applyGrants(): Promise<void> {
-    this.granted = grantedQuantities(this.catalog, this.installed?.payload ?? null);
-    const p = this.installed?.payload;
-    this.validFrom = p ? Date.parse(p.notBefore) : Number.POSITIVE_INFINITY;
-    this.validUntil = p ? (p.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(p.notAfter)) : Number.NEGATIVE_INFINITY;
-    const now = this.clock.now();
-    const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
-    for (const pool of this.pools.values()) {
-      const q = this.granted.has(pool.module.id) ? (this.granted.get(pool.module.id) ?? null) : 0;
-      if (pool.quantity === q) continue;
-      const d = setPoolQuantity(pool, q, now);
-      all.changes.push(...d.changes);
-      all.events.push(...d.events);
-    }
-    if (all.changes.length || all.events.length) await this.persist(all);
+    this.held = this.refreshWindow();
+    this.granted = remainingQuantities(this.held, this.allocatedOut);
+    const quantity = (id: number) => (this.granted.has(id) ? (this.granted.get(id) ?? null) : 0);
+    const resized = [...this.pools.values()].filter((pool) => pool.quantity !== quantity(pool.module.id));
+    if (!resized.length) return;
+    await this.decide(
+      resized.map((p) => p.module.id),
+      () => {
+        const now = this.clock.now();
+        const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+        for (const pool of resized) {
+          const d = setPoolQuantity(pool, quantity(pool.module.id), now);
+          all.changes.push(...d.changes);
+          all.events.push(...d.events);
+        }
+        return { d: all, idem: null, audit: null };
+      },
+    );
+  }
+
+  /** Recomputes the serving window from the license and the allocation; returns what they hold together. */
+  private refreshWindow(): Map<number, number | null> {
+    const { held, validFrom, validUntil } = combineGrants(this.catalog, this.installed, this.allocation);
+    // A node its parent refuses serves no window at all; licensed() then says why.
+    this.validFrom = this.blockedBy ? Number.POSITIVE_INFINITY : validFrom;
+    this.validUntil = this.blockedBy ? Number.NEGATIVE_INFINITY : validUntil;
+    return held;
   }
 
   /** Refuses client work without a valid license. */
@@ -233,6 +329,7 @@ export class LicensorNode {
     if (now >= this.validFrom && now < this.validUntil) return LICENSED;
     const s = this.licenseState();
     if (s.state === 'valid') return ok(true);
+    if (s.state === 'blocked') return fail('SYNC_BLOCKED', s.detail);
     if (s.state === 'missing') return fail('LICENSE_MISSING', `${s.detail}: client work is refused until a license is installed`);
     if (s.state === 'not_yet_valid') return fail('LICENSE_NOT_YET_VALID', s.detail);
     return fail('LICENSE_EXPIRED', `${s.detail}: client work is refused until the license is renewed`);
@@ -252,17 +349,57 @@ export class LicensorNode {
     if (!lic.ok) return lic;
     const pool = this.pool(moduleId);
     if (!pool.ok) return pool;
-    const d = op(pool.value, this.clock.now());
+    const p = pool.value;
+    if (this.shared) return this.decide([moduleId], () => this.decided(op(p, this.clock.now()), ctx, null));
+    const d = op(p, this.clock.now());
     await this.persist(d, ctx.idempotency?.(d.outcome) ?? null);
     return d.outcome;
   }
 
-  private async persist(d: Decision<unknown>, idem: IdempotencyRecord | null = null, audit: NewAuditRecord | null = null): Promise<void> {
-    if (!d.changes.length && !d.events.length && !idem && !audit) return;
+  private decided<T>(d: Decision<T>, ctx: OpContext, audit: NewAuditRecord | null): Decided<T> {
+    return { d, idem: ctx.idempotency?.(d.outcome) ?? null, audit };
+  }
+
+  /**
+   * Decides and persists an operation on the pools of `moduleIds`. Alone on its store (SQLite) the node decides on
+   * memory and group-commits; on a shared store (PostgreSQL) it decides inside a transaction holding those pools'
+   * locks, on the state just read, so several processes never decide on stale counts.
+   */
+  private async decide<T>(moduleIds: readonly number[], fn: () => Decided<T>): Promise<Outcome<T>> {
+    if (!this.shared) {
+      const r = fn();
+      await this.persist(r.d, r.idem, r.audit);
+      return r.d.outcome;
+    }
+    let result: Decided<T> | null = null;
+    let events: NewEvent[] = [];
+    const seqs = await this.shared.execute(moduleIds, () => {
+      const r = fn();
+      result = r;
+      const batch = this.batchOf(r.d, r.idem, r.audit);
+      events = batch?.events ?? [];
+      return batch;
+    });
+    this.announceCommitted(events, seqs);
+    return (result as unknown as Decided<T>).d.outcome;
+  }
+
+  private batchOf(d: Decision<unknown>, idem: IdempotencyRecord | null, audit: NewAuditRecord | null): CommitBatch | null {
+    if (!d.changes.length && !d.events.length && !idem && !audit) return null;
     const at = this.clock.now();
     const events: NewEvent[] = d.events.map((e: DomainEvent) => ({ type: e.type, moduleId: e.moduleId || null, subject: e.subject, data: e.data ?? null, at }));
+    return { changes: d.changes, events, idempotency: idem ? [idem] : [], audit: audit ? [audit] : [] };
+  }
+
+  private async persist(d: Decision<unknown>, idem: IdempotencyRecord | null = null, audit: NewAuditRecord | null = null): Promise<void> {
+    const batch = this.batchOf(d, idem, audit);
+    if (!batch) return;
     // On a failed commit this rejects, and the committer has put memory back to what the store holds.
-    const seqs = await this.committer.submit({ changes: d.changes, events, idempotency: idem ? [idem] : [], audit: audit ? [audit] : [] });
+    const seqs = await this.committer.submit(batch);
+    this.announceCommitted(batch.events, seqs);
+  }
+
+  private announceCommitted(events: NewEvent[], seqs: number[]): void {
     // The event objects are ours alone: completing them in place saves a copy per event on the hot path.
     for (let i = 0; i < events.length; i++) {
       const stored = events[i] as StoredEvent;
@@ -274,6 +411,12 @@ export class LicensorNode {
 
   private emit(event: StoredEvent): void {
     for (const l of this.listeners) l(event);
+  }
+
+  /** Stores events of other subsystems (hierarchy sync, allocations) with an optional audit entry, then announces them. */
+  async publish(events: { type: string; moduleId?: number; subject: string; data?: Record<string, unknown> }[], audit?: NewAuditRecord): Promise<void> {
+    const d: Decision<null> = { outcome: ok(null), changes: [], events: events.map((e) => ({ ...e, type: e.type as DomainEvent['type'], moduleId: e.moduleId ?? 0 })) };
+    await this.persist(d, null, audit ?? null);
   }
 
   /** Hands events another transaction already stored (billing, rentals) to the live subscribers of the feed. */
@@ -353,25 +496,33 @@ export class LicensorNode {
   ): Promise<Outcome<T>> {
     const pool = this.pools.get(moduleId);
     if (!pool) return unknownModule(moduleId);
-    const now = this.clock.now();
-    const d = op(pool, now);
-    // An admin action that took effect is audited in the same transaction as its changes.
-    const entry = audit && ctx.actor && d.outcome.ok ? { id: newId('aud'), at: now, actor: ctx.actor, ...audit } : null;
-    await this.persist(d, ctx.idempotency?.(d.outcome) ?? null, entry);
-    return d.outcome;
+    const decideOp = (): Decided<T> => {
+      const now = this.clock.now();
+      const d = op(pool, now);
+      // An admin action that took effect is audited in the same transaction as its changes.
+      const entry = audit && ctx.actor && d.outcome.ok ? { id: newId('aud'), at: now, actor: ctx.actor, ...audit } : null;
+      return this.decided(d, ctx, entry);
+    };
+    return this.decide([moduleId], decideOp);
   }
 
   /** A dropped SDK session: its leases live on for the grace period unless the same device comes back. */
   async detachSession(sessionId: string): Promise<void> {
-    const now = this.clock.now();
-    const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
-    for (const pool of this.pools.values()) {
-      if (pool.leases.size === 0) continue;
-      const d = detachSession(pool, sessionId, this.options.sessionGraceMs, now);
-      all.changes.push(...d.changes);
-      all.events.push(...d.events);
-    }
-    await this.persist(all);
+    const held = [...this.pools.values()].filter((pool) => [...pool.leases.values()].some((l) => l.sessionId === sessionId));
+    if (!held.length) return;
+    await this.decide(
+      held.map((p) => p.module.id),
+      () => {
+        const now = this.clock.now();
+        const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+        for (const pool of held) {
+          const d = detachSession(pool, sessionId, this.options.sessionGraceMs, now);
+          all.changes.push(...d.changes);
+          all.events.push(...d.events);
+        }
+        return { d: all, idem: null, audit: null };
+      },
+    );
   }
 
   /** Frees expired leases, drops long-silent members and notices license expiry; run by the reaper timer. */
@@ -390,26 +541,41 @@ export class LicensorNode {
       });
     }
     if (state !== this.lastLicenseState) {
-      if (state === 'expired' && this.installed) all.events.push({ type: 'license.expired' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notAfter: this.installed.payload.notAfter } });
+      if (state === 'expired' && this.allocation && this.allocation.payload.notAfter && this.clock.now() >= Date.parse(this.allocation.payload.notAfter)) {
+        all.events.push({ type: 'allocation.expired' as DomainEvent['type'], moduleId: 0, subject: this.allocation.payload.id, data: { notAfter: this.allocation.payload.notAfter, parent: this.allocation.payload.parent.nodeId } });
+      } else if (state === 'expired' && this.installed) all.events.push({ type: 'license.expired' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notAfter: this.installed.payload.notAfter } });
       // A license installed ahead of its start date becomes valid with time alone: say so, so sessions hear it.
       if (state === 'valid' && this.lastLicenseState === 'not_yet_valid' && this.installed) all.events.push({ type: 'license.activated' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notBefore: this.installed.payload.notBefore } });
       this.lastLicenseState = state;
     }
-    for (const pool of this.pools.values()) {
-      if (pool.leases.size || pool.tombstones.size) {
-        const d = expireLeases(pool, now);
-        all.changes.push(...d.changes);
-        all.events.push(...d.events);
-      }
-      if (pool.members.size && pool.module.policy.strategy === 'BLOCK_LATEST') {
-        const d = expireMembers(pool, now);
-        all.changes.push(...d.changes);
-        all.events.push(...d.events);
-      }
-    }
-    await this.persist(all);
+    // Shared store: what to look at comes from a fresh read; what expires is decided under the pools' locks, on the
+    // state read inside them, so two processes reaping at once expire each lease once.
+    if (this.shared) await this.reloadPools();
+    const busy = [...this.pools.values()].filter((p) => p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST'));
+    let count = 0;
+    await this.decide(
+      busy.map((p) => p.module.id),
+      () => {
+        const at = this.clock.now();
+        const pooled: Decision<null> = { outcome: ok(null), changes: [...all.changes], events: [...all.events] };
+        for (const pool of busy) {
+          if (pool.leases.size || pool.tombstones.size) {
+            const d = expireLeases(pool, at);
+            pooled.changes.push(...d.changes);
+            pooled.events.push(...d.events);
+          }
+          if (pool.members.size && pool.module.policy.strategy === 'BLOCK_LATEST') {
+            const d = expireMembers(pool, at);
+            pooled.changes.push(...d.changes);
+            pooled.events.push(...d.events);
+          }
+        }
+        count = pooled.events.length;
+        return { d: pooled, idem: null, audit: null };
+      },
+    );
     await this.persistLatestSeen();
-    return all.events.length;
+    return count;
   }
 
   /** Writes the latest time seen to the store's meta table (when it moved by a second or more). */
@@ -442,7 +608,10 @@ export class LicensorNode {
 
   /** Stops accepting work and waits for queued commits. */
   async close(): Promise<void> {
+    await this.shared?.drain();
     await this.committer.drain();
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    await this.stopFollowing?.();
     this.licenseNow();
     await this.persistLatestSeen().catch(() => {});
     await this.store.close();

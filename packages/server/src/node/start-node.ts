@@ -9,6 +9,7 @@ import { loadCatalogFiles } from '../catalog/load-catalog-file.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { buildApp } from '../http/app.js';
 import { ISSUER_KEY_FILE, type IssuerKeys, loadIssuerKeys, readIssuerPublicKey } from '../issuer/issuer-keys.js';
+import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from './clock.js';
@@ -18,6 +19,9 @@ import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
 import { WebhookService } from '../webhook/webhook-service.js';
 import { faultInjector } from './fault-injection.js';
 import { resolveHardwareKey } from './resolve-hardware-key.js';
+import { HierarchyService } from '../hierarchy/hierarchy-service.js';
+import { loadNodeIdentity } from '../hierarchy/node-identity.js';
+import { UpstreamSync } from '../hierarchy/upstream-sync.js';
 
 /** A started node: its URL, parts, and a graceful stop. */
 export interface RunningNode {
@@ -32,6 +36,10 @@ export interface RunningNode {
   /** Webhook registrations and the dispatcher that delivers committed events to them. */
   webhooks: WebhookService;
   dispatcher: WebhookDispatcher;
+  /** Child nodes of this node and their allocations. */
+  hierarchy: HierarchyService;
+  /** The link to the parent node (started with --upstream), or null. */
+  upstream: UpstreamSync | null;
   hardwareKeyDetail: string;
   close(): Promise<void>;
 }
@@ -39,7 +47,11 @@ export interface RunningNode {
 /** Opens the store a config names. */
 export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>): Outcome<Store> {
   if (config.store === 'sqlite') return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous));
-  return fail('VALIDATION_FAILED', 'the PostgreSQL store is not available in this build yet; use --store sqlite', { field: 'store' });
+  try {
+    return ok(new PostgresStore(config.store));
+  } catch (err) {
+    return fail('VALIDATION_FAILED', `--store: ${(err as Error).message}`, { field: 'store' });
+  }
 }
 
 /** Starts a node from its config: store, license, HTTP API, SDK sessions, reaper. */
@@ -115,7 +127,26 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' });
   }
   const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
+  const identity = await loadNodeIdentity(store.value);
+  const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs });
+  await hierarchy.start();
+  const upstream =
+    config.upstreamUrl && config.upstreamToken
+      ? new UpstreamSync(node, identity, hierarchy, {
+          url: config.upstreamUrl,
+          token: config.upstreamToken,
+          name: config.nodeName,
+          countedAs: config.countedAs,
+          parentPublicKey: config.upstreamPublicKey,
+          initialIntervalMs: config.syncIntervalMs,
+          timeoutMs: 10_000,
+          ...(deps.fetch ? { fetchImpl: deps.fetch } : {}),
+          log: (level, message, data) => log?.[level](data ?? {}, message),
+        })
+      : null;
   const app = await buildApp(node, tokens, {
+    hierarchy,
+    upstream,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
@@ -157,6 +188,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
       });
   }, config.reapIntervalMs);
   renewer.unref();
+  await upstream?.start();
   // Webhooks: committed events wake the dispatcher at once; this timer runs retries that fell due and picks up
   // events other processes committed to the same store (and whatever was left undelivered before a restart).
   const webhookTimer = setInterval(() => {
@@ -174,11 +206,14 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     webhooks,
     dispatcher,
     usage,
+    hierarchy,
+    upstream,
     hardwareKeyDetail: hw.value.detail,
     async close() {
       if (closed) return;
       closed = true;
       clearInterval(reaper);
+      await upstream?.stop();
       usage.stop();
       clearInterval(renewer);
       clearInterval(webhookTimer);

@@ -51,7 +51,8 @@ export class SessionRegistry {
   }
 
   private dispatch(e: StoredEvent): void {
-    if (e.type.startsWith('license.')) {
+    // Allocations and the parent's verdict are this node's license too, when it is a child in a tree.
+    if (e.type.startsWith('license.') || e.type.startsWith('allocation.') || e.type.startsWith('upstream.')) {
       // A vendor node also raises license events for its customers' licenses: sessions hear only this node's own
       // license state, when it changes or a new license is installed on the node.
       const state = this.node.licenseState().state;

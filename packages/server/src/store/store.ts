@@ -1,7 +1,9 @@
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
 import type { BillingStore } from './billing-store.js';
-import type { WebhookStore } from './webhook-store.js';
+import type { SharedPoolStore } from './shared-pool-store.js';
+import type { HierarchyStore } from './hierarchy-store.js';
 import type { UsageStore } from './usage-store.js';
+import type { WebhookStore } from './webhook-store.js';
 
 /** A persisted event. `seq` is the cursor: strictly increasing in commit order; `id` is `evt_<seq>`. */
 export interface StoredEvent {
@@ -33,7 +35,7 @@ export interface TokenRecord {
 }
 
 /** Roles an API token can have. */
-export type TokenRole = 'admin' | 'app';
+export type TokenRole = 'admin' | 'app' | 'node';
 
 /** A stored response for an Idempotency-Key. */
 export interface IdempotencyRecord {
@@ -74,7 +76,9 @@ export type AuditAction =
   | 'license.issued'
   | 'license.extended'
   | 'webhook.created'
-  | 'webhook.deleted';
+  | 'webhook.deleted'
+  | 'allocation.changed'
+  | 'node.forgotten';
 
 /** An audit entry before the store gives it a sequence number. */
 export interface NewAuditRecord {
@@ -103,12 +107,16 @@ export interface CommitBatch {
 /** The one storage interface; SQLite (embedded default) and PostgreSQL (scale-out) implement it. */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Present when several processes share the store (PostgreSQL): pool operations must then run under its locks. */
+  readonly shared?: SharedPoolStore;
   /** Billing accounts, ledger, rental plans, rentals and issued license files (vendor nodes). */
   readonly billing: BillingStore;
-  /** Webhook endpoints and the outbox of their deliveries. */
-  readonly webhooks: WebhookStore;
+  /** Child nodes and their allocations (a parent node in an enterprise tree). */
+  readonly hierarchy: HierarchyStore;
   /** Usage samples of the pools over time (dashboard charts), pruned past their retention. */
   readonly usage: UsageStore;
+  /** Webhook endpoints and the outbox of their deliveries. */
+  readonly webhooks: WebhookStore;
   /** Applies every pending migration exactly once. */
   migrate(): Promise<void>;
   loadPools(): Promise<PoolSnapshot>;

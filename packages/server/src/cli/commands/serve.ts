@@ -32,21 +32,28 @@ export function registerServeCommand(program: Command): void {
     .option('--tls-cert <file>', `serve HTTPS with this certificate (PEM) [env ${e.tlsCert}]`)
     .option('--tls-key <file>', `private key of --tls-cert (PEM) [env ${e.tlsKey}]`)
     .option('--bootstrap-admin-token <secret>', `create an admin token with this secret if it does not exist [env ${e.bootstrapAdminToken}]`)
-    .option('--webhook-max-attempts <n>', `attempts per webhook delivery before giving up [env ${e.webhookMaxAttempts}] (default: 8)`)
-    .option('--webhook-retry-base-ms <ms>', `wait before the second attempt, doubling with jitter after [env ${e.webhookRetryBaseMs}] (default: 30000)`)
-    .option('--webhook-timeout-ms <ms>', `how long one webhook request may take [env ${e.webhookTimeoutMs}] (default: 10000)`)
     .option('--usage-sample-interval-ms <ms>', `how often pool use is sampled for the dashboard's charts [env ${e.usageSampleIntervalMs}] (default: 60000)`)
     .option('--usage-retention-days <days>', `how long usage samples are kept [env ${e.usageRetentionDays}] (default: 30)`)
     .option('--dashboard-dir <dir>', `built dashboard served at / [env ${e.dashboardDir}] (default: packages/web/dist)`)
+    .option('--webhook-max-attempts <n>', `attempts per webhook delivery before giving up [env ${e.webhookMaxAttempts}] (default: 8)`)
+    .option('--webhook-retry-base-ms <ms>', `wait before the second attempt, doubling with jitter after [env ${e.webhookRetryBaseMs}] (default: 30000)`)
+    .option('--webhook-timeout-ms <ms>', `how long one webhook request may take [env ${e.webhookTimeoutMs}] (default: 10000)`)
+    .option('--upstream <url>', `parent node URL: this node is a child in an enterprise tree and syncs with it [env ${e.upstreamUrl}]`)
+    .option('--upstream-token <secret>', `a node token created on the parent (licensor token create --role node) [env ${e.upstreamToken}]`)
+    .option('--upstream-public-key <key>', `the parent's node key to trust, ed25519:<base64url> (default: pin the first one seen) [env ${e.upstreamPublicKey}]`)
+    .option('--node-name <name>', `name shown to the parent [env ${e.nodeName}] (default: host name)`)
+    .option('--counted-as <moduleId>', `module the parent counts this node against, e.g. 1003 for a subordinate Data Server [env ${e.countedAs}]`)
+    .option('--sync-interval-ms <ms>', `how often this node's children sync [env ${e.syncIntervalMs}] (default: 60000)`)
+    .option('--allocation-window-ms <ms>', `how long children serve on an allocation without a sync [env ${e.allocationWindowMs}] (default: 259200000, 72 h)`)
     .action(async (opts: Record<string, string | string[] | undefined>) => {
-      const config = loadNodeConfig({ ...opts, licenseFile: opts.license as string | undefined, catalogs: opts.catalog });
+      const config = loadNodeConfig({ ...opts, upstreamUrl: opts.upstream as string | undefined, licenseFile: opts.license as string | undefined, catalogs: opts.catalog });
       if (!config.ok) throw new CliError(config.message, 2);
       const started = await startNode(config.value);
       if (!started.ok) throw new CliError(started.message, 1);
       const running = started.value;
       const lic = running.node.licenseState();
       process.stdout.write(
-        `licensor node listening on ${running.url}\n  dashboard: ${running.url}/\n  store: ${running.node.store.kind} (${config.value.dataDir})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
+        `licensor node listening on ${running.url}\n  dashboard: ${running.url}/\n  store: ${running.node.store.kind} (${config.value.dataDir})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.upstream ? `\n  upstream: ${config.value.upstreamUrl} (syncing as ${JSON.stringify(config.value.nodeName)})` : ''}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
       );
       await new Promise<void>((resolveStop) => {
         const stop = (signal: string) => {

@@ -18,12 +18,12 @@ export function registerTokenCommands(program: Command): void {
   token
     .command('create')
     .description('Create a token; its secret is printed once and stored only as a hash')
-    .requiredOption('--role <role>', 'admin or app')
+    .requiredOption('--role <role>', 'admin (everything), app (client work) or node (a child node syncing with this one)')
     .option('--name <name>', 'a name to recognise it by', 'cli')
     .option('--data-dir <dir>', 'node data directory (default: ./.licensor/node)')
     .option('--json', 'print JSON')
     .action(async (o: { role: string; name: string; dataDir?: string; json?: boolean }) => {
-      if (o.role !== 'admin' && o.role !== 'app') throw new CliError(`--role must be admin or app, got ${JSON.stringify(o.role)}`, 2);
+      if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`, 2);
       const { store, tokens } = await open(o.dataDir);
       try {
         const { token: t, secret } = await tokens.create(o.role, o.name, Date.now(), CLI_ACTOR);

@@ -10,14 +10,14 @@ import { errors } from '../schemas.js';
 export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService): void {
   const view = (t: { id: string; name: string; role: string; createdAt: number; revokedAt: number | null }) => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt, revokedAt: t.revokedAt });
 
-  app.post<{ Body: { role: 'admin' | 'app'; name: string } }>(
+  app.post<{ Body: { role: 'admin' | 'app' | 'node'; name: string } }>(
     '/v1/tokens',
     {
       config: { roles: ['admin'] },
       schema: {
         summary: 'Create an API token; the secret is in this answer only',
         tags: ['tokens'],
-        body: Type.Object({ role: Type.Union([Type.Literal('admin'), Type.Literal('app')]), name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        body: Type.Object({ role: Type.Union([Type.Literal('admin'), Type.Literal('app'), Type.Literal('node')], { description: 'admin: everything; app: client work (slots, members, quotas); node: a child node syncing with this one' }), name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
         response: errors(400, 401, 403),
       },
     },

@@ -75,6 +75,16 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
     `,
   },
   {
+    version: 4,
+    name: 'hierarchy: child nodes and their allocations',
+    sql: `
+      CREATE TABLE child_nodes (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, hardware_key TEXT NOT NULL UNIQUE, counted_as INTEGER, public_key TEXT NOT NULL,
+        token_id TEXT, registered_at INTEGER NOT NULL, last_sync_at INTEGER NOT NULL, report TEXT,
+        allocation TEXT, allocation_seq INTEGER NOT NULL DEFAULT 0, allocation_updated_at INTEGER);
+    `,
+  },
+  {
     version: 5,
     name: 'webhooks: endpoints, outbox of deliveries, attempt log',
     sql: `

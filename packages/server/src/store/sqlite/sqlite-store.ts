@@ -5,8 +5,9 @@ import Database from 'better-sqlite3';
 import { type AuditRecord, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type PoolSnapshot, type StoredEvent, type Store, type TokenRecord } from '../store.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteBillingStore } from './sqlite-billing-store.js';
-import { SqliteWebhookStore } from './sqlite-webhook-store.js';
+import { SqliteHierarchyStore } from './sqlite-hierarchy-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
+import { SqliteWebhookStore } from './sqlite-webhook-store.js';
 
 /** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
 export type SqliteSynchronous = 'normal' | 'full';
@@ -19,8 +20,9 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
   readonly billing: SqliteBillingStore;
-  readonly webhooks: SqliteWebhookStore;
+  readonly hierarchy: SqliteHierarchyStore;
   readonly usage: SqliteUsageStore;
+  readonly webhooks: SqliteWebhookStore;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal') {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -30,8 +32,9 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.billing = new SqliteBillingStore(this.db);
-    this.webhooks = new SqliteWebhookStore(this.db);
+    this.hierarchy = new SqliteHierarchyStore(this.db);
     this.usage = new SqliteUsageStore(this.db);
+    this.webhooks = new SqliteWebhookStore(this.db);
   }
 
   private get s(): ReturnType<SqliteStore['prepare']> {

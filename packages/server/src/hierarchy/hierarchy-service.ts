@@ -1,0 +1,182 @@
+import { planAllocation, sumAllocations } from '@licensor/core';
+import { fail, newId, ok, type Outcome } from '@licensor/protocol';
+import type { LicensorNode } from '../node/licensor-node.js';
+import type { ChildNodeRecord } from '../store/hierarchy-store.js';
+import type { AuditActor, NewEvent, StoredEvent } from '../store/store.js';
+import { eventId } from '../store/store.js';
+import { allocationAuthority, issueAllocation } from './issue-allocation.js';
+import type { NodeIdentity } from './node-identity.js';
+import type { ChildState, NodeView, SyncRequest, SyncResponse } from './sync-messages.js';
+import { toNodeView } from './node-view.js';
+
+/** Settings a parent node gives its children. */
+export interface HierarchyOptions {
+  /** How often children sync. */
+  syncIntervalMs: number;
+  /** How long an allocation document stays valid without a sync: the child's offline grace. */
+  allocationWindowMs: number;
+}
+
+/** Defaults that suit a restaurant chain whose links fail for hours: sync every minute, serve three days offline. */
+export const DEFAULT_HIERARCHY_OPTIONS: HierarchyOptions = { syncIntervalMs: 60_000, allocationWindowMs: 72 * 3_600_000 };
+
+/**
+ * The parent side of an enterprise tree: registers child nodes on their first sync, counts them in their module's
+ * pool (subordinate Data Servers block the latest beyond the quantity), keeps their allocations within what this
+ * node holds, and answers every sync with a fresh allocation document.
+ */
+export class HierarchyService {
+  private readonly children = new Map<string, ChildNodeRecord>();
+  private readonly byHardwareKey = new Map<string, string>();
+  private readonly verdicts = new Map<string, { state: ChildState; message: string }>();
+  /** Allocation changes run one at a time, so the sum check and the write see the same state. */
+  private allocating: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly node: LicensorNode,
+    readonly identity: NodeIdentity,
+    readonly options: HierarchyOptions = DEFAULT_HIERARCHY_OPTIONS,
+  ) {}
+
+  /** Loads the registered children and hands their allocations' sum to the node's pools. */
+  async start(): Promise<void> {
+    for (const c of await this.node.store.hierarchy.listChildren()) this.remember(c);
+    await this.node.setAllocatedOut(this.allocatedOut());
+  }
+
+  private remember(c: ChildNodeRecord): void {
+    this.children.set(c.id, c);
+    this.byHardwareKey.set(c.hardwareKey, c.id);
+  }
+
+  private allocatedOut(): Map<number, number> {
+    return sumAllocations([...this.children.values()].map((c) => new Map(Object.entries(c.allocation ?? {}).map(([k, v]) => [Number(k), v]))));
+  }
+
+  /** Handles a child's sync: registers it the first time, counts it, records its report, answers with its allocation. */
+  async sync(req: SyncRequest, token: { id: string; role: string }): Promise<Outcome<SyncResponse>> {
+    if (req.hardwareKey === this.node.options.hardwareKey.key) return fail('VALIDATION_FAILED', 'hardwareKey is this node\'s own: a node cannot be its own child', { field: 'hardwareKey' });
+    if (req.countedAs !== null && !this.node.catalog.modules.has(req.countedAs)) return fail('MODULE_UNKNOWN', `countedAs: module ${req.countedAs} is not in the parent's catalog`, { field: 'countedAs' });
+    const now = this.node.clock.now();
+    let child = this.children.get(this.byHardwareKey.get(req.hardwareKey) ?? '');
+    if (child?.tokenId && child.tokenId !== token.id && token.role !== 'admin') {
+      return fail('FORBIDDEN', 'this hardware key is registered by another node token; sync with that token (or forget the node first)');
+    }
+    if (!child) {
+      child = {
+        id: newId('node'), name: req.name, hardwareKey: req.hardwareKey, countedAs: req.countedAs, publicKey: req.publicKey, tokenId: token.id,
+        registeredAt: now, lastSyncAt: now, report: null, allocation: null, allocationSeq: 0, allocationUpdatedAt: null,
+      };
+      const event: NewEvent = { type: 'node.registered', moduleId: req.countedAs, subject: child.id, data: { name: req.name, hardwareKey: req.hardwareKey, countedAs: req.countedAs }, at: now };
+      const seq = await this.node.store.hierarchy.insertChild(child, event);
+      this.remember(child);
+      this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
+    }
+    const verdict = await this.judge(child);
+    const report = { licenseState: req.licenseState, usage: req.usage, children: req.children };
+    await this.node.store.hierarchy.recordSync(child.id, now, report, { name: req.name, countedAs: req.countedAs, publicKey: req.publicKey });
+    Object.assign(child, { lastSyncAt: now, report, name: req.name, countedAs: req.countedAs, publicKey: req.publicKey });
+    this.verdicts.set(child.id, verdict.verdict);
+    return ok({
+      nodeId: child.id,
+      state: verdict.verdict.state,
+      message: verdict.verdict.message,
+      syncIntervalMs: this.options.syncIntervalMs,
+      allocation: verdict.document,
+      parent: { nodeId: this.identity.nodeId, publicKey: this.identity.publicKeyText },
+    });
+  }
+
+  /** Decides what a child gets now: counted in its pool, then its allocation under this node's authority. */
+  private async judge(child: ChildNodeRecord): Promise<{ verdict: { state: ChildState; message: string }; document: string | null }> {
+    if (child.countedAs !== null) {
+      const counted = await this.node.syncMember(child.countedAs, child.id, undefined);
+      if (!counted.ok) {
+        const unlicensed = counted.code === 'LICENSE_MISSING' || counted.code === 'LICENSE_EXPIRED' || counted.code === 'LICENSE_NOT_YET_VALID' || counted.code === 'SYNC_BLOCKED';
+        return { verdict: { state: unlicensed ? 'unlicensed' : 'blocked', message: `the parent refuses this node: ${counted.message}` }, document: null };
+      }
+      const { member, quantity } = counted.value as { member: { state: string }; position: number; quantity: number | null };
+      if (member.state === 'blocked') {
+        const name = this.node.catalog.modules.get(child.countedAs)?.name ?? String(child.countedAs);
+        return { verdict: { state: 'blocked', message: `the parent's license allows ${quantity} ${name}; this node connected later than those and is blocked until one is removed or the license grows` }, document: null };
+      }
+    }
+    const authority = allocationAuthority(this.node);
+    if (!authority.ok) return { verdict: { state: 'unlicensed', message: `the parent has nothing to allocate: ${authority.message}` }, document: null };
+    if (!child.allocation) return { verdict: { state: 'active', message: 'registered; no allocation has been assigned to this node yet' }, document: null };
+    const document = issueAllocation(this.identity, this.node, authority.value, child, this.options.allocationWindowMs);
+    return { verdict: { state: 'active', message: `allocation seq ${child.allocationSeq}` }, document };
+  }
+
+  /** Sets a child's module quantities. The sum over children never exceeds what this node holds. */
+  allocate(childId: string, modules: Record<string, unknown>, actor: AuditActor): Promise<Outcome<NodeView>> {
+    const run = this.allocating.then(() => this.allocateNow(childId, modules, actor));
+    this.allocating = run.catch(() => {});
+    return run;
+  }
+
+  private async allocateNow(childId: string, modules: Record<string, unknown>, actor: AuditActor): Promise<Outcome<NodeView>> {
+    const child = this.children.get(childId);
+    if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+    const authority = allocationAuthority(this.node);
+    if (!authority.ok) return fail(authority.code, authority.message);
+    const others = new Map(this.children);
+    others.delete(childId);
+    const toOthers = sumAllocations([...others.values()].map((c) => new Map(Object.entries(c.allocation ?? {}).map(([k, v]) => [Number(k), v]))));
+    const plan = planAllocation(this.node.catalog, new Map(this.node.heldQuantities), toOthers, modules);
+    if (!plan.ok) return plan;
+    const next = Object.fromEntries([...plan.value].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
+    const now = this.node.clock.now();
+    const event: NewEvent = { type: 'allocation.changed', moduleId: null, subject: childId, data: { name: child.name, before: child.allocation ?? {}, after: next }, at: now };
+    const audit = { id: newId('aud'), at: now, actor, action: 'allocation.changed' as const, target: childId, details: { name: child.name, before: child.allocation ?? {}, after: next } };
+    const { seq, eventSeq } = await this.node.store.hierarchy.setAllocation(childId, next, now, event, audit);
+    Object.assign(child, { allocation: next, allocationSeq: seq, allocationUpdatedAt: now });
+    this.node.announce([{ ...event, data: { ...event.data, seq }, seq: eventSeq, id: eventId(eventSeq) } as StoredEvent]);
+    await this.node.setAllocatedOut(this.allocatedOut());
+    return ok(this.view(child, now));
+  }
+
+  /** Forgets a child: its allocation returns to this node and its place in the counting pool frees up. */
+  async forget(childId: string, actor: AuditActor): Promise<Outcome<{ id: string; forgotten: true }>> {
+    const child = this.children.get(childId);
+    if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+    const now = this.node.clock.now();
+    const event: NewEvent = { type: 'node.forgotten', moduleId: child.countedAs, subject: childId, data: { name: child.name, allocation: child.allocation ?? {} }, at: now };
+    const audit = { id: newId('aud'), at: now, actor, action: 'node.forgotten' as const, target: childId, details: { name: child.name, hardwareKey: child.hardwareKey } };
+    const seq = await this.node.store.hierarchy.deleteChild(childId, event, audit);
+    this.children.delete(childId);
+    this.byHardwareKey.delete(child.hardwareKey);
+    this.verdicts.delete(childId);
+    if (seq !== null) this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
+    if (child.countedAs !== null) await this.node.removeMember(child.countedAs, childId, { actor });
+    await this.node.setAllocatedOut(this.allocatedOut());
+    return ok({ id: childId, forgotten: true });
+  }
+
+  /** The whole tree below this node, with what it holds and what it handed out. */
+  list() {
+    const now = this.node.clock.now();
+    const authority = allocationAuthority(this.node);
+    const held = Object.fromEntries([...this.node.heldQuantities].map(([k, v]) => [String(k), v]));
+    const allocated = Object.fromEntries([...this.allocatedOut()].map(([k, v]) => [String(k), v]));
+    return {
+      nodeId: this.identity.nodeId,
+      publicKey: this.identity.publicKeyText,
+      distributable: authority.ok,
+      distributableDetail: authority.ok ? 'this node may allocate to its children' : authority.message,
+      held,
+      allocated,
+      items: [...this.children.values()].map((c) => this.view(c, now)),
+    };
+  }
+
+  /** One child as an admin sees it. */
+  get(childId: string): Outcome<NodeView> {
+    const child = this.children.get(childId);
+    return child ? ok(this.view(child, this.node.clock.now())) : fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+  }
+
+  private view(c: ChildNodeRecord, now: number): NodeView {
+    return toNodeView(c, this.verdicts.get(c.id) ?? null, now, this.options.syncIntervalMs);
+  }
+}

@@ -1,0 +1,72 @@
+import { type AllocationPayload, type Entitlement, newId, peekLicenseFile, signAllocation, splitDocument, ALLOCATION_BEGIN, ALLOCATION_END } from '@licensor/protocol';
+import type { LicensorNode } from '../node/licensor-node.js';
+import type { ChildNodeRecord } from '../store/hierarchy-store.js';
+import type { NodeIdentity } from './node-identity.js';
+
+/** Where a node's right to allocate comes from: its centralized license, or the allocation its own parent gave it. */
+export interface AllocationAuthority {
+  text: string;
+  customer: { id: string; name: string };
+  /** The authority's end (epoch ms); an allocation never outlives it. Infinity for a permanent license. */
+  notAfter: number;
+}
+
+/**
+ * The authority this node allocates under, or a sentence saying why it has none: no valid license, or a static one.
+ * A node holding both a centralized license and an allocation allocates under its license.
+ */
+export function allocationAuthority(node: LicensorNode): { ok: true; value: AllocationAuthority } | { ok: false; code: 'SCOPE_NOT_CENTRALIZED' | 'LICENSE_MISSING'; message: string } {
+  const state = node.licenseState();
+  if (state.state !== 'valid') return { ok: false, code: 'LICENSE_MISSING', message: `this node cannot allocate: ${state.detail}` };
+  const lic = node.license;
+  const now = node.clock.now();
+  if (lic && lic.payload.scope === 'centralized' && Date.parse(lic.payload.notBefore) <= now && (lic.payload.notAfter === null || Date.parse(lic.payload.notAfter) > now)) {
+    return { ok: true, value: { text: lic.text, customer: lic.payload.customer, notAfter: lic.payload.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(lic.payload.notAfter) } };
+  }
+  const held = node.heldAllocation;
+  if (held && Date.parse(held.payload.notAfter) > now) return { ok: true, value: { text: held.text, customer: held.payload.customer, notAfter: Date.parse(held.payload.notAfter) } };
+  if (lic?.payload.scope === 'static') return { ok: false, code: 'SCOPE_NOT_CENTRALIZED', message: `license ${lic.payload.id} is static: it serves this node only and cannot be distributed to subdivisions` };
+  return { ok: false, code: 'LICENSE_MISSING', message: 'this node holds no centralized license or allocation to distribute' };
+}
+
+/** Signs a child's allocation document: its quantities, for the offline window, never past the authority's end. */
+export function issueAllocation(identity: NodeIdentity, node: LicensorNode, authority: AllocationAuthority, child: ChildNodeRecord, windowMs: number): string {
+  const now = node.clock.now();
+  const entitlements: Entitlement[] = Object.entries(child.allocation ?? {})
+    .map(([id, quantity]) => ({ moduleId: Number(id), quantity }))
+    .sort((a, b) => a.moduleId - b.moduleId);
+  const payload: AllocationPayload = {
+    v: 1,
+    kind: 'allocation',
+    id: newId('alc'),
+    seq: child.allocationSeq,
+    parent: { nodeId: identity.nodeId, hardwareKey: node.options.hardwareKey.key, publicKey: identity.publicKeyText },
+    child: { nodeId: child.id, hardwareKey: child.hardwareKey },
+    customer: authority.customer,
+    entitlements,
+    issuedAt: new Date(now).toISOString(),
+    notBefore: new Date(now - 60_000).toISOString(),
+    notAfter: new Date(Math.min(now + windowMs, authority.notAfter)).toISOString(),
+    source: authority.text,
+  };
+  return signAllocation(payload, identity.privateKey, identity.publicKey);
+}
+
+/** Reads an allocation document's payload without checking anything (for display and error messages only). */
+export function peekAllocation(text: string): AllocationPayload | null {
+  const parts = splitDocument(text, { begin: ALLOCATION_BEGIN, end: ALLOCATION_END });
+  if (!parts.ok) return null;
+  try {
+    return JSON.parse(parts.value.payload.toString('utf8')) as AllocationPayload;
+  } catch {
+    return null;
+  }
+}
+
+/** The license id at the root of an authority text, for messages. */
+export function authorityLabel(text: string): string {
+  const lic = peekLicenseFile(text);
+  if (lic.ok) return `license ${lic.value.id}`;
+  const a = peekAllocation(text);
+  return a ? `allocation ${a.id}` : 'an unreadable authority';
+}

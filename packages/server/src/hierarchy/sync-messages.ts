@@ -1,0 +1,47 @@
+import type { UsageLine } from '../store/hierarchy-store.js';
+
+/** What a child node sends its parent on every sync (the first one registers it). */
+export interface SyncRequest {
+  hardwareKey: string;
+  name: string;
+  /** The module the parent counts this node against (e.g. 1003, subordinate Data Servers); null = not counted. */
+  countedAs: number | null;
+  publicKey: string;
+  /** Sequence number of the allocation the child holds (null: none). */
+  allocationSeq: number | null;
+  licenseState: string;
+  usage: UsageLine[];
+  children: NodeView[];
+}
+
+/** The parent's verdict on a child: serve under the allocation, blocked by the subordinate-server limit, or nothing to give. */
+export type ChildState = 'active' | 'blocked' | 'unlicensed';
+
+/** The parent's answer to a sync. */
+export interface SyncResponse {
+  nodeId: string;
+  state: ChildState;
+  message: string;
+  /** When to sync next. */
+  syncIntervalMs: number;
+  /** The armored allocation document, or null when the child gets nothing (blocked, unlicensed parent, no allocation). */
+  allocation: string | null;
+  parent: { nodeId: string; publicKey: string };
+}
+
+/** A node of the enterprise tree as an admin sees it: sync state, allocation, usage and its own children. */
+export interface NodeView {
+  id: string;
+  name: string;
+  hardwareKey: string;
+  countedAs: number | null;
+  state: ChildState;
+  message: string;
+  licenseState: string | null;
+  registeredAt: string;
+  lastSyncAt: string;
+  online: boolean;
+  allocation: { seq: number; modules: Record<string, number>; updatedAt: string | null } | null;
+  usage: UsageLine[];
+  children: NodeView[];
+}

@@ -1,0 +1,100 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { HierarchyService } from '../../hierarchy/hierarchy-service.js';
+import type { SyncRequest } from '../../hierarchy/sync-messages.js';
+import type { UpstreamSync } from '../../hierarchy/upstream-sync.js';
+import { HttpFailure } from '../error-mapping.js';
+import { auditActor, unwrap } from '../request-context.js';
+import { errors } from '../schemas.js';
+
+const NodeParams = Type.Object({ nodeId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' }) });
+const UsageLine = Type.Object(
+  { moduleId: Type.Integer({ minimum: 1 }), quantity: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]), used: Type.Integer({ minimum: 0 }), blocked: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false },
+);
+const SyncBody = Type.Object(
+  {
+    hardwareKey: Type.String({ pattern: '^[0-9a-f]{64}$', description: "the child's 64-hex hardware key; identifies it across syncs" }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    countedAs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'module whose pool counts this child on the parent (e.g. 1003), or null' }),
+    publicKey: Type.String({ minLength: 1, maxLength: 200 }),
+    allocationSeq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    licenseState: Type.String({ maxLength: 40 }),
+    usage: Type.Array(UsageLine, { maxItems: 10_000 }),
+    children: Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100_000, description: "the child's own subtree, as its GET /v1/nodes items" }),
+  },
+  { additionalProperties: false },
+);
+
+/** The enterprise tree: child nodes sync here, admins see the tree and set allocations; a child shows its upstream. */
+export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, upstream: UpstreamSync | null): void {
+  app.post<{ Body: SyncRequest }>(
+    '/v1/nodes/sync',
+    {
+      config: { roles: ['node', 'admin'] },
+      // A node high in a big tree reports every node below it.
+      bodyLimit: 16 * 1024 * 1024,
+      schema: {
+        summary: 'A child node syncs: registers on first contact, reports usage, receives its allocation document',
+        tags: ['hierarchy'],
+        body: SyncBody,
+        response: errors(400, 401, 403, 409),
+      },
+    },
+    async (req) => unwrap(await hierarchy.sync(req.body, req.token as { id: string; role: string })),
+  );
+
+  app.get('/v1/nodes', { config: { roles: ['admin'] }, schema: { summary: 'The tree below this node: children, their allocations, sync state and usage', tags: ['hierarchy'], response: errors(401, 403) } }, async () =>
+    hierarchy.list(),
+  );
+
+  app.get<{ Params: { nodeId: string } }>(
+    '/v1/nodes/:nodeId',
+    { config: { roles: ['admin'] }, schema: { summary: 'One child node', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) } },
+    async (req) => unwrap(hierarchy.get(req.params.nodeId)),
+  );
+
+  app.put<{ Params: { nodeId: string }; Body: { modules: Record<string, number> } }>(
+    '/v1/nodes/:nodeId/allocation',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: "Set a child's module quantities (the sum over children never exceeds what this node holds)",
+        tags: ['hierarchy'],
+        params: NodeParams,
+        body: Type.Object({ modules: Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 }), { description: 'module ID → quantity; 0 takes the module away' }) }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409),
+      },
+    },
+    async (req) => unwrap(await hierarchy.allocate(req.params.nodeId, req.body.modules, auditActor(req))),
+  );
+
+  app.delete<{ Params: { nodeId: string } }>(
+    '/v1/nodes/:nodeId',
+    { config: { roles: ['admin'] }, schema: { summary: 'Forget a child node: its allocation returns here, its place in the counting pool frees', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) } },
+    async (req) => unwrap(await hierarchy.forget(req.params.nodeId, auditActor(req))),
+  );
+
+  app.get('/v1/upstream', { config: { roles: ['admin'] }, schema: { summary: "This node's link to its parent (when started with --upstream)", tags: ['hierarchy'], response: errors(401, 403, 404) } }, async () => {
+    if (!upstream) throw new HttpFailure({ code: 'NOT_FOUND', message: 'this node has no parent: it was not started with --upstream' });
+    return upstream.state;
+  });
+
+  app.put<{ Body: { allocation: string } }>(
+    '/v1/upstream/allocation',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Install an allocation document by hand (a site without a link to its parent)',
+        tags: ['hierarchy'],
+        body: Type.Object({ allocation: Type.String({ minLength: 1, maxLength: 1024 * 1024 }) }, { additionalProperties: false }),
+        response: errors(400, 401, 403, 404, 409, 422),
+      },
+    },
+    async (req) => {
+      if (!upstream) throw new HttpFailure({ code: 'NOT_FOUND', message: 'this node has no parent: start it with --upstream to take allocations', field: 'allocation' });
+      const taken = unwrap(await upstream.take(req.body.allocation, auditActor(req)));
+      return { installed: true, allocation: taken, state: upstream.state };
+    },
+  );
+}

@@ -1,0 +1,48 @@
+import type { Catalog } from '@licensor/core';
+import { type AllocationPayload, checkValidity, type LicensePayload } from '@licensor/protocol';
+import { grantedQuantities } from './entitlements.js';
+import { evaluateLicense, type InstalledLicense, type LicenseStateName } from './license-state.js';
+
+/** An allocation document this node received from its parent, verified and stored. */
+export interface HeldAllocation {
+  payload: AllocationPayload;
+  text: string;
+  receivedAt: number;
+}
+
+/** The license state of a node, which may hold a license of its own, an allocation from its parent, or both. */
+export type NodeLicenseStateName = LicenseStateName | 'blocked';
+
+/** What a node holds per module (its license plus its allocation) and the window in which it may serve. */
+export function combineGrants(catalog: Catalog, installed: InstalledLicense | null, allocation: HeldAllocation | null) {
+  const held = grantedQuantities(catalog, installed?.payload ?? null);
+  if (allocation) {
+    for (const e of allocation.payload.entitlements) {
+      const prev = held.get(e.moduleId);
+      held.set(e.moduleId, prev === null || e.quantity === null ? null : (prev ?? 0) + e.quantity);
+    }
+  }
+  // The serving window covers both sources; a node holding either one that is valid may serve.
+  let validFrom = Number.POSITIVE_INFINITY;
+  let validUntil = Number.NEGATIVE_INFINITY;
+  const widen = (p: Pick<LicensePayload, 'notBefore' | 'notAfter'>) => {
+    validFrom = Math.min(validFrom, Date.parse(p.notBefore));
+    validUntil = Math.max(validUntil, p.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(p.notAfter));
+  };
+  if (installed) widen(installed.payload);
+  if (allocation) widen(allocation.payload);
+  return { held, validFrom, validUntil };
+}
+
+/** The node's license state at a time, with a sentence for people; `blockedBy` is the parent's refusal, if any. */
+export function evaluateNodeLicense(installed: InstalledLicense | null, allocation: HeldAllocation | null, blockedBy: string | null, now: number): { state: NodeLicenseStateName; detail: string } {
+  if (blockedBy) return { state: 'blocked', detail: blockedBy };
+  const own = evaluateLicense(installed, now);
+  if (own.state === 'valid' || !allocation) return own;
+  const a = allocation.payload;
+  const window = checkValidity(a, now);
+  const from = `allocation ${a.id} (seq ${a.seq}) from parent node ${a.parent.nodeId}`;
+  if (window.ok) return { state: 'valid', detail: `${from} is valid until ${a.notAfter}` };
+  if (window.code === 'LICENSE_NOT_YET_VALID') return { state: 'not_yet_valid', detail: `${from} is valid from ${a.notBefore}` };
+  return { state: 'expired', detail: `${from} expired at ${a.notAfter}: the parent has not renewed it (is it reachable?)` };
+}

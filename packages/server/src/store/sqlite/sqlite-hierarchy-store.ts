@@ -1,0 +1,101 @@
+import type Database from 'better-sqlite3';
+import type { ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
+import type { NewAuditRecord, NewEvent } from '../store.js';
+
+type Row = Record<string, unknown>;
+
+/** Child nodes and allocations in the node's SQLite file. */
+export class SqliteHierarchyStore implements HierarchyStore {
+  private q: ReturnType<SqliteHierarchyStore['prepare']> | undefined;
+
+  constructor(private readonly db: Database.Database) {}
+
+  // Prepared lazily: the tables exist only after migrate().
+  private get s() {
+    this.q ??= this.prepare();
+    return this.q;
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      list: db.prepare('SELECT * FROM child_nodes ORDER BY registered_at, id'),
+      insert: db.prepare(
+        `INSERT INTO child_nodes (id, name, hardware_key, counted_as, public_key, token_id, registered_at, last_sync_at, report, allocation, allocation_seq, allocation_updated_at)
+         VALUES (@id, @name, @hardwareKey, @countedAs, @publicKey, @tokenId, @registeredAt, @lastSyncAt, @report, @allocation, @allocationSeq, @allocationUpdatedAt)`,
+      ),
+      sync: db.prepare('UPDATE child_nodes SET last_sync_at = ?, report = ?, name = ?, counted_as = ?, public_key = ? WHERE id = ?'),
+      allocate: db.prepare('UPDATE child_nodes SET allocation = ?, allocation_seq = ?, allocation_updated_at = ? WHERE id = ?'),
+      remove: db.prepare('DELETE FROM child_nodes WHERE id = ?'),
+      nextSeq: db.prepare(
+        `INSERT INTO meta (key, value) VALUES ('hierarchy.allocation_seq', '1')
+         ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING value`,
+      ),
+      event: db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)'),
+      audit: db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+    };
+  }
+
+  private insertEvent(e: NewEvent): number {
+    return Number(this.s.event.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid);
+  }
+
+  private insertAudit(a: NewAuditRecord | null): void {
+    if (a) this.s.audit.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null);
+  }
+
+  async listChildren(): Promise<ChildNodeRecord[]> {
+    return (this.s.list.all() as Row[]).map(toChild);
+  }
+
+  async insertChild(c: ChildNodeRecord, event: NewEvent): Promise<number> {
+    return this.db
+      .transaction(() => {
+        this.s.insert.run({ ...c, report: c.report ? JSON.stringify(c.report) : null, allocation: c.allocation ? JSON.stringify(c.allocation) : null });
+        return this.insertEvent(event);
+      })
+      .immediate();
+  }
+
+  async recordSync(id: string, at: number, report: SyncReport, u: { name: string; countedAs: number | null; publicKey: string }): Promise<void> {
+    this.s.sync.run(at, JSON.stringify(report), u.name, u.countedAs, u.publicKey, id);
+  }
+
+  async setAllocation(id: string, modules: Record<string, number> | null, at: number, event: NewEvent, audit: NewAuditRecord | null): Promise<{ seq: number; eventSeq: number }> {
+    return this.db
+      .transaction(() => {
+        const seq = Number((this.s.nextSeq.get() as { value: string }).value);
+        if (this.s.allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1) throw new Error(`child node ${id} is not registered`);
+        this.insertAudit(audit);
+        return { seq, eventSeq: this.insertEvent({ ...event, data: { ...event.data, seq } }) };
+      })
+      .immediate();
+  }
+
+  async deleteChild(id: string, event: NewEvent, audit: NewAuditRecord | null): Promise<number | null> {
+    return this.db
+      .transaction(() => {
+        if (this.s.remove.run(id).changes !== 1) return null;
+        this.insertAudit(audit);
+        return this.insertEvent(event);
+      })
+      .immediate();
+  }
+}
+
+function toChild(r: Row): ChildNodeRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    hardwareKey: r.hardware_key as string,
+    countedAs: (r.counted_as as number | null) ?? null,
+    publicKey: r.public_key as string,
+    tokenId: (r.token_id as string | null) ?? null,
+    registeredAt: r.registered_at as number,
+    lastSyncAt: r.last_sync_at as number,
+    report: r.report ? (JSON.parse(r.report as string) as SyncReport) : null,
+    allocation: r.allocation ? (JSON.parse(r.allocation as string) as Record<string, number>) : null,
+    allocationSeq: r.allocation_seq as number,
+    allocationUpdatedAt: (r.allocation_updated_at as number | null) ?? null,
+  };
+}
