@@ -1,6 +1,7 @@
 import { newId, ok, type Outcome, type SessionPush, type SessionRequest } from '@licensor/protocol';
 import type { WebSocket } from 'ws';
 import { toProblem } from '../http/error-mapping.js';
+import { isStoreUnavailable } from '../store/store-errors.js';
 import { leaseView } from '../http/views.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { checkProfileShape, memberSyncView } from '../node/member-sync-view.js';
@@ -108,7 +109,10 @@ export class SdkSession implements SessionListener {
       const result = await this.handle(req.value);
       this.send(result.ok ? { id: req.value.id, ok: true, result: result.value } : { id: req.value.id, ok: false, error: toProblem(result) });
     } catch (err) {
-      this.send({ id: req.value.id, ok: false, error: toProblem({ code: 'INTERNAL', message: `unexpected error: ${(err as Error).message}` }) });
+      const error = isStoreUnavailable(err)
+        ? toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store is not reachable right now; retry later', data: { retryAfterSeconds: 1 } })
+        : toProblem({ code: 'INTERNAL', message: `unexpected error: ${(err as Error).message}` });
+      this.send({ id: req.value.id, ok: false, error });
     }
   }
 

@@ -1,0 +1,101 @@
+import type { PoolState } from '@licensor/core';
+import type { SharedPoolStore } from '../store/shared-pool-store.js';
+import type { CommitBatch, PoolSnapshot } from '../store/store.js';
+
+interface Pending {
+  moduleIds: readonly number[];
+  decide: () => CommitBatch | null;
+  resolve: (seqs: number[]) => void;
+  reject: (err: unknown) => void;
+}
+
+const EMPTY: CommitBatch = { changes: [], events: [], idempotency: [], audit: [] };
+
+/**
+ * Pool operations when several processes share the store. Each operation is decided inside a database transaction
+ * that holds its pools' locks, on the state just read from the database — never on this process's memory, which
+ * other processes change behind its back. Operations queued in one event-loop turn share one transaction (the locks
+ * of all their pools, taken in ascending order), so the shared path keeps group commit's economy.
+ */
+export class SharedPoolGateway {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private inFlight: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: SharedPoolStore,
+    /** This process's pool objects: refilled from the database before each decision (tombstones and quantity kept). */
+    private readonly pools: ReadonlyMap<number, PoolState>,
+    private readonly maxBatch = 256,
+  ) {}
+
+  /** Runs `decide` on the current state of the pools of `moduleIds`; resolves with its events' seqs once committed. */
+  execute(moduleIds: readonly number[], decide: () => CommitBatch | null): Promise<number[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ moduleIds, decide, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.inFlight = this.flush().finally(() => {
+        this.inFlight = null;
+        if (this.queue.length) this.schedule();
+      });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const group = this.queue.splice(0, this.maxBatch);
+    const ids = new Set<number>();
+    for (const p of group) for (const id of p.moduleIds) ids.add(id);
+    const errors = new Map<Pending, unknown>();
+    try {
+      const seqs = await this.store.withPools([...ids], (state) => {
+        this.refill(ids, state);
+        return group.map((p) => {
+          try {
+            return p.decide() ?? EMPTY;
+          } catch (err) {
+            errors.set(p, err);
+            return EMPTY;
+          }
+        });
+      });
+      group.forEach((p, i) => {
+        if (errors.has(p)) p.reject(errors.get(p));
+        else p.resolve(seqs[i] ?? []);
+      });
+    } catch (err) {
+      for (const p of group) p.reject(err);
+    }
+  }
+
+  /** Puts the database's state of the locked pools into this process's pool objects. */
+  private refill(ids: Set<number>, state: PoolSnapshot): void {
+    for (const id of ids) {
+      const pool = this.pools.get(id);
+      if (!pool) continue;
+      pool.leases.clear();
+      pool.members.clear();
+      pool.quota = null;
+    }
+    for (const l of state.leases) this.pools.get(l.moduleId)?.leases.set(l.holderId, l);
+    for (const m of state.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
+    for (const q of state.quotas) {
+      const pool = this.pools.get(q.moduleId);
+      if (pool) pool.quota = q;
+    }
+  }
+
+  /** Resolves when everything queued so far is committed (or refused). */
+  async drain(): Promise<void> {
+    while (this.queue.length || this.inFlight || this.scheduled) {
+      await (this.inFlight ?? new Promise((r) => setImmediate(r)));
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import pg from 'pg';
+
+/** Where a PostgreSQL store lives: the connection string pg understands, and the schema its tables go in. */
+export interface PostgresTarget {
+  connectionString: string;
+  schema: string;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Splits `postgres://user@host:5432/db?schema=name` into pg's connection string and the schema (default `public`).
+ * `schema` is ours, not libpq's, so it is removed before pg sees the URL.
+ */
+export function parsePostgresUrl(url: string): PostgresTarget {
+  const u = new URL(url);
+  const schema = u.searchParams.get('schema') ?? 'public';
+  if (!SCHEMA_NAME.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
+  u.searchParams.delete('schema');
+  return { connectionString: u.toString(), schema };
+}
+
+/** BIGINT columns hold epoch milliseconds and sequence numbers, all below 2^53: read them as numbers, not strings. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser,
+};
+
+/** Options shared by the pool and the listening connection. */
+export function clientConfig(target: PostgresTarget): pg.ClientConfig {
+  return {
+    connectionString: target.connectionString,
+    types,
+    // Fail fast when the server is gone: a request waits at most this long for a connection, then answers 503.
+    connectionTimeoutMillis: 2000,
+    // search_path per connection: every query names tables without a schema.
+    options: `-c search_path=${target.schema}`,
+    application_name: 'licensor',
+  };
+}
+
+/** A connection pool that never crashes the process when an idle connection dies (a PostgreSQL restart). */
+export function createPool(target: PostgresTarget, max: number): pg.Pool {
+  const pool = new pg.Pool({ ...clientConfig(target), max, idleTimeoutMillis: 30_000, statement_timeout: 15_000 } as pg.PoolConfig);
+  pool.on('error', () => {
+    // An idle client lost its connection; the pool drops it and the next query opens a fresh one.
+  });
+  return pool;
+}

@@ -1,0 +1,295 @@
+import type pg from 'pg';
+import type { SharedPoolStore } from '../shared-pool-store.js';
+import type { AuditRecord, CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, PoolSnapshot, StoredEvent, Store, TokenRecord } from '../store.js';
+import { EventFollower } from './event-follower.js';
+import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { PostgresBillingStore } from './postgres-billing-store.js';
+import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from './postgres-rows.js';
+import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeBatches } from './postgres-writes.js';
+import { transaction } from './postgres-transaction.js';
+
+/** Options of the PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * The scale-out store: any number of Licensor processes on one PostgreSQL database. Pool operations run on the
+ * database's current state under a per-pool advisory lock (see SharedPoolStore); cursor tables are appended under one
+ * feed lock so their seq order is their commit order; followers in every process hear commits through LISTEN/NOTIFY.
+ */
+export class PostgresStore implements Store, SharedPoolStore {
+  readonly kind = 'postgres' as const;
+  readonly shared: SharedPoolStore = this;
+  readonly billing: PostgresBillingStore;
+  readonly target: PostgresTarget;
+  private readonly pool: pg.Pool;
+  private readonly keys: LockKeys;
+  /** Seqs this process committed while a follower runs: the follower skips them (their writers emitted them). */
+  private readonly local = new Set<number>();
+  private readonly followers = new Set<EventFollower>();
+  /** This process's write transactions in flight, and the gate new ones wait at while billing takes its turn. */
+  private readonly inflight = new Set<Promise<unknown>>();
+  private gate: Promise<void> | null = null;
+
+  constructor(url: string, options: PostgresStoreOptions = {}) {
+    this.target = parsePostgresUrl(url);
+    this.keys = lockKeys(this.target.schema);
+    this.pool = createPool(this.target, options.poolSize ?? 10);
+    this.billing = new PostgresBillingStore({
+      target: this.target,
+      keys: this.keys,
+      quiesce: () => this.quiesce(),
+      markLocal: (seqs) => this.markLocal(seqs),
+      unmarkLocal: (seqs) => {
+        for (const s of seqs) this.local.delete(s);
+      },
+    });
+  }
+
+  /** The schema this store's tables live in. */
+  get schema(): string {
+    return this.target.schema;
+  }
+
+  private markLocal(seqs: number[]): void {
+    if (this.followers.size) for (const s of seqs) this.local.add(s);
+  }
+
+  /** Runs a transaction whose events are marked local before COMMIT; unmarks them if it fails (the seqs get reused). */
+  private async writing<T>(fn: (c: pg.PoolClient, mark: (seqs: number[]) => void) => Promise<T>): Promise<T> {
+    while (this.gate) await this.gate;
+    const marked: number[] = [];
+    const running = transaction(this.pool, (c) =>
+      fn(c, (seqs) => {
+        marked.push(...seqs);
+        this.markLocal(seqs);
+      }),
+    );
+    this.inflight.add(running);
+    try {
+      return await running;
+    } catch (err) {
+      for (const s of marked) this.local.delete(s);
+      throw err;
+    } finally {
+      this.inflight.delete(running);
+    }
+  }
+
+  /**
+   * Lets this process's write transactions in flight finish and holds new ones back meanwhile. The billing store calls
+   * it right before a synchronous transaction, which blocks this thread: a transaction of ours holding the feed lock
+   * could not commit while blocked, and the billing transaction would wait for it forever.
+   */
+  private async quiesce(): Promise<void> {
+    while (this.gate) await this.gate;
+    let open: () => void = () => undefined;
+    this.gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    try {
+      await Promise.allSettled([...this.inflight]);
+    } finally {
+      this.gate = null;
+      open();
+    }
+  }
+
+  async migrate(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      // Session-level lock: held across the migrations' own transactions; another process starting now waits here and
+      // then finds every version applied.
+      await c.query('SELECT pg_advisory_lock($1, 0)', [this.keys.migrate]);
+      try {
+        await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.target.schema}"`);
+        await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+        const applied = new Set(((await c.query('SELECT version FROM schema_migrations')).rows as Row[]).map((r) => r.version as number));
+        for (const m of POSTGRES_MIGRATIONS) {
+          if (applied.has(m.version)) continue;
+          await c.query('BEGIN');
+          try {
+            await c.query(m.sql);
+            await c.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+            await c.query('COMMIT');
+          } catch (err) {
+            await c.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+        }
+      } finally {
+        await c.query('SELECT pg_advisory_unlock($1, 0)', [this.keys.migrate]).catch(() => undefined);
+      }
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Applied migration versions, oldest first (tests and diagnostics). */
+  async appliedMigrations(): Promise<number[]> {
+    const r = await this.pool.query('SELECT version FROM schema_migrations ORDER BY version');
+    return (r.rows as Row[]).map((x) => x.version as number);
+  }
+
+  async loadPools(): Promise<PoolSnapshot> {
+    const [l, m, q] = await Promise.all([
+      this.pool.query('SELECT * FROM leases'),
+      this.pool.query('SELECT * FROM members ORDER BY module_id, first_connected_at, seq'),
+      this.pool.query('SELECT * FROM quotas'),
+    ]);
+    return { leases: (l.rows as Row[]).map(toLease), members: (m.rows as Row[]).map(toMember), quotas: (q.rows as Row[]).map(toQuota) };
+  }
+
+  async withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot) => CommitBatch[]): Promise<number[][]> {
+    const ids = [...new Set(moduleIds)].filter((id) => Number.isInteger(id)).sort((a, b) => a - b);
+    return this.writing(async (c, mark) => {
+      let state: PoolSnapshot = { leases: [], members: [], quotas: [] };
+      if (ids.length) {
+        // One round trip: the locks in ascending module order, then the locked pools' rows (read after the locks, so
+        // they include everything the previous holder committed). Ids are integers, checked above.
+        const list = ids.join(',');
+        const results = (await c.query(
+          `SELECT pg_advisory_xact_lock(${this.keys.pools}, m) FROM unnest('{${list}}'::int[]) AS m;
+           SELECT * FROM leases WHERE module_id IN (${list});
+           SELECT * FROM members WHERE module_id IN (${list}) ORDER BY module_id, first_connected_at, seq;
+           SELECT * FROM quotas WHERE module_id IN (${list});`,
+        )) as unknown as pg.QueryResult[];
+        state = {
+          leases: (results[1]?.rows as Row[]).map(toLease),
+          members: (results[2]?.rows as Row[]).map(toMember),
+          quotas: (results[3]?.rows as Row[]).map(toQuota),
+        };
+      }
+      const batches = decide(state);
+      const seqs = await writeBatches(c, this.keys, batches);
+      mark(seqs.flat());
+      return seqs;
+    });
+  }
+
+  async commit(batches: CommitBatch[]): Promise<number[][]> {
+    return this.withPools([], () => batches);
+  }
+
+  async getLicense(): Promise<{ text: string; installedAt: number } | null> {
+    const r = (await this.pool.query('SELECT text, installed_at FROM license WHERE slot = 1')).rows[0] as Row | undefined;
+    return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
+  }
+
+  async putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number> {
+    return this.writing(async (c, mark) => {
+      await c.query('INSERT INTO license VALUES (1, $1, $2) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at', [text, at]);
+      await takeFeedLock(c, this.keys);
+      const [seq] = await insertEvents(c, [event]);
+      if (audit) await insertAudit(c, [audit]);
+      mark([seq as number]);
+      return seq as number;
+    });
+  }
+
+  async appendAudit(record: NewAuditRecord): Promise<number> {
+    return transaction(this.pool, async (c) => {
+      await takeFeedLock(c, this.keys);
+      const [seq] = await insertAudit(c, [record]);
+      return seq as number;
+    });
+  }
+
+  async listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]> {
+    const r = await this.pool.query('SELECT * FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2', [q.after, q.limit]);
+    return (r.rows as Row[]).map(toAudit);
+  }
+
+  async createToken(t: TokenRecord): Promise<void> {
+    await this.pool.query('INSERT INTO tokens VALUES ($1, $2, $3, $4, $5, $6)', [t.id, t.name, t.role, t.hash, t.createdAt, t.revokedAt]);
+  }
+
+  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
+    const r = (await this.pool.query('SELECT * FROM tokens WHERE hash = $1', [hash])).rows[0] as Row | undefined;
+    return r ? toToken(r) : null;
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return ((await this.pool.query('SELECT * FROM tokens ORDER BY created_at, id')).rows as Row[]).map(toToken);
+  }
+
+  async revokeToken(id: string, at: number): Promise<boolean> {
+    return ((await this.pool.query('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])).rowCount ?? 0) > 0;
+  }
+
+  async listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]> {
+    const where = ['seq > $1'];
+    const args: unknown[] = [q.after];
+    if (q.types?.length) {
+      args.push(q.types);
+      where.push(`type = ANY($${args.length}::text[])`);
+    }
+    if (q.moduleId !== undefined) {
+      args.push(q.moduleId);
+      where.push(`module_id = $${args.length}`);
+    }
+    args.push(q.limit);
+    const r = await this.pool.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${args.length}`, args);
+    return (r.rows as Row[]).map(toEvent);
+  }
+
+  async headSeq(): Promise<number> {
+    return ((await this.pool.query('SELECT COALESCE(MAX(seq), 0) AS s FROM events')).rows[0] as { s: number }).s;
+  }
+
+  follow(afterSeq: number, deliver: (events: StoredEvent[]) => Promise<void> | void): () => Promise<void> {
+    const follower = new EventFollower(
+      {
+        target: this.target,
+        channel: this.keys.channel,
+        read: (after, limit) => this.listEvents({ after, limit }),
+        takeLocal: (seq) => this.local.delete(seq),
+      },
+      afterSeq,
+      deliver,
+    );
+    this.followers.add(follower);
+    return async () => {
+      this.followers.delete(follower);
+      await follower.stop();
+      if (!this.followers.size) this.local.clear();
+    };
+  }
+
+  async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
+    const r = (await this.pool.query('SELECT * FROM idempotency WHERE token_id = $1 AND key = $2', [tokenId, key])).rows[0] as Row | undefined;
+    if (!r) return null;
+    return { tokenId, key, fingerprint: r.fingerprint as string, status: r.status as number, body: r.body as string, createdAt: r.created_at as number };
+  }
+
+  async getMeta(key: string): Promise<string | null> {
+    const r = (await this.pool.query('SELECT value FROM meta WHERE key = $1', [key])).rows[0] as Row | undefined;
+    return r ? (r.value as string) : null;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.pool.query('INSERT INTO meta VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  async ping(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), 1500);
+    });
+    try {
+      return await Promise.race([this.pool.query('SELECT 1').then(() => true, () => false), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.followers].map((f) => f.stop()));
+    this.followers.clear();
+    await this.billing.close();
+    await this.pool.end().catch(() => undefined);
+  }
+}
