@@ -43,9 +43,10 @@ export class WebhookService {
     if (!v.ok) return v;
     const now = this.clock.now();
     const secret = v.value.secret ?? `whsec_${randomBytes(32).toString('base64url')}`;
+    const id = newId('whk');
     const w = await this.store.create(
-      { id: newId('whk'), url: v.value.url, events: v.value.events, secret, description: v.value.description, createdAt: now },
-      { id: newId('aud'), at: now, actor, action: 'webhook.created', target: null, details: { url: v.value.url, events: v.value.events, secretGiven: v.value.secret !== null } },
+      { id, url: v.value.url, events: v.value.events, secret, description: v.value.description, createdAt: now },
+      { id: newId('aud'), at: now, actor, action: 'webhook.created', target: id, details: { url: v.value.url, events: v.value.events, secretGiven: v.value.secret !== null } },
     );
     await this.dispatcher?.refresh();
     return ok({ ...(await this.view(w)), secret });
