@@ -527,7 +527,6 @@ export class LicensorNode {
 
   /** Frees expired leases, drops long-silent members and notices license expiry; run by the reaper timer. */
   async reap(): Promise<number> {
-    const now = this.clock.now();
     const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
     const state = this.licenseState().state;
     if (this.rollback && !this.rollbackRecorded) {

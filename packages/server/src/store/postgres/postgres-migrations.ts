@@ -76,4 +76,47 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
       CREATE INDEX issued_licenses_by_hardware_key ON issued_licenses (hardware_key, seq);
     `,
   },
+  {
+    version: 4,
+    name: 'hierarchy: child nodes and their allocations',
+    sql: `
+      CREATE TABLE child_nodes (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, hardware_key TEXT NOT NULL UNIQUE, counted_as INTEGER, public_key TEXT NOT NULL,
+        token_id TEXT, registered_at BIGINT NOT NULL, last_sync_at BIGINT NOT NULL, report TEXT,
+        allocation TEXT, allocation_seq BIGINT NOT NULL DEFAULT 0, allocation_updated_at BIGINT);
+    `,
+  },
+  {
+    version: 5,
+    name: 'webhooks: endpoints, outbox of deliveries, attempt log',
+    sql: `
+      CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY, url TEXT NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL, description TEXT,
+        after_seq BIGINT NOT NULL, created_at BIGINT NOT NULL, ord BIGSERIAL);
+      -- The outbox: one row per (webhook, event), so a re-read of the feed never enqueues an event twice.
+      CREATE TABLE webhook_deliveries (
+        id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE, event_seq BIGINT NOT NULL,
+        event_type TEXT NOT NULL, body TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed')), attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at BIGINT, last_status_code INTEGER, last_error TEXT, created_at BIGINT NOT NULL, delivered_at BIGINT,
+        UNIQUE (webhook_id, event_seq));
+      CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+      CREATE TABLE webhook_attempts (
+        seq BIGSERIAL PRIMARY KEY, delivery_id TEXT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
+        attempt INTEGER NOT NULL, at BIGINT NOT NULL, status_code INTEGER, error TEXT, duration_ms BIGINT NOT NULL,
+        next_retry_at BIGINT);
+      CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id, seq);
+      CREATE TABLE webhook_cursor (slot INTEGER PRIMARY KEY CHECK (slot = 1), seq BIGINT NOT NULL);
+    `,
+  },
+  {
+    version: 6,
+    name: 'usage samples: used / quantity per module over time',
+    sql: `
+      CREATE TABLE usage_samples (
+        module_id INTEGER NOT NULL, at BIGINT NOT NULL, used BIGINT NOT NULL, quantity BIGINT, blocked BIGINT NOT NULL,
+        PRIMARY KEY (module_id, at));
+      CREATE INDEX usage_samples_by_time ON usage_samples (at);
+    `,
+  },
 ];

@@ -5,6 +5,10 @@ import { EventFollower } from './event-follower.js';
 import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { PostgresBillingStore } from './postgres-billing-store.js';
+import { PostgresHierarchyStore } from './postgres-hierarchy-store.js';
+import type { PostgresHost } from './postgres-host.js';
+import { PostgresUsageStore } from './postgres-usage-store.js';
+import { PostgresWebhookStore } from './postgres-webhook-store.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from './postgres-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeBatches } from './postgres-writes.js';
 import { transaction } from './postgres-transaction.js';
@@ -24,6 +28,9 @@ export class PostgresStore implements Store, SharedPoolStore {
   readonly kind = 'postgres' as const;
   readonly shared: SharedPoolStore = this;
   readonly billing: PostgresBillingStore;
+  readonly hierarchy: PostgresHierarchyStore;
+  readonly usage: PostgresUsageStore;
+  readonly webhooks: PostgresWebhookStore;
   readonly target: PostgresTarget;
   private readonly pool: pg.Pool;
   private readonly keys: LockKeys;
@@ -38,6 +45,10 @@ export class PostgresStore implements Store, SharedPoolStore {
     this.target = parsePostgresUrl(url);
     this.keys = lockKeys(this.target.schema);
     this.pool = createPool(this.target, options.poolSize ?? 10);
+    const host: PostgresHost = { pool: this.pool, keys: this.keys, write: (fn) => this.writing(fn) };
+    this.hierarchy = new PostgresHierarchyStore(host);
+    this.usage = new PostgresUsageStore(host);
+    this.webhooks = new PostgresWebhookStore(host);
     this.billing = new PostgresBillingStore({
       target: this.target,
       keys: this.keys,
