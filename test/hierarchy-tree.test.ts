@@ -147,6 +147,38 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
     assert.notEqual((await join(sub2, 2001, 'reg-1')).body.code, 'SYNC_BLOCKED');
   });
 
+  it('refuses a replayed older allocation document', async () => {
+    const rootId = (await ls.api('GET', '/v1/nodes')).body.items[0].id;
+    const old = await ls.api('GET', `/v1/nodes/${rootId}/allocation-document`);
+    assert.equal(old.status, 200);
+    assert.equal((await ls.api('PUT', `/v1/nodes/${rootId}/allocation`, { modules: { 1003: 1, 2001: 6, 4001: 2 } })).status, 200);
+    await until(() => root.api('GET', '/v1/pools/4001'), (r) => r.body.summary.quantity === 2, 'root to take the new allocation');
+    const replay = await root.api('PUT', '/v1/upstream/allocation', { allocation: old.body.allocation });
+    assert.equal(replay.status, 409);
+    assert.equal(replay.body.code, 'ALLOCATION_STALE');
+    assert.equal((await root.api('GET', '/v1/pools/4001')).body.summary.quantity, 2);
+    // A document for another node is refused too.
+    const forged = old.body.allocation.replace(/[A-Za-z](?=[^\n]*\n-----END)/, (c: string) => (c === 'A' ? 'B' : 'A'));
+    const bad = await root.api('PUT', '/v1/upstream/allocation', { allocation: forged });
+    assert.equal(bad.status >= 400 && bad.status < 500, true);
+  });
+
+  it('a parent without a license gives nothing: its child refuses client work but keeps syncing, and serves once the parent is licensed', async () => {
+    const bare = await startTestNode({ issuerKeys, scope: 'centralized', license: false, entitlements: [{ moduleId: 4001, quantity: 2 }], flags: { syncIntervalMs: '150' } });
+    nodes.push(bare);
+    const site = await child(bare, 'site C');
+    nodes.push(site);
+    const list = await until(() => bare.api('GET', '/v1/nodes'), (r) => r.body.items.length === 1, 'site C to register');
+    const first = list.body.items[0].lastSyncAt;
+    const up = await until(() => site.api('GET', '/v1/upstream'), (r) => r.body.state === 'unlicensed', 'site C to hear the parent has nothing');
+    assert.match(up.body.message, /no license|nothing to allocate/);
+    assert.equal((await acquire(site, 4001, 'm1')).body.code, 'LICENSE_MISSING');
+    await until(() => bare.api('GET', '/v1/nodes'), (r) => r.body.items[0].lastSyncAt !== first, 'site C to keep syncing');
+    assert.equal((await bare.api('PUT', '/v1/license', { license: bare.sign() })).status, 200);
+    assert.equal((await bare.api('PUT', `/v1/nodes/${list.body.items[0].id}/allocation`, { modules: { 4001: 1 } })).status, 200);
+    await until(() => acquire(site, 4001, 'm1'), (r) => r.status === 201, 'site C to serve');
+  });
+
   it('refuses to allocate from a static license', async () => {
     const shop = await startTestNode({ issuerKeys, scope: 'static', entitlements: [{ moduleId: 2001, quantity: 3 }] });
     nodes.push(shop);

@@ -136,6 +136,16 @@ export class HierarchyService {
     return ok(this.view(child, now));
   }
 
+  /** A fresh allocation document for a child, to carry by hand to a site without a link (same checks as a sync). */
+  async exportDocument(childId: string): Promise<Outcome<{ allocation: string; seq: number }>> {
+    const child = this.children.get(childId);
+    if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+    if (!child.allocation) return fail('NOT_FOUND', `child node ${childId} has no allocation yet (PUT /v1/nodes/${childId}/allocation)`, { field: 'nodeId' });
+    const judged = await this.judge(child);
+    if (!judged.document) return fail(judged.verdict.state === 'blocked' ? 'SYNC_BLOCKED' : 'LICENSE_MISSING', judged.verdict.message);
+    return ok({ allocation: judged.document, seq: child.allocationSeq });
+  }
+
   /** Forgets a child: its allocation returns to this node and its place in the counting pool frees up. */
   async forget(childId: string, actor: AuditActor): Promise<Outcome<{ id: string; forgotten: true }>> {
     const child = this.children.get(childId);

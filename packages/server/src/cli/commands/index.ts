@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerBillingCommands } from './billing.js';
+import { registerHierarchyCommands } from './hierarchy.js';
 import { registerHwkeyCommand } from './hwkey.js';
 import { registerKeysCommands } from './keys.js';
 import { registerLicenseCommands } from './license.js';
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerLicenseCommands(program);
   registerServeCommand(program);
   registerNodeApiCommands(program);
+  registerHierarchyCommands(program);
   registerTokenCommands(program);
   registerBillingCommands(program);
   registerWebhookCommands(program);

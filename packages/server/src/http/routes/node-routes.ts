@@ -69,6 +69,15 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
     async (req) => unwrap(await hierarchy.allocate(req.params.nodeId, req.body.modules, auditActor(req))),
   );
 
+  app.get<{ Params: { nodeId: string } }>(
+    '/v1/nodes/:nodeId/allocation-document',
+    {
+      config: { roles: ['admin'] },
+      schema: { summary: 'A fresh signed allocation document for a child (to install by hand where there is no link)', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404, 409) },
+    },
+    async (req) => unwrap(await hierarchy.exportDocument(req.params.nodeId)),
+  );
+
   app.delete<{ Params: { nodeId: string } }>(
     '/v1/nodes/:nodeId',
     { config: { roles: ['admin'] }, schema: { summary: 'Forget a child node: its allocation returns here, its place in the counting pool frees', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) } },

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { newId } from '@licensor/protocol';
+import { createTestIssuer, freePort, type SpawnedNode, spawnNode, tempDir } from './support/spawn-node.js';
+
+// Real processes: a central node and a site node syncing with it. The central node is SIGKILLed; the site serves on
+// its allocation until the window ends, then refuses; the central node comes back and the site recovers by itself.
+const issuer = createTestIssuer();
+const WINDOW_MS = 3_000;
+
+async function api(url: string, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
+}
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe().catch((err: Error) => ({ error: err.message }) as T);
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await sleep(50);
+  }
+}
+
+const hw = () => newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'b');
+
+describe('a site keeps serving while the central node is away, for its allocation window', () => {
+  const dirs: { remove(): void }[] = [];
+  const procs: SpawnedNode[] = [];
+  after(async () => {
+    for (const p of procs) await p.kill();
+    for (const d of dirs) d.remove();
+  });
+
+  it('serves offline until the window ends, refuses with LICENSE_EXPIRED, recovers when the parent returns, and refuses a replayed allocation', async () => {
+    const centralDir = tempDir();
+    const siteDir = tempDir();
+    dirs.push(centralDir, siteDir);
+    const centralHw = hw();
+    const centralAdmin = `adm_${newId('t')}`;
+    const centralPort = await freePort();
+    const licenseFile = issuer.writeLicense(centralDir.dir, [{ moduleId: 4001, quantity: 5 }, { moduleId: 1001, quantity: null }], { hardwareKey: centralHw, scope: 'centralized' });
+    const centralOpts = {
+      dataDir: centralDir.dir,
+      port: centralPort,
+      hardwareKey: centralHw,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: centralAdmin,
+      licenseFile,
+      args: ['--sync-interval-ms', '200', '--allocation-window-ms', String(WINDOW_MS)],
+    };
+    let central = await spawnNode(centralOpts);
+    procs.push(central);
+    const nodeToken = await api(central.url, centralAdmin, 'POST', '/v1/tokens', { role: 'node', name: 'site sync' });
+    assert.equal(nodeToken.status, 201);
+
+    const siteAdmin = `adm_${newId('t')}`;
+    const site = await spawnNode({
+      dataDir: siteDir.dir,
+      port: await freePort(),
+      hardwareKey: hw(),
+      issuerPublicKey: issuer.publicKey,
+      adminToken: siteAdmin,
+      args: ['--upstream', central.url, '--upstream-token', nodeToken.body.secret, '--node-name', 'site 1', '--sync-interval-ms', '200'],
+    });
+    procs.push(site);
+    const appToken = (await api(site.url, siteAdmin, 'POST', '/v1/tokens', { role: 'app', name: 'pos' })).body.secret as string;
+    const acquire = (holderId: string) => api(site.url, appToken, 'POST', '/v1/modules/4001/leases', { holderId });
+
+    const list = await until(() => api(central.url, centralAdmin, 'GET', '/v1/nodes'), (r) => r.body?.items?.length === 1, 'the site to register');
+    const siteId = list.body.items[0].id as string;
+    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 3 } })).status, 200);
+    const oldDoc = (await api(central.url, centralAdmin, 'GET', `/v1/nodes/${siteId}/allocation-document`)).body.allocation as string;
+    assert.match(oldDoc, /BEGIN LICENSOR ALLOCATION/);
+    await until(() => acquire('mgr-1'), (r) => r.status === 201, 'the site to serve under its allocation');
+
+    // The central node dies. The site keeps serving on the allocation it holds.
+    await central.kill();
+    procs.splice(procs.indexOf(central), 1);
+    const killedAt = Date.now();
+    assert.equal((await acquire('mgr-2')).status, 201);
+    const up = await until(() => api(site.url, siteAdmin, 'GET', '/v1/upstream'), (r) => r.body.state === 'unreachable', 'the site to notice');
+    assert.match(up.body.lastError, /unreachable/);
+    // … until the window of its last allocation ends; then client work is refused with LICENSE_EXPIRED.
+    const refused = await until(() => acquire('mgr-2'), (r) => r.status === 409, 'the allocation window to end', WINDOW_MS + 10_000);
+    assert.equal(refused.body.code, 'LICENSE_EXPIRED');
+    assert.ok(Date.now() - killedAt >= WINDOW_MS - 1_000, 'served for about the window after the parent died');
+    assert.equal((await acquire('mgr-1')).body.code, 'LICENSE_EXPIRED');
+
+    // The central node comes back on the same data: the site recovers without a restart.
+    central = await spawnNode(centralOpts);
+    procs.push(central);
+    await until(() => acquire('mgr-4'), (r) => r.status === 201, 'the site to recover after the parent returns');
+    assert.equal((await api(site.url, siteAdmin, 'GET', '/v1/upstream')).body.state, 'active');
+
+    // Redistribution reaches the site at its next sync; the old document cannot bring the old quantity back.
+    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 1 } })).status, 200);
+    await until(() => api(site.url, siteAdmin, 'GET', '/v1/pools/4001'), (r) => r.body.summary?.quantity === 1, 'the site to shrink to 1');
+    const replay = await api(site.url, siteAdmin, 'PUT', '/v1/upstream/allocation', { allocation: oldDoc });
+    assert.equal(replay.status, 409);
+    assert.match(replay.body.code, /ALLOCATION_STALE|LICENSE_EXPIRED/);
+    assert.equal((await api(site.url, siteAdmin, 'GET', '/v1/pools/4001')).body.summary.quantity, 1);
+    // Events on the site tell the story.
+    const events = (await api(site.url, siteAdmin, 'GET', '/v1/events?after=0&limit=1000')).body.events.map((e: { type: string }) => e.type);
+    for (const t of ['allocation.received', 'upstream.unreachable', 'allocation.expired', 'upstream.restored']) assert.ok(events.includes(t), `${t} in ${events.join(',')}`);
+  });
+});
