@@ -1,26 +1,16 @@
-import type { Catalog, LedgerEntry, RentalPlan } from '@licensor/core';
-import { addPeriods, formatMoney, renewalDecision, sameTopUp, shouldWarnExpiring, validateCorrection, validateCurrency, validateRentalPlan, validateTopUp } from '@licensor/core';
-import { type Entitlement, fail, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, peekLicenseFile, signLicense } from '@licensor/protocol';
+import type { LedgerEntry, RentalPlan } from '@licensor/core';
+import { addPeriods, formatMoney, renewalDecision, sameTopUp, shouldWarnExpiring, validateCorrection, validateCurrency, validateTopUp } from '@licensor/core';
+import { fail, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, peekLicenseFile, signLicense } from '@licensor/protocol';
 import { buildLicensePayload } from '../issuer/issue-license.js';
-import type { IssuerKeys } from '../issuer/issuer-keys.js';
-import type { Clock } from '../node/clock.js';
 import type { FaultHook } from '../node/fault-injection.js';
-import type { LicensorNode } from '../node/licensor-node.js';
 import type { BillingAccount, BillingStore, BillingTx, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../store/billing-store.js';
-import { type AuditActor, eventId, type NewEvent, type StoredEvent } from '../store/store.js';
-
-/** Who acts when no person does (the renewal scheduler, internal calls). */
-const SYSTEM_ACTOR: AuditActor = { tokenId: null, name: 'system' };
+import type { AuditActor } from '../store/store.js';
+import { applyEffects, type BillingParts, type Effects, iso, newEffects, noIssuer, recordEvent, SYSTEM_ACTOR } from './billing-effects.js';
+import { RentalPlanService } from './rental-plans.js';
+import { TemporaryLicenseService } from './temporary-licenses.js';
 
 /** What the billing service needs. */
-export interface BillingServiceOptions {
-  store: BillingStore;
-  catalog: Catalog;
-  clock: Clock;
-  /** The vendor's signing keys; without them accounts and top-ups work, issuing and renewing licenses does not. */
-  issuer: IssuerKeys | null;
-  /** The node this runs on: license files for its own hardware key are installed on it; events go to its feed. */
-  node: LicensorNode;
+export interface BillingServiceOptions extends BillingParts {
   /** How long before an unfunded period end `license.expiring` is sent (default 3 days). */
   expiringLeadMs?: number;
   /** Test-only crash points (LICENSOR_FAULT); absent in production. */
@@ -54,18 +44,10 @@ export interface RentalView {
   installedHere: boolean;
 }
 
-/** Side effects of a committed transaction: events to announce, license files to install on this node. */
-interface Effects {
-  events: NewEvent[];
-  seqs: number[];
-  install: string[];
-}
-
 /** Thrown inside a transaction to roll it back when another scheduler moved the rental first. */
 class RaceLost extends Error {}
 
 const DEFAULT_EXPIRING_LEAD_MS = 3 * 86_400_000;
-const iso = (t: number) => new Date(t).toISOString();
 
 /**
  * Billing and rentals on the vendor's node: prepaid accounts with an append-only ledger, rental plans, rental
@@ -75,10 +57,16 @@ const iso = (t: number) => new Date(t).toISOString();
 export class BillingService {
   private readonly store: BillingStore;
   private readonly lead: number;
+  /** Rental plans (created and changed with an audit entry). */
+  readonly plans: RentalPlanService;
+  /** Temporary licenses issued and extended on request. */
+  readonly temporary: TemporaryLicenseService;
 
   constructor(readonly options: BillingServiceOptions) {
     this.store = options.store;
     this.lead = options.expiringLeadMs ?? DEFAULT_EXPIRING_LEAD_MS;
+    this.plans = new RentalPlanService(options.store, options.catalog, options.clock);
+    this.temporary = new TemporaryLicenseService(options);
   }
 
   private get now(): number {
@@ -92,10 +80,6 @@ export class BillingService {
   /** True when this node can sign license files. */
   get canIssue(): boolean {
     return this.options.issuer !== null;
-  }
-
-  private noIssuer() {
-    return fail('ISSUER_KEY_MISSING', 'this node holds no issuer private key (start it with --issuer-dir pointing at a directory with issuer.key), so it cannot issue or renew licenses');
   }
 
   // ---------------------------------------------------------------- accounts and ledger
@@ -142,7 +126,7 @@ export class BillingService {
    * renewed as far as the new balance covers them, oldest first.
    */
   async topUp(accountId: string, input: { amount: unknown; currency: unknown; reference: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ duplicate: boolean; entry: StoredLedgerEntry; account: AccountView; renewed: string[] }>> {
-    const effects: Effects = { events: [], seqs: [], install: [] };
+    const effects = newEffects();
     const now = this.now;
     const result = await this.store.atomically((tx) => {
       const a = tx.getAccount(accountId);
@@ -159,7 +143,7 @@ export class BillingService {
       const entry: LedgerEntry = { id: newId('led'), accountId: a.id, kind: 'topup', amount: t.value.amount, currency: a.currency, reference: t.value.reference, rentalId: null, periodIndex: null, note: null, at: now };
       const seq = tx.insertLedger(entry);
       const balance = tx.balance(a.id);
-      this.event(tx, effects, 'billing.topped_up', a.id, { amount: entry.amount, currency: a.currency, reference: entry.reference, balance });
+      recordEvent(tx, effects, this.now, 'billing.topped_up', a.id, { amount: entry.amount, currency: a.currency, reference: entry.reference, balance });
       tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'billing.topped_up', target: a.id, details: { amount: entry.amount, currency: a.currency, reference: entry.reference } });
       const renewed: string[] = [];
       for (const r of tx.rentalsOfAccount(a.id)) {
@@ -168,13 +152,13 @@ export class BillingService {
       }
       return ok({ duplicate: false, entry: { ...entry, seq }, account: this.accountView(a, tx.balance(a.id)), renewed });
     });
-    await this.apply(effects);
+    await applyEffects(this.options.node, effects);
     return result;
   }
 
   /** A refund (credit back to the balance) or a staff adjustment (either sign); never below a zero balance. */
   async correct(accountId: string, input: { kind: 'refund' | 'adjustment'; amount: unknown; currency: unknown; reference?: string; note?: string }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ entry: StoredLedgerEntry; account: AccountView }>> {
-    const effects: Effects = { events: [], seqs: [], install: [] };
+    const effects = newEffects();
     const now = this.now;
     const result = await this.store.atomically((tx) => {
       const a = tx.getAccount(accountId);
@@ -184,11 +168,11 @@ export class BillingService {
       if (!amount.ok) return amount;
       const entry: LedgerEntry = { id: newId('led'), accountId: a.id, kind: input.kind, amount: amount.value, currency: a.currency, reference: input.reference ?? null, rentalId: null, periodIndex: null, note: input.note ?? null, at: now };
       const seq = tx.insertLedger(entry);
-      this.event(tx, effects, `billing.${input.kind}`, a.id, { amount: entry.amount, currency: a.currency, balance: tx.balance(a.id) });
+      recordEvent(tx, effects, this.now, `billing.${input.kind}`, a.id, { amount: entry.amount, currency: a.currency, balance: tx.balance(a.id) });
       tx.insertAudit({ id: newId('aud'), at: now, actor, action: `billing.${input.kind}`, target: a.id, details: { amount: entry.amount, currency: a.currency, reference: entry.reference, note: entry.note } });
       return ok({ entry: { ...entry, seq }, account: this.accountView(a, tx.balance(a.id)) });
     });
-    await this.apply(effects);
+    await applyEffects(this.options.node, effects);
     return result;
   }
 
@@ -205,49 +189,18 @@ export class BillingService {
   // ---------------------------------------------------------------- rental plans
 
   /** Creates a rental plan; its modules are checked against the catalog. */
-  async createPlan(input: Record<string, unknown>, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
-    const v = validateRentalPlan(input);
-    if (!v.ok) return v;
-    const check = this.checkEntitlements(v.value.entitlements);
-    if (!check.ok) return check;
-    const plan: RentalPlan = { id: newId('pln'), createdAt: this.now, ...v.value };
-    await this.store.atomically((tx) => {
-      tx.insertPlan(plan);
-      tx.insertAudit({ id: newId('aud'), at: plan.createdAt, actor, action: 'rental_plan.created', target: plan.id, details: { name: plan.name, period: plan.period, price: plan.price, currency: plan.currency, graceMs: plan.graceMs, entitlements: plan.entitlements } });
-    });
-    return ok(plan);
+  createPlan(input: Record<string, unknown>, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
+    return this.plans.create(input, actor);
   }
 
-  /**
-   * Changes a plan's name, price or grace. The period, currency and modules stay: rentals already running are
-   * anchored on the period and their license files carry the modules. A new price applies from the next charge.
-   */
-  async updatePlan(id: string, patch: { name?: unknown; price?: unknown; graceMs?: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
-    const now = this.now;
-    return this.store.atomically((tx): Outcome<RentalPlan> => {
-      const prev = tx.getPlan(id);
-      if (!prev) return fail('NOT_FOUND', `no rental plan ${id}`, { field: 'id' });
-      const v = validateRentalPlan({ ...prev, ...Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)) });
-      if (!v.ok) return v;
-      const plan: RentalPlan = { ...prev, name: v.value.name, price: v.value.price, graceMs: v.value.graceMs };
-      const changed = Object.fromEntries((['name', 'price', 'graceMs'] as const).filter((k) => plan[k] !== prev[k]).map((k) => [k, { from: prev[k], to: plan[k] }]));
-      if (Object.keys(changed).length === 0) return ok(prev);
-      tx.updatePlan(plan);
-      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental_plan.changed', target: id, details: changed });
-      return ok(plan);
-    });
+  /** Changes a plan's name, price or grace (see RentalPlanService.update). */
+  updatePlan(id: string, patch: { name?: unknown; price?: unknown; graceMs?: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
+    return this.plans.update(id, patch, actor);
   }
 
   /** Every rental plan. */
-  async listPlans(): Promise<RentalPlan[]> {
-    return this.store.read((tx) => tx.listPlans());
-  }
-
-  private checkEntitlements(entitlements: Entitlement[]): Outcome<true> {
-    // The same checks as issuing: known modules, quantities that fit each module's policy.
-    const probe = buildLicensePayload({ customerName: 'plan check', hardwareKey: '0'.repeat(64), scope: 'static', term: { type: 'permanent' }, entitlements, issuer: 'plan check' }, this.options.catalog, new Date(this.now));
-    if (!probe.ok) return { ...probe, field: 'entitlements' };
-    return ok(true);
+  listPlans(): Promise<RentalPlan[]> {
+    return this.plans.list();
   }
 
   // ---------------------------------------------------------------- rentals
@@ -255,12 +208,12 @@ export class BillingService {
   /** Starts a rental: charges the first period and issues its license file, in one transaction. */
   async createRental(input: { accountId: string; planId: string; hardwareKey: string; scope?: LicenseScope }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalView>> {
     const keys = this.options.issuer;
-    if (!keys) return this.noIssuer();
+    if (!keys) return noIssuer();
     const hw = parseHardwareKey(input.hardwareKey, 'hardwareKey');
     if (!hw.ok) return { ...hw, field: 'hardwareKey' };
     const scope = input.scope ?? 'static';
     const now = this.now;
-    const effects: Effects = { events: [], seqs: [], install: [] };
+    const effects = newEffects();
     const result = await this.store.atomically((tx): Outcome<RentalRecord> => {
       const a = tx.getAccount(input.accountId);
       if (!a) return fail('NOT_FOUND', `no billing account ${input.accountId}`, { field: 'accountId' });
@@ -302,12 +255,12 @@ export class BillingService {
       tx.insertRental(rental);
       this.charge(tx, rental, plan, now);
       tx.insertIssued({ licenseId: payload.id, rentalId: rental.id, hardwareKey: hw.value, notAfter: periodEnd + plan.graceMs, text, issuedAt: now });
-      this.event(tx, effects, 'rental.started', rental.id, { accountId: a.id, planId: plan.id, licenseId: payload.id, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) });
+      recordEvent(tx, effects, this.now, 'rental.started', rental.id, { accountId: a.id, planId: plan.id, licenseId: payload.id, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) });
       tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental.started', target: rental.id, details: { accountId: a.id, planId: plan.id, licenseId: payload.id, hardwareKey: hw.value, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) } });
       if (hw.value === this.ownKey) effects.install.push(text);
       return ok(rental);
     });
-    await this.apply(effects);
+    await applyEffects(this.options.node, effects);
     if (!result.ok) return result;
     return this.rental(result.value.id);
   }
@@ -349,7 +302,7 @@ export class BillingService {
     const now = this.now;
     const due = await this.store.read((tx) => tx.dueRentals(now + this.lead, 500));
     for (const id of due) {
-      const effects: Effects = { events: [], seqs: [], install: [] };
+      const effects = newEffects();
       let what: string;
       try {
         what = await this.store.atomically((tx) => {
@@ -365,7 +318,7 @@ export class BillingService {
       if (what === 'renewed') counts.renewed++;
       else if (what === 'lapsed') counts.lapsed++;
       else if (what === 'warned') counts.warned++;
-      await this.apply(effects);
+      await applyEffects(this.options.node, effects);
     }
     return counts;
   }
@@ -382,7 +335,7 @@ export class BillingService {
       case 'none': {
         if (!shouldWarnExpiring(plan, balance, r.periodEnd, now, this.lead, r.periodIndex, r.warnedIndex)) return 'none';
         if (!tx.updateRental({ ...r, warnedIndex: r.periodIndex, updatedAt: now }, expected)) throw new RaceLost();
-        this.event(tx, effects, 'license.expiring', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
+        recordEvent(tx, effects, this.now, 'license.expiring', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
         return 'warned';
       }
       case 'grace': {
@@ -393,7 +346,7 @@ export class BillingService {
       case 'lapse': {
         if (r.status === 'lapsed') return 'none';
         if (!tx.updateRental({ ...r, status: 'lapsed', updatedAt: now }, expected)) throw new RaceLost();
-        this.event(tx, effects, 'license.lapsed', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
+        recordEvent(tx, effects, this.now, 'license.lapsed', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
         return 'lapsed';
       }
       case 'renew': {
@@ -421,7 +374,7 @@ export class BillingService {
         tx.insertIssued({ licenseId: r.licenseId, rentalId: r.id, hardwareKey: r.hardwareKey, notAfter, text, issuedAt: now });
         // Test-only: dies here, charged and re-issued but not committed; the restart must show neither.
         this.options.fault?.('crash-after-charge');
-        this.event(tx, effects, 'license.renewed', r.licenseId, {
+        recordEvent(tx, effects, this.now, 'license.renewed', r.licenseId, {
           rentalId: r.id,
           accountId: r.accountId,
           periodIndex: next,
@@ -444,71 +397,19 @@ export class BillingService {
 
   // ---------------------------------------------------------------- temporary licenses
 
-  /** Issues a temporary license with an end date (sales on written request); kept so it can be extended. */
-  async issueTemporary(input: { customerName: string; customerId?: string; hardwareKey: string; scope: LicenseScope; entitlements: Entitlement[]; until: string }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ license: string; payload: LicensePayload; installedHere: boolean }>> {
-    const keys = this.options.issuer;
-    if (!keys) return this.noIssuer();
-    const until = Date.parse(input.until);
-    if (Number.isNaN(until)) return fail('VALIDATION_FAILED', `until ${JSON.stringify(input.until)} is not a date`, { field: 'until' });
-    const now = this.now;
-    const built = buildLicensePayload(
-      { customerName: input.customerName, ...(input.customerId ? { customerId: input.customerId } : {}), hardwareKey: input.hardwareKey, scope: input.scope, term: { type: 'temporary', until: new Date(until) }, entitlements: input.entitlements, issuer: keys.kid, notBefore: new Date(now) },
-      this.options.catalog,
-      new Date(now),
-    );
-    if (!built.ok) return built;
-    const payload = built.value.payload;
-    const text = signLicense(payload, keys.privateKey, keys.publicKey);
-    const effects: Effects = { events: [], seqs: [], install: payload.hardwareKey === this.ownKey ? [text] : [] };
-    await this.store.atomically((tx) => {
-      tx.insertIssued({ licenseId: payload.id, rentalId: null, hardwareKey: payload.hardwareKey, notAfter: until, text, issuedAt: now });
-      this.event(tx, effects, 'license.issued', payload.id, { customer: payload.customer.name, term: 'temporary', notAfter: payload.notAfter });
-      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'license.issued', target: payload.id, details: { customer: payload.customer.name, hardwareKey: payload.hardwareKey, scope: payload.scope, term: 'temporary', notAfter: payload.notAfter, entitlements: payload.entitlements } });
-    });
-    await this.apply(effects);
-    return ok({ license: text, payload, installedHere: this.options.node.license?.text === text });
+  /** Issues a temporary license with an end date (see TemporaryLicenseService). */
+  issueTemporary(...args: Parameters<TemporaryLicenseService['issue']>): ReturnType<TemporaryLicenseService['issue']> {
+    return this.temporary.issue(...args);
   }
 
   /** The current file of a license this node issued. */
-  async issued(licenseId: string): Promise<Outcome<{ license: string; payload: LicensePayload; rentalId: string | null }>> {
-    return this.store.read((tx) => {
-      const l = tx.latestIssued(licenseId);
-      if (!l) return fail('NOT_FOUND', `this node issued no license ${licenseId}`, { field: 'id' });
-      const p = peekLicenseFile(l.text);
-      if (!p.ok) return p;
-      return ok({ license: l.text, payload: p.value, rentalId: l.rentalId });
-    });
+  issued(licenseId: string): ReturnType<TemporaryLicenseService['issued']> {
+    return this.temporary.issued(licenseId);
   }
 
   /** Extends a temporary license: re-issues the same license id with a later end date. */
-  async extend(licenseId: string, untilText: string, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ license: string; payload: LicensePayload; previousNotAfter: string | null; installedHere: boolean }>> {
-    const keys = this.options.issuer;
-    if (!keys) return this.noIssuer();
-    const until = Date.parse(untilText);
-    if (Number.isNaN(until)) return fail('VALIDATION_FAILED', `until ${JSON.stringify(untilText)} is not a date`, { field: 'until' });
-    const now = this.now;
-    const effects: Effects = { events: [], seqs: [], install: [] };
-    const result = await this.store.atomically((tx) => {
-      const l = tx.latestIssued(licenseId);
-      if (!l) return fail('NOT_FOUND', `this node issued no license ${licenseId}`, { field: 'id' });
-      const p = peekLicenseFile(l.text);
-      if (!p.ok) return p;
-      const prev = p.value;
-      if (prev.term.type === 'permanent') return fail('CONFLICT', `license ${licenseId} is permanent: it has no end date to extend`);
-      if (prev.term.type === 'rental') return fail('CONFLICT', `license ${licenseId} is a rental: it is extended by topping up its billing account (rental ${l.rentalId})`);
-      if (until <= now) return fail('VALIDATION_FAILED', `until ${iso(until)} is in the past`, { field: 'until' });
-      if (prev.notAfter !== null && until <= Date.parse(prev.notAfter)) return fail('VALIDATION_FAILED', `until ${iso(until)} is not after the current end ${prev.notAfter}`, { field: 'until' });
-      const payload: LicensePayload = { ...prev, issuedAt: iso(now), notAfter: iso(until) };
-      const text = signLicense(payload, keys.privateKey, keys.publicKey);
-      tx.insertIssued({ licenseId, rentalId: null, hardwareKey: payload.hardwareKey, notAfter: until, text, issuedAt: now });
-      this.event(tx, effects, 'license.extended', licenseId, { previousNotAfter: prev.notAfter, notAfter: payload.notAfter });
-      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'license.extended', target: licenseId, details: { previousNotAfter: prev.notAfter, notAfter: payload.notAfter } });
-      if (payload.hardwareKey === this.ownKey) effects.install.push(text);
-      return ok({ license: text, payload, previousNotAfter: prev.notAfter });
-    });
-    await this.apply(effects);
-    if (!result.ok) return result;
-    return ok({ ...result.value, installedHere: this.options.node.license?.text === result.value.license });
+  extend(...args: Parameters<TemporaryLicenseService['extend']>): ReturnType<TemporaryLicenseService['extend']> {
+    return this.temporary.extend(...args);
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -524,18 +425,5 @@ export class BillingService {
     if (installed && installed.payload.id !== latest.licenseId) return;
     if (installed && latest.notAfter !== null && installed.payload.notAfter !== null && latest.notAfter <= Date.parse(installed.payload.notAfter)) return;
     await this.options.node.installLicense(latest.text, 'billing (start)');
-  }
-
-  private event(tx: BillingTx, effects: Effects, type: string, subject: string, data: Record<string, unknown>): void {
-    const e: NewEvent = { type, moduleId: null, subject, data, at: this.now };
-    effects.seqs.push(tx.insertEvent(e));
-    effects.events.push(e);
-  }
-
-  /** After the commit: tell subscribers, install renewed files for this very node. */
-  private async apply(effects: Effects): Promise<void> {
-    const stored: StoredEvent[] = effects.events.map((e, i) => ({ ...e, seq: effects.seqs[i] ?? 0, id: eventId(effects.seqs[i] ?? 0) }));
-    if (stored.length) this.options.node.announce(stored);
-    for (const text of effects.install) await this.options.node.installLicense(text, 'billing');
   }
 }
