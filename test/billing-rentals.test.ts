@@ -324,3 +324,20 @@ test('a node without the issuer private key keeps accounts but cannot issue', as
     await t.close();
   }
 });
+
+test('license.expiring follows --rental-expiring-days', async () => {
+  const clock = new FakeClock(Date.parse('2026-06-01T00:00:00Z'));
+  const t = await startTestNode({ issuer: true, clock, reapIntervalMs: 60_000, flags: { rentalExpiringDays: '6' } });
+  try {
+    const acc = await account(t);
+    const pln = await plan(t, { period: 'week' });
+    await topUp(t, acc, 1000, 'pay-1');
+    await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey });
+    clock.advance(DAY / 2);
+    assert.equal((await t.running.billing.tick()).warned, 0, 'six and a half days ahead: too early');
+    clock.advance(DAY);
+    assert.equal((await t.running.billing.tick()).warned, 1, 'five and a half days ahead: within six');
+  } finally {
+    await t.close();
+  }
+});

@@ -59,6 +59,8 @@ export interface NodeConfig {
   webhookRetryBaseMs: number;
   /** How long one webhook request may take. */
   webhookTimeoutMs: number;
+  /** How many days before an unfunded rental period ends `license.expiring` is sent. */
+  rentalExpiringDays: number;
   /** Test-only fault injection (environment only, no flag): `crash-after-charge` or `crash-after-renewal-commit`. */
   fault: FaultPoint | null;
 }
@@ -104,6 +106,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   webhookMaxAttempts: 'LICENSOR_WEBHOOK_MAX_ATTEMPTS',
   webhookRetryBaseMs: 'LICENSOR_WEBHOOK_RETRY_BASE_MS',
   webhookTimeoutMs: 'LICENSOR_WEBHOOK_TIMEOUT_MS',
+  rentalExpiringDays: 'LICENSOR_RENTAL_EXPIRING_DAYS',
   fault: 'LICENSOR_FAULT',
 };
 
@@ -147,6 +150,8 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const whAttempts = int('webhookMaxAttempts', 8, 1, 50);
   const whBase = int('webhookRetryBaseMs', 30_000, 10, 86_400_000);
   const whTimeout = int('webhookTimeoutMs', 10_000, 100, 120_000);
+  const expiringDays = int('rentalExpiringDays', 3, 0, 90);
+  if (!expiringDays.ok) return expiringDays;
   const syncInterval = int('syncIntervalMs', 60_000, 100, 24 * 3_600_000);
   const allocationWindow = int('allocationWindowMs', 72 * 3_600_000, 1000, 365 * 24 * 3_600_000);
   const countedAs = int('countedAs', 0, 1, 2147483647);
@@ -209,6 +214,7 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     webhookMaxAttempts: (whAttempts as { value: number }).value,
     webhookRetryBaseMs: (whBase as { value: number }).value,
     webhookTimeoutMs: (whTimeout as { value: number }).value,
+    rentalExpiringDays: expiringDays.value,
     fault: fault ? (fault as { value: FaultPoint }).value : null,
   });
 }

@@ -108,7 +108,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
       }
     }
   }
-  const billing = new BillingService({ store: store.value.billing, catalog: catalog.value, clock: node.clock, issuer: issuerKeys, node, fault: faultInjector(config.fault) });
+  const billing = new BillingService({ store: store.value.billing, catalog: catalog.value, clock: node.clock, issuer: issuerKeys, node, expiringLeadMs: config.rentalExpiringDays * 86_400_000, fault: faultInjector(config.fault) });
   await billing.start();
   const tokens = new TokenService(store.value);
   const dispatcher = new WebhookDispatcher({

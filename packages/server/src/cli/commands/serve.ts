@@ -38,6 +38,7 @@ export function registerServeCommand(program: Command): void {
     .option('--webhook-max-attempts <n>', `attempts per webhook delivery before giving up [env ${e.webhookMaxAttempts}] (default: 8)`)
     .option('--webhook-retry-base-ms <ms>', `wait before the second attempt, doubling with jitter after [env ${e.webhookRetryBaseMs}] (default: 30000)`)
     .option('--webhook-timeout-ms <ms>', `how long one webhook request may take [env ${e.webhookTimeoutMs}] (default: 10000)`)
+    .option('--rental-expiring-days <days>', `send license.expiring this many days before an unfunded rental period ends [env ${e.rentalExpiringDays}] (default: 3)`)
     .option('--upstream <url>', `parent node URL: this node is a child in an enterprise tree and syncs with it [env ${e.upstreamUrl}]`)
     .option('--upstream-token <secret>', `a node token created on the parent (licensor token create --role node) [env ${e.upstreamToken}]`)
     .option('--upstream-public-key <key>', `the parent's node key to trust, ed25519:<base64url> (default: pin the first one seen) [env ${e.upstreamPublicKey}]`)

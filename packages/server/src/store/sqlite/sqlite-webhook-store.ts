@@ -93,7 +93,8 @@ export class SqliteWebhookStore implements WebhookStore {
         const from = Math.max(stored, Math.min(...webhooks.map((w) => w.afterSeq)));
         const events = (this.q.events.all(from, limit) as Row[]).map(toEvent);
         for (const d of plan(webhooks, events)) this.q.deliveryPut.run({ ...d });
-        this.q.setCursor.run(events.at(-1)?.seq ?? from);
+        const next = events.at(-1)?.seq ?? from;
+        if (next !== stored) this.q.setCursor.run(next);
         return events.length;
       })
       .immediate();
