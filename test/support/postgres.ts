@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 
 /** The PostgreSQL server tests use (scripts/test.mjs sets it when 127.0.0.1:5432 answers), or null: skip. */
@@ -43,5 +46,28 @@ export async function execInSchema(schema: string, sql: string): Promise<void> {
     await c.query(sql);
   } finally {
     await c.end();
+  }
+}
+
+const LOCK_DIR = join(tmpdir(), 'licensor-test-postgres.lock');
+
+/**
+ * Holds the machine-wide PostgreSQL test lock until the returned function is called. The scale-out test restarts the
+ * server, so test files that use PostgreSQL take turns (node:test runs files side by side). A lock older than ten
+ * minutes is taken as left behind by a killed run.
+ */
+export async function lockPostgres(timeoutMs = 600_000): Promise<() => void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      mkdirSync(LOCK_DIR);
+      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
+    } catch {
+      try {
+        if (Date.now() - statSync(LOCK_DIR).mtimeMs > 600_000) rmSync(LOCK_DIR, { recursive: true, force: true });
+      } catch {}
+      if (Date.now() > deadline) throw new Error(`PostgreSQL test lock ${LOCK_DIR} still held after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }

@@ -124,7 +124,11 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
   await dispatcher.refresh();
   const unsubscribeWebhooks = node.onEvent(() => dispatcher.kick());
   if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
-    await tokens.createWithSecret('admin', 'bootstrap', config.bootstrapAdminToken, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' });
+    const secret = config.bootstrapAdminToken;
+    await tokens.createWithSecret('admin', 'bootstrap', secret, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' }).catch(async (err) => {
+      // Processes starting together on one shared store race to create it: the loser finds the winner's token.
+      if (!(await store.value.findTokenByHash(hashTokenSecret(secret)))) throw err;
+    });
   }
   const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
   const identity = await loadNodeIdentity(store.value);

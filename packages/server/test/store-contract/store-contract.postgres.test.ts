@@ -1,17 +1,24 @@
 // The store contract on PostgreSQL: each run in a schema of its own, dropped at the end. Skipped, saying why, when no
 // server answers (scripts/test.mjs sets LICENSOR_TEST_POSTGRES_URL when 127.0.0.1:5432 does).
 import { PostgresStore } from '../../src/store/postgres/postgres-store.js';
-import { execInSchema, SKIP_POSTGRES, testSchema } from '../../../../test/support/postgres.js';
+import { execInSchema, lockPostgres, SKIP_POSTGRES, testSchema } from '../../../../test/support/postgres.js';
 import { storeContract } from './store-contract.js';
 
 storeContract(
   'postgres',
   async () => {
+    const unlock = await lockPostgres();
     const schema = testSchema();
     return {
       open: () => new PostgresStore(schema.url),
       exec: (sql) => execInSchema(schema.name, sql),
-      cleanup: () => schema.drop(),
+      async cleanup() {
+        try {
+          await schema.drop();
+        } finally {
+          unlock();
+        }
+      },
     };
   },
   SKIP_POSTGRES,

@@ -54,7 +54,7 @@ export function registerServeCommand(program: Command): void {
       const running = started.value;
       const lic = running.node.licenseState();
       process.stdout.write(
-        `licensor node listening on ${running.url}\n  dashboard: ${running.url}/\n  store: ${running.node.store.kind} (${config.value.dataDir})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.upstream ? `\n  upstream: ${config.value.upstreamUrl} (syncing as ${JSON.stringify(config.value.nodeName)})` : ''}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
+        `licensor node listening on ${running.url}\n  dashboard: ${running.url}/\n  store: ${running.node.store.kind} (${running.node.store.kind === 'sqlite' ? config.value.dataDir : config.value.store.replace(/\/\/[^@/]*@/, '//')})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.upstream ? `\n  upstream: ${config.value.upstreamUrl} (syncing as ${JSON.stringify(config.value.nodeName)})` : ''}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
       );
       await new Promise<void>((resolveStop) => {
         const stop = (signal: string) => {

@@ -7,6 +7,12 @@ import type pg from 'pg';
 export async function transaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client whose server goes away emits 'error' besides failing its query: without a listener that
+  // would end the process. The failed query is what the caller sees; the client is destroyed on release.
+  const onError = (err: Error) => {
+    broken = err;
+  };
+  c.on('error', onError);
   try {
     await c.query('BEGIN');
     const result = await fn(c);
@@ -18,6 +24,7 @@ export async function transaction<T>(pool: pg.Pool, fn: (c: pg.PoolClient) => Pr
     });
     throw err;
   } finally {
+    c.off('error', onError);
     c.release(broken);
   }
 }
