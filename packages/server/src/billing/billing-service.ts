@@ -1,12 +1,13 @@
 import type { LedgerEntry, RentalPlan } from '@licensor/core';
-import { addPeriods, formatMoney, renewalDecision, sameTopUp, shouldWarnExpiring, validateCorrection, validateCurrency, validateTopUp } from '@licensor/core';
-import { fail, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, peekLicenseFile, signLicense } from '@licensor/protocol';
+import { addPeriods, formatMoney, sameTopUp, validateCorrection, validateCurrency, validateTopUp } from '@licensor/core';
+import { fail, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, signLicense } from '@licensor/protocol';
 import { buildLicensePayload } from '../issuer/issue-license.js';
 import type { FaultHook } from '../node/fault-injection.js';
-import type { BillingAccount, BillingStore, BillingTx, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../store/billing-store.js';
+import type { BillingAccount, BillingStore, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../store/billing-store.js';
 import type { AuditActor } from '../store/store.js';
-import { applyEffects, type BillingParts, type Effects, iso, newEffects, noIssuer, recordEvent, SYSTEM_ACTOR } from './billing-effects.js';
+import { applyEffects, type BillingParts, iso, newEffects, noIssuer, recordEvent, SYSTEM_ACTOR } from './billing-effects.js';
 import { RentalPlanService } from './rental-plans.js';
+import { advanceRental, chargePeriod, RaceLost, type RenewalContext } from './rental-renewal.js';
 import { TemporaryLicenseService } from './temporary-licenses.js';
 
 /** What the billing service needs. */
@@ -44,9 +45,6 @@ export interface RentalView {
   installedHere: boolean;
 }
 
-/** Thrown inside a transaction to roll it back when another scheduler moved the rental first. */
-class RaceLost extends Error {}
-
 const DEFAULT_EXPIRING_LEAD_MS = 3 * 86_400_000;
 
 /**
@@ -71,6 +69,10 @@ export class BillingService {
 
   private get now(): number {
     return this.options.clock.now();
+  }
+
+  private get renewal(): RenewalContext {
+    return { issuer: this.options.issuer, leadMs: this.lead, ownKey: this.ownKey, fault: this.options.fault };
   }
 
   private get ownKey(): string {
@@ -148,7 +150,7 @@ export class BillingService {
       const renewed: string[] = [];
       for (const r of tx.rentalsOfAccount(a.id)) {
         if (r.status === 'active' && r.periodEnd > now) continue;
-        if (this.options.issuer && this.advance(tx, r, now, effects) === 'renewed') renewed.push(r.id);
+        if (this.options.issuer && advanceRental(this.renewal, tx, r, now, effects) === 'renewed') renewed.push(r.id);
       }
       return ok({ duplicate: false, entry: { ...entry, seq }, account: this.accountView(a, tx.balance(a.id)), renewed });
     });
@@ -253,7 +255,7 @@ export class BillingService {
         updatedAt: now,
       };
       tx.insertRental(rental);
-      this.charge(tx, rental, plan, now);
+      chargePeriod(tx, rental, plan, now);
       tx.insertIssued({ licenseId: payload.id, rentalId: rental.id, hardwareKey: hw.value, notAfter: periodEnd + plan.graceMs, text, issuedAt: now });
       recordEvent(tx, effects, this.now, 'rental.started', rental.id, { accountId: a.id, planId: plan.id, licenseId: payload.id, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) });
       tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental.started', target: rental.id, details: { accountId: a.id, planId: plan.id, licenseId: payload.id, hardwareKey: hw.value, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) } });
@@ -307,7 +309,7 @@ export class BillingService {
       try {
         what = await this.store.atomically((tx) => {
           const r = tx.getRental(id);
-          return r && r.status !== 'lapsed' ? this.advance(tx, r, now, effects) : 'none';
+          return r && r.status !== 'lapsed' ? advanceRental(this.renewal, tx, r, now, effects) : 'none';
         });
       } catch (err) {
         if (err instanceof RaceLost) continue;
@@ -321,78 +323,6 @@ export class BillingService {
       await applyEffects(this.options.node, effects);
     }
     return counts;
-  }
-
-  /** Decides and applies the next step of one rental inside a transaction. */
-  private advance(tx: BillingTx, r: RentalRecord, now: number, effects: Effects): 'none' | 'renewed' | 'grace' | 'lapsed' | 'warned' {
-    const keys = this.options.issuer;
-    const plan = tx.getPlan(r.planId);
-    if (!keys || !plan) return 'none';
-    const balance = tx.balance(r.accountId);
-    const d = renewalDecision(plan, balance, r.periodEnd, now, r.status);
-    const expected = { periodIndex: r.periodIndex, status: r.status };
-    switch (d.kind) {
-      case 'none': {
-        if (!shouldWarnExpiring(plan, balance, r.periodEnd, now, this.lead, r.periodIndex, r.warnedIndex)) return 'none';
-        if (!tx.updateRental({ ...r, warnedIndex: r.periodIndex, updatedAt: now }, expected)) throw new RaceLost();
-        recordEvent(tx, effects, this.now, 'license.expiring', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
-        return 'warned';
-      }
-      case 'grace': {
-        if (r.status === 'grace') return 'none';
-        if (!tx.updateRental({ ...r, status: 'grace', updatedAt: now }, expected)) throw new RaceLost();
-        return 'grace';
-      }
-      case 'lapse': {
-        if (r.status === 'lapsed') return 'none';
-        if (!tx.updateRental({ ...r, status: 'lapsed', updatedAt: now }, expected)) throw new RaceLost();
-        recordEvent(tx, effects, this.now, 'license.lapsed', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
-        return 'lapsed';
-      }
-      case 'renew': {
-        const next = r.periodIndex + 1;
-        let anchorAt = d.continuous ? r.anchorAt : d.from;
-        let anchorIndex = d.continuous ? r.anchorIndex : next;
-        let periodEnd = addPeriods(anchorAt, plan.period, next - anchorIndex + 1);
-        if (periodEnd <= now) {
-          // A continuous renewal that would still end in the past (grace longer than a period, a node down for long):
-          // start the paid period now rather than charge for time that is already gone.
-          anchorAt = now;
-          anchorIndex = next;
-          periodEnd = addPeriods(now, plan.period, 1);
-        }
-        const prev = tx.latestIssued(r.licenseId);
-        const prevPayload = prev ? peekLicenseFile(prev.text) : null;
-        if (!prevPayload?.ok) throw new Error(`rental ${r.id} has no readable license file`);
-        const notAfter = periodEnd + plan.graceMs;
-        const payload: LicensePayload = { ...prevPayload.value, issuedAt: iso(now), notAfter: iso(notAfter) };
-        const text = signLicense(payload, keys.privateKey, keys.publicKey);
-        const updated: RentalRecord = { ...r, anchorAt, anchorIndex, periodIndex: next, periodEnd, status: 'active', updatedAt: now };
-        // Guarded: only the transaction that still sees the old period moves it (and the unique charge index agrees).
-        if (!tx.updateRental(updated, expected)) throw new RaceLost();
-        this.charge(tx, updated, plan, now);
-        tx.insertIssued({ licenseId: r.licenseId, rentalId: r.id, hardwareKey: r.hardwareKey, notAfter, text, issuedAt: now });
-        // Test-only: dies here, charged and re-issued but not committed; the restart must show neither.
-        this.options.fault?.('crash-after-charge');
-        recordEvent(tx, effects, this.now, 'license.renewed', r.licenseId, {
-          rentalId: r.id,
-          accountId: r.accountId,
-          periodIndex: next,
-          charged: plan.price,
-          currency: plan.currency,
-          balance: tx.balance(r.accountId),
-          paidUntil: iso(periodEnd),
-          notAfter: iso(notAfter),
-          revived: !d.continuous,
-        });
-        if (r.hardwareKey === this.ownKey) effects.install.push(text);
-        return 'renewed';
-      }
-    }
-  }
-
-  private charge(tx: BillingTx, r: RentalRecord, plan: RentalPlan, now: number): void {
-    tx.insertLedger({ id: newId('led'), accountId: r.accountId, kind: 'rental_charge', amount: -plan.price, currency: plan.currency, reference: null, rentalId: r.id, periodIndex: r.periodIndex, note: `${plan.name}: period ${r.periodIndex + 1} until ${iso(r.periodEnd)}`, at: now });
   }
 
   // ---------------------------------------------------------------- temporary licenses
