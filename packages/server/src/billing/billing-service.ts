@@ -7,6 +7,7 @@ import type { BillingAccount, BillingStore, IssuedLicense, RentalRecord, StoredL
 import type { AuditActor } from '../store/store.js';
 import { applyEffects, type BillingParts, iso, newEffects, noIssuer, recordEvent, SYSTEM_ACTOR } from './billing-effects.js';
 import { RentalPlanService } from './rental-plans.js';
+import { takeRenewedLicense } from './renewed-license-file.js';
 import { advanceRental, chargePeriod, RaceLost, type RenewalContext } from './rental-renewal.js';
 import { TemporaryLicenseService } from './temporary-licenses.js';
 
@@ -350,10 +351,6 @@ export class BillingService {
    */
   async start(): Promise<void> {
     const latest = await this.store.read((tx) => tx.latestIssuedForHardwareKey(this.ownKey));
-    const installed = this.options.node.license;
-    if (!latest || installed?.text === latest.text) return;
-    if (installed && installed.payload.id !== latest.licenseId) return;
-    if (installed && latest.notAfter !== null && installed.payload.notAfter !== null && latest.notAfter <= Date.parse(installed.payload.notAfter)) return;
-    await this.options.node.installLicense(latest.text, 'billing (start)');
+    if (latest) await takeRenewedLicense(this.options.node, latest.text, 'billing (start)');
   }
 }

@@ -84,7 +84,13 @@ export class HierarchyService {
       syncIntervalMs: this.options.syncIntervalMs,
       allocation: verdict.document,
       parent: { nodeId: this.identity.nodeId, publicKey: this.identity.publicKeyText },
+      license: await this.issuedFileFor(req.hardwareKey),
     });
+  }
+
+  /** The newest license file this node signed for a hardware key (rentals renewed, licenses extended here), if any. */
+  private async issuedFileFor(hardwareKey: string): Promise<string | null> {
+    return (await this.node.store.billing.read((tx) => tx.latestIssuedForHardwareKey(hardwareKey)))?.text ?? null;
   }
 
   /** Decides what a child gets now: counted in its pool, then its allocation under this node's authority. */

@@ -27,6 +27,11 @@ export interface SyncResponse {
   /** The armored allocation document, or null when the child gets nothing (blocked, unlicensed parent, no allocation). */
   allocation: string | null;
   parent: { nodeId: string; publicKey: string };
+  /**
+   * The newest license file the parent signed for the child's hardware key (a vendor node renewing a rental or
+   * extending a temporary license), or null; the child installs it when it renews the license it holds.
+   */
+  license?: string | null;
 }
 
 /** A node of the enterprise tree as an admin sees it: sync state, allocation, usage and its own children. */

@@ -1,4 +1,5 @@
 import { type AllocationPayload, fail, ok, type Outcome, verifyAllocationDocument } from '@licensor/protocol';
+import { takeRenewedLicense } from '../billing/renewed-license-file.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { AuditActor } from '../store/store.js';
 import type { HierarchyService } from './hierarchy-service.js';
@@ -184,6 +185,11 @@ export class UpstreamSync {
     if (this.nodeId !== res.nodeId) {
       this.nodeId = res.nodeId;
       await store.setMeta(META.nodeId, res.nodeId);
+    }
+    // A renewed rental or extended license the parent signed for this node: taken without restart.
+    if (res.license) {
+      const taken = await takeRenewedLicense(this.node, res.license, { tokenId: null, name: 'upstream sync' });
+      if (!taken.ok) this.options.log?.('warn', `license file from the parent refused: ${taken.message}`);
     }
     const previous = this.status.state;
     Object.assign(this.status, { nodeId: res.nodeId, parentNodeId: res.parent.nodeId, message: res.message, lastError: null, lastSyncAt: new Date(this.node.clock.now()).toISOString() });
