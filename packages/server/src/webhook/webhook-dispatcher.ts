@@ -30,6 +30,7 @@ export interface PumpResult {
 const ENQUEUE_BATCH = 500;
 const DELIVERY_BATCH = 50;
 const MAX_BATCHES_PER_PASS = 20;
+const KICK_DELAY_MS = 20;
 
 /**
  * Delivers committed events to webhooks: POST JSON signed with HMAC-SHA256, retried with exponential backoff.
@@ -69,14 +70,17 @@ export class WebhookDispatcher {
     this.active = (await this.store.list()).length > 0;
   }
 
-  /** A committed event arrived: run a pass soon. Costs one comparison per event while no webhook exists. */
+  /**
+   * A committed event arrived: run a pass soon. Costs one comparison per event while no webhook exists; under a
+   * stream of events (busy slot traffic with a `*` webhook) the short delay gathers them into one pass.
+   */
   kick(): void {
     if (!this.active || this.kickScheduled || this.closed) return;
     this.kickScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.kickScheduled = false;
       this.pump().catch((err) => this.options.warn?.('webhook dispatch failed', { err: String(err) }));
-    });
+    }, KICK_DELAY_MS).unref();
   }
 
   /**
