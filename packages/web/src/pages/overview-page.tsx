@@ -1,0 +1,124 @@
+import type { Account, LicenseAnswer, PoolSummary } from '../api/types.js';
+import { Link } from '../app/router.js';
+import { useSession } from '../app/session-context.js';
+import { useApiData } from '../app/use-api-data.js';
+import { daysUntil, formatDateTime, formatMoney } from '../components/format.js';
+import { ErrorNotice, Notice } from '../components/notice.js';
+import { StateBadge } from '../components/state-badge.js';
+import { UsageBar } from '../components/usage-bar.js';
+
+const poolEvent = (e: { type: string }) => /^(slot|member|quota|license|pool)\./.test(e.type);
+
+/** What needs attention, most urgent first. */
+function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[]): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
+  const out: { tone: 'warn' | 'bad'; text: string; to?: string }[] = [];
+  if (lic && lic.state.state !== 'valid') out.push({ tone: 'bad', text: `License ${lic.state.state.replaceAll('_', ' ')}: ${lic.state.detail}` });
+  const notAfter = lic?.license?.notAfter;
+  if (lic?.state.state === 'valid' && notAfter && daysUntil(notAfter) <= 14) out.push({ tone: 'warn', text: `The license ends in ${Math.max(0, daysUntil(notAfter))} days (${formatDateTime(notAfter)}).` });
+  if (lic?.license?.developer) out.push({ tone: 'warn', text: 'Developer license: every answer is marked non-production.' });
+  for (const p of pools) {
+    if (p.blocked > 0) out.push({ tone: 'bad', text: `${p.name}: ${p.blocked} blocked — beyond the licensed ${p.quantity}.`, to: `/pools/${p.moduleId}` });
+    else if (p.quotaState && p.quotaState !== 'ok') out.push({ tone: 'bad', text: `${p.name}: over its quota: only some operations are allowed.`, to: `/pools/${p.moduleId}` });
+    else if (p.quantity !== null && p.quantity > 0 && p.used >= p.quantity && p.strategy !== 'DEGRADE') out.push({ tone: 'warn', text: `${p.name} is full: ${p.used} of ${p.quantity} in use.`, to: `/pools/${p.moduleId}` });
+  }
+  for (const a of accounts) for (const r of a.rentals) if (r.status !== 'active') out.push({ tone: r.status === 'lapsed' ? 'bad' : 'warn', text: `Rental ${r.id} of ${a.customer.name} is ${r.status}; balance ${a.balanceText}.`, to: '/billing' });
+  return out;
+}
+
+/** The installed license, its term, warnings and every pool at a glance. */
+export function OverviewPage() {
+  const { api } = useSession();
+  const license = useApiData(() => api<LicenseAnswer>('GET', '/v1/license'), 'all', (e) => e.type.startsWith('license.'));
+  const pools = useApiData(() => api<{ pools: PoolSummary[] }>('GET', '/v1/pools'), 'all', poolEvent);
+  const billing = useApiData(
+    () => api<{ accounts: Account[] }>('GET', '/v1/billing/accounts').catch(() => ({ accounts: [] })),
+    'all',
+    (e) => /^(billing|rental|license)\./.test(e.type),
+  );
+  const lic = license.data;
+  const p = lic?.license;
+  const licensedPools = (pools.data?.pools ?? []).filter((x) => x.licensed);
+  const accounts = billing.data?.accounts ?? [];
+  const rental = accounts.flatMap((a) => a.rentals.map((r) => ({ a, r }))).find((x) => x.r.installedHere || x.r.licenseId === p?.id);
+  const warnings = warningsOf(lic, licensedPools, accounts);
+  const days = p?.notAfter ? daysUntil(p.notAfter) : null;
+  return (
+    <section aria-labelledby="overview-title">
+      <h1 id="overview-title">Overview</h1>
+      {license.error && <ErrorNotice error={license.error} />}
+      <div className="cards">
+        <article className="card" aria-labelledby="license-title">
+          <h2 id="license-title">License</h2>
+          {!lic ? (
+            <p className="muted">Loading…</p>
+          ) : !p ? (
+            <Notice tone="bad">No license is installed. Install one with PUT /v1/license or `licensor serve --license`.</Notice>
+          ) : (
+            <dl className="facts">
+              <dt>Customer</dt>
+              <dd className="big">{p.customer.name}</dd>
+              <dt>State</dt>
+              <dd>
+                <StateBadge state={lic.state.state} />
+              </dd>
+              <dt>Scope</dt>
+              <dd>{p.scope === 'centralized' ? 'Centralized (can allocate to subdivisions)' : 'Static (this node only)'}</dd>
+              <dt>Term</dt>
+              <dd>{p.term.type === 'permanent' ? 'Permanent' : p.term.type === 'rental' ? `Rental${p.term.period ? `, per ${p.term.period}` : ''}` : 'Temporary'}</dd>
+              <dt>Valid</dt>
+              <dd>
+                {formatDateTime(p.notBefore)} — {p.notAfter ? formatDateTime(p.notAfter) : 'no end'}
+              </dd>
+              <dt>Days left</dt>
+              <dd className={days !== null && days <= 14 ? 'text-warn big' : 'big'}>{days === null ? '∞' : Math.max(0, days)}</dd>
+              <dt>License id</dt>
+              <dd>
+                <code>{p.id}</code>
+              </dd>
+            </dl>
+          )}
+        </article>
+        <article className="card" aria-labelledby="attention-title">
+          <h2 id="attention-title">Needs attention</h2>
+          {warnings.length === 0 ? (
+            <p className="all-good">Nothing needs attention: the license is valid and no pool is blocked or full.</p>
+          ) : (
+            <ul className="warnings">
+              {warnings.map((w) => (
+                <li key={w.text} className={`warning warning-${w.tone}`}>
+                  {w.to ? <Link to={w.to}>{w.text}</Link> : w.text}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2 className="spaced">Rental balance</h2>
+          {rental ? (
+            <dl className="facts">
+              <dt>Balance</dt>
+              <dd className="big">{formatMoney(rental.a.balance, rental.a.currency)}</dd>
+              <dt>Rental</dt>
+              <dd>
+                <StateBadge state={rental.r.status} /> paid until {formatDateTime(rental.r.paidUntil)}
+              </dd>
+            </dl>
+          ) : (
+            <p className="muted">{p?.term.type === 'rental' ? 'The rental is billed on the vendor’s node.' : 'This license is not a rental.'}</p>
+          )}
+        </article>
+      </div>
+      <h2>Pools</h2>
+      {pools.error && <ErrorNotice error={pools.error} />}
+      <div className="pool-grid">
+        {licensedPools.map((x) => (
+          <Link key={x.moduleId} to={`/pools/${x.moduleId}`} className={`pool-tile${x.blocked > 0 ? ' pool-tile-bad' : ''}`}>
+            <span className="pool-tile-name">{x.name}</span>
+            <span className="muted small">module {x.moduleId}</span>
+            <UsageBar used={x.used} quantity={x.quantity} label={`${x.name} in use`} />
+            {x.blocked > 0 && <span className="text-bad small">{x.blocked} blocked</span>}
+          </Link>
+        ))}
+        {pools.data && licensedPools.length === 0 && <p className="muted">No module is licensed on this node.</p>}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,57 @@
+import { useState } from 'react';
+import type { UsageAnswer } from '../api/types.js';
+import { useSession } from '../app/session-context.js';
+import { useApiData } from '../app/use-api-data.js';
+import { useInterval } from '../app/use-interval.js';
+import { formatDuration } from '../components/format.js';
+import { ErrorNotice } from '../components/notice.js';
+import { UsageChart } from '../components/usage-chart.js';
+
+const RANGES = [
+  { label: 'Hour', ms: 3_600_000 },
+  { label: 'Day', ms: 86_400_000 },
+  { label: 'Week', ms: 7 * 86_400_000 },
+  { label: '30 days', ms: 30 * 86_400_000 },
+];
+
+/** Concurrent use per module over time, with each peak marked, from the samples the node records. */
+export function UsagePage() {
+  const { api } = useSession();
+  const [range, setRange] = useState(RANGES[2]?.ms ?? 86_400_000);
+  const [now, setNow] = useState(() => Date.now());
+  useInterval(() => setNow(Date.now()), 30_000);
+  const usage = useApiData(() => api<UsageAnswer>('GET', `/v1/usage?from=${now - range}&to=${now}&points=400`), `${range}-${now}`);
+  const u = usage.data;
+  return (
+    <section aria-labelledby="usage-title">
+      <h1 id="usage-title">Usage</h1>
+      <div className="section-head">
+        <p className="muted">
+          {u ? `Sampled every ${formatDuration(u.intervalMs)}, kept ${formatDuration(u.retentionMs)}.` : 'Loading…'} Peaks between two samples are not seen.
+        </p>
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Period</legend>
+          {RANGES.map((r) => (
+            <button key={r.ms} type="button" aria-pressed={range === r.ms} className={range === r.ms ? 'on' : undefined} onClick={() => {
+                setRange(r.ms);
+                setNow(Date.now());
+              }}>
+              {r.label}
+            </button>
+          ))}
+        </fieldset>
+      </div>
+      {usage.error && <ErrorNotice error={usage.error} />}
+      <div className="charts">
+        {u?.modules.map((m) => (
+          <article key={m.moduleId} className="card chart-card" aria-labelledby={`chart-${m.moduleId}`}>
+            <h2 id={`chart-${m.moduleId}`}>
+              {m.name} <span className="muted small">{m.moduleId}</span>
+            </h2>
+            <UsageChart module={m} from={u.from} to={u.to} />
+          </article>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Lease, LicensingClient } from '@licensor/sdk';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { JsonClient } from './support/http-client.js';
+import { startTestNode, type TestNode } from './support/test-node.js';
+
+// The dashboard in a real browser (Debian's chromium driven by playwright-core) against real nodes on 127.0.0.1:
+// sign in, watch a pool fill as SDK clients acquire, force-release a holder and see the SDK lose its lease, a pool of
+// 1,000 holders, edit a subdivision's allocation, billing, events and the usage chart. Screenshots of every page go
+// to test-output/dashboard/ for a person to look at.
+const CHROMIUM = process.env.LICENSOR_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const ROOT = new URL('../', import.meta.url).pathname;
+const SHOTS = join(ROOT, 'test-output', 'dashboard');
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) to run the browser tests`;
+if (skip) console.log(`dashboard browser tests SKIPPED: ${skip}`);
+
+const issuerKeys = generateKeyPairSync('ed25519');
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await sleep(50);
+  }
+}
+
+/** A week of one-minute usage history with a working-day curve, so the chart has something to show. */
+async function seedUsage(t: TestNode): Promise<void> {
+  const now = Date.now();
+  const samples = [];
+  for (let at = now - 7 * 86_400_000; at < now - 60_000; at += 5 * 60_000) {
+    const hour = new Date(at).getHours() + new Date(at).getMinutes() / 60;
+    const busy = Math.max(0, Math.sin(((hour - 8) / 14) * Math.PI));
+    const day = Math.floor((now - at) / 86_400_000);
+    samples.push({ moduleId: 4001, at, used: Math.min(5, Math.round(busy * (day === 2 ? 5 : 4))), quantity: 5, blocked: 0 });
+    samples.push({ moduleId: 5001, at, used: Math.round(busy * 520 + (day === 4 && hour > 12 && hour < 13 ? 230 : 0)), quantity: 1000, blocked: 0 });
+  }
+  await t.running.node.store.usage.record(samples);
+}
+
+describe('dashboard in a real browser', { skip }, () => {
+  let parent: TestNode;
+  let child: TestNode;
+  let browser: Browser;
+  let page: Page;
+  const clients: LicensingClient[] = [];
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    // The node serves packages/web/dist: build it if it is missing or older than its sources.
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { stdio: 'inherit' });
+    parent = await startTestNode({
+      issuerKeys,
+      scope: 'centralized',
+      entitlements: [
+        { moduleId: 1001, quantity: null },
+        { moduleId: 1003, quantity: 2 },
+        { moduleId: 2001, quantity: 2 },
+        { moduleId: 3001, quantity: 100 },
+        { moduleId: 4001, quantity: 5 },
+        { moduleId: 5001, quantity: 1000 },
+      ],
+      notAfter: new Date(Date.now() + 10 * 86_400_000).toISOString(),
+      flags: { syncIntervalMs: '200', allocationWindowMs: '60000', usageSampleIntervalMs: '500', sessionGraceMs: '5000' },
+    });
+    const nodeToken = await parent.api('POST', '/v1/tokens', { role: 'node', name: 'Riverside branch sync' });
+    assert.equal(nodeToken.status, 201, JSON.stringify(nodeToken.body));
+    child = await startTestNode({ issuerKeys, license: false, flags: { upstreamUrl: parent.url, upstreamToken: nodeToken.body.secret, nodeName: 'Riverside branch', syncIntervalMs: '200', allocationWindowMs: '60000' } });
+    await seedUsage(parent);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  });
+
+  after(async () => {
+    for (const c of clients) await c.close().catch(() => {});
+    await browser?.close();
+    await child?.close();
+    await parent?.close();
+  });
+
+  it('shows nothing but the sign-in without an admin token, and refuses app tokens', async () => {
+    await page.goto(`${parent.url}/pools/4001`);
+    await page.getByLabel('Admin token').waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Pools' }).count(), 0, 'no navigation before sign-in');
+    await page.getByLabel('Admin token').fill('lsr_not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'does not know this token' }).waitFor();
+    await page.getByLabel('Admin token').fill(parent.appToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'application token' }).waitFor();
+    await shot('01-sign-in');
+    await page.getByLabel('Admin token').fill(parent.adminToken);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'OpenService.Manager' }).waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+  });
+
+  it('fills the pool live as SDK clients acquire, then a force-release takes the SDK client’s lease', async () => {
+    const meter = page.getByRole('meter', { name: 'OpenService.Manager in use' }).first();
+    assert.equal(await meter.getAttribute('aria-valuenow'), '0');
+    const leases: Lease[] = [];
+    for (let i = 1; i <= 5; i++) {
+      const c = new LicensingClient({ url: parent.url, token: parent.appToken });
+      clients.push(c);
+      leases.push(await c.acquireSlot(4001, `pos-${i}`));
+      // The page follows without a reload.
+      await until(() => meter.getAttribute('aria-valuenow'), (v) => v === String(i), `the bar to show ${i} in use`);
+    }
+    await page.getByRole('row', { name: /pos-5/ }).waitFor();
+    assert.equal(await page.getByRole('row', { name: /pos-\d/ }).count(), 5);
+    await shot('03-pool-full');
+
+    const lost = leases[2]!;
+    let lostCode: string | null = null;
+    lost.onLost((err) => {
+      lostCode = err.code;
+    });
+    await page.getByRole('button', { name: 'Force-release pos-3' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Force-release this slot?' });
+    await dialog.waitFor();
+    await shot('04-force-release-confirm');
+    await dialog.getByRole('button', { name: 'Force release' }).click();
+    await until(async () => lostCode, (c) => c !== null, 'the SDK lease to be lost', 5000);
+    assert.ok(lost.isLost);
+    await until(() => page.getByRole('row', { name: /pos-\d/ }).count(), (n) => n === 4, 'the holder row to go');
+    await page.getByText(/Released pos-3/).waitFor();
+    for (const l of leases) if (l !== lost) assert.equal(l.isLost, false, 'the other holders keep their slots');
+  });
+
+  it('overview: license, days left, warnings and every pool', async () => {
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByText('Test Restaurant').waitFor();
+    await page.getByText(/The license ends in \d+ days/).waitFor();
+    await shot('02-overview');
+  });
+
+  it('stays usable at 1,000 holders in a pool (the list renders only what is in view)', async () => {
+    const http = new JsonClient(parent.url, parent.appToken, 32);
+    try {
+      for (let i = 0; i < 1000; i += 50) {
+        const batch = Array.from({ length: 50 }, (_, k) => http.request('POST', '/v1/modules/5001/leases', { holderId: `waiter-${String(i + k).padStart(4, '0')}` }));
+        for (const r of await Promise.all(batch)) assert.equal(r.status, 201);
+      }
+    } finally {
+      http.close();
+    }
+    await page.getByRole('link', { name: 'Pools', exact: true }).click();
+    await page.getByRole('link', { name: 'OpenService.Mobile Waiter' }).click();
+    await page.getByRole('heading', { name: 'OpenService.Mobile Waiter' }).waitFor();
+    await until(() => page.getByRole('meter').first().getAttribute('aria-valuenow'), (v) => v === '1000', '1000 in use');
+    const rendered = await page.locator('.vtable tbody tr[aria-rowindex]').count();
+    assert.ok(rendered > 10 && rendered < 80, `only rows in view are rendered (${rendered} of 1000)`);
+    await page.getByLabel('Filter holders by id').fill('waiter-0999');
+    await page.getByRole('row', { name: /waiter-0999/ }).waitFor();
+    assert.equal(await page.locator('.vtable tbody tr[aria-rowindex]').count(), 1);
+    await page.getByLabel('Filter holders by id').fill('');
+    await page.locator('.vtable').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.getByRole('row', { name: /waiter-0999/ }).waitFor();
+    await page.locator('.vtable').evaluate((el) => el.scrollTo(0, 0));
+    await shot('05-pool-1000-holders');
+  });
+
+  it('hierarchy: edit a subdivision’s allocation and see it reach the child', async () => {
+    await until(() => parent.api('GET', '/v1/nodes'), (r) => r.body.items?.length === 1, 'the child to register');
+    await page.getByRole('link', { name: 'Hierarchy' }).click();
+    const card = page.getByRole('article', { name: 'Subdivision Riverside branch' });
+    await card.waitFor();
+    await card.getByRole('button', { name: 'Edit allocation' }).click();
+    await card.getByLabel(/OpenService.Manager/).fill('2');
+    await card.getByLabel(/OpenService.Mobile Waiter/).fill('0');
+    await card.getByRole('button', { name: 'Save allocation' }).click();
+    await card.getByRole('button', { name: 'Edit allocation' }).waitFor();
+    const up = await until(() => child.api('GET', '/v1/upstream'), (r) => (r.body.allocation?.entitlements ?? []).some((e: { moduleId: number; quantity: number }) => e.moduleId === 4001 && e.quantity === 2), 'the allocation to reach the child');
+    assert.equal(up.body.state, 'active');
+    await until(() => card.getByRole('row', { name: /OpenService.Manager/ }).textContent(), (t) => /\b2\b/.test(t ?? ''), 'the tree to show the new allocation');
+    // Over what the parent holds: refused, with the node's reason shown.
+    await card.getByRole('button', { name: 'Edit allocation' }).click();
+    await card.getByLabel(/OpenService.Manager/).fill('50');
+    await card.getByRole('button', { name: 'Save allocation' }).click();
+    await card.getByRole('alert').waitFor();
+    await card.getByRole('button', { name: 'Cancel' }).click();
+    await shot('06-hierarchy');
+  });
+
+  it('billing: balances, ledger and a top-up', async () => {
+    const acc = await parent.api('POST', '/v1/billing/accounts', { customerName: 'Test Restaurant', currency: 'EUR' });
+    await parent.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 25_000, currency: 'EUR', reference: 'bank-2026-11-01-0042' });
+    await parent.api('POST', '/v1/billing/accounts', { customerName: 'Bistro Nord', currency: 'EUR' });
+    await page.getByRole('link', { name: 'Billing' }).click();
+    await page.getByRole('heading', { name: 'Test Restaurant' }).waitFor();
+    await page.getByLabel('Amount (EUR)').fill('49.90');
+    await page.getByLabel('Payment reference').fill('bank-2026-11-23-0007');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await page.getByText('Recorded 49.90 EUR.').waitFor();
+    await page.getByText('299.90 EUR').first().waitFor();
+    const balance = await parent.api('GET', `/v1/billing/accounts/${acc.body.id}`);
+    assert.equal(balance.body.balance, 29_990);
+    await shot('07-billing');
+  });
+
+  it('events: filterable, and live', async () => {
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByRole('row', { name: /billing\.topped_up/ }).first().waitFor();
+    await page.getByLabel('Type').selectOption('billing.topped_up');
+    assert.equal(await page.locator('.vtable tbody tr[aria-rowindex]').count(), 2);
+    await page.getByLabel('Type').selectOption('');
+    await page.getByLabel('Search').fill('waiter-0042');
+    await page.getByRole('row', { name: /waiter-0042/ }).first().waitFor();
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Type').selectOption('');
+    assert.equal((await parent.api('PUT', '/v1/modules/2001/members/register-live', {}, parent.appToken)).status, 200);
+    await page.getByRole('row', { name: /register-live/ }).first().waitFor();
+    await shot('08-events');
+  });
+
+  it('usage: a chart per module with the peak marked', async () => {
+    await page.getByRole('link', { name: 'Usage' }).click();
+    const chart = page.getByRole('img', { name: /OpenService.Mobile Waiter: \d+ samples; Peak 1000 of 1000/ });
+    await chart.waitFor();
+    await shot('09-usage');
+    await page.locator('.peak-caption', { hasText: /Peak 5 of 5/ }).waitFor();
+    await page.getByRole('button', { name: 'Hour' }).click();
+    await page.getByRole('img', { name: /OpenService.Manager: \d+ samples/ }).waitFor();
+  });
+
+  it('keyboard and narrow windows: skip link first, pages readable at 390 px', async () => {
+    await page.getByRole('link', { name: 'Pools', exact: true }).click();
+    await page.getByRole('heading', { name: 'Pools' }).waitFor();
+    // A fresh load (the token stays for the tab): the first Tab lands on the skip link.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Pools' }).waitFor();
+    // Page scripts are strings: this file is typed for Node, not for the DOM.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Overview', 'then the navigation');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'OpenService.Manager' }).click();
+    await page.getByRole('heading', { name: 'OpenService.Manager' }).waitFor();
+    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    assert.ok(overflow <= 1, `no sideways scrolling at 390 px (${overflow} px)`);
+    await shot('10-narrow-pool');
+    await page.setViewportSize({ width: 1360, height: 900 });
+  });
+});
