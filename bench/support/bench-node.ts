@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { Entitlement } from '@licensor/protocol';
-import { createTestIssuer, freePort, spawnNode, tempDir } from '../../test/support/spawn-node.js';
+import { createTestIssuer, freePort, spawnNode, type TestIssuer, tempDir } from '../../test/support/spawn-node.js';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -18,13 +18,14 @@ let built = false;
 /**
  * Spawns the built `licensor serve` (what production runs: compiled JavaScript, no tsx in the process) on 127.0.0.1
  * with a fresh data dir and a license granting the given entitlements. Builds first; incremental when up to date.
+ * Nodes sharing one PostgreSQL store (`--store postgres://…` in `extraArgs`) must share `vendor` (issuer and hardware key).
  */
-export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: string[] = []): Promise<BenchNode> {
+export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: string[] = [], vendor: TestIssuer = createTestIssuer()): Promise<BenchNode> {
   if (!built) {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     built = true;
   }
-  const issuer = createTestIssuer();
+  const issuer = vendor;
   const tmp = tempDir('licensor-bench-');
   const token = `lsr_bench_${Date.now()}`;
   const node = await spawnNode({

@@ -9,7 +9,7 @@ export interface Round {
 }
 
 /** Acquire+release over plain HTTP with autocannon: each connection is one device with a holder id of its own. */
-export async function httpSlotLoad(url: string, token: string, connections: number, seconds: number, moduleId = 10003): Promise<Round> {
+export async function httpSlotLoad(url: string, token: string, connections: number, seconds: number, moduleId = 10003, holderPrefix = 'dev'): Promise<Round> {
   let conn = 0;
   const r = await autocannon({
     url,
@@ -22,7 +22,7 @@ export async function httpSlotLoad(url: string, token: string, connections: numb
         path: `/v1/modules/${moduleId}/leases`,
         setupRequest: (req, context) => {
           const ctx = context as { holder?: string };
-          ctx.holder ??= `dev-${conn++}`;
+          ctx.holder ??= `${holderPrefix}-${conn++}`;
           return { ...req, body: JSON.stringify({ holderId: ctx.holder }) };
         },
       },

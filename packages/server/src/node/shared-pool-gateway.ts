@@ -15,18 +15,21 @@ const EMPTY: CommitBatch = { changes: [], events: [], idempotency: [], audit: []
  * Pool operations when several processes share the store. Each operation is decided inside a database transaction
  * that holds its pools' locks, on the state just read from the database — never on this process's memory, which
  * other processes change behind its back. Operations queued in one event-loop turn share one transaction (the locks
- * of all their pools, taken in ascending order), so the shared path keeps group commit's economy.
+ * of all their pools, taken in ascending order), so the shared path keeps group commit's economy; a few transactions
+ * run at once, so a commit's round trips overlap with the next group's (same pools wait for each other in PostgreSQL).
  */
 export class SharedPoolGateway {
   private queue: Pending[] = [];
   private scheduled = false;
-  private inFlight: Promise<void> | null = null;
+  private running = 0;
 
   constructor(
     private readonly store: SharedPoolStore,
     /** This process's pool objects: refilled from the database before each decision (tombstones and quantity kept). */
     private readonly pools: ReadonlyMap<number, PoolState>,
     private readonly maxBatch = 256,
+    /** Transactions this process keeps open at once: operations arriving while one commits start the next. */
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Runs `decide` on the current state of the pools of `moduleIds`; resolves with its events' seqs once committed. */
@@ -38,12 +41,14 @@ export class SharedPoolGateway {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight) return;
+    if (this.scheduled || this.running >= this.maxInFlight) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.inFlight = this.flush().finally(() => {
-        this.inFlight = null;
+      if (!this.queue.length) return;
+      this.running++;
+      void this.flush().finally(() => {
+        this.running--;
         if (this.queue.length) this.schedule();
       });
     });
@@ -94,8 +99,6 @@ export class SharedPoolGateway {
 
   /** Resolves when everything queued so far is committed (or refused). */
   async drain(): Promise<void> {
-    while (this.queue.length || this.inFlight || this.scheduled) {
-      await (this.inFlight ?? new Promise((r) => setImmediate(r)));
-    }
+    while (this.queue.length || this.running || this.scheduled) await new Promise((r) => setTimeout(r, 5));
   }
 }

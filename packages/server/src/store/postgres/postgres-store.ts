@@ -10,7 +10,7 @@ import type { PostgresHost } from './postgres-host.js';
 import { PostgresUsageStore } from './postgres-usage-store.js';
 import { PostgresWebhookStore } from './postgres-webhook-store.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from './postgres-rows.js';
-import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeBatches } from './postgres-writes.js';
+import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
 import { transaction } from './postgres-transaction.js';
 
 /** Options of the PostgreSQL store. */
@@ -156,29 +156,63 @@ export class PostgresStore implements Store, SharedPoolStore {
 
   async withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot) => CommitBatch[]): Promise<number[][]> {
     const ids = [...new Set(moduleIds)].filter((id) => Number.isInteger(id)).sort((a, b) => a - b);
-    return this.writing(async (c, mark) => {
+    while (this.gate) await this.gate;
+    const running = this.poolTransaction(ids, decide);
+    this.inflight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.inflight.delete(running);
+    }
+  }
+
+  /**
+   * Two round trips: BEGIN, the pool locks (ascending) and the locked pools' rows in one; the writes and COMMIT in the
+   * other (see writeSql). The rows are read after the locks, so they include everything the previous holder committed.
+   */
+  private async poolTransaction(ids: number[], decide: (state: PoolSnapshot) => CommitBatch[]): Promise<number[][]> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    c.on('error', onError);
+    const marked: number[] = [];
+    try {
       let state: PoolSnapshot = { leases: [], members: [], quotas: [] };
       if (ids.length) {
-        // One round trip: the locks in ascending module order, then the locked pools' rows (read after the locks, so
-        // they include everything the previous holder committed). Ids are integers, checked above.
         const list = ids.join(',');
         const results = (await c.query(
-          `SELECT pg_advisory_xact_lock(${this.keys.pools}, m) FROM unnest('{${list}}'::int[]) AS m;
+          `BEGIN;
+           SELECT pg_advisory_xact_lock(${this.keys.pools}, m) FROM unnest('{${list}}'::int[]) AS m;
            SELECT * FROM leases WHERE module_id IN (${list});
            SELECT * FROM members WHERE module_id IN (${list}) ORDER BY module_id, first_connected_at, seq;
            SELECT * FROM quotas WHERE module_id IN (${list});`,
         )) as unknown as pg.QueryResult[];
-        state = {
-          leases: (results[1]?.rows as Row[]).map(toLease),
-          members: (results[2]?.rows as Row[]).map(toMember),
-          quotas: (results[3]?.rows as Row[]).map(toQuota),
-        };
+        state = { leases: (results[2]?.rows as Row[]).map(toLease), members: (results[3]?.rows as Row[]).map(toMember), quotas: (results[4]?.rows as Row[]).map(toQuota) };
+      } else {
+        await c.query('BEGIN');
       }
       const batches = decide(state);
-      const seqs = await writeBatches(c, this.keys, batches);
-      mark(seqs.flat());
-      return seqs;
-    });
+      const { sql, eventsResult } = writeSql(this.keys, batches);
+      const written = await c.query(sql);
+      const results = (Array.isArray(written) ? written : [written]) as pg.QueryResult[];
+      const seqs = eventsResult < 0 ? [] : ((results[eventsResult]?.rows ?? []) as { seq: number }[]).map((r) => r.seq).sort((a, b) => a - b);
+      // Marked once COMMIT returned; the follower waits for transactions in flight before it sorts what it read.
+      marked.push(...seqs);
+      this.markLocal(seqs);
+      let i = 0;
+      return batches.map((b) => b.events.map(() => seqs[i++] as number));
+    } catch (err) {
+      for (const s of marked) this.local.delete(s);
+      await c.query('ROLLBACK').catch((e: Error) => {
+        broken = e;
+      });
+      throw err;
+    } finally {
+      c.off('error', onError);
+      c.release(broken);
+    }
   }
 
   async commit(batches: CommitBatch[]): Promise<number[][]> {
@@ -256,7 +290,12 @@ export class PostgresStore implements Store, SharedPoolStore {
       {
         target: this.target,
         channel: this.keys.channel,
-        read: (after, limit) => this.listEvents({ after, limit }),
+        read: async (after, limit) => {
+          const events = await this.listEvents({ after, limit });
+          // A transaction of ours that committed before this read may not have marked its events yet: let it finish.
+          if (events.length && this.inflight.size) await Promise.allSettled([...this.inflight]);
+          return events;
+        },
         takeLocal: (seq) => this.local.delete(seq),
       },
       afterSeq,

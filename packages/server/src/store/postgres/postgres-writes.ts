@@ -1,6 +1,8 @@
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
-import type pg from 'pg';
+import pg from 'pg';
 import type { CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent } from '../store.js';
+
+const { escapeLiteral } = pg;
 
 /** Advisory-lock keys of one schema: the feed lock (events, audit, ledger cursors) and one lock per pool. */
 export interface LockKeys {
@@ -64,12 +66,26 @@ export async function insertAudit(c: pg.ClientBase, audit: NewAuditRecord[]): Pr
   return (r.rows as { seq: number }[]).map((x) => x.seq).sort((a, b) => a - b);
 }
 
+/** One SQL literal: numbers as they are (finite only), strings quoted by pg's escapeLiteral, null as NULL. */
+function lit(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+    return String(v);
+  }
+  return escapeLiteral(String(v));
+}
+
+const row = (values: unknown[]) => `(${values.map(lit).join(', ')})`;
+
 /**
- * Writes batches in one transaction (the caller's): pool rows, idempotency records, audit entries, events. Changes are
- * folded to each key's final state first (the last change to a lease wins), then written set-wise, a few statements
- * per group whatever its size.
+ * The SQL that writes a group of batches and commits, as one multi-statement text: pool rows, idempotency records, then
+ * (when there are any) the feed lock, audit entries and events, then COMMIT — one round trip for the whole write, which
+ * is what the shared path's throughput hangs on. Values are inlined as literals (the simple query protocol takes no
+ * parameters), each through pg's escapeLiteral. Changes are folded to each key's final state first (the last change to
+ * a lease wins). Returns the text and the index of the events INSERT among its results (-1 without events).
  */
-export async function writeBatches(c: pg.ClientBase, keys: LockKeys, batches: CommitBatch[]): Promise<number[][]> {
+export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string; eventsResult: number } {
   const leases = new Map<string, Lease | { moduleId: number; holderId: string; gone: true }>();
   const members = new Map<string, Member | { moduleId: number; memberId: string; gone: true }>();
   const quotas = new Map<number, QuotaReport>();
@@ -82,56 +98,58 @@ export async function writeBatches(c: pg.ClientBase, keys: LockKeys, batches: Co
     audit.push(...b.audit);
     events.push(...b.events);
   }
+  const out: string[] = [];
   const put = [...leases.values()].filter((l): l is Lease => !('gone' in l));
   const del = [...leases.values()].filter((l) => 'gone' in l);
   if (put.length) {
-    await c.query(
-      `INSERT INTO leases SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[])
+    out.push(
+      `INSERT INTO leases VALUES ${put.map((l) => row([l.moduleId, l.holderId, l.leaseId, l.sessionId, l.acquiredAt, l.lastHeartbeatAt, l.lastActivityAt, l.expiresAt])).join(', ')}
        ON CONFLICT (module_id, holder_id) DO UPDATE SET lease_id = excluded.lease_id, session_id = excluded.session_id,
        acquired_at = excluded.acquired_at, last_heartbeat_at = excluded.last_heartbeat_at,
        last_activity_at = excluded.last_activity_at, expires_at = excluded.expires_at`,
-      [put.map((l) => l.moduleId), put.map((l) => l.holderId), put.map((l) => l.leaseId), put.map((l) => l.sessionId), put.map((l) => l.acquiredAt), put.map((l) => l.lastHeartbeatAt), put.map((l) => l.lastActivityAt), put.map((l) => l.expiresAt)],
     );
   }
-  if (del.length) {
-    await c.query('DELETE FROM leases WHERE (module_id, holder_id) IN (SELECT * FROM unnest($1::int[], $2::text[]))', [del.map((l) => l.moduleId), del.map((l) => l.holderId)]);
-  }
+  if (del.length) out.push(`DELETE FROM leases WHERE (module_id, holder_id) IN (${del.map((l) => row([l.moduleId, l.holderId])).join(', ')})`);
   const mput = [...members.values()].filter((m): m is Member => !('gone' in m));
   const mdel = [...members.values()].filter((m) => 'gone' in m);
   if (mput.length) {
-    await c.query(
-      `INSERT INTO members SELECT * FROM unnest($1::int[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[])
+    out.push(
+      `INSERT INTO members VALUES ${mput.map((m) => row([m.moduleId, m.memberId, m.seq, m.firstConnectedAt, m.lastSeenAt, m.state, JSON.stringify(m.features)])).join(', ')}
        ON CONFLICT (module_id, member_id) DO UPDATE SET seq = excluded.seq, first_connected_at = excluded.first_connected_at,
        last_seen_at = excluded.last_seen_at, state = excluded.state, features = excluded.features`,
-      [mput.map((m) => m.moduleId), mput.map((m) => m.memberId), mput.map((m) => m.seq), mput.map((m) => m.firstConnectedAt), mput.map((m) => m.lastSeenAt), mput.map((m) => m.state), mput.map((m) => JSON.stringify(m.features))],
     );
   }
-  if (mdel.length) {
-    await c.query('DELETE FROM members WHERE (module_id, member_id) IN (SELECT * FROM unnest($1::int[], $2::text[]))', [mdel.map((m) => m.moduleId), mdel.map((m) => m.memberId)]);
-  }
+  if (mdel.length) out.push(`DELETE FROM members WHERE (module_id, member_id) IN (${mdel.map((m) => row([m.moduleId, m.memberId])).join(', ')})`);
   if (quotas.size) {
-    const q = [...quotas.values()];
-    await c.query(
-      `INSERT INTO quotas SELECT * FROM unnest($1::int[], $2::bigint[], $3::bigint[], $4::text[])
+    out.push(
+      `INSERT INTO quotas VALUES ${[...quotas.values()].map((q) => row([q.moduleId, q.count, q.reportedAt, q.state])).join(', ')}
        ON CONFLICT (module_id) DO UPDATE SET count = excluded.count, reported_at = excluded.reported_at, state = excluded.state`,
-      [q.map((x) => x.moduleId), q.map((x) => x.count), q.map((x) => x.reportedAt), q.map((x) => x.state)],
     );
   }
-  if (idem.length) {
-    await c.query('INSERT INTO idempotency SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[]) ON CONFLICT DO NOTHING', [
-      idem.map((r) => r.tokenId),
-      idem.map((r) => r.key),
-      idem.map((r) => r.fingerprint),
-      idem.map((r) => r.status),
-      idem.map((r) => r.body),
-      idem.map((r) => r.createdAt),
-    ]);
+  if (idem.length) out.push(`INSERT INTO idempotency VALUES ${idem.map((r) => row([r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt])).join(', ')} ON CONFLICT DO NOTHING`);
+  let eventsResult = -1;
+  if (events.length || audit.length) {
+    // A statement of its own: the inserts below take their snapshot after the lock, so MAX(seq) + n cannot collide.
+    out.push(`SELECT pg_advisory_xact_lock(${lit(keys.feed)}, 0), pg_notify(${lit(keys.channel)}, '')`);
+    if (audit.length) {
+      out.push(
+        `INSERT INTO audit (seq, id, at, actor_token_id, actor_name, action, target, details)
+         SELECT (SELECT COALESCE(MAX(seq), 0) FROM audit) + o, i, a, t, n, c, g, d
+         FROM (VALUES ${audit.map((a, o) => row([o + 1, a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null])).join(', ')}) AS x (o, i, a, t, n, c, g, d)`,
+      );
+    }
+    if (events.length) {
+      eventsResult = out.length;
+      out.push(
+        `INSERT INTO events (seq, type, module_id, subject, data, at)
+         SELECT (SELECT COALESCE(MAX(seq), 0) FROM events) + o, t, m::int, s, d, a::bigint
+         FROM (VALUES ${events.map((e, o) => row([o + 1, e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at])).join(', ')}) AS x (o, t, m, s, d, a)
+         RETURNING seq`,
+      );
+    }
   }
-  if (events.length || audit.length) await takeFeedLock(c, keys);
-  await insertAudit(c, audit);
-  const seqs = await insertEvents(c, events);
-  let i = 0;
-  return batches.map((b) => b.events.map(() => seqs[i++] as number));
+  out.push('COMMIT');
+  return { sql: out.join(';\n'), eventsResult };
 }
 
 function fold(
