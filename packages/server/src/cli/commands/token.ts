@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TokenService } from '../../auth/token-service.js';
+import { PostgresStore } from '../../store/postgres/postgres-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { CliError } from '../cli-error.js';
 
@@ -10,8 +11,9 @@ const CLI_ACTOR = { tokenId: null, name: 'cli' };
 /** `licensor token create|list|revoke`: API tokens, written straight into a node's data directory. */
 export function registerTokenCommands(program: Command): void {
   const token = program.command('token').description("Manage a node's API tokens (works while the node runs)");
-  const open = async (dataDir: string | undefined) => {
-    const store = new SqliteStore(join(resolve(dataDir ?? join('.licensor', 'node')), 'licensor.db'));
+  const open = async (dataDir: string | undefined, storeUrl: string | undefined) => {
+    if (storeUrl && !/^postgres(ql)?:\/\//.test(storeUrl)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(storeUrl)}`, 2);
+    const store = storeUrl ? new PostgresStore(storeUrl) : new SqliteStore(join(resolve(dataDir ?? join('.licensor', 'node')), 'licensor.db'));
     await store.migrate();
     return { store, tokens: new TokenService(store) };
   };
@@ -21,10 +23,11 @@ export function registerTokenCommands(program: Command): void {
     .requiredOption('--role <role>', 'admin (everything), app (client work) or node (a child node syncing with this one)')
     .option('--name <name>', 'a name to recognise it by', 'cli')
     .option('--data-dir <dir>', 'node data directory (default: ./.licensor/node)')
+    .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL (instead of --data-dir)')
     .option('--json', 'print JSON')
-    .action(async (o: { role: string; name: string; dataDir?: string; json?: boolean }) => {
+    .action(async (o: { role: string; name: string; dataDir?: string; store?: string; json?: boolean }) => {
       if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`, 2);
-      const { store, tokens } = await open(o.dataDir);
+      const { store, tokens } = await open(o.dataDir, o.store);
       try {
         const { token: t, secret } = await tokens.create(o.role, o.name, Date.now(), CLI_ACTOR);
         process.stdout.write(o.json ? `${JSON.stringify({ id: t.id, role: t.role, name: t.name, secret })}\n` : `${secret}\n`);
@@ -37,8 +40,9 @@ export function registerTokenCommands(program: Command): void {
     .command('list')
     .description('List tokens (never their secrets)')
     .option('--data-dir <dir>', 'node data directory')
-    .action(async (o: { dataDir?: string }) => {
-      const { store, tokens } = await open(o.dataDir);
+    .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL')
+    .action(async (o: { dataDir?: string; store?: string }) => {
+      const { store, tokens } = await open(o.dataDir, o.store);
       try {
         for (const t of await tokens.list()) process.stdout.write(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${new Date(t.createdAt).toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
       } finally {
@@ -49,8 +53,9 @@ export function registerTokenCommands(program: Command): void {
     .command('revoke <id>')
     .description('Revoke a token')
     .option('--data-dir <dir>', 'node data directory')
-    .action(async (id: string, o: { dataDir?: string }) => {
-      const { store, tokens } = await open(o.dataDir);
+    .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL')
+    .action(async (id: string, o: { dataDir?: string; store?: string }) => {
+      const { store, tokens } = await open(o.dataDir, o.store);
       try {
         if (!(await tokens.revoke(id, Date.now(), CLI_ACTOR))) throw new CliError(`no live token ${id}`, 1);
         process.stdout.write(`revoked ${id}\n`);
