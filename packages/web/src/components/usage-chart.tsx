@@ -34,12 +34,13 @@ function timeTicks(from: number, to: number): number[] {
   return out;
 }
 
-/** Round numbers for the y axis up to `max`. */
-function yTicks(max: number): number[] {
-  const step = max <= 5 ? 1 : max <= 10 ? 2 : Math.ceil(max / 5 / 5) * 5;
-  const out: number[] = [];
-  for (let v = 0; v <= max; v += step) out.push(v);
-  return out;
+/** A round step (1, 2, 2.5 or 5 × 10ⁿ) that cuts `top` into about four parts. */
+function niceStep(top: number): number {
+  const raw = Math.max(1, top / 4);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const f = raw / mag;
+  // 2.5 only where it stays a whole number: counts of slots have no halves.
+  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 && mag >= 10 ? 2.5 : f <= 5 ? 5 : 10) * mag;
 }
 
 /**
@@ -52,7 +53,11 @@ export function UsageChart({ module: m, from, to }: { module: UsageModule; from:
   const peak = m.peak && m.peak.used > 0 ? m.peak : null;
   const quantities = samples.map((s) => s.quantity ?? 0);
   const top = Math.max(1, peak?.used ?? 0, m.quantity ?? 0, ...quantities, ...samples.map((s) => s.blocked));
-  const yMax = top <= 4 ? top + 1 : Math.ceil(top * 1.15);
+  const step = niceStep(top);
+  // Headroom above the highest line, so the peak label never touches the top.
+  const yMax = (Math.floor((top * 1.1) / step) + 1) * step;
+  const yTicks: number[] = [];
+  for (let v = 0; v <= yMax; v += step) yTicks.push(v);
   const span = Math.max(1, to - from);
   const x = (t: number) => M.l + ((t - from) / span) * (W - M.l - M.r);
   const y = (v: number) => H - M.b - (v / yMax) * (H - M.t - M.b);
@@ -70,7 +75,7 @@ export function UsageChart({ module: m, from, to }: { module: UsageModule; from:
     <figure className="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} preserveAspectRatio="xMidYMid meet">
         <title>{summary}</title>
-        {yTicks(yMax).map((v) => (
+        {yTicks.map((v) => (
           <g key={v}>
             <line x1={M.l} x2={W - M.r} y1={y(v)} y2={y(v)} className="grid" />
             <text x={M.l - 8} y={y(v) + 4} textAnchor="end" className="axis">

@@ -4,8 +4,9 @@ import type { Holder, MemberRow, PoolDetail } from '../api/types.js';
 import { Link } from '../app/router.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
+import { useInterval } from '../app/use-interval.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
-import { describeStrategy, formatAgo, formatDateTime } from '../components/format.js';
+import { describeStrategy, formatAgo, formatDateTime, formatDuration } from '../components/format.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
 import { StateBadge } from '../components/state-badge.js';
 import { UsageBar } from '../components/usage-bar.js';
@@ -45,6 +46,9 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
   const [releasing, setReleasing] = useState<Holder | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ tone: 'info' | 'bad'; text: string } | null>(null);
+  // "12 s ago" moves on by itself between live updates.
+  const [now, setNow] = useState(() => Date.now());
+  useInterval(() => setNow(Date.now()), 5000);
   const d = pool.data;
   const holders = useMemo(() => {
     const all = d?.holders ?? [];
@@ -72,7 +76,7 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
   if (!d) return <p className="muted">Loading…</p>;
   const s = d.summary;
   const isMembers = s.strategy === 'BLOCK_LATEST';
-  const now = Date.now();
+  const over = s.quantity !== null && s.used > s.quantity;
   return (
     <section aria-labelledby="pool-title">
       <p className="crumbs">
@@ -108,6 +112,12 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
         </dl>
       </div>
       {message && <Notice tone={message.tone}>{message.text}</Notice>}
+      {over && (
+        <Notice tone="warn">
+          {s.used} in use but {s.quantity} licensed now: the quantity was reduced (a new license, or an allocation to a subdivision). Nobody is cut off; newcomers are
+          refused until enough holders leave.
+        </Notice>
+      )}
 
       {isMembers && blocked.length > 0 && (
         <Notice tone="bad">
@@ -136,13 +146,15 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
               { header: 'Holder', render: (h) => <code className="holder-id">{h.holderId}</code> },
               { header: 'Since', render: (h) => formatDateTime(h.since), className: 'hide-narrow' },
               { header: 'Last heartbeat', render: (h) => formatAgo(h.lastHeartbeatAt, now) },
+              ...(s.strategy === 'EVICT_INACTIVE' ? [{ header: 'Idle for', render: (h: Holder) => formatDuration(Math.max(0, now - h.lastActivityAt)), className: 'hide-narrow' }] : []),
               { header: 'State', render: (h) => <StateBadge state={h.state} /> },
               {
                 header: 'Action',
                 className: 'actions',
                 render: (h) => (
                   <button type="button" className="danger small-btn" onClick={() => setReleasing(h)} aria-label={`Force-release ${h.holderId}`}>
-                    Force release
+                    <span className="hide-narrow">Force release</span>
+                    <span className="show-narrow">Release</span>
                   </button>
                 ),
               },

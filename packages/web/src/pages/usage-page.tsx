@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { UsageAnswer } from '../api/types.js';
+import type { UsageAnswer, UsageModule } from '../api/types.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
 import { useInterval } from '../app/use-interval.js';
@@ -22,6 +22,10 @@ export function UsagePage() {
   useInterval(() => setNow(Date.now()), 30_000);
   const usage = useApiData(() => api<UsageAnswer>('GET', `/v1/usage?from=${now - range}&to=${now}&points=400`), `${range}-${now}`);
   const u = usage.data;
+  // Busiest first (by peak against the licensed quantity); modules nobody used are listed in one line below.
+  const ratio = (m: UsageModule) => (m.peak ? m.peak.used / Math.max(1, m.peak.quantity ?? m.peak.used) : 0);
+  const used = (u?.modules ?? []).filter((m) => (m.peak?.used ?? 0) > 0).sort((a, b) => ratio(b) - ratio(a) || a.moduleId - b.moduleId);
+  const unused = (u?.modules ?? []).filter((m) => (m.peak?.used ?? 0) === 0);
   return (
     <section aria-labelledby="usage-title">
       <h1 id="usage-title">Usage</h1>
@@ -43,15 +47,20 @@ export function UsagePage() {
       </div>
       {usage.error && <ErrorNotice error={usage.error} />}
       <div className="charts">
-        {u?.modules.map((m) => (
+        {used.map((m) => (
           <article key={m.moduleId} className="card chart-card" aria-labelledby={`chart-${m.moduleId}`}>
             <h2 id={`chart-${m.moduleId}`}>
               {m.name} <span className="muted small">{m.moduleId}</span>
             </h2>
-            <UsageChart module={m} from={u.from} to={u.to} />
+            <UsageChart module={m} from={u?.from ?? 0} to={u?.to ?? 0} />
           </article>
         ))}
       </div>
+      {unused.length > 0 && (
+        <p className="muted unused">
+          Not used in this period: {unused.map((m) => `${m.name} (${m.moduleId})`).join(', ')}.
+        </p>
+      )}
     </section>
   );
 }
