@@ -11,7 +11,8 @@ const cli = join(root, 'packages/server/dist/cli/main.js');
 const demo = join(root, '.licensor', 'demo');
 const port = process.env.LICENSOR_PORT ?? '7070';
 
-// Incremental: a no-op when dist is current, so a changed checkout never runs stale code.
+// Incremental: a no-op when dist is current, so a changed checkout never runs stale code. The dashboard
+// (packages/web/dist) is rebuilt by the same command when it is missing or older than its sources.
 console.log('building…');
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const licensor = (...args) => execFileSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
@@ -62,7 +63,7 @@ child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   if (String(chunk).includes('listening on')) {
     const url = `http://127.0.0.1:${port}`;
-    console.log(`\nadmin token (kept in ${tokenFile}):\n  ${adminToken}\n\ntry:\n  curl -s -H "Authorization: Bearer ${adminToken}" ${url}/v1/pools\n  curl -s -X POST -H "Authorization: Bearer ${adminToken}" -H 'content-type: application/json' -d '{"holderId":"pos-1"}' ${url}/v1/modules/4001/leases\n\nCtrl+C stops the node.`);
+    console.log(`\nadmin token (kept in ${tokenFile}):\n  ${adminToken}\n\ndashboard: ${url}/ (sign in with the admin token)\n\ntry:\n  curl -s -H "Authorization: Bearer ${adminToken}" ${url}/v1/pools\n  curl -s -X POST -H "Authorization: Bearer ${adminToken}" -H 'content-type: application/json' -d '{"holderId":"pos-1"}' ${url}/v1/modules/4001/leases\n\nCtrl+C stops the node.`);
   }
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill('SIGTERM'));

@@ -195,6 +195,21 @@ describe('dashboard in a real browser', { skip }, () => {
     await shot('06-hierarchy');
   });
 
+  it('hierarchy on the subdivision: its link to the parent, and no subdivisions of its own', async () => {
+    const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await other.goto(`${child.url}/hierarchy`);
+      await other.getByLabel('Admin token').fill(child.adminToken);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('heading', { name: 'No subdivisions' }).waitFor();
+      await other.getByRole('heading', { name: 'This node’s parent' }).waitFor();
+      await other.getByText(/OpenService.Manager × 2/).waitFor();
+      await other.screenshot({ path: join(SHOTS, '06b-hierarchy-child.png'), fullPage: true });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('billing: balances, ledger and a top-up', async () => {
     const acc = await parent.api('POST', '/v1/billing/accounts', { customerName: 'Test Restaurant', currency: 'EUR' });
     await parent.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 25_000, currency: 'EUR', reference: 'bank-2026-11-01-0042' });

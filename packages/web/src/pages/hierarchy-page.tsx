@@ -31,7 +31,7 @@ export function HierarchyPage() {
     <section aria-labelledby="hierarchy-title">
       <h1 id="hierarchy-title">Hierarchy</h1>
       {nodes.error && <ErrorNotice error={nodes.error} />}
-      {upstream.data && <UpstreamCard up={upstream.data} />}
+      {upstream.data && <UpstreamCard up={upstream.data} names={names} />}
       {nodes.loading && !n ? (
         <p className="muted">Loading…</p>
       ) : !n || n.items.length === 0 ? (
@@ -56,11 +56,11 @@ export function HierarchyPage() {
   );
 }
 
-function UpstreamCard({ up }: { up: UpstreamAnswer }) {
+function UpstreamCard({ up, names }: { up: UpstreamAnswer; names: Map<string, string> }) {
   return (
     <article className="card" aria-labelledby="upstream-title">
       <h2 id="upstream-title">This node’s parent</h2>
-      <dl className="facts facts-inline">
+      <dl className="facts">
         <dt>Parent</dt>
         <dd>
           <code>{up.url}</code>
@@ -72,7 +72,9 @@ function UpstreamCard({ up }: { up: UpstreamAnswer }) {
         <dt>Last sync</dt>
         <dd>{up.lastSyncAt ? formatAgo(Date.parse(up.lastSyncAt)) : 'never'}</dd>
         <dt>Allocation</dt>
-        <dd>{up.allocation ? `${up.allocation.entitlements.map((e) => `${e.moduleId}×${e.quantity ?? '∞'}`).join(', ')} until ${formatDateTime(up.allocation.notAfter)}` : 'none yet'}</dd>
+        <dd>{up.allocation
+            ? `${up.allocation.entitlements.map((e) => `${names.get(String(e.moduleId)) ?? e.moduleId} × ${e.quantity ?? '∞'}`).join(', ')} (renewed on every sync; lapses ${formatDateTime(up.allocation.notAfter)} without one)`
+            : 'none yet: client work is refused until the parent allocates'}</dd>
       </dl>
     </article>
   );

@@ -56,9 +56,9 @@ export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: 
       const byModule = new Map<number, UsageSample[]>();
       for (const p of node.listPools()) if (p.licensed && (moduleId === undefined || p.moduleId === moduleId)) byModule.set(p.moduleId, []);
       for (const r of rows) {
-        let list = byModule.get(r.moduleId);
-        if (!list) byModule.set(r.moduleId, (list = []));
-        list.push(r);
+        const list = byModule.get(r.moduleId);
+        if (list) list.push(r);
+        else byModule.set(r.moduleId, [r]);
       }
       const current = new Map(node.listPools().map((p) => [p.moduleId, p.quantity]));
       const modules = [...byModule.entries()]
