@@ -22,14 +22,16 @@ export class SharedPoolGateway {
   private queue: Pending[] = [];
   private scheduled = false;
   private running = 0;
+  /** Pools a transaction of this process holds: the next group waits for them, so it grows instead of splitting. */
+  private readonly busy = new Set<number>();
 
   constructor(
     private readonly store: SharedPoolStore,
     /** This process's pool objects: refilled from the database before each decision (tombstones and quantity kept). */
     private readonly pools: ReadonlyMap<number, PoolState>,
     private readonly maxBatch = 256,
-    /** Transactions this process keeps open at once: operations arriving while one commits start the next. */
-    private readonly maxInFlight = 2,
+    /** Transactions this process keeps open at once, on disjoint pools. */
+    private readonly maxInFlight = 6,
   ) {}
 
   /** Runs `decide` on the current state of the pools of `moduleIds`; resolves with its events' seqs once committed. */
@@ -45,19 +47,43 @@ export class SharedPoolGateway {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (!this.queue.length) return;
+      const group = this.take();
+      if (!group.length) return;
       this.running++;
-      void this.flush().finally(() => {
+      const ids = new Set<number>();
+      for (const p of group) for (const id of p.moduleIds) ids.add(id);
+      for (const id of ids) this.busy.add(id);
+      void this.flush(group, ids).finally(() => {
+        for (const id of ids) this.busy.delete(id);
         this.running--;
         if (this.queue.length) this.schedule();
       });
+      if (this.queue.length) this.schedule();
     });
   }
 
-  private async flush(): Promise<void> {
-    const group = this.queue.splice(0, this.maxBatch);
-    const ids = new Set<number>();
-    for (const p of group) for (const id of p.moduleIds) ids.add(id);
+  /**
+   * The next group, in queue order: operations whose pools no transaction of this process holds. An operation left
+   * waiting reserves its pools, so the ones behind it cannot take them first (a reaper locking many pools is not
+   * starved by a stream of single-pool operations).
+   */
+  private take(): Pending[] {
+    const group: Pending[] = [];
+    const rest: Pending[] = [];
+    const reserved = new Set<number>();
+    for (const p of this.queue) {
+      const free = group.length < this.maxBatch && p.moduleIds.every((id) => !this.busy.has(id) && !reserved.has(id));
+      if (free) group.push(p);
+      else {
+        rest.push(p);
+        for (const id of p.moduleIds) reserved.add(id);
+      }
+    }
+    this.queue = rest;
+    return group;
+  }
+
+  private async flush(group: Pending[], ids: Set<number>): Promise<void> {
     const errors = new Map<Pending, unknown>();
     try {
       const seqs = await this.store.withPools([...ids], (state) => {
