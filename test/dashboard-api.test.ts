@@ -13,7 +13,12 @@ async function readEvents(res: Response, count: number, ms = 5000): Promise<{ id
   let buf = '';
   const deadline = Date.now() + ms;
   while (out.length < count && Date.now() < deadline) {
-    const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), Math.max(1, deadline - Date.now())))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((r) => {
+      timer = setTimeout(() => r(null), Math.max(1, deadline - Date.now()));
+    });
+    const chunk = await Promise.race([reader.read(), timeout]);
+    clearTimeout(timer);
     if (!chunk || chunk.done) break;
     buf += decoder.decode(chunk.value, { stream: true });
     let cut = buf.indexOf('\n\n');
@@ -35,9 +40,11 @@ test('event stream: live events over SSE with the Authorization header; replay a
   try {
     const noToken = await fetch(`${t.url}/v1/events/stream`);
     assert.equal(noToken.status, 401);
+    await noToken.arrayBuffer();
     const appToken = await fetch(`${t.url}/v1/events/stream`, { headers: { authorization: `Bearer ${t.appToken}` } });
     assert.equal(appToken.status, 403, 'admin only');
     assert.match(appToken.headers.get('content-type') ?? '', /problem\+json/);
+    await appToken.arrayBuffer();
 
     const live = await fetch(`${t.url}/v1/events/stream?type=slot.acquired`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     assert.equal(live.status, 200);
@@ -62,6 +69,7 @@ test('event stream: live events over SSE with the Authorization header; replay a
 
     const bad = await fetch(`${t.url}/v1/events/stream?after=-1`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     assert.equal(bad.status, 400);
+    await bad.arrayBuffer();
   } finally {
     await t.close();
   }
