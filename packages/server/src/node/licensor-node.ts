@@ -12,6 +12,7 @@ import {
   heartbeatLease,
   isOperationAllowed,
   joinMember,
+  nextExpiry,
   type Lease,
   type PoolState,
   releaseLease,
@@ -72,6 +73,16 @@ const LICENSED: Outcome<true> = ok(true);
 /** The refusal for a module ID the node's catalog does not have. */
 function unknownModule(moduleId: number) {
   return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+}
+
+/** True when a pool holds a lease past its expiry or a BLOCK_LATEST member silent past its limit. */
+function somethingDue(pool: PoolState, now: number): boolean {
+  const expiry = nextExpiry(pool);
+  if (expiry !== null && expiry <= now) return true;
+  const silentAfter = pool.module.policy.strategy === 'BLOCK_LATEST' ? pool.module.policy.memberInactiveAfterSeconds : null;
+  if (silentAfter === null) return false;
+  for (const m of pool.members.values()) if (m.lastSeenAt + silentAfter * 1000 <= now) return true;
+  return false;
 }
 
 /**
@@ -547,10 +558,14 @@ export class LicensorNode {
       if (state === 'valid' && this.lastLicenseState === 'not_yet_valid' && this.installed) all.events.push({ type: 'license.activated' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notBefore: this.installed.payload.notBefore } });
       this.lastLicenseState = state;
     }
-    // Shared store: what to look at comes from a fresh read; what expires is decided under the pools' locks, on the
-    // state read inside them, so two processes reaping at once expire each lease once.
+    // Shared store: which pools to lock comes from a fresh read (only those with something due, so the reaper does not
+    // hold every pool's lock each second); what expires is decided under the locks, on the state read inside them, so
+    // two processes reaping at once expire each lease once.
     if (this.shared) await this.reloadPools();
-    const busy = [...this.pools.values()].filter((p) => p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST'));
+    const now = this.clock.now();
+    const busy = [...this.pools.values()].filter((p) =>
+      this.shared ? somethingDue(p, now) : p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST'),
+    );
     let count = 0;
     await this.decide(
       busy.map((p) => p.module.id),
