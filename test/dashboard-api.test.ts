@@ -75,6 +75,19 @@ test('event stream: live events over SSE with the Authorization header; replay a
   }
 });
 
+test('event stream: a stopping node ends open streams instead of waiting for the dashboards to go', async () => {
+  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }] });
+  const streams = await Promise.all([1, 2, 3].map(() => fetch(`${t.url}/v1/events/stream`, { headers: { authorization: `Bearer ${t.adminToken}` } })));
+  const ended = streams.map(async (s) => {
+    const reader = s.body!.getReader();
+    for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return;
+  });
+  const started = Date.now();
+  await t.close();
+  assert.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
+  await Promise.all(ended);
+});
+
 test('usage samples: recorded per licensed module, downsampled keeping the peak, pruned past the retention', async () => {
   const clock = new FakeClock();
   const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }, { moduleId: 2001, quantity: 1 }], clock, flags: { usageRetentionDays: '1' } });

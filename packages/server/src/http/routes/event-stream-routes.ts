@@ -23,6 +23,12 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
  */
 export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService, opts: EventStreamOptions = {}): void {
   const keepAliveMs = opts.keepAliveMs ?? 15_000;
+  // Open streams never finish on their own: a stopping node ends them first, or closing the server would wait forever.
+  const open = new Set<() => void>();
+  app.addHook('preClose', (done) => {
+    for (const end of open) end();
+    done();
+  });
   app.get<{ Querystring: { after?: number; type?: string; moduleId?: number } }>(
     '/v1/events/stream',
     {
@@ -89,11 +95,13 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
       function end() {
         if (closed) return;
         closed = true;
+        open.delete(end);
         unsubscribe();
         clearInterval(timer);
         raw.end();
       }
       raw.on('close', end);
+      open.add(end);
 
       if (after !== undefined && held) {
         let cursor = after;
