@@ -1,15 +1,18 @@
 // Rental renewal with two vendor processes on one PostgreSQL database: both schedulers run at once, each period is
 // charged once and renewed once, and a top-up with one payment reference is recorded once whichever process takes it.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { formatPublicKey, rawPublicKey } from '@licensor/protocol';
 import pg from 'pg';
 import { loadNodeConfig } from '../packages/server/src/config/node-config.js';
 import { type RunningNode, startNode } from '../packages/server/src/node/start-node.js';
+import { PostgresStore } from '../packages/server/src/store/postgres/postgres-store.js';
 import { lockPostgres, SKIP_POSTGRES, type TestSchema, testSchema } from './support/postgres.js';
 import { FakeClock } from './support/test-node.js';
 
@@ -103,5 +106,27 @@ describe('billing on two processes sharing PostgreSQL', { skip: SKIP_POSTGRES, t
     const renewed = (await db.query("SELECT COUNT(*)::int AS n FROM events WHERE type = 'license.renewed'")).rows[0].n;
     assert.equal(renewed, 3);
     assert.equal((await api(a, 'GET', `/v1/billing/accounts/${acc}`)).body.balance, 6000);
+  });
+
+  test('two real processes renewing the same rental at the same instants: each period charged once', async () => {
+    const store = new PostgresStore(schema.url);
+    const rental = 'rnt_race';
+    await store.billing.atomically((tx) => {
+      tx.insertAccount({ id: 'acc_race', customerId: 'cus_race', customerName: 'Race', currency: 'EUR', createdAt: 1 });
+      tx.insertPlan({ id: 'pln_race', name: 'Daily', period: 'day', price: 1000, currency: 'EUR', graceMs: 0, entitlements: [{ moduleId: 4001, quantity: 1 }], createdAt: 1 });
+      tx.insertRental({
+        id: rental, accountId: 'acc_race', planId: 'pln_race', licenseId: 'lic_race', hardwareKey: 'd'.repeat(64), scope: 'static', customerName: 'Race',
+        anchorAt: 0, anchorIndex: 0, periodIndex: 0, periodEnd: DAY, status: 'active', warnedIndex: -1, createdAt: 1, updatedAt: 1,
+      });
+    });
+    await store.close();
+    const startAt = Date.now() + 4000; // both processes are up by then
+    const racer = (n: number) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=licensor-source', join(import.meta.dirname, 'support/pg-billing-racer.ts'), schema.url, rental, String(startAt), '5'], { timeout: 60_000 }).then((r) => ({ n, won: JSON.parse(r.stdout).won as number[] }));
+    const results = await Promise.all([racer(1), racer(2)]);
+    const won = results.flatMap((r) => r.won).sort((x, y) => x - y);
+    assert.deepEqual(won, [1, 2, 3, 4, 5], JSON.stringify(results));
+    const charges = (await db.query("SELECT period_index FROM ledger WHERE kind = 'rental_charge' AND rental_id = $1 ORDER BY period_index", [rental])).rows.map((r) => Number(r.period_index));
+    assert.deepEqual(charges, [1, 2, 3, 4, 5]);
   });
 });
