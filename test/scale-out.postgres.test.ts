@@ -152,6 +152,28 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
     assert.equal(new Set(expired).size, 20);
   });
 
+  test('the live event stream of one process carries what another process decided', async () => {
+    const ctl = new AbortController();
+    const res = await fetch(`${(nodes[2] as SpawnedNode).url}/v1/events/stream?type=slot.acquired`, { headers: { authorization: `Bearer ${token}` }, signal: ctl.signal });
+    assert.equal(res.status, 200);
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const seen = (async () => {
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return text;
+        text += Buffer.from(value).toString('utf8');
+        if (text.includes('"subject":"streamed-device"')) return text;
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await api(nodes[1] as SpawnedNode, 'POST', `/v1/modules/${PUSH}/leases`, { holderId: 'streamed-device' })).status, 201);
+    const text = await Promise.race([seen, new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 5000))]);
+    ctl.abort();
+    assert.ok(text.includes('"subject":"streamed-device"'), 'the stream on process 3 carried the acquire made on process 2');
+    assert.equal((await api(nodes[1] as SpawnedNode, 'DELETE', `/v1/modules/${PUSH}/leases/streamed-device`)).status, 200);
+  });
+
   test("events reach SDK clients connected to another process (an admin's force release)", async () => {
     const client = new LicensingClient({ url: (nodes[2] as SpawnedNode).url, token });
     try {
