@@ -53,6 +53,7 @@ describe('dashboard in a real browser', { skip }, () => {
   let page: Page;
   const clients: LicensingClient[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -139,11 +140,28 @@ describe('dashboard in a real browser', { skip }, () => {
     for (const l of leases) if (l !== lost) assert.equal(l.isLost, false, 'the other holders keep their slots');
   });
 
+  it('shows blocked registers in red: in the pool, on the pools list and as a warning', async () => {
+    // Cash Register (2001, BLOCK_LATEST) is licensed for 2: the third and fourth registers to connect are blocked.
+    for (const r of ['register-1', 'register-2', 'register-3', 'register-4']) {
+      assert.equal((await parent.api('PUT', `/v1/modules/2001/members/${r}`, { features: [] }, parent.appToken)).status, 200);
+    }
+    await nav('Pools').click();
+    const row = page.getByRole('row', { name: /OpenService.Cash Register/ });
+    await until(() => row.getAttribute('class'), (c) => c === 'row-bad', 'the Cash Register row to turn red');
+    await shot('02b-pools');
+    await row.getByRole('link', { name: 'OpenService.Cash Register' }).click();
+    await page.getByText('2 blocked:').waitFor();
+    assert.equal(await page.locator('.vtable tr.row-bad').count(), 2);
+    await page.getByRole('row', { name: /register-4.*blocked/i }).waitFor();
+    await shot('03b-pool-blocked-registers');
+  });
+
   it('overview: license, days left, warnings and every pool', async () => {
-    await page.getByRole('link', { name: 'Overview' }).click();
+    await nav('Overview').click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByText('Test Restaurant').waitFor();
     await page.getByText(/The license ends in \d+ days/).waitFor();
+    await page.getByRole('link', { name: /OpenService.Cash Register: 2 blocked/ }).waitFor();
     await shot('02-overview');
   });
 
@@ -157,7 +175,7 @@ describe('dashboard in a real browser', { skip }, () => {
     } finally {
       http.close();
     }
-    await page.getByRole('link', { name: 'Pools', exact: true }).click();
+    await nav('Pools').click();
     await page.getByRole('link', { name: 'OpenService.Mobile Waiter' }).click();
     await page.getByRole('heading', { name: 'OpenService.Mobile Waiter' }).waitFor();
     await until(() => page.getByRole('meter').first().getAttribute('aria-valuenow'), (v) => v === '1000', '1000 in use');
@@ -175,7 +193,7 @@ describe('dashboard in a real browser', { skip }, () => {
 
   it('hierarchy: edit a subdivision’s allocation and see it reach the child', async () => {
     await until(() => parent.api('GET', '/v1/nodes'), (r) => r.body.items?.length === 1, 'the child to register');
-    await page.getByRole('link', { name: 'Hierarchy' }).click();
+    await nav('Hierarchy').click();
     const card = page.getByRole('article', { name: 'Subdivision Riverside branch' });
     await card.waitFor();
     await card.getByRole('button', { name: 'Edit allocation' }).click();
@@ -214,7 +232,7 @@ describe('dashboard in a real browser', { skip }, () => {
     const acc = await parent.api('POST', '/v1/billing/accounts', { customerName: 'Test Restaurant', currency: 'EUR' });
     await parent.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 25_000, currency: 'EUR', reference: 'bank-2026-11-01-0042' });
     await parent.api('POST', '/v1/billing/accounts', { customerName: 'Bistro Nord', currency: 'EUR' });
-    await page.getByRole('link', { name: 'Billing' }).click();
+    await nav('Billing').click();
     await page.getByRole('heading', { name: 'Test Restaurant' }).waitFor();
     await page.getByLabel('Amount (EUR)').fill('49.90');
     await page.getByLabel('Payment reference').fill('bank-2026-11-23-0007');
@@ -227,7 +245,7 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('events: filterable, and live', async () => {
-    await page.getByRole('link', { name: 'Events' }).click();
+    await nav('Events').click();
     await page.getByRole('row', { name: /billing\.topped_up/ }).first().waitFor();
     await page.getByLabel('Type').selectOption('billing.topped_up');
     assert.equal(await page.locator('.vtable tbody tr[aria-rowindex]').count(), 2);
@@ -242,7 +260,7 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('usage: a chart per module with the peak marked', async () => {
-    await page.getByRole('link', { name: 'Usage' }).click();
+    await nav('Usage').click();
     const chart = page.getByRole('img', { name: /OpenService.Mobile Waiter: \d+ samples; Peak 1000 of 1000/ });
     await chart.waitFor();
     await shot('09-usage');
@@ -252,7 +270,7 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('keyboard and narrow windows: skip link first, pages readable at 390 px', async () => {
-    await page.getByRole('link', { name: 'Pools', exact: true }).click();
+    await nav('Pools').click();
     await page.getByRole('heading', { name: 'Pools' }).waitFor();
     // A fresh load (the token stays for the tab): the first Tab lands on the skip link.
     await page.reload();

@@ -54,6 +54,8 @@ export function describeStrategy(strategy: string): string {
       return 'Blocks the latest members beyond the quantity';
     case 'DEGRADE':
       return 'Limits operations when over quota';
+    case 'UNCOUNTED':
+      return 'Not counted (enabled or not)';
     default:
       return strategy;
   }

@@ -91,8 +91,12 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
         <dl className="facts facts-inline">
           <dt>Policy</dt>
           <dd>{describeStrategy(s.strategy)}</dd>
-          <dt>Holders</dt>
-          <dd>{s.holders}</dd>
+          {(!isMembers || s.holders > 0) && (
+            <>
+              <dt>Holders</dt>
+              <dd>{s.holders}</dd>
+            </>
+          )}
           {isMembers && (
             <>
               <dt>Members</dt>
