@@ -40,7 +40,9 @@ export function clientConfig(target: PostgresTarget): pg.ClientConfig {
 
 /** A connection pool that never crashes the process when an idle connection dies (a PostgreSQL restart). */
 export function createPool(target: PostgresTarget, max: number): pg.Pool {
-  const pool = new pg.Pool({ ...clientConfig(target), max, idleTimeoutMillis: 30_000, statement_timeout: 15_000 } as pg.PoolConfig);
+  // query_timeout bounds a query on a connection whose server vanished without closing it (a partition): the request
+  // then fails with STORE_UNAVAILABLE instead of hanging; keepAlive lets the OS notice dead connections sooner.
+  const pool = new pg.Pool({ ...clientConfig(target), max, idleTimeoutMillis: 30_000, statement_timeout: 15_000, query_timeout: 10_000, keepAlive: true } as pg.PoolConfig);
   pool.on('error', () => {
     // An idle client lost its connection; the pool drops it and the next query opens a fresh one.
   });
