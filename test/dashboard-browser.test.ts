@@ -244,6 +244,39 @@ describe('dashboard in a real browser', { skip }, () => {
     await shot('07-billing');
   });
 
+  it('rental on a vendor node: the overview shows the balance and when the paid period ends', async () => {
+    const vendor = await startTestNode({ issuer: true });
+    const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      const acc = await vendor.api('POST', '/v1/billing/accounts', { customerName: 'Cafe Central', currency: 'EUR' });
+      await vendor.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 5000, currency: 'EUR', reference: 'bank-0001' });
+      const plan = await vendor.api('POST', '/v1/rental-plans', { name: 'Manager weekly', period: 'week', price: 1990, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 3 }, { moduleId: 5001, quantity: 10 }] });
+      const rental = await vendor.api('POST', '/v1/rentals', { accountId: acc.body.id, planId: plan.body.id, hardwareKey: vendor.hardwareKey });
+      assert.equal(rental.status, 201, JSON.stringify(rental.body));
+      assert.equal(rental.body.installedHere, true);
+      await other.goto(vendor.url);
+      await other.getByLabel('Admin token').fill(vendor.adminToken);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByText('Rental, per week').waitFor();
+      await other.getByText('30.10 EUR').waitFor();
+      await other.getByText(/paid until/).waitFor();
+      await other.getByText('1 more week after this one').waitFor();
+      // The balance falls below the weekly price: the overview says when the license lapses, without a reload.
+      const cut = await vendor.api('POST', `/v1/billing/accounts/${acc.body.id}/adjustments`, { kind: 'adjustment', amount: -2000, currency: 'EUR', note: 'correction' });
+      assert.equal(cut.status, 201, JSON.stringify(cut.body));
+      await other.getByText(/does not pay for the next week: the license lapses/).waitFor();
+      await other.screenshot({ path: join(SHOTS, '02c-overview-rental.png'), fullPage: true });
+      await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Billing' }).click();
+      await other.getByRole('article', { name: 'Rentals' }).getByText(rental.body.id).waitFor();
+      await other.getByRole('article', { name: 'Rentals' }).getByText('Active').waitFor();
+      await other.getByText('Rental charge').waitFor();
+      await other.screenshot({ path: join(SHOTS, '07b-billing-rental.png'), fullPage: true });
+    } finally {
+      await other.close();
+      await vendor.close();
+    }
+  });
+
   it('events: filterable, and live', async () => {
     await nav('Events').click();
     await page.getByRole('row', { name: /billing\.topped_up/ }).first().waitFor();

@@ -171,3 +171,14 @@ export interface UpstreamAnswer {
   syncIntervalMs: number;
   allocation: { id: string; seq: number; entitlements: { moduleId: number; quantity: number | null }[]; notAfter: string } | null;
 }
+
+export interface RentalPlan {
+  id: string;
+  name: string;
+  period: 'day' | 'week' | 'month' | string;
+  price: number;
+  currency: string;
+  graceMs: number;
+  entitlements: { moduleId: number; quantity: number | null }[];
+  createdAt: number;
+}

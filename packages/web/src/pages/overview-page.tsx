@@ -1,4 +1,4 @@
-import type { Account, LicenseAnswer, PoolSummary } from '../api/types.js';
+import type { Account, LicenseAnswer, PoolSummary, Rental, RentalPlan } from '../api/types.js';
 import { Link } from '../app/router.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
@@ -9,12 +9,22 @@ import { UsageBar } from '../components/usage-bar.js';
 
 const poolEvent = (e: { type: string }) => /^(slot|member|quota|license|pool)\./.test(e.type);
 
+/** How many more periods the balance pays for, or null when the plan is not known here. */
+function periodsCovered(account: Account, plan: RentalPlan | undefined): number | null {
+  return plan && plan.price > 0 ? Math.floor(account.balance / plan.price) : null;
+}
+
 /** What needs attention, most urgent first. */
-function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[]): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
+function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[], own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
   const out: { tone: 'warn' | 'bad'; text: string; to?: string }[] = [];
   if (lic && lic.state.state !== 'valid') out.push({ tone: 'bad', text: `License ${lic.state.state.replaceAll('_', ' ')}: ${lic.state.detail}` });
   const notAfter = lic?.license?.notAfter;
-  if (lic?.state.state === 'valid' && notAfter && daysUntil(notAfter) <= 14) out.push({ tone: 'warn', text: `The license ends in ${Math.max(0, daysUntil(notAfter))} days (${formatDateTime(notAfter)}).` });
+  const covered = own ? periodsCovered(own.a, own.plan) : null;
+  if (own && covered === 0 && own.r.status === 'active') {
+    out.push({ tone: 'bad', text: `The balance (${own.a.balanceText}) does not pay for the next ${own.plan?.period ?? 'period'}: the license lapses ${formatDateTime(own.r.notAfter ?? own.r.paidUntil)} unless topped up.`, to: '/billing' });
+  } else if (lic?.state.state === 'valid' && notAfter && daysUntil(notAfter) <= 14 && !(own && covered !== null && covered > 0)) {
+    out.push({ tone: 'warn', text: `The license ends in ${Math.max(0, daysUntil(notAfter))} days (${formatDateTime(notAfter)}).` });
+  }
   if (lic?.license?.developer) out.push({ tone: 'warn', text: 'Developer license: every answer is marked non-production.' });
   for (const p of pools) {
     if (p.blocked > 0) out.push({ tone: 'bad', text: `${p.name}: ${p.blocked} blocked — beyond the licensed ${p.quantity}.`, to: `/pools/${p.moduleId}` });
@@ -39,8 +49,11 @@ export function OverviewPage() {
   const p = lic?.license;
   const licensedPools = (pools.data?.pools ?? []).filter((x) => x.licensed);
   const accounts = billing.data?.accounts ?? [];
-  const rental = accounts.flatMap((a) => a.rentals.map((r) => ({ a, r }))).find((x) => x.r.installedHere || x.r.licenseId === p?.id);
-  const warnings = warningsOf(lic, licensedPools, accounts);
+  const plans = useApiData(() => api<{ plans: RentalPlan[] }>('GET', '/v1/rental-plans').catch(() => ({ plans: [] })), 'all', (e) => e.type.startsWith('rental'));
+  const found = accounts.flatMap((a) => a.rentals.map((r) => ({ a, r }))).find((x) => x.r.installedHere || x.r.licenseId === p?.id);
+  const rental = found ? { ...found, plan: plans.data?.plans.find((pl) => pl.id === found.r.planId) } : undefined;
+  const covered = rental ? periodsCovered(rental.a, rental.plan) : null;
+  const warnings = warningsOf(lic, licensedPools, accounts, rental);
   const days = p?.notAfter ? daysUntil(p.notAfter) : null;
   return (
     <section aria-labelledby="overview-title">
@@ -100,6 +113,18 @@ export function OverviewPage() {
               <dd>
                 <StateBadge state={rental.r.status} /> paid until {formatDateTime(rental.r.paidUntil)}
               </dd>
+              {rental.plan && (
+                <>
+                  <dt>Plan</dt>
+                  <dd>
+                    {rental.plan.name}: {formatMoney(rental.plan.price, rental.plan.currency)} per {rental.plan.period}
+                  </dd>
+                  <dt>Covers</dt>
+                  <dd className={covered === 0 ? 'text-bad strong' : undefined}>
+                    {covered === 0 ? 'not the next period' : `${covered} more ${rental.plan.period}${covered === 1 ? '' : 's'} after this one`}
+                  </dd>
+                </>
+              )}
             </dl>
           ) : (
             <p className="muted">{p?.term.type === 'rental' ? 'The rental is billed on the vendor’s node.' : 'This license is not a rental.'}</p>
