@@ -17,6 +17,7 @@ const BIG = 90001; // quantity 50, TTL 60 s
 const SHORT = 90002; // quantity 20, TTL 2 s
 const PUSH = 90003; // quantity 10, TTL 60 s
 const TRAFFIC = 90004; // quantity 8, TTL 60 s
+const REGISTERS = 90005; // BLOCK_LATEST, quantity 5
 
 const CATALOG = {
   catalog: 'scale-out-test',
@@ -26,6 +27,7 @@ const CATALOG = {
     { id: SHORT, name: 'Short-lived connections', kind: 'connection', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: 2 },
     { id: PUSH, name: 'Pushed connections', kind: 'connection', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: 60 },
     { id: TRAFFIC, name: 'Traffic connections', kind: 'connection', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: 60 },
+    { id: REGISTERS, name: 'Cash registers', kind: 'application', policy: { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: null } },
   ],
 };
 
@@ -80,6 +82,7 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
       { moduleId: SHORT, quantity: 20 },
       { moduleId: PUSH, quantity: 10 },
       { moduleId: TRAFFIC, quantity: 8 },
+      { moduleId: REGISTERS, quantity: 5 },
     ]);
     // Started together: the migrations, the license install and the bootstrap token race, and must each happen once.
     nodes.push(...(await Promise.all([0, 1, 2].map(start))));
@@ -138,6 +141,24 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
     // The killed process comes back and serves from the shared state.
     nodes[0] = await start(0);
     assert.equal((await api(nodes[0], 'POST', `/v1/modules/${BIG}/leases`, { holderId: 'after-3' })).status, 409);
+  });
+
+  test('BLOCK_LATEST across processes: registers syncing at once get one order, the first five active, one unblock per removal', async () => {
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => api(nodes[i % 3] as SpawnedNode, 'PUT', `/v1/modules/${REGISTERS}/members/reg-${i}`, {})));
+    assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers.find((a) => a.status !== 200)?.body));
+    const positions = answers.map((a) => a.body.position as number).sort((x, y) => x - y);
+    assert.deepEqual(positions, Array.from({ length: 30 }, (_, i) => i + 1), 'one order, no position given twice');
+    assert.equal(answers.filter((a) => a.body.state === 'active').length, 5);
+    assert.ok(answers.every((a) => (a.body.position <= 5) === (a.body.state === 'active')));
+    const sixth = answers.find((a) => a.body.position === 6)?.body.memberId as string;
+    const first = answers.find((a) => a.body.position === 1)?.body.memberId as string;
+    // Removing an active register through one process unblocks the next in order, once, even with every process reaping.
+    assert.equal((await api(nodes[1] as SpawnedNode, 'DELETE', `/v1/modules/${REGISTERS}/members/${first}`)).status, 200);
+    assert.equal((await api(nodes[2] as SpawnedNode, 'PUT', `/v1/modules/${REGISTERS}/members/${sixth}`, {})).body.state, 'active');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(await eventsOf('member.unblocked', REGISTERS), [sixth]);
+    const active = Number((await db.query("SELECT COUNT(*) AS n FROM members WHERE module_id = $1 AND state = 'active'", [REGISTERS])).rows[0].n);
+    assert.equal(active, 5);
   });
 
   test('leases expire once whichever processes reap', async () => {
