@@ -13,6 +13,7 @@ export interface NodeIdentity {
 
 const ID_KEY = 'node.id';
 const PRIVATE_KEY = 'node.private_key';
+const CANDIDATE_KEY = 'node.identity';
 
 /**
  * Loads the node's identity from its store, creating it on first start. The key lives with the node's data: a
@@ -23,8 +24,11 @@ export async function loadNodeIdentity(store: Store): Promise<NodeIdentity> {
   let pem = await store.getMeta(PRIVATE_KEY);
   if (!nodeId || !pem) {
     const pair = generateKeyPairSync('ed25519');
-    nodeId = newId('node');
-    pem = pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
+    const mine = { nodeId: newId('node'), pem: pair.privateKey.export({ format: 'pem', type: 'pkcs8' }) as string };
+    // Processes starting together on a shared store each make a candidate; the first one stored is everyone's.
+    const won = JSON.parse(await store.initMeta(CANDIDATE_KEY, JSON.stringify(mine))) as typeof mine;
+    nodeId = won.nodeId;
+    pem = won.pem;
     await store.setMeta(PRIVATE_KEY, pem);
     await store.setMeta(ID_KEY, nodeId);
   }

@@ -138,6 +138,8 @@ export interface Store {
   listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Sets `key` only if it has no value yet; returns the stored value (the first writer's, when processes race). */
+  initMeta(key: string, value: string): Promise<string>;
   /** True when the store answers (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -182,11 +182,20 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
       assert.equal((await store.listAudit({ after: 0, limit: 1000 })).length >= 3, true);
     });
 
-    test('meta: get, set, overwrite', async () => {
+    test('meta: get, set, overwrite; initMeta keeps the first value, whoever races', async () => {
       assert.equal(await store.getMeta('clock.latest_seen'), null);
       await store.setMeta('clock.latest_seen', '1');
       await store.setMeta('clock.latest_seen', '2');
       assert.equal(await store.getMeta('clock.latest_seen'), '2');
+      const others = [h.open(), h.open()];
+      try {
+        const won = await Promise.all([store, ...others].map((s, i) => s.initMeta('node.identity', `candidate-${i}`)));
+        assert.equal(new Set(won).size, 1, JSON.stringify(won));
+        assert.equal(await store.getMeta('node.identity'), won[0]);
+        assert.equal(await store.initMeta('node.identity', 'late'), won[0]);
+      } finally {
+        await Promise.all(others.map((s) => s.close()));
+      }
     });
 
     test('billing: accounts, ledger and balance, top-ups once per reference, reads after a cursor', async () => {

@@ -323,6 +323,11 @@ export class PostgresStore implements Store, SharedPoolStore {
   async setMeta(key: string, value: string): Promise<void> {
     await this.pool.query('INSERT INTO meta VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
+  async initMeta(key: string, value: string): Promise<string> {
+    await this.pool.query('INSERT INTO meta VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+    return ((await this.pool.query('SELECT value FROM meta WHERE key = $1', [key])).rows[0] as Row).value as string;
+  }
+
 
   async ping(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;

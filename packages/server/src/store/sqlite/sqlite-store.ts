@@ -252,6 +252,11 @@ export class SqliteStore implements Store {
   async setMeta(key: string, value: string): Promise<void> {
     this.db.prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
   }
+  async initMeta(key: string, value: string): Promise<string> {
+    this.db.prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row).value as string;
+  }
+
 
   async ping(): Promise<boolean> {
     return this.db.open;
