@@ -143,6 +143,22 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
     assert.equal((await api(nodes[0], 'POST', `/v1/modules/${BIG}/leases`, { holderId: 'after-3' })).status, 409);
   });
 
+  test('a license installed through one process is the one the next decision on another process uses', async () => {
+    assert.equal(await leaseCount(BIG), 50);
+    const bigger = issuer.sign([
+      { moduleId: BIG, quantity: 60 },
+      { moduleId: SHORT, quantity: 20 },
+      { moduleId: PUSH, quantity: 10 },
+      { moduleId: TRAFFIC, quantity: 8 },
+      { moduleId: REGISTERS, quantity: 5 },
+    ]);
+    assert.equal((await api(nodes[1] as SpawnedNode, 'PUT', '/v1/license', { license: bigger })).status, 200);
+    // At once, through the other processes: no window in which they still decide with 50.
+    const more = await Promise.all(Array.from({ length: 12 }, (_, i) => api(nodes[i % 2 ? 0 : 2] as SpawnedNode, 'POST', `/v1/modules/${BIG}/leases`, { holderId: `bigger-${i}` })));
+    assert.equal(more.filter((a) => a.status === 201).length, 10, JSON.stringify(more.map((a) => a.status)));
+    assert.equal(await leaseCount(BIG), 60);
+  });
+
   test('BLOCK_LATEST across processes: registers syncing at once get one order, the first five active, one unblock per removal', async () => {
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => api(nodes[i % 3] as SpawnedNode, 'PUT', `/v1/modules/${REGISTERS}/members/reg-${i}`, {})));
     assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers.find((a) => a.status !== 200)?.body));

@@ -125,7 +125,9 @@ export class LicensorNode {
     this.clock = options.clock;
     this.store = options.store;
     this.committer = new GroupCommitter(options.store, () => this.reloadPools());
-    this.shared = options.store.shared ? new SharedPoolGateway(options.store.shared, this.pools) : null;
+    this.shared = options.store.shared
+      ? new SharedPoolGateway(options.store.shared, this.pools, { installedAt: () => this.installed?.installedAt ?? null, reload: () => this.reloadLicense() })
+      : null;
     for (const m of this.catalog.modules.values()) this.pools.set(m.id, createPool(m, 0));
   }
 
@@ -169,7 +171,11 @@ export class LicensorNode {
   /** Loads the license the store holds (another process installed it) and re-sizes the pools. */
   private async reloadLicense(): Promise<void> {
     const stored = await this.store.getLicense();
-    if (!stored || stored.text === this.installed?.text) return;
+    if (!stored) return;
+    if (this.installed && stored.text === this.installed.text) {
+      this.installed = { ...this.installed, installedAt: stored.installedAt };
+      return;
+    }
     const v = this.verify(stored.text, true);
     if (!v.ok) return;
     this.installed = { payload: v.value, text: stored.text, installedAt: stored.installedAt };

@@ -6,11 +6,12 @@ import type { CommitBatch, PoolSnapshot, StoredEvent } from './store.js';
  */
 export interface SharedPoolStore {
   /**
-   * One transaction: locks the pools of `moduleIds` (ascending, so two processes never deadlock), reads their state,
-   * hands it to `decide` (synchronous: nothing else runs between the read and the decision), writes the batches it
-   * returns, commits. Resolves with the sequence numbers given to each batch's events.
+   * One transaction: locks the pools of `moduleIds` (ascending, so two processes never deadlock), reads their state and
+   * the installed license's time, hands them to `decide` (synchronous: nothing else runs between the read and the
+   * decision; a throw rolls back), writes the batches it returns, commits. Resolves with the sequence numbers given to
+   * each batch's events.
    */
-  withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot) => CommitBatch[]): Promise<number[][]>;
+  withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[]): Promise<number[][]>;
   /**
    * Delivers every event committed after `afterSeq`, by any process, in seq order, except those this process wrote
    * itself (their writers hand them to local listeners). Woken by LISTEN/NOTIFY, with a poll as a fallback; picks up

@@ -154,7 +154,7 @@ export class PostgresStore implements Store, SharedPoolStore {
     return { leases: (l.rows as Row[]).map(toLease), members: (m.rows as Row[]).map(toMember), quotas: (q.rows as Row[]).map(toQuota) };
   }
 
-  async withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot) => CommitBatch[]): Promise<number[][]> {
+  async withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[]): Promise<number[][]> {
     const ids = [...new Set(moduleIds)].filter((id) => Number.isInteger(id)).sort((a, b) => a - b);
     while (this.gate) await this.gate;
     const running = this.poolTransaction(ids, decide);
@@ -170,7 +170,7 @@ export class PostgresStore implements Store, SharedPoolStore {
    * Two round trips: BEGIN, the pool locks (ascending) and the locked pools' rows in one; the writes and COMMIT in the
    * other (see writeSql). The rows are read after the locks, so they include everything the previous holder committed.
    */
-  private async poolTransaction(ids: number[], decide: (state: PoolSnapshot) => CommitBatch[]): Promise<number[][]> {
+  private async poolTransaction(ids: number[], decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[]): Promise<number[][]> {
     const c = await this.pool.connect();
     let broken: Error | undefined;
     const onError = (err: Error) => {
@@ -180,6 +180,7 @@ export class PostgresStore implements Store, SharedPoolStore {
     const marked: number[] = [];
     try {
       let state: PoolSnapshot = { leases: [], members: [], quotas: [] };
+      let license: pg.QueryResult | undefined;
       if (ids.length) {
         const list = ids.join(',');
         const results = (await c.query(
@@ -187,13 +188,15 @@ export class PostgresStore implements Store, SharedPoolStore {
            SELECT pg_advisory_xact_lock(${this.keys.pools}, m) FROM unnest('{${list}}'::int[]) AS m;
            SELECT * FROM leases WHERE module_id IN (${list});
            SELECT * FROM members WHERE module_id IN (${list}) ORDER BY module_id, first_connected_at, seq;
-           SELECT * FROM quotas WHERE module_id IN (${list});`,
+           SELECT * FROM quotas WHERE module_id IN (${list});
+           SELECT installed_at FROM license WHERE slot = 1;`,
         )) as unknown as pg.QueryResult[];
         state = { leases: (results[2]?.rows as Row[]).map(toLease), members: (results[3]?.rows as Row[]).map(toMember), quotas: (results[4]?.rows as Row[]).map(toQuota) };
+        license = results[5];
       } else {
-        await c.query('BEGIN');
+        license = ((await c.query('BEGIN; SELECT installed_at FROM license WHERE slot = 1;')) as unknown as pg.QueryResult[])[1];
       }
-      const batches = decide(state);
+      const batches = decide(state, ((license?.rows[0] as Row | undefined)?.installed_at as number | undefined) ?? null);
       const { sql, eventsResult } = writeSql(this.keys, batches);
       const written = await c.query(sql);
       const results = (Array.isArray(written) ? written : [written]) as pg.QueryResult[];
