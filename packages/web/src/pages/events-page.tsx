@@ -57,9 +57,24 @@ export function EventsPage() {
     };
   }, [api]);
 
+  // Live events are gathered and merged a few times a second: a burst of thousands re-renders the list a few times,
+  // not thousands of times.
   useEffect(() => {
     if (paused) return;
-    return subscribe((e) => setEvents((list) => merge(list, [e])));
+    let pending: FeedEvent[] = [];
+    const timer = setInterval(() => {
+      if (!pending.length) return;
+      const batch = pending;
+      pending = [];
+      setEvents((list) => merge(list, batch));
+    }, 250);
+    const unsubscribe = subscribe((e) => {
+      pending.push(e);
+    });
+    return () => {
+      unsubscribe();
+      clearInterval(timer);
+    };
   }, [subscribe, paused]);
 
   const types = useMemo(() => [...new Set(events.map((e) => e.type))].sort(), [events]);

@@ -32,6 +32,8 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
   app.get<{ Querystring: { after?: number; type?: string; moduleId?: number } }>(
     '/v1/events/stream',
     {
+      // A stream has no headers-only form: a HEAD would hold its connection open forever.
+      exposeHeadRoute: false,
       config: { roles: ['admin'] },
       schema: {
         summary: 'Live events as server-sent events; `after` (or the Last-Event-ID header) replays stored events after that cursor first',
