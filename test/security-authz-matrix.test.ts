@@ -6,9 +6,9 @@ import { hashTokenSecret } from '../packages/server/src/auth/token-secret.js';
 import { RateLimiter } from '../packages/server/src/http/rate-limit.js';
 import { startTestNode } from './support/test-node.js';
 
-/** Who may call a route: anyone, an app token (admins too), or admins only. */
-type Access = 'public' | 'app' | 'admin';
-type Role = 'none' | 'unknown' | 'revoked' | 'app' | 'admin';
+/** Who may call a route: anyone, an app token (admins too), a child node's token (admins too), or admins only. */
+type Access = 'public' | 'app' | 'node' | 'admin';
+type Role = 'none' | 'unknown' | 'revoked' | 'app' | 'node' | 'admin';
 
 /**
  * One row per route the app registers (HEAD rows fall back to the GET row of the same URL). A new route without a
@@ -69,14 +69,27 @@ const MATRIX: Record<string, { access: Access; path: string; body?: unknown; str
   'GET /v1/webhooks': { access: 'admin', path: '/v1/webhooks' },
   'GET /v1/webhooks/:id': { access: 'admin', path: '/v1/webhooks/whk_nobody' },
   'DELETE /v1/webhooks/:id': { access: 'admin', path: '/v1/webhooks/whk_nobody' },
+  'POST /v1/nodes/sync': {
+    access: 'node',
+    path: '/v1/nodes/sync',
+    body: { hardwareKey: 'c'.repeat(64), name: 'matrix', countedAs: null, publicKey: 'ed25519:matrix', allocationSeq: null, licenseState: 'missing', usage: [], children: [] },
+  },
+  'GET /v1/nodes': { access: 'admin', path: '/v1/nodes' },
+  'GET /v1/nodes/:nodeId': { access: 'admin', path: '/v1/nodes/node_nobody' },
+  'PUT /v1/nodes/:nodeId/allocation': { access: 'admin', path: '/v1/nodes/node_nobody/allocation', body: { modules: { 4001: 1 } } },
+  'GET /v1/nodes/:nodeId/allocation-document': { access: 'admin', path: '/v1/nodes/node_nobody/allocation-document' },
+  'DELETE /v1/nodes/:nodeId': { access: 'admin', path: '/v1/nodes/node_nobody' },
+  'GET /v1/upstream': { access: 'admin', path: '/v1/upstream' },
+  'PUT /v1/upstream/allocation': { access: 'admin', path: '/v1/upstream/allocation', body: { allocation: 'not an allocation' } },
   'GET /v1/webhooks/:id/deliveries': { access: 'admin', path: '/v1/webhooks/whk_nobody/deliveries' },
 };
 
 /** What a role gets on a route of each access class: a status, or 'allowed' (anything but 401/403). */
 const EXPECTED: Record<Access, Record<Role, 401 | 403 | 'allowed'>> = {
-  public: { none: 'allowed', unknown: 'allowed', revoked: 'allowed', app: 'allowed', admin: 'allowed' },
-  app: { none: 401, unknown: 401, revoked: 401, app: 'allowed', admin: 'allowed' },
-  admin: { none: 401, unknown: 401, revoked: 401, app: 403, admin: 'allowed' },
+  public: { none: 'allowed', unknown: 'allowed', revoked: 'allowed', app: 'allowed', node: 'allowed', admin: 'allowed' },
+  app: { none: 401, unknown: 401, revoked: 401, app: 'allowed', node: 403, admin: 'allowed' },
+  node: { none: 401, unknown: 401, revoked: 401, app: 403, node: 'allowed', admin: 'allowed' },
+  admin: { none: 401, unknown: 401, revoked: 401, app: 403, node: 403, admin: 'allowed' },
 };
 
 const rowOf = (method: string, url: string) => MATRIX[`${method} ${url}`] ?? (method === 'HEAD' ? MATRIX[`GET ${url}`] : undefined);
@@ -104,7 +117,8 @@ test('authorization matrix: every route × none / unknown / revoked / app / admi
     // A revoked admin token: the strongest credential there was must be worth nothing once revoked.
     const made = await t.api('POST', '/v1/tokens', { role: 'admin', name: 'to-revoke' });
     assert.equal((await t.api('DELETE', `/v1/tokens/${made.body.id}`)).status, 200);
-    const secrets: Record<Role, string | null> = { none: null, unknown: 'lsr_this-token-does-not-exist', revoked: made.body.secret, app: t.appToken, admin: t.adminToken };
+    const nodeToken = (await t.api('POST', '/v1/tokens', { role: 'node', name: 'matrix child' })).body.secret as string;
+    const secrets: Record<Role, string | null> = { none: null, unknown: 'lsr_this-token-does-not-exist', revoked: made.body.secret, app: t.appToken, node: nodeToken, admin: t.adminToken };
 
     let cases = 0;
     const failures: string[] = [];
