@@ -61,9 +61,12 @@ function pair(a: Round, b: Round): Round {
 }
 
 const vendor = createTestIssuer();
-const sqlite = await spawnBenchNode(entitlements);
-const pgA = await spawnBenchNode(entitlements, ['--store', url.toString()], vendor);
-const pgB = await spawnBenchNode(entitlements, ['--store', url.toString()], vendor);
+// The per-token rate limit (10,000 requests/s by default) would cap the SQLite node's HTTP rounds: this run measures
+// throughput, so every node runs without it.
+const unlimited = ['--rate-limit-per-second', '0'];
+const sqlite = await spawnBenchNode(entitlements, unlimited);
+const pgA = await spawnBenchNode(entitlements, ['--store', url.toString(), ...unlimited], vendor);
+const pgB = await spawnBenchNode(entitlements, ['--store', url.toString(), ...unlimited], vendor);
 const sdk = new Map<BenchNode, LicensingClient>([sqlite, pgA, pgB].map((n) => [n, new LicensingClient({ url: n.url, token: n.token })]));
 
 /** Where each half of the load goes, per shape: [node, pool] for one or two halves. */
