@@ -145,7 +145,12 @@ describe('dashboard in a real browser', { skip }, () => {
     for (const r of ['register-1', 'register-2', 'register-3', 'register-4']) {
       assert.equal((await parent.api('PUT', `/v1/modules/2001/members/${r}`, { features: [] }, parent.appToken)).status, 200);
     }
+    // Processing Center (3001, DEGRADE) reports 120 accounts against 100 licensed: over its quota.
+    assert.equal((await parent.api('PUT', '/v1/modules/3001/quota', { count: 120 }, parent.appToken)).status, 200);
     await nav('Pools').click();
+    const quotaRow = page.getByRole('row', { name: /OpenService.Processing Center/ });
+    await until(() => quotaRow.getAttribute('class'), (c) => c === 'row-bad', 'the Processing Center row to turn red');
+    assert.match((await quotaRow.locator('.badge-bad').textContent()) ?? '', /over quota/);
     const row = page.getByRole('row', { name: /OpenService.Cash Register/ });
     await until(() => row.getAttribute('class'), (c) => c === 'row-bad', 'the Cash Register row to turn red');
     await shot('02b-pools');
@@ -162,6 +167,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByText('Test Restaurant').waitFor();
     await page.getByText(/The license ends in \d+ days/).waitFor();
     await page.getByRole('link', { name: /OpenService.Cash Register: 2 blocked/ }).waitFor();
+    await page.getByRole('link', { name: /OpenService.Processing Center is over its quota/ }).waitFor();
     await shot('02-overview');
   });
 

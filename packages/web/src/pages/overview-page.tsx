@@ -28,11 +28,11 @@ function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: A
   if (lic?.license?.developer) out.push({ tone: 'warn', text: 'Developer license: every answer is marked non-production.' });
   for (const p of pools) {
     if (p.blocked > 0) out.push({ tone: 'bad', text: `${p.name}: ${p.blocked} blocked — beyond the licensed ${p.quantity}.`, to: `/pools/${p.moduleId}` });
-    else if (p.quotaState && p.quotaState !== 'ok') out.push({ tone: 'bad', text: `${p.name}: over its quota: only some operations are allowed.`, to: `/pools/${p.moduleId}` });
+    else if (p.quotaState && p.quotaState !== 'ok') out.push({ tone: 'bad', text: `${p.name} is over its quota: operations it limits are refused until use falls back.`, to: `/pools/${p.moduleId}` });
     else if (p.quantity !== null && p.quantity > 0 && p.used >= p.quantity && p.strategy !== 'DEGRADE') out.push({ tone: 'warn', text: `${p.name} is full: ${p.used} of ${p.quantity} in use.`, to: `/pools/${p.moduleId}` });
   }
   for (const a of accounts) for (const r of a.rentals) if (r.status !== 'active') out.push({ tone: r.status === 'lapsed' ? 'bad' : 'warn', text: `Rental ${r.id} of ${a.customer.name} is ${r.status}; balance ${a.balanceText}.`, to: '/billing' });
-  return out;
+  return out.sort((x, y) => (x.tone === y.tone ? 0 : x.tone === 'bad' ? -1 : 1));
 }
 
 /** The installed license, its term, warnings and every pool at a glance. */
@@ -135,11 +135,12 @@ export function OverviewPage() {
       {pools.error && <ErrorNotice error={pools.error} />}
       <div className="pool-grid">
         {licensedPools.map((x) => (
-          <Link key={x.moduleId} to={`/pools/${x.moduleId}`} className={`pool-tile${x.blocked > 0 ? ' pool-tile-bad' : ''}`}>
+          <Link key={x.moduleId} to={`/pools/${x.moduleId}`} className={`pool-tile${x.blocked > 0 || x.quotaState === 'over_quota' ? ' pool-tile-bad' : ''}`}>
             <span className="pool-tile-name">{x.name}</span>
             <span className="muted small">module {x.moduleId}</span>
             <UsageBar used={x.used} quantity={x.quantity} label={`${x.name} in use`} />
             {x.blocked > 0 && <span className="text-bad small">{x.blocked} blocked</span>}
+            {x.quotaState === 'over_quota' && <span className="text-bad small">over quota</span>}
           </Link>
         ))}
         {pools.data && licensedPools.length === 0 && <p className="muted">No module is licensed on this node.</p>}

@@ -40,7 +40,7 @@ export function PoolsPage() {
           </thead>
           <tbody>
             {rows.map((p) => (
-              <tr key={p.moduleId} className={p.blocked > 0 ? 'row-bad' : !p.licensed ? 'row-muted' : undefined}>
+              <tr key={p.moduleId} className={p.blocked > 0 || p.quotaState === 'over_quota' ? 'row-bad' : !p.licensed ? 'row-muted' : undefined}>
                 <th scope="row">
                   <Link to={`/pools/${p.moduleId}`}>{p.name}</Link>
                   <div className="muted small">
