@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { buildApp } from '../packages/server/src/http/app.js';
 import { FakeClock, startTestNode } from './support/test-node.js';
 
 /** Reads server-sent events from a fetch body until `count` have arrived or `ms` pass. */
@@ -89,6 +90,26 @@ test('event stream: a stopping node ends open streams instead of waiting for the
   await t.close();
   assert.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
   await Promise.all(ended);
+});
+
+test('event stream: a revoked token ends the stream at the next keep-alive', async () => {
+  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }] });
+  // A second HTTP app on the same node with a short keep-alive, so the re-check comes quickly.
+  const app = await buildApp(t.running.node, t.running.tokens, { eventStream: { keepAliveMs: 100 }, rateLimit: null });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  try {
+    const made = await t.api('POST', '/v1/tokens', { role: 'admin', name: 'laptop' });
+    const res = await fetch(`${url}/v1/events/stream`, { headers: { authorization: `Bearer ${made.body.secret}` } });
+    assert.equal(res.status, 200);
+    assert.equal((await t.api('DELETE', `/v1/tokens/${made.body.id}`)).status, 200);
+    const text = await Promise.race([res.text(), new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 5000).unref())]);
+    assert.match(text, /event: error\ndata: \{"code":"UNAUTHENTICATED"/);
+  } finally {
+    await app.close();
+    await t.close();
+  }
 });
 
 test('usage samples: recorded per licensed module, downsampled keeping the peak, pruned past the retention', async () => {
