@@ -1,5 +1,6 @@
-/** Shapes of the node's API answers the dashboard reads (see docs/api.md). */
+// Shapes of the node's API answers the dashboard reads (see docs/api.md).
 
+/** `GET /v1/license`. */
 export interface LicenseAnswer {
   state: { state: 'valid' | 'missing' | 'expired' | 'not_yet_valid'; detail: string };
   license: {
@@ -18,6 +19,7 @@ export interface LicenseAnswer {
   installedAt: number | null;
 }
 
+/** One pool in `GET /v1/pools`. */
 export interface PoolSummary {
   moduleId: number;
   name: string;
@@ -33,6 +35,7 @@ export interface PoolSummary {
   licensed: boolean;
 }
 
+/** A slot holder in `GET /v1/pools/{moduleId}`. */
 export interface Holder {
   holderId: string;
   leaseId: string;
@@ -43,6 +46,7 @@ export interface Holder {
   state: 'active' | 'connected' | 'expired';
 }
 
+/** A member (register, subordinate server) in `GET /v1/pools/{moduleId}`, in connection order. */
 export interface MemberRow {
   memberId: string;
   position: number;
@@ -52,6 +56,7 @@ export interface MemberRow {
   features: number[];
 }
 
+/** `GET /v1/pools/{moduleId}`: one page of holders and members. */
 export interface PoolDetail {
   summary: PoolSummary;
   holders: Holder[];
@@ -61,6 +66,7 @@ export interface PoolDetail {
   quota: { moduleId: number; count: number; reportedAt: number; state: string } | null;
 }
 
+/** An event of the feed (`GET /v1/events`, `GET /v1/events/stream`). */
 export interface FeedEvent {
   seq: number;
   id: string;
@@ -71,6 +77,7 @@ export interface FeedEvent {
   at: number;
 }
 
+/** One usage sample of a module. */
 export interface UsageSample {
   at: number;
   used: number;
@@ -78,6 +85,7 @@ export interface UsageSample {
   blocked: number;
 }
 
+/** One module in `GET /v1/usage`: its samples and peak. */
 export interface UsageModule {
   moduleId: number;
   name: string;
@@ -86,6 +94,7 @@ export interface UsageModule {
   samples: UsageSample[];
 }
 
+/** `GET /v1/usage`. */
 export interface UsageAnswer {
   intervalMs: number;
   retentionMs: number;
@@ -95,6 +104,7 @@ export interface UsageAnswer {
   modules: UsageModule[];
 }
 
+/** A rental of a billing account (without its license file). */
 export interface Rental {
   id: string;
   accountId: string;
@@ -109,6 +119,7 @@ export interface Rental {
   installedHere: boolean;
 }
 
+/** A billing account in `GET /v1/billing/accounts`, with its rentals. */
 export interface Account {
   id: string;
   customer: { id: string; name: string };
@@ -119,6 +130,7 @@ export interface Account {
   rentals: Rental[];
 }
 
+/** A ledger entry, amounts in minor units. */
 export interface LedgerEntry {
   seq: number;
   id: string;
@@ -133,6 +145,7 @@ export interface LedgerEntry {
   at: number;
 }
 
+/** A subdivision (child node) in `GET /v1/nodes`, with its own reported subtree. */
 export interface ChildNode {
   id: string;
   name: string;
@@ -150,6 +163,7 @@ export interface ChildNode {
   children: ChildNode[];
 }
 
+/** `GET /v1/nodes`: what this node holds, what it allocated, and its children. */
 export interface NodesAnswer {
   nodeId: string;
   distributable: boolean;
@@ -159,6 +173,7 @@ export interface NodesAnswer {
   items: ChildNode[];
 }
 
+/** `GET /v1/upstream`: this node's link to its parent. */
 export interface UpstreamAnswer {
   url: string;
   nodeId: string | null;
@@ -172,6 +187,7 @@ export interface UpstreamAnswer {
   allocation: { id: string; seq: number; entitlements: { moduleId: number; quantity: number | null }[]; notAfter: string } | null;
 }
 
+/** A rental plan in `GET /v1/rental-plans`. */
 export interface RentalPlan {
   id: string;
   name: string;
