@@ -277,6 +277,13 @@ describe('dashboard in a real browser', { skip }, () => {
       await other.getByRole('article', { name: 'Rentals' }).getByText('Active').waitFor();
       await other.getByText('Rental charge').waitFor();
       await other.screenshot({ path: join(SHOTS, '07b-billing-rental.png'), fullPage: true });
+      // The token is revoked elsewhere: the next answer signs the page out and says why.
+      const tokens = await vendor.api('GET', '/v1/tokens');
+      const bootstrap = tokens.body.tokens.find((x: { name: string }) => x.name === 'bootstrap');
+      assert.equal((await vendor.api('DELETE', `/v1/tokens/${bootstrap.id}`)).status, 200);
+      await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Pools' }).click();
+      await other.getByText(/You were signed out: the node no longer accepts this token/).waitFor();
+      assert.equal(await other.getByRole('navigation', { name: 'Main' }).count(), 0);
     } finally {
       await other.close();
       await vendor.close();

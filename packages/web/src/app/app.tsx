@@ -28,13 +28,21 @@ export function App() {
     sessionStorage.setItem(TOKEN_KEY, t);
     setToken(t);
   }, []);
+  const [notice, setNotice] = useState<string | null>(null);
   const signOut = useCallback(() => {
     sessionStorage.removeItem(TOKEN_KEY);
+    setNotice(null);
     setToken(null);
   }, []);
-  if (!token) return <SignInPage onSignedIn={signIn} />;
+  // The node stopped accepting the token (revoked, or the node's tokens were reset): say so on the sign-in page.
+  const refused = useCallback(() => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    setNotice('You were signed out: the node no longer accepts this token (revoked?).');
+    setToken(null);
+  }, []);
+  if (!token) return <SignInPage onSignedIn={signIn} notice={notice} />;
   return (
-    <SessionProvider token={token} onSignOut={signOut}>
+    <SessionProvider token={token} onSignOut={signOut} onRefused={refused}>
       <Shell />
     </SessionProvider>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { checkAdminToken } from '../api/api-client.js';
 
 /** The only thing shown without a token: asks for an admin token and checks it with the node before keeping it. */
-export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+export function SignInPage({ onSignedIn, notice }: { onSignedIn: (token: string) => void; notice?: string | null }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -29,6 +29,11 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (token: string) => void
         <p id="sign-in-help" className="muted">
           Use an admin API token: <code>npm start</code> prints one, <code>licensor token create --role admin</code> makes another. It is kept in this tab only.
         </p>
+        {notice && !error && (
+          <p className="notice notice-warn">
+            {notice}
+          </p>
+        )}
         <label htmlFor="token">Admin token</label>
         <input id="token" name="token" type="password" autoComplete="off" spellCheck={false} value={token} onChange={(e) => setToken(e.target.value)} aria-invalid={error ? true : undefined} />
         {error && (
