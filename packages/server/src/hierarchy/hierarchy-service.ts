@@ -31,6 +31,8 @@ export class HierarchyService {
   private readonly verdicts = new Map<string, { state: ChildState; message: string }>();
   /** Allocation changes run one at a time, so the sum check and the write see the same state. */
   private allocating: Promise<unknown> = Promise.resolve();
+  /** Running total of what the children were allocated, per module. */
+  private out = new Map<number, number>();
 
   constructor(
     private readonly node: LicensorNode,
@@ -41,7 +43,8 @@ export class HierarchyService {
   /** Loads the registered children and hands their allocations' sum to the node's pools. */
   async start(): Promise<void> {
     for (const c of await this.node.store.hierarchy.listChildren()) this.remember(c);
-    await this.node.setAllocatedOut(this.allocatedOut());
+    this.out = this.allocatedOut();
+    await this.node.setAllocatedOut(new Map(this.out));
   }
 
   private remember(c: ChildNodeRecord): void {
@@ -50,7 +53,7 @@ export class HierarchyService {
   }
 
   private allocatedOut(): Map<number, number> {
-    return sumAllocations([...this.children.values()].map((c) => new Map(Object.entries(c.allocation ?? {}).map(([k, v]) => [Number(k), v]))));
+    return sumAllocations([...this.children.values()].map(modulesOf));
   }
 
   /** Handles a child's sync: registers it the first time, counts it, records its report, answers with its allocation. */
@@ -126,9 +129,9 @@ export class HierarchyService {
     if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
     const authority = allocationAuthority(this.node);
     if (!authority.ok) return fail(authority.code, authority.message);
-    const others = new Map(this.children);
-    others.delete(childId);
-    const toOthers = sumAllocations([...others.values()].map((c) => new Map(Object.entries(c.allocation ?? {}).map(([k, v]) => [Number(k), v]))));
+    // What the other children hold: the running total minus this child's share (no walk over every child).
+    const toOthers = new Map(this.out);
+    for (const [id, q] of modulesOf(child)) toOthers.set(id, (toOthers.get(id) ?? 0) - q);
     const plan = planAllocation(this.node.catalog, new Map(this.node.heldQuantities), toOthers, modules);
     if (!plan.ok) return plan;
     const next = Object.fromEntries([...plan.value].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
@@ -137,8 +140,10 @@ export class HierarchyService {
     const audit = { id: newId('aud'), at: now, actor, action: 'allocation.changed' as const, target: childId, details: { name: child.name, before: child.allocation ?? {}, after: next } };
     const { seq, eventSeq } = await this.node.store.hierarchy.setAllocation(childId, next, now, event, audit);
     Object.assign(child, { allocation: next, allocationSeq: seq, allocationUpdatedAt: now });
+    this.out = new Map([...toOthers].filter(([, q]) => q > 0));
+    for (const [id, q] of plan.value) this.out.set(id, (this.out.get(id) ?? 0) + q);
     this.node.announce([{ ...event, data: { ...event.data, seq }, seq: eventSeq, id: eventId(eventSeq) } as StoredEvent]);
-    await this.node.setAllocatedOut(this.allocatedOut());
+    await this.node.setAllocatedOut(new Map(this.out));
     return ok(this.view(child, now));
   }
 
@@ -163,9 +168,10 @@ export class HierarchyService {
     this.children.delete(childId);
     this.byHardwareKey.delete(child.hardwareKey);
     this.verdicts.delete(childId);
+    this.out = this.allocatedOut();
     if (seq !== null) this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
     if (child.countedAs !== null) await this.node.removeMember(child.countedAs, childId, { actor });
-    await this.node.setAllocatedOut(this.allocatedOut());
+    await this.node.setAllocatedOut(new Map(this.out));
     return ok({ id: childId, forgotten: true });
   }
 
@@ -174,7 +180,7 @@ export class HierarchyService {
     const now = this.node.clock.now();
     const authority = allocationAuthority(this.node);
     const held = Object.fromEntries([...this.node.heldQuantities].map(([k, v]) => [String(k), v]));
-    const allocated = Object.fromEntries([...this.allocatedOut()].map(([k, v]) => [String(k), v]));
+    const allocated = Object.fromEntries([...this.out].map(([k, v]) => [String(k), v]));
     return {
       nodeId: this.identity.nodeId,
       publicKey: this.identity.publicKeyText,
@@ -195,4 +201,9 @@ export class HierarchyService {
   private view(c: ChildNodeRecord, now: number): NodeView {
     return toNodeView(c, this.verdicts.get(c.id) ?? null, now, this.options.syncIntervalMs);
   }
+}
+
+/** A child's allocation as module ID → quantity. */
+function modulesOf(c: ChildNodeRecord): Map<number, number> {
+  return new Map(Object.entries(c.allocation ?? {}).map(([k, v]) => [Number(k), v]));
 }
