@@ -20,12 +20,15 @@ const root = new URL('../..', import.meta.url).pathname;
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 /** POSTs or PUTs JSON over the keep-alive agent; resolves with the status and the parsed body. */
+// biome-ignore lint/suspicious/noExplicitAny: the bench reads a few fields of untyped JSON answers
 function send(url: string, token: string, method: string, body: unknown): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? '' : JSON.stringify(body);
     const req = request(url, { method, agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
       let text = '';
-      res.setEncoding('utf8').on('data', (c) => (text += c)).on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
+      res.setEncoding('utf8').on('data', (c) => {
+        text += c;
+      }).on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
     });
     req.on('error', reject);
     req.end(payload);
