@@ -65,7 +65,7 @@ describe('a site keeps serving while the central node is away, for its allocatio
       hardwareKey: hw(),
       issuerPublicKey: issuer.publicKey,
       adminToken: siteAdmin,
-      args: ['--upstream', central.url, '--upstream-token', nodeToken.body.secret, '--node-name', 'site 1', '--sync-interval-ms', '200'],
+      args: ['--upstream', central.url, '--upstream-token', nodeToken.body.secret, '--node-name', 'site 1'],
     });
     procs.push(site);
     const appToken = (await api(site.url, siteAdmin, 'POST', '/v1/tokens', { role: 'app', name: 'pos' })).body.secret as string;

@@ -108,7 +108,8 @@ export class UpstreamSync {
   async syncNow(): Promise<void> {
     const at = this.node.clock.now();
     this.status.lastAttemptAt = new Date(at).toISOString();
-    let next = this.status.syncIntervalMs;
+    // Read after the sync: the parent's answer sets the interval.
+    let next: number | null = null;
     try {
       const res = await this.post(this.request());
       if (res.ok) await this.apply(res.body);
@@ -120,13 +121,13 @@ export class UpstreamSync {
         if (!res.reachable && wasReachable) await this.node.publish([{ type: 'upstream.unreachable', subject: this.options.url, data: { error: res.message } }]);
         this.options.log?.('warn', `upstream sync failed: ${res.message}`, { url: this.options.url });
         // While the parent is away, look again sooner than a long interval would, so service resumes promptly.
-        next = Math.min(next, 10_000);
+        next = Math.min(this.status.syncIntervalMs, 10_000);
       }
     } catch (err) {
       this.status.lastError = (err as Error).message;
       this.options.log?.('warn', `upstream sync failed: ${(err as Error).message}`);
     }
-    this.schedule(next);
+    this.schedule(next ?? this.status.syncIntervalMs);
   }
 
   private request(): SyncRequest {

@@ -6,7 +6,7 @@ import { readInputFile, table } from './shared.js';
 type Flags = { url?: string; token?: string; json?: boolean };
 type View = { id: string; name: string; state: string; online: boolean; lastSyncAt: string; allocation: { seq: number; modules: Record<string, number> } | null; usage: { moduleId: number; quantity: number | null; used: number; blocked: number }[]; children: View[] };
 
-const modulesText = (m: Record<string, number> | null | undefined) => (m && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${v}`).join(' ') : '—');
+const modulesText = (m: Record<string, number | null> | null | undefined) => (m && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${v ?? '∞'}`).join(' ') : '—');
 const usageText = (u: View['usage']) => u.filter((l) => l.used || l.blocked).map((l) => `${l.moduleId}:${l.used}/${l.quantity ?? '∞'}${l.blocked ? ` (${l.blocked} blocked)` : ''}`).join(' ') || '—';
 
 /** Parses `2001=5 4001=3` into a modules object, naming the bad argument. */
