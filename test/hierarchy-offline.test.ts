@@ -28,7 +28,7 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: st
 
 const hw = () => newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'b');
 
-describe('a site keeps serving while the central node is away, for its allocation window', () => {
+describe('three levels of real processes: central License Server → root Data Server → subordinate Data Server', () => {
   const dirs: { remove(): void }[] = [];
   const procs: SpawnedNode[] = [];
   after(async () => {
@@ -37,13 +37,15 @@ describe('a site keeps serving while the central node is away, for its allocatio
   });
 
   it('serves offline until the window ends, refuses with LICENSE_EXPIRED, recovers when the parent returns, and refuses a replayed allocation', async () => {
+    const subDir = tempDir();
+    dirs.push(subDir);
     const centralDir = tempDir();
     const siteDir = tempDir();
     dirs.push(centralDir, siteDir);
     const centralHw = hw();
     const centralAdmin = `adm_${newId('t')}`;
     const centralPort = await freePort();
-    const licenseFile = issuer.writeLicense(centralDir.dir, [{ moduleId: 4001, quantity: 5 }, { moduleId: 1001, quantity: null }], { hardwareKey: centralHw, scope: 'centralized' });
+    const licenseFile = issuer.writeLicense(centralDir.dir, [{ moduleId: 4001, quantity: 5 }, { moduleId: 1001, quantity: null }, { moduleId: 1003, quantity: 1 }], { hardwareKey: centralHw, scope: 'centralized' });
     const centralOpts = {
       dataDir: centralDir.dir,
       port: centralPort,
@@ -65,7 +67,7 @@ describe('a site keeps serving while the central node is away, for its allocatio
       hardwareKey: hw(),
       issuerPublicKey: issuer.publicKey,
       adminToken: siteAdmin,
-      args: ['--upstream', central.url, '--upstream-token', nodeToken.body.secret, '--node-name', 'site 1'],
+      args: ['--upstream', central.url, '--upstream-token', nodeToken.body.secret, '--node-name', 'site 1', '--sync-interval-ms', '200'],
     });
     procs.push(site);
     const appToken = (await api(site.url, siteAdmin, 'POST', '/v1/tokens', { role: 'app', name: 'pos' })).body.secret as string;
@@ -73,10 +75,34 @@ describe('a site keeps serving while the central node is away, for its allocatio
 
     const list = await until(() => api(central.url, centralAdmin, 'GET', '/v1/nodes'), (r) => r.body?.items?.length === 1, 'the site to register');
     const siteId = list.body.items[0].id as string;
-    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 3 } })).status, 200);
+    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 4, 1003: 1 } })).status, 200);
     const oldDoc = (await api(central.url, centralAdmin, 'GET', `/v1/nodes/${siteId}/allocation-document`)).body.allocation as string;
     assert.match(oldDoc, /BEGIN LICENSOR ALLOCATION/);
     await until(() => acquire('mgr-1'), (r) => r.status === 201, 'the site to serve under its allocation');
+
+    // A subordinate Data Server under the site, counted in the site's pool 1003, with one manager slot of the site's.
+    const siteNodeToken = (await api(site.url, siteAdmin, 'POST', '/v1/tokens', { role: 'node', name: 'subordinate sync' })).body.secret as string;
+    const subAdmin = `adm_${newId('t')}`;
+    const sub = await spawnNode({
+      dataDir: subDir.dir,
+      port: await freePort(),
+      hardwareKey: hw(),
+      issuerPublicKey: issuer.publicKey,
+      adminToken: subAdmin,
+      args: ['--upstream', site.url, '--upstream-token', siteNodeToken, '--node-name', 'sub 1', '--counted-as', '1003'],
+    });
+    procs.push(sub);
+    const subApp = (await api(sub.url, subAdmin, 'POST', '/v1/tokens', { role: 'app', name: 'pos' })).body.secret as string;
+    const subAcquire = (holderId: string) => api(sub.url, subApp, 'POST', '/v1/modules/4001/leases', { holderId });
+    const subList = await until(() => api(site.url, siteAdmin, 'GET', '/v1/nodes'), (r) => r.body?.items?.[0]?.state === 'active', 'the subordinate to register');
+    assert.equal((await api(site.url, siteAdmin, 'PUT', `/v1/nodes/${subList.body.items[0].id}/allocation`, { modules: { 4001: 1 } })).status, 200);
+    await until(() => subAcquire('sub-mgr-1'), (r) => r.status === 201, 'the subordinate to serve under its allocation');
+    // The central node sees all three levels.
+    await until(
+      () => api(central.url, centralAdmin, 'GET', '/v1/nodes'),
+      (r) => r.body?.items?.[0]?.children?.[0]?.usage?.some((u: { moduleId: number; used: number }) => u.moduleId === 4001 && u.used === 1),
+      "the subordinate's use to reach the central node",
+    );
 
     // The central node dies. The site keeps serving on the allocation it holds.
     await central.kill();
@@ -90,15 +116,20 @@ describe('a site keeps serving while the central node is away, for its allocatio
     assert.equal(refused.body.code, 'LICENSE_EXPIRED');
     assert.ok(Date.now() - killedAt >= WINDOW_MS - 1_000, 'served for about the window after the parent died');
     assert.equal((await acquire('mgr-1')).body.code, 'LICENSE_EXPIRED');
+    // The subordinate's allocation never outlives the one it was carved from.
+    const subRefused = await until(() => subAcquire('sub-mgr-2'), (r) => r.status === 409, 'the subordinate to stop too', 5_000);
+    assert.equal(subRefused.body.code, 'LICENSE_EXPIRED');
 
     // The central node comes back on the same data: the site recovers without a restart.
     central = await spawnNode(centralOpts);
     procs.push(central);
     await until(() => acquire('mgr-4'), (r) => r.status === 201, 'the site to recover after the parent returns');
     assert.equal((await api(site.url, siteAdmin, 'GET', '/v1/upstream')).body.state, 'active');
+    await until(() => subAcquire('sub-mgr-1'), (r) => r.status === 200 || r.status === 201, 'the subordinate to recover', 10_000);
 
     // Redistribution reaches the site at its next sync; the old document cannot bring the old quantity back.
-    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 1 } })).status, 200);
+    // (One of the site's two managers is handed on to its subordinate, so the site keeps one.)
+    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 2, 1003: 1 } })).status, 200);
     await until(() => api(site.url, siteAdmin, 'GET', '/v1/pools/4001'), (r) => r.body.summary?.quantity === 1, 'the site to shrink to 1');
     const replay = await api(site.url, siteAdmin, 'PUT', '/v1/upstream/allocation', { allocation: oldDoc });
     assert.equal(replay.status, 409);

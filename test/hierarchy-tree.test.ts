@@ -166,7 +166,8 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
   it('a parent without a license gives nothing: its child refuses client work but keeps syncing, and serves once the parent is licensed', async () => {
     const bare = await startTestNode({ issuerKeys, scope: 'centralized', license: false, entitlements: [{ moduleId: 4001, quantity: 2 }], flags: { syncIntervalMs: '150' } });
     nodes.push(bare);
-    const site = await child(bare, 'site C');
+    // Its own interval is ten minutes: it must follow the 150 ms its parent sets in every answer.
+    const site = await child(bare, 'site C', { syncIntervalMs: '600000' });
     nodes.push(site);
     const list = await until(() => bare.api('GET', '/v1/nodes'), (r) => r.body.items.length === 1, 'site C to register');
     const first = list.body.items[0].lastSyncAt;
