@@ -52,6 +52,28 @@ export class HierarchyService {
     this.byHardwareKey.set(c.hardwareKey, c.id);
   }
 
+  /** True when other processes write the same store (PostgreSQL): what is in memory may be behind. */
+  private get shared(): boolean {
+    return this.node.store.kind !== 'sqlite';
+  }
+
+  /**
+   * Reloads every child from a shared store (registrations, allocations and removals made by other processes) and
+   * hands the new sum to the pools. On the embedded store this process is the only writer, and memory is current.
+   */
+  async refresh(): Promise<void> {
+    if (!this.shared) return;
+    const stored = await this.node.store.hierarchy.listChildren();
+    this.children.clear();
+    this.byHardwareKey.clear();
+    for (const c of stored) this.remember(c);
+    const out = this.allocatedOut();
+    if ([...out].some(([k, v]) => this.out.get(k) !== v) || out.size !== this.out.size) {
+      this.out = out;
+      await this.node.setAllocatedOut(new Map(out));
+    }
+  }
+
   private allocatedOut(): Map<number, number> {
     return sumAllocations([...this.children.values()].map(modulesOf));
   }
@@ -62,6 +84,11 @@ export class HierarchyService {
     if (req.countedAs !== null && !this.node.catalog.modules.has(req.countedAs)) return fail('MODULE_UNKNOWN', `countedAs: module ${req.countedAs} is not in the parent's catalog`, { field: 'countedAs' });
     const now = this.node.clock.now();
     let child = this.children.get(this.byHardwareKey.get(req.hardwareKey) ?? '');
+    if (this.shared) {
+      // Another process may have registered this child, or changed its allocation, since this one last saw it.
+      const stored = await this.node.store.hierarchy.findChildByHardwareKey(req.hardwareKey);
+      if (stored) this.remember((child = stored));
+    }
     if (child?.tokenId && child.tokenId !== token.id && token.role !== 'admin') {
       return fail('FORBIDDEN', 'this hardware key is registered by another node token; sync with that token (or forget the node first)');
     }
@@ -71,9 +98,16 @@ export class HierarchyService {
         registeredAt: now, lastSyncAt: now, report: null, allocation: null, allocationSeq: 0, allocationUpdatedAt: null,
       };
       const event: NewEvent = { type: 'node.registered', moduleId: req.countedAs, subject: child.id, data: { name: req.name, hardwareKey: req.hardwareKey, countedAs: req.countedAs }, at: now };
-      const seq = await this.node.store.hierarchy.insertChild(child, event);
+      try {
+        const seq = await this.node.store.hierarchy.insertChild(child, event);
+        this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
+      } catch (err) {
+        // Two processes registering the same child at once: the other one won; use its record.
+        const stored = this.shared ? await this.node.store.hierarchy.findChildByHardwareKey(req.hardwareKey) : null;
+        if (!stored) throw err;
+        child = stored;
+      }
       this.remember(child);
-      this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
     }
     const verdict = await this.judge(child);
     const report = { licenseState: req.licenseState, usage: req.usage, children: req.children };
@@ -125,6 +159,7 @@ export class HierarchyService {
   }
 
   private async allocateNow(childId: string, modules: Record<string, unknown>, actor: AuditActor): Promise<Outcome<NodeView>> {
+    await this.refresh();
     const child = this.children.get(childId);
     if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
     const authority = allocationAuthority(this.node);
@@ -132,13 +167,21 @@ export class HierarchyService {
     // What the other children hold: the running total minus this child's share (no walk over every child).
     const toOthers = new Map(this.out);
     for (const [id, q] of modulesOf(child)) toOthers.set(id, (toOthers.get(id) ?? 0) - q);
-    const plan = planAllocation(this.node.catalog, new Map(this.node.heldQuantities), toOthers, modules);
+    const held = new Map(this.node.heldQuantities);
+    const plan = planAllocation(this.node.catalog, held, toOthers, modules);
     if (!plan.ok) return plan;
+    // Checked again inside the write, against every child as stored then: another process may have allocated meanwhile.
+    const guard = (stored: ChildNodeRecord[]) => {
+      const again = planAllocation(this.node.catalog, held, sumAllocations(stored.filter((c) => c.id !== childId).map(modulesOf)), modules);
+      return again.ok ? null : again;
+    };
     const next = Object.fromEntries([...plan.value].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
     const now = this.node.clock.now();
     const event: NewEvent = { type: 'allocation.changed', moduleId: null, subject: childId, data: { name: child.name, before: child.allocation ?? {}, after: next }, at: now };
     const audit = { id: newId('aud'), at: now, actor, action: 'allocation.changed' as const, target: childId, details: { name: child.name, before: child.allocation ?? {}, after: next } };
-    const { seq, eventSeq } = await this.node.store.hierarchy.setAllocation(childId, next, now, event, audit);
+    const written = await this.node.store.hierarchy.setAllocation(childId, next, now, event, audit, guard);
+    if ('refused' in written) return written.refused;
+    const { seq, eventSeq } = written;
     Object.assign(child, { allocation: next, allocationSeq: seq, allocationUpdatedAt: now });
     this.out = new Map([...toOthers].filter(([, q]) => q > 0));
     for (const [id, q] of plan.value) this.out.set(id, (this.out.get(id) ?? 0) + q);
@@ -149,6 +192,7 @@ export class HierarchyService {
 
   /** A fresh allocation document for a child, to carry by hand to a site without a link (same checks as a sync). */
   async exportDocument(childId: string): Promise<Outcome<{ allocation: string; seq: number }>> {
+    await this.refresh();
     const child = this.children.get(childId);
     if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
     if (!child.allocation) return fail('NOT_FOUND', `child node ${childId} has no allocation yet (PUT /v1/nodes/${childId}/allocation)`, { field: 'nodeId' });
@@ -159,6 +203,7 @@ export class HierarchyService {
 
   /** Forgets a child: its allocation returns to this node and its place in the counting pool frees up. */
   async forget(childId: string, actor: AuditActor): Promise<Outcome<{ id: string; forgotten: true }>> {
+    await this.refresh();
     const child = this.children.get(childId);
     if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
     const now = this.node.clock.now();

@@ -31,6 +31,9 @@ export async function loadNodeIdentity(store: Store): Promise<NodeIdentity> {
     pem = won.pem;
     await store.setMeta(PRIVATE_KEY, pem);
     await store.setMeta(ID_KEY, nodeId);
+    // Processes starting together on one shared store may both have written: every one uses what the store kept.
+    nodeId = (await store.getMeta(ID_KEY)) ?? nodeId;
+    pem = (await store.getMeta(PRIVATE_KEY)) ?? pem;
   }
   const privateKey = createPrivateKey(pem);
   const publicKey = createPublicKey(privateKey);

@@ -1,4 +1,11 @@
+import type { Failure } from '@licensor/protocol';
 import type { NewAuditRecord, NewEvent } from './store.js';
+
+/**
+ * Checked inside the allocation's transaction, against every child as stored at that moment (under the store's write
+ * lock), so two allocations racing on different processes cannot together exceed what the node holds.
+ */
+export type AllocationGuard = (children: ChildNodeRecord[]) => Failure | null;
 
 /** One module's use on a node, as reported upstream. */
 export interface UsageLine {
@@ -49,7 +56,16 @@ export interface HierarchyStore {
    * Sets a child's allocation with its event and audit entry in one transaction. The sequence number comes from one
    * counter for the whole node, so it only ever grows, even for a child that is forgotten and registers again.
    */
-  setAllocation(id: string, modules: Record<string, number> | null, at: number, event: NewEvent, audit: NewAuditRecord | null): Promise<{ seq: number; eventSeq: number }>;
+  setAllocation(
+    id: string,
+    modules: Record<string, number> | null,
+    at: number,
+    event: NewEvent,
+    audit: NewAuditRecord | null,
+    guard?: AllocationGuard,
+  ): Promise<{ seq: number; eventSeq: number } | { refused: Failure }>;
+  /** One child by its hardware key, as stored now (processes sharing a store each see what the others wrote). */
+  findChildByHardwareKey(hardwareKey: string): Promise<ChildNodeRecord | null>;
   /** Forgets a child with its event and audit entry; returns the event's sequence number, or null if unknown. */
   deleteChild(id: string, event: NewEvent, audit: NewAuditRecord | null): Promise<number | null>;
 }

@@ -44,14 +44,18 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
     async (req) => unwrap(await hierarchy.sync(req.body, req.token as { id: string; role: string })),
   );
 
-  app.get('/v1/nodes', { config: { roles: ['admin'] }, schema: { summary: 'The tree below this node: children, their allocations, sync state and usage', tags: ['hierarchy'], response: errors(401, 403) } }, async () =>
-    hierarchy.list(),
-  );
+  app.get('/v1/nodes', { config: { roles: ['admin'] }, schema: { summary: 'The tree below this node: children, their allocations, sync state and usage', tags: ['hierarchy'], response: errors(401, 403) } }, async () => {
+    await hierarchy.refresh();
+    return hierarchy.list();
+  });
 
   app.get<{ Params: { nodeId: string } }>(
     '/v1/nodes/:nodeId',
     { config: { roles: ['admin'] }, schema: { summary: 'One child node', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) } },
-    async (req) => unwrap(hierarchy.get(req.params.nodeId)),
+    async (req) => {
+      await hierarchy.refresh();
+      return unwrap(hierarchy.get(req.params.nodeId));
+    },
   );
 
   app.put<{ Params: { nodeId: string }; Body: { modules: Record<string, number> } }>(

@@ -1,4 +1,5 @@
-import type { ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
+import type { Failure } from '@licensor/protocol';
+import type { AllocationGuard, ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
 import type { NewAuditRecord, NewEvent } from '../store.js';
 import type { PostgresHost } from './postgres-host.js';
 import type { Row } from './postgres-rows.js';
@@ -26,12 +27,30 @@ export class PostgresHierarchyStore implements HierarchyStore {
     });
   }
 
+  async findChildByHardwareKey(hardwareKey: string): Promise<ChildNodeRecord | null> {
+    const r = (await this.host.pool.query('SELECT * FROM child_nodes WHERE hardware_key = $1', [hardwareKey])).rows[0] as Row | undefined;
+    return r ? toChild(r) : null;
+  }
+
   async recordSync(id: string, at: number, report: SyncReport, u: { name: string; countedAs: number | null; publicKey: string }): Promise<void> {
     await this.host.pool.query('UPDATE child_nodes SET last_sync_at = $1, report = $2, name = $3, counted_as = $4, public_key = $5 WHERE id = $6', [at, JSON.stringify(report), u.name, u.countedAs, u.publicKey, id]);
   }
 
-  async setAllocation(id: string, modules: Record<string, number> | null, at: number, event: NewEvent, audit: NewAuditRecord | null): Promise<{ seq: number; eventSeq: number }> {
+  async setAllocation(
+    id: string,
+    modules: Record<string, number> | null,
+    at: number,
+    event: NewEvent,
+    audit: NewAuditRecord | null,
+    guard?: AllocationGuard,
+  ): Promise<{ seq: number; eventSeq: number } | { refused: Failure }> {
     return this.host.write(async (tx, mark) => {
+      // The feed lock first: it serialises every allocation change, so the guard sees what no other process can change.
+      await takeFeedLock(tx, this.host.keys);
+      if (guard) {
+        const refused = guard(((await tx.query('SELECT * FROM child_nodes')).rows as Row[]).map(toChild));
+        if (refused) return { refused };
+      }
       const next = await tx.query(
         `INSERT INTO meta (key, value) VALUES ('hierarchy.allocation_seq', '1')
          ON CONFLICT (key) DO UPDATE SET value = (meta.value::bigint + 1)::text RETURNING value`,
@@ -39,7 +58,6 @@ export class PostgresHierarchyStore implements HierarchyStore {
       const seq = Number((next.rows[0] as Row).value);
       const r = await tx.query('UPDATE child_nodes SET allocation = $1, allocation_seq = $2, allocation_updated_at = $3 WHERE id = $4', [modules ? JSON.stringify(modules) : null, seq, at, id]);
       if (r.rowCount !== 1) throw new Error(`child node ${id} is not registered`);
-      await takeFeedLock(tx, this.host.keys);
       if (audit) await insertAudit(tx, [audit]);
       const seqs = await insertEvents(tx, [{ ...event, data: { ...event.data, seq } }]);
       mark(seqs);

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
+import type { Failure } from '@licensor/protocol';
+import type { AllocationGuard, ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
 import type { NewAuditRecord, NewEvent } from '../store.js';
 
 type Row = Record<string, unknown>;
@@ -20,6 +21,7 @@ export class SqliteHierarchyStore implements HierarchyStore {
     const db = this.db;
     return {
       list: db.prepare('SELECT * FROM child_nodes ORDER BY registered_at, id'),
+      byHardwareKey: db.prepare('SELECT * FROM child_nodes WHERE hardware_key = ?'),
       insert: db.prepare(
         `INSERT INTO child_nodes (id, name, hardware_key, counted_as, public_key, token_id, registered_at, last_sync_at, report, allocation, allocation_seq, allocation_updated_at)
          VALUES (@id, @name, @hardwareKey, @countedAs, @publicKey, @tokenId, @registeredAt, @lastSyncAt, @report, @allocation, @allocationSeq, @allocationUpdatedAt)`,
@@ -61,15 +63,29 @@ export class SqliteHierarchyStore implements HierarchyStore {
     this.s.sync.run(at, JSON.stringify(report), u.name, u.countedAs, u.publicKey, id);
   }
 
-  async setAllocation(id: string, modules: Record<string, number> | null, at: number, event: NewEvent, audit: NewAuditRecord | null): Promise<{ seq: number; eventSeq: number }> {
+  async setAllocation(
+    id: string,
+    modules: Record<string, number> | null,
+    at: number,
+    event: NewEvent,
+    audit: NewAuditRecord | null,
+    guard?: AllocationGuard,
+  ): Promise<{ seq: number; eventSeq: number } | { refused: Failure }> {
     return this.db
       .transaction(() => {
+        const refused = guard?.((this.s.list.all() as Row[]).map(toChild)) ?? null;
+        if (refused) return { refused };
         const seq = Number((this.s.nextSeq.get() as { value: string }).value);
         if (this.s.allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1) throw new Error(`child node ${id} is not registered`);
         this.insertAudit(audit);
         return { seq, eventSeq: this.insertEvent({ ...event, data: { ...event.data, seq } }) };
       })
       .immediate();
+  }
+
+  async findChildByHardwareKey(hardwareKey: string): Promise<ChildNodeRecord | null> {
+    const r = this.s.byHardwareKey.get(hardwareKey) as Row | undefined;
+    return r ? toChild(r) : null;
   }
 
   async deleteChild(id: string, event: NewEvent, audit: NewAuditRecord | null): Promise<number | null> {

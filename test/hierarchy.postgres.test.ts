@@ -1,0 +1,69 @@
+// The enterprise tree on two Licensor processes sharing one PostgreSQL database (behind a load balancer): a child
+// registered through one process is served by the other, allocations made on either reach it, and two allocations
+// racing on different processes never sum above what the node holds.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { newId, verifyAllocationDocument } from '@licensor/protocol';
+import { lockPostgres, SKIP_POSTGRES, type TestSchema, testSchema } from './support/postgres.js';
+import { startTestNode, type TestNode } from './support/test-node.js';
+
+describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POSTGRES, timeout: 120_000 }, () => {
+  const issuerKeys = generateKeyPairSync('ed25519');
+  const hardwareKey = 'd'.repeat(64);
+  let schema: TestSchema;
+  let unlock: () => void = () => undefined;
+  let a: TestNode;
+  let b: TestNode;
+  let nodeToken: string;
+
+  before(async () => {
+    unlock = await lockPostgres();
+    schema = testSchema();
+    const opts = { issuerKeys, hardwareKey, scope: 'centralized' as const, entitlements: [{ moduleId: 2001, quantity: 6 }, { moduleId: 1003, quantity: 1 }], flags: { store: schema.url } };
+    a = await startTestNode(opts);
+    b = await startTestNode(opts);
+    nodeToken = (await a.api('POST', '/v1/tokens', { role: 'node', name: 'sites' })).body.secret;
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await schema?.drop();
+    unlock();
+  });
+
+  const sync = (n: TestNode, hw: string, name: string, countedAs: number | null = null) =>
+    n.api('POST', '/v1/nodes/sync', { hardwareKey: hw, name, countedAs, publicKey: 'ed25519:test', allocationSeq: null, licenseState: 'missing', usage: [], children: [] }, nodeToken);
+
+  it('registers once whichever process the child reaches, and serves allocations made on the other', async () => {
+    const hw = 'e'.repeat(64);
+    const first = await sync(a, hw, 'site X');
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const again = await sync(b, hw, 'site X');
+    assert.equal(again.body.nodeId, first.body.nodeId, 'one registration across processes');
+    assert.equal(again.body.parent.publicKey, first.body.parent.publicKey, 'both processes sign as the same node');
+    assert.equal((await b.api('PUT', `/v1/nodes/${first.body.nodeId}/allocation`, { modules: { 2001: 4 } })).status, 200);
+    const served = await sync(a, hw, 'site X');
+    assert.ok(served.body.allocation, 'process A hands out the allocation made on B');
+    const v = verifyAllocationDocument(served.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: hw, at: Date.now() });
+    assert.ok(v.ok, v.ok ? '' : v.message);
+    assert.deepEqual(v.value.payload.entitlements, [{ moduleId: 2001, quantity: 4 }]);
+    assert.equal((await a.api('GET', '/v1/nodes')).body.allocated[2001], 4);
+    // Both processes keep the rest for their own clients.
+    assert.equal((await a.api('GET', '/v1/pools/2001')).body.summary.quantity, 2);
+  });
+
+  it('two allocations racing on two processes never exceed the holding', async () => {
+    const y = await sync(a, 'f'.repeat(64), 'site Y');
+    const z = await sync(b, '9'.repeat(64), 'site Z');
+    // Site X holds 4 of 6; Y and Z each ask for the remaining 2 at the same moment, through different processes.
+    const [ry, rz] = await Promise.all([
+      a.api('PUT', `/v1/nodes/${y.body.nodeId}/allocation`, { modules: { 2001: 2 } }, undefined, { 'idempotency-key': newId('k') }),
+      b.api('PUT', `/v1/nodes/${z.body.nodeId}/allocation`, { modules: { 2001: 2 } }, undefined, { 'idempotency-key': newId('k') }),
+    ]);
+    const statuses = [ry.status, rz.status].sort();
+    assert.deepEqual(statuses, [200, 409], JSON.stringify([ry.body, rz.body]));
+    assert.equal([ry, rz].find((r) => r.status === 409)?.body.code, 'ALLOCATION_EXCEEDED');
+    assert.equal((await b.api('GET', '/v1/nodes')).body.allocated[2001], 6);
+  });
+});
