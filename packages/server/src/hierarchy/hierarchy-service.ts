@@ -87,7 +87,10 @@ export class HierarchyService {
     if (this.shared) {
       // Another process may have registered this child, or changed its allocation, since this one last saw it.
       const stored = await this.node.store.hierarchy.findChildByHardwareKey(req.hardwareKey);
-      if (stored) this.remember((child = stored));
+      if (stored) {
+        child = stored;
+        this.remember(stored);
+      }
     }
     if (child?.tokenId && child.tokenId !== token.id && token.role !== 'admin') {
       return fail('FORBIDDEN', 'this hardware key is registered by another node token; sync with that token (or forget the node first)');
