@@ -1,5 +1,6 @@
+import { childNodeFromRow } from '../child-node-row.js';
 import type { Failure } from '@licensor/protocol';
-import type { AllocationGuard, ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
+import type { AllocationGuard, ChildNodeRecord, HierarchyStore , SyncReport } from '../hierarchy-store.js';
 import type { NewAuditRecord, NewEvent } from '../store.js';
 import type { PostgresHost } from './postgres-host.js';
 import type { Row } from './postgres-rows.js';
@@ -10,7 +11,7 @@ export class PostgresHierarchyStore implements HierarchyStore {
   constructor(private readonly host: PostgresHost) {}
 
   async listChildren(): Promise<ChildNodeRecord[]> {
-    return ((await this.host.pool.query('SELECT * FROM child_nodes ORDER BY registered_at, id')).rows as Row[]).map(toChild);
+    return ((await this.host.pool.query('SELECT * FROM child_nodes ORDER BY registered_at, id')).rows as Row[]).map(childNodeFromRow);
   }
 
   async insertChild(c: ChildNodeRecord, event: NewEvent): Promise<number> {
@@ -29,7 +30,7 @@ export class PostgresHierarchyStore implements HierarchyStore {
 
   async findChildByHardwareKey(hardwareKey: string): Promise<ChildNodeRecord | null> {
     const r = (await this.host.pool.query('SELECT * FROM child_nodes WHERE hardware_key = $1', [hardwareKey])).rows[0] as Row | undefined;
-    return r ? toChild(r) : null;
+    return r ? childNodeFromRow(r) : null;
   }
 
   async recordSync(id: string, at: number, report: SyncReport, u: { name: string; countedAs: number | null; publicKey: string }): Promise<void> {
@@ -48,7 +49,7 @@ export class PostgresHierarchyStore implements HierarchyStore {
       // The feed lock first: it serialises every allocation change, so the guard sees what no other process can change.
       await takeFeedLock(tx, this.host.keys);
       if (guard) {
-        const refused = guard(((await tx.query('SELECT * FROM child_nodes')).rows as Row[]).map(toChild));
+        const refused = guard(((await tx.query('SELECT * FROM child_nodes')).rows as Row[]).map(childNodeFromRow));
         if (refused) return { refused };
       }
       const next = await tx.query(
@@ -75,21 +76,4 @@ export class PostgresHierarchyStore implements HierarchyStore {
       return seqs[0] as number;
     });
   }
-}
-
-function toChild(r: Row): ChildNodeRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    hardwareKey: r.hardware_key as string,
-    countedAs: (r.counted_as as number | null) ?? null,
-    publicKey: r.public_key as string,
-    tokenId: (r.token_id as string | null) ?? null,
-    registeredAt: r.registered_at as number,
-    lastSyncAt: r.last_sync_at as number,
-    report: r.report ? (JSON.parse(r.report as string) as SyncReport) : null,
-    allocation: r.allocation ? (JSON.parse(r.allocation as string) as Record<string, number>) : null,
-    allocationSeq: r.allocation_seq as number,
-    allocationUpdatedAt: (r.allocation_updated_at as number | null) ?? null,
-  };
 }

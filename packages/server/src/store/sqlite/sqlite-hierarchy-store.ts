@@ -1,6 +1,7 @@
+import { childNodeFromRow } from '../child-node-row.js';
 import type Database from 'better-sqlite3';
 import type { Failure } from '@licensor/protocol';
-import type { AllocationGuard, ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
+import type { AllocationGuard, ChildNodeRecord, HierarchyStore , SyncReport } from '../hierarchy-store.js';
 import type { NewAuditRecord, NewEvent } from '../store.js';
 
 type Row = Record<string, unknown>;
@@ -47,7 +48,7 @@ export class SqliteHierarchyStore implements HierarchyStore {
   }
 
   async listChildren(): Promise<ChildNodeRecord[]> {
-    return (this.s.list.all() as Row[]).map(toChild);
+    return (this.s.list.all() as Row[]).map(childNodeFromRow);
   }
 
   async insertChild(c: ChildNodeRecord, event: NewEvent): Promise<number> {
@@ -73,7 +74,7 @@ export class SqliteHierarchyStore implements HierarchyStore {
   ): Promise<{ seq: number; eventSeq: number } | { refused: Failure }> {
     return this.db
       .transaction(() => {
-        const refused = guard?.((this.s.list.all() as Row[]).map(toChild)) ?? null;
+        const refused = guard?.((this.s.list.all() as Row[]).map(childNodeFromRow)) ?? null;
         if (refused) return { refused };
         const seq = Number((this.s.nextSeq.get() as { value: string }).value);
         if (this.s.allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1) throw new Error(`child node ${id} is not registered`);
@@ -85,7 +86,7 @@ export class SqliteHierarchyStore implements HierarchyStore {
 
   async findChildByHardwareKey(hardwareKey: string): Promise<ChildNodeRecord | null> {
     const r = this.s.byHardwareKey.get(hardwareKey) as Row | undefined;
-    return r ? toChild(r) : null;
+    return r ? childNodeFromRow(r) : null;
   }
 
   async deleteChild(id: string, event: NewEvent, audit: NewAuditRecord | null): Promise<number | null> {
@@ -97,21 +98,4 @@ export class SqliteHierarchyStore implements HierarchyStore {
       })
       .immediate();
   }
-}
-
-function toChild(r: Row): ChildNodeRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    hardwareKey: r.hardware_key as string,
-    countedAs: (r.counted_as as number | null) ?? null,
-    publicKey: r.public_key as string,
-    tokenId: (r.token_id as string | null) ?? null,
-    registeredAt: r.registered_at as number,
-    lastSyncAt: r.last_sync_at as number,
-    report: r.report ? (JSON.parse(r.report as string) as SyncReport) : null,
-    allocation: r.allocation ? (JSON.parse(r.allocation as string) as Record<string, number>) : null,
-    allocationSeq: r.allocation_seq as number,
-    allocationUpdatedAt: (r.allocation_updated_at as number | null) ?? null,
-  };
 }
