@@ -136,7 +136,10 @@ test('HTTP fuzz: arbitrary bodies, queries, path params and headers on every /v1
       fc.constantFrom('', '&&', 'after=1&after=2', 'limit[]=1', '%zz', 'a=%', '=', '?'),
     );
 
-    const routes = app.routeList.filter((r) => r.url.startsWith('/v1/') && r.method !== 'HEAD');
+    // The live event stream never ends when it is let in, so it cannot be fuzzed by waiting for an answer; its
+    // authentication and its cursor parsing are tested in dashboard-api.test.ts and the authorization matrix.
+    const streaming = new Set(['/v1/events/stream']);
+    const routes = app.routeList.filter((r) => r.url.startsWith('/v1/') && r.method !== 'HEAD' && !streaming.has(r.url));
     const fuzzed = new Set<string>();
     let cases = 0;
     let rejected = 0;
