@@ -290,4 +290,16 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
     }
     assert.ok(rows.size <= 8);
   });
+
+  // Last: the deployment's license is expired from here on.
+  test('a license expiring is recorded once, though every process notices it', async () => {
+    const id = `lic_short_${Date.now()}`;
+    const short = issuer.sign([{ moduleId: BIG, quantity: 60 }], { id, term: { type: 'temporary' }, notAfter: new Date(Date.now() + 2500).toISOString() });
+    assert.equal((await api(nodes[1] as SpawnedNode, 'PUT', '/v1/license', { license: short })).status, 200);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await db.query("SELECT 1 FROM events WHERE type = 'license.expired' AND subject = $1", [id])).rowCount === 0) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 1000)); // every reaper has had its turns
+    assert.equal((await db.query("SELECT 1 FROM events WHERE type = 'license.expired' AND subject = $1", [id])).rowCount, 1);
+    for (const n of nodes) assert.equal((await api(n, 'POST', `/v1/modules/${BIG}/leases`, { holderId: 'too-late' })).body.code, 'LICENSE_EXPIRED');
+  });
 });

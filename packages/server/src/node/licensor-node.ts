@@ -70,6 +70,9 @@ interface Decided<T> {
 
 const LICENSED: Outcome<true> = ok(true);
 
+/** Events about the deployment's license that each process notices by its own clock, recorded once on a shared store. */
+const ONCE_PER_DEPLOYMENT = new Set<string>(['license.expired', 'license.activated', 'allocation.expired']);
+
 /** The refusal for a module ID the node's catalog does not have. */
 function unknownModule(moduleId: number) {
   return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
@@ -563,6 +566,7 @@ export class LicensorNode {
       // A license installed ahead of its start date becomes valid with time alone: say so, so sessions hear it.
       if (state === 'valid' && this.lastLicenseState === 'not_yet_valid' && this.installed) all.events.push({ type: 'license.activated' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notBefore: this.installed.payload.notBefore } });
       this.lastLicenseState = state;
+      if (this.store.shared && all.events.length) all.events = await this.firstToSay(all.events);
     }
     // Shared store: which pools to lock comes from a fresh read (only those with something due, so the reaper does not
     // hold every pool's lock each second); what expires is decided under the locks, on the state read inside them, so
@@ -596,6 +600,25 @@ export class LicensorNode {
     );
     await this.persistLatestSeen();
     return count;
+  }
+
+  /**
+   * On a shared store every process notices a license expiring or starting with its own clock: of those events, keeps
+   * the ones no other process recorded first, so the feed holds each once. Should the store not answer, keeps them all
+   * (a repeated event rather than a lost one).
+   */
+  private async firstToSay(events: DomainEvent[]): Promise<DomainEvent[]> {
+    const out: DomainEvent[] = [];
+    for (const e of events) {
+      if (!ONCE_PER_DEPLOYMENT.has(e.type)) {
+        out.push(e);
+        continue;
+      }
+      const mine = newId('say');
+      const said = await this.store.initMeta(`event.once:${e.type}:${e.subject}:${JSON.stringify(e.data ?? null)}`, mine).catch(() => mine);
+      if (said === mine) out.push(e);
+    }
+    return out;
   }
 
   /** Writes the latest time seen to the store's meta table (when it moved by a second or more). */
