@@ -1,7 +1,7 @@
 import type { LedgerEntry, RentalPlan } from '@licensor/core';
 import type Database from 'better-sqlite3';
+import { prepareFeedWrites } from './feed-writes.js';
 import type { BillingAccount, BillingStore, BillingTx, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../billing-store.js';
-import type { NewAuditRecord, NewEvent } from '../store.js';
 
 type Row = Record<string, unknown>;
 
@@ -52,8 +52,6 @@ export class SqliteBillingStore implements BillingStore {
       issuedPut: db.prepare('INSERT INTO issued_licenses (license_id, rental_id, hardware_key, not_after, text, issued_at) VALUES (?, ?, ?, ?, ?, ?)'),
       issuedLatest: db.prepare('SELECT * FROM issued_licenses WHERE license_id = ? ORDER BY seq DESC LIMIT 1'),
       issuedForKey: db.prepare('SELECT * FROM issued_licenses WHERE hardware_key = ? ORDER BY seq DESC LIMIT 1'),
-      eventPut: db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)'),
-      auditPut: db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     };
     this.tx = {
       getAccount: (id) => {
@@ -97,8 +95,7 @@ export class SqliteBillingStore implements BillingStore {
         const r = q.issuedForKey.get(hardwareKey) as Row | undefined;
         return r ? toIssued(r) : null;
       },
-      insertEvent: (e: NewEvent) => Number(q.eventPut.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid),
-      insertAudit: (a: NewAuditRecord) => Number(q.auditPut.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null).lastInsertRowid),
+      ...prepareFeedWrites(db),
     };
     return this.tx;
   }

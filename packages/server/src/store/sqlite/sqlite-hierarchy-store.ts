@@ -1,5 +1,6 @@
 import { childNodeFromRow } from '../child-node-row.js';
 import type Database from 'better-sqlite3';
+import { prepareFeedWrites } from './feed-writes.js';
 import type { Failure } from '@licensor/protocol';
 import type { AllocationGuard, ChildNodeRecord, HierarchyStore , SyncReport } from '../hierarchy-store.js';
 import type { NewAuditRecord, NewEvent } from '../store.js';
@@ -34,17 +35,8 @@ export class SqliteHierarchyStore implements HierarchyStore {
         `INSERT INTO meta (key, value) VALUES ('hierarchy.allocation_seq', '1')
          ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING value`,
       ),
-      event: db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)'),
-      audit: db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      ...prepareFeedWrites(db),
     };
-  }
-
-  private insertEvent(e: NewEvent): number {
-    return Number(this.s.event.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid);
-  }
-
-  private insertAudit(a: NewAuditRecord | null): void {
-    if (a) this.s.audit.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null);
   }
 
   async listChildren(): Promise<ChildNodeRecord[]> {
@@ -55,7 +47,7 @@ export class SqliteHierarchyStore implements HierarchyStore {
     return this.db
       .transaction(() => {
         this.s.insert.run({ ...c, report: c.report ? JSON.stringify(c.report) : null, allocation: c.allocation ? JSON.stringify(c.allocation) : null });
-        return this.insertEvent(event);
+        return this.s.insertEvent(event);
       })
       .immediate();
   }
@@ -78,8 +70,8 @@ export class SqliteHierarchyStore implements HierarchyStore {
         if (refused) return { refused };
         const seq = Number((this.s.nextSeq.get() as { value: string }).value);
         if (this.s.allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1) throw new Error(`child node ${id} is not registered`);
-        this.insertAudit(audit);
-        return { seq, eventSeq: this.insertEvent({ ...event, data: { ...event.data, seq } }) };
+        if (audit) this.s.insertAudit(audit);
+        return { seq, eventSeq: this.s.insertEvent({ ...event, data: { ...event.data, seq } }) };
       })
       .immediate();
   }
@@ -93,8 +85,8 @@ export class SqliteHierarchyStore implements HierarchyStore {
     return this.db
       .transaction(() => {
         if (this.s.remove.run(id).changes !== 1) return null;
-        this.insertAudit(audit);
-        return this.insertEvent(event);
+        if (audit) this.s.insertAudit(audit);
+        return this.s.insertEvent(event);
       })
       .immediate();
   }

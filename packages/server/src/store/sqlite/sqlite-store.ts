@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
 import Database from 'better-sqlite3';
 import { type AuditRecord, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type PoolSnapshot, type StoredEvent, type Store, type TokenRecord } from '../store.js';
+import { prepareFeedWrites } from './feed-writes.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteBillingStore } from './sqlite-billing-store.js';
 import { SqliteHierarchyStore } from './sqlite-hierarchy-store.js';
@@ -74,9 +75,8 @@ export class SqliteStore implements Store {
         `INSERT INTO quotas VALUES (@moduleId, @count, @reportedAt, @state)
          ON CONFLICT (module_id) DO UPDATE SET count = excluded.count, reported_at = excluded.reported_at, state = excluded.state`,
       ),
-      eventInsert: db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)'),
       idemPut: db.prepare('INSERT OR IGNORE INTO idempotency VALUES (?, ?, ?, ?, ?, ?)'),
-      auditInsert: db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      ...prepareFeedWrites(db),
     };
   }
 
@@ -143,9 +143,9 @@ export class SqliteStore implements Store {
     const s = this.s;
     for (const c of b.changes) this.applyChange(c);
     for (const r of b.idempotency) s.idemPut.run(r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt);
-    for (const a of b.audit) this.insertAudit(a);
+    for (const a of b.audit) s.insertAudit(a);
     const seqs: number[] = [];
-    for (const e of b.events) seqs.push(Number(s.eventInsert.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid));
+    for (const e of b.events) seqs.push(s.insertEvent(e));
     return seqs;
   }
 
@@ -182,18 +182,14 @@ export class SqliteStore implements Store {
   async putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number> {
     return this.db.transaction(() => {
       this.db.prepare('INSERT INTO license VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at').run(text, at);
-      const seq = Number(this.s.eventInsert.run(event.type, event.moduleId, event.subject, event.data ? JSON.stringify(event.data) : null, event.at).lastInsertRowid);
-      if (audit) this.insertAudit(audit);
+      const seq = this.s.insertEvent(event);
+      if (audit) this.s.insertAudit(audit);
       return seq;
     })();
   }
 
-  private insertAudit(a: NewAuditRecord): number {
-    return Number(this.s.auditInsert.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null).lastInsertRowid);
-  }
-
   async appendAudit(record: NewAuditRecord): Promise<number> {
-    return this.insertAudit(record);
+    return this.s.insertAudit(record);
   }
 
   async listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]> {

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { prepareFeedWrites } from './feed-writes.js';
 import { eventId, type NewAuditRecord, type StoredEvent } from '../store.js';
 import type { AttemptRecord, DeliveryLogEntry, DeliveryRecord, DeliveryStatus, WebhookRecord, WebhookStore } from '../webhook-store.js';
 
@@ -23,7 +24,7 @@ export class SqliteWebhookStore implements WebhookStore {
       get: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
       list: db.prepare('SELECT * FROM webhooks ORDER BY created_at, rowid'),
       remove: db.prepare('DELETE FROM webhooks WHERE id = ?'),
-      audit: db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      ...prepareFeedWrites(db),
       cursor: db.prepare('SELECT seq FROM webhook_cursor WHERE slot = 1'),
       setCursor: db.prepare('INSERT INTO webhook_cursor VALUES (1, ?) ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq'),
       events: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -75,7 +76,7 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   private audit(a: NewAuditRecord): void {
-    this.q.audit.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null);
+    this.q.insertAudit(a);
   }
 
   async enqueue(limit: number, plan: (webhooks: WebhookRecord[], events: StoredEvent[]) => DeliveryRecord[]): Promise<number> {
