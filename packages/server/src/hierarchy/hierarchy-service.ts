@@ -164,7 +164,7 @@ export class HierarchyService {
   private async allocateNow(childId: string, modules: Record<string, unknown>, actor: AuditActor): Promise<Outcome<NodeView>> {
     await this.refresh();
     const child = this.children.get(childId);
-    if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+    if (!child) return unknownChild(childId);
     const authority = allocationAuthority(this.node);
     if (!authority.ok) return fail(authority.code, authority.message);
     // What the other children hold: the running total minus this child's share (no walk over every child).
@@ -197,7 +197,7 @@ export class HierarchyService {
   async exportDocument(childId: string): Promise<Outcome<{ allocation: string; seq: number }>> {
     await this.refresh();
     const child = this.children.get(childId);
-    if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+    if (!child) return unknownChild(childId);
     if (!child.allocation) return fail('NOT_FOUND', `child node ${childId} has no allocation yet (PUT /v1/nodes/${childId}/allocation)`, { field: 'nodeId' });
     const judged = await this.judge(child);
     if (!judged.document) return fail(judged.verdict.state === 'blocked' ? 'SYNC_BLOCKED' : 'LICENSE_MISSING', judged.verdict.message);
@@ -208,7 +208,7 @@ export class HierarchyService {
   async forget(childId: string, actor: AuditActor): Promise<Outcome<{ id: string; forgotten: true }>> {
     await this.refresh();
     const child = this.children.get(childId);
-    if (!child) return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+    if (!child) return unknownChild(childId);
     const now = this.node.clock.now();
     const event: NewEvent = { type: 'node.forgotten', moduleId: child.countedAs, subject: childId, data: { name: child.name, allocation: child.allocation ?? {} }, at: now };
     const audit = { id: newId('aud'), at: now, actor, action: 'node.forgotten' as const, target: childId, details: { name: child.name, hardwareKey: child.hardwareKey } };
@@ -243,7 +243,7 @@ export class HierarchyService {
   /** One child as an admin sees it. */
   get(childId: string): Outcome<NodeView> {
     const child = this.children.get(childId);
-    return child ? ok(this.view(child, this.node.clock.now())) : fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
+    return child ? ok(this.view(child, this.node.clock.now())) : unknownChild(childId);
   }
 
   private view(c: ChildNodeRecord, now: number): NodeView {
@@ -254,4 +254,9 @@ export class HierarchyService {
 /** A child's allocation as module ID → quantity. */
 function modulesOf(c: ChildNodeRecord): Map<number, number> {
   return new Map(Object.entries(c.allocation ?? {}).map(([k, v]) => [Number(k), v]));
+}
+
+/** The refusal for a node id no child of this node has. */
+function unknownChild(childId: string) {
+  return fail('NOT_FOUND', `no child node ${childId} is registered with this node`, { field: 'nodeId' });
 }

@@ -1,4 +1,4 @@
-import { type AllocationPayload, type Entitlement, newId, peekLicenseFile, signAllocation, splitDocument, ALLOCATION_BEGIN, ALLOCATION_END } from '@licensor/protocol';
+import { type AllocationPayload, type Entitlement, newId, signAllocation } from '@licensor/protocol';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { ChildNodeRecord } from '../store/hierarchy-store.js';
 import type { NodeIdentity } from './node-identity.js';
@@ -50,23 +50,4 @@ export function issueAllocation(identity: NodeIdentity, node: LicensorNode, auth
     source: authority.text,
   };
   return signAllocation(payload, identity.privateKey, identity.publicKey);
-}
-
-/** Reads an allocation document's payload without checking anything (for display and error messages only). */
-export function peekAllocation(text: string): AllocationPayload | null {
-  const parts = splitDocument(text, { begin: ALLOCATION_BEGIN, end: ALLOCATION_END });
-  if (!parts.ok) return null;
-  try {
-    return JSON.parse(parts.value.payload.toString('utf8')) as AllocationPayload;
-  } catch {
-    return null;
-  }
-}
-
-/** The license id at the root of an authority text, for messages. */
-export function authorityLabel(text: string): string {
-  const lic = peekLicenseFile(text);
-  if (lic.ok) return `license ${lic.value.id}`;
-  const a = peekAllocation(text);
-  return a ? `allocation ${a.id}` : 'an unreadable authority';
 }

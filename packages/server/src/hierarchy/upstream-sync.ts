@@ -3,7 +3,6 @@ import { takeRenewedLicense } from '../billing/renewed-license-file.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { AuditActor } from '../store/store.js';
 import type { HierarchyService } from './hierarchy-service.js';
-import { peekAllocation } from './issue-allocation.js';
 import type { NodeIdentity } from './node-identity.js';
 import type { SyncRequest, SyncResponse } from './sync-messages.js';
 
@@ -266,9 +265,4 @@ export class UpstreamSync {
     const a = this.node.heldAllocation?.payload;
     this.status.allocation = a ? { id: a.id, seq: a.seq, entitlements: a.entitlements, notAfter: a.notAfter } : null;
   }
-}
-
-/** Reads the seq of an allocation document for messages, without trusting it. */
-export function allocationSeqOf(text: string): number | null {
-  return peekAllocation(text)?.seq ?? null;
 }
