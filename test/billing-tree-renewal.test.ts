@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FakeClock, startTestNode, type TestNode } from './support/test-node.js';
+import { until } from './support/until.js';
 
 // Issue 6 item 4: a customer's node that syncs with the vendor's node (--upstream) picks up its rental license, every
 // renewal and the revival after a lapse from the parent, without restart.
 
 const DAY = 86_400_000;
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 8_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(25);
-  }
-}
 
 test("a customer's node takes its rental, each renewal and the revival from the vendor's node it syncs with", async () => {
   const issuerKeys = generateKeyPairSync('ed25519');

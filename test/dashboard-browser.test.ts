@@ -4,11 +4,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Lease, LicensingClient } from '@licensor/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { JsonClient } from './support/http-client.js';
 import { startTestNode, type TestNode } from './support/test-node.js';
+import { until as pollUntil } from './support/until.js';
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core) against real nodes on 127.0.0.1:
 // sign in, watch a pool fill as SDK clients acquire, force-release a holder and see the SDK lose its lease, a pool of
@@ -22,15 +22,7 @@ if (skip) console.log(`dashboard browser tests SKIPPED: ${skip}`);
 
 const issuerKeys = generateKeyPairSync('ed25519');
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(50);
-  }
-}
+const until = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000) => pollUntil(probe, ok, what, { ms, pollMs: 50 });
 
 /** A week of one-minute usage history with a working-day curve, so the chart has something to show. */
 async function seedUsage(t: TestNode): Promise<void> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { newId } from '@licensor/protocol';
 import { createTestIssuer, freePort, type SpawnedNode, spawnNode, tempDir } from './support/spawn-node.js';
+import { until as pollUntil } from './support/until.js';
 
 // Real processes: a central node and a site node syncing with it. The central node is SIGKILLed; the site serves on
 // its allocation until the window ends, then refuses; the central node comes back and the site recovers by itself.
@@ -16,15 +16,7 @@ async function api(url: string, token: string, method: string, path: string, bod
   return { status: res.status, body: (text ? JSON.parse(text) : null) as any };
 }
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe().catch((err: Error) => ({ error: err.message }) as T);
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(50);
-  }
-}
+const until = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 15_000) => pollUntil(probe, ok, what, { ms, pollMs: 50, retryErrors: true });
 
 const hw = () => newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'b');
 

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestNode, type TestNode } from './support/test-node.js';
+import { until } from './support/until.js';
 
 // A License Server with a centralized license → a root Data Server → two subordinate Data Servers, all in this
 // process on real HTTP: allocations flow down, usage flows up, and the subordinate-server limit blocks the latest.
 const issuerKeys = generateKeyPairSync('ed25519');
 
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 8_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
-    await sleep(25);
-  }
-}
 
 async function child(parent: TestNode, name: string, flags: Record<string, string> = {}, license = false): Promise<TestNode> {
   const token = await parent.api('POST', '/v1/tokens', { role: 'node', name: `${name} sync` });
