@@ -1,5 +1,5 @@
 import type { Catalog } from '@licensor/core';
-import type { LicensePayload } from '@licensor/protocol';
+import type { Entitlement, LicensePayload } from '@licensor/protocol';
 
 /**
  * What the license grants per module: a quantity, or null for unlimited. A developer license grants every module
@@ -11,9 +11,14 @@ export function grantedQuantities(catalog: Catalog, license: LicensePayload | nu
   if (license.developer) {
     for (const m of catalog.modules.values()) if (m.developer === license.developer.id) granted.set(m.id, null);
   }
-  for (const e of license.entitlements) {
+  addEntitlements(granted, license.entitlements);
+  return granted;
+}
+
+/** Adds entitlements to per-module quantities in place; unlimited (null) on either side stays unlimited. */
+export function addEntitlements(granted: Map<number, number | null>, entitlements: readonly Entitlement[]): void {
+  for (const e of entitlements) {
     const prev = granted.get(e.moduleId);
     granted.set(e.moduleId, prev === null || e.quantity === null ? null : (prev ?? 0) + e.quantity);
   }
-  return granted;
 }

@@ -1,6 +1,6 @@
 import type { Catalog } from '@licensor/core';
 import { type AllocationPayload, checkValidity, type LicensePayload } from '@licensor/protocol';
-import { grantedQuantities } from './entitlements.js';
+import { addEntitlements, grantedQuantities } from './entitlements.js';
 import { evaluateLicense, type InstalledLicense, type LicenseStateName } from './license-state.js';
 
 /** An allocation document this node received from its parent, verified and stored. */
@@ -16,12 +16,7 @@ export type NodeLicenseStateName = LicenseStateName | 'blocked';
 /** What a node holds per module (its license plus its allocation) and the window in which it may serve. */
 export function combineGrants(catalog: Catalog, installed: InstalledLicense | null, allocation: HeldAllocation | null) {
   const held = grantedQuantities(catalog, installed?.payload ?? null);
-  if (allocation) {
-    for (const e of allocation.payload.entitlements) {
-      const prev = held.get(e.moduleId);
-      held.set(e.moduleId, prev === null || e.quantity === null ? null : (prev ?? 0) + e.quantity);
-    }
-  }
+  if (allocation) addEntitlements(held, allocation.payload.entitlements);
   // The serving window covers both sources; a node holding either one that is valid may serve.
   let validFrom = Number.POSITIVE_INFINITY;
   let validUntil = Number.NEGATIVE_INFINITY;
