@@ -3,7 +3,7 @@ import type { Failure } from '@licensor/protocol';
 import type { AllocationGuard, ChildNodeRecord, HierarchyStore , SyncReport } from '../hierarchy-store.js';
 import type { NewAuditRecord, NewEvent } from '../store.js';
 import type { PostgresHost } from './postgres-host.js';
-import type { Row } from './postgres-rows.js';
+import type { Row } from '../store-rows.js';
 import { insertAudit, insertEvents, takeFeedLock } from './postgres-writes.js';
 
 /** Child nodes and allocations on PostgreSQL (migration 4). */

@@ -9,7 +9,7 @@ import { PostgresHierarchyStore } from './postgres-hierarchy-store.js';
 import type { PostgresHost } from './postgres-host.js';
 import { PostgresUsageStore } from './postgres-usage-store.js';
 import { PostgresWebhookStore } from './postgres-webhook-store.js';
-import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from './postgres-rows.js';
+import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
 import { transaction } from './postgres-transaction.js';
 

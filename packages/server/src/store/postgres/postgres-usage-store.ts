@@ -1,6 +1,6 @@
 import type { UsageSample, UsageStore } from '../usage-store.js';
 import type { PostgresHost } from './postgres-host.js';
-import type { Row } from './postgres-rows.js';
+import type { Row } from '../store-rows.js';
 
 /** Usage samples on PostgreSQL (table `usage_samples`, migration 6). */
 export class PostgresUsageStore implements UsageStore {

@@ -1,7 +1,7 @@
 import type { NewAuditRecord, StoredEvent } from '../store.js';
 import type { AttemptRecord, DeliveryLogEntry, DeliveryRecord, DeliveryStatus, WebhookRecord, WebhookStore } from '../webhook-store.js';
 import type { PostgresHost } from './postgres-host.js';
-import { type Row, toEvent } from './postgres-rows.js';
+import { type Row, toEvent } from '../store-rows.js';
 import { insertAudit, takeFeedLock } from './postgres-writes.js';
 
 const HEAD = 'SELECT COALESCE(MAX(seq), 0) AS s FROM events';

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
+import type { Change } from '@licensor/core';
 import Database from 'better-sqlite3';
-import { type AuditRecord, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type PoolSnapshot, type StoredEvent, type Store, type TokenRecord } from '../store.js';
+import type { AuditRecord, CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, PoolSnapshot, StoredEvent, Store, TokenRecord } from '../store.js';
+import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteBillingStore } from './sqlite-billing-store.js';
@@ -16,7 +17,6 @@ const CHECKPOINT_INTERVAL_MS = 1000;
 /** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
 export type SqliteSynchronous = 'normal' | 'full';
 
-type Row = Record<string, unknown>;
 
 /** The embedded store: one better-sqlite3 file in WAL mode, owned by one Licensor process. */
 export class SqliteStore implements Store {
@@ -93,37 +93,9 @@ export class SqliteStore implements Store {
   }
 
   async loadPools(): Promise<PoolSnapshot> {
-    const leases = (this.db.prepare('SELECT * FROM leases').all() as Row[]).map(
-      (r): Lease => ({
-        moduleId: r.module_id as number,
-        holderId: r.holder_id as string,
-        leaseId: r.lease_id as string,
-        sessionId: (r.session_id as string | null) ?? null,
-        acquiredAt: r.acquired_at as number,
-        lastHeartbeatAt: r.last_heartbeat_at as number,
-        lastActivityAt: r.last_activity_at as number,
-        expiresAt: r.expires_at as number,
-      }),
-    );
-    const members = (this.db.prepare('SELECT * FROM members ORDER BY module_id, first_connected_at, seq').all() as Row[]).map(
-      (r): Member => ({
-        moduleId: r.module_id as number,
-        memberId: r.member_id as string,
-        seq: r.seq as number,
-        firstConnectedAt: r.first_connected_at as number,
-        lastSeenAt: r.last_seen_at as number,
-        state: r.state as Member['state'],
-        features: JSON.parse(r.features as string) as number[],
-      }),
-    );
-    const quotas = (this.db.prepare('SELECT * FROM quotas').all() as Row[]).map(
-      (r): QuotaReport => ({
-        moduleId: r.module_id as number,
-        count: r.count as number,
-        reportedAt: r.reported_at as number,
-        state: r.state as QuotaReport['state'],
-      }),
-    );
+    const leases = (this.db.prepare('SELECT * FROM leases').all() as Row[]).map(toLease);
+    const members = (this.db.prepare('SELECT * FROM members ORDER BY module_id, first_connected_at, seq').all() as Row[]).map(toMember);
+    const quotas = (this.db.prepare('SELECT * FROM quotas').all() as Row[]).map(toQuota);
     return { leases, members, quotas };
   }
 
@@ -194,15 +166,7 @@ export class SqliteStore implements Store {
 
   async listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]> {
     const rows = this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(q.after, q.limit) as Row[];
-    return rows.map((r) => ({
-      seq: r.seq as number,
-      id: r.id as string,
-      at: r.at as number,
-      actor: { tokenId: (r.actor_token_id as string | null) ?? null, name: r.actor_name as string },
-      action: r.action as AuditRecord['action'],
-      target: (r.target as string | null) ?? null,
-      details: r.details ? (JSON.parse(r.details as string) as Record<string, unknown>) : null,
-    }));
+    return rows.map(toAudit);
   }
 
   async createToken(t: TokenRecord): Promise<void> {
@@ -235,15 +199,7 @@ export class SqliteStore implements Store {
     }
     args.push(q.limit);
     const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...args) as Row[];
-    return rows.map((r) => ({
-      seq: r.seq as number,
-      id: eventId(r.seq as number),
-      type: r.type as string,
-      moduleId: (r.module_id as number | null) ?? null,
-      subject: (r.subject as string | null) ?? null,
-      data: r.data ? (JSON.parse(r.data as string) as Record<string, unknown>) : null,
-      at: r.at as number,
-    }));
+    return rows.map(toEvent);
   }
 
   async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
@@ -279,15 +235,4 @@ export class SqliteStore implements Store {
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
     if (this.db.open) this.db.close();
   }
-}
-
-function toToken(r: Row): TokenRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    role: r.role as TokenRecord['role'],
-    hash: r.hash as string,
-    createdAt: r.created_at as number,
-    revokedAt: (r.revoked_at as number | null) ?? null,
-  };
 }

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
+import { type Row, toEvent } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
-import { eventId, type NewAuditRecord, type StoredEvent } from '../store.js';
+import type { NewAuditRecord, StoredEvent } from '../store.js';
 import type { AttemptRecord, DeliveryLogEntry, DeliveryRecord, DeliveryStatus, WebhookRecord, WebhookStore } from '../webhook-store.js';
 
-type Row = Record<string, unknown>;
 
 /** Webhook endpoints and their outbox in the embedded store (created by migration 5). */
 export class SqliteWebhookStore implements WebhookStore {
@@ -152,18 +152,6 @@ function toWebhook(r: Row): WebhookRecord {
     description: (r.description as string | null) ?? null,
     afterSeq: r.after_seq as number,
     createdAt: r.created_at as number,
-  };
-}
-
-function toEvent(r: Row): StoredEvent {
-  return {
-    seq: r.seq as number,
-    id: eventId(r.seq as number),
-    type: r.type as string,
-    moduleId: (r.module_id as number | null) ?? null,
-    subject: (r.subject as string | null) ?? null,
-    data: r.data ? (JSON.parse(r.data as string) as Record<string, unknown>) : null,
-    at: r.at as number,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Lease, Member, QuotaReport } from '@licensor/core';
-import { type AuditRecord, eventId, type StoredEvent, type TokenRecord } from '../store.js';
+import { type AuditRecord, eventId, type StoredEvent, type TokenRecord } from './store.js';
 
-/** A row as pg returns it (BIGINT already parsed to number, see postgres-connection.ts). */
+/** A row as either store returns it: the same column names; numbers as numbers (pg parses BIGINT, see postgres/postgres-connection.ts). */
 export type Row = Record<string, unknown>;
 
 /** A leases row as a Lease. */
