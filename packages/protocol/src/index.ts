@@ -15,3 +15,4 @@ export * from './wire/session-messages.js';
 export * from './allocation/allocation-document.js';
 export * from './allocation/allocation-payload.js';
 export * from './allocation/validate-allocation-payload.js';
+export * from './collections/stable-map.js';

@@ -21,13 +21,14 @@ export class Lease implements AsyncDisposable {
   readonly moduleId: number;
   /** The holder (device ID, plugin instance ID); the same holder re-takes the same slot. */
   readonly holderId: string;
-  /** Resolves (never rejects) with the reason when the lease is lost; stays pending if it is released normally. */
-  readonly lost: Promise<LicensingError>;
   readonly #owner: LeaseOwner;
   #view: LeaseView;
   #lostError: LicensingError | undefined;
-  #resolveLost!: (err: LicensingError) => void;
-  #lostCallbacks = new Set<(err: LicensingError) => void>();
+  // Made on first use: most leases are released without anyone waiting on `lost` or registering `onLost`, and a
+  // promise and a set per acquire are garbage the hot path does not need.
+  #lost: Promise<LicensingError> | undefined;
+  #resolveLost: ((err: LicensingError) => void) | undefined;
+  #lostCallbacks: Set<(err: LicensingError) => void> | undefined;
   #release: Promise<void> | undefined;
   #active = false;
 
@@ -38,8 +39,8 @@ export class Lease implements AsyncDisposable {
     markLost = (lease, error) => {
       if (lease.#lostError || lease.#release) return false;
       lease.#lostError = error;
-      lease.#resolveLost(error);
-      for (const cb of lease.#lostCallbacks) {
+      lease.#resolveLost?.(error);
+      for (const cb of lease.#lostCallbacks ?? []) {
         try {
           cb(error);
         } catch (err) {
@@ -49,7 +50,7 @@ export class Lease implements AsyncDisposable {
           });
         }
       }
-      lease.#lostCallbacks.clear();
+      lease.#lostCallbacks = undefined;
       return true;
     };
     takeActivity = (lease) => {
@@ -65,9 +66,19 @@ export class Lease implements AsyncDisposable {
     this.holderId = view.holderId;
     this.#view = view;
     this.#owner = owner;
-    this.lost = new Promise((resolve) => {
-      this.#resolveLost = resolve;
-    });
+  }
+
+  /** Resolves (never rejects) with the reason when the lease is lost; stays pending if it is released normally. */
+  get lost(): Promise<LicensingError> {
+    if (!this.#lost) {
+      const lostError = this.#lostError;
+      this.#lost = lostError
+        ? Promise.resolve(lostError)
+        : new Promise((resolve) => {
+            this.#resolveLost = resolve;
+          });
+    }
+    return this.#lost;
   }
 
   /** The node's id of this lease (`lse_…`); unchanged while the holder keeps re-taking its slot. */
@@ -127,14 +138,16 @@ export class Lease implements AsyncDisposable {
       queueMicrotask(() => cb(err));
       return () => {};
     }
-    this.#lostCallbacks.add(cb);
-    return () => this.#lostCallbacks.delete(cb);
+    const callbacks = this.#lostCallbacks ?? new Set();
+    this.#lostCallbacks = callbacks;
+    callbacks.add(cb);
+    return () => callbacks.delete(cb);
   }
 
   /** Frees the slot; idempotent (every call returns the same promise). A lease already lost resolves at once. */
   release(): Promise<void> {
     if (!this.#release) {
-      this.#lostCallbacks.clear();
+      this.#lostCallbacks = undefined;
       this.#release = this.#lostError ? Promise.resolve() : this.#owner.releaseLease(this);
     }
     return this.#release;

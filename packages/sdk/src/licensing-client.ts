@@ -1,5 +1,5 @@
 import './async-dispose-polyfill.js';
-import type { HeartbeatResult, LeaseView, SessionPush } from '@licensor/protocol';
+import { type HeartbeatResult, type LeaseView, type SessionPush, StableMap } from '@licensor/protocol';
 import type {
   CatalogModule,
   LicenseStatePush,
@@ -57,7 +57,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   readonly #transport: Transport;
   readonly #http: HttpTransport;
   readonly #session: SessionTransport | null;
-  readonly #leases = new Map<string, Lease>();
+  // Devices take and release the same keys all the time: a StableMap reuses their entries (see its doc comment).
+  readonly #leases = new StableMap<string, Lease>();
   // Leases call back through this object rather than a public method, so releasing stays `lease.release()` only.
   readonly #owner: LeaseOwner = { releaseLease: (lease) => this.#releaseLease(lease) };
   #hello: SessionHello | null = null;
@@ -241,16 +242,11 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   }
 
   /** Releases one lease on the node; called by `Lease.release()`. */
-  async #releaseLease(lease: Lease): Promise<void> {
+  #releaseLease(lease: Lease): Promise<void> {
     const key = leaseKey(lease.moduleId, lease.holderId);
     if (this.#leases.get(key) === lease) this.#leases.delete(key);
-    try {
-      await this.#call({ op: 'release', moduleId: lease.moduleId, holderId: lease.holderId, leaseId: lease.leaseId });
-    } catch (err) {
-      // Already gone on the node is what release wants; anything else is worth telling the caller.
-      if (err instanceof LeaseLostError) return;
-      throw err;
-    }
+    // Promise chaining rather than async/await: one promise per release instead of three on the hot path.
+    return this.#call({ op: 'release', moduleId: lease.moduleId, holderId: lease.holderId, leaseId: lease.leaseId }).then(released, ignoreLeaseLost);
   }
 
   /** Drops the session socket abruptly, as a network failure would (for tests and fault drills). */
@@ -258,9 +254,9 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     this.#session?.terminateSocket();
   }
 
-  async #call<T>(req: OperationRequest): Promise<T> {
-    if (this.#closed) throw new ConnectionError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' });
-    return (await this.#transport.call(req)) as T;
+  #call<T>(req: OperationRequest): Promise<T> {
+    if (this.#closed) return Promise.reject(new ConnectionError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' }));
+    return this.#transport.call(req) as Promise<T>;
   }
 
   #catalogMap(refresh: boolean): Promise<Map<number, CatalogModule>> {
@@ -401,6 +397,15 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     }, grace);
     this.#graceTimer.unref();
   }
+}
+
+/** A release's answer carries nothing the caller needs. */
+function released(): void {}
+
+/** Already gone on the node is what release wants; anything else is worth telling the caller. */
+function ignoreLeaseLost(err: unknown): void {
+  if (err instanceof LeaseLostError) return;
+  throw err;
 }
 
 function leaseKey(moduleId: number, holderId: string): string {

@@ -1,3 +1,4 @@
+import { StableMap } from '@licensor/protocol';
 import type { ModuleDefinition } from '../catalog/module-definition.js';
 
 /** A live lease: one holder (device, plugin instance, client app) occupying one slot of a module's pool. */
@@ -48,10 +49,12 @@ export interface PoolState {
   module: ModuleDefinition;
   /** Licensed quantity; null = unlimited (developer license or an unlimited entitlement). */
   quantity: number | null;
-  leases: Map<string, Lease>;
+  /** Leases by holder; a StableMap because holders take and release their slots all the time. */
+  leases: StableMap<string, Lease>;
   /** Members by id; order is by (firstConnectedAt, seq). */
   members: Map<string, Member>;
   quota: QuotaReport | null;
+  /** Why each recent holder's lease ended, by holder (for LEASE_NOT_FOUND answers); insertion order is chronological. */
   tombstones: Map<string, Tombstone>;
 }
 
@@ -97,5 +100,5 @@ export interface Decision<T> {
 
 /** Creates an empty pool for a module. */
 export function createPool(module: ModuleDefinition, quantity: number | null): PoolState {
-  return { module, quantity, leases: new Map(), members: new Map(), quota: null, tombstones: new Map() };
+  return { module, quantity, leases: new StableMap(), members: new Map(), quota: null, tombstones: new Map() };
 }

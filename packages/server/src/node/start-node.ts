@@ -45,8 +45,8 @@ export interface RunningNode {
 }
 
 /** Opens the store a config names. */
-export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>): Outcome<Store> {
-  if (config.store === 'sqlite') return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous));
+export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>, warn?: (message: string) => void): Outcome<Store> {
+  if (config.store === 'sqlite') return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous, warn));
   try {
     return ok(new PostgresStore(config.store));
   } catch (err) {
@@ -73,11 +73,14 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     if (!keys.ok) return keys;
     issuerKeys = keys.value;
   }
-  const store = openStore(config);
-  if (!store.ok) return store;
   // Warnings raised before the HTTP app (and its logger) exist are held and logged once it does.
   let log: FastifyInstance['log'] | null = null;
   const early: [string, Record<string, unknown>][] = [];
+  const store = openStore(config, (message) => {
+    if (log) log.warn(message);
+    else early.push([message, {}]);
+  });
+  if (!store.ok) return store;
   const node = new LicensorNode({
     store: store.value,
     catalog: catalog.value,

@@ -1,4 +1,4 @@
-import { newId, ok, type Outcome, type SessionPush, type SessionRequest } from '@licensor/protocol';
+import { newId, ok, type Outcome, type SessionPush, type SessionRequest, StableMap } from '@licensor/protocol';
 import type { WebSocket } from 'ws';
 import { toProblem } from '../http/error-mapping.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
@@ -18,8 +18,8 @@ const LOST = new Map([
 /** One SDK connection: answers requests, pushes what the application must learn at once, detaches on close. */
 export class SdkSession implements SessionListener {
   readonly id = newId('ses');
-  /** `moduleId:holderId` → leaseId of leases taken through this session. */
-  private readonly leases = new Map<string, string>();
+  /** `moduleId:holderId` → leaseId of leases taken through this session (a StableMap: devices come and go all the time). */
+  private readonly leases = new StableMap<string, string>();
   private readonly members = new Set<string>();
   private readonly quotas = new Set<number>();
   constructor(
@@ -54,10 +54,13 @@ export class SdkSession implements SessionListener {
 
   private outbox: string[] = [];
 
-  /** Queues a message; everything queued in one turn of the event loop (a group commit's answers) leaves as one frame. */
+  /**
+   * Queues a message; everything queued before the next tick (a committed group's answers) leaves as one frame. The
+   * next tick rather than the next turn: the answers leave before the group committer writes its next group.
+   */
   private send(message: unknown): void {
     this.outbox.push(JSON.stringify(message));
-    if (this.outbox.length === 1) setImmediate(() => this.flush());
+    if (this.outbox.length === 1) process.nextTick(() => this.flush());
   }
 
   private flush(): void {

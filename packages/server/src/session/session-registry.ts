@@ -1,3 +1,4 @@
+import { StableMap } from '@licensor/protocol';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { StoredEvent } from '../store/store.js';
 
@@ -14,7 +15,8 @@ export interface SessionListener {
  * lookup per event, however many sessions are connected.
  */
 export class SessionRegistry {
-  private readonly bySubject = new Map<string, Set<SessionListener>>();
+  // Keys are watched and unwatched with every acquire and release: a StableMap reuses their entries.
+  private readonly bySubject = new StableMap<string, Set<SessionListener>>();
   private readonly sessions = new Set<SessionListener>();
 
   private lastLicenseState: string;

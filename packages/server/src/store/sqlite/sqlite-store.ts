@@ -10,9 +10,7 @@ import { SqliteBillingStore } from './sqlite-billing-store.js';
 import { SqliteHierarchyStore } from './sqlite-hierarchy-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
 import { SqliteWebhookStore } from './sqlite-webhook-store.js';
-
-/** How often the WAL is checkpointed into the database file. */
-const CHECKPOINT_INTERVAL_MS = 1000;
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 /** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
 export type SqliteSynchronous = 'normal' | 'full';
@@ -25,11 +23,11 @@ export class SqliteStore implements Store {
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
   readonly billing: SqliteBillingStore;
   readonly hierarchy: SqliteHierarchyStore;
-  private checkpointTimer: NodeJS.Timeout | null = null;
+  private checkpointer: WalCheckpointer | null = null;
   readonly usage: SqliteUsageStore;
   readonly webhooks: SqliteWebhookStore;
 
-  constructor(path: string, synchronous: SqliteSynchronous = 'normal') {
+  constructor(path: string, synchronous: SqliteSynchronous = 'normal', onWarning?: (message: string) => void) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -38,11 +36,12 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     // Checkpoints run on a timer instead of inside whichever commit crosses the WAL size: the hot tables rewrite the
     // same few pages all the time, so one checkpoint a second copies each page once instead of once per ~1,000 pages
-    // of commits, and no acquire waits behind a checkpoint.
+    // of commits; and the bulk of it runs on a worker thread, so no acquire waits behind its fsyncs.
     if (path !== ':memory:') {
       this.db.pragma('wal_autocheckpoint = 0');
-      this.checkpointTimer = setInterval(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
-      this.checkpointTimer.unref();
+      // A burst can grow the WAL; when it starts over, the file is cut back to this size instead of keeping its peak.
+      this.db.pragma('journal_size_limit = 67108864');
+      this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', onWarning);
     }
     this.billing = new SqliteBillingStore(this.db);
     this.hierarchy = new SqliteHierarchyStore(this.db);
@@ -226,13 +225,9 @@ export class SqliteStore implements Store {
     return this.db.open;
   }
 
-  /** Copies committed WAL pages into the database file (PASSIVE: never waits for, nor blocks, a reader). */
-  checkpoint(): void {
-    if (this.db.open) this.db.pragma('wal_checkpoint(PASSIVE)');
-  }
 
   async close(): Promise<void> {
-    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
