@@ -20,7 +20,9 @@ test('StableMap behaves as a Map for get, has, set, delete, size and iteration',
   m.set('a', 10);
   assert.equal(m.size, 3, 'overwriting a live key does not count twice');
   const seen: string[] = [];
-  m.forEach((v, k) => seen.push(`${k}=${v}`));
+  m.forEach((v, k) => {
+    seen.push(`${k}=${v}`);
+  });
   assert.deepEqual(seen, ['a=10', 'b=20', 'c=3']);
   m.clear();
   assert.equal(m.size, 0);
