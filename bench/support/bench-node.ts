@@ -10,6 +10,8 @@ export interface BenchNode {
   url: string;
   token: string;
   process: ChildProcess;
+  /** What the node printed so far (its logs, and its last words if it crashed). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -35,7 +37,8 @@ export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: str
     issuerPublicKey: issuer.publicKey,
     adminToken: token,
     licenseFile: issuer.writeLicense(tmp.dir, entitlements),
-    args: extraArgs,
+    // One token drives all the load; the per-token limit (10,000 requests/s by default) would measure itself.
+    args: ['--rate-limit-per-second', '0', ...extraArgs],
     nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
     built: true,
   });
@@ -43,6 +46,7 @@ export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: str
     url: node.url,
     token,
     process: node.child,
+    output: node.output,
     async stop() {
       await node.stop();
       tmp.remove();

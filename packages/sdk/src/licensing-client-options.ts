@@ -15,7 +15,7 @@ export interface LicensingClientOptions {
   graceMs?: number;
   /** Heartbeat interval; default: what the node asks for (hello push or lease answer). */
   heartbeatIntervalMs?: number;
-  /** Per-request timeout (default 10 000 ms). */
+  /** Per-request timeout (default 10 000 ms); on the session a request fails within a tenth of it after the deadline. */
   requestTimeoutMs?: number;
   /** Extra CA certificate(s) to trust for https/wss (a private CA of the node). */
   ca?: string | Buffer;
