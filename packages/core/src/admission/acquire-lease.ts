@@ -1,7 +1,7 @@
 import { type Failure, fail, ok } from '@licensor/protocol';
 import { endLease, reapExpired } from './end-lease.js';
 import { formatDuration, LEASE_STRATEGIES, refuse, requireStrategy, snapshotLease } from './pool-guards.js';
-import type { Decision, Lease, PoolState } from './pool-state.js';
+import { type Decision, type Lease, type PoolState, putLease } from './pool-state.js';
 
 /** What acquireLease asks for; newLeaseId is minted by the caller so core stays deterministic. */
 export interface AcquireRequest {
@@ -33,7 +33,7 @@ export function acquireLease(pool: PoolState, req: AcquireRequest, now: number):
   if (existing) {
     // Idempotent per holder: a device that crashed and came back re-takes its own slot, not a second one.
     const lease: Lease = { ...existing, sessionId: req.sessionId, lastHeartbeatAt: now, lastActivityAt: now, expiresAt: now + ttl };
-    pool.leases.set(lease.holderId, lease);
+    putLease(pool, lease);
     pool.tombstones.delete(lease.holderId);
     const snap = snapshotLease(lease);
     changes.push({ kind: 'lease.put', lease: snap });
@@ -65,7 +65,7 @@ export function acquireLease(pool: PoolState, req: AcquireRequest, now: number):
     lastActivityAt: now,
     expiresAt: now + ttl,
   };
-  pool.leases.set(lease.holderId, lease);
+  putLease(pool, lease);
   pool.tombstones.delete(lease.holderId);
   const snap = snapshotLease(lease);
   changes.push({ kind: 'lease.put', lease: snap });

@@ -49,13 +49,23 @@ export function reapExpired(pool: PoolState, now: number): { expired: Lease[]; c
   const expired: Lease[] = [];
   const changes: Change[] = [];
   const events: DomainEvent[] = [];
+  // Nothing can have expired before the floor: skip the walk (every acquire comes through here).
+  if (now < pool.expiryFloor) {
+    pruneTombstones(pool, now);
+    return { expired, changes, events };
+  }
+  let floor = Number.POSITIVE_INFINITY;
   for (const lease of pool.leases.values()) {
-    if (lease.expiresAt > now) continue;
+    if (lease.expiresAt > now) {
+      if (lease.expiresAt < floor) floor = lease.expiresAt;
+      continue;
+    }
     const { change, event } = endLease(pool, lease, 'expired', now, { data: { expiredAt: lease.expiresAt } });
     expired.push({ ...lease });
     changes.push(change);
     events.push(event);
   }
+  pool.expiryFloor = floor;
   pruneTombstones(pool, now);
   return { expired, changes, events };
 }

@@ -1,7 +1,7 @@
 import { ok } from '@licensor/protocol';
 import { reapExpired } from './end-lease.js';
 import { snapshotLease } from './pool-guards.js';
-import type { Change, Decision, Lease, PoolState } from './pool-state.js';
+import { type Change, type Decision, type Lease, type PoolState, putLease } from './pool-state.js';
 
 export { MAX_TOMBSTONES_PER_POOL, TOMBSTONE_TTL_MS } from './end-lease.js';
 
@@ -17,7 +17,7 @@ export function detachSession(pool: PoolState, sessionId: string, graceMs: numbe
   for (const lease of pool.leases.values()) {
     if (lease.sessionId !== sessionId) continue;
     const next: Lease = { ...lease, sessionId: null, expiresAt: Math.min(lease.expiresAt, now + graceMs) };
-    pool.leases.set(next.holderId, next);
+    putLease(pool, next);
     changes.push({ kind: 'lease.put', lease: snapshotLease(next) });
   }
   return { outcome: ok({ detached: changes.length }), changes, events: [] };

@@ -1,7 +1,7 @@
 import { fail, ok } from '@licensor/protocol';
 import { endLease } from './end-lease.js';
 import { iso, LEASE_STRATEGIES, refuse, requireStrategy, snapshotLease } from './pool-guards.js';
-import type { Decision, Lease, PoolState } from './pool-state.js';
+import { type Decision, type Lease, type PoolState, putLease } from './pool-state.js';
 
 /** A heartbeat from a holder; `active` says the user did something since the last one (EVICT_INACTIVE idleness). */
 export interface HeartbeatRequest {
@@ -40,7 +40,7 @@ export function heartbeatLease(pool: PoolState, req: HeartbeatRequest, now: numb
   const next: Lease = { ...lease, lastHeartbeatAt: now, expiresAt: now + module.heartbeatTtlSeconds * 1000 };
   if (req.active) next.lastActivityAt = now;
   if (req.sessionId !== undefined) next.sessionId = req.sessionId;
-  pool.leases.set(next.holderId, next);
+  putLease(pool, next);
   const snap = snapshotLease(next);
   // No event: heartbeats are the hot path and say nothing an admin needs to see.
   return { outcome: ok(snap), changes: [{ kind: 'lease.put', lease: snap }], events: [] };

@@ -49,8 +49,13 @@ export interface PoolState {
   module: ModuleDefinition;
   /** Licensed quantity; null = unlimited (developer license or an unlimited entitlement). */
   quantity: number | null;
-  /** Leases by holder; a StableMap because holders take and release their slots all the time. */
+  /** Leases by holder; a StableMap because holders take and release their slots all the time. Set through putLease. */
   leases: StableMap<string, Lease>;
+  /**
+   * No lease expires before this time: a lower bound, kept by putLease and recomputed by each expiry scan, so an
+   * acquire does not walk every lease of a big pool to find that none has expired. -Infinity forces a scan.
+   */
+  expiryFloor: number;
   /** Members by id; order is by (firstConnectedAt, seq). */
   members: Map<string, Member>;
   quota: QuotaReport | null;
@@ -100,5 +105,11 @@ export interface Decision<T> {
 
 /** Creates an empty pool for a module. */
 export function createPool(module: ModuleDefinition, quantity: number | null): PoolState {
-  return { module, quantity, leases: new StableMap(), members: new Map(), quota: null, tombstones: new Map() };
+  return { module, quantity, leases: new StableMap(), expiryFloor: Number.NEGATIVE_INFINITY, members: new Map(), quota: null, tombstones: new Map() };
+}
+
+/** Stores a lease in its pool (new, renewed or loaded from the store), keeping the pool's expiry floor a lower bound. */
+export function putLease(pool: PoolState, lease: Lease): void {
+  pool.leases.set(lease.holderId, lease);
+  if (lease.expiresAt < pool.expiryFloor) pool.expiryFloor = lease.expiresAt;
 }

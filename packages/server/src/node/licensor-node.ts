@@ -13,6 +13,7 @@ import {
   isOperationAllowed,
   joinMember,
   nextExpiry,
+  putLease,
   type Lease,
   type PoolState,
   releaseLease,
@@ -193,7 +194,10 @@ export class LicensorNode {
       pool.members.clear();
       pool.quota = null;
     }
-    for (const l of snapshot.leases) this.pools.get(l.moduleId)?.leases.set(l.holderId, l);
+    for (const l of snapshot.leases) {
+      const pool = this.pools.get(l.moduleId);
+      if (pool) putLease(pool, l);
+    }
     for (const m of snapshot.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
     for (const q of snapshot.quotas) {
       const pool = this.pools.get(q.moduleId);

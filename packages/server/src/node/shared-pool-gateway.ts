@@ -1,4 +1,4 @@
-import type { PoolState } from '@licensor/core';
+import { type PoolState, putLease } from '@licensor/core';
 import type { SharedPoolStore } from '../store/shared-pool-store.js';
 import type { CommitBatch, PoolSnapshot } from '../store/store.js';
 
@@ -155,7 +155,10 @@ export class SharedPoolGateway {
       pool.members.clear();
       pool.quota = null;
     }
-    for (const l of state.leases) this.pools.get(l.moduleId)?.leases.set(l.holderId, l);
+    for (const l of state.leases) {
+      const pool = this.pools.get(l.moduleId);
+      if (pool) putLease(pool, l);
+    }
     for (const m of state.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
     for (const q of state.quotas) {
       const pool = this.pools.get(q.moduleId);
