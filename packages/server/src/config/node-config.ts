@@ -51,6 +51,8 @@ export interface NodeConfig {
   usageSampleIntervalMs: number;
   /** How long usage samples are kept. */
   usageRetentionDays: number;
+  /** Days the events feed is kept; 0 keeps it forever. */
+  eventsRetentionDays: number;
   /** The built dashboard served at `/` (default: packages/web/dist of this installation). */
   dashboardDir: string | null;
   /** Attempts per webhook delivery, the first included. */
@@ -102,6 +104,7 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   allocationWindowMs: 'LICENSOR_ALLOCATION_WINDOW_MS',
   usageSampleIntervalMs: 'LICENSOR_USAGE_SAMPLE_INTERVAL_MS',
   usageRetentionDays: 'LICENSOR_USAGE_RETENTION_DAYS',
+  eventsRetentionDays: 'LICENSOR_EVENTS_RETENTION_DAYS',
   dashboardDir: 'LICENSOR_DASHBOARD_DIR',
   webhookMaxAttempts: 'LICENSOR_WEBHOOK_MAX_ATTEMPTS',
   webhookRetryBaseMs: 'LICENSOR_WEBHOOK_RETRY_BASE_MS',
@@ -146,7 +149,8 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const rateBurst = int('rateLimitBurst', Math.max(1, 2 * (ratePerSecond.ok ? ratePerSecond.value : 0)), 1, 2_000_000);
   const usageInterval = int('usageSampleIntervalMs', 60_000, 50, 3_600_000);
   const usageRetention = int('usageRetentionDays', 30, 1, 3650);
-  for (const o of [usageInterval, usageRetention]) if (!o.ok) return o;
+  const eventsRetention = int('eventsRetentionDays', 30, 0, 36500);
+  for (const o of [usageInterval, usageRetention, eventsRetention]) if (!o.ok) return o;
   const whAttempts = int('webhookMaxAttempts', 8, 1, 50);
   const whBase = int('webhookRetryBaseMs', 30_000, 10, 86_400_000);
   const whTimeout = int('webhookTimeoutMs', 10_000, 100, 120_000);
@@ -210,6 +214,7 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     allocationWindowMs: (allocationWindow as { value: number }).value,
     usageSampleIntervalMs: (usageInterval as { value: number }).value,
     usageRetentionDays: (usageRetention as { value: number }).value,
+    eventsRetentionDays: (eventsRetention as { value: number }).value,
     dashboardDir: get('dashboardDir') ? resolve(get('dashboardDir') as string) : null,
     webhookMaxAttempts: (whAttempts as { value: number }).value,
     webhookRetryBaseMs: (whBase as { value: number }).value,

@@ -14,6 +14,7 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { type Clock, systemClock } from './clock.js';
 import { LicensorNode } from './licensor-node.js';
+import { EventRetention } from './event-retention.js';
 import { UsageSampler } from '../usage/usage-sampler.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
 import { WebhookService } from '../webhook/webhook-service.js';
@@ -134,6 +135,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     });
   }
   const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
+  const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, onError: (err) => log?.error({ err }, 'event retention failed') });
   const identity = await loadNodeIdentity(store.value);
   const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs });
   await hierarchy.start();
@@ -182,6 +184,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
   }, config.reapIntervalMs);
   reaper.unref();
   usage.start((err) => app.log.error({ err }, 'usage sampling failed'));
+  eventRetention.start();
   // Rental renewals: each rental moves in its own transaction, so an overlapping run (or another process) is harmless.
   let billingRunning = false;
   const renewer = setInterval(() => {
@@ -222,6 +225,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
       clearInterval(reaper);
       await upstream?.stop();
       usage.stop();
+      await eventRetention.stop();
       clearInterval(renewer);
       clearInterval(webhookTimer);
       unsubscribeWebhooks();

@@ -131,6 +131,11 @@ export interface Store {
   listTokens(): Promise<TokenRecord[]>;
   revokeToken(id: string, at: number): Promise<boolean>;
   listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]>;
+  /**
+   * Deletes, among the `limit` oldest events, those that happened before `before`; the newest event is always kept,
+   * so sequence numbers keep growing. Returns how many were deleted (bounded work per call, for the retention pass).
+   */
+  pruneEvents(before: number, limit: number): Promise<number>;
   getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null>;
   /** Appends one entry to the audit log (for actions that do not go through the group commit); returns its seq. */
   appendAudit(record: NewAuditRecord): Promise<number>;

@@ -273,5 +273,23 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
       await assert.rejects(store.billing.atomically((tx) => tx.insertLedger({ ...charge, id: 'led_c2' })), 'a period is charged once');
       assert.equal(await store.billing.read((tx) => tx.balance('bac_r')), -1_000);
     });
+
+    // Last in the contract: it deletes the events the cases above wrote.
+    test('pruneEvents: deletes old events oldest first, at most the limit per call, and always keeps the newest', async () => {
+      const young = 4_000_000_000_000;
+      const seqs = (await store.commit([batch({ events: [event('slot.acquired', 501, 'y1', young), event('slot.released', 501, 'y1', young + 1), event('slot.acquired', 501, 'y2', young + 2)] })]))[0] as number[];
+      const older = (await store.listEvents({ after: 0, limit: 100_000 })).length - 3;
+      assert.ok(older > 0, 'the cases above left events to prune');
+      // Everything before `young` goes, in as many bounded calls as it takes.
+      let deleted = 0;
+      for (let n = -1; n !== 0; deleted += n) n = await store.pruneEvents(young, 5);
+      assert.equal(deleted, older);
+      assert.deepEqual((await store.listEvents({ after: 0, limit: 100 })).map((e) => e.subject), ['y1', 'y1', 'y2']);
+      assert.equal(await store.pruneEvents(young + 100, 2), 2, 'the limit bounds one call');
+      assert.equal(await store.pruneEvents(young + 100, 100), 0, 'the newest event stays, however old');
+      assert.deepEqual((await store.listEvents({ after: 0, limit: 100 })).map((e) => e.seq), [seqs[2]]);
+      const [next] = (await store.commit([batch({ events: [event('slot.released', 501, 'y2', young + 3)] })]))[0] as number[];
+      assert.ok((next as number) > (seqs[2] as number), 'sequence numbers keep growing after a prune');
+    });
   });
 }

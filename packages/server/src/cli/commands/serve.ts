@@ -34,6 +34,7 @@ export function registerServeCommand(program: Command): void {
     .option('--bootstrap-admin-token <secret>', `create an admin token with this secret if it does not exist [env ${e.bootstrapAdminToken}]`)
     .option('--usage-sample-interval-ms <ms>', `how often pool use is sampled for the dashboard's charts [env ${e.usageSampleIntervalMs}] (default: 60000)`)
     .option('--usage-retention-days <days>', `how long usage samples are kept [env ${e.usageRetentionDays}] (default: 30)`)
+    .option('--events-retention-days <days>', `how long the events feed is kept, 0 = forever [env ${e.eventsRetentionDays}] (default: 30)`)
     .option('--dashboard-dir <dir>', `built dashboard served at / [env ${e.dashboardDir}] (default: packages/web/dist)`)
     .option('--webhook-max-attempts <n>', `attempts per webhook delivery before giving up [env ${e.webhookMaxAttempts}] (default: 8)`)
     .option('--webhook-retry-base-ms <ms>', `wait before the second attempt, doubling with jitter after [env ${e.webhookRetryBaseMs}] (default: 30000)`)

@@ -284,6 +284,12 @@ export class PostgresStore implements Store, SharedPoolStore {
     return (r.rows as Row[]).map(toEvent);
   }
 
+  async pruneEvents(before: number, limit: number): Promise<number> {
+    // Writers give seq = max + 1 under the feed lock: keeping the newest row keeps the sequence growing.
+    const sql = 'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT $1) AND at < $2';
+    return (await this.pool.query(sql, [limit, before])).rowCount ?? 0;
+  }
+
   async headSeq(): Promise<number> {
     return ((await this.pool.query('SELECT COALESCE(MAX(seq), 0) AS s FROM events')).rows[0] as { s: number }).s;
   }

@@ -201,6 +201,13 @@ export class SqliteStore implements Store {
     return rows.map(toEvent);
   }
 
+  async pruneEvents(before: number, limit: number): Promise<number> {
+    // The oldest `limit` rows by primary key, so one call reads a bounded range however large the table is; the
+    // newest row stays, or SQLite would hand its rowid out again.
+    const sql = 'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT ?) AND at < ?';
+    return this.db.prepare(sql).run(limit, before).changes;
+  }
+
   async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
     const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as Row | undefined;
     if (!r) return null;

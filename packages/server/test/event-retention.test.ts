@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { EventRetention } from '../src/node/event-retention.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import type { CommitBatch, NewEvent } from '../src/store/store.js';
+
+const DAY = 86_400_000;
+const T = Date.parse('2026-11-01T00:00:00Z');
+const ev = (subject: string, at: number): NewEvent => ({ type: 'slot.acquired', moduleId: 2001, subject, data: null, at });
+const batch = (events: NewEvent[]): CommitBatch => ({ changes: [], events, idempotency: [], audit: [] });
+
+test('event retention: a pass deletes every event past the retention in bounded batches and keeps the rest', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'licensor-retention-'));
+  const store = new SqliteStore(join(dir, 'licensor.db'));
+  try {
+    await store.migrate();
+    // 5,000 events 40 days old (more than two batches), then 10 from yesterday.
+    await store.commit([batch(Array.from({ length: 5_000 }, (_, i) => ev(`old-${i}`, T - 40 * DAY + i)))]);
+    await store.commit([batch(Array.from({ length: 10 }, (_, i) => ev(`new-${i}`, T - DAY + i)))]);
+    const retention = new EventRetention({ store, clock: { now: () => T }, retentionMs: 30 * DAY });
+    assert.equal(await retention.pass(), 5_000);
+    const left = await store.listEvents({ after: 0, limit: 100 });
+    assert.deepEqual(
+      left.map((e) => e.subject),
+      Array.from({ length: 10 }, (_, i) => `new-${i}`),
+    );
+    assert.equal(await retention.pass(), 0, 'nothing more to do');
+    await retention.stop();
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('event retention: 0 keeps the feed forever', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'licensor-retention-'));
+  const store = new SqliteStore(join(dir, 'licensor.db'));
+  try {
+    await store.migrate();
+    await store.commit([batch([ev('a', T - 400 * DAY), ev('b', T - 300 * DAY)])]);
+    const retention = new EventRetention({ store, clock: { now: () => T }, retentionMs: 0 });
+    retention.start();
+    assert.equal(await retention.pass(), 0);
+    assert.equal((await store.listEvents({ after: 0, limit: 10 })).length, 2);
+    await retention.stop();
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
