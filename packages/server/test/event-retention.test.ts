@@ -35,6 +35,27 @@ test('event retention: a pass deletes every event past the retention in bounded 
   }
 });
 
+test('event retention: events dated ahead of the clock at the front do not stall the sweep', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'licensor-retention-'));
+  const store = new SqliteStore(join(dir, 'licensor.db'));
+  try {
+    await store.migrate();
+    // The clock ran a week fast while 2,500 events were written, then was put right; older events follow them.
+    await store.commit([batch(Array.from({ length: 2_500 }, (_, i) => ev(`ahead-${i}`, T + 7 * DAY + i)))]);
+    await store.commit([batch(Array.from({ length: 3_000 }, (_, i) => ev(`old-${i}`, T - 40 * DAY + i)))]);
+    await store.commit([batch([ev('new', T - DAY)])]);
+    const retention = new EventRetention({ store, clock: { now: () => T }, retentionMs: 30 * DAY });
+    assert.equal(await retention.pass(), 3_000);
+    const left = await store.listEvents({ after: 0, limit: 10_000 });
+    assert.equal(left.length, 2_501);
+    assert.equal(left.filter((e) => e.subject?.startsWith('old-')).length, 0);
+    await retention.stop();
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('event retention: 0 keeps the feed forever', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'licensor-retention-'));
   const store = new SqliteStore(join(dir, 'licensor.db'));

@@ -51,6 +51,33 @@ test('WalCheckpointer keeps the WAL of a busy writer bounded, off the writer thr
   }
 });
 
+test('WalCheckpointer: when the worker cannot run, passes go on on the main thread and say so once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'licensor-wal-'));
+  try {
+    const path = join(dir, 'fallback.db');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('wal_autocheckpoint = 0');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const warnings: string[] = [];
+    // The worker opens the file by path and must find it: a wrong path makes it fail at start.
+    const cp = new WalCheckpointer(db, join(dir, 'missing.db'), 'NORMAL', (m) => warnings.push(m), 50);
+    await writeFor(db, 600);
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] as string, /checkpointing on the main thread from now on/);
+    const passes = cp.passes;
+    assert.ok(passes >= 2, `passes ran on the main thread (${passes})`);
+    while (cp.passes === passes) await new Promise((r) => setTimeout(r, 10));
+    db.prepare('INSERT INTO t (v) VALUES (?)').run('after');
+    const [wal] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+    assert.ok(wal && wal.log < 10, `the WAL restarted from its beginning (${wal?.log} frames)`);
+    await cp.stop();
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('WalCheckpointer.stop() before any pass starts no thread and returns at once', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'licensor-wal-'));
   try {

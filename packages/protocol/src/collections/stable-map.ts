@@ -12,7 +12,9 @@ const MIN_VACANT_BEFORE_REBUILD = 64;
  * and comes back to the same entry when it is set again; the table is rebuilt only when vacant entries outnumber
  * live ones (keys that never return, such as one-off holder ids), so rebuilds are rare and amortised.
  *
- * Values may not be `undefined` (it marks a vacant entry). Iteration order is first insertion of the key.
+ * Values may not be `undefined` (it marks a vacant entry). Iteration order is first insertion of the key. Finish or
+ * break out of every iteration (for…of does): an iterator left half-read holds off rebuilds. `clear()` during an
+ * iteration leaves that iteration on the old entries.
  */
 export class StableMap<K, V> implements Iterable<[K, V]> {
   #map = new Map<K, V | undefined>();

@@ -27,6 +27,8 @@ export class EventRetention {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
   private stopped = false;
+  /** Where the sweep goes on (0: from the oldest event). */
+  private cursor = 0;
 
   constructor(private readonly options: EventRetentionOptions) {}
 
@@ -48,16 +50,25 @@ export class EventRetention {
     this.timer.unref();
   }
 
-  /** One pass: deletes expired events, batch after batch, until none is left or the pass has used its time. */
+  /**
+   * One pass: sweeps the feed from where the last pass stopped, deleting expired events, until it reaches the events
+   * it keeps (or the newest) or has used its time. Events dated ahead of the clock are stepped over, not waited for.
+   */
   async pass(): Promise<number> {
     if (this.options.retentionMs <= 0) return 0;
-    const before = this.options.clock.now() - this.options.retentionMs;
+    const now = this.options.clock.now();
+    const before = now - this.options.retentionMs;
     const started = performance.now();
     let deleted = 0;
     while (!this.stopped) {
-      const n = await this.options.store.pruneEvents(before, BATCH);
-      deleted += n;
-      if (n < BATCH || performance.now() - started > MAX_PASS_MS) break;
+      const step = await this.options.store.pruneEvents({ afterSeq: this.cursor, before, now, limit: BATCH });
+      deleted += step.deleted;
+      if (step.examined < BATCH || step.sawRecent) {
+        this.cursor = 0; // done: the next pass starts at the oldest event again
+        break;
+      }
+      this.cursor = step.lastSeq;
+      if (performance.now() - started > MAX_PASS_MS) break;
       await new Promise((r) => setImmediate(r));
     }
     return deleted;

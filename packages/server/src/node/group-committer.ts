@@ -6,7 +6,7 @@ interface Pending {
   reject: (err: unknown) => void;
 }
 
-/** Operations per transaction; the rest of the queue waits for a later turn of the event loop. */
+/** Operations per transaction unless the store asks otherwise; the rest waits for a later turn of the event loop. */
 const MAX_GROUP = 32;
 
 /**
@@ -31,7 +31,7 @@ export class GroupCommitter {
     private readonly store: Store,
     /** Called once after a failed commit, when nothing is queued: memory must go back to what the store holds. */
     private readonly onFailure: () => Promise<void> = async () => {},
-    private readonly maxGroup = MAX_GROUP,
+    private readonly maxGroup: number = MAX_GROUP,
   ) {}
 
   /** Queues a batch; resolves with its events' sequence numbers once durable. */

@@ -128,7 +128,7 @@ export class LicensorNode {
     this.catalog = options.catalog;
     this.clock = options.clock;
     this.store = options.store;
-    this.committer = new GroupCommitter(options.store, () => this.reloadPools());
+    this.committer = new GroupCommitter(options.store, () => this.reloadPools(), options.store.commitGroupSize);
     this.shared = options.store.shared
       ? new SharedPoolGateway(options.store.shared, this.pools, { installedAt: () => this.installed?.installedAt ?? null, reload: () => this.reloadLicense() })
       : null;

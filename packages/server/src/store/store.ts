@@ -96,6 +96,25 @@ export interface AuditRecord extends NewAuditRecord {
   seq: number;
 }
 
+/** What one retention step looks at: events after `afterSeq`, up to `limit`; `now` tells recent events from ones dated ahead. */
+export interface PruneEventsQuery {
+  afterSeq: number;
+  before: number;
+  now: number;
+  limit: number;
+}
+
+/** What one retention step saw and did. */
+export interface PruneEventsStep {
+  /** Events looked at (fewer than the limit: the sweep reached the newest event). */
+  examined: number;
+  deleted: number;
+  /** Sequence number of the last event looked at (where the next step goes on). */
+  lastSeq: number;
+  /** Some event looked at happened between `before` and `now`: the sweep has reached the events it keeps. */
+  sawRecent: boolean;
+}
+
 /** One unit of group commit: pool changes, events, idempotency and audit records written in one transaction. */
 export interface CommitBatch {
   changes: Change[];
@@ -107,6 +126,8 @@ export interface CommitBatch {
 /** The one storage interface; SQLite (embedded default) and PostgreSQL (scale-out) implement it. */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Operations per group-commit transaction the store wants (when each commit is expensive, e.g. an fsync, more). */
+  readonly commitGroupSize?: number;
   /** Present when several processes share the store (PostgreSQL): pool operations must then run under its locks. */
   readonly shared?: SharedPoolStore;
   /** Billing accounts, ledger, rental plans, rentals and issued license files (vendor nodes). */
@@ -132,10 +153,10 @@ export interface Store {
   revokeToken(id: string, at: number): Promise<boolean>;
   listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]>;
   /**
-   * Deletes, among the `limit` oldest events, those that happened before `before`; the newest event is always kept,
-   * so sequence numbers keep growing. Returns how many were deleted (bounded work per call, for the retention pass).
+   * One step of the retention sweep: looks at up to `limit` events after `afterSeq`, oldest first and never the newest
+   * (so sequence numbers keep growing), and deletes those that happened before `before`. Bounded work per call.
    */
-  pruneEvents(before: number, limit: number): Promise<number>;
+  pruneEvents(q: PruneEventsQuery): Promise<PruneEventsStep>;
   getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null>;
   /** Appends one entry to the audit log (for actions that do not go through the group commit); returns its seq. */
   appendAudit(record: NewAuditRecord): Promise<number>;

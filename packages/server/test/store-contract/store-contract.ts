@@ -275,21 +275,35 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
     });
 
     // Last in the contract: it deletes the events the cases above wrote.
-    test('pruneEvents: deletes old events oldest first, at most the limit per call, and always keeps the newest', async () => {
+    test('pruneEvents: a step looks at the events after a cursor, deletes the old ones, never the newest; dated-ahead ones are stepped over', async () => {
       const young = 4_000_000_000_000;
-      const seqs = (await store.commit([batch({ events: [event('slot.acquired', 501, 'y1', young), event('slot.released', 501, 'y1', young + 1), event('slot.acquired', 501, 'y2', young + 2)] })]))[0] as number[];
-      const older = (await store.listEvents({ after: 0, limit: 100_000 })).length - 3;
+      const now = young + 1_000;
+      const ahead = now + 86_400_000; // written while the clock ran a day fast
+      const seqs = (await store.commit([batch({ events: [event('slot.acquired', 501, 'f1', ahead), event('slot.acquired', 501, 'y1', young), event('slot.released', 501, 'y1', young + 1), event('slot.acquired', 501, 'y2', young + 2)] })]))[0] as number[];
+      const older = (await store.listEvents({ after: 0, limit: 100_000 })).length - 4;
       assert.ok(older > 0, 'the cases above left events to prune');
-      // Everything before `young` goes, in as many bounded calls as it takes.
+      // Sweep in steps of 5 from the start, as the retention pass does, until the events it keeps.
+      let cursor = 0;
       let deleted = 0;
-      for (let n = -1; n !== 0; deleted += n) n = await store.pruneEvents(young, 5);
+      for (;;) {
+        const step = await store.pruneEvents({ afterSeq: cursor, before: young, now, limit: 5 });
+        deleted += step.deleted;
+        assert.ok(step.examined <= 5);
+        if (step.examined < 5 || step.sawRecent) break;
+        cursor = step.lastSeq;
+      }
       assert.equal(deleted, older);
-      assert.deepEqual((await store.listEvents({ after: 0, limit: 100 })).map((e) => e.subject), ['y1', 'y1', 'y2']);
-      assert.equal(await store.pruneEvents(young + 100, 2), 2, 'the limit bounds one call');
-      assert.equal(await store.pruneEvents(young + 100, 100), 0, 'the newest event stays, however old');
-      assert.deepEqual((await store.listEvents({ after: 0, limit: 100 })).map((e) => e.seq), [seqs[2]]);
+      assert.deepEqual((await store.listEvents({ after: 0, limit: 100 })).map((e) => e.subject), ['f1', 'y1', 'y1', 'y2']);
+      // A step made only of events dated ahead deletes nothing and does not count as reaching the recent ones.
+      const stuck = await store.pruneEvents({ afterSeq: 0, before: young, now, limit: 1 });
+      assert.deepEqual(stuck, { examined: 1, deleted: 0, lastSeq: seqs[0], sawRecent: false });
+      // Everything is old a week later, except the newest event, which always stays.
+      const later = await store.pruneEvents({ afterSeq: 0, before: ahead + 1, now: ahead + 2, limit: 100 });
+      assert.deepEqual(later, { examined: 3, deleted: 3, lastSeq: seqs[2], sawRecent: false });
+      assert.deepEqual((await store.listEvents({ after: 0, limit: 100 })).map((e) => e.seq), [seqs[3]]);
+      assert.deepEqual(await store.pruneEvents({ afterSeq: 0, before: ahead + 1, now: ahead + 2, limit: 100 }), { examined: 0, deleted: 0, lastSeq: 0, sawRecent: false });
       const [next] = (await store.commit([batch({ events: [event('slot.released', 501, 'y2', young + 3)] })]))[0] as number[];
-      assert.ok((next as number) > (seqs[2] as number), 'sequence numbers keep growing after a prune');
+      assert.ok((next as number) > (seqs[3] as number), 'sequence numbers keep growing after a prune');
     });
   });
 }

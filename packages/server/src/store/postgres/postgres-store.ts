@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SharedPoolStore } from '../shared-pool-store.js';
-import type { AuditRecord, CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, PoolSnapshot, StoredEvent, Store, TokenRecord } from '../store.js';
+import type { AuditRecord, CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, PoolSnapshot, PruneEventsQuery, PruneEventsStep, StoredEvent, Store, TokenRecord } from '../store.js';
 import { EventFollower } from './event-follower.js';
 import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
@@ -9,6 +9,7 @@ import { PostgresHierarchyStore } from './postgres-hierarchy-store.js';
 import type { PostgresHost } from './postgres-host.js';
 import { PostgresUsageStore } from './postgres-usage-store.js';
 import { PostgresWebhookStore } from './postgres-webhook-store.js';
+import { pruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
 import { transaction } from './postgres-transaction.js';
@@ -284,10 +285,15 @@ export class PostgresStore implements Store, SharedPoolStore {
     return (r.rows as Row[]).map(toEvent);
   }
 
-  async pruneEvents(before: number, limit: number): Promise<number> {
+  async pruneEvents(q: PruneEventsQuery): Promise<PruneEventsStep> {
     // Writers give seq = max + 1 under the feed lock: keeping the newest row keeps the sequence growing.
-    const sql = 'DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT $1) AND at < $2';
-    return (await this.pool.query(sql, [limit, before])).rowCount ?? 0;
+    const r = await this.pool.query('SELECT seq, at FROM events WHERE seq > $1 AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT $2', [q.afterSeq, q.limit]);
+    const rows = (r.rows as { seq: string | number; at: string | number }[]).map((x) => ({ seq: Number(x.seq), at: Number(x.at) }));
+    // The range delete is a second round trip, so it runs here rather than inside pruneStep (which is synchronous).
+    const step = pruneStep(rows, q, () => 0);
+    if (!rows.some((x) => x.at < q.before)) return step;
+    const del = await this.pool.query('DELETE FROM events WHERE seq >= $1 AND seq <= $2 AND at < $3', [rows[0]?.seq, step.lastSeq, q.before]);
+    return { ...step, deleted: del.rowCount ?? 0 };
   }
 
   async headSeq(): Promise<number> {

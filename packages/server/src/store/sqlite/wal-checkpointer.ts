@@ -33,6 +33,8 @@ export class WalCheckpointer {
   private readonly timer: NodeJS.Timeout;
   private running = false;
   private stopped = false;
+  /** Set once the worker failed: passes then run on the main thread. */
+  private fallback = false;
   /** Completed passes (for tests and diagnostics). */
   passes = 0;
 
@@ -54,18 +56,36 @@ export class WalCheckpointer {
     worker.unref();
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (m: { ok: boolean; error?: string }) => this.finish(m));
-    worker.on('error', (err) => {
-      this.worker = null;
-      this.running = false;
-      this.onError(`WAL checkpoint worker failed: ${err.message}`);
+    worker.on('error', (err) => this.lose(`WAL checkpoint worker failed: ${err.message}`));
+    worker.once('exit', (code) => {
+      if (!this.stopped) this.lose(`WAL checkpoint worker exited (code ${code})`);
     });
     return worker;
   }
 
+  /** The worker is gone: checkpoint on the main thread from now on (a stall each pass beats a WAL without end). */
+  private lose(message: string): void {
+    if (this.fallback) return;
+    this.fallback = true;
+    this.worker = null;
+    this.running = false;
+    this.onError(`${message}; checkpointing on the main thread from now on`);
+  }
+
   private start(): void {
     if (this.running || this.stopped || !this.db.open) return;
+    if (!this.fallback && !this.worker) {
+      try {
+        this.worker = this.spawn();
+      } catch (err) {
+        this.lose(`cannot start the WAL checkpoint worker: ${(err as Error).message}`);
+      }
+    }
+    if (this.fallback || !this.worker) {
+      this.checkpointHere();
+      return;
+    }
     this.running = true;
-    this.worker ??= this.spawn();
     this.worker.postMessage('run');
   }
 
@@ -74,8 +94,16 @@ export class WalCheckpointer {
     if (this.stopped || !this.db.open) return;
     if (!m.ok) this.onError(`WAL checkpoint failed: ${m.error}`);
     // The catch-up: only what was committed while the worker copied, so it is short.
-    this.db.pragma('wal_checkpoint(PASSIVE)');
-    this.passes++;
+    this.checkpointHere();
+  }
+
+  private checkpointHere(): void {
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.passes++;
+    } catch (err) {
+      this.onError(`WAL checkpoint failed: ${(err as Error).message}`);
+    }
   }
 
   /** Stops the timer and the worker (before the main connection closes). */
