@@ -108,6 +108,33 @@ export function createPool(module: ModuleDefinition, quantity: number | null): P
   return { module, quantity, leases: new StableMap(), expiryFloor: Number.NEGATIVE_INFINITY, members: new Map(), quota: null, tombstones: new Map() };
 }
 
+/** What a store holds of some pools: their leases, members (in connection order) and quota reports. */
+export interface StoredPoolState {
+  leases: Lease[];
+  members: Member[];
+  quotas: QuotaReport[];
+}
+
+/** Replaces the state of the pools in `ids` (every pool when omitted) with what the store holds. */
+export function refillPools(pools: ReadonlyMap<number, PoolState>, state: StoredPoolState, ids: Iterable<number> = pools.keys()): void {
+  for (const id of ids) {
+    const pool = pools.get(id);
+    if (!pool) continue;
+    pool.leases.clear();
+    pool.members.clear();
+    pool.quota = null;
+  }
+  for (const l of state.leases) {
+    const pool = pools.get(l.moduleId);
+    if (pool) putLease(pool, l);
+  }
+  for (const m of state.members) pools.get(m.moduleId)?.members.set(m.memberId, m);
+  for (const q of state.quotas) {
+    const pool = pools.get(q.moduleId);
+    if (pool) pool.quota = q;
+  }
+}
+
 /** Stores a lease in its pool (new, renewed or loaded from the store), keeping the pool's expiry floor a lower bound. */
 export function putLease(pool: PoolState, lease: Lease): void {
   pool.leases.set(lease.holderId, lease);

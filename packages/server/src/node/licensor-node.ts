@@ -13,7 +13,7 @@ import {
   isOperationAllowed,
   joinMember,
   nextExpiry,
-  putLease,
+  refillPools,
   type Lease,
   type PoolState,
   releaseLease,
@@ -188,21 +188,7 @@ export class LicensorNode {
 
   /** Replaces in-memory pool state with what the store holds (start, and after a failed commit). */
   private async reloadPools(): Promise<void> {
-    const snapshot = await this.store.loadPools();
-    for (const pool of this.pools.values()) {
-      pool.leases.clear();
-      pool.members.clear();
-      pool.quota = null;
-    }
-    for (const l of snapshot.leases) {
-      const pool = this.pools.get(l.moduleId);
-      if (pool) putLease(pool, l);
-    }
-    for (const m of snapshot.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
-    for (const q of snapshot.quotas) {
-      const pool = this.pools.get(q.moduleId);
-      if (pool) pool.quota = q;
-    }
+    refillPools(this.pools, await this.store.loadPools());
   }
 
   /** Subscribes to committed events; returns the unsubscribe function. */

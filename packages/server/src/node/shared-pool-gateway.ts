@@ -1,6 +1,6 @@
-import { type PoolState, putLease } from '@licensor/core';
+import { type PoolState, refillPools } from '@licensor/core';
 import type { SharedPoolStore } from '../store/shared-pool-store.js';
-import type { CommitBatch, PoolSnapshot } from '../store/store.js';
+import type { CommitBatch } from '../store/store.js';
 
 interface Pending {
   moduleIds: readonly number[];
@@ -119,7 +119,7 @@ export class SharedPoolGateway {
     try {
       const seqs = await this.store.withPools([...ids], (state, installedAt) => {
         if (installedAt !== this.license.installedAt()) throw STALE;
-        this.refill(ids, state);
+        refillPools(this.pools, state, ids);
         return group.map((p) => {
           try {
             return p.decide() ?? EMPTY;
@@ -143,26 +143,6 @@ export class SharedPoolGateway {
       for (const p of group) if (p.attempts >= MAX_ATTEMPTS) p.reject(new Error('the license kept changing under this operation; retry it'));
       this.queue.unshift(...again);
       return true;
-    }
-  }
-
-  /** Puts the database's state of the locked pools into this process's pool objects. */
-  private refill(ids: Set<number>, state: PoolSnapshot): void {
-    for (const id of ids) {
-      const pool = this.pools.get(id);
-      if (!pool) continue;
-      pool.leases.clear();
-      pool.members.clear();
-      pool.quota = null;
-    }
-    for (const l of state.leases) {
-      const pool = this.pools.get(l.moduleId);
-      if (pool) putLease(pool, l);
-    }
-    for (const m of state.members) this.pools.get(m.moduleId)?.members.set(m.memberId, m);
-    for (const q of state.quotas) {
-      const pool = this.pools.get(q.moduleId);
-      if (pool) pool.quota = q;
     }
   }
 
