@@ -1,13 +1,17 @@
 import type { PruneEventsQuery, PruneEventsStep } from './store.js';
 
-/**
- * The part of a retention step both stores share: given the events looked at (seq order), deletes the range's old
- * ones through `deleteRange(firstSeq, lastSeq)` (which filters on `at < before` itself) and says what was seen.
- */
-export function pruneStep(rows: { seq: number; at: number }[], q: PruneEventsQuery, deleteRange: (first: number, last: number) => number): PruneEventsStep {
+/** What a retention step found among the events it looked at, and the seq range to delete from (if any is old). */
+export interface PrunePlan {
+  step: PruneEventsStep;
+  /** Delete `first <= seq <= last AND at < before` when set; null when nothing looked at is old. */
+  range: { first: number; last: number } | null;
+}
+
+/** The part of a retention step both stores share: given the events looked at (seq order), says what was seen. */
+export function planPruneStep(rows: { seq: number; at: number }[], q: PruneEventsQuery): PrunePlan {
   const first = rows[0];
   const last = rows.at(-1);
-  if (!first || !last) return { examined: 0, deleted: 0, lastSeq: q.afterSeq, sawRecent: false };
+  if (!first || !last) return { step: { examined: 0, deleted: 0, lastSeq: q.afterSeq, sawRecent: false }, range: null };
   let anyOld = false;
   let sawRecent = false;
   for (const r of rows) {
@@ -15,6 +19,5 @@ export function pruneStep(rows: { seq: number; at: number }[], q: PruneEventsQue
     // Dated ahead of now (a clock that ran fast, then was put right): neither old nor a sign the sweep is done.
     else if (r.at <= q.now) sawRecent = true;
   }
-  const deleted = anyOld ? deleteRange(first.seq, last.seq) : 0;
-  return { examined: rows.length, deleted, lastSeq: last.seq, sawRecent };
+  return { step: { examined: rows.length, deleted: 0, lastSeq: last.seq, sawRecent }, range: anyOld ? { first: first.seq, last: last.seq } : null };
 }

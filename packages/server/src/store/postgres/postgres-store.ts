@@ -9,7 +9,7 @@ import { PostgresHierarchyStore } from './postgres-hierarchy-store.js';
 import type { PostgresHost } from './postgres-host.js';
 import { PostgresUsageStore } from './postgres-usage-store.js';
 import { PostgresWebhookStore } from './postgres-webhook-store.js';
-import { pruneStep } from '../prune-step.js';
+import { planPruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
 import { transaction } from './postgres-transaction.js';
@@ -289,10 +289,9 @@ export class PostgresStore implements Store, SharedPoolStore {
     // Writers give seq = max + 1 under the feed lock: keeping the newest row keeps the sequence growing.
     const r = await this.pool.query('SELECT seq, at FROM events WHERE seq > $1 AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT $2', [q.afterSeq, q.limit]);
     const rows = (r.rows as { seq: string | number; at: string | number }[]).map((x) => ({ seq: Number(x.seq), at: Number(x.at) }));
-    // The range delete is a second round trip, so it runs here rather than inside pruneStep (which is synchronous).
-    const step = pruneStep(rows, q, () => 0);
-    if (!rows.some((x) => x.at < q.before)) return step;
-    const del = await this.pool.query('DELETE FROM events WHERE seq >= $1 AND seq <= $2 AND at < $3', [rows[0]?.seq, step.lastSeq, q.before]);
+    const { step, range } = planPruneStep(rows, q);
+    if (!range) return step;
+    const del = await this.pool.query('DELETE FROM events WHERE seq >= $1 AND seq <= $2 AND at < $3', [range.first, range.last, q.before]);
     return { ...step, deleted: del.rowCount ?? 0 };
   }
 

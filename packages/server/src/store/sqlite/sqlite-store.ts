@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Change } from '@licensor/core';
 import Database from 'better-sqlite3';
 import type { AuditRecord, CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, PoolSnapshot, PruneEventsQuery, PruneEventsStep, StoredEvent, Store, TokenRecord } from '../store.js';
-import { pruneStep } from '../prune-step.js';
+import { planPruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
@@ -210,7 +210,9 @@ export class SqliteStore implements Store {
       const rows = this.db
         .prepare('SELECT seq, at FROM events WHERE seq > ? AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT ?')
         .all(q.afterSeq, q.limit) as { seq: number; at: number }[];
-      return pruneStep(rows, q, (first, last) => this.db.prepare('DELETE FROM events WHERE seq >= ? AND seq <= ? AND at < ?').run(first, last, q.before).changes);
+      const { step, range } = planPruneStep(rows, q);
+      if (!range) return step;
+      return { ...step, deleted: this.db.prepare('DELETE FROM events WHERE seq >= ? AND seq <= ? AND at < ?').run(range.first, range.last, q.before).changes };
     })();
   }
 
