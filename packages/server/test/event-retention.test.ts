@@ -12,11 +12,21 @@ const T = Date.parse('2026-11-01T00:00:00Z');
 const ev = (subject: string, at: number): NewEvent => ({ type: 'slot.acquired', moduleId: 2001, subject, data: null, at });
 const batch = (events: NewEvent[]): CommitBatch => ({ changes: [], events, idempotency: [], audit: [] });
 
-test('event retention: a pass deletes every event past the retention in bounded batches and keeps the rest', async () => {
+/** Runs `fn` on a migrated SQLite store in a fresh temp directory, closed and removed afterwards. */
+async function withStore(fn: (store: SqliteStore) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'licensor-retention-'));
   const store = new SqliteStore(join(dir, 'licensor.db'));
   try {
     await store.migrate();
+    await fn(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('event retention: a pass deletes every event past the retention in bounded batches and keeps the rest', async () => {
+  await withStore(async (store) => {
     // 5,000 events 40 days old (more than two batches), then 10 from yesterday.
     await store.commit([batch(Array.from({ length: 5_000 }, (_, i) => ev(`old-${i}`, T - 40 * DAY + i)))]);
     await store.commit([batch(Array.from({ length: 10 }, (_, i) => ev(`new-${i}`, T - DAY + i)))]);
@@ -29,17 +39,11 @@ test('event retention: a pass deletes every event past the retention in bounded 
     );
     assert.equal(await retention.pass(), 0, 'nothing more to do');
     await retention.stop();
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('event retention: events dated ahead of the clock at the front do not stall the sweep', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'licensor-retention-'));
-  const store = new SqliteStore(join(dir, 'licensor.db'));
-  try {
-    await store.migrate();
+  await withStore(async (store) => {
     // The clock ran a week fast while 2,500 events were written, then was put right; older events follow them.
     await store.commit([batch(Array.from({ length: 2_500 }, (_, i) => ev(`ahead-${i}`, T + 7 * DAY + i)))]);
     await store.commit([batch(Array.from({ length: 3_000 }, (_, i) => ev(`old-${i}`, T - 40 * DAY + i)))]);
@@ -50,25 +54,16 @@ test('event retention: events dated ahead of the clock at the front do not stall
     assert.equal(left.length, 2_501);
     assert.equal(left.filter((e) => e.subject?.startsWith('old-')).length, 0);
     await retention.stop();
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('event retention: 0 keeps the feed forever', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'licensor-retention-'));
-  const store = new SqliteStore(join(dir, 'licensor.db'));
-  try {
-    await store.migrate();
+  await withStore(async (store) => {
     await store.commit([batch([ev('a', T - 400 * DAY), ev('b', T - 300 * DAY)])]);
     const retention = new EventRetention({ store, clock: { now: () => T }, retentionMs: 0 });
     retention.start();
     assert.equal(await retention.pass(), 0);
     assert.equal((await store.listEvents({ after: 0, limit: 10 })).length, 2);
     await retention.stop();
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -22,14 +22,41 @@ async function writeFor(db: Database.Database, ms: number): Promise<number> {
   return n;
 }
 
-test('WalCheckpointer keeps the WAL of a busy writer bounded, off the writer thread, and stops cleanly', async () => {
+/** Runs `fn` with a fresh temp directory, removed afterwards. */
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'licensor-wal-'));
   try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A WAL database whose checkpoints are left to the checkpointer, with one table to write to. */
+function openWalDb(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  return db;
+}
+
+/**
+ * Waits for the next pass, commits one row, and returns the WAL frames a checkpoint then finds. After a pass the WAL
+ * is fully copied, so that commit starts it over from its first frame instead of appending behind everything written.
+ */
+async function framesAfterNextPass(cp: WalCheckpointer, db: Database.Database): Promise<number | undefined> {
+  const passes = cp.passes;
+  while (cp.passes === passes) await new Promise((r) => setTimeout(r, 10));
+  db.prepare('INSERT INTO t (v) VALUES (?)').run('after');
+  const [wal] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+  return wal?.log;
+}
+
+test('WalCheckpointer keeps the WAL of a busy writer bounded, off the writer thread, and stops cleanly', async () => {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'wal.db');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const db = openWalDb(path);
     const warnings: string[] = [];
     const cp = new WalCheckpointer(db, path, 'NORMAL', (m) => warnings.push(m), 100);
     // Writes until several passes are done (bounded: a loaded machine starts the worker thread slowly).
@@ -37,31 +64,19 @@ test('WalCheckpointer keeps the WAL of a busy writer bounded, off the writer thr
     let commits = 0;
     while (cp.passes < 3 && performance.now() < deadline) commits += await writeFor(db, 100);
     assert.ok(cp.passes >= 3, `expected several checkpoint passes, got ${cp.passes}`);
-    // After a pass the WAL is fully copied, so the next commit starts it over from its first frame instead of
-    // appending behind the ~commits × 20 rows written so far: a checkpoint now finds only that commit's frames.
-    const passes = cp.passes;
-    while (cp.passes === passes) await new Promise((r) => setTimeout(r, 10));
-    db.prepare('INSERT INTO t (v) VALUES (?)').run('after');
-    const [wal] = db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
-    assert.ok(wal && wal.log < 10, `the WAL restarted from its beginning (it holds ${wal?.log} frames after ${commits} commits)`);
+    const frames = await framesAfterNextPass(cp, db);
+    assert.ok(frames !== undefined && frames < 10, `the WAL restarted from its beginning (it holds ${frames} frames after ${commits} commits)`);
     await cp.stop();
     assert.deepEqual(warnings, []);
     assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, commits * 20 + 1);
     db.close();
     assert.equal(existsSync(`${path}-wal`), false, 'closing the last connection removes the WAL: the worker closed its own');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('WalCheckpointer: when the worker cannot run, passes go on on the main thread and say so once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'licensor-wal-'));
-  try {
-    const path = join(dir, 'fallback.db');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+  await inTempDir(async (dir) => {
+    const db = openWalDb(join(dir, 'fallback.db'));
     const warnings: string[] = [];
     // The worker opens the file by path and must find it: a wrong path makes it fail at start.
     const cp = new WalCheckpointer(db, join(dir, 'missing.db'), 'NORMAL', (m) => warnings.push(m), 50);
@@ -73,28 +88,20 @@ test('WalCheckpointer: when the worker cannot run, passes go on on the main thre
     assert.match(warnings[0] as string, /checkpointing on the main thread from now on/);
     const passes = cp.passes;
     assert.ok(passes >= failedAt + 2, `passes ran on the main thread after the failure (${failedAt} → ${passes})`);
-    while (cp.passes === passes) await new Promise((r) => setTimeout(r, 10));
-    db.prepare('INSERT INTO t (v) VALUES (?)').run('after');
-    const [wal] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
-    assert.ok(wal && wal.log < 10, `the WAL restarted from its beginning (${wal?.log} frames)`);
+    const frames = await framesAfterNextPass(cp, db);
+    assert.ok(frames !== undefined && frames < 10, `the WAL restarted from its beginning (${frames} frames)`);
     await cp.stop();
     db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('WalCheckpointer.stop() before any pass starts no thread and returns at once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'licensor-wal-'));
-  try {
+  await inTempDir(async (dir) => {
     const path = join(dir, 'idle.db');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
+    const db = openWalDb(path);
     const cp = new WalCheckpointer(db, path, 'NORMAL', () => {}, 60_000);
     await cp.stop();
     assert.equal(cp.passes, 0);
     db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
