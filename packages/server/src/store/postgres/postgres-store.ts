@@ -12,7 +12,7 @@ import { PostgresWebhookStore } from './postgres-webhook-store.js';
 import { planPruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
-import { transaction } from './postgres-transaction.js';
+import { transaction, withClient } from './postgres-transaction.js';
 
 /** Options of the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -172,12 +172,7 @@ export class PostgresStore implements Store, SharedPoolStore {
    * other (see writeSql). The rows are read after the locks, so they include everything the previous holder committed.
    */
   private async poolTransaction(ids: number[], decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[]): Promise<number[][]> {
-    const c = await this.pool.connect();
-    let broken: Error | undefined;
-    const onError = (err: Error) => {
-      broken = err;
-    };
-    c.on('error', onError);
+    return withClient(this.pool, async (c, rollback) => {
     const marked: number[] = [];
     try {
       let state: PoolSnapshot = { leases: [], members: [], quotas: [] };
@@ -209,14 +204,10 @@ export class PostgresStore implements Store, SharedPoolStore {
       return batches.map((b) => b.events.map(() => seqs[i++] as number));
     } catch (err) {
       for (const s of marked) this.local.delete(s);
-      await c.query('ROLLBACK').catch((e: Error) => {
-        broken = e;
-      });
+      await rollback();
       throw err;
-    } finally {
-      c.off('error', onError);
-      c.release(broken);
     }
+    });
   }
 
   async commit(batches: CommitBatch[]): Promise<number[][]> {
