@@ -10,7 +10,8 @@ import { LicensingClient } from '@licensor/sdk';
 import pg from 'pg';
 import { createTestIssuer } from '../../test/support/spawn-node.js';
 import { type BenchNode, median, spawnBenchNode } from '../support/bench-node.js';
-import { httpSlotLoad, percentile, type Round } from '../support/http-load.js';
+import { httpSlotLoad, type Round } from '../support/http-load.js';
+import { workerLoops } from '../support/worker-loops.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -31,29 +32,8 @@ const entitlements = [
   { moduleId: POOL_B, quantity: 1000 },
 ];
 
-/** Runs `worker` in `n` concurrent loops for SECONDS; returns cycles/s and per-cycle latency percentiles. */
-async function loops(n: number, worker: (i: number) => Promise<void>): Promise<Round> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const stop = performance.now() + SECONDS * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      while (performance.now() < stop) {
-        const t0 = performance.now();
-        try {
-          await worker(i);
-          latencies.push(performance.now() - t0);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
-}
+/** Runs `worker` in concurrent loops for SECONDS (see workerLoops). */
+const loops = (n: number, worker: (i: number) => Promise<void>) => workerLoops(n, SECONDS, worker);
 
 /** Two loads at once: rates add up; the slower side's percentiles stand for the pair. */
 function pair(a: Round, b: Round): Round {

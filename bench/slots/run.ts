@@ -6,7 +6,8 @@ import { LicensingClient } from '@licensor/sdk';
 import { Redis } from 'ioredis';
 import { Semaphore } from 'redis-semaphore';
 import { median, spawnBareFastify, spawnBenchNode } from '../support/bench-node.js';
-import { httpSlotLoad, percentile, type Round } from '../support/http-load.js';
+import { httpSlotLoad, type Round } from '../support/http-load.js';
+import { workerLoops } from '../support/worker-loops.js';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -15,29 +16,8 @@ const MODULE = 10003;
 /** BENCH_ONLY=sdk,redis runs a subset (for profiling); the published figures come from a full run. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'sdk,sdk1,http,bare,redis,redis64').split(','));
 
-/** Runs `worker` in CLIENTS concurrent loops for SECONDS; returns cycles/s and per-cycle latency percentiles. */
-async function loops(worker: (i: number) => Promise<void>): Promise<Round> {
-  const latencies: number[] = [];
-  let errors = 0;
-  const stop = performance.now() + SECONDS * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async (_, i) => {
-      while (performance.now() < stop) {
-        const t0 = performance.now();
-        try {
-          await worker(i);
-          latencies.push(performance.now() - t0);
-        } catch (err) {
-          if (errors++ === 0) console.log(`first error: ${(err as Error).message}`);
-        }
-      }
-    }),
-  );
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { rate: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors };
-}
+/** Runs `worker` in concurrent loops for SECONDS (see workerLoops). */
+const loops = (worker: (i: number) => Promise<void>) => workerLoops(CLIENTS, SECONDS, worker);
 
 const node = await spawnBenchNode([{ moduleId: MODULE, quantity: 1000 }]);
 const bare = await spawnBareFastify();
