@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -165,4 +165,14 @@ test('module list / show and keys init refusing to overwrite', async () => {
   assert.deepEqual([unknown.code, unknown.stderr], [1, 'licensor: unknown module 9999 (not in catalogs/openservice.json, catalogs/syrve-plugins.json)\n']);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /already exist .*--force/);
+});
+
+test('serve: a bad --events-retention-days exits 2 with one line naming the option, before touching the data dir', async () => {
+  const dataDir = join(tmp, 'retention-node');
+  for (const bad of ['-1', 'abc', '36501']) {
+    const r = await licensor('serve', '--events-retention-days', bad, '--data-dir', dataDir);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `licensor: --events-retention-days must be an integer from 0 to 36500, got "${bad}"\n`);
+  }
+  assert.equal(existsSync(dataDir), false);
 });

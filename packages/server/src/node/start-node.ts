@@ -34,6 +34,8 @@ export interface RunningNode {
   billing: BillingService;
   /** Samples pool use on a timer for the dashboard's usage charts. */
   usage: UsageSampler;
+  /** Deletes events past `--events-retention-days` every 10 s. */
+  eventRetention: EventRetention;
   /** Webhook registrations and the dispatcher that delivers committed events to them. */
   webhooks: WebhookService;
   dispatcher: WebhookDispatcher;
@@ -216,6 +218,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     webhooks,
     dispatcher,
     usage,
+    eventRetention,
     hierarchy,
     upstream,
     hardwareKeyDetail: hw.value.detail,
