@@ -121,7 +121,7 @@ test('malformed fields, unknown fields and policy parameters that do not apply',
   assert.deepEqual(problems, [
     'catalog (the catalog\'s name) must be a non-empty string, got ""',
     'developer must be a non-empty string, got missing',
-    'modules[0] has unknown field "extend" (expected id, name, kind, policy, heartbeatTtlSeconds, extends, developer, description)',
+    'modules[0] has unknown field "extend" (expected id, name, kind, policy, heartbeatTtlSeconds, extends, developer, description, role)',
     'modules[0].id must be a positive integer, got -1',
     'modules[0].name must be a non-empty string, got ""',
     'modules[0].policy.idleThresholdSeconds does not apply to REJECT_NEW',
@@ -156,4 +156,25 @@ test('mergeCatalogs: IDs unique across catalogs', () => {
     assert.equal(clash.code, 'VALIDATION_FAILED');
     assert.deepEqual(clash.data?.problems, ['module 2 (App 2) of catalog c is a duplicate of module 2 of catalog a']);
   }
+});
+
+test('a module role: server applications are UNCOUNTED applications, the child-node count is BLOCK_LATEST', () => {
+  const r = parseCatalog(
+    doc([
+      { id: 1, name: 'Server', kind: 'application', role: 'server-application', policy: { strategy: 'UNCOUNTED' } },
+      { id: 2, name: 'Children', kind: 'application', role: 'child-nodes', policy: { strategy: 'BLOCK_LATEST' } },
+    ]),
+  );
+  assert.ok(r.ok, r.ok ? '' : r.message);
+  assert.equal(r.value.modules.get(1)?.role, 'server-application');
+  assert.equal(r.value.modules.get(2)?.role, 'child-nodes');
+  const problems = problemsOf(
+    doc([
+      { id: 1, name: 'Server', kind: 'application', role: 'server-application', policy: { strategy: 'REJECT_NEW' } },
+      { id: 2, name: 'Children', kind: 'application', role: 'child-nodes', policy: { strategy: 'UNCOUNTED' } },
+      { id: 3, name: 'X', kind: 'application', role: 'boss', policy: { strategy: 'UNCOUNTED' } },
+    ]),
+  );
+  assert.equal(problems.length, 3);
+  assert.match(problems[2]!, /role "boss" is unknown/);
 });

@@ -6,6 +6,15 @@ export type ModuleKind = 'application' | 'feature' | 'plugin-instance' | 'connec
 /** Every module kind. */
 export const MODULE_KINDS: readonly ModuleKind[] = ['application', 'feature', 'plugin-instance', 'connection'];
 
+/**
+ * What a module stands for in the node hierarchy: a server application the node itself runs (its license is what lets
+ * the node serve at all), or the pool in which a parent counts its child nodes (subordinate Data Servers).
+ */
+export type ModuleRole = 'server-application' | 'child-nodes';
+
+/** Every module role. */
+export const MODULE_ROLES: readonly ModuleRole[] = ['server-application', 'child-nodes'];
+
 /** A module registered under an integer module ID. */
 export interface ModuleDefinition {
   id: number;
@@ -19,6 +28,8 @@ export interface ModuleDefinition {
   /** The developer who registered the module (developer licenses run every module of their developer). */
   developer: string;
   description?: string;
+  /** Set on server applications (License Server, Data Server) and on the module that counts child nodes. */
+  role?: ModuleRole;
 }
 
 /** A validated catalog: modules by ID. */

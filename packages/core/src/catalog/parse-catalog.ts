@@ -1,6 +1,6 @@
 import { fail, type Outcome, ok } from '@licensor/protocol';
 import { type AdmissionPolicy, POLICY_DEFAULTS, POLICY_STRATEGIES, type PolicyStrategy } from '../policy/admission-policy.js';
-import { type Catalog, MODULE_KINDS, type ModuleDefinition, type ModuleKind } from './module-definition.js';
+import { type Catalog, MODULE_KINDS, MODULE_ROLES, type ModuleDefinition, type ModuleKind, type ModuleRole } from './module-definition.js';
 
 /** The strategies each module kind may use (seed rules: features are only "licensed or not", connections are slots). */
 export const STRATEGIES_BY_KIND: Readonly<Record<ModuleKind, readonly PolicyStrategy[]>> = {
@@ -10,7 +10,7 @@ export const STRATEGIES_BY_KIND: Readonly<Record<ModuleKind, readonly PolicyStra
   connection: ['REJECT_NEW', 'EVICT_INACTIVE'],
 };
 
-const MODULE_FIELDS = new Set(['id', 'name', 'kind', 'policy', 'heartbeatTtlSeconds', 'extends', 'developer', 'description']);
+const MODULE_FIELDS = new Set(['id', 'name', 'kind', 'policy', 'heartbeatTtlSeconds', 'extends', 'developer', 'description', 'role']);
 const POLICY_FIELDS: Record<PolicyStrategy, readonly string[]> = {
   REJECT_NEW: [],
   EVICT_INACTIVE: ['idleThresholdSeconds'],
@@ -123,12 +123,31 @@ function parseModule(
     else problems.push(`${at}.developer must be a non-empty string, got ${show(m.developer)}`);
   }
   if (m.description !== undefined && typeof m.description !== 'string') problems.push(`${at}.description must be a string`);
+  const role = parseRole(m.role, at, kind, policy, problems);
 
   if (problems.length > start || !kind || !policy || !name) return undefined;
   const def: ModuleDefinition = { id: m.id as number, name, kind, policy, heartbeatTtlSeconds, developer };
   if (m.extends !== undefined) def.extends = m.extends as number;
   if (typeof m.description === 'string') def.description = m.description;
+  if (role) def.role = role;
   return def;
+}
+
+/** A module's role: a server application is an UNCOUNTED application; the child-node count is a BLOCK_LATEST pool. */
+function parseRole(r: unknown, at: string, kind: ModuleKind | undefined, policy: AdmissionPolicy | undefined, problems: string[]): ModuleRole | undefined {
+  if (r === undefined) return undefined;
+  if (!MODULE_ROLES.includes(r as ModuleRole)) {
+    problems.push(`${at}.role ${show(r)} is unknown (expected ${orList(MODULE_ROLES)})`);
+    return undefined;
+  }
+  const role = r as ModuleRole;
+  if (role === 'server-application' && (kind !== 'application' || (policy && policy.strategy !== 'UNCOUNTED'))) {
+    problems.push(`${at}.role server-application needs kind application with strategy UNCOUNTED (the node itself is licensed or not)`);
+  }
+  if (role === 'child-nodes' && (kind !== 'application' || (policy && policy.strategy !== 'BLOCK_LATEST'))) {
+    problems.push(`${at}.role child-nodes needs kind application with strategy BLOCK_LATEST (the latest connected child nodes are blocked)`);
+  }
+  return role;
 }
 
 function parsePolicy(p: unknown, at: string, kind: ModuleKind | undefined, problems: string[]): AdmissionPolicy | undefined {
