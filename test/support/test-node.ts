@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { licenseTerms } from './license-terms.js';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
 import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
 import type { Clock } from '../../packages/server/src/node/clock.js';
@@ -66,26 +67,25 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'licensor-test-'));
   const clock = opts.clock;
   const now = clock ? clock.now() : Date.now();
-  const sign = (overrides: Partial<LicensePayload> = {}) =>
-    signLicense(
-      {
-        v: 1,
-        id: newId('lic'),
-        issuer: 'Test Vendor',
-        customer: { id: 'cus_test', name: 'Test Restaurant' },
-        hardwareKey,
-        scope: opts.scope ?? 'static',
-        term: opts.notAfter === null || opts.notAfter === undefined ? { type: 'permanent' } : { type: 'temporary' },
-        entitlements: opts.entitlements ?? [],
-        ...(opts.developer ? { developer: { id: opts.developer } } : {}),
-        issuedAt: new Date(now - 60_000).toISOString(),
-        notBefore: new Date(now - 60_000).toISOString(),
-        notAfter: opts.notAfter ?? null,
-        ...overrides,
-      },
-      privateKey,
-      publicKey,
-    );
+  const sign = (overrides: Partial<LicensePayload> = {}) => {
+    const base = {
+      v: 2 as const,
+      id: newId('lic'),
+      issuer: 'Test Vendor',
+      customer: { id: 'cus_test', name: 'Test Restaurant' },
+      hardwareKey,
+      scope: opts.scope ?? ('static' as const),
+      term: opts.notAfter === null || opts.notAfter === undefined ? { type: 'permanent' as const } : { type: 'temporary' as const },
+      ...(opts.developer ? { developer: { id: opts.developer } } : {}),
+      issuedAt: new Date(now - 60_000).toISOString(),
+      notBefore: new Date(now - 60_000).toISOString(),
+      notAfter: opts.notAfter ?? null,
+      ...overrides,
+    };
+    const terms = licenseTerms(overrides.entitlements ?? opts.entitlements ?? [], { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope });
+    const pinned = { ...(overrides.modules ? { modules: overrides.modules } : {}), ...(overrides.keySource ? { keySource: overrides.keySource } : {}) };
+    return signLicense({ ...base, ...terms, ...pinned }, privateKey, publicKey);
+  };
   let issuerDir: string | undefined;
   if (opts.issuer) {
     issuerDir = join(dataDir, 'issuer');
