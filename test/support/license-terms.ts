@@ -1,5 +1,5 @@
-import { type Catalog, termsOf } from '@licensor/core';
-import type { Entitlement, KeySource, LicensePayload } from '@licensor/protocol';
+import { type Catalog, parseCatalog, termsOf } from '@licensor/core';
+import type { Entitlement, KeySource, LicensePayload, ModuleTerms } from '@licensor/protocol';
 import { defaultCatalogFiles, loadCatalogFiles } from '../../packages/server/src/catalog/load-catalog-file.js';
 import { signedModules } from '../../packages/server/src/issuer/issue-license.js';
 
@@ -34,4 +34,11 @@ export function licenseTerms(
     granted = [...entitlements, { moduleId: app, quantity: null }].sort((a, b) => a.moduleId - b.moduleId);
   }
   return { entitlements: granted, modules: signedModules(catalog, granted, opts.developer).map(termsOf), keySource: opts.keySource ?? 'any' };
+}
+
+/** The signed terms of every module of a catalog document (a test's own catalog), for `modules` of a test license. */
+export function termsOfCatalog(json: unknown): ModuleTerms[] {
+  const c = parseCatalog(json);
+  if (!c.ok) throw new Error(c.message);
+  return [...c.value.modules.values()].map(termsOf);
 }

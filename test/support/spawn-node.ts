@@ -42,9 +42,9 @@ export function createTestIssuer(): TestIssuer {
       notAfter: null,
       ...overrides,
     };
-    const terms = licenseTerms(overrides.entitlements ?? entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope });
-    const pinned = { ...(overrides.modules ? { modules: overrides.modules } : {}), ...(overrides.keySource ? { keySource: overrides.keySource } : {}) };
-    return signLicense({ ...base, ...terms, ...pinned }, privateKey, publicKey);
+    // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
+    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? entitlements, modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}) });
+    return signLicense({ ...base, ...terms }, privateKey, publicKey);
   };
   return {
     publicKey: pub,

@@ -9,15 +9,25 @@ import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/confi
 import type { Clock } from '../../packages/server/src/node/clock.js';
 import { type RunningNode, startNode } from '../../packages/server/src/node/start-node.js';
 
-/** A clock tests move by hand. */
+/** A clock tests move by hand: a wall clock (`t`, which a test may set anywhere) and a monotonic one. */
 export class FakeClock implements Clock {
+  /** The monotonic clock: moved only by advance(). */
+  mono = 0;
   constructor(public t = Date.parse('2026-06-01T00:00:00Z')) {}
   now(): number {
     return this.t;
   }
-  /** Moves time forward. */
+  monotonic(): number {
+    return this.mono;
+  }
+  /** Moves time forward: the wall clock and the monotonic clock alike. */
   advance(ms: number): void {
     this.t += ms;
+    this.mono += ms;
+  }
+  /** Sets the wall clock back, as a licensee can; the monotonic clock does not move. */
+  setBack(ms: number): void {
+    this.t -= ms;
   }
 }
 
@@ -40,6 +50,8 @@ export interface TestNodeOptions {
   issuerKeys?: { privateKey: KeyObject; publicKey: KeyObject };
   /** This node's hardware key; default: a random one. */
   hardwareKey?: string;
+  /** Read the key from a USB drive in this (fake) sysfs tree instead of taking `hardwareKey` by hand. */
+  sysfsRoot?: string;
 }
 
 /** A node under test with its tokens and issuer. */
@@ -82,9 +94,9 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
       notAfter: opts.notAfter ?? null,
       ...overrides,
     };
-    const terms = licenseTerms(overrides.entitlements ?? opts.entitlements ?? [], { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope });
-    const pinned = { ...(overrides.modules ? { modules: overrides.modules } : {}), ...(overrides.keySource ? { keySource: overrides.keySource } : {}) };
-    return signLicense({ ...base, ...terms, ...pinned }, privateKey, publicKey);
+    // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
+    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? opts.entitlements ?? [], modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? opts.entitlements ?? [], { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}) });
+    return signLicense({ ...base, ...terms }, privateKey, publicKey);
   };
   let issuerDir: string | undefined;
   if (opts.issuer) {
@@ -99,7 +111,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
       dataDir,
       port: '0',
       host: '127.0.0.1',
-      hardwareKey,
+      ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot, hardwareKeySource: 'usb' } : { hardwareKey }),
       issuerPublicKey: pub,
       logLevel: 'silent',
       sessionGraceMs: String(opts.sessionGraceMs ?? 300),

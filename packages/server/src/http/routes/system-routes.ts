@@ -18,8 +18,8 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
     const lic = node.license?.payload;
     const state = node.licenseState();
     return {
-      license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null } : {}) },
-      hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source },
+      license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null, keySource: lic.keySource } : {}) },
+      hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source, trusted: node.options.hardwareKey.trusted, ...node.hardwareKeyPresence },
       nonProduction: node.nonProduction,
       store: node.store.kind,
       time: node.clock.now(),
