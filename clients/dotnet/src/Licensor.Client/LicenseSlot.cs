@@ -154,16 +154,6 @@ namespace Licensor.Client
             get { lock (_gate) return _release == null && _lostReason == null; }
         }
 
-        /// <summary>Stops heartbeats without telling the node (the service is going away without releasing).</summary>
-        internal void Abandon()
-        {
-            lock (_gate)
-            {
-                StopTimer();
-                if (_release == null) _release = CompletedTask();
-            }
-        }
-
         private void ScheduleNext()
         {
             if (_release != null || _lostReason != null) return;
