@@ -70,6 +70,12 @@ test('Windows: a lone object, an empty answer and a byte-order mark are read; ot
     parseWindowsUsbDrives(one).map((d) => [d.hardwareKey, d.blockDevices]),
     [[SANDISK_KEY, ['\\\\.\\PHYSICALDRIVE1', 'E:']]],
   );
+  const wrapped = JSON.stringify({ value: [{ DeviceID: '\\\\.\\PHYSICALDRIVE1', Parents: { value: ['USB\\VID_0781&PID_5567\\4C530001230925117433'], Count: 1 }, DriveLetters: { value: ['E:'], Count: 1 } }], Count: 1 });
+  assert.deepEqual(
+    parseWindowsUsbDrives(wrapped).map((d) => [d.hardwareKey, d.blockDevices]),
+    [[SANDISK_KEY, ['\\\\.\\PHYSICALDRIVE1', 'E:']]],
+    'arrays written as { value, Count }',
+  );
   assert.deepEqual(parseWindowsUsbDrives(''), []);
   assert.deepEqual(parseWindowsUsbDrives('[]\r\n'), []);
   assert.equal(parseWindowsUsbDrives(`\uFEFF${WINDOWS}`).length, 5);

@@ -47,7 +47,12 @@ interface DiskRecord {
   DriveLetters?: unknown;
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]).filter((s): s is string => typeof s === 'string' && s !== '');
+/** Windows PowerShell 5.1 can write an array as `{ "value": [...], "Count": n }`; both forms are read. */
+const unwrap = (v: unknown): unknown => (typeof v === 'object' && v !== null && !Array.isArray(v) && Array.isArray((v as { value?: unknown }).value) ? (v as { value: unknown[] }).value : v);
+const strings = (v: unknown): string[] => {
+  const list = unwrap(v);
+  return (Array.isArray(list) ? list : list === null || list === undefined ? [] : [list]).filter((s): s is string => typeof s === 'string' && s !== '');
+};
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
 /**
@@ -58,7 +63,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !
  */
 export function parseWindowsUsbDrives(json: string): UsbDrive[] {
   const trimmed = json.replace(/^\uFEFF/, '').trim();
-  const parsed: unknown = trimmed === '' ? [] : JSON.parse(trimmed);
+  const parsed = unwrap(trimmed === '' ? [] : JSON.parse(trimmed));
   // PowerShell writes a lone object instead of a one-element array when it is not told otherwise.
   const disks = (Array.isArray(parsed) ? parsed : [parsed]).filter((d): d is DiskRecord => typeof d === 'object' && d !== null);
   const drives = new Map<string, UsbDrive>();
