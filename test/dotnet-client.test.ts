@@ -17,9 +17,9 @@ const hasMono = ['mcs', 'mono'].every((tool) => spawnSync(tool, ['--version'], {
 if (!hasMono) console.log('dotnet client suite: SKIPPED (mono-devel not installed)');
 
 // Module ids and quantities the C# program (clients/dotnet/tests/ClientTests.cs) expects.
-const TERMINALS = 91001; // connection, 10 slots, heartbeat TTL 2 s
+const TERMINALS = 91001; // connection, 10 slots, heartbeat TTL 3 s (heartbeats every 1 s)
 const GATEWAYS = 91002; // connection, 5 slots
-const TTL_MS = 2_000;
+const TTL_MS = 3_000;
 const CATALOG = {
   catalog: 'dotnet-client-test',
   developer: 'test',

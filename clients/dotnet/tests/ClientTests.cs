@@ -26,7 +26,7 @@ namespace Licensor.Client.Tests
     /// </summary>
     public static class ClientTests
     {
-        /// <summary>Terminals: a connection module with 10 slots and a 2 s heartbeat TTL (the suite's own catalog).</summary>
+        /// <summary>Terminals: a connection module with 10 slots and a 3 s heartbeat TTL (the suite's own catalog).</summary>
         public const int Terminals = 91001;
         /// <summary>Gateways: a connection module with 5 slots (the suite's own catalog).</summary>
         public const int Gateways = 91002;
@@ -102,10 +102,10 @@ namespace Licensor.Client.Tests
                 Check.Equal((int?)409, full.Status, "the exception carries the HTTP status");
                 Check.That(full.Detail.Contains("10 of 10 in use") && full.RequestId != null, "the detail is readable and the request id is kept");
 
-                // The module's TTL is 2 s: only the background heartbeats keep the slots past it.
+                // The module's TTL is 3 s: only the background heartbeats keep the slots past it.
                 var firstExpiry = slots[1].ExpiresAt;
-                Thread.Sleep(TimeSpan.FromSeconds(3.5));
-                Check.Equal(10, _admin.LiveHolders(Terminals).Count, "heartbeats keep all 10 slots past their 2 s TTL");
+                Thread.Sleep(TimeSpan.FromSeconds(4.5));
+                Check.Equal(10, _admin.LiveHolders(Terminals).Count, "heartbeats keep all 10 slots past their 3 s TTL");
                 Check.That(slots[1].ExpiresAt > firstExpiry, "a heartbeat moved the expiry on");
                 Check.That(slots.Values.All(s => !s.IsLost), "no slot was lost");
 
@@ -233,7 +233,7 @@ namespace Licensor.Client.Tests
                 Check.Equal(ErrorCodes.ModuleNotLicensed, unlicensed.Code, "with the node's code");
                 Check.That(licensing.IsModuleEnabled(Gateway) && !licensing.IsModuleEnabled(Manager) && !licensing.IsModuleEnabled(999999), "IsModuleEnabled: licensed, unlicensed, unknown");
                 var catalog = licensing.GetCatalog();
-                Check.That(catalog.Any(m => m.Id == Terminals && m.HeartbeatTtlSeconds == 2 && m.CountsSlots) && catalog.Any(m => m.Id == Gateway && !m.CountsSlots), "the catalog lists modules with their strategy");
+                Check.That(catalog.Any(m => m.Id == Terminals && m.HeartbeatTtlSeconds == 3 && m.CountsSlots) && catalog.Any(m => m.Id == Gateway && !m.CountsSlots), "the catalog lists modules with their strategy");
             }
         }
 
