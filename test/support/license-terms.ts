@@ -23,9 +23,9 @@ export function shippedCatalog(): Catalog {
  */
 export function licenseTerms(
   entitlements: Entitlement[],
-  opts: { developer?: string; scope?: 'centralized' | 'static'; keySource?: KeySource; serverApplication?: boolean } = {},
+  opts: { developer?: string; scope?: 'centralized' | 'static'; keySource?: KeySource; serverApplication?: boolean; catalog?: Catalog } = {},
 ): Pick<LicensePayload, 'entitlements' | 'modules' | 'keySource'> {
-  const catalog = shippedCatalog();
+  const catalog = opts.catalog ?? shippedCatalog();
   let granted = entitlements;
   const suites = new Set(entitlements.map((e) => catalog.modules.get(e.moduleId)?.developer));
   const apps = [...catalog.modules.values()].filter((m) => m.role === 'server-application' && suites.has(m.developer));
@@ -41,4 +41,12 @@ export function termsOfCatalog(json: unknown): ModuleTerms[] {
   const c = parseCatalog(json);
   if (!c.ok) throw new Error(c.message);
   return [...c.value.modules.values()].map(termsOf);
+}
+
+/** The catalogs a test node is started with (`--catalog` files), merged; the shipped ones when none is named. */
+export function catalogOf(files: string | undefined): Catalog {
+  if (!files) return shippedCatalog();
+  const c = loadCatalogFiles(files.split(',').map((f) => f.trim()));
+  if (!c.ok) throw new Error(c.message);
+  return c.value;
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { licenseTerms } from './license-terms.js';
+import { catalogOf, licenseTerms } from './license-terms.js';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
 import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
 import type { Clock } from '../../packages/server/src/node/clock.js';
@@ -95,7 +95,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
       ...overrides,
     };
     // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
-    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? opts.entitlements ?? [], modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? opts.entitlements ?? [], { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}) });
+    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? opts.entitlements ?? [], modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? opts.entitlements ?? [], { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}), catalog: catalogOf(opts.flags?.catalogs) });
     return signLicense({ ...base, ...terms }, privateKey, publicKey);
   };
   let issuerDir: string | undefined;
