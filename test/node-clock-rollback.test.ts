@@ -71,3 +71,55 @@ test('the latest time seen survives a restart', async () => {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('small setbacks add up: a clock pushed back 5 s every 5 s cannot hold a temporary license past its end', async () => {
+  const clock = new FakeClock();
+  const validUntil = clock.now() + 60_000;
+  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 2 }], clock, notAfter: new Date(validUntil).toISOString(), reapIntervalMs: 60_000 });
+  try {
+    assert.equal((await acquire(t, 'pc-1')).status, 201);
+    // 6 minutes of real (monotonic) time pass while the wall clock is set back 5 s every 5 s: it never moves.
+    const wallAtStart = clock.now();
+    for (let i = 0; i < 72; i++) {
+      clock.advance(5_000);
+      clock.setBack(5_000);
+      await t.running.node.reap();
+    }
+    assert.equal(clock.now(), wallAtStart, 'the wall clock stood still');
+    const r = await acquire(t, 'pc-2');
+    assert.equal(r.body.code, 'LICENSE_EXPIRED', JSON.stringify(r.body));
+    assert.equal(t.running.node.licenseState().state, 'expired');
+    // Behind by 6 min, past the 5 min tolerance: recorded once, however many reaps see it.
+    const events = await t.api('GET', '/v1/events?type=clock.rolled_back');
+    assert.equal(events.body.events.length, 1, JSON.stringify(events.body));
+    assert.equal(events.body.events[0].data.behindMs > 5 * 60_000, true);
+  } finally {
+    await t.close();
+  }
+});
+
+test('the high-water mark keeps moving with monotonic time across a restart with the clock set back', async () => {
+  const clock = new FakeClock();
+  const validUntil = clock.now() + 10 * 60_000;
+  const first = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 2 }], clock, notAfter: new Date(validUntil).toISOString() });
+  const dataDir = first.dataDir;
+  // 8 minutes pass with the clock frozen by setbacks; the mark (persisted by reap) is 8 minutes ahead of the clock.
+  for (let i = 0; i < 8; i++) {
+    clock.advance(60_000);
+    clock.setBack(60_000);
+    await first.running.node.reap();
+  }
+  await first.running.close();
+  // Restarted, the clock still frozen: 3 more minutes of running end the license, whatever the clock says.
+  const again = new FakeClock(clock.now());
+  const second = await startTestNode({ clock: again, dataDir, flags: { issuerPublicKey: first.publicKey, hardwareKey: first.hardwareKey } });
+  try {
+    assert.equal(second.running.node.licenseState().state, 'valid');
+    again.mono += 3 * 60_000;
+    assert.equal(second.running.node.licenseState().state, 'expired');
+    assert.equal((await acquire(second, 'pc-1')).body.code, 'LICENSE_EXPIRED');
+  } finally {
+    await second.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
