@@ -156,6 +156,29 @@ test('one node per data dir: a second serve on the same dir exits at once naming
   }
 });
 
+test('one embedded node per license on a machine: a second data dir with the same hardware key is refused too', async () => {
+  const issuer = createTestIssuer();
+  const tmp = tempDir();
+  try {
+    const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 5 }], 'any');
+    const base = { hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic };
+    const first = await spawnNode({ ...base, dataDir: join(tmp.dir, 'one'), port: await freePort() });
+    try {
+      await assert.rejects(
+        spawnNode({ ...base, dataDir: join(tmp.dir, 'two'), port: await freePort() }),
+        (err: Error) => err.message.includes('is already served by another Licensor process on this machine') && err.message.includes(`PID ${first.child.pid}`),
+      );
+    } finally {
+      await first.stop();
+    }
+    // Stopped, the key is free: the other data dir may serve it now.
+    const second = await spawnNode({ ...base, dataDir: join(tmp.dir, 'two'), port: await freePort() });
+    await second.stop();
+  } finally {
+    tmp.remove();
+  }
+});
+
 test('a SIGKILLed node leaves no stale lock: the next process takes the data dir at once', async () => {
   const issuer = createTestIssuer();
   const tmp = tempDir();

@@ -21,6 +21,7 @@ import { WebhookService } from '../webhook/webhook-service.js';
 import { faultInjector } from './fault-injection.js';
 import { resolveHardwareKey } from './resolve-hardware-key.js';
 import { lockDataDir } from '../store/sqlite/data-dir-lock.js';
+import { lockHardwareKey } from './hardware-key-lock.js';
 import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import { UpstreamSync } from '../hierarchy/upstream-sync.js';
@@ -69,15 +70,26 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   if (config.store !== 'sqlite') return startLocked(config, deps);
   const lock = lockDataDir(config.dataDir);
   if (!lock.ok) return lock;
+  // And one embedded node per hardware key on this machine: another data dir would otherwise serve the license again.
+  const hw = resolveHardwareKey(config);
+  const keyLock = hw.ok ? await lockHardwareKey(hw.value.key, `licensor serve --data-dir ${config.dataDir}`) : null;
+  const release = async () => {
+    if (keyLock?.ok) await keyLock.value.release();
+    lock.value.release();
+  };
+  if (keyLock && !keyLock.ok) {
+    await release();
+    return keyLock;
+  }
   let started: Outcome<RunningNode>;
   try {
     started = await startLocked(config, deps);
   } catch (err) {
-    lock.value.release();
+    await release();
     throw err;
   }
   if (!started.ok) {
-    lock.value.release();
+    await release();
     return started;
   }
   const running = started.value;
@@ -86,7 +98,7 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     try {
       await close();
     } finally {
-      lock.value.release();
+      await release();
     }
   };
   return ok(running);
