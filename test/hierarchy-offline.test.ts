@@ -37,7 +37,7 @@ describe('three levels of real processes: central License Server → root Data S
     const centralHw = hw();
     const centralAdmin = `adm_${newId('t')}`;
     const centralPort = await freePort();
-    const licenseFile = issuer.writeLicense(centralDir.dir, [{ moduleId: 4001, quantity: 5 }, { moduleId: 1001, quantity: null }, { moduleId: 1003, quantity: 1 }], { hardwareKey: centralHw, scope: 'centralized' });
+    const licenseFile = issuer.writeLicense(centralDir.dir, [{ moduleId: 4001, quantity: 5 }, { moduleId: 1001, quantity: null }, { moduleId: 1003, quantity: 2 }], { hardwareKey: centralHw, scope: 'centralized' });
     const centralOpts = {
       dataDir: centralDir.dir,
       port: centralPort,

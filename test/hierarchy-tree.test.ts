@@ -36,7 +36,7 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
       scope: 'centralized',
       entitlements: [
         { moduleId: 1001, quantity: null },
-        { moduleId: 1003, quantity: 1 },
+        { moduleId: 1003, quantity: 2 },
         { moduleId: 2001, quantity: 10 },
         { moduleId: 4001, quantity: 4 },
       ],

@@ -110,7 +110,7 @@ export class LicensorNode {
   private allocatedOut = new Map<number, number>();
   /** The allocation this node received from its parent, if it is a child node. */
   private allocation: HeldAllocation | null = null;
-  /** Set while the parent refuses this node (beyond its subordinate-server limit): client work is refused. */
+  /** Set while the parent blocks this node (beyond its subordinate-server limit): only a license of its own serves. */
   private blockedBy: string | null = null;
   private installed: InstalledLicense | null = null;
   private readonly listeners = new Set<Listener>();
@@ -234,10 +234,18 @@ export class LicensorNode {
     await this.applyGrants();
   }
 
-  /** Marks this node as refused by its parent (a sentence saying why), or serving again (null). */
-  setBlockedBy(reason: string | null): void {
+  /**
+   * Marks this node as blocked by its parent (a sentence saying why), or served again (null). While blocked, the
+   * allocation counts for nothing, even one not yet withdrawn; work under a license of its own continues.
+   */
+  async setBlockedBy(reason: string | null): Promise<void> {
     this.blockedBy = reason;
-    this.refreshWindow();
+    await this.applyGrants();
+  }
+
+  /** Why the parent blocks this node, or null. */
+  get blockedByParent(): string | null {
+    return this.blockedBy;
   }
 
   /** The clock rollback in effect, if any: the clock reads `now`, the node has already seen `latestSeen`. */
@@ -325,10 +333,10 @@ export class LicensorNode {
 
   /** Recomputes the serving window from the license and the allocation; returns what they hold together. */
   private refreshWindow(): Map<number, number | null> {
-    const { held, validFrom, validUntil } = combineGrants(this.catalog, this.installed, this.allocation);
-    // A node its parent refuses serves no window at all; licensed() then says why.
-    this.validFrom = this.blockedBy ? Number.POSITIVE_INFINITY : validFrom;
-    this.validUntil = this.blockedBy ? Number.NEGATIVE_INFINITY : validUntil;
+    // A node its parent blocks serves on its own license only; without one, licensed() says why it refuses.
+    const { held, validFrom, validUntil } = combineGrants(this.catalog, this.installed, this.blockedBy ? null : this.allocation);
+    this.validFrom = validFrom;
+    this.validUntil = validUntil;
     return held;
   }
 

@@ -21,6 +21,8 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
       license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null } : {}) },
       hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source },
       nonProduction: node.nonProduction,
+      // Why this node's parent blocks it (its allocation is withdrawn), or null.
+      blockedByParent: node.blockedByParent,
       store: node.store.kind,
       time: node.clock.now(),
     };
