@@ -223,7 +223,6 @@ export class UpstreamSync {
   private async blocked(res: SyncResponse): Promise<void> {
     const was = this.node.blockedByParent;
     await this.node.setBlockedBy(res.message);
-    this.status.state = 'blocked';
     if (res.allocation) {
       const taken = await this.take(res.allocation, { tokenId: null, name: 'upstream sync' }, res.message);
       if (!taken.ok) {
@@ -235,7 +234,11 @@ export class UpstreamSync {
       await this.withdraw(res.message);
     }
     const own = this.node.licenseState();
-    this.status.message = `${res.message}. Its allocation is withdrawn; ${own.state === 'valid' ? 'work under this node\'s own license continues' : 'client work is refused (this node has no valid license of its own)'}`;
+    // State and words together, so an admin never reads one without the other.
+    Object.assign(this.status, {
+      state: 'blocked',
+      message: `${res.message}. Its allocation is withdrawn; ${own.state === 'valid' ? 'work under this node\'s own license continues' : 'client work is refused (this node has no valid license of its own)'}`,
+    });
     if (was !== res.message) await this.node.publish([{ type: 'upstream.blocked', subject: res.nodeId, data: { message: res.message } }]);
   }
 

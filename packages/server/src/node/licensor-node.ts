@@ -357,7 +357,10 @@ export class LicensorNode {
   private pool(moduleId: number): Outcome<PoolState> {
     const pool = this.pools.get(moduleId);
     if (!pool) return unknownModule(moduleId);
-    if (!this.granted.has(moduleId)) return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node`, { data: { moduleId } });
+    if (!this.granted.has(moduleId)) {
+      const why = this.blockedBy ? ` (the parent withdrew this node's allocation: ${this.blockedBy})` : '';
+      return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node${why}`, { data: { moduleId } });
+    }
     return ok(pool);
   }
 
