@@ -71,7 +71,7 @@ describe('the parent counts its children: subordinate servers under BLOCK_LATEST
 
   const children = async () => (await parent.api('GET', '/v1/nodes')).body.items as { id: string; name: string; hardwareKey: string; state: string; countedAs: number | null; message: string; licenseState: string | null; licenseSummary: string | null; allocation: { seq: number } | null }[];
   const childOf = async (s: Site) => (await children()).find((i) => i.hardwareKey === s.hardwareKey);
-  const acquire = (s: Site, holderId: string) => s.api('POST', '/v1/modules/4001/leases', { holderId }, undefined, true);
+  const acquire = (s: Site, holderId: string) => s.api('POST', '/v1/modules/4001/leases', { holderId }, true);
   const members = async () => ((await parent.api('GET', '/v1/pools/1003')).body.members as { memberId: string; position: number; state: string }[]).map(({ memberId, position, state }) => ({ memberId, position, state }));
 
   before(async () => {
