@@ -171,6 +171,29 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
     await until(() => acquire(site, 4001, 'm1'), (r) => r.status === 201, 'site C to serve');
   });
 
+  it('a blocked root gives its own subtree nothing until the License Server serves it again', async () => {
+    const grants = (subordinates: number) => [
+      { moduleId: 1001, quantity: null },
+      { moduleId: 1003, quantity: subordinates },
+      { moduleId: 2001, quantity: 10 },
+      { moduleId: 4001, quantity: 4 },
+    ];
+    // One subordinate server left, and the root holds it: the License Server keeps none for itself, so the root is blocked.
+    assert.equal((await ls.api('PUT', '/v1/license', { license: ls.sign({ entitlements: grants(1) }) })).status, 200);
+    const up = await until(() => root.api('GET', '/v1/upstream'), (r) => r.body.state === 'blocked' && r.body.allocation?.entitlements.length === 0, 'the root to hold the withdrawal');
+    assert.match(up.body.message, /client work is refused/);
+    assert.equal((await acquire(root, 4001, 'mgr-9')).body.code, 'SYNC_BLOCKED');
+    // Its child hears that the root has nothing to give, and why.
+    const below = await until(() => sub2.api('GET', '/v1/upstream'), (r) => r.body.state === 'unlicensed', 'site B to hear the root has nothing');
+    assert.match(below.body.message, /parent blocks it|blocked/);
+    // The License Server's license grows again: the root is served, and so is its subtree.
+    assert.equal((await ls.api('PUT', '/v1/license', { license: ls.sign({ entitlements: grants(2) }) })).status, 200);
+    await until(() => root.api('GET', '/v1/upstream'), (r) => r.body.state === 'active' && r.body.allocation?.entitlements.length > 0, 'the root to be served again');
+    await until(() => sub2.api('GET', '/v1/upstream'), (r) => r.body.state === 'active', 'site B to be served again');
+    // Its managers kept their slots (three, above the two it now holds): one of them is served again.
+    await until(() => acquire(root, 4001, 'mgr-1'), (r) => r.status === 200 || r.status === 201, 'the root to serve managers again');
+  });
+
   it('refuses to allocate from a static license', async () => {
     const shop = await startTestNode({ issuerKeys, scope: 'static', entitlements: [{ moduleId: 2001, quantity: 3 }] });
     nodes.push(shop);
