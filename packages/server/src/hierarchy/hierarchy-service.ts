@@ -321,7 +321,14 @@ export class HierarchyService {
   }
 
   private view(c: ChildNodeRecord, now: number): NodeView {
-    return toNodeView(c, this.verdicts.get(c.id) ?? null, now, this.options.syncIntervalMs);
+    return toNodeView(c, this.verdicts.get(c.id) ?? this.countedVerdict(c), now, this.options.syncIntervalMs);
+  }
+
+  /** Before a child's first sync since this process started: blocked if its place in the counting pool is. */
+  private countedVerdict(c: ChildNodeRecord): { state: ChildState; message: string } | null {
+    const detail = c.countedAs === null ? null : this.node.poolDetail(c.countedAs);
+    if (!detail?.ok || detail.value.pool.members.get(c.id)?.state !== 'blocked') return null;
+    return { state: 'blocked', message: `blocked in ${detail.value.pool.module.name} (not synced since this node started)` };
   }
 }
 

@@ -19,10 +19,10 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
     const state = node.licenseState();
     return {
       license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null } : {}) },
-      hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source },
-      nonProduction: node.nonProduction,
       // Why this node's parent blocks it (its allocation is withdrawn), or null.
       blockedByParent: node.blockedByParent,
+      hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source },
+      nonProduction: node.nonProduction,
       store: node.store.kind,
       time: node.clock.now(),
     };
