@@ -149,7 +149,9 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
                 {Object.keys(modules).length === 0 && (
                   <tr>
                     <td colSpan={3} className="muted">
-                      Nothing allocated yet: this subdivision refuses client work until it gets an allocation.
+                      {node.licenseState === 'valid'
+                        ? 'Nothing allocated: this subdivision serves under a license of its own.'
+                        : 'Nothing allocated yet: this subdivision refuses client work until it gets an allocation.'}
                     </td>
                   </tr>
                 )}
