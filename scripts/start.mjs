@@ -24,6 +24,8 @@ if (!existsSync(join(issuerDir, 'issuer.pub'))) {
   console.log(`created dev issuer keys in ${issuerDir}`);
 }
 let hwSource = ['--hardware-key-source', 'machine-id'];
+// The demo license is bound to this machine's id; without one, to a key the demo keeps (issued --key-source any).
+let keySource = 'machine-id';
 let hardwareKey;
 try {
   hardwareKey = licensor('hwkey', '--machine-id').split(/\s+/)[0];
@@ -33,21 +35,23 @@ try {
   if (!existsSync(keyFile)) writeFileSync(keyFile, randomBytes(32).toString('hex'));
   hardwareKey = readFileSync(keyFile, 'utf8').trim();
   hwSource = ['--hardware-key', hardwareKey];
+  keySource = 'any';
 }
 const licenseFile = join(demo, 'demo.lic');
 const verifies = () => {
   try {
     licensor('license', 'verify', licenseFile, '--issuer-dir', issuerDir, '--hardware-key', hardwareKey);
-    return true;
+    return JSON.parse(licensor('license', 'inspect', licenseFile, '--json')).license.keySource === keySource;
   } catch {
     return false;
   }
 };
-// The demo license is re-issued whenever it no longer verifies (other machine, new issuer keys, older format).
+// The demo license is re-issued whenever it no longer verifies (other machine, new issuer keys, older format, another
+// key source).
 if (!existsSync(licenseFile) || !verifies()) {
   const modules = ['1001', '1002', '1003=2', '1004', '2001=3', '2101', '2102', '2103', '2104', '3001=100', '4001=5', '5001=10', '10001=2', '10002', '10003=10'];
   licensor('license', 'issue', '--customer', 'Demo Restaurant Chain', '--hardware-key', hardwareKey, '--scope', 'centralized', '--permanent',
-    ...modules.flatMap((m) => ['--module', m]), '--issuer-dir', issuerDir, '--out', licenseFile);
+    '--key-source', keySource, ...modules.flatMap((m) => ['--module', m]), '--issuer-dir', issuerDir, '--out', licenseFile);
   console.log(`issued demo license ${licenseFile}`);
 }
 const tokenFile = join(demo, 'admin.token');

@@ -29,7 +29,7 @@ test('plans created and changed, rentals started, licenses issued and extended a
   try {
     const account = (await n.api('POST', '/v1/billing/accounts', { customerName: 'Cafe Audit', currency: 'EUR' })).body.id as string;
     await n.api('POST', `/v1/billing/accounts/${account}/topups`, { amount: 5000, currency: 'EUR', reference: 'pay-1' });
-    const plan = (await n.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 2 }] })).body.id as string;
+    const plan = (await n.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }] })).body.id as string;
     const changed = await n.api('PATCH', `/v1/rental-plans/${plan}`, { price: 1200, graceMs: 86_400_000 });
     assert.equal(changed.status, 200, JSON.stringify(changed.body));
     assert.equal(changed.body.price, 1200);
@@ -39,10 +39,10 @@ test('plans created and changed, rentals started, licenses issued and extended a
     assert.equal((await n.api('PATCH', `/v1/rental-plans/${plan}`, { price: -5 })).body.field, 'price');
     assert.equal((await n.api('PATCH', `/v1/rental-plans/${plan}`, { period: 'month' })).status, 400, 'the period never changes');
     assert.equal((await n.api('PATCH', '/v1/rental-plans/pln_nobody', { price: 1 })).status, 404);
-    const rental = await n.api('POST', '/v1/rentals', { accountId: account, planId: plan, hardwareKey: 'c'.repeat(64) });
+    const rental = await n.api('POST', '/v1/rentals', { accountId: account, planId: plan, hardwareKey: 'c'.repeat(64), keySource: 'any' });
     assert.equal(rental.status, 201, JSON.stringify(rental.body));
     assert.equal((await n.api('GET', `/v1/billing/accounts/${account}`)).body.balance, 3800, 'the new price is charged');
-    const temp = await n.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: 'd'.repeat(64), scope: 'static', entitlements: [{ moduleId: 4001, quantity: 1 }], until: '2026-07-01' });
+    const temp = await n.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: 'd'.repeat(64), scope: 'static', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 1 }], until: '2026-07-01', keySource: 'any' });
     const licenseId = temp.body.payload.id as string;
     assert.equal((await n.api('POST', `/v1/licenses/${licenseId}/extend`, { until: '2026-08-01' })).status, 200);
     // A refused extension changes nothing and is not audited.

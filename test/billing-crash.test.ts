@@ -43,8 +43,8 @@ async function rentalDue(): Promise<Setup> {
   try {
     const acc = await api.request('POST', '/v1/billing/accounts', { customerName: 'Cafe Crash', currency: 'EUR' });
     await api.request('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 5000, currency: 'EUR', reference: 'pay-1' });
-    const plan = await api.request('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 2 }] });
-    const rental = await api.request('POST', '/v1/rentals', { accountId: acc.body.id, planId: plan.body.id, hardwareKey: issuer.hardwareKey });
+    const plan = await api.request('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }] });
+    const rental = await api.request('POST', '/v1/rentals', { accountId: acc.body.id, planId: plan.body.id, hardwareKey: issuer.hardwareKey, keySource: 'any' });
     assert.equal(rental.status, 201, JSON.stringify(rental.body));
     assert.equal(rental.body.installedHere, true);
     assert.equal((await api.request('POST', '/v1/modules/4001/leases', { holderId: 'pc-1' })).status, 201);

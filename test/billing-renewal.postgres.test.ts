@@ -88,8 +88,8 @@ describe('billing on two processes sharing PostgreSQL', { skip: SKIP_POSTGRES, t
     const [a, b] = nodes as [RunningNode, RunningNode];
     const acc = (await api(a, 'POST', '/v1/billing/accounts', { customerName: 'Cafe Pushkin', currency: 'EUR' })).body.id as string;
     assert.equal((await api(b, 'POST', `/v1/billing/accounts/${acc}/topups`, { amount: 10_000, currency: 'EUR', reference: 'pay-1' })).status, 201);
-    const plan = (await api(a, 'POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 2 }] })).body.id as string;
-    const started = await api(b, 'POST', '/v1/rentals', { accountId: acc, planId: plan, hardwareKey: 'c'.repeat(64) });
+    const plan = (await api(a, 'POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }] })).body.id as string;
+    const started = await api(b, 'POST', '/v1/rentals', { accountId: acc, planId: plan, hardwareKey: 'c'.repeat(64), keySource: 'any' });
     assert.equal(started.status, 201, JSON.stringify(started.body));
     const rental = started.body.id as string;
     for (let period = 1; period <= 3; period++) {

@@ -15,7 +15,7 @@ async function topUp(t: TestNode, id: string, amount: number, reference: string)
 }
 
 async function plan(t: TestNode, extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await t.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 2 }], ...extra });
+  const r = await t.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }], ...extra });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
 }
@@ -87,14 +87,14 @@ test('rental on the vendor node: renew from the balance, lapse → LICENSE_EXPIR
     const pln = await plan(t);
     // Not enough for the first period: refused, nothing charged, no rental.
     await topUp(t, acc, 500, 'pay-a');
-    const poor = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey });
+    const poor = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
     assert.equal(poor.status, 409);
     assert.equal(poor.body.code, 'INSUFFICIENT_BALANCE');
     assert.equal(await balance(t, acc), 500);
     assert.equal((await t.api('GET', `/v1/billing/accounts/${acc}/ledger`)).body.entries.length, 1);
 
     await topUp(t, acc, 2000, 'pay-b');
-    const started = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey });
+    const started = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
     assert.equal(started.status, 201, JSON.stringify(started.body));
     const rid = started.body.id;
     assert.equal(started.body.paidUntil, '2026-06-02T00:00:00.000Z');
@@ -158,7 +158,7 @@ test('two schedulers racing charge a period once', async () => {
     const acc = await account(t);
     const pln = await plan(t);
     await topUp(t, acc, 10_000, 'pay-1');
-    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: 'c'.repeat(64) })).body.id;
+    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: 'c'.repeat(64), keySource: 'any' })).body.id;
     clock.advance(DAY);
     const runs = await Promise.all([t.running.billing.tick(), t.running.billing.tick(), t.running.billing.tick()]);
     assert.equal(runs.reduce((n, r) => n + r.renewed, 0), 1);
@@ -190,7 +190,7 @@ test('grace period: apps keep working past an unpaid period end until the grace 
     const acc = await account(t);
     const pln = await plan(t, { graceMs: DAY });
     await topUp(t, acc, 1000, 'pay-1');
-    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey })).body.id;
+    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' })).body.id;
     clock.advance(DAY + 3_600_000);
     await t.running.billing.tick();
     assert.equal((await t.api('GET', `/v1/rentals/${rid}`)).body.status, 'grace');
@@ -210,7 +210,7 @@ test('monthly rental across month ends and a leap February', async () => {
     const acc = await account(t);
     const pln = await plan(t, { name: 'Manager monthly', period: 'month', price: 4900 });
     await topUp(t, acc, 4 * 4900, 'pay-1');
-    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey })).body.id;
+    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' })).body.id;
     const ends = [];
     for (let i = 0; i < 3; i++) {
       const r = (await t.api('GET', `/v1/rentals/${rid}`)).body;
@@ -233,7 +233,7 @@ test('license.expiring is sent once, ahead of an unfunded period end', async () 
     const acc = await account(t);
     const pln = await plan(t, { period: 'week' });
     await topUp(t, acc, 1000, 'pay-1');
-    await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey });
+    await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
     clock.advance(3 * DAY);
     assert.equal((await t.running.billing.tick()).warned, 0, 'four days ahead: too early');
     clock.advance(2 * DAY);
@@ -277,7 +277,7 @@ test('temporary license: issued by an admin, extended (same id), installed on it
   const clock = new FakeClock(Date.parse('2026-06-01T00:00:00Z'));
   const t = await startTestNode({ issuer: true, clock, reapIntervalMs: 60_000 });
   try {
-    const issued = await t.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: t.hardwareKey, scope: 'static', entitlements: [{ moduleId: 4001, quantity: 1 }], until: '2026-06-03T00:00:00Z' });
+    const issued = await t.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: t.hardwareKey, scope: 'static', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 1 }], until: '2026-06-03T00:00:00Z', keySource: 'any' });
     assert.equal(issued.status, 201, JSON.stringify(issued.body));
     assert.equal(issued.body.installedHere, true);
     const id = issued.body.payload.id;
@@ -310,7 +310,7 @@ test('a node without the issuer private key keeps accounts but cannot issue', as
     const acc = await account(t);
     const pln = await plan(t);
     await topUp(t, acc, 5000, 'pay-1');
-    const r = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey });
+    const r = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
     assert.equal(r.status, 409);
     assert.equal(r.body.code, 'ISSUER_KEY_MISSING');
     assert.equal(await balance(t, acc), 5000);
@@ -332,7 +332,7 @@ test('license.expiring follows --rental-expiring-days', async () => {
     const acc = await account(t);
     const pln = await plan(t, { period: 'week' });
     await topUp(t, acc, 1000, 'pay-1');
-    await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey });
+    await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
     clock.advance(DAY / 2);
     assert.equal((await t.running.billing.tick()).warned, 0, 'six and a half days ahead: too early');
     clock.advance(DAY);

@@ -23,9 +23,9 @@ test('a lapsed rental reaches a connected SDK client within one heartbeat; a top
   const t = await startTestNode({ issuer: true, clock, reapIntervalMs: 250 });
   try {
     const acc = (await t.api('POST', '/v1/billing/accounts', { customerName: 'Cafe SDK', currency: 'EUR' })).body.id;
-    const plan = (await t.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 2 }] })).body.id;
+    const plan = (await t.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }] })).body.id;
     await t.api('POST', `/v1/billing/accounts/${acc}/topups`, { amount: 1000, currency: 'EUR', reference: 'pay-1' });
-    const rental = await t.api('POST', '/v1/rentals', { accountId: acc, planId: plan, hardwareKey: t.hardwareKey });
+    const rental = await t.api('POST', '/v1/rentals', { accountId: acc, planId: plan, hardwareKey: t.hardwareKey, keySource: 'any' });
     assert.equal(rental.status, 201, JSON.stringify(rental.body));
 
     await using client = new LicensingClient({ url: t.url, token: t.appToken });

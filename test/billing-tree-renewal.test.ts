@@ -25,9 +25,9 @@ test("a customer's node takes its rental, each renewal and the revival from the 
     const acquire = (holderId: string) => cafe.api('POST', '/v1/modules/4001/leases', { holderId }, cafe.appToken);
 
     const acc = (await vendor.api('POST', '/v1/billing/accounts', { customerName: 'Cafe Tree', currency: 'EUR' })).body.id;
-    const plan = (await vendor.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 2 }] })).body.id;
+    const plan = (await vendor.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }] })).body.id;
     await vendor.api('POST', `/v1/billing/accounts/${acc}/topups`, { amount: 2000, currency: 'EUR', reference: 'pay-1' });
-    const rental = await vendor.api('POST', '/v1/rentals', { accountId: acc, planId: plan, hardwareKey: cafe.hardwareKey });
+    const rental = await vendor.api('POST', '/v1/rentals', { accountId: acc, planId: plan, hardwareKey: cafe.hardwareKey, keySource: 'any' });
     assert.equal(rental.status, 201, JSON.stringify(rental.body));
     assert.equal(rental.body.installedHere, false, 'the file is for the customer, not the vendor');
 

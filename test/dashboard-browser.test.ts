@@ -280,8 +280,8 @@ describe('dashboard in a real browser', { skip }, () => {
     try {
       const acc = await vendor.api('POST', '/v1/billing/accounts', { customerName: 'Cafe Central', currency: 'EUR' });
       await vendor.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 5000, currency: 'EUR', reference: 'bank-0001' });
-      const plan = await vendor.api('POST', '/v1/rental-plans', { name: 'Manager weekly', period: 'week', price: 1990, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 3 }, { moduleId: 5001, quantity: 10 }] });
-      const rental = await vendor.api('POST', '/v1/rentals', { accountId: acc.body.id, planId: plan.body.id, hardwareKey: vendor.hardwareKey });
+      const plan = await vendor.api('POST', '/v1/rental-plans', { name: 'Manager weekly', period: 'week', price: 1990, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 3 }, { moduleId: 5001, quantity: 10 }] });
+      const rental = await vendor.api('POST', '/v1/rentals', { accountId: acc.body.id, planId: plan.body.id, hardwareKey: vendor.hardwareKey, keySource: 'any' });
       assert.equal(rental.status, 201, JSON.stringify(rental.body));
       assert.equal(rental.body.installedHere, true);
       await other.goto(vendor.url);

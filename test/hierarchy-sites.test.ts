@@ -5,8 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { startTestNode, type TestNode } from './support/test-node.js';
 import { until } from './support/until.js';
 
-// A License Server hands shares of the Data Server application (1002) to its sites like any other module, and its
-// list of sites says, in words, which one runs unlicensed.
+// A License Server hands shares of the Data Server application (1002) to its sites like any other module; a site
+// without a share refuses client work, and the License Server's list of sites says, in words, that it runs unlicensed.
 const issuerKeys = generateKeyPairSync('ed25519');
 const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -77,8 +77,23 @@ describe('sites under a License Server: the server application is a counted shar
     const seen = await until(() => byName('Site X'), (i) => i?.licenseState === 'valid', 'Site X to report itself licensed');
     assert.match(seen?.licenseSummary ?? '', /^licensed/);
     assert.equal((await byName('Site Z'))?.licenseState, 'missing');
-    // Taking the share back from Y frees it for Z.
+    const siteX = sites[0] as TestNode;
+    const siteZ = sites[2] as TestNode;
+    const acquire = (n: TestNode, holderId: string) => n.api('POST', '/v1/modules/4001/leases', { holderId }, n.appToken);
+    await until(() => acquire(siteX, 'mgr-x'), (r) => r.status === 201, 'Site X to serve with its share');
+    // Managers without a share of the application: Site Z runs unlicensed, refuses client work, and is listed so.
+    assert.equal((await put(z?.id, { 4001: 1 })).status, 200);
+    await until(() => siteZ.api('GET', '/v1/upstream'), (r) => r.body.allocation !== null, 'Site Z to take its managers');
+    const refused = await acquire(siteZ, 'mgr-z');
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.code, 'LICENSE_MISSING');
+    assert.match(refused.body.detail, /Data Server \(1002\)/);
+    const listed = await until(() => byName('Site Z'), (i) => i?.licenseState === 'missing' && i.licenseSummary !== null, 'Site Z to report');
+    assert.match(listed?.licenseSummary ?? '', /^running unlicensed/);
+    // Taking the share back from Y frees it for Z, which serves at its next sync without a restart.
     assert.equal((await put(y?.id, { 1002: 0 })).status, 200);
-    assert.equal((await put(z?.id, { 1002: 1 })).status, 200);
+    assert.equal((await put(z?.id, { 1002: 1, 4001: 1 })).status, 200);
+    await until(() => acquire(siteZ, 'mgr-z'), (r) => r.status === 201, 'Site Z to serve with its share');
+    await until(() => byName('Site Z'), (i) => i?.licenseState === 'valid', 'Site Z to report itself licensed');
   });
 });

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { LicensingClient } from '@licensor/sdk';
 import pg from 'pg';
 import { lockPostgres, SKIP_POSTGRES, type TestSchema, testSchema } from './support/postgres.js';
+import { termsOfCatalog } from './support/license-terms.js';
 import { createTestIssuer, freePort, type SpawnedNode, spawnNode, tempDir } from './support/spawn-node.js';
 
 const BIG = 90001; // quantity 50, TTL 60 s
@@ -83,7 +84,7 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
       { moduleId: PUSH, quantity: 10 },
       { moduleId: TRAFFIC, quantity: 8 },
       { moduleId: REGISTERS, quantity: 5 },
-    ]);
+    ], { modules: termsOfCatalog(CATALOG) });
     // Started together: the migrations, the license install and the bootstrap token race, and must each happen once.
     nodes.push(...(await Promise.all([0, 1, 2].map(start))));
   });
@@ -151,7 +152,7 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
       { moduleId: PUSH, quantity: 10 },
       { moduleId: TRAFFIC, quantity: 8 },
       { moduleId: REGISTERS, quantity: 5 },
-    ]);
+    ], { modules: termsOfCatalog(CATALOG) });
     assert.equal((await api(nodes[1] as SpawnedNode, 'PUT', '/v1/license', { license: bigger })).status, 200);
     // At once, through the other processes: no window in which they still decide with 50.
     const more = await Promise.all(Array.from({ length: 12 }, (_, i) => api(nodes[i % 2 ? 0 : 2] as SpawnedNode, 'POST', `/v1/modules/${BIG}/leases`, { holderId: `bigger-${i}` })));
@@ -294,7 +295,7 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
   // Last: the deployment's license is expired from here on.
   test('a license expiring is recorded once, though every process notices it', async () => {
     const id = `lic_short_${Date.now()}`;
-    const short = issuer.sign([{ moduleId: BIG, quantity: 60 }], { id, term: { type: 'temporary' }, notAfter: new Date(Date.now() + 2500).toISOString() });
+    const short = issuer.sign([{ moduleId: BIG, quantity: 60 }], { id, modules: termsOfCatalog(CATALOG), term: { type: 'temporary' }, notAfter: new Date(Date.now() + 2500).toISOString() });
     assert.equal((await api(nodes[1] as SpawnedNode, 'PUT', '/v1/license', { license: short })).status, 200);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && (await db.query("SELECT 1 FROM events WHERE type = 'license.expired' AND subject = $1", [id])).rowCount === 0) await new Promise((r) => setTimeout(r, 200));

@@ -251,7 +251,7 @@ test('license-file parser fuzz: arbitrary and mutated files never throw, and onl
   const pub = formatPublicKey(rawPublicKey(publicKey));
   const hardwareKey = 'c'.repeat(64);
   const payload: LicensePayload = {
-    v: 1,
+    v: 2,
     id: 'lic_fuzz',
     issuer: 'Fuzz Vendor',
     customer: { id: 'cus_fuzz', name: 'Fuzz Cafe' },
@@ -259,6 +259,8 @@ test('license-file parser fuzz: arbitrary and mutated files never throw, and onl
     scope: 'static',
     term: { type: 'permanent' },
     entitlements: [{ moduleId: 4001, quantity: 5 }],
+    keySource: 'any',
+    modules: [{ id: 4001, name: 'OpenService.Manager', kind: 'application', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: 60, developer: 'openservice' }],
     issuedAt: '2026-01-01T00:00:00.000Z',
     notBefore: '2026-01-01T00:00:00.000Z',
     notAfter: null,

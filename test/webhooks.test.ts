@@ -62,7 +62,7 @@ test('webhooks: refused URLs name the field, secrets are shown once, deliveries 
     const acc = await account(t);
     assert.equal((await topUp(t, acc, 'pay-1')).status, 201);
     await receiver.waitFor(1);
-    const issued = await t.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: 'c'.repeat(64), scope: 'static', entitlements: [{ moduleId: 4001, quantity: 1 }], until: '2026-07-01' });
+    const issued = await t.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: 'c'.repeat(64), scope: 'static', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 1 }], until: '2026-07-01', keySource: 'any' });
     assert.equal(issued.status, 201, JSON.stringify(issued.body));
     await receiver.waitFor(2);
     await t.running.dispatcher.pump();

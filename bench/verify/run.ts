@@ -11,7 +11,7 @@ const pub = formatPublicKey(rawPublicKey(publicKey));
 const hardwareKey = '3d96afd12bdf7c4df8cf7fa0c2d525a44dc76d91fe7ed4a1ab481b16821858a3';
 // A realistic file: a centralized rental for a restaurant chain with the suite and add-ons.
 const payload: LicensePayload = {
-  v: 1,
+  v: 2,
   id: 'lic_3k9xq7w2m8d4h6pz',
   issuer: '2c35f7f85be4fb57',
   customer: { id: 'cus_a1b2c3d4e5f6g7h8', name: 'Café Central Restaurants LLC' },
@@ -23,6 +23,18 @@ const payload: LicensePayload = {
     quantity: moduleId >= 2101 && moduleId <= 2108 ? null : moduleId < 2000 ? (moduleId === 1003 ? 8 : null) : 25,
   })),
   catalog: 'openservice',
+  keySource: 'usb',
+  // Terms as the vendor CLI copies them from the catalog: a realistic file carries one entry per module.
+  modules: [1001, 1002, 1003, 1004, 2001, 2101, 2102, 2103, 2104, 2105, 2106, 2107, 2108, 3001, 4001, 5001].map((id) => ({
+    id,
+    name: `OpenService module ${id}`,
+    kind: id >= 2101 && id <= 2108 ? 'feature' : 'application',
+    policy: { strategy: 'UNCOUNTED' },
+    heartbeatTtlSeconds: 60,
+    developer: 'openservice',
+    ...(id >= 2101 && id <= 2108 ? { extends: 2001 } : {}),
+    description: 'The number of connected cash registers; beyond it, synchronization stops for the registers that connected last.',
+  })),
   issuedAt: '2026-01-01T00:00:00.000Z',
   notBefore: '2026-01-01T00:00:00.000Z',
   notAfter: '2026-02-01T00:00:00.000Z',

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { licenseTerms } from './license-terms.js';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -28,24 +29,22 @@ export function createTestIssuer(): TestIssuer {
   const hardwareKey = newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
   const sign = (entitlements: Entitlement[], overrides: Partial<LicensePayload> = {}) => {
     const now = Date.now();
-    return signLicense(
-      {
-        v: 1,
-        id: newId('lic'),
-        issuer: 'Test Vendor',
-        customer: { id: 'cus_test', name: 'Test Restaurant' },
-        hardwareKey,
-        scope: 'static',
-        term: { type: 'permanent' },
-        entitlements,
-        issuedAt: new Date(now - 60_000).toISOString(),
-        notBefore: new Date(now - 60_000).toISOString(),
-        notAfter: null,
-        ...overrides,
-      },
-      privateKey,
-      publicKey,
-    );
+    const base = {
+      v: 2 as const,
+      id: newId('lic'),
+      issuer: 'Test Vendor',
+      customer: { id: 'cus_test', name: 'Test Restaurant' },
+      hardwareKey,
+      scope: 'static' as const,
+      term: { type: 'permanent' as const },
+      issuedAt: new Date(now - 60_000).toISOString(),
+      notBefore: new Date(now - 60_000).toISOString(),
+      notAfter: null,
+      ...overrides,
+    };
+    // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
+    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? entitlements, modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}) });
+    return signLicense({ ...base, ...terms }, privateKey, publicKey);
   };
   return {
     publicKey: pub,

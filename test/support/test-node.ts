@@ -3,20 +3,31 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { catalogOf, licenseTerms } from './license-terms.js';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
 import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
 import type { Clock } from '../../packages/server/src/node/clock.js';
 import { type RunningNode, startNode } from '../../packages/server/src/node/start-node.js';
 
-/** A clock tests move by hand. */
+/** A clock tests move by hand: a wall clock (`t`, which a test may set anywhere) and a monotonic one. */
 export class FakeClock implements Clock {
+  /** The monotonic clock: moved only by advance(). */
+  mono = 0;
   constructor(public t = Date.parse('2026-06-01T00:00:00Z')) {}
   now(): number {
     return this.t;
   }
-  /** Moves time forward. */
+  monotonic(): number {
+    return this.mono;
+  }
+  /** Moves time forward: the wall clock and the monotonic clock alike. */
   advance(ms: number): void {
     this.t += ms;
+    this.mono += ms;
+  }
+  /** Sets the wall clock back, as a licensee can; the monotonic clock does not move. */
+  setBack(ms: number): void {
+    this.t -= ms;
   }
 }
 
@@ -39,6 +50,8 @@ export interface TestNodeOptions {
   issuerKeys?: { privateKey: KeyObject; publicKey: KeyObject };
   /** This node's hardware key; default: a random one. */
   hardwareKey?: string;
+  /** Read the key from a USB drive in this (fake) sysfs tree instead of taking `hardwareKey` by hand. */
+  sysfsRoot?: string;
 }
 
 /** A node under test with its tokens and issuer. */
@@ -66,26 +79,25 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'licensor-test-'));
   const clock = opts.clock;
   const now = clock ? clock.now() : Date.now();
-  const sign = (overrides: Partial<LicensePayload> = {}) =>
-    signLicense(
-      {
-        v: 1,
-        id: newId('lic'),
-        issuer: 'Test Vendor',
-        customer: { id: 'cus_test', name: 'Test Restaurant' },
-        hardwareKey,
-        scope: opts.scope ?? 'static',
-        term: opts.notAfter === null || opts.notAfter === undefined ? { type: 'permanent' } : { type: 'temporary' },
-        entitlements: opts.entitlements ?? [],
-        ...(opts.developer ? { developer: { id: opts.developer } } : {}),
-        issuedAt: new Date(now - 60_000).toISOString(),
-        notBefore: new Date(now - 60_000).toISOString(),
-        notAfter: opts.notAfter ?? null,
-        ...overrides,
-      },
-      privateKey,
-      publicKey,
-    );
+  const sign = (overrides: Partial<LicensePayload> = {}) => {
+    const base = {
+      v: 2 as const,
+      id: newId('lic'),
+      issuer: 'Test Vendor',
+      customer: { id: 'cus_test', name: 'Test Restaurant' },
+      hardwareKey,
+      scope: opts.scope ?? ('static' as const),
+      term: opts.notAfter === null || opts.notAfter === undefined ? { type: 'permanent' as const } : { type: 'temporary' as const },
+      ...(opts.developer ? { developer: { id: opts.developer } } : {}),
+      issuedAt: new Date(now - 60_000).toISOString(),
+      notBefore: new Date(now - 60_000).toISOString(),
+      notAfter: opts.notAfter ?? null,
+      ...overrides,
+    };
+    // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
+    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? opts.entitlements ?? [], modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? opts.entitlements ?? [], { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}), catalog: catalogOf(opts.flags?.catalogs) });
+    return signLicense({ ...base, ...terms }, privateKey, publicKey);
+  };
   let issuerDir: string | undefined;
   if (opts.issuer) {
     issuerDir = join(dataDir, 'issuer');
@@ -99,7 +111,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
       dataDir,
       port: '0',
       host: '127.0.0.1',
-      hardwareKey,
+      ...(opts.sysfsRoot ? { sysfsRoot: opts.sysfsRoot, hardwareKeySource: 'usb' } : { hardwareKey }),
       issuerPublicKey: pub,
       logLevel: 'silent',
       sessionGraceMs: String(opts.sessionGraceMs ?? 300),

@@ -7,7 +7,7 @@ const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const pub = formatPublicKey(rawPublicKey(publicKey));
 const hw = '0123456789abcdef'.repeat(4);
 const payload: LicensePayload = {
-  v: 1,
+  v: 2,
   id: 'lic_tamper',
   issuer: 'Test Vendor',
   customer: { id: 'cus_1', name: 'Café «Central»' },
@@ -21,6 +21,8 @@ const payload: LicensePayload = {
   ],
   developer: { id: 'acme-plugins' },
   catalog: 'openservice+syrve-plugins',
+  keySource: 'usb',
+  modules: [1001, 2001, 5001].map((id) => ({ id, name: `Module ${id}`, kind: 'application', policy: id === 5001 ? { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 900 } : { strategy: 'UNCOUNTED' }, heartbeatTtlSeconds: 60, developer: 'openservice' })),
   issuedAt: '2026-01-01T00:00:00.000Z',
   notBefore: '2026-01-01T00:00:00.000Z',
   notAfter: '2026-02-01T00:00:00.000Z',

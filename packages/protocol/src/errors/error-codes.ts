@@ -5,6 +5,8 @@ export const ERROR_CODES = {
   SIGNATURE_INVALID: 'A signature does not match the signed bytes or the public key.',
   HARDWARE_KEY_INVALID: 'A hardware key is not 64 lowercase hexadecimal characters.',
   HARDWARE_KEY_MISMATCH: "The license is bound to another node's hardware key.",
+  KEY_SOURCE_MISMATCH: 'The node read its hardware key from another source than the one the license was issued for.',
+  HARDWARE_KEY_ABSENT: 'The licensed USB drive has been gone longer than the grace period; client work is refused until it is back.',
   LICENSE_MISSING: 'The node has no valid license installed; client work is refused.',
   LICENSE_EXPIRED: 'The license (or allocation) has passed its end date.',
   LICENSE_NOT_YET_VALID: 'The license is not valid before its not-before date.',

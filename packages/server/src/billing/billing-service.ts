@@ -1,6 +1,6 @@
 import type { LedgerEntry, RentalPlan } from '@licensor/core';
 import { addPeriods, formatMoney, sameTopUp, validateCorrection, validateCurrency, validateTopUp } from '@licensor/core';
-import { fail, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, signLicense } from '@licensor/protocol';
+import { fail, type KeySource, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, signLicense } from '@licensor/protocol';
 import { buildLicensePayload } from '../issuer/issue-license.js';
 import type { FaultHook } from '../node/fault-injection.js';
 import type { BillingAccount, BillingStore, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../store/billing-store.js';
@@ -209,7 +209,7 @@ export class BillingService {
   // ---------------------------------------------------------------- rentals
 
   /** Starts a rental: charges the first period and issues its license file, in one transaction. */
-  async createRental(input: { accountId: string; planId: string; hardwareKey: string; scope?: LicenseScope }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalView>> {
+  async createRental(input: { accountId: string; planId: string; hardwareKey: string; scope?: LicenseScope; keySource?: KeySource }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalView>> {
     const keys = this.options.issuer;
     if (!keys) return noIssuer();
     const hw = parseHardwareKey(input.hardwareKey, 'hardwareKey');
@@ -231,7 +231,7 @@ export class BillingService {
       }
       const periodEnd = addPeriods(now, plan.period, 1);
       const built = buildLicensePayload(
-        { customerName: a.customerName, customerId: a.customerId, hardwareKey: hw.value, scope, term: { type: 'rental', period: plan.period, until: new Date(periodEnd + plan.graceMs) }, entitlements: plan.entitlements, notBefore: new Date(now), issuer: keys.kid },
+        { customerName: a.customerName, customerId: a.customerId, hardwareKey: hw.value, scope, term: { type: 'rental', period: plan.period, until: new Date(periodEnd + plan.graceMs) }, entitlements: plan.entitlements, notBefore: new Date(now), issuer: keys.kid, ...(input.keySource ? { keySource: input.keySource } : {}) },
         this.options.catalog,
         new Date(now),
       );

@@ -1,4 +1,4 @@
-import { type Entitlement, fail, type LicensePayload, type LicenseScope, newId, type Outcome, ok, peekLicenseFile, signLicense } from '@licensor/protocol';
+import { type Entitlement, fail, type KeySource, type LicensePayload, type LicenseScope, newId, type Outcome, ok, peekLicenseFile, signLicense } from '@licensor/protocol';
 import { buildLicensePayload } from '../issuer/issue-license.js';
 import type { AuditActor } from '../store/store.js';
 import { applyEffects, type BillingParts, iso, newEffects, noIssuer, recordEvent, SYSTEM_ACTOR } from './billing-effects.js';
@@ -16,14 +16,14 @@ export class TemporaryLicenseService {
   }
 
   /** Issues a temporary license with an end date (sales on written request); kept so it can be extended. */
-  async issue(input: { customerName: string; customerId?: string; hardwareKey: string; scope: LicenseScope; entitlements: Entitlement[]; until: string }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ license: string; payload: LicensePayload; installedHere: boolean }>> {
+  async issue(input: { customerName: string; customerId?: string; hardwareKey: string; scope: LicenseScope; entitlements: Entitlement[]; until: string; keySource?: KeySource }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ license: string; payload: LicensePayload; installedHere: boolean }>> {
     const keys = this.options.issuer;
     if (!keys) return noIssuer();
     const until = Date.parse(input.until);
     if (Number.isNaN(until)) return fail('VALIDATION_FAILED', `until ${JSON.stringify(input.until)} is not a date`, { field: 'until' });
     const now = this.options.clock.now();
     const built = buildLicensePayload(
-      { customerName: input.customerName, ...(input.customerId ? { customerId: input.customerId } : {}), hardwareKey: input.hardwareKey, scope: input.scope, term: { type: 'temporary', until: new Date(until) }, entitlements: input.entitlements, issuer: keys.kid, notBefore: new Date(now) },
+      { customerName: input.customerName, ...(input.customerId ? { customerId: input.customerId } : {}), hardwareKey: input.hardwareKey, scope: input.scope, term: { type: 'temporary', until: new Date(until) }, entitlements: input.entitlements, issuer: keys.kid, notBefore: new Date(now), ...(input.keySource ? { keySource: input.keySource } : {}) },
       this.options.catalog,
       new Date(now),
     );

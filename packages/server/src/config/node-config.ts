@@ -19,6 +19,12 @@ export interface NodeConfig {
   hardwareKey: string | null;
   usbDevice: string | null;
   sysfsRoot: string;
+  /** The server application this node runs (1001 License Server, 1002 Data Server); null: any its license names. */
+  application: number | null;
+  /** How often the USB drive is looked for (at most 60 s). */
+  hardwareKeyCheckIntervalMs: number;
+  /** How long the node serves once the USB drive is gone (at most 10 min). */
+  hardwareKeyGraceMs: number;
   sessionGraceMs: number;
   reapIntervalMs: number;
   /** How far the clock may fall behind the latest time the node has seen before it counts as rolled back. */
@@ -85,6 +91,9 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   hardwareKey: 'LICENSOR_HARDWARE_KEY',
   usbDevice: 'LICENSOR_USB_DEVICE',
   sysfsRoot: 'LICENSOR_SYSFS_ROOT',
+  application: 'LICENSOR_APPLICATION',
+  hardwareKeyCheckIntervalMs: 'LICENSOR_HARDWARE_KEY_CHECK_INTERVAL_MS',
+  hardwareKeyGraceMs: 'LICENSOR_HARDWARE_KEY_GRACE_MS',
   sessionGraceMs: 'LICENSOR_SESSION_GRACE_MS',
   reapIntervalMs: 'LICENSOR_REAP_INTERVAL_MS',
   clockRollbackToleranceMs: 'LICENSOR_CLOCK_ROLLBACK_TOLERANCE_MS',
@@ -159,7 +168,11 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const syncInterval = int('syncIntervalMs', 60_000, 100, 24 * 3_600_000);
   const allocationWindow = int('allocationWindowMs', 72 * 3_600_000, 1000, 365 * 24 * 3_600_000);
   const countedAs = int('countedAs', 0, 1, 2147483647);
-  for (const o of [syncInterval, allocationWindow, countedAs]) if (!o.ok) return o;
+  const application = int('application', 0, 1, 2147483647);
+  // Ceilings, not just defaults: a longer interval or grace would let the node serve longer without its drive.
+  const keyInterval = int('hardwareKeyCheckIntervalMs', 60_000, 100, 60_000);
+  const keyGrace = int('hardwareKeyGraceMs', 10 * 60_000, 0, 10 * 60_000);
+  for (const o of [syncInterval, allocationWindow, countedAs, application, keyInterval, keyGrace]) if (!o.ok) return o;
   const upstreamUrl = get('upstreamUrl') ?? null;
   if (upstreamUrl !== null && !/^https?:\/\/[^\s/]+/.test(upstreamUrl)) return fail('VALIDATION_FAILED', `--upstream must be an http(s):// URL of the parent node, got ${JSON.stringify(upstreamUrl)}`, { field: 'upstreamUrl' });
   if (upstreamUrl !== null && !get('upstreamToken')) return fail('VALIDATION_FAILED', '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)', { field: 'upstreamToken' });
@@ -195,6 +208,9 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     hardwareKey: hw ? hw.trim().toLowerCase() : null,
     usbDevice: get('usbDevice') ?? null,
     sysfsRoot: get('sysfsRoot') ?? '/',
+    application: get('application') ? (application as { value: number }).value : null,
+    hardwareKeyCheckIntervalMs: (keyInterval as { value: number }).value,
+    hardwareKeyGraceMs: (keyGrace as { value: number }).value,
     sessionGraceMs: (grace as { value: number }).value,
     reapIntervalMs: (reap as { value: number }).value,
     clockRollbackToleranceMs: (rollbackTolerance as { value: number }).value,

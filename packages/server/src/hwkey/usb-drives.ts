@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fail, type HardwareKey, type Outcome, ok } from '@licensor/protocol';
+import { platformUsbReader } from './platform-usb-drives.js';
 
 /** Salt prefix of the hardware-key identity; bump the version if the formula ever changes. */
 export const HWKEY_SALT = 'licensor-hwkey-v1';
@@ -91,7 +92,10 @@ function blockDevicesBelow(dir: string, depth = 6): string[] {
  * interface of class 08, its vendor and product IDs, strings and serial, and the block devices whose sysfs path lies
  * under it. Drives without a serial are listed with `hardwareKey: null`.
  */
-export function listUsbDrives(root = '/'): UsbDrive[] {
+export function listUsbDrives(root = '/', platform: NodeJS.Platform = process.platform): UsbDrive[] {
+  // Windows and macOS have no sysfs: their device trees are read through PowerShell and ioreg instead.
+  const reader = platformUsbReader(root, platform);
+  if (reader) return reader.list();
   const sys = sysfsDir(root);
   const devicesDir = join(sys, 'bus', 'usb', 'devices');
   const blockByPath: { name: string; real: string }[] = [];
@@ -144,10 +148,15 @@ export function selectDrives(drives: readonly UsbDrive[], device: string): UsbDr
   return drives.filter((d) => d.blockDevices.includes(name) || d.serial === device);
 }
 
+/** A block device as a person names it: `/dev/sdb`, `/dev/disk4`, or Windows' own `E:` and `\\.\PHYSICALDRIVE1`. */
+export function devicePath(name: string): string {
+  return /^[A-Za-z]:$/.test(name) || name.startsWith('\\') ? name : `/dev/${name}`;
+}
+
 /** One line per drive: `<key>  <vendor>:<product> <manufacturer> <product name> serial=<serial> (/dev/sdb)`. */
 export function formatDrive(d: UsbDrive): string {
   const who = [d.manufacturer, d.product].filter(Boolean).join(' ');
-  const devs = d.blockDevices.length ? ` (${d.blockDevices.map((b) => `/dev/${b}`).join(', ')})` : '';
+  const devs = d.blockDevices.length ? ` (${d.blockDevices.map(devicePath).join(', ')})` : '';
   const head = d.hardwareKey ?? `${'-'.repeat(64)}`;
   const serial = d.serial === null ? 'serial=(none)' : `serial=${d.serial}`;
   const tail = d.hardwareKey ? '' : '  UNUSABLE: no serial number';

@@ -1,7 +1,10 @@
-import { addPeriods, type Catalog } from '@licensor/core';
+import { addPeriods, type Catalog, type ModuleDefinition, termsOf } from '@licensor/core';
 import {
   type Entitlement,
   fail,
+  KEY_SOURCES,
+  type KeySource,
+  LICENSE_FORMAT_VERSION,
   type LicensePayload,
   type LicenseScope,
   type LicenseTerm,
@@ -27,6 +30,8 @@ export interface IssueRequest {
   issuer: string;
   /** Names the catalog the module IDs refer to. */
   catalog?: string;
+  /** Where the node must read its hardware key (default `usb`). */
+  keySource?: KeySource;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -80,7 +85,8 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
     if (e.quantity !== null && (!Number.isSafeInteger(e.quantity) || e.quantity <= 0)) {
       return fail('VALIDATION_FAILED', `quantity of module ${e.moduleId} must be a positive integer, got ${e.quantity}`, { field: 'module' });
     }
-    if (e.quantity !== null && def.policy.strategy === 'UNCOUNTED') {
+    // A server application's quantity is how many sites a License Server may run it on; other UNCOUNTED modules take none.
+    if (e.quantity !== null && def.policy.strategy === 'UNCOUNTED' && def.role !== 'server-application') {
       return fail('VALIDATION_FAILED', `module ${e.moduleId} (${def.name}) is not counted (UNCOUNTED): give it without a quantity, as --module ${e.moduleId}`, { field: 'module' });
     }
   }
@@ -92,6 +98,8 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
     const ownsSome = [...catalog.modules.values()].some((m) => m.developer === req.developer);
     if (!ownsSome) return fail('VALIDATION_FAILED', `no module in the catalog belongs to developer ${JSON.stringify(req.developer)}`, { field: 'developer' });
   }
+  const keySource = req.keySource ?? 'usb';
+  if (!KEY_SOURCES.includes(keySource)) return fail('VALIDATION_FAILED', `key source must be ${KEY_SOURCES.join(', ')}, got ${JSON.stringify(keySource)}`, { field: 'keySource' });
   const notBefore = req.notBefore ?? now;
   let term: LicenseTerm;
   let notAfter: Date | null;
@@ -113,7 +121,7 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
     return fail('VALIDATION_FAILED', `the license would end (${notAfter.toISOString()}) before it starts (${notBefore.toISOString()})`, { field: 'until' });
   }
   const payload: LicensePayload = {
-    v: 1,
+    v: LICENSE_FORMAT_VERSION,
     id: newId('lic'),
     issuer: req.issuer,
     customer: { id: req.customerId ?? newId('cus'), name: req.customerName.trim() },
@@ -121,6 +129,8 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
     scope: req.scope,
     term,
     entitlements: [...req.entitlements].sort((a, b) => a.moduleId - b.moduleId),
+    keySource,
+    modules: signedModules(catalog, req.entitlements, req.developer).map(termsOf),
     issuedAt: now.toISOString(),
     notBefore: notBefore.toISOString(),
     notAfter: notAfter === null ? null : notAfter.toISOString(),
@@ -128,6 +138,26 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
   if (req.developer !== undefined) payload.developer = { id: req.developer };
   if (req.catalog !== undefined) payload.catalog = req.catalog;
   return ok({ payload, warnings });
+}
+
+/**
+ * The modules whose terms a license signs: the granted ones (every module of the developer, for a developer
+ * license), the add-ons of a granted application and the application a granted add-on extends (so a register's
+ * profile is judged against the whole add-on list), and the server applications of the suites it grants from, so a
+ * node knows it must itself be licensed to serve.
+ */
+export function signedModules(catalog: Catalog, entitlements: readonly Entitlement[], developer?: string): ModuleDefinition[] {
+  const ids = new Set(entitlements.map((e) => e.moduleId));
+  const all = [...catalog.modules.values()];
+  if (developer !== undefined) for (const m of all) if (m.developer === developer) ids.add(m.id);
+  const granted = all.filter((m) => ids.has(m.id));
+  const suites = new Set(granted.map((m) => m.developer));
+  for (const m of granted) if (m.extends !== undefined) ids.add(m.extends);
+  for (const m of all) {
+    if (m.extends !== undefined && ids.has(m.extends)) ids.add(m.id);
+    if (m.role === 'server-application' && suites.has(m.developer)) ids.add(m.id);
+  }
+  return all.filter((m) => ids.has(m.id)).sort((a, b) => a.id - b.id);
 }
 
 /** Builds and signs a license file with the issuer's key. */

@@ -3,13 +3,14 @@ import type { Entitlement, LicensePayload } from '@licensor/protocol';
 
 /**
  * What the license grants per module: a quantity, or null for unlimited. A developer license grants every module
- * of its developer, unlimited, so a test instance is never stopped by quantities while debugging.
+ * of its developer that the license itself signs terms for, unlimited, so a test instance is never stopped by
+ * quantities while debugging (and a local catalog cannot add modules to it).
  */
-export function grantedQuantities(catalog: Catalog, license: LicensePayload | null): Map<number, number | null> {
+export function grantedQuantities(terms: Catalog | null, license: LicensePayload | null): Map<number, number | null> {
   const granted = new Map<number, number | null>();
   if (!license) return granted;
-  if (license.developer) {
-    for (const m of catalog.modules.values()) if (m.developer === license.developer.id) granted.set(m.id, null);
+  if (license.developer && terms) {
+    for (const m of terms.modules.values()) if (m.developer === license.developer.id) granted.set(m.id, null);
   }
   addEntitlements(granted, license.entitlements);
   return granted;

@@ -8,14 +8,16 @@ export interface HeldAllocation {
   payload: AllocationPayload;
   text: string;
   receivedAt: number;
+  /** The module definitions signed by the license the allocation chain ends in (set by the node when it takes it). */
+  terms?: Catalog | null;
 }
 
 /** The license state of a node, which may hold a license of its own, an allocation from its parent, or both. */
 export type NodeLicenseStateName = LicenseStateName | 'blocked';
 
 /** What a node holds per module (its license plus its allocation) and the window in which it may serve. */
-export function combineGrants(catalog: Catalog, installed: InstalledLicense | null, allocation: HeldAllocation | null) {
-  const held = grantedQuantities(catalog, installed?.payload ?? null);
+export function combineGrants(installed: InstalledLicense | null, allocation: HeldAllocation | null) {
+  const held = grantedQuantities(installed?.terms ?? null, installed?.payload ?? null);
   if (allocation) addEntitlements(held, allocation.payload.entitlements);
   // The serving window covers both sources; a node holding either one that is valid may serve.
   let validFrom = Number.POSITIVE_INFINITY;

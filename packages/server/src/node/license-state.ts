@@ -1,3 +1,4 @@
+import type { Catalog } from '@licensor/core';
 import { checkValidity, type LicensePayload } from '@licensor/protocol';
 
 /** A license file the node verified and stored. */
@@ -5,6 +6,8 @@ export interface InstalledLicense {
   payload: LicensePayload;
   text: string;
   installedAt: number;
+  /** The module definitions the license signs (what the node enforces for them). */
+  terms: Catalog;
 }
 
 /** Whether the node may do client work under its license right now. */

@@ -1,6 +1,7 @@
 import {
   acquireLease,
   type Catalog,
+  catalogFromTerms,
   checkFeatureProfile,
   createPool,
   type Decision,
@@ -23,10 +24,14 @@ import {
   setPoolQuantity,
   summarizePool,
 } from '@licensor/core';
-import { fail, newId, ok, type Outcome, verifyLicenseFile } from '@licensor/protocol';
+import { type Failure, fail, type LicensePayload, newId, ok, type Outcome, verifyAllocationDocument, verifyLicenseFile } from '@licensor/protocol';
 import { type AuditActor, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type StoredEvent, type Store } from '../store/store.js';
 import type { Clock } from './clock.js';
-import { combineGrants, evaluateNodeLicense, type HeldAllocation } from './grant-sources.js';
+import { effectiveCatalog, serverApplications } from './effective-catalog.js';
+import { type HardwareKeyChange, HardwareKeyWatch, type HardwareKeyWatchOptions } from './hardware-key-watch.js';
+import { keySourceAccepts, type NodeHardwareKey } from './node-hardware-key.js';
+import { TimeFloor } from './time-floor.js';
+import { combineGrants, evaluateNodeLicense, type HeldAllocation, type NodeLicenseStateName } from './grant-sources.js';
 import { GroupCommitter } from './group-committer.js';
 import { SharedPoolGateway } from './shared-pool-gateway.js';
 import type { InstalledLicense } from './license-state.js';
@@ -34,9 +39,14 @@ import type { InstalledLicense } from './license-state.js';
 /** What a node needs to run. */
 export interface NodeOptions {
   store: Store;
+  /** The node's local catalog: it names modules for display and may tighten the licensed terms, never loosen them. */
   catalog: Catalog;
   clock: Clock;
-  hardwareKey: { key: string; source: 'usb' | 'machine-id' | 'explicit' };
+  hardwareKey: NodeHardwareKey;
+  /** The server application this node runs (`--application`, e.g. 1002 Data Server); null: any the license names. */
+  application?: number | null;
+  /** Re-reads the USB drive the key came from; null or absent: no watch (a key from the machine id or given by hand). */
+  hardwareKeyWatch?: HardwareKeyWatchOptions | null;
   issuerPublicKey: string | null;
   /** How long a dropped SDK session's leases survive, waiting for the device to come back. */
   sessionGraceMs: number;
@@ -49,7 +59,7 @@ export interface NodeOptions {
 /** Default of `clockRollbackToleranceMs`. */
 export const DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS = 5 * 60_000;
 
-/** The meta key holding the latest time (epoch ms) the node has seen. */
+/** The meta key holding the node's time high-water mark (epoch ms). */
 export const LATEST_SEEN_META_KEY = 'clock.latest_seen';
 
 /** Options of one client operation. */
@@ -94,7 +104,8 @@ function somethingDue(pool: PoolState, now: number): boolean {
  * every change is made durable by group commit before the caller is answered.
  */
 export class LicensorNode {
-  readonly catalog: Catalog;
+  /** What the node enforces per module: the licensed terms, renamed and tightened by the local catalog. */
+  private current: Catalog;
   readonly clock: Clock;
   readonly store: Store;
   readonly committer: GroupCommitter;
@@ -117,16 +128,25 @@ export class LicensorNode {
   private lastLicenseState: string | null = null;
   private validFrom = Number.POSITIVE_INFINITY;
   private validUntil = Number.NEGATIVE_INFINITY;
-  /** The latest clock reading the node has seen (persisted in the store's meta table by reap() and close()). */
+  /** The time licenses are judged at: max(wall clock, a high-water mark moved by monotonic time; persisted). */
+  private floor: TimeFloor;
   private latestSeen = Number.NEGATIVE_INFINITY;
   private persistedLatestSeen = Number.NEGATIVE_INFINITY;
-  /** Set while the clock is behind `latestSeen` by more than the tolerance; cleared once it catches up. */
+  /** Set while the clock is behind the high-water mark by more than the tolerance; cleared once it catches up. */
   private rollback: { now: number; latestSeen: number } | null = null;
   private rollbackRecorded = false;
+  /** Why the node may not serve although its license is valid (no server application, drive gone), or null. */
+  private refusal: Failure | null = null;
+  /** Why an allocation from the parent was not taken (its license's key source), for the license state. */
+  private allocationProblem: string | null = null;
+  private watch: HardwareKeyWatch | null = null;
+  /** Hardware-key events not yet written to the feed (written by the next reap). */
+  private pendingKeyEvents: HardwareKeyChange[] = [];
 
   constructor(readonly options: NodeOptions) {
-    this.catalog = options.catalog;
+    this.current = options.catalog;
     this.clock = options.clock;
+    this.floor = new TimeFloor(options.clock);
     this.store = options.store;
     this.committer = new GroupCommitter(options.store, () => this.reloadPools(), options.store.commitGroupSize);
     this.shared = options.store.shared
@@ -141,14 +161,23 @@ export class LicensorNode {
     // Other processes' events: taken from the head before loading, so nothing committed meanwhile is missed.
     const head = this.store.shared ? await this.store.shared.headSeq() : 0;
     const seen = Number(await this.store.getMeta(LATEST_SEEN_META_KEY));
-    if (Number.isFinite(seen) && seen > 0) this.latestSeen = this.persistedLatestSeen = seen;
-    await this.reloadPools();
+    if (Number.isFinite(seen) && seen > 0) {
+      this.persistedLatestSeen = seen;
+      this.floor = new TimeFloor(this.clock, seen);
+    }
     const stored = await this.store.getLicense();
     if (stored) {
       const v = this.verify(stored.text, true);
-      if (v.ok) this.installed = { payload: v.value, text: stored.text, installedAt: stored.installedAt };
+      if (v.ok) this.installed = { ...v.value, text: stored.text, installedAt: stored.installedAt };
+      else this.options.warn?.(`the stored license is not used: ${v.message}`, { code: v.code });
     }
+    this.refreshCatalog();
+    await this.reloadPools();
     await this.applyGrants();
+    if (this.options.hardwareKeyWatch && this.options.hardwareKey.source === 'usb') {
+      this.watch = new HardwareKeyWatch(this.options.hardwareKey.key, this.options.hardwareKeyWatch, () => this.licenseNow(), (change) => this.keyChanged(change));
+      this.watch.start();
+    }
     if (this.store.shared) this.stopFollowing = this.store.shared.follow(head, (events) => this.foreignEvents(events));
   }
 
@@ -182,7 +211,7 @@ export class LicensorNode {
     }
     const v = this.verify(stored.text, true);
     if (!v.ok) return;
-    this.installed = { payload: v.value, text: stored.text, installedAt: stored.installedAt };
+    this.installed = { ...v.value, text: stored.text, installedAt: stored.installedAt };
     await this.applyGrants();
   }
 
@@ -197,6 +226,11 @@ export class LicensorNode {
     return () => this.listeners.delete(listener);
   }
 
+  /** What the node enforces per module: the licensed terms, renamed and tightened by the local catalog. */
+  get catalog(): Catalog {
+    return this.current;
+  }
+
   /** The installed license, if any. */
   get license(): InstalledLicense | null {
     return this.installed;
@@ -208,8 +242,11 @@ export class LicensorNode {
   }
 
   /** The license state now (at the latest time the node has seen when the clock was rolled back). */
-  licenseState() {
-    return evaluateNodeLicense(this.installed, this.allocation, this.blockedBy, this.licenseNow());
+  licenseState(): { state: NodeLicenseStateName; detail: string } {
+    const s = evaluateNodeLicense(this.installed, this.allocation, this.blockedBy, this.licenseNow());
+    if (s.state === 'missing' && this.allocationProblem) return { state: 'missing', detail: this.allocationProblem };
+    const app = s.state === 'valid' ? this.applicationRefusal() : null;
+    return app ? { state: 'missing', detail: app.message } : s;
   }
 
   /** The allocation received from the parent node, if any. */
@@ -224,8 +261,29 @@ export class LicensorNode {
 
   /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
   async setAllocation(allocation: HeldAllocation | null): Promise<void> {
-    this.allocation = allocation;
+    this.allocationProblem = null;
+    this.allocation = allocation ? this.allocationTerms(allocation) : null;
     await this.applyGrants();
+  }
+
+  /**
+   * An allocation with the terms its chain's license signs. The chain was verified by the caller; it is opened again
+   * here for the root license, which also decides how this node must read its hardware key (a site of a USB-bound
+   * license must read its own key from a USB drive too).
+   */
+  private allocationTerms(allocation: HeldAllocation): HeldAllocation | null {
+    const publicKey = this.options.issuerPublicKey;
+    if (!publicKey) return { ...allocation, terms: null };
+    const chain = verifyAllocationDocument(allocation.text, { issuerPublicKey: publicKey, hardwareKey: this.options.hardwareKey.key, at: null });
+    if (!chain.ok) return { ...allocation, terms: null };
+    const source = keySourceAccepts(chain.value.root, this.options.hardwareKey);
+    if (!source.ok) {
+      this.allocationProblem = `the allocation from the parent is not used: ${source.message}`;
+      this.options.warn?.(this.allocationProblem, { code: source.code });
+      return null;
+    }
+    const terms = catalogFromTerms(chain.value.root.modules, chain.value.root.catalog ?? chain.value.root.id);
+    return { ...allocation, terms: terms.ok ? terms.value : null };
   }
 
   /** Records what this node's children were allocated; its own pools keep the rest. */
@@ -258,34 +316,45 @@ export class LicensorNode {
    * by more than the tolerance — then that latest time, so a rolled-back clock gives a temporary license no extra time.
    */
   private licenseNow(): number {
-    const now = this.clock.now();
-    if (now >= this.latestSeen) {
-      this.latestSeen = now;
-      if (this.rollback) {
+    const { at, wall: now } = this.floor.read();
+    this.latestSeen = at;
+    if (at - now <= (this.options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS)) {
+      if (this.rollback && now >= at) {
         this.rollback = null;
         this.rollbackRecorded = false;
       }
-      return now;
+      return at;
     }
-    if (this.latestSeen - now <= (this.options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS)) return now;
     if (!this.rollback) {
-      this.rollback = { now, latestSeen: this.latestSeen };
-      this.options.warn?.('the clock is behind the latest time this node has seen: license validity is judged at the latest time seen', {
+      this.rollback = { now, latestSeen: at };
+      this.options.warn?.('the clock is behind the time this node has already reached: license validity is judged at that time', {
         clock: new Date(now).toISOString(),
-        latestSeen: new Date(this.latestSeen).toISOString(),
-        behindMs: this.latestSeen - now,
+        latestSeen: new Date(at).toISOString(),
+        behindMs: at - now,
       });
     }
-    return this.latestSeen;
+    return at;
   }
 
-  private verify(text: string, ignoreTime: boolean) {
+  /** Verifies a license file for this node: issuer signature, hardware key and its source, the signed module terms. */
+  private verify(text: string, ignoreTime: boolean): Outcome<{ payload: LicensePayload; terms: Catalog }> {
     if (!this.options.issuerPublicKey) return fail('LICENSE_MISSING', 'the node has no issuer public key configured (--issuer-public-key)');
-    return verifyLicenseFile(text, {
+    const v = verifyLicenseFile(text, {
       publicKey: this.options.issuerPublicKey,
       hardwareKey: this.options.hardwareKey.key,
       at: ignoreTime ? null : this.licenseNow(),
     });
+    if (!v.ok) return v;
+    const source = keySourceAccepts(v.value, this.options.hardwareKey);
+    if (!source.ok) return source;
+    const terms = catalogFromTerms(v.value.modules, v.value.catalog ?? v.value.id);
+    return terms.ok ? ok({ payload: v.value, terms: terms.value }) : terms;
+  }
+
+  /** Whether the stored license (if any) can be used by this node; the reason when it cannot (checked at start). */
+  storedLicenseProblem(text: string): Failure | null {
+    const v = this.verify(text, true);
+    return v.ok ? null : v;
   }
 
   /**
@@ -298,10 +367,11 @@ export class LicensorNode {
     const now = this.clock.now();
     const who: AuditActor = typeof actor === 'string' ? { tokenId: null, name: actor } : actor;
     const by = who.tokenId ? `${who.name} (${who.tokenId})` : who.name;
-    const installed = { payload: v.value, text, installedAt: now };
-    const details = { customer: v.value.customer.name, scope: v.value.scope, notAfter: v.value.notAfter, developer: v.value.developer?.id ?? null };
-    const event: NewEvent = { type: 'license.installed', moduleId: null, subject: v.value.id, data: { by, ...details }, at: now };
-    const seq = await this.store.putLicense(text, now, event, { id: newId('aud'), at: now, actor: who, action: 'license.installed', target: v.value.id, details });
+    const lic = v.value.payload;
+    const installed = { ...v.value, text, installedAt: now };
+    const details = { customer: lic.customer.name, scope: lic.scope, notAfter: lic.notAfter, developer: lic.developer?.id ?? null, keySource: lic.keySource };
+    const event: NewEvent = { type: 'license.installed', moduleId: null, subject: lic.id, data: { by, ...details }, at: now };
+    const seq = await this.store.putLicense(text, now, event, { id: newId('aud'), at: now, actor: who, action: 'license.installed', target: lic.id, details });
     this.installed = installed;
     await this.applyGrants();
     // Live subscribers get the event exactly as the feed stores it (same id, sequence and data).
@@ -309,9 +379,32 @@ export class LicensorNode {
     return ok(installed);
   }
 
+  /**
+   * Rebuilds what the node enforces from its license and allocation: module definitions (pools take the new terms,
+   * modules new to the node get a pool filled from the store) and whether a server application is held.
+   */
+  private refreshCatalog(): number[] {
+    const { catalog, notes } = effectiveCatalog(this.options.catalog, this.installed?.terms ?? null, this.allocation?.terms ?? null);
+    for (const note of notes) this.options.warn?.(note, {});
+    this.current = catalog;
+    const added: number[] = [];
+    for (const m of catalog.modules.values()) {
+      const pool = this.pools.get(m.id);
+      if (pool) pool.module = m;
+      else {
+        this.pools.set(m.id, createPool(m, 0));
+        added.push(m.id);
+      }
+    }
+    return added;
+  }
+
   /** Recomputes pool quantities from the license (after install, renewal or expiry). */
   private async applyGrants(): Promise<void> {
+    const added = this.refreshCatalog();
+    if (added.length) refillPools(this.pools, await this.store.loadPools(), added);
     this.held = this.refreshWindow();
+    this.refusal = this.applicationRefusal() ?? this.keyRefusal();
     this.granted = remainingQuantities(this.held, this.allocatedOut);
     const quantity = (id: number) => (this.granted.has(id) ? (this.granted.get(id) ?? null) : 0);
     const resized = [...this.pools.values()].filter((pool) => pool.quantity !== quantity(pool.module.id));
@@ -334,16 +427,67 @@ export class LicensorNode {
   /** Recomputes the serving window from the license and the allocation; returns what they hold together. */
   private refreshWindow(): Map<number, number | null> {
     // A node its parent blocks serves on its own license only; without one, licensed() says why it refuses.
-    const { held, validFrom, validUntil } = combineGrants(this.catalog, this.installed, this.blockedBy ? null : this.allocation);
+    const { held, validFrom, validUntil } = combineGrants(this.installed, this.blockedBy ? null : this.allocation);
     this.validFrom = validFrom;
     this.validUntil = validUntil;
     return held;
+  }
+
+  /**
+   * Why the node may not serve for want of its server application: the signed terms name server applications (the
+   * License Server, the Data Server) and the license and allocation grant none of them — or not the one `--application`
+   * names. Admin work and upstream sync go on, so a license or an allocation can arrive.
+   */
+  private applicationRefusal(): Failure | null {
+    // Blocked by its parent with no license of its own: refused for the block (SYNC_BLOCKED says why), not for this.
+    if (this.blockedBy && !this.installed) return null;
+    const apps = serverApplications([this.installed?.terms ?? null, this.blockedBy ? null : (this.allocation?.terms ?? null)]);
+    const wanted = this.options.application ?? null;
+    if (wanted === null && !apps.length) return null;
+    const name = (id: number) => `${this.current.modules.get(id)?.name ?? 'module'} (${id})`;
+    if (wanted !== null) {
+      if (this.held.has(wanted)) return null;
+      return { ok: false, code: 'LICENSE_MISSING', message: `this node runs ${name(wanted)} (--application ${wanted}), which neither its license nor its allocation grants: client work is refused until it is licensed`, data: { moduleId: wanted } };
+    }
+    if (apps.some((a) => this.held.has(a.id))) return null;
+    const list = apps.map((a) => name(a.id)).join(' or ');
+    return { ok: false, code: 'LICENSE_MISSING', message: `the server application is not licensed on this node (it needs ${list}): client work is refused until it is licensed`, data: { moduleId: apps[0]!.id } };
+  }
+
+  /** Why the node may not serve because its USB drive has been gone past the grace period, or null. */
+  private keyRefusal(): Failure | null {
+    const ends = this.watch?.graceEndsAt ?? null;
+    if (ends === null || this.licenseNow() < ends) return null;
+    const since = new Date(this.watch?.missingSince ?? ends).toISOString();
+    return { ok: false, code: 'HARDWARE_KEY_ABSENT', message: `the licensed USB drive (hardware key ${this.options.hardwareKey.key.slice(0, 12)}…) has been gone since ${since}, past the grace period: client work is refused until it is plugged back in` };
+  }
+
+  /** The drive went or came back: refusals follow at once, the event is written by the next reap. */
+  private keyChanged(change: HardwareKeyChange): void {
+    this.pendingKeyEvents.push(change);
+    const message = change.type === 'hardware_key.lost' ? 'the licensed USB drive is gone: the node serves until the grace period ends' : 'the licensed USB drive is back';
+    this.options.warn?.(message, { hardwareKey: this.options.hardwareKey.key });
+    this.refusal = this.applicationRefusal() ?? this.keyRefusal();
+  }
+
+  /** The USB drive watch as status shows it: whether the drive is there, since when it is gone, when serving stops. */
+  get hardwareKeyPresence(): { watched: boolean; present: boolean; missingSince: string | null; graceEndsAt: string | null } {
+    const w = this.watch;
+    const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
+    return { watched: w !== null, present: w?.missingSince === null || w === null, missingSince: iso(w?.missingSince), graceEndsAt: iso(w?.graceEndsAt) };
+  }
+
+  /** Looks for the USB drive now (the watch also does so on its interval). */
+  checkHardwareKey(): void {
+    this.watch?.check();
   }
 
   /** Refuses client work without a valid license. */
   private licensed(): Outcome<true> {
     // Hot path: a plain comparison of numbers; the sentence for a refusal is built only when refusing.
     const now = this.licenseNow();
+    if (this.refusal === null && this.watch && this.watch.graceEndsAt !== null) this.refusal = this.keyRefusal();
+    if (this.refusal) return this.refusal;
     if (now >= this.validFrom && now < this.validUntil) return LICENSED;
     const s = this.licenseState();
     if (s.state === 'valid') return ok(true);
@@ -550,6 +694,10 @@ export class LicensorNode {
   async reap(): Promise<number> {
     const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
     const state = this.licenseState().state;
+    for (const k of this.pendingKeyEvents.splice(0)) {
+      const data = k.type === 'hardware_key.lost' ? { at: new Date(k.at).toISOString(), graceEndsAt: this.watch?.graceEndsAt ? new Date(this.watch.graceEndsAt).toISOString() : null } : { at: new Date(k.at).toISOString(), absentMs: k.absentMs };
+      all.events.push({ type: k.type as DomainEvent['type'], moduleId: 0, subject: this.options.hardwareKey.key, data });
+    }
     if (this.rollback && !this.rollbackRecorded) {
       this.rollbackRecorded = true;
       const { now: clockAt, latestSeen } = this.rollback;
@@ -652,6 +800,7 @@ export class LicensorNode {
 
   /** Stops accepting work and waits for queued commits. */
   async close(): Promise<void> {
+    this.watch?.stop();
     await this.shared?.drain();
     await this.committer.drain();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);

@@ -1,13 +1,18 @@
 import { fail, ok, type Outcome } from '@licensor/protocol';
 import type { NodeConfig } from '../config/node-config.js';
 import { listUsbDrives, machineIdKey, selectDrives } from '../hwkey/usb-drives.js';
+import type { NodeHardwareKey } from './node-hardware-key.js';
 
-/** The node's hardware key from its configured source: a USB drive, the machine id, or an explicit key. */
-export function resolveHardwareKey(config: Pick<NodeConfig, 'hardwareKeySource' | 'hardwareKey' | 'usbDevice' | 'sysfsRoot'>): Outcome<{ key: string; source: 'usb' | 'machine-id' | 'explicit'; detail: string }> {
-  if (config.hardwareKeySource === 'explicit' && config.hardwareKey) return ok({ key: config.hardwareKey, source: 'explicit', detail: 'given with --hardware-key' });
+/**
+ * The node's hardware key from its configured source: a USB drive, the machine id, or an explicit key. A key read
+ * under another sysfs root than `/` is not trusted: whoever runs the node can write such a tree.
+ */
+export function resolveHardwareKey(config: Pick<NodeConfig, 'hardwareKeySource' | 'hardwareKey' | 'usbDevice' | 'sysfsRoot'>): Outcome<NodeHardwareKey & { detail: string }> {
+  if (config.hardwareKeySource === 'explicit' && config.hardwareKey) return ok({ key: config.hardwareKey, source: 'explicit', trusted: false, detail: 'given with --hardware-key' });
+  const trusted = config.sysfsRoot === '/';
   if (config.hardwareKeySource === 'machine-id') {
     const m = machineIdKey(config.sysfsRoot);
-    return m.ok ? ok({ key: m.value.key, source: 'machine-id', detail: `derived from ${m.value.path}` }) : m;
+    return m.ok ? ok({ key: m.value.key, source: 'machine-id', trusted, detail: `derived from ${m.value.path}` }) : m;
   }
   const drives = listUsbDrives(config.sysfsRoot).filter((d) => d.hardwareKey);
   const chosen = config.usbDevice ? selectDrives(drives, config.usbDevice) : drives;
@@ -21,5 +26,5 @@ export function resolveHardwareKey(config: Pick<NodeConfig, 'hardwareKeySource' 
       { field: 'hardwareKeySource' },
     );
   }
-  return ok({ key: drive.hardwareKey, source: 'usb', detail: `USB drive ${drive.idVendor}:${drive.idProduct} serial ${drive.serial}` });
+  return ok({ key: drive.hardwareKey, source: 'usb', trusted, detail: `USB drive ${drive.idVendor}:${drive.idProduct} serial ${drive.serial}` });
 }

@@ -20,6 +20,7 @@ import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
 import { WebhookService } from '../webhook/webhook-service.js';
 import { faultInjector } from './fault-injection.js';
 import { resolveHardwareKey } from './resolve-hardware-key.js';
+import { lockDataDir } from '../store/sqlite/data-dir-lock.js';
 import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import { UpstreamSync } from '../hierarchy/upstream-sync.js';
@@ -57,8 +58,41 @@ export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqlite
   }
 }
 
-/** Starts a node from its config: store, license, HTTP API, SDK sessions, reaper. */
-export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch?: typeof fetch; random?: () => number } = {}): Promise<Outcome<RunningNode>> {
+/** What a node can be given instead of the real thing (tests): a clock, fetch, randomness. */
+type NodeDeps = { clock?: Clock; fetch?: typeof fetch; random?: () => number };
+
+/**
+ * Starts a node from its config: store, license, HTTP API, SDK sessions, reaper. On the embedded store it first takes
+ * the data dir (one node per data dir) and holds it until `close()`; a second process is refused at once.
+ */
+export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promise<Outcome<RunningNode>> {
+  if (config.store !== 'sqlite') return startLocked(config, deps);
+  const lock = lockDataDir(config.dataDir);
+  if (!lock.ok) return lock;
+  let started: Outcome<RunningNode>;
+  try {
+    started = await startLocked(config, deps);
+  } catch (err) {
+    lock.value.release();
+    throw err;
+  }
+  if (!started.ok) {
+    lock.value.release();
+    return started;
+  }
+  const running = started.value;
+  const close = running.close;
+  running.close = async () => {
+    try {
+      await close();
+    } finally {
+      lock.value.release();
+    }
+  };
+  return ok(running);
+}
+
+async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<RunningNode>> {
   const hw = resolveHardwareKey(config);
   if (!hw.ok) return hw;
   const catalog = loadCatalogFiles(config.catalogs);
@@ -88,7 +122,9 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     store: store.value,
     catalog: catalog.value,
     clock: deps.clock ?? systemClock,
-    hardwareKey: { key: hw.value.key, source: hw.value.source },
+    hardwareKey: { key: hw.value.key, source: hw.value.source, trusted: hw.value.trusted },
+    application: config.application,
+    hardwareKeyWatch: { intervalMs: config.hardwareKeyCheckIntervalMs, graceMs: config.hardwareKeyGraceMs, sysfsRoot: config.sysfsRoot },
     issuerPublicKey,
     sessionGraceMs: config.sessionGraceMs,
     clockRollbackToleranceMs: config.clockRollbackToleranceMs,
@@ -98,6 +134,13 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     },
   });
   await node.start();
+  // A stored license this node may not run (bound to another key source) stops the start, as it would with --license.
+  const stored = config.licenseFile ? null : await store.value.getLicense();
+  const storedProblem = stored ? node.storedLicenseProblem(stored.text) : null;
+  if (storedProblem?.code === 'KEY_SOURCE_MISMATCH') {
+    await node.close();
+    return fail(storedProblem.code, `the installed license: ${storedProblem.message}`);
+  }
   if (config.licenseFile) {
     let text: string;
     try {

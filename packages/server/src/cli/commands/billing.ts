@@ -128,10 +128,11 @@ export function registerBillingCommands(program: Command): void {
       .requiredOption('--plan <id>', 'rental plan id')
       .requiredOption('--hardware-key <key>', 'hardware key of the node the license is for')
       .addOption(new Option('--scope <scope>', 'license scope').choices(['centralized', 'static']).default('static'))
+      .addOption(new Option('--key-source <source>', 'where the node must read its hardware key').choices(['usb', 'machine-id', 'any']).default('usb'))
       .option('--out <file>', 'write the license file here')
       .option('--json', 'print JSON'),
-  ).action(async (o: Flags & { account: string; plan: string; hardwareKey: string; scope: string; out?: string }) => {
-    const r = await call(o, 'POST', '/v1/rentals', { accountId: o.account, planId: o.plan, hardwareKey: o.hardwareKey, scope: o.scope });
+  ).action(async (o: Flags & { account: string; plan: string; hardwareKey: string; scope: string; keySource: string; out?: string }) => {
+    const r = await call(o, 'POST', '/v1/rentals', { accountId: o.account, planId: o.plan, hardwareKey: o.hardwareKey, scope: o.scope, keySource: o.keySource });
     if (o.out) writeFileSync(o.out, r.license);
     print(o, r, `${r.id}  license ${r.licenseId} paid until ${r.paidUntil}${r.installedHere ? ' (installed on this node)' : ''}${o.out ? ` → ${o.out}` : ''}`);
   });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { formatDrive, listUsbDrives, machineIdKey, selectDrives, sysfsDir } from '../../hwkey/usb-drives.js';
+import { platformUsbReader } from '../../hwkey/platform-usb-drives.js';
+import { devicePath, formatDrive, listUsbDrives, machineIdKey, selectDrives, sysfsDir } from '../../hwkey/usb-drives.js';
 import { CliError } from '../cli-error.js';
 import { orExit } from './shared.js';
 
@@ -24,7 +25,7 @@ export function registerHwkeyCommand(program: Command): void {
         return;
       }
       const all = listUsbDrives(opts.sysfsRoot);
-      const where = join(sysfsDir(opts.sysfsRoot), 'bus', 'usb', 'devices');
+      const where = platformUsbReader(opts.sysfsRoot, process.platform)?.source ?? join(sysfsDir(opts.sysfsRoot), 'bus', 'usb', 'devices');
       if (all.length === 0) {
         throw new CliError(
           `no USB mass-storage drive found (looked in ${where}); plug in the USB flash drive the license is to be bound to, ` +
@@ -34,7 +35,7 @@ export function registerHwkeyCommand(program: Command): void {
       }
       const drives = opts.device ? selectDrives(all, opts.device) : all;
       if (drives.length === 0) {
-        const found = all.map((d) => `${d.blockDevices.map((b) => `/dev/${b}`).join(',') || d.busId} serial=${d.serial ?? '(none)'}`).join('; ');
+        const found = all.map((d) => `${d.blockDevices.map(devicePath).join(',') || d.busId} serial=${d.serial ?? '(none)'}`).join('; ');
         throw new CliError(`no USB mass-storage drive matches --device ${opts.device} (found: ${found})`, NO_DRIVE);
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(drives, null, 2)}\n`);

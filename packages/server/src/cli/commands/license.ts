@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import type { Catalog } from '@licensor/core';
+import { type Catalog, describePolicy } from '@licensor/core';
 import {
   type Entitlement,
+  KEY_SOURCES,
+  type KeySource,
   type LicensePayload,
   type LicenseScope,
   parseHardwareKey,
@@ -35,6 +37,7 @@ interface IssueOptions {
   issuer?: string;
   out?: string;
   notBefore?: string;
+  keySource: string;
 }
 
 /** Parses `--module ID=QTY` / `--module ID` (no quantity: unlimited). */
@@ -74,6 +77,11 @@ export function registerLicenseCommands(program: Command): void {
     .option('--customer-id <id>', 'customer id (default: a new cus_… id)')
     .requiredOption('--hardware-key <key>', '64-hex hardware key of the node (from `licensor hwkey`)')
     .addOption(new Option('--scope <scope>', 'centralized (License Server: can be allocated to subdivisions) or static (Data Server)').choices(['centralized', 'static']).makeOptionMandatory())
+    .addOption(
+      new Option('--key-source <source>', 'where the node must read this hardware key: usb (the licensed USB drive), machine-id, or any (a key given by hand: VMs without USB, tests)')
+        .choices([...KEY_SOURCES])
+        .default('usb'),
+    )
     .option('--permanent', 'permanent license (no end date)')
     .option('--until <date>', 'end date (YYYY-MM-DD = midnight UTC, or ISO time): a temporary license, or the end of a rental')
     .option('--rental <period>', 'rental license renewed per period: day, week or month (ends after one period unless --until)')
@@ -104,6 +112,7 @@ export function registerLicenseCommands(program: Command): void {
         entitlements,
         issuer: opts.issuer ?? keys.kid,
         catalog: catalog.name,
+        keySource: opts.keySource as KeySource,
       };
       if (opts.customerId !== undefined) req.customerId = opts.customerId;
       if (opts.developer !== undefined) req.developer = opts.developer;
@@ -180,6 +189,12 @@ export function registerLicenseCommands(program: Command): void {
     });
 }
 
+const KEY_SOURCE_WORDS: Record<string, string> = {
+  usb: 'usb (the node reads its key from the licensed USB drive)',
+  'machine-id': 'machine-id (the node reads its key from the machine identity)',
+  any: 'any (the node may be given its key by hand: --hardware-key)',
+};
+
 function describeTerm(l: LicensePayload): string {
   switch (l.term.type) {
     case 'permanent':
@@ -204,6 +219,7 @@ export function describeLicense(l: LicensePayload, catalog?: Catalog): string {
       ['valid from:', l.notBefore],
       ['valid until:', l.notAfter ?? 'never'],
       ['hardware key:', l.hardwareKey],
+      ['key source:', KEY_SOURCE_WORDS[l.keySource] ?? l.keySource],
       ...(l.catalog ? [['catalog:', l.catalog]] : []),
       ...(l.developer ? [['developer:', `${l.developer.id}: DEVELOPER LICENSE, every module of this developer runs on one test instance; non-production`]] : []),
     ]),
@@ -212,8 +228,10 @@ export function describeLicense(l: LicensePayload, catalog?: Catalog): string {
   if (l.entitlements.length === 0) lines.push('  (none)');
   else {
     const rows = l.entitlements.map((e) => {
-      const m = catalog?.modules.get(e.moduleId);
-      return ['  ' + String(e.moduleId), m?.name ?? '(not in catalog)', e.quantity === null ? 'unlimited' : String(e.quantity)];
+      const signed = l.modules.find((m) => m.id === e.moduleId);
+      const name = catalog?.modules.get(e.moduleId)?.name ?? signed?.name ?? '(not in catalog)';
+      const policy = signed ? describePolicy(signed.policy as Parameters<typeof describePolicy>[0]) : '(no signed terms)';
+      return ['  ' + String(e.moduleId), name, e.quantity === null ? 'unlimited' : String(e.quantity), policy];
     });
     lines.push(table(rows));
   }

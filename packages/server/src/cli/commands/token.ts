@@ -2,65 +2,86 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TokenService } from '../../auth/token-service.js';
 import { PostgresStore } from '../../store/postgres/postgres-store.js';
+import { lockDataDir } from '../../store/sqlite/data-dir-lock.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { CliError } from '../cli-error.js';
+import { call, withNode } from './node-api.js';
 
 /** Who the audit log names for token changes made with the CLI, which writes to the store directly. */
 const CLI_ACTOR = { tokenId: null, name: 'cli' };
 
-/** `licensor token create|list|revoke`: API tokens, written straight into a node's data directory. */
-export function registerTokenCommands(program: Command): void {
-  const token = program.command('token').description("Manage a node's API tokens (works while the node runs)");
-  const open = async (dataDir: string | undefined, storeUrl: string | undefined) => {
-    if (storeUrl && !/^postgres(ql)?:\/\//.test(storeUrl)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(storeUrl)}`, 2);
-    const store = storeUrl ? new PostgresStore(storeUrl) : new SqliteStore(join(resolve(dataDir ?? join('.licensor', 'node')), 'licensor.db'));
+type Where = { dataDir?: string; store?: string; url?: string; token?: string };
+
+/** A token as the API and the store both describe it. */
+type TokenView = { id: string; role: string; name: string; createdAt: number; revokedAt: number | null };
+
+/** True when the command should go through a running node's API (`--url` or `--token` given). */
+const overApi = (o: Where) => o.url !== undefined || o.token !== undefined;
+
+/**
+ * Opens a node's store directly: PostgreSQL (shared by design), or an SQLite data dir that no node is running on — a
+ * running node holds its data dir, and then the command must go through its API (`--url`, `--token`).
+ */
+async function openStore(o: Where) {
+  if (o.store && !/^postgres(ql)?:\/\//.test(o.store)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(o.store)}`, 2);
+  if (o.store) {
+    const store = new PostgresStore(o.store);
     await store.migrate();
-    return { store, tokens: new TokenService(store) };
-  };
-  token
-    .command('create')
-    .description('Create a token; its secret is printed once and stored only as a hash')
-    .requiredOption('--role <role>', 'admin (everything), app (client work) or node (a child node syncing with this one)')
-    .option('--name <name>', 'a name to recognise it by', 'cli')
-    .option('--data-dir <dir>', 'node data directory (default: ./.licensor/node)')
-    .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL (instead of --data-dir)')
-    .option('--json', 'print JSON')
-    .action(async (o: { role: string; name: string; dataDir?: string; store?: string; json?: boolean }) => {
-      if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`, 2);
-      const { store, tokens } = await open(o.dataDir, o.store);
-      try {
-        const { token: t, secret } = await tokens.create(o.role, o.name, Date.now(), CLI_ACTOR);
-        process.stdout.write(o.json ? `${JSON.stringify({ id: t.id, role: t.role, name: t.name, secret })}\n` : `${secret}\n`);
-        if (!o.json) process.stderr.write(`created ${t.role} token ${t.id} (${t.name}); the secret above is shown only once\n`);
-      } finally {
-        await store.close();
-      }
-    });
-  token
-    .command('list')
-    .description('List tokens (never their secrets)')
-    .option('--data-dir <dir>', 'node data directory')
-    .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL')
-    .action(async (o: { dataDir?: string; store?: string }) => {
-      const { store, tokens } = await open(o.dataDir, o.store);
-      try {
-        for (const t of await tokens.list()) process.stdout.write(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${new Date(t.createdAt).toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
-      } finally {
-        await store.close();
-      }
-    });
-  token
-    .command('revoke <id>')
-    .description('Revoke a token')
-    .option('--data-dir <dir>', 'node data directory')
-    .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL')
-    .action(async (id: string, o: { dataDir?: string; store?: string }) => {
-      const { store, tokens } = await open(o.dataDir, o.store);
-      try {
-        if (!(await tokens.revoke(id, Date.now(), CLI_ACTOR))) throw new CliError(`no live token ${id}`, 1);
-        process.stdout.write(`revoked ${id}\n`);
-      } finally {
-        await store.close();
-      }
-    });
+    return { store, tokens: new TokenService(store), release: () => {} };
+  }
+  const dir = resolve(o.dataDir ?? join('.licensor', 'node'));
+  const lock = lockDataDir(dir, 'licensor token');
+  if (!lock.ok) throw new CliError(`${lock.message}; while it runs, manage tokens through its API: add --url URL --token ADMIN_TOKEN`, 1);
+  const store = new SqliteStore(join(dir, 'licensor.db'));
+  await store.migrate();
+  return { store, tokens: new TokenService(store), release: () => lock.value.release() };
+}
+
+/** Runs `fn` on the store opened directly, closing it and freeing the data dir afterwards. */
+async function withStore<T>(o: Where, fn: (tokens: TokenService) => Promise<T>): Promise<T> {
+  const { store, tokens, release } = await openStore(o);
+  try {
+    return await fn(tokens);
+  } finally {
+    await store.close();
+    release();
+  }
+}
+
+const storeOptions = (c: Command) =>
+  withNode(c)
+    .option('--data-dir <dir>', 'node data directory, when no node runs on it (default: ./.licensor/node)')
+    .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL (instead of --data-dir)');
+
+/** `licensor token create|list|revoke`: API tokens, through a running node's API or in a stopped node's store. */
+export function registerTokenCommands(program: Command): void {
+  const token = program.command('token').description("Manage a node's API tokens: through a running node (--url, --token) or in a stopped node's data dir");
+  storeOptions(
+    token
+      .command('create')
+      .description('Create a token; its secret is printed once and stored only as a hash')
+      .requiredOption('--role <role>', 'admin (everything), app (client work) or node (a child node syncing with this one)')
+      .option('--name <name>', 'a name to recognise it by', 'cli')
+      .option('--json', 'print JSON'),
+  ).action(async (o: Where & { role: string; name: string; json?: boolean }) => {
+    if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`, 2);
+    const role = o.role;
+    const made: TokenView & { secret: string } = overApi(o)
+      ? await call(o, 'POST', '/v1/tokens', { role, name: o.name })
+      : await withStore(o, async (tokens) => {
+          const { token: t, secret } = await tokens.create(role, o.name, Date.now(), CLI_ACTOR);
+          return { ...t, secret };
+        });
+    process.stdout.write(o.json ? `${JSON.stringify({ id: made.id, role: made.role, name: made.name, secret: made.secret })}\n` : `${made.secret}\n`);
+    if (!o.json) process.stderr.write(`created ${made.role} token ${made.id} (${made.name}); the secret above is shown only once\n`);
+  });
+  storeOptions(token.command('list').description('List tokens (never their secrets)')).action(async (o: Where) => {
+    const list: TokenView[] = overApi(o) ? (await call(o, 'GET', '/v1/tokens')).tokens : await withStore(o, (tokens) => tokens.list());
+    for (const t of list) process.stdout.write(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${new Date(t.createdAt).toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
+  });
+  storeOptions(token.command('revoke <id>').description('Revoke a token')).action(async (id: string, o: Where) => {
+    if (overApi(o)) await call(o, 'DELETE', `/v1/tokens/${encodeURIComponent(id)}`);
+    else if (!(await withStore(o, (tokens) => tokens.revoke(id, Date.now(), CLI_ACTOR)))) throw new CliError(`no live token ${id}`, 1);
+    process.stdout.write(`revoked ${id}\n`);
+  });
 }

@@ -1,3 +1,4 @@
+import type { KeySource } from '@licensor/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { BillingService } from '../../billing/billing-service.js';
@@ -12,6 +13,7 @@ const Entitlements = Type.Array(Type.Object({ moduleId: Type.Integer({ minimum: 
   maxItems: 1000,
 });
 const Scope = Type.Union([Type.Literal('centralized'), Type.Literal('static')]);
+const KeySourceField = Type.Union([Type.Literal('usb'), Type.Literal('machine-id'), Type.Literal('any')], { description: 'where the node must read its hardware key (default usb)' });
 const HardwareKey = Type.String({ minLength: 1, maxLength: 200 });
 const DateText = Type.String({ minLength: 10, maxLength: 40 });
 
@@ -167,14 +169,14 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
 
   app.get('/v1/rental-plans', { config: { roles: ['admin'] }, schema: { summary: 'Every rental plan', tags, response: errors(401, 403) } }, async () => ({ plans: await billing.listPlans() }));
 
-  app.post<{ Body: { accountId: string; planId: string; hardwareKey: string; scope?: 'centralized' | 'static' } }>(
+  app.post<{ Body: { accountId: string; planId: string; hardwareKey: string; scope?: 'centralized' | 'static'; keySource?: KeySource } }>(
     '/v1/rentals',
     {
       config: { roles: ['admin'] },
       schema: {
         summary: "Start a rental license for a customer's account: charges the first period and issues the license file in one transaction",
         tags,
-        body: Type.Object({ accountId: Id, planId: Id, hardwareKey: HardwareKey, scope: Type.Optional(Scope) }, { additionalProperties: false }),
+        body: Type.Object({ accountId: Id, planId: Id, hardwareKey: HardwareKey, scope: Type.Optional(Scope), keySource: Type.Optional(KeySourceField) }, { additionalProperties: false }),
         response: errors(400, 401, 403, 404, 409),
       },
     },
@@ -191,7 +193,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     async (req) => unwrap(await billing.rental(req.params.id)),
   );
 
-  app.post<{ Body: { customerName: string; customerId?: string; hardwareKey: string; scope: 'centralized' | 'static'; entitlements: { moduleId: number; quantity?: number | null }[]; until: string } }>(
+  app.post<{ Body: { customerName: string; customerId?: string; hardwareKey: string; scope: 'centralized' | 'static'; entitlements: { moduleId: number; quantity?: number | null }[]; until: string; keySource?: KeySource } }>(
     '/v1/licenses',
     {
       config: { roles: ['admin'] },
@@ -199,7 +201,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary: 'Issue a temporary license with an end date (sales, on written request); it can be extended later',
         tags,
         body: Type.Object(
-          { customerName: Type.String({ minLength: 1, maxLength: 200 }), customerId: Type.Optional(Id), hardwareKey: HardwareKey, scope: Scope, entitlements: Entitlements, until: DateText },
+          { customerName: Type.String({ minLength: 1, maxLength: 200 }), customerId: Type.Optional(Id), hardwareKey: HardwareKey, scope: Scope, entitlements: Entitlements, until: DateText, keySource: Type.Optional(KeySourceField) },
           { additionalProperties: false },
         ),
         response: errors(400, 401, 403, 404, 409),
