@@ -226,6 +226,38 @@ describe('dashboard in a real browser', { skip }, () => {
     }
   });
 
+  it('a blocked subdivision: the parent says why; the site says its allocation is withdrawn while its own license serves', async () => {
+    const sites: TestNode[] = [];
+    const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      // Subordinate servers (1003) are licensed for 2: Riverside and Harbour are served, Old town is blocked.
+      for (const name of ['Harbour branch', 'Old town branch']) {
+        const token = (await parent.api('POST', '/v1/tokens', { role: 'node', name: `${name} sync` })).body.secret;
+        const own = [{ moduleId: 1002, quantity: null }, { moduleId: 2001, quantity: 1 }];
+        sites.push(await startTestNode({ issuerKeys, entitlements: own, flags: { upstreamUrl: parent.url, upstreamToken: token, nodeName: name, syncIntervalMs: '200' } }));
+      }
+      await until(() => parent.api('GET', '/v1/nodes'), (r) => r.body.items?.some((i: { name: string; state: string }) => i.name === 'Old town branch' && i.state === 'blocked'), 'Old town to be blocked');
+      await nav('Hierarchy').click();
+      await page.getByRole('article', { name: 'Subdivision Old town branch' }).getByText(/allows 2 .*blocked until one is removed/).waitFor();
+      await shot('06c-hierarchy-blocked-site');
+      const oldTown = sites[1] as TestNode;
+      await until(() => oldTown.api('GET', '/v1/upstream'), (r) => r.body.state === 'blocked', 'Old town to learn it is blocked');
+      await other.goto(`${oldTown.url}/`);
+      await other.getByLabel('Admin token').fill(oldTown.adminToken);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByText(/The parent node blocks this node: .*own license continues/).waitFor();
+      await other.screenshot({ path: join(SHOTS, '06d-blocked-site-overview.png'), fullPage: true });
+      await other.goto(`${oldTown.url}/hierarchy`);
+      await other.getByText(/withdrawn by the parent/).waitFor();
+    } finally {
+      await other.close();
+      for (const s of sites) await s.close();
+      for (const i of (await parent.api('GET', '/v1/nodes')).body.items as { id: string; name: string }[]) {
+        if (i.name !== 'Riverside branch') await parent.api('DELETE', `/v1/nodes/${i.id}`);
+      }
+    }
+  });
+
   it('billing: balances, ledger and a top-up', async () => {
     const acc = await parent.api('POST', '/v1/billing/accounts', { customerName: 'Test Restaurant', currency: 'EUR' });
     await parent.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 25_000, currency: 'EUR', reference: 'bank-2026-11-01-0042' });

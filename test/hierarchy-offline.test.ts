@@ -37,7 +37,7 @@ describe('three levels of real processes: central License Server → root Data S
     const centralHw = hw();
     const centralAdmin = `adm_${newId('t')}`;
     const centralPort = await freePort();
-    const licenseFile = issuer.writeLicense(centralDir.dir, [{ moduleId: 4001, quantity: 5 }, { moduleId: 1001, quantity: null }, { moduleId: 1003, quantity: 1 }], { hardwareKey: centralHw, scope: 'centralized' });
+    const licenseFile = issuer.writeLicense(centralDir.dir, [{ moduleId: 4001, quantity: 5 }, { moduleId: 1001, quantity: null }, { moduleId: 1002, quantity: 3 }, { moduleId: 1003, quantity: 2 }], { hardwareKey: centralHw, scope: 'centralized' });
     const centralOpts = {
       dataDir: centralDir.dir,
       port: centralPort,
@@ -67,7 +67,7 @@ describe('three levels of real processes: central License Server → root Data S
 
     const list = await until(() => api(central.url, centralAdmin, 'GET', '/v1/nodes'), (r) => r.body?.items?.length === 1, 'the site to register');
     const siteId = list.body.items[0].id as string;
-    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 4, 1003: 1 } })).status, 200);
+    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 1002: 2, 4001: 4, 1003: 1 } })).status, 200);
     const oldDoc = (await api(central.url, centralAdmin, 'GET', `/v1/nodes/${siteId}/allocation-document`)).body.allocation as string;
     assert.match(oldDoc, /BEGIN LICENSOR ALLOCATION/);
     await until(() => acquire('mgr-1'), (r) => r.status === 201, 'the site to serve under its allocation');
@@ -87,7 +87,7 @@ describe('three levels of real processes: central License Server → root Data S
     const subApp = (await api(sub.url, subAdmin, 'POST', '/v1/tokens', { role: 'app', name: 'pos' })).body.secret as string;
     const subAcquire = (holderId: string) => api(sub.url, subApp, 'POST', '/v1/modules/4001/leases', { holderId });
     const subList = await until(() => api(site.url, siteAdmin, 'GET', '/v1/nodes'), (r) => r.body?.items?.[0]?.state === 'active', 'the subordinate to register');
-    assert.equal((await api(site.url, siteAdmin, 'PUT', `/v1/nodes/${subList.body.items[0].id}/allocation`, { modules: { 4001: 1 } })).status, 200);
+    assert.equal((await api(site.url, siteAdmin, 'PUT', `/v1/nodes/${subList.body.items[0].id}/allocation`, { modules: { 1002: 1, 4001: 1 } })).status, 200);
     await until(() => subAcquire('sub-mgr-1'), (r) => r.status === 201, 'the subordinate to serve under its allocation');
     // The central node sees all three levels.
     await until(
@@ -121,7 +121,7 @@ describe('three levels of real processes: central License Server → root Data S
 
     // Redistribution reaches the site at its next sync; the old document cannot bring the old quantity back.
     // (One of the site's two managers is handed on to its subordinate, so the site keeps one.)
-    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 4001: 2, 1003: 1 } })).status, 200);
+    assert.equal((await api(central.url, centralAdmin, 'PUT', `/v1/nodes/${siteId}/allocation`, { modules: { 1002: 2, 4001: 2, 1003: 1 } })).status, 200);
     await until(() => api(site.url, siteAdmin, 'GET', '/v1/pools/4001'), (r) => r.body.summary?.quantity === 1, 'the site to shrink to 1');
     const replay = await api(site.url, siteAdmin, 'PUT', '/v1/upstream/allocation', { allocation: oldDoc });
     assert.equal(replay.status, 409);

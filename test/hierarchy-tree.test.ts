@@ -36,7 +36,8 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
       scope: 'centralized',
       entitlements: [
         { moduleId: 1001, quantity: null },
-        { moduleId: 1003, quantity: 1 },
+        { moduleId: 1002, quantity: 5 },
+        { moduleId: 1003, quantity: 2 },
         { moduleId: 2001, quantity: 10 },
         { moduleId: 4001, quantity: 4 },
       ],
@@ -71,9 +72,10 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
     assert.equal(tooMuch.body.field, 'modules.2001');
     const unknown = await ls.api('PUT', `/v1/nodes/${rootId}/allocation`, { modules: { 5001: 1 } });
     assert.equal(unknown.body.code, 'MODULE_NOT_LICENSED');
-    const set = await ls.api('PUT', `/v1/nodes/${rootId}/allocation`, { modules: { 1003: 1, 2001: 6, 4001: 3 } });
+    // The root runs the Data Server application: its share of 1002 comes with the rest.
+    const set = await ls.api('PUT', `/v1/nodes/${rootId}/allocation`, { modules: { 1002: 2, 1003: 1, 2001: 6, 4001: 3 } });
     assert.equal(set.status, 200, JSON.stringify(set.body));
-    assert.deepEqual(set.body.allocation.modules, { 1003: 1, 2001: 6, 4001: 3 });
+    assert.deepEqual(set.body.allocation.modules, { 1002: 2, 1003: 1, 2001: 6, 4001: 3 });
     // The License Server keeps the rest for its own clients.
     const own = await ls.api('GET', '/v1/pools/2001');
     assert.equal(own.body.summary.quantity, 4);
@@ -106,7 +108,7 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
     const a = items.find((i) => i.name === 'site A') as { id: string };
     const over = await root.api('PUT', `/v1/nodes/${a.id}/allocation`, { modules: { 2001: 7 } });
     assert.equal(over.body.code, 'ALLOCATION_EXCEEDED');
-    assert.equal((await root.api('PUT', `/v1/nodes/${a.id}/allocation`, { modules: { 2001: 2 } })).status, 200);
+    assert.equal((await root.api('PUT', `/v1/nodes/${a.id}/allocation`, { modules: { 1002: 1, 2001: 2 } })).status, 200);
     await until(() => sub1.api('GET', '/v1/pools/2001'), (r) => r.body.summary.quantity === 2, 'site A to hold 2 registers');
     assert.equal((await join(sub1, 2001, 'reg-1')).body.state, 'active');
     assert.equal((await join(sub1, 2001, 'reg-2')).body.state, 'active');
@@ -114,7 +116,7 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
     // The root keeps 6 − 2 = 4 registers for itself.
     assert.equal((await root.api('GET', '/v1/pools/2001')).body.summary.quantity, 4);
     // Redistribution: site A drops to 1; its latest register is blocked at the next sync, by the pool's policy.
-    assert.equal((await root.api('PUT', `/v1/nodes/${a.id}/allocation`, { modules: { 2001: 1 } })).status, 200);
+    assert.equal((await root.api('PUT', `/v1/nodes/${a.id}/allocation`, { modules: { 1002: 1, 2001: 1 } })).status, 200);
     await until(() => sub1.api('GET', '/v1/pools/2001'), (r) => r.body.summary.quantity === 1 && r.body.summary.blocked === 2, 'site A to shrink to 1 register');
     // The License Server sees site A's use through the root's report.
     const top = await until(
@@ -142,7 +144,7 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
     const rootId = (await ls.api('GET', '/v1/nodes')).body.items[0].id;
     const old = await ls.api('GET', `/v1/nodes/${rootId}/allocation-document`);
     assert.equal(old.status, 200);
-    assert.equal((await ls.api('PUT', `/v1/nodes/${rootId}/allocation`, { modules: { 1003: 1, 2001: 6, 4001: 2 } })).status, 200);
+    assert.equal((await ls.api('PUT', `/v1/nodes/${rootId}/allocation`, { modules: { 1002: 2, 1003: 1, 2001: 6, 4001: 2 } })).status, 200);
     await until(() => root.api('GET', '/v1/pools/4001'), (r) => r.body.summary.quantity === 2, 'root to take the new allocation');
     const replay = await root.api('PUT', '/v1/upstream/allocation', { allocation: old.body.allocation });
     assert.equal(replay.status, 409);
@@ -155,7 +157,7 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
   });
 
   it('a parent without a license gives nothing: its child refuses client work but keeps syncing, and serves once the parent is licensed', async () => {
-    const bare = await startTestNode({ issuerKeys, scope: 'centralized', license: false, entitlements: [{ moduleId: 4001, quantity: 2 }], flags: { syncIntervalMs: '150' } });
+    const bare = await startTestNode({ issuerKeys, scope: 'centralized', license: false, entitlements: [{ moduleId: 1001, quantity: null }, { moduleId: 1002, quantity: 2 }, { moduleId: 4001, quantity: 2 }], flags: { syncIntervalMs: '150' } });
     nodes.push(bare);
     // Its own interval is ten minutes: it must follow the 150 ms its parent sets in every answer.
     const site = await child(bare, 'site C', { syncIntervalMs: '600000' });
@@ -167,8 +169,32 @@ describe('enterprise tree: License Server → root Data Server → subordinate D
     assert.equal((await acquire(site, 4001, 'm1')).body.code, 'LICENSE_MISSING');
     await until(() => bare.api('GET', '/v1/nodes'), (r) => r.body.items[0].lastSyncAt !== first, 'site C to keep syncing');
     assert.equal((await bare.api('PUT', '/v1/license', { license: bare.sign() })).status, 200);
-    assert.equal((await bare.api('PUT', `/v1/nodes/${list.body.items[0].id}/allocation`, { modules: { 4001: 1 } })).status, 200);
+    assert.equal((await bare.api('PUT', `/v1/nodes/${list.body.items[0].id}/allocation`, { modules: { 1002: 1, 4001: 1 } })).status, 200);
     await until(() => acquire(site, 4001, 'm1'), (r) => r.status === 201, 'site C to serve');
+  });
+
+  it('a blocked root gives its own subtree nothing until the License Server serves it again', async () => {
+    const grants = (subordinates: number) => [
+      { moduleId: 1001, quantity: null },
+      { moduleId: 1002, quantity: 5 },
+      { moduleId: 1003, quantity: subordinates },
+      { moduleId: 2001, quantity: 10 },
+      { moduleId: 4001, quantity: 4 },
+    ];
+    // One subordinate server left, and the root holds it: the License Server keeps none for itself, so the root is blocked.
+    assert.equal((await ls.api('PUT', '/v1/license', { license: ls.sign({ entitlements: grants(1) }) })).status, 200);
+    const up = await until(() => root.api('GET', '/v1/upstream'), (r) => r.body.state === 'blocked' && r.body.allocation?.entitlements.length === 0, 'the root to hold the withdrawal');
+    assert.match(up.body.message, /client work is refused/);
+    assert.equal((await acquire(root, 4001, 'mgr-9')).body.code, 'SYNC_BLOCKED');
+    // Its child hears that the root has nothing to give, and why.
+    const below = await until(() => sub2.api('GET', '/v1/upstream'), (r) => r.body.state === 'unlicensed', 'site B to hear the root has nothing');
+    assert.match(below.body.message, /parent blocks it|blocked/);
+    // The License Server's license grows again: the root is served, and so is its subtree.
+    assert.equal((await ls.api('PUT', '/v1/license', { license: ls.sign({ entitlements: grants(2) }) })).status, 200);
+    await until(() => root.api('GET', '/v1/upstream'), (r) => r.body.state === 'active' && r.body.allocation?.entitlements.length > 0, 'the root to be served again');
+    await until(() => sub2.api('GET', '/v1/upstream'), (r) => r.body.state === 'active', 'site B to be served again');
+    // Its managers kept their slots (three, above the two it now holds): one of them is served again.
+    await until(() => acquire(root, 4001, 'mgr-1'), (r) => r.status === 200 || r.status === 201, 'the root to serve managers again');
   });
 
   it('refuses to allocate from a static license', async () => {

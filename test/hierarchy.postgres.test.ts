@@ -56,6 +56,9 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
   it('two allocations racing on two processes never exceed the holding', async () => {
     const y = await sync(a, 'f'.repeat(64), 'site Y');
     const z = await sync(b, '9'.repeat(64), 'site Z');
+    // Counted in one pool across both processes, whatever the child asked: 1003 allows one, site X came first.
+    assert.equal(y.body.state, 'blocked', JSON.stringify(y.body));
+    assert.equal(z.body.state, 'blocked', JSON.stringify(z.body));
     // Site X holds 4 of 6; Y and Z each ask for the remaining 2 at the same moment, through different processes.
     const [ry, rz] = await Promise.all([
       a.api('PUT', `/v1/nodes/${y.body.nodeId}/allocation`, { modules: { 2001: 2 } }, undefined, { 'idempotency-key': newId('k') }),
@@ -65,5 +68,29 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
     assert.deepEqual(statuses, [200, 409], JSON.stringify([ry.body, rz.body]));
     assert.equal([ry, rz].find((r) => r.status === 409)?.body.code, 'ALLOCATION_EXCEEDED');
     assert.equal((await b.api('GET', '/v1/nodes')).body.allocated[2001], 6);
+  });
+
+  it('withdraws a blocked child signed, on either process, and serves the next in order when an earlier one is forgotten', async () => {
+    // Whichever of Y and Z won the race above, Y now holds 2 registers and Z none.
+    const ids = Object.fromEntries((await a.api('GET', '/v1/nodes')).body.items.map((i: { name: string; id: string }) => [i.name, i.id]));
+    assert.equal((await a.api('PUT', `/v1/nodes/${ids['site Z']}/allocation`, { modules: { 2001: 0 } })).status, 200);
+    assert.equal((await b.api('PUT', `/v1/nodes/${ids['site Y']}/allocation`, { modules: { 2001: 2 } })).status, 200);
+    const y = await sync(b, 'f'.repeat(64), 'site Y');
+    assert.equal(y.body.state, 'blocked');
+    const withdrawal = verifyAllocationDocument(y.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: 'f'.repeat(64), at: Date.now() });
+    assert.ok(withdrawal.ok, withdrawal.ok ? '' : withdrawal.message);
+    assert.deepEqual(withdrawal.value.payload.entitlements, [], 'a withdrawal grants nothing');
+    const again = await sync(a, 'f'.repeat(64), 'site Y');
+    const same = verifyAllocationDocument(again.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: 'f'.repeat(64), at: Date.now() });
+    assert.ok(same.ok);
+    assert.equal(same.value.payload.seq, withdrawal.value.payload.seq, 'one withdrawal, whichever process answers');
+    assert.equal((await b.api('DELETE', `/v1/nodes/${ids['site X']}`)).status, 200);
+    const served = await sync(a, 'f'.repeat(64), 'site Y');
+    assert.equal(served.body.state, 'active', JSON.stringify(served.body));
+    const doc = verifyAllocationDocument(served.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: 'f'.repeat(64), at: Date.now() });
+    assert.ok(doc.ok);
+    assert.ok(doc.value.payload.seq > withdrawal.value.payload.seq, 'served again above the withdrawal');
+    assert.deepEqual(doc.value.payload.entitlements, [{ moduleId: 2001, quantity: 2 }], 'its allocation was kept for it while blocked');
+    assert.equal((await sync(b, '9'.repeat(64), 'site Z')).body.state, 'blocked', 'site Z, behind Y, stays blocked');
   });
 });

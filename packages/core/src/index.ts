@@ -2,6 +2,7 @@ export * from './catalog/module-definition.js';
 export * from './policy/admission-policy.js';
 export * from './catalog/parse-catalog.js';
 export * from './catalog/licensed-catalog.js';
+export * from './catalog/modules-with-role.js';
 export * from './admission/pool-state.js';
 export * from './admission/acquire-lease.js';
 export * from './admission/heartbeat-lease.js';

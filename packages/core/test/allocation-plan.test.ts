@@ -49,6 +49,20 @@ describe('allocation planning', () => {
     assert.equal(code({ '02001': 1 }), 'VALIDATION_FAILED');
   });
 
+  it('allocates shares of a server application (uncounted on the node itself) within the quantity the license gives', () => {
+    const dataServer = moduleOf(1002, 'OpenService.Data Server', { strategy: 'UNCOUNTED' }, { role: 'server-application' });
+    const withApp = { modules: new Map([...catalog.modules, [1002, dataServer]]) } as unknown as Catalog;
+    const holding = new Map<number, number | null>([[1002, 10]]);
+    const fits = planAllocation(withApp, holding, new Map([[1002, 9]]), { 1002: 1 });
+    assert.ok(fits.ok);
+    assert.deepEqual([...fits.value], [[1002, 1]]);
+    const over = planAllocation(withApp, holding, new Map([[1002, 9]]), { 1002: 2 });
+    assert.equal(over.ok ? 'ok' : over.code, 'ALLOCATION_EXCEEDED');
+    // A license that grants the application without a quantity lets every site have a share.
+    const unlimited = planAllocation(withApp, new Map([[1002, null]]), new Map([[1002, 500]]), { 1002: 1 });
+    assert.ok(unlimited.ok);
+  });
+
   it('sums allocations and leaves the rest, never below zero', () => {
     const out = sumAllocations([new Map([[2001, 3]]), new Map([[2001, 4], [4001, 1]])]);
     assert.deepEqual([...out], [[2001, 7], [4001, 1]]);

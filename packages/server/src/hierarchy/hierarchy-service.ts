@@ -1,4 +1,4 @@
-import { planAllocation, sumAllocations } from '@licensor/core';
+import { type ModuleDefinition, modulesWithRole, planAllocation, sumAllocations } from '@licensor/core';
 import { fail, newId, ok, type Outcome } from '@licensor/protocol';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { ChildNodeRecord } from '../store/hierarchy-store.js';
@@ -20,10 +20,14 @@ export interface HierarchyOptions {
 /** Defaults that suit a restaurant chain whose links fail for hours: sync every minute, serve three days offline. */
 export const DEFAULT_HIERARCHY_OPTIONS: HierarchyOptions = { syncIntervalMs: 60_000, allocationWindowMs: 72 * 3_600_000 };
 
+/** Where the seq of a child's signed withdrawal is kept: the child is withdrawn while its allocation seq equals it. */
+const withdrawnKey = (childId: string) => `hierarchy.withdrawn_seq.${childId}`;
+
 /**
- * The parent side of an enterprise tree: registers child nodes on their first sync, counts them in their module's
- * pool (subordinate Data Servers block the latest beyond the quantity), keeps their allocations within what this
- * node holds, and answers every sync with a fresh allocation document.
+ * The parent side of an enterprise tree: registers child nodes on their first sync, counts every one of them in the
+ * pool of the child-node module this node holds (subordinate Data Servers block the latest beyond the quantity),
+ * keeps their allocations within what this node holds, and answers every sync with a fresh allocation document, or a
+ * signed withdrawal for a blocked child.
  */
 export class HierarchyService {
   private readonly children = new Map<string, ChildNodeRecord>();
@@ -40,11 +44,27 @@ export class HierarchyService {
     readonly options: HierarchyOptions = DEFAULT_HIERARCHY_OPTIONS,
   ) {}
 
-  /** Loads the registered children and hands their allocations' sum to the node's pools. */
+  /**
+   * Loads the registered children and hands their allocations' sum to the node's pools. Children not yet counted in
+   * the child-node pool (registered before this node counted them all) are counted now, in the order they registered,
+   * so each keeps its place in line.
+   */
   async start(): Promise<void> {
-    for (const c of await this.node.store.hierarchy.listChildren()) this.remember(c);
+    const children = await this.node.store.hierarchy.listChildren();
+    for (const c of children) this.remember(c);
     this.out = this.allocatedOut();
     await this.node.setAllocatedOut(new Map(this.out));
+    const counting = this.countingModule();
+    // A node without a valid license cannot count now; each child is counted at its next sync instead.
+    if (counting) for (const c of children) if (c.countedAs !== counting.id) await this.node.syncMember(counting.id, c.id, undefined);
+  }
+
+  /**
+   * The module whose pool counts this node's children: the first module with the child-node role that this node's
+   * license or allocation grants, or null when none does. The parent decides; what a child asks for does not matter.
+   */
+  private countingModule(): ModuleDefinition | null {
+    return modulesWithRole(this.node.catalog, 'child-nodes').find((m) => this.node.heldQuantities.has(m.id)) ?? null;
   }
 
   private remember(c: ChildNodeRecord): void {
@@ -78,11 +98,15 @@ export class HierarchyService {
     return sumAllocations([...this.children.values()].map(modulesOf));
   }
 
-  /** Handles a child's sync: registers it the first time, counts it, records its report, answers with its allocation. */
+  /**
+   * Handles a child's sync: registers it the first time, counts it, records its report, answers with its allocation.
+   * The child is known by its hardware key, so a restart with other flags, another name or a fresh data dir keeps its
+   * record and its place in line; `countedAs` in the request is accepted and ignored.
+   */
   async sync(req: SyncRequest, token: { id: string; role: string }): Promise<Outcome<SyncResponse>> {
     if (req.hardwareKey === this.node.options.hardwareKey.key) return fail('VALIDATION_FAILED', 'hardwareKey is this node\'s own: a node cannot be its own child', { field: 'hardwareKey' });
-    if (req.countedAs !== null && !this.node.catalog.modules.has(req.countedAs)) return fail('MODULE_UNKNOWN', `countedAs: module ${req.countedAs} is not in the parent's catalog`, { field: 'countedAs' });
     const now = this.node.clock.now();
+    const countedAs = this.countingModule()?.id ?? null;
     let child = this.children.get(this.byHardwareKey.get(req.hardwareKey) ?? '');
     if (this.shared) {
       // Another process may have registered this child, or changed its allocation, since this one last saw it.
@@ -97,10 +121,10 @@ export class HierarchyService {
     }
     if (!child) {
       child = {
-        id: newId('node'), name: req.name, hardwareKey: req.hardwareKey, countedAs: req.countedAs, publicKey: req.publicKey, tokenId: token.id,
+        id: newId('node'), name: req.name, hardwareKey: req.hardwareKey, countedAs, publicKey: req.publicKey, tokenId: token.id,
         registeredAt: now, lastSyncAt: now, report: null, allocation: null, allocationSeq: 0, allocationUpdatedAt: null,
       };
-      const event: NewEvent = { type: 'node.registered', moduleId: req.countedAs, subject: child.id, data: { name: req.name, hardwareKey: req.hardwareKey, countedAs: req.countedAs }, at: now };
+      const event: NewEvent = { type: 'node.registered', moduleId: countedAs, subject: child.id, data: { name: req.name, hardwareKey: req.hardwareKey, countedAs }, at: now };
       try {
         const seq = await this.node.store.hierarchy.insertChild(child, event);
         this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
@@ -114,8 +138,8 @@ export class HierarchyService {
     }
     const verdict = await this.judge(child);
     const report = { licenseState: req.licenseState, usage: req.usage, children: req.children };
-    await this.node.store.hierarchy.recordSync(child.id, now, report, { name: req.name, countedAs: req.countedAs, publicKey: req.publicKey });
-    Object.assign(child, { lastSyncAt: now, report, name: req.name, countedAs: req.countedAs, publicKey: req.publicKey });
+    await this.node.store.hierarchy.recordSync(child.id, now, report, { name: req.name, countedAs, publicKey: req.publicKey });
+    Object.assign(child, { lastSyncAt: now, report, name: req.name, countedAs, publicKey: req.publicKey });
     this.verdicts.set(child.id, verdict.verdict);
     return ok({
       nodeId: child.id,
@@ -133,25 +157,71 @@ export class HierarchyService {
     return (await this.node.store.billing.read((tx) => tx.latestIssuedForHardwareKey(hardwareKey)))?.text ?? null;
   }
 
-  /** Decides what a child gets now: counted in its pool, then its allocation under this node's authority. */
+  /**
+   * Decides what a child gets now: counted in the child-node pool, then its allocation under this node's authority.
+   * A blocked child gets a signed withdrawal; once served again, a fresh document with a higher seq.
+   */
   private async judge(child: ChildNodeRecord): Promise<{ verdict: { state: ChildState; message: string }; document: string | null }> {
-    if (child.countedAs !== null) {
-      const counted = await this.node.syncMember(child.countedAs, child.id, undefined);
+    const counting = this.countingModule();
+    if (counting) {
+      const counted = await this.node.syncMember(counting.id, child.id, undefined);
       if (!counted.ok) {
         const unlicensed = counted.code === 'LICENSE_MISSING' || counted.code === 'LICENSE_EXPIRED' || counted.code === 'LICENSE_NOT_YET_VALID' || counted.code === 'SYNC_BLOCKED';
         return { verdict: { state: unlicensed ? 'unlicensed' : 'blocked', message: `the parent refuses this node: ${counted.message}` }, document: null };
       }
       const { member, quantity } = counted.value as { member: { state: string }; position: number; quantity: number | null };
       if (member.state === 'blocked') {
-        const name = this.node.catalog.modules.get(child.countedAs)?.name ?? String(child.countedAs);
-        return { verdict: { state: 'blocked', message: `the parent's license allows ${quantity} ${name}; this node connected later than those and is blocked until one is removed or the license grows` }, document: null };
+        const message = `the parent's license allows ${quantity} ${counting.name}; this node connected later than those and is blocked until one is removed or the license grows`;
+        return { verdict: { state: 'blocked', message }, document: await this.withdrawal(child, message) };
       }
     }
     const authority = allocationAuthority(this.node);
     if (!authority.ok) return { verdict: { state: 'unlicensed', message: `the parent has nothing to allocate: ${authority.message}` }, document: null };
     if (!child.allocation) return { verdict: { state: 'active', message: 'registered; no allocation has been assigned to this node yet' }, document: null };
+    // Served again after a withdrawal: a new seq, so the child takes it over the withdrawal it holds.
+    if (await this.withdrawn(child)) await this.newSeq(child, 'allocation.restored', {});
     const document = issueAllocation(this.identity, this.node, authority.value, child, this.options.allocationWindowMs);
     return { verdict: { state: 'active', message: `allocation seq ${child.allocationSeq}` }, document };
+  }
+
+  /** True when the child's current allocation seq is the one its withdrawal was signed with. */
+  private async withdrawn(child: ChildNodeRecord): Promise<boolean> {
+    return child.allocationSeq > 0 && (await this.node.store.getMeta(withdrawnKey(child.id))) === String(child.allocationSeq);
+  }
+
+  /**
+   * A blocked child's withdrawal: an allocation document granting nothing, signed with a seq above every document the
+   * child was given, so the child drops what it held and can never install an older one again. Null when this node
+   * has no authority to sign under (the child then drops its allocation by itself).
+   */
+  private async withdrawal(child: ChildNodeRecord, reason: string): Promise<string | null> {
+    const authority = allocationAuthority(this.node);
+    if (!authority.ok) return null;
+    if (!(await this.withdrawn(child))) {
+      if (!(await this.newSeq(child, 'allocation.withdrawn', { reason }))) return null;
+      await this.node.store.setMeta(withdrawnKey(child.id), String(child.allocationSeq));
+    }
+    return issueAllocation(this.identity, this.node, authority.value, { ...child, allocation: {} }, this.options.allocationWindowMs);
+  }
+
+  /**
+   * Gives a child's unchanged allocation a new seq, with an event. Runs in line with allocation changes, and is skipped
+   * (false) when the stored allocation differs from the one in hand: another change came first; the next sync retries.
+   */
+  private newSeq(child: ChildNodeRecord, type: 'allocation.withdrawn' | 'allocation.restored', data: Record<string, unknown>): Promise<boolean> {
+    const run = this.allocating.then(async () => {
+      const now = this.node.clock.now();
+      const event: NewEvent = { type, moduleId: null, subject: child.id, data: { name: child.name, ...data }, at: now };
+      const same = JSON.stringify(child.allocation);
+      const guard = (stored: ChildNodeRecord[]) => (JSON.stringify(stored.find((c) => c.id === child.id)?.allocation ?? null) === same ? null : fail('CONFLICT', 'the allocation changed meanwhile'));
+      const written = await this.node.store.hierarchy.setAllocation(child.id, child.allocation, now, event, null, guard);
+      if ('refused' in written) return false;
+      Object.assign(child, { allocationSeq: written.seq, allocationUpdatedAt: now });
+      this.node.announce([{ ...event, data: { ...event.data, seq: written.seq }, seq: written.eventSeq, id: eventId(written.eventSeq) } as StoredEvent]);
+      return true;
+    });
+    this.allocating = run.catch(() => {});
+    return run;
   }
 
   /** Sets a child's module quantities. The sum over children never exceeds what this node holds. */
@@ -200,7 +270,8 @@ export class HierarchyService {
     if (!child) return unknownChild(childId);
     if (!child.allocation) return fail('NOT_FOUND', `child node ${childId} has no allocation yet (PUT /v1/nodes/${childId}/allocation)`, { field: 'nodeId' });
     const judged = await this.judge(child);
-    if (!judged.document) return fail(judged.verdict.state === 'blocked' ? 'SYNC_BLOCKED' : 'LICENSE_MISSING', judged.verdict.message);
+    if (judged.verdict.state === 'blocked') return fail('SYNC_BLOCKED', judged.verdict.message);
+    if (!judged.document) return fail('LICENSE_MISSING', judged.verdict.message);
     return ok({ allocation: judged.document, seq: child.allocationSeq });
   }
 
@@ -218,7 +289,10 @@ export class HierarchyService {
     this.verdicts.delete(childId);
     this.out = this.allocatedOut();
     if (seq !== null) this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
-    if (child.countedAs !== null) await this.node.removeMember(child.countedAs, childId, { actor });
+    await this.node.store.setMeta(withdrawnKey(childId), '');
+    // Its place in line frees, wherever it was counted; the next blocked child is served, in order.
+    const counting = this.countingModule()?.id ?? null;
+    for (const moduleId of new Set([child.countedAs, counting])) if (moduleId !== null) await this.node.removeMember(moduleId, childId, { actor });
     await this.node.setAllocatedOut(new Map(this.out));
     return ok({ id: childId, forgotten: true });
   }
@@ -247,7 +321,14 @@ export class HierarchyService {
   }
 
   private view(c: ChildNodeRecord, now: number): NodeView {
-    return toNodeView(c, this.verdicts.get(c.id) ?? null, now, this.options.syncIntervalMs);
+    return toNodeView(c, this.verdicts.get(c.id) ?? this.countedVerdict(c), now, this.options.syncIntervalMs);
+  }
+
+  /** Before a child's first sync since this process started: blocked if its place in the counting pool is. */
+  private countedVerdict(c: ChildNodeRecord): { state: ChildState; message: string } | null {
+    const detail = c.countedAs === null ? null : this.node.poolDetail(c.countedAs);
+    if (!detail?.ok || detail.value.pool.members.get(c.id)?.state !== 'blocked') return null;
+    return { state: 'blocked', message: `blocked in ${detail.value.pool.module.name} (not synced since this node started)` };
   }
 }
 

@@ -23,8 +23,11 @@ export function allocationAuthority(node: LicensorNode): { ok: true; value: Allo
   if (lic && lic.payload.scope === 'centralized' && Date.parse(lic.payload.notBefore) <= now && (lic.payload.notAfter === null || Date.parse(lic.payload.notAfter) > now)) {
     return { ok: true, value: { text: lic.text, customer: lic.payload.customer, notAfter: lic.payload.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(lic.payload.notAfter) } };
   }
-  const held = node.heldAllocation;
-  if (held && Date.parse(held.payload.notAfter) > now) return { ok: true, value: { text: held.text, customer: held.payload.customer, notAfter: Date.parse(held.payload.notAfter) } };
+  // A withdrawal (a document granting nothing) or an allocation the parent no longer stands by gives nothing to pass on.
+  const blocked = node.blockedByParent;
+  const held = blocked ? null : node.heldAllocation;
+  if (held?.payload.entitlements.length && Date.parse(held.payload.notAfter) > now) return { ok: true, value: { text: held.text, customer: held.payload.customer, notAfter: Date.parse(held.payload.notAfter) } };
+  if (blocked) return { ok: false, code: 'LICENSE_MISSING', message: `this node's own parent blocks it, so it has no allocation to distribute: ${blocked}` };
   if (lic?.payload.scope === 'static') return { ok: false, code: 'SCOPE_NOT_CENTRALIZED', message: `license ${lic.payload.id} is static: it serves this node only and cannot be distributed to subdivisions` };
   return { ok: false, code: 'LICENSE_MISSING', message: 'this node holds no centralized license or allocation to distribute' };
 }

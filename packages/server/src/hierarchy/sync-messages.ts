@@ -4,7 +4,10 @@ import type { UsageLine } from '../store/hierarchy-store.js';
 export interface SyncRequest {
   hardwareKey: string;
   name: string;
-  /** The module the parent counts this node against (e.g. 1003, subordinate Data Servers); null = not counted. */
+  /**
+   * Accepted for compatibility and ignored: the parent counts every child in the pool of the child-node module it
+   * holds (1003 in the OpenService catalog), whatever the child asks.
+   */
   countedAs: number | null;
   publicKey: string;
   /** Sequence number of the allocation the child holds (null: none). */
@@ -24,7 +27,10 @@ export interface SyncResponse {
   message: string;
   /** When to sync next. */
   syncIntervalMs: number;
-  /** The armored allocation document, or null when the child gets nothing (blocked, unlicensed parent, no allocation). */
+  /**
+   * The armored allocation document; for a blocked child, a signed withdrawal (a document granting nothing, with a
+   * higher seq); null when the child gets nothing (unlicensed parent, no allocation yet).
+   */
   allocation: string | null;
   parent: { nodeId: string; publicKey: string };
   /**
@@ -39,10 +45,14 @@ export interface NodeView {
   id: string;
   name: string;
   hardwareKey: string;
+  /** The module whose pool counts this child on the parent (the parent's choice), or null when it holds none. */
   countedAs: number | null;
   state: ChildState;
   message: string;
+  /** The license state the child last reported (`valid`, `missing`, `expired`, …), or null before its first report. */
   licenseState: string | null;
+  /** That state in words: a child that reports anything but `valid` is running unlicensed, and says so here. */
+  licenseSummary: string | null;
   registeredAt: string;
   lastSyncAt: string;
   online: boolean;

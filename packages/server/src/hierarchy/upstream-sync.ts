@@ -196,15 +196,11 @@ export class UpstreamSync {
     this.status.syncIntervalMs = Math.max(100, res.syncIntervalMs);
     if (previous === 'unreachable') await this.node.publish([{ type: 'upstream.restored', subject: this.options.url, data: {} }]);
     if (res.state === 'blocked') {
-      this.status.state = 'blocked';
-      if (previous !== 'blocked') {
-        this.node.setBlockedBy(res.message);
-        await this.node.publish([{ type: 'upstream.blocked', subject: res.nodeId, data: { message: res.message } }]);
-      }
+      await this.blocked(res);
       return;
     }
-    if (previous === 'blocked' || this.node.licenseState().state === 'blocked') {
-      this.node.setBlockedBy(null);
+    if (previous === 'blocked' || this.node.blockedByParent !== null) {
+      await this.node.setBlockedBy(null);
       await this.node.publish([{ type: 'upstream.unblocked', subject: res.nodeId, data: {} }]);
     }
     this.status.state = res.state;
@@ -219,12 +215,40 @@ export class UpstreamSync {
     }
   }
 
+  /**
+   * The parent blocks this node: its allocation stops counting at once, and the signed withdrawal the parent sends (a
+   * document granting nothing, with a higher seq) replaces it, so the old one cannot be installed again. Work under a
+   * license of this node's own continues.
+   */
+  private async blocked(res: SyncResponse): Promise<void> {
+    const was = this.node.blockedByParent;
+    await this.node.setBlockedBy(res.message);
+    if (res.allocation) {
+      const taken = await this.take(res.allocation, { tokenId: null, name: 'upstream sync' }, res.message);
+      if (!taken.ok) {
+        this.status.lastError = `withdrawal from the parent refused: ${taken.message}`;
+        this.options.log?.('warn', this.status.lastError);
+      }
+    } else if (this.node.heldAllocation?.payload.entitlements.length) {
+      // A parent that sends no signed withdrawal: the allocation is dropped here all the same.
+      await this.withdraw(res.message);
+    }
+    const own = this.node.licenseState();
+    // State and words together, so an admin never reads one without the other.
+    Object.assign(this.status, {
+      state: 'blocked',
+      message: `${res.message}. Its allocation is withdrawn; ${own.state === 'valid' ? 'work under this node\'s own license continues' : 'client work is refused (this node has no valid license of its own)'}`,
+    });
+    if (was !== res.message) await this.node.publish([{ type: 'upstream.blocked', subject: res.nodeId, data: { message: res.message } }]);
+  }
+
   private async withdraw(reason: string): Promise<void> {
     const held = this.node.heldAllocation;
     await this.node.store.setMeta(META.allocation, '');
     await this.node.setAllocation(null);
     this.describeAllocation();
-    await this.node.publish([{ type: 'allocation.withdrawn', subject: held?.payload.id ?? 'allocation', data: { reason } }]);
+    // Dropping a document that granted nothing (a withdrawal already recorded) is no news.
+    if (held?.payload.entitlements.length) await this.node.publish([{ type: 'allocation.withdrawn', subject: held.payload.id, data: { reason } }]);
   }
 
   private verify(text: string, at: number | null): Outcome<AllocationPayload> {
@@ -239,7 +263,7 @@ export class UpstreamSync {
    * current time, for this node, and never older than the newest one this node has held, so an old document cannot
    * be replayed to bring back old quantities.
    */
-  async take(text: string, actor: AuditActor): Promise<Outcome<AllocationPayload>> {
+  async take(text: string, actor: AuditActor, reason?: string): Promise<Outcome<AllocationPayload>> {
     const v = this.verify(text, this.node.clock.now());
     if (!v.ok) return v;
     const a = v.value;
@@ -255,8 +279,9 @@ export class UpstreamSync {
     await this.node.setAllocation({ payload: a, text, receivedAt: this.node.clock.now() });
     this.describeAllocation();
     if (changed) {
-      const data = { seq: a.seq, parent: a.parent.nodeId, entitlements: a.entitlements, notAfter: a.notAfter, by: actor.name };
-      await this.node.publish([{ type: 'allocation.received', subject: a.id, data }]);
+      const data = { seq: a.seq, parent: a.parent.nodeId, entitlements: a.entitlements, notAfter: a.notAfter, by: actor.name, ...(reason ? { reason } : {}) };
+      // A document granting nothing is the parent's signed withdrawal.
+      await this.node.publish([{ type: a.entitlements.length ? 'allocation.received' : 'allocation.withdrawn', subject: a.id, data }]);
     }
     return ok(a);
   }

@@ -31,10 +31,13 @@ export function combineGrants(installed: InstalledLicense | null, allocation: He
   return { held, validFrom, validUntil };
 }
 
-/** The node's license state at a time, with a sentence for people; `blockedBy` is the parent's refusal, if any. */
+/**
+ * The node's license state at a time, with a sentence for people; `blockedBy` is the parent's refusal, if any. A node
+ * its parent blocks has no allocation, but a valid license of its own still serves (the sentence says both).
+ */
 export function evaluateNodeLicense(installed: InstalledLicense | null, allocation: HeldAllocation | null, blockedBy: string | null, now: number): { state: NodeLicenseStateName; detail: string } {
-  if (blockedBy) return { state: 'blocked', detail: blockedBy };
   const own = evaluateLicense(installed, now);
+  if (blockedBy) return own.state === 'valid' ? { state: 'valid', detail: `${own.detail}; the parent withdrew its allocation: ${blockedBy}` } : { state: 'blocked', detail: blockedBy };
   if (own.state === 'valid' || !allocation) return own;
   const a = allocation.payload;
   const window = checkValidity(a, now);

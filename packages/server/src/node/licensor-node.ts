@@ -121,7 +121,7 @@ export class LicensorNode {
   private allocatedOut = new Map<number, number>();
   /** The allocation this node received from its parent, if it is a child node. */
   private allocation: HeldAllocation | null = null;
-  /** Set while the parent refuses this node (beyond its subordinate-server limit): client work is refused. */
+  /** Set while the parent blocks this node (beyond its subordinate-server limit): only a license of its own serves. */
   private blockedBy: string | null = null;
   private installed: InstalledLicense | null = null;
   private readonly listeners = new Set<Listener>();
@@ -292,10 +292,18 @@ export class LicensorNode {
     await this.applyGrants();
   }
 
-  /** Marks this node as refused by its parent (a sentence saying why), or serving again (null). */
-  setBlockedBy(reason: string | null): void {
+  /**
+   * Marks this node as blocked by its parent (a sentence saying why), or served again (null). While blocked, the
+   * allocation counts for nothing, even one not yet withdrawn; work under a license of its own continues.
+   */
+  async setBlockedBy(reason: string | null): Promise<void> {
     this.blockedBy = reason;
-    this.refreshWindow();
+    await this.applyGrants();
+  }
+
+  /** Why the parent blocks this node, or null. */
+  get blockedByParent(): string | null {
+    return this.blockedBy;
   }
 
   /** The clock rollback in effect, if any: the clock reads `now`, the node has already seen `latestSeen`. */
@@ -418,10 +426,10 @@ export class LicensorNode {
 
   /** Recomputes the serving window from the license and the allocation; returns what they hold together. */
   private refreshWindow(): Map<number, number | null> {
-    const { held, validFrom, validUntil } = combineGrants(this.installed, this.allocation);
-    // A node its parent refuses serves no window at all; licensed() then says why.
-    this.validFrom = this.blockedBy ? Number.POSITIVE_INFINITY : validFrom;
-    this.validUntil = this.blockedBy ? Number.NEGATIVE_INFINITY : validUntil;
+    // A node its parent blocks serves on its own license only; without one, licensed() says why it refuses.
+    const { held, validFrom, validUntil } = combineGrants(this.installed, this.blockedBy ? null : this.allocation);
+    this.validFrom = validFrom;
+    this.validUntil = validUntil;
     return held;
   }
 
@@ -431,7 +439,9 @@ export class LicensorNode {
    * names. Admin work and upstream sync go on, so a license or an allocation can arrive.
    */
   private applicationRefusal(): Failure | null {
-    const apps = serverApplications([this.installed?.terms ?? null, this.allocation?.terms ?? null]);
+    // Blocked by its parent with no license of its own: refused for the block (SYNC_BLOCKED says why), not for this.
+    if (this.blockedBy && !this.installed) return null;
+    const apps = serverApplications([this.installed?.terms ?? null, this.blockedBy ? null : (this.allocation?.terms ?? null)]);
     const wanted = this.options.application ?? null;
     if (wanted === null && !apps.length) return null;
     const name = (id: number) => `${this.current.modules.get(id)?.name ?? 'module'} (${id})`;
@@ -491,7 +501,10 @@ export class LicensorNode {
   private pool(moduleId: number): Outcome<PoolState> {
     const pool = this.pools.get(moduleId);
     if (!pool) return unknownModule(moduleId);
-    if (!this.granted.has(moduleId)) return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node`, { data: { moduleId } });
+    if (!this.granted.has(moduleId)) {
+      const why = this.blockedBy ? ` (the parent withdrew this node's allocation: ${this.blockedBy})` : '';
+      return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node${why}`, { data: { moduleId } });
+    }
     return ok(pool);
   }
 

@@ -155,6 +155,8 @@ export interface ChildNode {
   state: 'active' | 'blocked' | 'unlicensed' | string;
   message: string;
   licenseState: string | null;
+  /** The child's reported license state in words ("running unlicensed: …"); absent from older nodes' reports. */
+  licenseSummary?: string | null;
   registeredAt: string;
   lastSyncAt: string;
   online: boolean;

@@ -72,13 +72,18 @@ function UpstreamCard({ up, names }: { up: UpstreamAnswer; names: Map<string, st
         <dt>Last sync</dt>
         <dd>{up.lastSyncAt ? formatAgo(Date.parse(up.lastSyncAt)) : 'never'}</dd>
         <dt>Allocation</dt>
-        <dd>{up.allocation
-            ? `${up.allocation.entitlements.map((e) => `${names.get(String(e.moduleId)) ?? e.moduleId} × ${e.quantity ?? '∞'}`).join(', ')} (renewed on every sync; lapses ${formatDateTime(up.allocation.notAfter)} without one)`
+        <dd>{up.state === 'blocked'
+            ? 'withdrawn by the parent while it blocks this node; work under a license of this node’s own continues'
+            : up.allocation
+            ? `${up.allocation.entitlements.map((e) => `${names.get(String(e.moduleId)) ?? e.moduleId} × ${e.quantity ?? '∞'}`).join(', ') || 'nothing'} (renewed on every sync; lapses ${formatDateTime(up.allocation.notAfter)} without one)`
             : 'none yet: client work is refused until the parent allocates'}</dd>
       </dl>
     </article>
   );
 }
+
+/** A summary from the API as a sentence: capital first letter, full stop. */
+const sentence = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}.`;
 
 function HoldingCard({ n, names }: { n: NodesAnswer; names: Map<string, string> }) {
   const ids = Object.keys(n.held).filter((id) => (n.allocated[id] ?? 0) > 0 || n.held[id] !== 0);
@@ -119,6 +124,7 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
           </div>
         </header>
         {node.state !== 'active' && <Notice tone="bad">{node.message}</Notice>}
+        {node.licenseState && node.licenseState !== 'valid' && <Notice tone="bad">{sentence(node.licenseSummary ?? `running unlicensed (${node.licenseState})`)}</Notice>}
         {editing ? (
           <AllocationForm node={node} names={names} onDone={(saved) => {
             setEditing(false);
@@ -143,7 +149,9 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
                 {Object.keys(modules).length === 0 && (
                   <tr>
                     <td colSpan={3} className="muted">
-                      Nothing allocated yet: this subdivision refuses client work until it gets an allocation.
+                      {node.licenseState === 'valid'
+                        ? 'Nothing allocated: this subdivision serves under a license of its own.'
+                        : 'Nothing allocated yet: this subdivision refuses client work until it gets an allocation.'}
                     </td>
                   </tr>
                 )}

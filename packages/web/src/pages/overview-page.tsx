@@ -1,4 +1,5 @@
-import type { Account, LicenseAnswer, PoolSummary, Rental, RentalPlan } from '../api/types.js';
+import { ApiError } from '../api/api-client.js';
+import type { Account, LicenseAnswer, PoolSummary, Rental, RentalPlan, UpstreamAnswer } from '../api/types.js';
 import { Link } from '../app/router.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
@@ -15,9 +16,11 @@ function periodsCovered(account: Account, plan: RentalPlan | undefined): number 
 }
 
 /** What needs attention, most urgent first. */
-function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[], own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
+function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[], own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined, up: UpstreamAnswer | null): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
   const out: { tone: 'warn' | 'bad'; text: string; to?: string }[] = [];
   if (lic && lic.state.state !== 'valid') out.push({ tone: 'bad', text: `License ${lic.state.state.replaceAll('_', ' ')}: ${lic.state.detail}` });
+  // Blocked, but serving under a license of its own: the license is valid, the parent's allocation is gone.
+  else if (up?.state === 'blocked') out.push({ tone: 'bad', text: `The parent node blocks this node: ${up.message}.`, to: '/hierarchy' });
   const notAfter = lic?.license?.notAfter;
   const covered = own ? periodsCovered(own.a, own.plan) : null;
   if (own && covered === 0 && own.r.status === 'active') {
@@ -45,6 +48,8 @@ export function OverviewPage() {
     'all',
     (e) => /^(billing|rental|license)\./.test(e.type),
   );
+  // 404: this node has no parent.
+  const upstream = useApiData(() => api<UpstreamAnswer>('GET', '/v1/upstream').catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err))), 'all', (e) => e.type.startsWith('upstream.'));
   const lic = license.data;
   const p = lic?.license;
   const licensedPools = (pools.data?.pools ?? []).filter((x) => x.licensed);
@@ -53,7 +58,7 @@ export function OverviewPage() {
   const found = accounts.flatMap((a) => a.rentals.map((r) => ({ a, r }))).find((x) => x.r.installedHere || x.r.licenseId === p?.id);
   const rental = found ? { ...found, plan: plans.data?.plans.find((pl) => pl.id === found.r.planId) } : undefined;
   const covered = rental ? periodsCovered(rental.a, rental.plan) : null;
-  const warnings = warningsOf(lic, licensedPools, accounts, rental);
+  const warnings = warningsOf(lic, licensedPools, accounts, rental, upstream.data ?? null);
   const days = p?.notAfter ? daysUntil(p.notAfter) : null;
   return (
     <section aria-labelledby="overview-title">

@@ -4,7 +4,19 @@ import { call, withNode } from './node-api.js';
 import { readInputFile, table } from './shared.js';
 
 type Flags = { url?: string; token?: string; json?: boolean };
-type View = { id: string; name: string; state: string; online: boolean; lastSyncAt: string; allocation: { seq: number; modules: Record<string, number> } | null; usage: { moduleId: number; quantity: number | null; used: number; blocked: number }[]; children: View[] };
+type View = {
+  id: string;
+  name: string;
+  state: string;
+  message: string;
+  licenseState: string | null;
+  licenseSummary?: string | null;
+  online: boolean;
+  lastSyncAt: string;
+  allocation: { seq: number; modules: Record<string, number> } | null;
+  usage: { moduleId: number; quantity: number | null; used: number; blocked: number }[];
+  children: View[];
+};
 
 const modulesText = (m: Record<string, number | null> | null | undefined) => (m && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${v ?? '∞'}`).join(' ') : '—');
 const usageText = (u: View['usage']) => u.filter((l) => l.used || l.blocked).map((l) => `${l.moduleId}:${l.used}/${l.quantity ?? '∞'}${l.blocked ? ` (${l.blocked} blocked)` : ''}`).join(' ') || '—';
@@ -25,16 +37,21 @@ export function registerHierarchyCommands(program: Command): void {
   withNode(program.command('nodes').description('show the tree below a running node: children, their allocations, sync state and usage').option('--json', 'print JSON')).action(async (o: Flags) => {
     const r = await call(o, 'GET', '/v1/nodes');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    const rows = [['NODE', 'NAME', 'STATE', 'LAST SYNC', 'ALLOCATION', 'USE']];
+    const rows = [['NODE', 'NAME', 'STATE', 'LICENSE', 'LAST SYNC', 'ALLOCATION', 'USE']];
+    // Every node that is not simply served, in words: blocked by its parent, or running unlicensed.
+    const notes: string[] = [];
     const walk = (items: View[], depth: number) => {
       for (const c of items) {
-        rows.push([c.id, `${'  '.repeat(depth)}${c.name}`, `${c.state}${c.online ? '' : ' (offline)'}`, c.lastSyncAt, modulesText(c.allocation?.modules), usageText(c.usage ?? [])]);
+        const unlicensed = c.licenseState !== null && c.licenseState !== undefined && c.licenseState !== 'valid';
+        rows.push([c.id, `${'  '.repeat(depth)}${c.name}`, `${c.state}${c.online ? '' : ' (offline)'}`, c.licenseState === 'valid' ? 'licensed' : unlicensed ? `UNLICENSED (${c.licenseState})` : '—', c.lastSyncAt, modulesText(c.allocation?.modules), usageText(c.usage ?? [])]);
+        if (c.state !== 'active') notes.push(`${c.name}: ${c.state} — ${c.message}`);
+        if (unlicensed) notes.push(`${c.name}: ${c.licenseSummary ?? `running unlicensed (${c.licenseState})`}`);
         walk(c.children ?? [], depth + 1);
       }
     };
     walk(r.items, 0);
     process.stdout.write(`this node ${r.nodeId} holds ${modulesText(r.held)}; allocated ${modulesText(r.allocated)}${r.distributable ? '' : ` — ${r.distributableDetail}`}\n`);
-    process.stdout.write(r.items.length ? `${table(rows)}\n` : 'no child nodes have synced with this node yet\n');
+    process.stdout.write(r.items.length ? `${table(rows)}\n${notes.map((n) => `  ${n}\n`).join('')}` : 'no child nodes have synced with this node yet\n');
   });
 
   withNode(

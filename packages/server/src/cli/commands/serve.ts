@@ -47,7 +47,7 @@ export function registerServeCommand(program: Command): void {
     .option('--upstream-token <secret>', `a node token created on the parent (licensor token create --role node) [env ${e.upstreamToken}]`)
     .option('--upstream-public-key <key>', `the parent's node key to trust, ed25519:<base64url> (default: pin the first one seen) [env ${e.upstreamPublicKey}]`)
     .option('--node-name <name>', `name shown to the parent [env ${e.nodeName}] (default: host name)`)
-    .option('--counted-as <moduleId>', `accepted for compatibility; the parent decides how it counts its children [env ${e.countedAs}]`)
+    .option('--counted-as <moduleId>', `accepted for compatibility, without effect: the parent counts every child in the child-node module it holds [env ${e.countedAs}]`)
     .option('--sync-interval-ms <ms>', `how often this node's children sync [env ${e.syncIntervalMs}] (default: 60000)`)
     .option('--allocation-window-ms <ms>', `how long children serve on an allocation without a sync [env ${e.allocationWindowMs}] (default: 259200000, 72 h)`)
     .action(async (opts: Record<string, string | string[] | undefined>) => {

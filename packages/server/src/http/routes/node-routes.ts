@@ -16,7 +16,7 @@ const SyncBody = Type.Object(
   {
     hardwareKey: Type.String({ pattern: '^[0-9a-f]{64}$', description: "the child's 64-hex hardware key; identifies it across syncs" }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    countedAs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'module whose pool counts this child on the parent (e.g. 1003), or null' }),
+    countedAs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'accepted for compatibility and ignored: the parent counts every child in the child-node module it holds' }),
     publicKey: Type.String({ minLength: 1, maxLength: 200 }),
     allocationSeq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
     licenseState: Type.String({ maxLength: 40 }),

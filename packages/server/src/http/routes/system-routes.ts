@@ -19,6 +19,8 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
     const state = node.licenseState();
     return {
       license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null, keySource: lic.keySource } : {}) },
+      // Why this node's parent blocks it (its allocation is withdrawn), or null.
+      blockedByParent: node.blockedByParent,
       hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source, trusted: node.options.hardwareKey.trusted, ...node.hardwareKeyPresence },
       nonProduction: node.nonProduction,
       store: node.store.kind,
