@@ -46,7 +46,18 @@ export interface HeartbeatResult {
 export type SessionPush =
   | { push: 'hello'; sessionId: string; heartbeatIntervalMs: number; graceMs: number; nonProduction: boolean }
   | { push: 'lease.lost'; moduleId: number; holderId: string; leaseId: string; reason: 'evicted' | 'force_released' | 'expired'; detail: string }
-  | { push: 'member.state'; moduleId: number; memberId: string; state: 'active' | 'blocked'; position: number; quantity: number | null }
+  | {
+      push: 'member.state';
+      moduleId: number;
+      memberId: string;
+      state: 'active' | 'blocked';
+      position: number;
+      quantity: number | null;
+      /** Why it is blocked (blocked only): beyond the licensed quantity, or its profile enables unlicensed add-ons. */
+      reason?: 'beyond_quantity' | 'features_unlicensed';
+      /** The add-on module IDs the license lacks, when that is the reason. */
+      missingFeatures?: number[];
+    }
   | { push: 'quota.state'; moduleId: number; state: 'ok' | 'over_quota'; count: number; quantity: number | null }
   | { push: 'license.state'; state: 'valid' | 'missing' | 'expired' | 'not_yet_valid' | 'blocked'; detail: string };
 

@@ -4,7 +4,7 @@ import { toProblem } from '../http/error-mapping.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
 import { leaseView } from '../http/views.js';
 import type { LicensorNode } from '../node/licensor-node.js';
-import { checkProfileShape, memberSyncView } from '../node/member-sync-view.js';
+import { memberSyncView } from '../node/member-sync-view.js';
 import type { StoredEvent } from '../store/store.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
@@ -146,8 +146,6 @@ export class SdkSession implements SessionListener {
         return node.release(r.moduleId, r.holderId, r.leaseId);
       }
       case 'member.sync': {
-        const shape = checkProfileShape(node, r.moduleId, r.features);
-        if (!shape.ok) return shape;
         const o = await node.syncMember(r.moduleId, r.memberId, r.features);
         if (!o.ok) return o;
         this.members.add(`${r.moduleId}:${r.memberId}`);
@@ -194,7 +192,19 @@ export class SdkSession implements SessionListener {
     } else if ((e.type === 'slot.acquired' || e.type === 'slot.reacquired') && this.leases.has(key) && e.data?.sessionId != null && e.data.sessionId !== this.id) {
       this.forget(key); // the same device re-took its slot through another session
     } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
-      this.push({ push: 'member.state', moduleId: e.moduleId as number, memberId: e.subject as string, state: e.type === 'member.blocked' ? 'blocked' : 'active', position: Number(e.data?.position ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
+      const blocked = e.type === 'member.blocked';
+      const reason = blocked ? (e.data?.reason as 'beyond_quantity' | 'features_unlicensed' | undefined) : undefined;
+      const missing = blocked && Array.isArray(e.data?.modules) && e.data.modules.length ? (e.data.modules as number[]) : undefined;
+      this.push({
+        push: 'member.state',
+        moduleId: e.moduleId as number,
+        memberId: e.subject as string,
+        state: blocked ? 'blocked' : 'active',
+        position: Number(e.data?.position ?? 0),
+        quantity: (e.data?.quantity as number | null) ?? null,
+        ...(reason ? { reason } : {}),
+        ...(missing ? { missingFeatures: missing } : {}),
+      });
     } else if (e.type === 'quota.exceeded' || e.type === 'quota.restored') {
       this.push({ push: 'quota.state', moduleId: e.moduleId as number, state: e.type === 'quota.exceeded' ? 'over_quota' : 'ok', count: Number(e.data?.count ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
     }
