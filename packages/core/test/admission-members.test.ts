@@ -63,6 +63,7 @@ describe('BLOCK_LATEST members', () => {
     joinAll(pool, ['r1', 'r2', 'r3', 'r4']);
     const d = removeMember(pool, 'r1', T0 + MIN);
     assert.ok(d.outcome.ok);
+    assert.deepEqual(d.outcome.value.unblocked, ['r3']);
     assert.deepEqual(
       d.changes.map((c) => (c.kind === 'member.put' ? [c.kind, c.member.memberId, c.member.state] : [c.kind])),
       [['member.delete'], ['member.put', 'r3', 'active']],

@@ -3,8 +3,8 @@ import { refuse, requireStrategy, snapshotMember } from './pool-guards.js';
 import type { Change, Decision, DomainEvent, Member, PoolState } from './pool-state.js';
 import { recomputeMembers } from './recompute-members.js';
 
-/** An administrator removes a member; its place frees and blocked members unblock in order of first connection. */
-export function removeMember(pool: PoolState, memberId: string, now: number): Decision<{ member: Member }> {
+/** An administrator removes a member; its place frees and blocked members unblock in order of first connection (listed in `unblocked`). */
+export function removeMember(pool: PoolState, memberId: string, now: number): Decision<{ member: Member; unblocked: string[] }> {
   const mismatch = requireStrategy(pool, ['BLOCK_LATEST'], 'removing a member');
   if (mismatch) return refuse(mismatch);
   const member = pool.members.get(memberId);
@@ -16,7 +16,8 @@ export function removeMember(pool: PoolState, memberId: string, now: number): De
   drop(pool, member, changes);
   events.push({ type: 'member.removed', moduleId: member.moduleId, subject: member.memberId, data: { state: member.state } });
   const recomputed = recomputeMembers(pool, now);
-  return { outcome: ok({ member: snapshotMember(member) }), changes: [...changes, ...recomputed.changes], events: [...events, ...recomputed.events] };
+  const unblocked = recomputed.events.filter((e) => e.type === 'member.unblocked').map((e) => e.subject);
+  return { outcome: ok({ member: snapshotMember(member), unblocked }), changes: [...changes, ...recomputed.changes], events: [...events, ...recomputed.events] };
 }
 
 /**

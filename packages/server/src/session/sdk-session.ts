@@ -6,6 +6,7 @@ import { leaseView } from '../http/views.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { memberSyncView } from '../node/member-sync-view.js';
 import type { StoredEvent } from '../store/store.js';
+import { type LicenseSnapshot, licenseSnapshot } from './license-snapshot.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
 
@@ -47,9 +48,16 @@ export class SdkSession implements SessionListener {
       });
     });
     this.socket.on('error', () => this.socket.terminate());
-    this.push({ push: 'hello', sessionId: this.id, heartbeatIntervalMs: 20_000, graceMs: this.node.options.sessionGraceMs, nonProduction: this.node.nonProduction });
-    const s = this.node.licenseState();
-    if (s.state !== 'valid') this.push({ push: 'license.state', state: s.state, detail: s.detail });
+    const license = licenseSnapshot(this.node);
+    this.push({
+      push: 'hello',
+      sessionId: this.id,
+      heartbeatIntervalMs: 20_000,
+      graceMs: this.node.options.sessionGraceMs,
+      nonProduction: license.nonProduction,
+      license: { state: license.state, detail: license.detail, entitlements: license.entitlements },
+    });
+    if (license.state !== 'valid') this.push({ push: 'license.state', ...license });
   }
 
   private outbox: string[] = [];
@@ -136,7 +144,9 @@ export class SdkSession implements SessionListener {
           r.leases.map(async (l) => {
             const o = await node.heartbeat(l.moduleId, l.holderId, l.leaseId, l.active);
             if (!o.ok) this.forget(`${l.moduleId}:${l.holderId}`);
-            return o.ok ? { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: o.value.expiresAt } : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
+            return o.ok
+              ? { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: o.value.expiresAt, nonProduction: node.nonProduction }
+              : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
           }),
         );
         return { ok: true, value: { leases: results } };
@@ -175,10 +185,9 @@ export class SdkSession implements SessionListener {
     if (!this.members.has(key)) this.registry.unwatch(this, key);
   }
 
-  /** A license event: every session learns the new state at once. */
-  onLicenseEvent(): void {
-    const s = this.node.licenseState();
-    this.push({ push: 'license.state', state: s.state, detail: s.detail });
+  /** A license change: every session learns the new state, non-production flag and entitlements at once. */
+  onLicenseEvent(_event: StoredEvent, license: LicenseSnapshot): void {
+    this.push({ push: 'license.state', ...license });
   }
 
   /** An event about a lease, member or quota this session watches. */

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
+import { licenseSnapshot } from '../../session/license-snapshot.js';
 import { auditActor, unwrap } from '../request-context.js';
 import { errors } from '../schemas.js';
 
@@ -21,6 +22,7 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
       license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null } : {}) },
       hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source },
       nonProduction: node.nonProduction,
+      entitlements: licenseSnapshot(node).entitlements,
       store: node.store.kind,
       time: node.clock.now(),
     };
