@@ -153,12 +153,47 @@ describe('dashboard in a real browser', { skip }, () => {
     await shot('03b-pool-blocked-registers');
   });
 
+  it('a register whose profile enables an unlicensed add-on is shown blocked for it; Remove frees a seat for the next in line', async () => {
+    // The license does not grant 2105 (video-surveillance events): register-video is blocked for its profile, takes no seat.
+    const video = await parent.api('PUT', '/v1/modules/2001/members/register-video', { features: [2105] }, parent.appToken);
+    assert.equal(video.body.state, 'blocked', JSON.stringify(video.body));
+    await page.getByText('1 blocked for add-ons:').waitFor();
+    const row = page.getByRole('row', { name: /register-video/ });
+    await row.getByText('Add-ons not licensed: Cash Register: video-surveillance events (2105)').waitFor();
+    await page.getByRole('row', { name: /register-4/ }).getByText('Connected after the licensed 2').waitFor();
+    await page.getByRole('row', { name: /register-1/ }).getByText('Takes a licensed seat').waitFor();
+    await page.getByText(/register-video — the profile enables add-ons the license does not grant/).waitFor();
+    await shot('03c-pool-register-blocked-for-add-ons');
+
+    await page.getByRole('button', { name: 'Remove register-1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Remove this member?' });
+    await dialog.waitFor();
+    await dialog.getByText(/the next blocked member becomes active/).waitFor();
+    await shot('03d-remove-register-confirm');
+    await dialog.getByRole('button', { name: 'Remove' }).click();
+    await page.getByText('Removed register-1: its place is free. Now active: register-3.').waitFor();
+    await until(() => page.getByRole('row', { name: /register-3/ }).textContent(), (t) => /active/.test(t ?? ''), 'register-3 to be shown active');
+    assert.equal(await page.getByRole('row', { name: /register-1/ }).count(), 0);
+  });
+
+  it('a quota pool shows its quota state, not a reduced quantity or an empty holder list', async () => {
+    await nav('Pools').click();
+    await page.getByRole('link', { name: 'OpenService.Processing Center' }).click();
+    await page.getByRole('heading', { name: 'OpenService.Processing Center' }).waitFor();
+    await page.getByText(/Over quota: 120 counted, 100 licensed\. Refused: accepting new data and sending new data; still allowed: debits on existing accounts\./).waitFor();
+    await page.getByText(/120 of 100 counted/).waitFor();
+    assert.equal(await page.getByText(/quantity was reduced/).count(), 0);
+    assert.equal(await page.getByRole('heading', { name: /Holders/ }).count(), 0);
+    await shot('03e-pool-over-quota');
+  });
+
   it('overview: license, days left, warnings and every pool', async () => {
     await nav('Overview').click();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.getByText('Test Restaurant').waitFor();
     await page.getByText(/The license ends in \d+ days/).waitFor();
-    await page.getByRole('link', { name: /OpenService.Cash Register: 2 blocked/ }).waitFor();
+    await page.getByRole('link', { name: /OpenService.Cash Register: 1 blocked — beyond the licensed 2/ }).waitFor();
+    await page.getByRole('link', { name: /OpenService.Cash Register: 1 blocked — its profile enables add-ons the license does not grant/ }).waitFor();
     await page.getByRole('link', { name: /OpenService.Processing Center is over its quota/ }).waitFor();
     await shot('02-overview');
   });
@@ -326,6 +361,9 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByLabel('Type').selectOption('');
     assert.equal((await parent.api('PUT', '/v1/modules/2001/members/register-live', {}, parent.appToken)).status, 200);
     await page.getByRole('row', { name: /register-live/ }).first().waitFor();
+    // Event badges read as the feed names them, lower-case, whatever their colour.
+    const badge = page.locator('.badge-bad', { hasText: 'member.blocked' }).first();
+    assert.equal(await badge.innerText(), 'member.blocked');
     await shot('08-events');
   });
 
@@ -357,5 +395,47 @@ describe('dashboard in a real browser', { skip }, () => {
     assert.ok(overflow <= 1, `no sideways scrolling at 390 px (${overflow} px)`);
     await shot('10-narrow-pool');
     await page.setViewportSize({ width: 1360, height: 900 });
+  });
+
+  it('a site blocked by its parent says so in its own words; removing a subordinate server on the parent serves it', async () => {
+    // The parent's two subordinate-server places (1003) are taken: a third Data Server counted against them is blocked.
+    for (const b of ['branch-a', 'branch-b']) assert.equal((await parent.api('PUT', `/v1/modules/1003/members/${b}`, {}, parent.appToken)).status, 200);
+    const token = await parent.api('POST', '/v1/tokens', { role: 'node', name: 'Harbour branch sync' });
+    const site = await startTestNode({ issuerKeys, license: false, flags: { upstreamUrl: parent.url, upstreamToken: token.body.secret, nodeName: 'Harbour branch', countedAs: '1003', syncIntervalMs: '200', allocationWindowMs: '60000' } });
+    const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      await until(() => site.api('GET', '/v1/license'), (r) => r.body.state?.state === 'blocked', 'the site to be blocked by its parent');
+      await other.goto(site.url);
+      await other.getByLabel('Admin token').fill(site.adminToken);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      const card = other.getByRole('article', { name: 'License' });
+      await card.getByText('Blocked by the parent.').waitFor();
+      await card.getByText(/connected later than those and is blocked until one is removed/).waitFor();
+      const text = (await other.locator('main').innerText()) ?? '';
+      assert.ok(!text.includes('`'), 'no raw backticks');
+      assert.ok(!/not a rental/.test(text), 'no rental noise on a site without a license file');
+      assert.ok(!/No license is installed/.test(text), 'a blocked site is not "without a license"');
+      await other.getByRole('link', { name: /This site is blocked by its parent/ }).or(other.getByText(/This site is blocked by its parent/)).first().waitFor();
+      await other.screenshot({ path: join(SHOTS, '11-site-blocked-by-parent.png'), fullPage: true });
+      // A new node's usage page opens on the last hour, not on a week of nothing.
+      await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).click();
+      await until(() => other.getByRole('button', { name: 'Hour' }).getAttribute('aria-pressed'), (v) => v === 'true', 'the usage page to open on the hour');
+
+      // On the parent: the subdivision is blocked in words; the subordinate servers pool offers Remove.
+      await nav('Hierarchy').click();
+      const harbour = page.getByRole('article', { name: 'Subdivision Harbour branch' });
+      await harbour.getByText(/^Blocked: the parent's license allows 2/).waitFor();
+      await shot('12-hierarchy-blocked-site');
+      await nav('Pools').click();
+      await page.getByRole('link', { name: 'OpenService.Data Server: subordinate servers' }).click();
+      await page.getByRole('button', { name: 'Remove branch-a' }).click();
+      await page.getByRole('dialog', { name: 'Remove this member?' }).getByRole('button', { name: 'Remove' }).click();
+      await page.getByText(/Removed branch-a: its place is free\./).waitFor();
+      await until(() => site.api('GET', '/v1/license'), (r) => r.body.state?.state !== 'blocked', 'the site to be served again');
+      await card.getByText('Blocked by the parent.').waitFor({ state: 'detached' });
+    } finally {
+      await other.close();
+      await site.close();
+    }
   });
 });

@@ -97,3 +97,66 @@ test('register profile with an unlicensed add-on is blocked, naming the missing 
     await t.close();
   }
 });
+
+// Seed: if the register's profile enables an unlicensed item, its sync with the Restaurant Server stops. The node
+// stores that: the register is blocked with the missing add-ons, takes no licensed seat, and rejoins in its original
+// connection order once its profile is fixed.
+test('a register blocked for its profile is stored blocked, takes no seat, and rejoins in its original order when fixed', async () => {
+  const t = await startTestNode({ entitlements: [{ moduleId: 2001, quantity: 1 }, { moduleId: 2101, quantity: null }] });
+  try {
+    const video = await sync(t, 'reg-video', { features: [2101, 2105] });
+    assert.equal(video.status, 200, JSON.stringify(video.body));
+    assert.equal(video.body.state, 'blocked');
+    assert.deepEqual(video.body.reasons, ['features_unlicensed']);
+    assert.deepEqual(video.body.missingFeatures, [2105]);
+    assert.match(video.body.detail, /2105 Cash Register: video-surveillance events/);
+    // The seat it does not take goes to the clean register connecting after it.
+    const clean = await sync(t, 'reg-clean', {});
+    assert.equal(clean.body.state, 'active', JSON.stringify(clean.body));
+    assert.deepEqual(clean.body.reasons, []);
+
+    const pool = await t.api('GET', '/v1/pools/2001');
+    assert.equal(pool.body.summary.blocked, 1);
+    assert.equal(pool.body.summary.blockedByProfile, 1);
+    assert.equal(pool.body.summary.used, 1);
+    const row = (pool.body.members as { memberId: string; state: string; blockedReason: string; missingFeatures: number[] }[]).find((m) => m.memberId === 'reg-video');
+    assert.deepEqual(
+      { state: row?.state, blockedReason: row?.blockedReason, missingFeatures: row?.missingFeatures },
+      { state: 'blocked', blockedReason: 'features_unlicensed', missingFeatures: [2105] },
+    );
+    // A re-sync without features is judged on the stored profile.
+    assert.equal((await sync(t, 'reg-video')).body.state, 'blocked');
+
+    // The profile drops the add-on: reg-video takes back its place (first connected), reg-clean is now beyond quantity.
+    const fixed = await sync(t, 'reg-video', { features: [2101] });
+    assert.equal(fixed.body.state, 'active', JSON.stringify(fixed.body));
+    assert.deepEqual(await states(t), { 'reg-video': 'active', 'reg-clean': 'blocked' });
+
+    // A license granting the add-on: a profile enabling it is no longer blocked for it.
+    const grant = await t.api('PUT', '/v1/license', { license: t.sign({ entitlements: [{ moduleId: 2001, quantity: 2 }, { moduleId: 2101, quantity: null }, { moduleId: 2105, quantity: null }] }) });
+    assert.equal(grant.status, 200, JSON.stringify(grant.body));
+    assert.equal((await sync(t, 'reg-clean', { features: [2105] })).body.state, 'active');
+    // And one withdrawing it blocks that register again at once, without waiting for its next sync.
+    const withdraw = await t.api('PUT', '/v1/license', { license: t.sign({ entitlements: [{ moduleId: 2001, quantity: 2 }, { moduleId: 2101, quantity: null }] }) });
+    assert.equal(withdraw.status, 200, JSON.stringify(withdraw.body));
+    assert.deepEqual(await states(t), { 'reg-video': 'active', 'reg-clean': 'blocked' });
+
+    const events = await t.api('GET', '/v1/events?type=member.blocked,member.unblocked');
+    const feed = (events.body.events as { type: string; subject: string; data: { reason: string; modules: number[] } }[]).map((e) => [e.type, e.subject, e.data.reason, e.data.modules]);
+    assert.deepEqual(feed, [
+      ['member.blocked', 'reg-video', 'features_unlicensed', [2105]],
+      ['member.unblocked', 'reg-video', 'features_unlicensed', [2105]],
+      ['member.blocked', 'reg-clean', 'beyond_quantity', []],
+      ['member.unblocked', 'reg-clean', 'beyond_quantity', []],
+      ['member.blocked', 'reg-clean', 'features_unlicensed', [2105]],
+    ]);
+
+    // A profile naming a module that is not an add-on of the register is refused and nothing is stored.
+    const bad = await sync(t, 'reg-odd', { features: [4001] });
+    assert.equal(bad.status, 409, JSON.stringify(bad.body));
+    assert.equal(bad.body.code, 'MODULE_KIND_MISMATCH');
+    assert.equal((await states(t))['reg-odd'], undefined);
+  } finally {
+    await t.close();
+  }
+});

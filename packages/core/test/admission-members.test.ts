@@ -15,7 +15,7 @@ describe('BLOCK_LATEST members', () => {
     const [r1, r2, r3] = joinAll(pool, ['reg-1', 'reg-2', 'reg-3']);
     assert.ok(r1?.outcome.ok && r2?.outcome.ok && r3?.outcome.ok);
     assert.deepEqual(r1.outcome.value, {
-      member: { moduleId: 4002, memberId: 'reg-1', seq: 1, firstConnectedAt: T0, lastSeenAt: T0, state: 'active', features: [] },
+      member: { moduleId: 4002, memberId: 'reg-1', seq: 1, firstConnectedAt: T0, lastSeenAt: T0, state: 'active', blockedReason: null, features: [], missingFeatures: [] },
       position: 1,
       quantity: 2,
     });
@@ -25,7 +25,7 @@ describe('BLOCK_LATEST members', () => {
       r3.events.map((e) => [e.type, e.subject, e.data]),
       [
         ['member.joined', 'reg-3', { seq: 3 }],
-        ['member.blocked', 'reg-3', { position: 3, quantity: 2 }],
+        ['member.blocked', 'reg-3', { reason: 'beyond_quantity', modules: [], position: 3, quantity: 2 }],
       ],
     );
     // One put for the new member, carrying its final state.
@@ -34,6 +34,7 @@ describe('BLOCK_LATEST members', () => {
 
   test('re-sync updates lastSeenAt and features but keeps the place in line', () => {
     const pool = registers(1);
+    setPoolQuantity(pool, 1, T0, new Set([2103]));
     joinAll(pool, ['a', 'b']);
     const d = joinMember(pool, { memberId: 'b', features: [2103] }, T0 + MIN);
     assert.ok(d.outcome.ok);
@@ -62,6 +63,7 @@ describe('BLOCK_LATEST members', () => {
     joinAll(pool, ['r1', 'r2', 'r3', 'r4']);
     const d = removeMember(pool, 'r1', T0 + MIN);
     assert.ok(d.outcome.ok);
+    assert.deepEqual(d.outcome.value.unblocked, ['r3']);
     assert.deepEqual(
       d.changes.map((c) => (c.kind === 'member.put' ? [c.kind, c.member.memberId, c.member.state] : [c.kind])),
       [['member.delete'], ['member.put', 'r3', 'active']],
@@ -73,7 +75,7 @@ describe('BLOCK_LATEST members', () => {
         ['member.unblocked', 'r3'],
       ],
     );
-    assert.deepEqual(d.events[1]?.data, { position: 2, quantity: 2 });
+    assert.deepEqual(d.events[1]?.data, { reason: 'beyond_quantity', modules: [], position: 2, quantity: 2 });
     assert.deepEqual(states(pool), { r2: 'active', r3: 'active', r4: 'blocked' });
   });
 
@@ -97,8 +99,8 @@ describe('BLOCK_LATEST members', () => {
     assert.deepEqual(
       grow.events.map((e) => [e.type, e.subject, e.data]),
       [
-        ['member.unblocked', 'r2', { position: 2, quantity: 3 }],
-        ['member.unblocked', 'r3', { position: 3, quantity: 3 }],
+        ['member.unblocked', 'r2', { reason: 'beyond_quantity', modules: [], position: 2, quantity: 3 }],
+        ['member.unblocked', 'r3', { reason: 'beyond_quantity', modules: [], position: 3, quantity: 3 }],
       ],
     );
     assert.equal(grow.changes.length, 2);
@@ -138,11 +140,12 @@ describe('BLOCK_LATEST members', () => {
     assert.deepEqual(
       d.events.map((e) => [e.type, e.subject]),
       [
-        ['member.removed', 'r1'],
+        ['member.expired', 'r1'],
         ['member.unblocked', 'r2'],
       ],
     );
-    assert.deepEqual(d.events[0]?.data, { reason: 'inactive', state: 'active' });
+    assert.deepEqual(d.events[0]?.data, { state: 'active', lastSeenAt: T0, inactiveAfterSeconds: 600 });
+    assert.deepEqual(d.changes.map((c) => c.kind), ['member.delete', 'member.put']);
   });
 
   test('expireMembers without a threshold, or on other strategies, does nothing', () => {
@@ -177,5 +180,87 @@ describe('BLOCK_LATEST members', () => {
     assert.equal(d.outcome.value.member.seq, 2);
     assert.equal(d.outcome.value.quantity, null);
     assert.equal(d.outcome.value.member.state, 'active');
+  });
+
+  describe('feature profiles', () => {
+    const DISCOUNTS = 2101;
+    const VIDEO = 2105;
+    const licensed = (quantity: number | null) => {
+      const pool = registers(quantity);
+      setPoolQuantity(pool, quantity, T0, new Set([DISCOUNTS]));
+      return pool;
+    };
+
+    test('a profile enabling an unlicensed add-on is blocked with the missing modules and takes no seat', () => {
+      const pool = licensed(1);
+      const video = joinMember(pool, { memberId: 'video', features: [DISCOUNTS, VIDEO] }, T0);
+      assert.ok(video.outcome.ok);
+      assert.equal(video.outcome.value.member.state, 'blocked');
+      assert.equal(video.outcome.value.member.blockedReason, 'features_unlicensed');
+      assert.deepEqual(video.outcome.value.member.missingFeatures, [VIDEO]);
+      assert.deepEqual(
+        video.events.map((e) => [e.type, e.data]),
+        [
+          ['member.joined', { seq: 1 }],
+          ['member.blocked', { reason: 'features_unlicensed', modules: [VIDEO], position: 1, quantity: 1 }],
+        ],
+      );
+      // The seat it does not take goes to the clean register that connects after it.
+      const clean = joinMember(pool, { memberId: 'clean', features: [DISCOUNTS] }, T0 + SEC);
+      assert.ok(clean.outcome.ok);
+      assert.equal(clean.outcome.value.member.state, 'active');
+      assert.equal(clean.outcome.value.position, 2);
+      const late = joinMember(pool, { memberId: 'late' }, T0 + 2 * SEC);
+      assert.ok(late.outcome.ok);
+      assert.equal(late.outcome.value.member.blockedReason, 'beyond_quantity');
+      assert.deepEqual(states(pool), { video: 'blocked', clean: 'active', late: 'blocked' });
+    });
+
+    test('once its profile is fixed it rejoins in its original connection order: the latest connected are blocked', () => {
+      const pool = licensed(1);
+      joinMember(pool, { memberId: 'video', features: [VIDEO] }, T0);
+      joinMember(pool, { memberId: 'clean' }, T0 + SEC);
+      const fixed = joinMember(pool, { memberId: 'video', features: [] }, T0 + MIN);
+      assert.ok(fixed.outcome.ok);
+      assert.equal(fixed.outcome.value.member.state, 'active');
+      assert.deepEqual(fixed.outcome.value.member.missingFeatures, []);
+      assert.deepEqual(
+        fixed.events.map((e) => [e.type, e.subject, e.data]),
+        [
+          ['member.unblocked', 'video', { reason: 'features_unlicensed', modules: [VIDEO], position: 1, quantity: 1 }],
+          ['member.blocked', 'clean', { reason: 'beyond_quantity', modules: [], position: 2, quantity: 1 }],
+        ],
+      );
+      assert.deepEqual(states(pool), { video: 'active', clean: 'blocked' });
+    });
+
+    test('a license granting the add-on unblocks the member; one withdrawing it blocks the member again', () => {
+      const pool = licensed(null);
+      joinMember(pool, { memberId: 'video', features: [VIDEO] }, T0);
+      const grant = setPoolQuantity(pool, null, T0 + MIN, new Set([DISCOUNTS, VIDEO]));
+      assert.deepEqual(
+        grant.events.map((e) => [e.type, e.subject, e.data?.reason]),
+        [['member.unblocked', 'video', 'features_unlicensed']],
+      );
+      const withdraw = setPoolQuantity(pool, null, T0 + 2 * MIN, new Set());
+      assert.deepEqual(
+        withdraw.events.map((e) => [e.type, e.data]),
+        [['member.blocked', { reason: 'features_unlicensed', modules: [VIDEO], position: 1, quantity: null }]],
+      );
+      // Nothing changes when the same terms are applied again.
+      assert.deepEqual(setPoolQuantity(pool, null, T0 + 3 * MIN, new Set()), { changes: [], events: [] });
+    });
+
+    test('a member blocked beyond the quantity whose profile turns unlicensed is announced again with the new reason', () => {
+      const pool = licensed(1);
+      joinMember(pool, { memberId: 'a' }, T0);
+      joinMember(pool, { memberId: 'b' }, T0 + SEC);
+      const d = joinMember(pool, { memberId: 'b', features: [VIDEO] }, T0 + MIN);
+      assert.deepEqual(
+        d.events.map((e) => [e.type, e.data?.reason]),
+        [['member.blocked', 'features_unlicensed']],
+      );
+      assert.deepEqual(d.changes.length, 1);
+    });
   });
 });

@@ -19,6 +19,7 @@ describe('summarizePool', () => {
       holders: 1,
       members: 0,
       blocked: 0,
+      blockedByProfile: 0,
       quotaState: null,
     });
   });

@@ -1,4 +1,4 @@
-import type { SessionPush } from '@licensor/protocol';
+import type { LicenseEntitlement, LicenseStateName, SessionPush } from '@licensor/protocol';
 
 /** A member's standing in a BLOCK_LATEST pool (a cash register, a subordinate server). */
 export interface MemberState {
@@ -10,10 +10,20 @@ export interface MemberState {
   quantity: number | null;
   /** Feature module IDs the profile enables without a license, when that is why it is blocked. */
   missingFeatures?: number[];
-  /** Why the member is blocked: `beyond_quantity`, `features_unlicensed`. */
-  reasons?: string[];
+  /** Why the member is blocked: `beyond_quantity` (connected after the licensed number), `features_unlicensed` (its profile enables add-ons the license lacks, listed in `missingFeatures`; it takes no seat). */
+  reasons?: ('beyond_quantity' | 'features_unlicensed')[];
   /** A readable explanation when blocked. */
   detail?: string;
+}
+
+/** The node's license as this client last heard it: kept current by the node's pushes (session transport). */
+export interface ClientLicense {
+  state: LicenseStateName;
+  detail: string;
+  /** True while the node runs a developer license: every slot is for testing, not production. */
+  nonProduction: boolean;
+  /** Per licensed module, the quantity this node grants (null = unlimited); a module not listed is not licensed. */
+  entitlements: LicenseEntitlement[];
 }
 
 /** The state of a DEGRADE pool after a report. */

@@ -42,7 +42,8 @@ export class HttpTransport implements Transport {
             try {
               const res = await this.request('POST', `${leasePath(l.moduleId, l.holderId)}/heartbeat`, { leaseId: l.leaseId, active: l.active });
               const body = (res.body ?? {}) as Partial<LeaseView>;
-              return { moduleId: l.moduleId, holderId: l.holderId, ok: true, expiresAt: body.expiresAt ?? Date.now() };
+              const renewed = { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: body.expiresAt ?? Date.now() };
+              return typeof body.nonProduction === 'boolean' ? { ...renewed, nonProduction: body.nonProduction } : renewed;
             } catch (err) {
               if (err instanceof LicensingError && err.status !== undefined) return { moduleId: l.moduleId, holderId: l.holderId, ok: false, error: asProblem(err) };
               throw err;

@@ -11,6 +11,7 @@ export type { VerifyOptions } from '@licensor/protocol';
 export { verifyLicenseFile } from '@licensor/protocol';
 export type {
   CatalogModule,
+  ClientLicense,
   LeaseLostPush,
   LicenseStatePush,
   MemberState,
@@ -34,8 +35,8 @@ export { ModuleNotLicensedError } from './errors/module-not-licensed-error.js';
 export { QuotaExceededError } from './errors/quota-exceeded-error.js';
 export { type ProblemLike, toLicensingError } from './errors/to-licensing-error.js';
 export { ValidationError } from './errors/validation-error.js';
-export { Lease } from './lease.js';
-export { type LoadedPlugin, type LoadPluginOptions, loadPlugin, type PluginClass } from './load-plugin.js';
+export { Lease, type LeaseLicense } from './lease.js';
+export { type LoadedPlugin, type LoadPluginOptions, loadPlugin, type PluginClass, type PluginLicenseHooks } from './load-plugin.js';
 export { type AnyClass, getLicensedModuleId, licensedModule } from './licensed-module.js';
 export { LicensingClient, type LicensingClientEvents } from './licensing-client.js';
 export type { LicensingClientOptions, TransportKind } from './licensing-client-options.js';

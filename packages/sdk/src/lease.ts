@@ -1,5 +1,5 @@
 import './async-dispose-polyfill.js';
-import type { LeaseView } from '@licensor/protocol';
+import type { LeaseView, LicenseStateName } from '@licensor/protocol';
 import type { LicensingError } from './errors/licensing-error.js';
 
 /** What a lease needs from the client that holds it. */
@@ -10,6 +10,14 @@ export interface LeaseOwner {
 let updateView: (lease: Lease, view: LeaseView) => void;
 let markLost: (lease: Lease, error: LicensingError) => boolean;
 let takeActivity: (lease: Lease) => boolean;
+let setLicense: (lease: Lease, license: LeaseLicense) => void;
+
+/** The node's license as it bears on one lease: its state and the quantity licensed for the lease's module. */
+export interface LeaseLicense {
+  state: LicenseStateName;
+  /** The module's licensed quantity (null = unlimited, 0 = no longer licensed). */
+  quantity: number | null;
+}
 
 /**
  * A slot held by one holder (device, plugin instance, client app) in one module's pool. Release it with `release()`
@@ -31,6 +39,7 @@ export class Lease implements AsyncDisposable {
   #lostCallbacks: Set<(err: LicensingError) => void> | undefined;
   #release: Promise<void> | undefined;
   #active = false;
+  #license: LeaseLicense | undefined;
 
   static {
     updateView = (lease, view) => {
@@ -52,6 +61,9 @@ export class Lease implements AsyncDisposable {
       }
       lease.#lostCallbacks = undefined;
       return true;
+    };
+    setLicense = (lease, license) => {
+      lease.#license = license;
     };
     takeActivity = (lease) => {
       const active = lease.#active;
@@ -101,9 +113,17 @@ export class Lease implements AsyncDisposable {
     return this.#view.reacquired;
   }
 
-  /** True when the node runs a developer license: the slot is for testing, not production. */
+  /** True when the node runs a developer license: the slot is for testing, not production (follows a swapped license). */
   get nonProduction(): boolean {
     return this.#view.nonProduction === true;
+  }
+
+  /**
+   * The node's license as this client last heard it, for this lease's module: its state and the module's licensed
+   * quantity. Updated at once when the node pushes a license change (session transport); undefined until known.
+   */
+  get license(): LeaseLicense | undefined {
+    return this.#license;
   }
 
   /** Heartbeat interval the node asked for with this lease. */
@@ -172,4 +192,9 @@ export function markLeaseLost(lease: Lease, error: LicensingError): boolean {
 /** Reads and clears the activity flag set by `touch()`. Internal to the SDK. */
 export function takeLeaseActivity(lease: Lease): boolean {
   return takeActivity(lease);
+}
+
+/** Sets what the client knows of the license for a lease's module. Internal to the SDK. */
+export function setLeaseLicense(lease: Lease, license: LeaseLicense): void {
+  setLicense(lease, license);
 }

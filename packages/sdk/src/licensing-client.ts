@@ -2,6 +2,7 @@ import './async-dispose-polyfill.js';
 import { type HeartbeatResult, type LeaseView, type SessionPush, StableMap } from '@licensor/protocol';
 import type {
   CatalogModule,
+  ClientLicense,
   LicenseStatePush,
   MemberState,
   MemberStatePush,
@@ -21,7 +22,7 @@ import { QuotaExceededError } from './errors/quota-exceeded-error.js';
 import { toLicensingError } from './errors/to-licensing-error.js';
 import { ValidationError } from './errors/validation-error.js';
 import { HttpTransport } from './http-transport.js';
-import { Lease, type LeaseOwner, markLeaseLost, takeLeaseActivity, updateLeaseView } from './lease.js';
+import { Lease, type LeaseOwner, markLeaseLost, setLeaseLicense, takeLeaseActivity, updateLeaseView } from './lease.js';
 import type { LicensingClientOptions, TransportKind } from './licensing-client-options.js';
 import type { OperationRequest, Transport } from './operation-request.js';
 import { SessionTransport } from './session-transport.js';
@@ -35,7 +36,11 @@ export type LicensingClientEvents = {
   memberState: [state: MemberStatePush];
   /** A DEGRADE pool went over quota or back. */
   quotaState: [state: QuotaStatePush];
-  /** The node's license became valid, missing or expired. */
+  /**
+   * The node's license changed: its state (valid, missing, expired, …), the non-production flag or what it grants.
+   * By the time listeners run, `client.license`, `client.nonProduction` and every held lease's `nonProduction` and
+   * `license` already say the new thing.
+   */
   licenseState: [state: LicenseStatePush];
   /** The session opened (`reconnected` after a drop) and the node said hello. */
   connected: [hello: SessionHello, reconnected: boolean];
@@ -62,6 +67,7 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   // Leases call back through this object rather than a public method, so releasing stays `lease.release()` only.
   readonly #owner: LeaseOwner = { releaseLease: (lease) => this.#releaseLease(lease) };
   #hello: SessionHello | null = null;
+  #license: ClientLicense | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #heartbeatInFlight = false;
   #graceTimer: NodeJS.Timeout | null = null;
@@ -100,9 +106,15 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     return this.#hello;
   }
 
-  /** True when the node runs a developer license (known after the first session hello or lease). */
+  /** True when the node runs a developer license (known after the first session hello, lease or heartbeat; follows a swapped license). */
   get nonProduction(): boolean {
+    if (this.#license) return this.#license.nonProduction;
     return this.#hello?.nonProduction === true || [...this.#leases.values()].some((l) => l.nonProduction);
+  }
+
+  /** The node's license as last heard over the session (state, non-production flag, entitlements); null until the hello. */
+  get license(): ClientLicense | null {
+    return this.#license ? { ...this.#license, entitlements: this.#license.entitlements.map((e) => ({ ...e })) } : null;
   }
 
   /** True while the session socket is open (always false over HTTP). */
@@ -138,6 +150,7 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
       lease = new Lease(view, this.#owner);
       this.#leases.set(key, lease);
     }
+    if (this.#license) setLeaseLicense(lease, this.#leaseLicense(moduleId));
     this.#scheduleHeartbeat();
     return lease;
   }
@@ -312,7 +325,12 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
       for (const r of result?.leases ?? []) {
         const lease = this.#leases.get(leaseKey(r.moduleId, r.holderId));
         if (!lease) continue;
-        if (r.ok) updateLeaseView(lease, { ...viewOf(lease), expiresAt: r.expiresAt });
+        if (r.ok) {
+          // Every heartbeat carries the node's non-production flag: a license swapped meanwhile shows here too.
+          const nonProduction = r.nonProduction ?? lease.nonProduction;
+          updateLeaseView(lease, { ...viewOf(lease), expiresAt: r.expiresAt, nonProduction });
+          if (this.#license && r.nonProduction !== undefined) this.#license.nonProduction = r.nonProduction;
+        }
         else this.#lose(lease, toLicensingError(r.error));
       }
     } catch {
@@ -334,6 +352,7 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     switch (push.push) {
       case 'hello': {
         this.#hello = push;
+        if (push.license) this.#setLicense({ ...push.license, nonProduction: push.nonProduction });
         const reconnected = this.#reconnected;
         this.emit('connected', push, reconnected);
         return;
@@ -358,9 +377,31 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
         this.emit('quotaState', push);
         return;
       case 'license.state':
+        this.#setLicense({
+          state: push.state,
+          detail: push.detail,
+          nonProduction: push.nonProduction ?? this.#license?.nonProduction ?? this.#hello?.nonProduction ?? false,
+          entitlements: push.entitlements ?? this.#license?.entitlements ?? [],
+        });
         this.emit('licenseState', push);
         return;
     }
+  }
+
+  /** Takes the node's word on its license and hands it on to every held lease. */
+  #setLicense(license: ClientLicense): void {
+    this.#license = license;
+    for (const lease of this.#leases.values()) {
+      if (lease.nonProduction !== license.nonProduction) updateLeaseView(lease, { ...viewOf(lease), nonProduction: license.nonProduction });
+      setLeaseLicense(lease, this.#leaseLicense(lease.moduleId));
+    }
+  }
+
+  /** What the license says of one module, for its leases. */
+  #leaseLicense(moduleId: number): { state: ClientLicense['state']; quantity: number | null } {
+    const license = this.#license as ClientLicense;
+    const e = license.entitlements.find((x) => x.moduleId === moduleId);
+    return { state: license.state, quantity: e ? e.quantity : 0 };
   }
 
   #onOpen(reconnected: boolean): void {

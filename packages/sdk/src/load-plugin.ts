@@ -1,7 +1,9 @@
 import './async-dispose-polyfill.js';
+import type { LicenseStatePush } from './client-results.js';
 import { InsufficientLicenseError } from './errors/insufficient-license-error.js';
 import { LicensingError } from './errors/licensing-error.js';
 import { ModuleNotLicensedError } from './errors/module-not-licensed-error.js';
+import { toLicensingError } from './errors/to-licensing-error.js';
 import type { Lease } from './lease.js';
 import { type AnyClass, getLicensedModuleId } from './licensed-module.js';
 import type { LicensingClient } from './licensing-client.js';
@@ -10,12 +12,31 @@ import type { LicensingClient } from './licensing-client.js';
 // biome-ignore lint/suspicious/noExplicitAny: constructor parameters of arbitrary plugin classes must be accepted.
 export type PluginClass = new (...args: any[]) => unknown;
 
+/**
+ * What a plugin class may implement to hear about its license. `loadPlugin` calls them on the plugin instance; the
+ * same news comes through `LoadedPlugin.onLicenseLost` / `onLicenseRestored` for the host.
+ */
+export interface PluginLicenseHooks {
+  /**
+   * The instance lost its license: its slot was evicted, force-released or expired, or the node's license no longer
+   * covers the module (withdrawn, expired). The plugin must stop its licensed work now; it stays constructed.
+   */
+  onLicenseLost?(error: LicensingError): void | Promise<void>;
+  /** The license allows the instance again and it holds its slot again: it may resume. */
+  onLicenseRestored?(): void | Promise<void>;
+}
+
 /** Options of `loadPlugin`. */
 export interface LoadPluginOptions<C extends PluginClass> {
   /** This plugin instance's stable ID (the holder of its slot: the same instance re-takes its slot after a crash). */
   instanceId: string;
   /** Constructor arguments, passed only when the license allows loading. */
   args?: ConstructorParameters<C>;
+  /**
+   * While the license is lost, how often to try taking it again (ms, default 30 000). It is also tried at once whenever
+   * the node pushes a license change. 0: only on such pushes.
+   */
+  retryIntervalMs?: number;
 }
 
 /** A plugin the host loaded under a license. */
@@ -24,22 +45,35 @@ export interface LoadedPlugin<T> extends AsyncDisposable {
   readonly plugin: T;
   /** Module ID read from `@licensedModule`. */
   readonly moduleId: number;
-  /** The instance's slot; null for an uncounted (free, formality) plugin module, which needs no slot. */
+  /** The instance's slot now; null for an uncounted (free, formality) plugin module, and while the license is lost. */
   readonly lease: Lease | null;
+  /** True while the instance holds its license; false from a loss until it is taken again. */
+  readonly licensed: boolean;
+  /** Why the license was lost, while it is. */
+  readonly lostError: LicensingError | undefined;
+  /** Calls `cb` each time the instance loses its license; returns a function that unsubscribes. */
+  onLicenseLost(cb: (error: LicensingError) => void): () => void;
+  /** Calls `cb` each time the instance holds its license again after a loss; returns a function that unsubscribes. */
+  onLicenseRestored(cb: () => void): () => void;
   /** Disposes the plugin (its `Symbol.asyncDispose`/`Symbol.dispose`, if any) and releases its slot; idempotent. */
   unload(): Promise<void>;
 }
 
 const LEASE_STRATEGIES = new Set(['REJECT_NEW', 'EVICT_INACTIVE']);
+const DEFAULT_RETRY_MS = 30_000;
 
 /**
  * Loads a per-instance plugin the way a plugin host must: reads the class's `@licensedModule` ID, takes a slot for
  * this instance, and constructs the plugin only when granted. Throws InsufficientLicenseError (nothing constructed)
- * when every instance is in use; an uncounted module is loaded when the license covers it at all.
+ * when every instance is in use; an uncounted module is loaded when the license covers it at all. Afterwards it
+ * watches the license: a loss calls the plugin's `onLicenseLost`, and the license is taken again (calling
+ * `onLicenseRestored`) as soon as the node allows it.
  */
 export async function loadPlugin<C extends PluginClass>(client: LicensingClient, Plugin: C, options: LoadPluginOptions<C>): Promise<LoadedPlugin<InstanceType<C>>> {
   const moduleId = getLicensedModuleId(Plugin as AnyClass);
   if (moduleId === undefined) throw new TypeError(`loadPlugin: class ${Plugin.name || '(anonymous)'} is not marked with @licensedModule(moduleId)`);
+  const retryMs = options.retryIntervalMs ?? DEFAULT_RETRY_MS;
+  if (!Number.isInteger(retryMs) || retryMs < 0) throw new TypeError(`loadPlugin: retryIntervalMs must be a non-negative integer, got ${String(retryMs)}`);
   const name = Plugin.name || `module ${moduleId}`;
   let lease: Lease | null = null;
   if (await isCounted(client, moduleId)) {
@@ -64,18 +98,179 @@ export async function loadPlugin<C extends PluginClass>(client: LicensingClient,
     await lease?.release().catch(() => {});
     throw err;
   }
-  let unloading: Promise<void> | undefined;
-  const unload = (): Promise<void> => {
-    unloading ??= (async () => {
+  return new PluginLicenseWatch(client, plugin, moduleId, options.instanceId, lease, retryMs);
+}
+
+/** A loaded plugin and the watch over its license: tells the plugin of a loss and takes the license again. */
+class PluginLicenseWatch<T> implements LoadedPlugin<T> {
+  readonly #client: LicensingClient;
+  readonly #instanceId: string;
+  readonly #counted: boolean;
+  readonly #retryMs: number;
+  readonly #lostCallbacks = new Set<(error: LicensingError) => void>();
+  readonly #restoredCallbacks = new Set<() => void>();
+  readonly #stopListening: () => void;
+  #lease: Lease | null;
+  #lostError: LicensingError | undefined;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #retrying: Promise<void> | null = null;
+  #unloading: Promise<void> | undefined;
+
+  constructor(
+    client: LicensingClient,
+    readonly plugin: T,
+    readonly moduleId: number,
+    instanceId: string,
+    lease: Lease | null,
+    retryMs: number,
+  ) {
+    this.#client = client;
+    this.#instanceId = instanceId;
+    this.#lease = lease;
+    this.#counted = lease !== null;
+    this.#retryMs = retryMs;
+    this.#stopListening = client.on('licenseState', (push) => this.#onLicense(push));
+    if (lease) this.#watch(lease);
+  }
+
+  get lease(): Lease | null {
+    return this.#lease;
+  }
+
+  get licensed(): boolean {
+    return this.#lostError === undefined;
+  }
+
+  get lostError(): LicensingError | undefined {
+    return this.#lostError;
+  }
+
+  onLicenseLost(cb: (error: LicensingError) => void): () => void {
+    this.#lostCallbacks.add(cb);
+    return () => this.#lostCallbacks.delete(cb);
+  }
+
+  onLicenseRestored(cb: () => void): () => void {
+    this.#restoredCallbacks.add(cb);
+    return () => this.#restoredCallbacks.delete(cb);
+  }
+
+  unload(): Promise<void> {
+    this.#unloading ??= (async () => {
+      this.#stopListening();
+      this.#stopRetry();
       try {
-        await disposePlugin(plugin);
+        await disposePlugin(this.plugin);
       } finally {
-        await lease?.release();
+        await this.#lease?.release();
       }
     })();
-    return unloading;
-  };
-  return { plugin, moduleId, lease, unload, [Symbol.asyncDispose]: unload };
+    return this.#unloading;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.unload();
+  }
+
+  #watch(lease: Lease): void {
+    lease.onLost((error) => {
+      if (this.#lease === lease) this.#lose(error);
+    });
+  }
+
+  /** The node pushed a license change: a license that no longer covers the module is a loss; one that does, a chance to retake it. */
+  #onLicense(push: LicenseStatePush): void {
+    if (this.#unloading) return;
+    const entitlement = push.entitlements?.find((e) => e.moduleId === this.moduleId);
+    const covered = push.state === 'valid' && (push.entitlements === undefined || (entitlement !== undefined && entitlement.quantity !== 0));
+    if (covered) {
+      if (this.#lostError) void this.#retry();
+      return;
+    }
+    if (this.#lostError) return;
+    const error =
+      push.state !== 'valid'
+        ? toLicensingError({ code: LICENSE_CODES[push.state], detail: `the node's license is ${push.state.replaceAll('_', ' ')}: ${push.detail}`, data: { moduleId: this.moduleId } })
+        : new ModuleNotLicensedError({ code: 'MODULE_NOT_LICENSED', detail: `the node's license no longer includes module ${this.moduleId}`, data: { moduleId: this.moduleId } });
+    // The slot means nothing without the license: give it back, so it is free when the license allows again.
+    const lease = this.#lease;
+    this.#lose(error);
+    void lease?.release().catch(() => {});
+  }
+
+  #lose(error: LicensingError): void {
+    if (this.#lostError || this.#unloading) return;
+    this.#lostError = error;
+    this.#lease = null;
+    call(() => (this.plugin as PluginLicenseHooks | null)?.onLicenseLost?.(error));
+    for (const cb of [...this.#lostCallbacks]) call(() => cb(error));
+    this.#scheduleRetry();
+  }
+
+  #scheduleRetry(): void {
+    if (this.#retryMs === 0 || this.#retryTimer || this.#unloading || !this.#lostError) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      void this.#retry().finally(() => this.#scheduleRetry());
+    }, this.#retryMs);
+    this.#retryTimer.unref();
+  }
+
+  #stopRetry(): void {
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    this.#retryTimer = null;
+  }
+
+  /** One attempt at taking the license again (one at a time); a refusal leaves it lost until the next attempt. */
+  #retry(): Promise<void> {
+    this.#retrying ??= this.#takeAgain().finally(() => {
+      this.#retrying = null;
+    });
+    return this.#retrying;
+  }
+
+  async #takeAgain(): Promise<void> {
+    if (!this.#lostError || this.#unloading) return;
+    let lease: Lease | null = null;
+    try {
+      if (this.#counted) lease = await this.#client.acquireSlot(this.moduleId, this.#instanceId);
+      else if (!(await this.#client.isEnabled(this.moduleId))) return;
+    } catch {
+      return;
+    }
+    if (this.#unloading) {
+      await lease?.release().catch(() => {});
+      return;
+    }
+    this.#lease = lease;
+    this.#lostError = undefined;
+    this.#stopRetry();
+    if (lease) this.#watch(lease);
+    call(() => (this.plugin as PluginLicenseHooks | null)?.onLicenseRestored?.());
+    for (const cb of [...this.#restoredCallbacks]) call(() => cb());
+  }
+}
+
+const LICENSE_CODES = {
+  missing: 'LICENSE_MISSING',
+  expired: 'LICENSE_EXPIRED',
+  not_yet_valid: 'LICENSE_NOT_YET_VALID',
+  blocked: 'SYNC_BLOCKED',
+  valid: 'LICENSE_MISSING',
+} as const;
+
+/** Runs a hook or callback; a throw or rejection surfaces as uncaught without keeping the others from running. */
+function call(fn: () => unknown): void {
+  const rethrow = (err: unknown) =>
+    queueMicrotask(() => {
+      throw err;
+    });
+  try {
+    const r = fn();
+    if (r && typeof (r as PromiseLike<unknown>).then === 'function') (r as Promise<unknown>).then(undefined, rethrow);
+  } catch (err) {
+    rethrow(err);
+  }
 }
 
 /** True unless the catalog says the module is not lease-counted; an unreadable catalog means "try a lease". */

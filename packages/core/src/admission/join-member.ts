@@ -17,7 +17,10 @@ export interface JoinResult {
   quantity: number | null;
 }
 
-/** A member (register, subordinate server) joins or re-syncs a BLOCK_LATEST pool; the latest beyond quantity are blocked. */
+/**
+ * A member (register, subordinate server) joins or re-syncs a BLOCK_LATEST pool: one whose profile enables an add-on
+ * the license does not grant is blocked and takes no seat; of the rest, the latest beyond the quantity are blocked.
+ */
 export function joinMember(pool: PoolState, req: JoinRequest, now: number): Decision<JoinResult> {
   const mismatch = requireStrategy(pool, ['BLOCK_LATEST'], 'joining as a member');
   if (mismatch) return refuse(mismatch);
@@ -36,8 +39,19 @@ export function joinMember(pool: PoolState, req: JoinRequest, now: number): Deci
   } else {
     let seq = 0;
     for (const m of pool.members.values()) seq = Math.max(seq, m.seq);
-    // Starts active; recompute blocks it when it is beyond the quantity, which also raises member.blocked.
-    member = { moduleId: pool.module.id, memberId: req.memberId, seq: seq + 1, firstConnectedAt: now, lastSeenAt: now, state: 'active', features: [...(req.features ?? [])] };
+    // Starts active; recompute blocks it when its profile enables an unlicensed add-on or it is beyond the quantity,
+    // which also raises member.blocked with the reason.
+    member = {
+      moduleId: pool.module.id,
+      memberId: req.memberId,
+      seq: seq + 1,
+      firstConnectedAt: now,
+      lastSeenAt: now,
+      state: 'active',
+      blockedReason: null,
+      features: [...(req.features ?? [])],
+      missingFeatures: [],
+    };
     pool.members.set(member.memberId, member);
     events.push({ type: 'member.joined', moduleId: pool.module.id, subject: member.memberId, data: { seq: member.seq } });
   }

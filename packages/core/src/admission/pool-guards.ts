@@ -26,7 +26,7 @@ export function snapshotLease(lease: Lease): Lease {
 
 /** A copy of a member (features array included) for the same reason as snapshotLease. */
 export function snapshotMember(member: Member): Member {
-  return { ...member, features: [...member.features] };
+  return { ...member, features: [...member.features], missingFeatures: [...member.missingFeatures] };
 }
 
 /** Renders ms since the epoch as ISO-8601 for messages. */

@@ -25,9 +25,16 @@ export interface Member {
   firstConnectedAt: number;
   lastSeenAt: number;
   state: 'active' | 'blocked';
+  /** Why it is blocked; null while active. */
+  blockedReason: MemberBlockReason | null;
   /** Feature module IDs the member's profile enables (registers), as last reported. */
   features: number[];
+  /** The enabled features the license does not grant: while any, the member is blocked and takes no licensed seat. */
+  missingFeatures: number[];
 }
+
+/** Why a member is blocked: connected beyond the licensed quantity, or its profile enables add-ons the license lacks. */
+export type MemberBlockReason = 'beyond_quantity' | 'features_unlicensed';
 
 /** The count an application reports for a DEGRADE pool. */
 export interface QuotaReport {
@@ -59,6 +66,8 @@ export interface PoolState {
   /** Members by id; order is by (firstConnectedAt, seq). */
   members: Map<string, Member>;
   quota: QuotaReport | null;
+  /** Feature modules (add-ons of this application) the license grants; a member enabling any other is blocked. */
+  licensedFeatures: ReadonlySet<number>;
   /** Why each recent holder's lease ended, by holder (for LEASE_NOT_FOUND answers); insertion order is chronological. */
   tombstones: Map<string, Tombstone>;
 }
@@ -83,9 +92,9 @@ export type DomainEventType =
   | 'member.blocked'
   | 'member.unblocked'
   | 'member.removed'
+  | 'member.expired'
   | 'quota.exceeded'
-  | 'quota.restored'
-  | 'profile.blocked';
+  | 'quota.restored';
 
 /** An event the domain raised; the server adds id, time and persists it. */
 export interface DomainEvent {
@@ -105,7 +114,16 @@ export interface Decision<T> {
 
 /** Creates an empty pool for a module. */
 export function createPool(module: ModuleDefinition, quantity: number | null): PoolState {
-  return { module, quantity, leases: new StableMap(), expiryFloor: Number.NEGATIVE_INFINITY, members: new Map(), quota: null, tombstones: new Map() };
+  return {
+    module,
+    quantity,
+    leases: new StableMap(),
+    expiryFloor: Number.NEGATIVE_INFINITY,
+    members: new Map(),
+    quota: null,
+    licensedFeatures: new Set(),
+    tombstones: new Map(),
+  };
 }
 
 /** What a store holds of some pools: their leases, members (in connection order) and quota reports. */

@@ -17,6 +17,8 @@ export interface PoolSummary {
   holders: number;
   members: number;
   blocked: number;
+  /** Of the blocked, those blocked because their profile enables add-ons the license does not grant. */
+  blockedByProfile: number;
   quotaState: QuotaReport['state'] | null;
 }
 
@@ -26,7 +28,12 @@ export function summarizePool(pool: PoolState, now: number): PoolSummary {
   let holders = 0;
   for (const lease of pool.leases.values()) if (lease.expiresAt > now) holders++;
   let blocked = 0;
-  for (const member of pool.members.values()) if (member.state === 'blocked') blocked++;
+  let blockedByProfile = 0;
+  for (const member of pool.members.values()) {
+    if (member.state !== 'blocked') continue;
+    blocked++;
+    if (member.blockedReason === 'features_unlicensed') blockedByProfile++;
+  }
   const strategy = module.policy.strategy;
   const used =
     strategy === 'REJECT_NEW' || strategy === 'EVICT_INACTIVE'
@@ -47,6 +54,7 @@ export function summarizePool(pool: PoolState, now: number): PoolSummary {
     holders,
     members: pool.members.size,
     blocked,
+    blockedByProfile,
     quotaState: pool.quota?.state ?? null,
   };
 }

@@ -1,30 +1,52 @@
 import { snapshotMember } from './pool-guards.js';
-import type { Change, DomainEvent, Member, PoolState } from './pool-state.js';
+import type { Change, DomainEvent, Member, MemberBlockReason, PoolState } from './pool-state.js';
 
 /** Members in admission order: first connection, then join sequence for ties. */
 export function orderedMembers(pool: PoolState): Member[] {
   return [...pool.members.values()].sort((a, b) => a.firstConnectedAt - b.firstConnectedAt || a.seq - b.seq);
 }
 
+/** The features a member's profile enables that the pool's license does not grant, in the order reported. */
+export function missingFeaturesOf(pool: PoolState, member: Pick<Member, 'features'>): number[] {
+  return member.features.filter((f) => !pool.licensedFeatures.has(f));
+}
+
 /**
- * BLOCK_LATEST: the first `quantity` members are active, the rest blocked (null quantity: all active). Reports only
- * members whose state flips; walking in admission order makes unblocking happen in order of first connection.
+ * BLOCK_LATEST: a member whose profile enables an unlicensed add-on is blocked and takes no seat; of the others, the
+ * first `quantity` are active and the rest blocked (null quantity: all active). Walking in admission order makes
+ * unblocking happen in order of first connection, and a member whose profile is fixed takes back its original place.
+ * Reports only members whose state, reason or missing features change.
  */
 export function recomputeMembers(pool: PoolState, _now: number): { changes: Change[]; events: DomainEvent[] } {
   const changes: Change[] = [];
   const events: DomainEvent[] = [];
   const { quantity } = pool;
+  let seats = 0;
   orderedMembers(pool).forEach((member, i) => {
-    const state = quantity === null || i < quantity ? 'active' : 'blocked';
-    if (member.state === state) return;
+    const missing = missingFeaturesOf(pool, member);
+    let reason: MemberBlockReason | null = null;
+    if (missing.length > 0) reason = 'features_unlicensed';
+    else if (quantity !== null && seats >= quantity) reason = 'beyond_quantity';
+    else seats++;
+    const state = reason ? 'blocked' : 'active';
+    if (member.state === state && member.blockedReason === reason && sameIds(member.missingFeatures, missing)) return;
+    const before = { reason: member.blockedReason, modules: member.missingFeatures };
     member.state = state;
+    member.blockedReason = reason;
+    member.missingFeatures = missing;
     changes.push({ kind: 'member.put', member: snapshotMember(member) });
+    // A blocked member whose reason changed is announced again, so its application learns the new reason.
     events.push({
       type: state === 'blocked' ? 'member.blocked' : 'member.unblocked',
       moduleId: pool.module.id,
       subject: member.memberId,
-      data: { position: i + 1, quantity },
+      data: state === 'blocked' ? { reason, modules: missing, position: i + 1, quantity } : { reason: before.reason, modules: [...before.modules], position: i + 1, quantity },
     });
   });
   return { changes, events };
+}
+
+/** True when two ID lists hold the same IDs in the same order. */
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -3,18 +3,32 @@ import { applyQuota } from './quota.js';
 import { recomputeMembers } from './recompute-members.js';
 
 /**
- * Applies a new licensed quantity (license installed, allocation changed). Members and the quota state follow at once;
- * live leases are never cut (holders keep working) — acquire just refuses while used >= quantity.
+ * Applies a new licensed quantity (license installed, allocation changed) and, when given, the add-on features the
+ * license grants. Members and the quota state follow at once; live leases are never cut (holders keep working) —
+ * acquire just refuses while used >= quantity.
  */
-export function setPoolQuantity(pool: PoolState, quantity: number | null, now: number): { changes: Change[]; events: DomainEvent[] } {
+export function setPoolQuantity(
+  pool: PoolState,
+  quantity: number | null,
+  now: number,
+  licensedFeatures?: ReadonlySet<number>,
+): { changes: Change[]; events: DomainEvent[] } {
   if (quantity !== null && !(Number.isInteger(quantity) && quantity >= 0)) {
     // Quantities come from verified licenses and allocations; a bad one here is a bug upstream.
     throw new RangeError(`setPoolQuantity: quantity must be null or a non-negative integer, got ${quantity}`);
   }
   pool.quantity = quantity;
+  if (licensedFeatures) pool.licensedFeatures = new Set(licensedFeatures);
   const members = recomputeMembers(pool, now);
   const quota = pool.quota ? reevaluateQuota(pool) : { changes: [], events: [] };
   return { changes: [...members.changes, ...quota.changes], events: [...members.events, ...quota.events] };
+}
+
+/** True when the pool's licensed features are exactly `features`. */
+export function sameLicensedFeatures(pool: PoolState, features: ReadonlySet<number>): boolean {
+  if (pool.licensedFeatures.size !== features.size) return false;
+  for (const f of features) if (!pool.licensedFeatures.has(f)) return false;
+  return true;
 }
 
 /** Re-evaluates the last reported count against the new quantity, keeping its reportedAt; no change when nothing flips. */

@@ -37,18 +37,54 @@ export interface LeaseView {
   nonProduction?: boolean;
 }
 
-/** Result of `heartbeat`: per lease, either renewed or lost with the reason. */
+/** Result of `heartbeat`: per lease, either renewed (with the node's current non-production flag) or lost with the reason. */
 export interface HeartbeatResult {
-  leases: ({ moduleId: number; holderId: string; ok: true; expiresAt: number } | { moduleId: number; holderId: string; ok: false; error: Problem })[];
+  leases: ({ moduleId: number; holderId: string; ok: true; expiresAt: number; nonProduction?: boolean } | { moduleId: number; holderId: string; ok: false; error: Problem })[];
+}
+
+/** The license state of a node: every client hears it on connect and again, at once, whenever it changes. */
+export type LicenseStateName = 'valid' | 'missing' | 'expired' | 'not_yet_valid' | 'blocked';
+
+/** What the node's license gives its clients now: per licensed module, the quantity (null = unlimited). */
+export interface LicenseEntitlement {
+  moduleId: number;
+  quantity: number | null;
 }
 
 /** Something the node pushes to a session without being asked. */
 export type SessionPush =
-  | { push: 'hello'; sessionId: string; heartbeatIntervalMs: number; graceMs: number; nonProduction: boolean }
+  | {
+      push: 'hello';
+      sessionId: string;
+      heartbeatIntervalMs: number;
+      graceMs: number;
+      nonProduction: boolean;
+      /** The license as of the hello: its state and what it grants. */
+      license?: { state: LicenseStateName; detail: string; entitlements: LicenseEntitlement[] };
+    }
   | { push: 'lease.lost'; moduleId: number; holderId: string; leaseId: string; reason: 'evicted' | 'force_released' | 'expired'; detail: string }
-  | { push: 'member.state'; moduleId: number; memberId: string; state: 'active' | 'blocked'; position: number; quantity: number | null }
+  | {
+      push: 'member.state';
+      moduleId: number;
+      memberId: string;
+      state: 'active' | 'blocked';
+      position: number;
+      quantity: number | null;
+      /** Why it is blocked (blocked only): beyond the licensed quantity, or its profile enables unlicensed add-ons. */
+      reason?: 'beyond_quantity' | 'features_unlicensed';
+      /** The add-on module IDs the license lacks, when that is the reason. */
+      missingFeatures?: number[];
+    }
   | { push: 'quota.state'; moduleId: number; state: 'ok' | 'over_quota'; count: number; quantity: number | null }
-  | { push: 'license.state'; state: 'valid' | 'missing' | 'expired' | 'not_yet_valid' | 'blocked'; detail: string };
+  | {
+      push: 'license.state';
+      state: LicenseStateName;
+      detail: string;
+      /** True while the node runs a developer license (every answer is non-production). */
+      nonProduction?: boolean;
+      /** What the license grants now, per module. */
+      entitlements?: LicenseEntitlement[];
+    };
 
 /** Any message the node sends on a session. */
 export type SessionServerMessage = SessionResponse | SessionPush;

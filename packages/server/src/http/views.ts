@@ -35,5 +35,14 @@ export function holderView(l: Lease, now: number) {
 
 /** A member row for pool listings. */
 export function memberView(m: Member, position: number) {
-  return { memberId: m.memberId, position, state: m.state, firstConnectedAt: m.firstConnectedAt, lastSeenAt: m.lastSeenAt, features: m.features };
+  return {
+    memberId: m.memberId,
+    position,
+    state: m.state,
+    blockedReason: m.blockedReason,
+    firstConnectedAt: m.firstConnectedAt,
+    lastSeenAt: m.lastSeenAt,
+    features: m.features,
+    missingFeatures: m.missingFeatures,
+  };
 }

@@ -21,6 +21,7 @@ import {
   remainingQuantities,
   removeMember,
   reportQuota,
+  sameLicensedFeatures,
   setPoolQuantity,
   summarizePool,
 } from '@licensor/core';
@@ -80,6 +81,7 @@ interface Decided<T> {
 }
 
 const LICENSED: Outcome<true> = ok(true);
+const NO_FEATURES: ReadonlySet<number> = new Set();
 
 /** Events about the deployment's license that each process notices by its own clock, recorded once on a shared store. */
 const ONCE_PER_DEPLOYMENT = new Set<string>(['license.expired', 'license.activated', 'allocation.expired']);
@@ -407,7 +409,9 @@ export class LicensorNode {
     this.refusal = this.applicationRefusal() ?? this.keyRefusal();
     this.granted = remainingQuantities(this.held, this.allocatedOut);
     const quantity = (id: number) => (this.granted.has(id) ? (this.granted.get(id) ?? null) : 0);
-    const resized = [...this.pools.values()].filter((pool) => pool.quantity !== quantity(pool.module.id));
+    const features = this.licensedFeatures();
+    const addOns = (id: number) => features.get(id) ?? NO_FEATURES;
+    const resized = [...this.pools.values()].filter((pool) => pool.quantity !== quantity(pool.module.id) || !sameLicensedFeatures(pool, addOns(pool.module.id)));
     if (!resized.length) return;
     await this.decide(
       resized.map((p) => p.module.id),
@@ -415,7 +419,7 @@ export class LicensorNode {
         const now = this.clock.now();
         const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
         for (const pool of resized) {
-          const d = setPoolQuantity(pool, quantity(pool.module.id), now);
+          const d = setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id));
           all.changes.push(...d.changes);
           all.events.push(...d.events);
         }
@@ -610,9 +614,29 @@ export class LicensorNode {
     return this.runUnlicensed(moduleId, (pool, now) => forceReleaseLease(pool, holderId, actor, now), ctx, audit);
   }
 
-  /** Connects or syncs a BLOCK_LATEST member (register, subordinate server). */
-  syncMember(moduleId: number, memberId: string, features: number[] | undefined, ctx?: OpContext) {
+  /**
+   * Connects or syncs a BLOCK_LATEST member (register, subordinate server). A profile naming modules that are not
+   * add-ons of the application is refused; one enabling an add-on the license does not grant is stored blocked.
+   */
+  async syncMember(moduleId: number, memberId: string, features: number[] | undefined, ctx?: OpContext) {
+    if (features?.length) {
+      const shape = checkFeatureProfile(this.catalog, () => true, moduleId, features);
+      if (!shape.ok) return shape;
+    }
     return this.run(moduleId, (pool, now) => joinMember(pool, { memberId, ...(features ? { features } : {}) }, now), ctx);
+  }
+
+  /** Per application, the add-on features the license grants (what a member's profile may enable). */
+  private licensedFeatures(): Map<number, Set<number>> {
+    const out = new Map<number, Set<number>>();
+    for (const id of this.granted.keys()) {
+      const m = this.catalog.modules.get(id);
+      if (m?.kind !== 'feature' || m.extends === undefined) continue;
+      const set = out.get(m.extends) ?? new Set<number>();
+      set.add(id);
+      out.set(m.extends, set);
+    }
+    return out;
   }
 
   /** An admin removes a member; blocked members behind it unblock in order (audited when `ctx.actor` is given). */

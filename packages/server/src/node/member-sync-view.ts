@@ -1,5 +1,4 @@
-import type { Member } from '@licensor/core';
-import { ok, type Outcome } from '@licensor/protocol';
+import type { Catalog, Member, MemberBlockReason } from '@licensor/core';
 import type { LicensorNode } from './licensor-node.js';
 
 /** What a member learns when it connects or syncs. */
@@ -9,35 +8,35 @@ export interface MemberSyncView {
   state: 'active' | 'blocked';
   position: number;
   quantity: number | null;
-  reasons: ('beyond_quantity' | 'features_unlicensed')[];
+  reasons: MemberBlockReason[];
   missingFeatures?: number[];
   detail?: string;
   nonProduction?: true;
 }
 
-/**
- * A profile that names unknown modules or non-features is refused before anything is stored; one that enables an
- * unlicensed add-on is stored, and blocks the member (the seed: that register's sync stops).
- */
-export function checkProfileShape(node: LicensorNode, moduleId: number, features: number[] | undefined): Outcome<true> {
-  if (!features?.length) return ok(true);
-  const p = node.checkProfile(moduleId, features);
-  return p.ok || p.code === 'FEATURE_NOT_LICENSED' || p.code === 'LICENSE_MISSING' || p.code === 'LICENSE_EXPIRED' ? ok(true) : p;
-}
-
-/** The answer to a member sync, judged on the member's stored profile so a re-sync without features is judged too. */
+/** The answer to a member sync: the state the node stored for it (the core decided it, reason included). */
 export function memberSyncView(node: LicensorNode, moduleId: number, r: { member: Member; position: number; quantity: number | null }): MemberSyncView {
-  const features = r.member.features;
-  const profile = features.length ? node.checkProfile(moduleId, features) : null;
-  const profileBlocked = profile !== null && !profile.ok;
+  const { member } = r;
+  const blocked = member.state === 'blocked';
   return {
     moduleId,
-    memberId: r.member.memberId,
-    state: profileBlocked ? 'blocked' : r.member.state,
+    memberId: member.memberId,
+    state: member.state,
     position: r.position,
     quantity: r.quantity,
-    reasons: [...(r.member.state === 'blocked' ? (['beyond_quantity'] as const) : []), ...(profileBlocked ? (['features_unlicensed'] as const) : [])],
-    ...(profileBlocked ? { missingFeatures: (profile.data?.missing as number[] | undefined) ?? [], detail: profile.message } : {}),
+    reasons: blocked && member.blockedReason ? [member.blockedReason] : [],
+    ...(member.missingFeatures.length ? { missingFeatures: [...member.missingFeatures] } : {}),
+    ...(blocked ? { detail: blockedDetail(node.catalog, moduleId, member, r.quantity) } : {}),
     ...(node.nonProduction ? { nonProduction: true as const } : {}),
   };
+}
+
+/** Why a member is blocked, in words for the person at the register or server. */
+export function blockedDetail(catalog: Catalog, moduleId: number, member: Pick<Member, 'blockedReason' | 'missingFeatures'>, quantity: number | null): string {
+  const name = catalog.modules.get(moduleId)?.name ?? `module ${moduleId}`;
+  if (member.blockedReason === 'features_unlicensed') {
+    const list = member.missingFeatures.map((id) => `${id} ${catalog.modules.get(id)?.name ?? ''}`.trim()).join(', ');
+    return `the profile enables add-ons the license does not grant: ${list}; sync stops until the profile drops them or the license grants them`;
+  }
+  return `the license allows ${quantity ?? 'unlimited'} ${name}; this one connected later than those and is blocked until one is removed or the license grows`;
 }

@@ -4,8 +4,9 @@ import { toProblem } from '../http/error-mapping.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
 import { leaseView } from '../http/views.js';
 import type { LicensorNode } from '../node/licensor-node.js';
-import { checkProfileShape, memberSyncView } from '../node/member-sync-view.js';
+import { memberSyncView } from '../node/member-sync-view.js';
 import type { StoredEvent } from '../store/store.js';
+import { type LicenseSnapshot, licenseSnapshot } from './license-snapshot.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
 
@@ -47,9 +48,16 @@ export class SdkSession implements SessionListener {
       });
     });
     this.socket.on('error', () => this.socket.terminate());
-    this.push({ push: 'hello', sessionId: this.id, heartbeatIntervalMs: 20_000, graceMs: this.node.options.sessionGraceMs, nonProduction: this.node.nonProduction });
-    const s = this.node.licenseState();
-    if (s.state !== 'valid') this.push({ push: 'license.state', state: s.state, detail: s.detail });
+    const license = licenseSnapshot(this.node);
+    this.push({
+      push: 'hello',
+      sessionId: this.id,
+      heartbeatIntervalMs: 20_000,
+      graceMs: this.node.options.sessionGraceMs,
+      nonProduction: license.nonProduction,
+      license: { state: license.state, detail: license.detail, entitlements: license.entitlements },
+    });
+    if (license.state !== 'valid') this.push({ push: 'license.state', ...license });
   }
 
   private outbox: string[] = [];
@@ -136,7 +144,9 @@ export class SdkSession implements SessionListener {
           r.leases.map(async (l) => {
             const o = await node.heartbeat(l.moduleId, l.holderId, l.leaseId, l.active);
             if (!o.ok) this.forget(`${l.moduleId}:${l.holderId}`);
-            return o.ok ? { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: o.value.expiresAt } : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
+            return o.ok
+              ? { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: o.value.expiresAt, nonProduction: node.nonProduction }
+              : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
           }),
         );
         return { ok: true, value: { leases: results } };
@@ -146,8 +156,6 @@ export class SdkSession implements SessionListener {
         return node.release(r.moduleId, r.holderId, r.leaseId);
       }
       case 'member.sync': {
-        const shape = checkProfileShape(node, r.moduleId, r.features);
-        if (!shape.ok) return shape;
         const o = await node.syncMember(r.moduleId, r.memberId, r.features);
         if (!o.ok) return o;
         this.members.add(`${r.moduleId}:${r.memberId}`);
@@ -177,10 +185,9 @@ export class SdkSession implements SessionListener {
     if (!this.members.has(key)) this.registry.unwatch(this, key);
   }
 
-  /** A license event: every session learns the new state at once. */
-  onLicenseEvent(): void {
-    const s = this.node.licenseState();
-    this.push({ push: 'license.state', state: s.state, detail: s.detail });
+  /** A license change: every session learns the new state, non-production flag and entitlements at once. */
+  onLicenseEvent(_event: StoredEvent, license: LicenseSnapshot): void {
+    this.push({ push: 'license.state', ...license });
   }
 
   /** An event about a lease, member or quota this session watches. */
@@ -194,7 +201,19 @@ export class SdkSession implements SessionListener {
     } else if ((e.type === 'slot.acquired' || e.type === 'slot.reacquired') && this.leases.has(key) && e.data?.sessionId != null && e.data.sessionId !== this.id) {
       this.forget(key); // the same device re-took its slot through another session
     } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
-      this.push({ push: 'member.state', moduleId: e.moduleId as number, memberId: e.subject as string, state: e.type === 'member.blocked' ? 'blocked' : 'active', position: Number(e.data?.position ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
+      const blocked = e.type === 'member.blocked';
+      const reason = blocked ? (e.data?.reason as 'beyond_quantity' | 'features_unlicensed' | undefined) : undefined;
+      const missing = blocked && Array.isArray(e.data?.modules) && e.data.modules.length ? (e.data.modules as number[]) : undefined;
+      this.push({
+        push: 'member.state',
+        moduleId: e.moduleId as number,
+        memberId: e.subject as string,
+        state: blocked ? 'blocked' : 'active',
+        position: Number(e.data?.position ?? 0),
+        quantity: (e.data?.quantity as number | null) ?? null,
+        ...(reason ? { reason } : {}),
+        ...(missing ? { missingFeatures: missing } : {}),
+      });
     } else if (e.type === 'quota.exceeded' || e.type === 'quota.restored') {
       this.push({ push: 'quota.state', moduleId: e.moduleId as number, state: e.type === 'quota.exceeded' ? 'over_quota' : 'ok', count: Number(e.data?.count ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
     }

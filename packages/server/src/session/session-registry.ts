@@ -1,13 +1,14 @@
 import { StableMap } from '@licensor/protocol';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { StoredEvent } from '../store/store.js';
+import { type LicenseSnapshot, licenseSnapshot, snapshotKey } from './license-snapshot.js';
 
 /** What a session wants to hear about. */
 export interface SessionListener {
   /** An event about a lease, member or quota this session registered for. */
   onSubjectEvent(event: StoredEvent, key: string): void;
-  /** A license event, which every session hears. */
-  onLicenseEvent(event: StoredEvent): void;
+  /** A change of the node's license (state, non-production flag or what it grants), which every session hears. */
+  onLicenseEvent(event: StoredEvent, license: LicenseSnapshot): void;
 }
 
 /**
@@ -19,10 +20,10 @@ export class SessionRegistry {
   private readonly bySubject = new StableMap<string, Set<SessionListener>>();
   private readonly sessions = new Set<SessionListener>();
 
-  private lastLicenseState: string;
+  private lastLicense: string;
 
   constructor(private readonly node: LicensorNode) {
-    this.lastLicenseState = node.licenseState().state;
+    this.lastLicense = snapshotKey(licenseSnapshot(node));
     node.onEvent((e) => this.dispatch(e));
   }
 
@@ -56,12 +57,13 @@ export class SessionRegistry {
     // Allocations and the parent's verdict are this node's license too, when it is a child in a tree.
     if (e.type.startsWith('license.') || e.type.startsWith('allocation.') || e.type.startsWith('upstream.')) {
       // A vendor node also raises license events for its customers' licenses: sessions hear only this node's own
-      // license state, when it changes or a new license is installed on the node.
-      const state = this.node.licenseState().state;
+      // license, when its state, its non-production flag or what it grants changes, or a new one is installed here.
+      const license = licenseSnapshot(this.node);
+      const key = snapshotKey(license);
       const own = e.type === 'license.installed' && e.subject === this.node.license?.payload.id;
-      if (state === this.lastLicenseState && !own) return;
-      this.lastLicenseState = state;
-      for (const s of this.sessions) s.onLicenseEvent(e);
+      if (key === this.lastLicense && !own) return;
+      this.lastLicense = key;
+      for (const s of this.sessions) s.onLicenseEvent(e, license);
       return;
     }
     const key = e.type.startsWith('quota.') ? `quota:${e.moduleId}` : `${e.moduleId}:${e.subject}`;

@@ -27,7 +27,9 @@ export function toMember(r: Row): Member {
     firstConnectedAt: r.first_connected_at as number,
     lastSeenAt: r.last_seen_at as number,
     state: r.state as Member['state'],
+    blockedReason: (r.blocked_reason as Member['blockedReason']) ?? (r.state === 'blocked' ? 'beyond_quantity' : null),
     features: JSON.parse(r.features as string) as number[],
+    missingFeatures: JSON.parse((r.missing_features as string | null) ?? '[]') as number[],
   };
 }
 

@@ -32,7 +32,9 @@ const member = (moduleId: number, memberId: string, seq: number, over: Partial<M
   firstConnectedAt: 1000 + seq,
   lastSeenAt: 2000 + seq,
   state: 'active',
+  blockedReason: null,
   features: [2101],
+  missingFeatures: [],
   ...over,
 });
 const event = (type: string, moduleId: number | null, subject: string, at = 5000): NewEvent => ({ type, moduleId, subject, data: { n: subject }, at });
@@ -66,7 +68,7 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
       const seqs = await store.commit([
         batch({ changes: [{ kind: 'lease.put', lease: lease(101, 'a', 1000) }, { kind: 'lease.put', lease: lease(101, 'b', 1000) }] }),
         batch({ changes: [{ kind: 'lease.delete', moduleId: 101, holderId: 'a' }, { kind: 'lease.put', lease: lease(101, 'b', 1000, { expiresAt: 99_000, sessionId: 'ses_1' }) }] }),
-        batch({ changes: [{ kind: 'member.put', member: member(102, 'r1', 1) }, { kind: 'member.put', member: member(102, 'r2', 2, { state: 'blocked', features: [] }) }, { kind: 'member.delete', moduleId: 102, memberId: 'r1' }] }),
+        batch({ changes: [{ kind: 'member.put', member: member(102, 'r1', 1) }, { kind: 'member.put', member: member(102, 'r2', 2, { state: 'blocked', blockedReason: 'beyond_quantity', features: [] }) }, { kind: 'member.delete', moduleId: 102, memberId: 'r1' }] }),
         batch({ changes: [{ kind: 'quota.put', quota: { moduleId: 103, count: 7, reportedAt: 3000, state: 'ok' } }, { kind: 'quota.put', quota: { moduleId: 103, count: 12, reportedAt: 3100, state: 'over_quota' } }] }),
       ]);
       assert.deepEqual(seqs, [[], [], [], []]);
@@ -75,10 +77,19 @@ export function storeContract(name: string, makeHarness: () => Promise<StoreHarn
         snap.leases.filter((l) => l.moduleId === 101),
         [lease(101, 'b', 1000, { expiresAt: 99_000, sessionId: 'ses_1' })],
       );
-      assert.deepEqual(snap.members.filter((m) => m.moduleId === 102), [member(102, 'r2', 2, { state: 'blocked', features: [] })]);
+      assert.deepEqual(snap.members.filter((m) => m.moduleId === 102), [member(102, 'r2', 2, { state: 'blocked', blockedReason: 'beyond_quantity', features: [] })]);
       assert.deepEqual(snap.quotas.filter((q) => q.moduleId === 103), [{ moduleId: 103, count: 12, reportedAt: 3100, state: 'over_quota' }]);
       await store.commit([batch({ changes: [{ kind: 'lease.put', lease: lease(101, 'a', 2000) }, { kind: 'lease.delete', moduleId: 101, holderId: 'a' }] })]);
       assert.equal((await store.loadPools()).leases.filter((l) => l.holderId === 'a').length, 0);
+    });
+
+    test('a member blocked for its profile is stored blocked with the missing add-ons, and back active without them', async () => {
+      const blocked = member(105, 'video', 1, { state: 'blocked', blockedReason: 'features_unlicensed', features: [2101, 2105], missingFeatures: [2105] });
+      await store.commit([batch({ changes: [{ kind: 'member.put', member: blocked }] })]);
+      assert.deepEqual((await store.loadPools()).members.filter((m) => m.moduleId === 105), [blocked]);
+      const fixed = member(105, 'video', 1, { features: [2101] });
+      await store.commit([batch({ changes: [{ kind: 'member.put', member: fixed }] })]);
+      assert.deepEqual((await store.loadPools()).members.filter((m) => m.moduleId === 105), [fixed]);
     });
 
     test('members load in connection order (first connected, then seq)', async () => {

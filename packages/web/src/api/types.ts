@@ -2,7 +2,7 @@
 
 /** `GET /v1/license`. */
 export interface LicenseAnswer {
-  state: { state: 'valid' | 'missing' | 'expired' | 'not_yet_valid'; detail: string };
+  state: { state: 'valid' | 'missing' | 'expired' | 'not_yet_valid' | 'blocked'; detail: string };
   license: {
     id: string;
     issuer: string;
@@ -31,6 +31,8 @@ export interface PoolSummary {
   holders: number;
   members: number;
   blocked: number;
+  /** Of the blocked, those blocked because their profile enables add-ons the license does not grant. */
+  blockedByProfile: number;
   quotaState: string | null;
   licensed: boolean;
 }
@@ -51,14 +53,35 @@ export interface MemberRow {
   memberId: string;
   position: number;
   state: 'active' | 'blocked';
+  /** Why it is blocked: connected beyond the licensed quantity, or its profile enables add-ons the license lacks. */
+  blockedReason: 'beyond_quantity' | 'features_unlicensed' | null;
   firstConnectedAt: number;
   lastSeenAt: number;
   features: number[];
+  /** The enabled add-ons the license does not grant. */
+  missingFeatures: number[];
+}
+
+/** A pool's admission policy, as the catalog (or the license) defines it. */
+export interface PoolPolicy {
+  strategy: string;
+  idleThresholdSeconds?: number;
+  memberInactiveAfterSeconds?: number | null;
+  allowedWhenOverQuota?: string[];
+  refusedWhenOverQuota?: string[];
+}
+
+/** A module of `GET /v1/catalog`, as much as the dashboard reads. */
+export interface CatalogModule {
+  id: number;
+  name: string;
+  kind: string;
 }
 
 /** `GET /v1/pools/{moduleId}`: one page of holders and members. */
 export interface PoolDetail {
   summary: PoolSummary;
+  policy: PoolPolicy;
   holders: Holder[];
   members: MemberRow[];
   nextMemberCursor: number | null;

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 
 /**
  * A modal confirmation on the browser's own <dialog>: focus moves into it (to Cancel, the first button), Escape cancels, and focus returns to the
@@ -6,6 +6,8 @@ import { type ReactNode, useEffect, useRef } from 'react';
  */
 export function ConfirmDialog(props: { open: boolean; title: string; children: ReactNode; confirmLabel: string; danger?: boolean; busy?: boolean; onConfirm(): void; onCancel(): void }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // Several dialogs can live on one page: each names itself by its own heading.
+  const titleId = useId();
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -13,8 +15,8 @@ export function ConfirmDialog(props: { open: boolean; title: string; children: R
     if (!props.open && d.open) d.close();
   }, [props.open]);
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby="dialog-title" onCancel={props.onCancel} onClose={props.onCancel}>
-      <h2 id="dialog-title">{props.title}</h2>
+    <dialog ref={ref} className="dialog" aria-labelledby={titleId} onCancel={props.onCancel} onClose={props.onCancel}>
+      <h2 id={titleId}>{props.title}</h2>
       <div className="dialog-body">{props.children}</div>
       <div className="dialog-actions">
         <button type="button" className="ghost" onClick={props.onCancel}>

@@ -6,7 +6,9 @@ import { useApiData } from '../app/use-api-data.js';
 import { useInterval } from '../app/use-interval.js';
 import { formatAgo, formatDateTime } from '../components/format.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { StateBadge } from '../components/state-badge.js';
+import { childWords, upstreamWords } from '../components/state-words.js';
 import { UsageBar } from '../components/usage-bar.js';
 
 const treeEvent = (e: { type: string }) => /^(node|allocation|upstream|license)\./.test(e.type);
@@ -67,7 +69,7 @@ function UpstreamCard({ up, names }: { up: UpstreamAnswer; names: Map<string, st
         </dd>
         <dt>Link</dt>
         <dd>
-          <StateBadge state={up.state} tone={up.state === 'active' ? 'ok' : up.state === 'connecting' ? 'neutral' : 'bad'} /> {up.message}
+          <StateBadge state={up.state} tone={up.state === 'active' ? 'ok' : up.state === 'connecting' ? 'neutral' : 'bad'} /> {upstreamWords(up).text}
         </dd>
         <dt>Last sync</dt>
         <dd>{up.lastSyncAt ? formatAgo(Date.parse(up.lastSyncAt)) : 'never'}</dd>
@@ -104,7 +106,24 @@ function HoldingCard({ n, names }: { n: NodesAnswer; names: Map<string, string> 
 }
 
 function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; names: Map<string, string>; editable: boolean; depth: number; onSaved(): void }) {
+  const { api } = useSession();
   const [editing, setEditing] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const remove = async () => {
+    setBusy(true);
+    try {
+      await api('DELETE', `/v1/nodes/${encodeURIComponent(node.id)}`);
+      setRemoving(false);
+      onSaved();
+    } catch (err) {
+      setError(err instanceof ApiError ? `${err.code}: ${err.detail}` : String(err));
+      setRemoving(false);
+    } finally {
+      setBusy(false);
+    }
+  };
   const modules = node.allocation?.modules ?? {};
   const usage = new Map(node.usage.map((u) => [String(u.moduleId), u]));
   return (
@@ -123,8 +142,9 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
             <span className="muted small">synced {formatAgo(Date.parse(node.lastSyncAt))}</span>
           </div>
         </header>
-        {node.state !== 'active' && <Notice tone="bad">{node.message}</Notice>}
+        {(node.state !== 'active' || !node.online) && <Notice tone={childWords(node).tone === 'bad' ? 'bad' : 'warn'}>{childWords(node).text}</Notice>}
         {node.licenseState && node.licenseState !== 'valid' && <Notice tone="bad">{sentence(node.licenseSummary ?? `running unlicensed (${node.licenseState})`)}</Notice>}
+        {error && <Notice tone="bad">{error}</Notice>}
         {editing ? (
           <AllocationForm node={node} names={names} onDone={(saved) => {
             setEditing(false);
@@ -169,14 +189,27 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
                 })}
               </tbody>
             </table>
-            {editable && depth === 0 && (
-              <button type="button" className="secondary" onClick={() => setEditing(true)}>
-                Edit allocation
-              </button>
-            )}
+            <div className="form-actions">
+              {editable && depth === 0 && (
+                <button type="button" className="secondary" onClick={() => setEditing(true)}>
+                  Edit allocation
+                </button>
+              )}
+              {depth === 0 && (
+                <button type="button" className="danger" onClick={() => setRemoving(true)} aria-label={`Remove ${node.name}`}>
+                  Remove
+                </button>
+              )}
+            </div>
           </>
         )}
       </article>
+      <ConfirmDialog open={removing} title="Remove this subdivision?" confirmLabel="Remove" danger busy={busy} onConfirm={remove} onCancel={() => setRemoving(false)}>
+        <p>
+          {node.name} (<code>{node.id}</code>) is forgotten by this node: its allocation returns here and, if it is counted as a subordinate server, its place frees so the
+          next blocked one is served. Should it sync again, it registers anew.
+        </p>
+      </ConfirmDialog>
       {node.children.length > 0 && (
         <ul className="tree">
           {node.children.map((c) => (

@@ -15,10 +15,19 @@ function periodsCovered(account: Account, plan: RentalPlan | undefined): number 
   return plan && plan.price > 0 ? Math.floor(account.balance / plan.price) : null;
 }
 
+/** What is wrong with the node's license, in words: a site blocked by its parent is not "a license blocked". */
+function licenseProblem(lic: LicenseAnswer): string {
+  const { state, detail } = lic.state;
+  if (state === 'blocked') return `This site is blocked by its parent: ${detail}. Client work is refused until the parent serves it again.`;
+  if (state === 'missing') return 'No license is installed: client work is refused until one is.';
+  if (state === 'not_yet_valid') return `The license is not valid yet: ${detail}.`;
+  return `The license expired: ${detail}.`;
+}
+
 /** What needs attention, most urgent first. */
 function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[], own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined, up: UpstreamAnswer | null): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
   const out: { tone: 'warn' | 'bad'; text: string; to?: string }[] = [];
-  if (lic && lic.state.state !== 'valid') out.push({ tone: 'bad', text: `License ${lic.state.state.replaceAll('_', ' ')}: ${lic.state.detail}` });
+  if (lic && lic.state.state !== 'valid') out.push({ tone: 'bad', text: licenseProblem(lic) });
   // Blocked, but serving under a license of its own: the license is valid, the parent's allocation is gone.
   else if (up?.state === 'blocked') out.push({ tone: 'bad', text: `The parent node blocks this node: ${up.message}.`, to: '/hierarchy' });
   const notAfter = lic?.license?.notAfter;
@@ -30,8 +39,11 @@ function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: A
   }
   if (lic?.license?.developer) out.push({ tone: 'warn', text: 'Developer license: every answer is marked non-production.' });
   for (const p of pools) {
-    if (p.blocked > 0) out.push({ tone: 'bad', text: `${p.name}: ${p.blocked} blocked — beyond the licensed ${p.quantity}.`, to: `/pools/${p.moduleId}` });
-    else if (p.quotaState && p.quotaState !== 'ok') out.push({ tone: 'bad', text: `${p.name} is over its quota: operations it limits are refused until use falls back.`, to: `/pools/${p.moduleId}` });
+    const byProfile = p.blockedByProfile ?? 0;
+    if (byProfile > 0) out.push({ tone: 'bad', text: `${p.name}: ${byProfile} blocked — ${byProfile === 1 ? 'its profile enables' : 'their profiles enable'} add-ons the license does not grant.`, to: `/pools/${p.moduleId}` });
+    if (p.blocked > byProfile) out.push({ tone: 'bad', text: `${p.name}: ${p.blocked - byProfile} blocked — beyond the licensed ${p.quantity}.`, to: `/pools/${p.moduleId}` });
+    if (p.blocked > 0) continue;
+    if (p.quotaState && p.quotaState !== 'ok') out.push({ tone: 'bad', text: `${p.name} is over its quota: operations it limits are refused until use falls back.`, to: `/pools/${p.moduleId}` });
     else if (p.quantity !== null && p.quantity > 0 && p.used >= p.quantity && p.strategy !== 'DEGRADE') out.push({ tone: 'warn', text: `${p.name} is full: ${p.used} of ${p.quantity} in use.`, to: `/pools/${p.moduleId}` });
   }
   for (const a of accounts) for (const r of a.rentals) if (r.status !== 'active') out.push({ tone: r.status === 'lapsed' ? 'bad' : 'warn', text: `Rental ${r.id} of ${a.customer.name} is ${r.status}; balance ${a.balanceText}.`, to: '/billing' });
@@ -41,7 +53,8 @@ function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: A
 /** The installed license, its term, warnings and every pool at a glance. */
 export function OverviewPage() {
   const { api } = useSession();
-  const license = useApiData(() => api<LicenseAnswer>('GET', '/v1/license'), 'all', (e) => e.type.startsWith('license.'));
+  // A child's license state follows its parent's verdicts and allocations too.
+  const license = useApiData(() => api<LicenseAnswer>('GET', '/v1/license'), 'all', (e) => /^(license|upstream|allocation)\./.test(e.type));
   const pools = useApiData(() => api<{ pools: PoolSummary[] }>('GET', '/v1/pools'), 'all', poolEvent);
   const billing = useApiData(
     () => api<{ accounts: Account[] }>('GET', '/v1/billing/accounts').catch(() => ({ accounts: [] })),
@@ -70,7 +83,7 @@ export function OverviewPage() {
           {!lic ? (
             <p className="muted">Loading…</p>
           ) : !p ? (
-            <Notice tone="bad">No license is installed. Install one with PUT /v1/license or `licensor serve --license`.</Notice>
+            <NoLicenseFile lic={lic} />
           ) : (
             <dl className="facts">
               <dt>Customer</dt>
@@ -109,7 +122,7 @@ export function OverviewPage() {
               ))}
             </ul>
           )}
-          <h2 className="spaced">Rental balance</h2>
+          {(rental || p) && <h2 className="spaced">Rental balance</h2>}
           {rental ? (
             <dl className="facts">
               <dt>Balance</dt>
@@ -131,9 +144,9 @@ export function OverviewPage() {
                 </>
               )}
             </dl>
-          ) : (
-            <p className="muted">{p?.term.type === 'rental' ? 'The rental is billed on the vendor’s node.' : 'This license is not a rental.'}</p>
-          )}
+          ) : p ? (
+            <p className="muted">{p.term.type === 'rental' ? 'The rental is billed on the vendor’s node.' : 'This license is not a rental.'}</p>
+          ) : null}
         </article>
       </div>
       <h2>Pools</h2>
@@ -151,5 +164,34 @@ export function OverviewPage() {
         {pools.data && licensedPools.length === 0 && <p className="muted">No module is licensed on this node.</p>}
       </div>
     </section>
+  );
+}
+
+/** The License card of a node without a license file of its own: a site served (or blocked) by its parent, or nothing installed. */
+function NoLicenseFile({ lic }: { lic: LicenseAnswer }) {
+  const { state, detail } = lic.state;
+  if (state === 'blocked') {
+    return (
+      <Notice tone="bad">
+        <strong>Blocked by the parent.</strong> {detail}. Client work is refused until the parent serves this site again; see Hierarchy.
+      </Notice>
+    );
+  }
+  if (state === 'missing') {
+    return (
+      <Notice tone="bad">
+        No license is installed. Install one with <code>PUT /v1/license</code> or <code>licensor serve --license FILE</code>.
+      </Notice>
+    );
+  }
+  return (
+    <dl className="facts">
+      <dt>Source</dt>
+      <dd>An allocation from the parent node</dd>
+      <dt>State</dt>
+      <dd>
+        <StateBadge state={state} /> {detail}
+      </dd>
+    </dl>
   );
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { ApiError } from '../api/api-client.js';
-import type { Holder, MemberRow, PoolDetail } from '../api/types.js';
+import type { CatalogModule, Holder, MemberRow, PoolDetail } from '../api/types.js';
 import { Link } from '../app/router.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { describeStrategy, formatAgo, formatDateTime, formatDuration } from '../components/format.js';
 import { ErrorNotice, Notice } from '../components/notice.js';
 import { StateBadge } from '../components/state-badge.js';
+import { memberWords, poolWords } from '../components/state-words.js';
 import { UsageBar } from '../components/usage-bar.js';
 import { VirtualTable } from '../components/virtual-table.js';
 
@@ -44,6 +45,10 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
   const pool = useApiData(() => loadPool(api, moduleId), `pool-${moduleId}`, (e) => e.moduleId === moduleId || e.type.startsWith('license.'));
   const [filter, setFilter] = useState('');
   const [releasing, setReleasing] = useState<Holder | null>(null);
+  const [removing, setRemoving] = useState<MemberRow | null>(null);
+  // Add-on names for blocked members; the catalog rarely changes, so it is read once per page.
+  const catalog = useApiData(() => api<{ modules: CatalogModule[] }>('GET', '/v1/catalog'), 'catalog');
+  const names = useMemo(() => new Map((catalog.data?.modules ?? []).map((m) => [m.id, m.name])), [catalog.data]);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ tone: 'info' | 'bad'; text: string } | null>(null);
   // "12 s ago" moves on by itself between live updates.
@@ -56,6 +61,8 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
     return f ? all.filter((h) => h.holderId.toLowerCase().includes(f)) : all;
   }, [d, filter]);
   const blocked = (d?.members ?? []).filter((m) => m.state === 'blocked');
+  const blockedBeyond = blocked.filter((m) => m.blockedReason !== 'features_unlicensed');
+  const blockedForAddOns = blocked.filter((m) => m.blockedReason === 'features_unlicensed');
 
   const forceRelease = async () => {
     if (!releasing) return;
@@ -72,11 +79,28 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
     }
   };
 
+  const removeMember = async () => {
+    if (!removing) return;
+    setBusy(true);
+    try {
+      const r = await api<{ unblocked: string[] }>('DELETE', `/v1/modules/${moduleId}/members/${encodeURIComponent(removing.memberId)}`);
+      const now = r.unblocked?.length ? ` Now active: ${r.unblocked.join(', ')}.` : '';
+      setMessage({ tone: 'info', text: `Removed ${removing.memberId}: its place is free.${now}` });
+      pool.reload();
+    } catch (err) {
+      setMessage({ tone: 'bad', text: err instanceof ApiError ? `${err.code}: ${err.detail}` : String(err) });
+    } finally {
+      setBusy(false);
+      setRemoving(null);
+    }
+  };
+
   if (pool.error && !d) return <ErrorNotice error={pool.error} />;
   if (!d) return <p className="muted">Loading…</p>;
   const s = d.summary;
   const isMembers = s.strategy === 'BLOCK_LATEST';
-  const over = s.quantity !== null && s.used > s.quantity;
+  const countsLeases = s.strategy === 'REJECT_NEW' || s.strategy === 'EVICT_INACTIVE';
+  const state = poolWords(s, d.policy, d.quota);
   return (
     <section aria-labelledby="pool-title">
       <p className="crumbs">
@@ -91,7 +115,7 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
         <dl className="facts facts-inline">
           <dt>Policy</dt>
           <dd>{describeStrategy(s.strategy)}</dd>
-          {(!isMembers || s.holders > 0) && (
+          {(countsLeases || s.holders > 0) && (
             <>
               <dt>Holders</dt>
               <dd>{s.holders}</dd>
@@ -109,27 +133,30 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
             <>
               <dt>Quota</dt>
               <dd>
-                <StateBadge state={d.quota.state} /> {d.quota.count} reported {formatAgo(d.quota.reportedAt)}
+                <StateBadge state={d.quota.state} /> {d.quota.count} of {s.quantity ?? '∞'} counted, reported {formatAgo(d.quota.reportedAt)}
               </dd>
             </>
           )}
         </dl>
       </div>
       {message && <Notice tone={message.tone}>{message.text}</Notice>}
-      {over && (
-        <Notice tone="warn">
-          {s.used} in use but {s.quantity} licensed now: the quantity was reduced (a new license, or an allocation to a subdivision). Nobody is cut off; newcomers are
-          refused until enough holders leave.
-        </Notice>
-      )}
+      {/* Blocked members get their own notices below, naming them. */}
+      {!(isMembers && blocked.length > 0) && <p className={`pool-state pool-state-${state.tone}`}>{state.text}</p>}
 
-      {isMembers && blocked.length > 0 && (
+      {isMembers && blockedBeyond.length > 0 && (
         <Notice tone="bad">
-          <strong>{blocked.length} blocked:</strong> {blocked.map((m) => m.memberId).join(', ')} — connected beyond the licensed {s.quantity}. They unblock in order as others leave.
+          <strong>{blockedBeyond.length} blocked:</strong> {blockedBeyond.map((m) => m.memberId).join(', ')} — connected beyond the licensed {s.quantity}. They become active in
+          connection order when one is removed or the license grows.
+        </Notice>
+      )}
+      {isMembers && blockedForAddOns.length > 0 && (
+        <Notice tone="bad">
+          <strong>{blockedForAddOns.length} blocked for add-ons:</strong> {blockedForAddOns.map((m) => m.memberId).join(', ')} — the profile enables add-ons the license does not
+          grant. Their sync stops until the profile drops them or the license grants them; they take no seat meanwhile.
         </Notice>
       )}
 
-      {(!isMembers || d.holders.length > 0) && (
+      {(countsLeases || d.holders.length > 0) && (
         <>
           <div className="section-head">
             <h2>
@@ -182,13 +209,40 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
               { header: '#', render: (m) => m.position, className: 'num' },
               { header: 'Member', render: (m) => <code>{m.memberId}</code> },
               { header: 'State', render: (m) => <StateBadge state={m.state} /> },
+              {
+                header: 'Why',
+                render: (m) => {
+                  const w = memberWords(m, s.quantity, names);
+                  return (
+                    <span className="small" title={w.text}>
+                      {w.short ?? w.text}
+                    </span>
+                  );
+                },
+              },
               { header: 'Connected', render: (m) => formatDateTime(m.firstConnectedAt), className: 'hide-narrow' },
               { header: 'Last seen', render: (m) => formatAgo(m.lastSeenAt, now) },
               { header: 'Add-ons', render: (m) => (m.features.length ? m.features.join(', ') : '—'), className: 'hide-narrow' },
+              {
+                header: 'Action',
+                className: 'actions',
+                render: (m) => (
+                  <button type="button" className="danger small-btn" onClick={() => setRemoving(m)} aria-label={`Remove ${m.memberId}`}>
+                    Remove
+                  </button>
+                ),
+              },
             ]}
           />
         </>
       )}
+
+      <ConfirmDialog open={removing !== null} title="Remove this member?" confirmLabel="Remove" danger busy={busy} onConfirm={removeMember} onCancel={() => setRemoving(null)}>
+        <p>
+          <code>{removing?.memberId}</code> is removed from {s.name} for good: its place frees now and the next blocked member becomes active, in connection order. Should it
+          connect again, it joins at the end of the line.
+        </p>
+      </ConfirmDialog>
 
       <ConfirmDialog open={releasing !== null} title="Force-release this slot?" confirmLabel="Force release" danger busy={busy} onConfirm={forceRelease} onCancel={() => setReleasing(null)}>
         <p>

@@ -5,6 +5,7 @@ import { useApiData } from '../app/use-api-data.js';
 import { describeStrategy } from '../components/format.js';
 import { ErrorNotice } from '../components/notice.js';
 import { StateBadge } from '../components/state-badge.js';
+import { poolWords } from '../components/state-words.js';
 import { UsageBar } from '../components/usage-bar.js';
 
 /** Every pool: use against the licensed quantity, holders, blocked members and quota state, live. */
@@ -47,6 +48,7 @@ export function PoolsPage() {
                     {p.moduleId} · {p.kind}
                     {!p.licensed && ' · not licensed'}
                   </div>
+                  {poolWords(p).tone === 'bad' && <div className="small text-bad">{poolWords(p).text}</div>}
                 </th>
                 <td className="small">{describeStrategy(p.strategy)}</td>
                 <td className="col-bar">
@@ -54,7 +56,10 @@ export function PoolsPage() {
                 </td>
                 <td className="num">{p.holders}</td>
                 <td className="num">{p.members}</td>
-                <td className={`num${p.blocked > 0 ? ' text-bad strong' : ''}`}>{p.blocked}</td>
+                <td className={`num${p.blocked > 0 ? ' text-bad strong' : ''}`}>
+                  {p.blocked}
+                  {p.blockedByProfile > 0 && <div className="small">{p.blockedByProfile} for add-ons</div>}
+                </td>
                 <td>{p.quotaState ? <StateBadge state={p.quotaState} /> : <span className="muted">—</span>}</td>
               </tr>
             ))}

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { UsageAnswer, UsageModule } from '../api/types.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
@@ -14,13 +14,34 @@ const RANGES = [
   { label: '30 days', ms: 30 * 86_400_000 },
 ];
 
+/** The shortest period that shows all the history there is (a node sampling for an hour opens on the hour, not a week). */
+export function rangeFor(u: UsageAnswer): number {
+  let first = u.to;
+  for (const m of u.modules) for (const x of m.samples) if (x.at < first) first = x.at;
+  const span = u.to - first;
+  // A little slack, so a week of history is shown as a week rather than 30 days.
+  return (RANGES.find((r) => r.ms * 1.05 >= span) ?? RANGES[RANGES.length - 1]!).ms;
+}
+
 /** Concurrent use per module over time, with each peak marked, from the samples the node records. */
 export function UsagePage() {
   const { api } = useSession();
-  const [range, setRange] = useState(RANGES[2]?.ms ?? 86_400_000);
+  // Null until the node's history says which period suits it.
+  const [range, setRange] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
   useInterval(() => setNow(Date.now()), 30_000);
-  const usage = useApiData(() => api<UsageAnswer>('GET', `/v1/usage?from=${now - range}&to=${now}&points=400`), `${range}-${now}`);
+  useEffect(() => {
+    const longest = RANGES[RANGES.length - 1]!.ms;
+    const at = Date.now();
+    api<UsageAnswer>('GET', `/v1/usage?from=${at - longest}&to=${at}&points=1000`).then(
+      (u) => setRange((r) => r ?? rangeFor(u)),
+      () => setRange((r) => r ?? RANGES[1]!.ms),
+    );
+  }, [api]);
+  const usage = useApiData(
+    () => (range === null ? Promise.resolve(null) : api<UsageAnswer>('GET', `/v1/usage?from=${now - range}&to=${now}&points=400`)),
+    `${range}-${now}`,
+  );
   const u = usage.data;
   // Busiest first (by peak against the licensed quantity); modules nobody used are listed in one line below.
   const ratio = (m: UsageModule) => (m.peak ? m.peak.used / Math.max(1, m.peak.quantity ?? m.peak.used) : 0);

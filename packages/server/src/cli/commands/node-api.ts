@@ -28,7 +28,7 @@ export async function call(flags: Flags, method: string, path: string, body?: un
 
 export const withNode = (c: Command) => c.option('--url <url>', 'node URL [env LICENSOR_URL] (default: http://127.0.0.1:7070)').option('--token <token>', 'admin token [env LICENSOR_TOKEN]');
 
-/** Commands that manage a running node through its API: license install, pools, force-release, events. */
+/** Commands that manage a running node through its API: license install, pools, force-release, members, events. */
 export function registerNodeApiCommands(program: Command): void {
   const license = program.commands.find((c) => c.name() === 'license') ?? program.command('license');
   withNode(license.command('install <file>').description("install a license file on a running node (verified against the issuer key and the node's hardware key)")).action(
@@ -41,14 +41,37 @@ export function registerNodeApiCommands(program: Command): void {
     const r = await call(o, 'GET', '/v1/pools');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     const rows = [['MODULE', 'NAME', 'POLICY', 'USED', 'QUANTITY', 'BLOCKED', 'QUOTA']];
-    for (const p of r.pools) rows.push([String(p.moduleId), p.name, p.strategy, String(p.used), p.quantity === null ? '∞' : String(p.quantity), String(p.blocked ?? 0), p.quotaState ?? '']);
+    for (const p of r.pools) rows.push([String(p.moduleId), p.name, p.strategy, String(p.used), p.quantity === null ? '∞' : String(p.quantity), p.blockedByProfile ? `${p.blocked} (${p.blockedByProfile} for add-ons)` : String(p.blocked ?? 0), p.quotaState ?? '']);
     process.stdout.write(`${table(rows)}${r.nonProduction ? '\nNON-PRODUCTION (developer license)\n' : '\n'}`);
   });
   withNode(program.command('release <moduleId> <holderId>').description("force-release a holder's slot on a running node (the holder learns it at once)")).action(
     async (moduleId: string, holderId: string, o: Flags) => {
-      if (!/^\d+$/.test(moduleId)) throw new CliError(`moduleId must be a positive integer, got ${JSON.stringify(moduleId)}`, 2);
+      moduleIdArg(moduleId);
       const r = await call(o, 'POST', `/v1/modules/${moduleId}/leases/${encodeURIComponent(holderId)}/revoke`);
       process.stdout.write(r.released ? `released ${holderId} from module ${moduleId}\n` : `${holderId} held no slot of module ${moduleId}\n`);
+    },
+  );
+  const member = program.command('member').description('members of a BLOCK_LATEST pool on a running node (cash registers, subordinate servers)');
+  withNode(member.command('list <moduleId>').description('list the members of a pool in connection order: state and why a blocked one is blocked').option('--json', 'print JSON')).action(
+    async (moduleId: string, o: Flags) => {
+      const id = moduleIdArg(moduleId);
+      const members = await allMembers(o, id);
+      if (o.json) return void process.stdout.write(`${JSON.stringify({ members }, null, 2)}\n`);
+      if (members.length === 0) return void process.stdout.write(`module ${id} has no member\n`);
+      const rows = [['#', 'MEMBER', 'STATE', 'WHY', 'LAST SEEN', 'ADD-ONS']];
+      for (const m of members) {
+        const why = m.state !== 'blocked' ? '' : m.blockedReason === 'features_unlicensed' ? `add-ons not licensed: ${m.missingFeatures.join(', ')}` : 'beyond the licensed quantity';
+        rows.push([String(m.position), m.memberId, m.state, why, new Date(m.lastSeenAt).toISOString(), m.features.length ? m.features.join(', ') : '-']);
+      }
+      process.stdout.write(`${table(rows)}\n`);
+    },
+  );
+  withNode(member.command('remove <moduleId> <memberId>').description('remove a member for good: its place frees and the next blocked members become active, in connection order')).action(
+    async (moduleId: string, memberId: string, o: Flags) => {
+      const id = moduleIdArg(moduleId);
+      const r = await call(o, 'DELETE', `/v1/modules/${id}/members/${encodeURIComponent(memberId)}`);
+      const unblocked: string[] = r.unblocked ?? [];
+      process.stdout.write(`removed ${memberId} from module ${id}${unblocked.length ? `; now active: ${unblocked.join(', ')}` : ''}\n`);
     },
   );
   withNode(program.command('events').description("print a running node's events, oldest first").option('--after <cursor>', 'start after this cursor', '0').option('--type <types>', 'comma-separated event types').option('--json', 'print JSON')).action(
@@ -58,4 +81,29 @@ export function registerNodeApiCommands(program: Command): void {
       for (const e of r.events) process.stdout.write(`${e.seq}\t${new Date(e.at).toISOString()}\t${e.type}\t${e.moduleId ?? ''}\t${e.subject ?? ''}\t${e.data ? JSON.stringify(e.data) : ''}\n`);
     },
   );
+}
+
+/** A module ID argument: a positive integer, or exit 2 with one line. */
+function moduleIdArg(text: string): number {
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new CliError(`moduleId must be a positive integer, got ${JSON.stringify(text)}`, 2);
+  return id;
+}
+
+/** Pages of 1,000 read at most: 100,000 members, far beyond any licensed quantity. */
+const MAX_MEMBER_PAGES = 100;
+
+/** Every member of a pool in connection order, read page by page from GET /v1/pools/:moduleId. */
+// biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API
+async function allMembers(o: Flags, moduleId: number): Promise<any[]> {
+  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API
+  const out: any[] = [];
+  let cursor: number | null = 0;
+  for (let page = 0; page < MAX_MEMBER_PAGES && cursor !== null; page++) {
+    // The holder cursor past every holder id keeps the holder page empty: only members are wanted here.
+    const r = await call(o, 'GET', `/v1/pools/${moduleId}?limit=1000&memberCursor=${cursor}&cursor=%7F`);
+    out.push(...r.members);
+    cursor = r.nextMemberCursor;
+  }
+  return out;
 }

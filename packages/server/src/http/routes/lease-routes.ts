@@ -45,11 +45,12 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
         tags: ['slots'],
         params: HolderParams,
         body: Type.Optional(Type.Object({ leaseId: Type.Optional(Type.String({ maxLength: 100 })), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
-        response: { 200: Type.Object({ expiresAt: Type.Integer() }), ...errors(400, 401, 403, 404, 409, 410) },
+        response: { 200: Type.Object({ expiresAt: Type.Integer(), nonProduction: Type.Boolean() }), ...errors(400, 401, 403, 404, 409, 410) },
       },
     },
     async (req, reply) => {
-      const view = (l: import('@licensor/core').Lease) => ({ expiresAt: l.expiresAt });
+      // The non-production flag rides on every heartbeat, so a client without a session learns of a swapped license.
+      const view = (l: import('@licensor/core').Lease) => ({ expiresAt: l.expiresAt, nonProduction: node.nonProduction });
       const outcome = await node.heartbeat(req.params.moduleId, req.params.holderId, req.body?.leaseId, req.body?.active ?? true, opContext(node, req, () => 200, view));
       return send(reply, outcome, 200, view);
     },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
-import { checkProfileShape, memberSyncView } from '../../node/member-sync-view.js';
+import { memberSyncView } from '../../node/member-sync-view.js';
 import { opContext } from '../idempotency.js';
 import { auditActor, send, unwrap } from '../request-context.js';
 import { emptyBodyAsObject, errors, MemberParams, ModuleParams } from '../schemas.js';
@@ -29,7 +29,6 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
     async (req, reply) => {
       const { moduleId, memberId } = req.params;
       const features = req.body?.features;
-      unwrap(checkProfileShape(node, moduleId, features));
       type R = { member: import('@licensor/core').Member; position: number; quantity: number | null };
       const view = (v: R) => memberSyncView(node, moduleId, v);
       const outcome = await node.syncMember(moduleId, memberId, features, opContext(node, req, () => 200, view));

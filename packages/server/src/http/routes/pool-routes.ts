@@ -36,8 +36,10 @@ export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
       const members = [...pool.members.values()].sort((a, b) => a.firstConnectedAt - b.firstConnectedAt || a.seq - b.seq);
       const pageMembers = members.slice(memberCursor, memberCursor + limit).map((m, i) => memberView(m, memberCursor + i + 1));
       const page = holders.slice(0, limit);
+      const licensed = node.listPools().some((p) => p.moduleId === pool.module.id && p.licensed);
       return {
-        summary,
+        summary: { ...summary, licensed },
+        policy: pool.module.policy,
         holders: page.map((l) => holderView(l, now)),
         members: pageMembers,
         nextMemberCursor: memberCursor + limit < members.length ? memberCursor + limit : null,

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
+import { licenseSnapshot } from '../../session/license-snapshot.js';
 import { auditActor, unwrap } from '../request-context.js';
 import { errors } from '../schemas.js';
 
@@ -23,6 +24,7 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
       blockedByParent: node.blockedByParent,
       hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source, trusted: node.options.hardwareKey.trusted, ...node.hardwareKeyPresence },
       nonProduction: node.nonProduction,
+      entitlements: licenseSnapshot(node).entitlements,
       store: node.store.kind,
       time: node.clock.now(),
     };

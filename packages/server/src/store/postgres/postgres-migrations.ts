@@ -1,6 +1,6 @@
 /**
  * Versioned schema migrations of the PostgreSQL store. Version numbers follow the SQLite store's (1 initial, 2 audit,
- * 3 billing, 4 hierarchy, 5 webhooks, 6 usage samples) so one number means one feature on both stores. Each runs once,
+ * 3 billing, 4 hierarchy, 5 webhooks, 6 usage samples, 7 member block reasons) so one number means one feature on both stores. Each runs once,
  * in order, in its own transaction, under an advisory lock so processes starting together apply it once.
  */
 export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -117,6 +117,15 @@ export const POSTGRES_MIGRATIONS: { version: number; name: string; sql: string }
         module_id INTEGER NOT NULL, at BIGINT NOT NULL, used BIGINT NOT NULL, quantity BIGINT, blocked BIGINT NOT NULL,
         PRIMARY KEY (module_id, at));
       CREATE INDEX usage_samples_by_time ON usage_samples (at);
+    `,
+  },
+  {
+    version: 7,
+    name: 'members: why a member is blocked and the add-ons its license lacks',
+    sql: `
+      ALTER TABLE members ADD COLUMN blocked_reason TEXT;
+      ALTER TABLE members ADD COLUMN missing_features TEXT NOT NULL DEFAULT '[]';
+      UPDATE members SET blocked_reason = 'beyond_quantity' WHERE state = 'blocked';
     `,
   },
 ];

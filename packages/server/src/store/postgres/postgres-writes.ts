@@ -114,9 +114,11 @@ export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string;
   const mdel = [...members.values()].filter((m) => 'gone' in m);
   if (mput.length) {
     out.push(
-      `INSERT INTO members VALUES ${mput.map((m) => row([m.moduleId, m.memberId, m.seq, m.firstConnectedAt, m.lastSeenAt, m.state, JSON.stringify(m.features)])).join(', ')}
+      `INSERT INTO members (module_id, member_id, seq, first_connected_at, last_seen_at, state, features, blocked_reason, missing_features)
+       VALUES ${mput.map((m) => row([m.moduleId, m.memberId, m.seq, m.firstConnectedAt, m.lastSeenAt, m.state, JSON.stringify(m.features), m.blockedReason, JSON.stringify(m.missingFeatures)])).join(', ')}
        ON CONFLICT (module_id, member_id) DO UPDATE SET seq = excluded.seq, first_connected_at = excluded.first_connected_at,
-       last_seen_at = excluded.last_seen_at, state = excluded.state, features = excluded.features`,
+       last_seen_at = excluded.last_seen_at, state = excluded.state, features = excluded.features,
+       blocked_reason = excluded.blocked_reason, missing_features = excluded.missing_features`,
     );
   }
   if (mdel.length) out.push(`DELETE FROM members WHERE (module_id, member_id) IN (${mdel.map((m) => row([m.moduleId, m.memberId])).join(', ')})`);

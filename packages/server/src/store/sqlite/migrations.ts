@@ -119,4 +119,14 @@ export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[]
       CREATE INDEX usage_samples_by_time ON usage_samples (at);
     `,
   },
+  {
+    version: 7,
+    name: 'members: why a member is blocked and the add-ons its license lacks',
+    sql: `
+      ALTER TABLE members ADD COLUMN blocked_reason TEXT;
+      ALTER TABLE members ADD COLUMN missing_features TEXT NOT NULL DEFAULT '[]';
+      -- Rows written before: a blocked member was blocked for the quantity.
+      UPDATE members SET blocked_reason = 'beyond_quantity' WHERE state = 'blocked';
+    `,
+  },
 ];

@@ -69,9 +69,11 @@ export class SqliteStore implements Store {
       ),
       leaseDelete: db.prepare('DELETE FROM leases WHERE module_id = ? AND holder_id = ?'),
       memberPut: db.prepare(
-        `INSERT INTO members VALUES (@moduleId, @memberId, @seq, @firstConnectedAt, @lastSeenAt, @state, @features)
+        `INSERT INTO members (module_id, member_id, seq, first_connected_at, last_seen_at, state, features, blocked_reason, missing_features)
+         VALUES (@moduleId, @memberId, @seq, @firstConnectedAt, @lastSeenAt, @state, @features, @blockedReason, @missingFeatures)
          ON CONFLICT (module_id, member_id) DO UPDATE SET seq = excluded.seq, first_connected_at = excluded.first_connected_at,
-         last_seen_at = excluded.last_seen_at, state = excluded.state, features = excluded.features`,
+         last_seen_at = excluded.last_seen_at, state = excluded.state, features = excluded.features,
+         blocked_reason = excluded.blocked_reason, missing_features = excluded.missing_features`,
       ),
       memberDelete: db.prepare('DELETE FROM members WHERE module_id = ? AND member_id = ?'),
       quotaPut: db.prepare(
@@ -138,7 +140,7 @@ export class SqliteStore implements Store {
         s.leaseDelete.run(c.moduleId, c.holderId);
         return;
       case 'member.put':
-        s.memberPut.run({ ...c.member, features: JSON.stringify(c.member.features) });
+        s.memberPut.run({ ...c.member, features: JSON.stringify(c.member.features), missingFeatures: JSON.stringify(c.member.missingFeatures) });
         return;
       case 'member.delete':
         s.memberDelete.run(c.moduleId, c.memberId);

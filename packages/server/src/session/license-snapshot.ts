@@ -1,0 +1,26 @@
+import type { LicenseEntitlement, LicenseStateName } from '@licensor/protocol';
+import type { LicensorNode } from '../node/licensor-node.js';
+
+/** What a connected client must know of the node's license: its state, whether it is non-production, what it grants. */
+export interface LicenseSnapshot {
+  state: LicenseStateName;
+  detail: string;
+  nonProduction: boolean;
+  entitlements: LicenseEntitlement[];
+}
+
+/** The node's license as its clients see it now (quantities after this node's children took their share). */
+export function licenseSnapshot(node: LicensorNode): LicenseSnapshot {
+  const s = node.licenseState();
+  const entitlements = node
+    .listPools()
+    .filter((p) => p.licensed)
+    .map((p) => ({ moduleId: p.moduleId, quantity: p.quantity }))
+    .sort((a, b) => a.moduleId - b.moduleId);
+  return { state: s.state as LicenseStateName, detail: s.detail, nonProduction: node.nonProduction, entitlements };
+}
+
+/** A key that changes whenever anything a client would see of the snapshot changes. */
+export function snapshotKey(s: LicenseSnapshot): string {
+  return `${s.state}|${s.nonProduction}|${s.entitlements.map((e) => `${e.moduleId}=${e.quantity ?? '*'}`).join(',')}`;
+}
