@@ -241,7 +241,7 @@ describe('dashboard in a real browser', { skip }, () => {
     await card.getByRole('button', { name: 'Edit allocation' }).click();
     await card.getByLabel(/OpenService.Manager/).fill('50');
     await card.getByRole('button', { name: 'Save allocation' }).click();
-    await card.getByRole('alert').waitFor();
+    await card.getByRole('alert').filter({ hasText: 'ALLOCATION_EXCEEDED' }).waitFor();
     await card.getByRole('button', { name: 'Cancel' }).click();
     await shot('06-hierarchy');
   });
@@ -398,8 +398,9 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('a site blocked by its parent says so in its own words; removing a subordinate server on the parent serves it', async () => {
-    // The parent's two subordinate-server places (1003) are taken: a third Data Server counted against them is blocked.
-    for (const b of ['branch-a', 'branch-b']) assert.equal((await parent.api('PUT', `/v1/modules/1003/members/${b}`, {}, parent.appToken)).status, 200);
+    // The parent's two subordinate-server places (1003) are taken — by the Riverside branch (every child is counted)
+    // and branch-a: a third Data Server is blocked.
+    assert.equal((await parent.api('PUT', '/v1/modules/1003/members/branch-a', {}, parent.appToken)).status, 200);
     const token = await parent.api('POST', '/v1/tokens', { role: 'node', name: 'Harbour branch sync' });
     const site = await startTestNode({ issuerKeys, license: false, flags: { upstreamUrl: parent.url, upstreamToken: token.body.secret, nodeName: 'Harbour branch', countedAs: '1003', syncIntervalMs: '200', allocationWindowMs: '60000' } });
     const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });

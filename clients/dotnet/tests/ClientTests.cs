@@ -173,8 +173,11 @@ namespace Licensor.Client.Tests
                 Check.That(addOn.IsBlocked && addOn.Reasons.Contains("features_unlicensed"), "register 2 with an unlicensed add-on is reported blocked");
                 Check.That(addOn.MissingFeatures.SequenceEqual(new[] { BonusAccounts }) && addOn.Detail != null, "the unlicensed add-on is named");
 
+                // Blocked for its add-on, register 2 takes no seat: register 3 has the second one, register 4 is beyond.
                 var third = licensing.SyncMemberAsync(Registers, "register-3").GetAwaiter().GetResult();
-                Check.That(third.IsBlocked && third.Reasons.Contains("beyond_quantity") && third.Position == 3, "register 3 is beyond the licensed 2 (async variant)");
+                Check.That(third.State == MemberState.Active, "register 3 takes the seat register 2 does not (async variant)");
+                var fourth = licensing.SyncMember(Registers, "register-4");
+                Check.That(fourth.IsBlocked && fourth.Reasons.Contains("beyond_quantity"), "register 4 is beyond the licensed 2");
 
                 var resync = licensing.SyncMember(Registers, "register-1");
                 Check.That(resync.State == MemberState.Active && resync.Position == 1, "a re-sync without a profile keeps register 1 active");
