@@ -77,12 +77,7 @@ export class SdkSession implements SessionListener {
   private async onMessage(text: string): Promise<void> {
     if (performance.now() - this.authCheckedAt > 2000) {
       this.authCheckedAt = performance.now();
-      if (!(await this.stillAuthorized())) {
-        this.send({ id: 0, ok: false, error: toProblem({ code: 'UNAUTHENTICATED', message: 'the API token of this session was revoked' }) });
-        this.flush();
-        this.socket.close(4401, 'token revoked');
-        return;
-      }
+      if (!(await this.stillAuthorized())) return this.revoke();
     }
     let parsed: unknown;
     try {
@@ -99,6 +94,14 @@ export class SdkSession implements SessionListener {
       }
       await Promise.all(parsed.map((r) => this.onRequest(r)));
     } else await this.onRequest(parsed);
+  }
+
+  /** The session's token was revoked: say so and close (code 4401), whether or not the client is speaking. */
+  revoke(): void {
+    if (this.socket.readyState !== 1) return;
+    this.send({ id: 0, ok: false, error: toProblem({ code: 'UNAUTHENTICATED', message: 'the API token of this session was revoked' }) });
+    this.flush();
+    this.socket.close(4401, 'token revoked');
   }
 
   private async onRequest(raw: unknown): Promise<void> {

@@ -5,9 +5,9 @@ import type { SyncRequest } from '../../hierarchy/sync-messages.js';
 import type { UpstreamSync } from '../../hierarchy/upstream-sync.js';
 import { HttpFailure } from '../error-mapping.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors } from '../schemas.js';
+import { errors, Id } from '../schemas.js';
 
-const NodeParams = Type.Object({ nodeId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' }) });
+const NodeParams = Type.Object({ nodeId: Id });
 const UsageLine = Type.Object(
   { moduleId: Type.Integer({ minimum: 1 }), quantity: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]), used: Type.Integer({ minimum: 0 }), blocked: Type.Integer({ minimum: 0 }) },
   { additionalProperties: false },
