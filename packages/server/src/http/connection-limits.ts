@@ -32,6 +32,12 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   maxSessionsPerToken: 5_000,
 };
 
+/** The limits a node config names. */
+export function connectionLimits(c: ConnectionLimits): ConnectionLimits {
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections, maxConnectionsPerIp, maxSessionsPerIp, maxSessionsPerToken } = c;
+  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections, maxConnectionsPerIp, maxSessionsPerIp, maxSessionsPerToken };
+}
+
 /** Largest request head (request line and headers) the node reads; larger gets 431 HEADERS_TOO_LARGE. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 

@@ -8,6 +8,7 @@ import { BillingService } from '../billing/billing-service.js';
 import { loadCatalogFiles } from '../catalog/load-catalog-file.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { buildApp } from '../http/app.js';
+import { connectionLimits } from '../http/connection-limits.js';
 import { ISSUER_KEY_FILE, type IssuerKeys, loadIssuerKeys, readIssuerPublicKey } from '../issuer/issuer-keys.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -139,7 +140,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
   const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
   const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, onError: (err) => log?.error({ err }, 'event retention failed') });
   const identity = await loadNodeIdentity(store.value);
-  const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs });
+  const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs, maxChildrenPerToken: config.maxChildrenPerToken });
   await hierarchy.start();
   const upstream =
     config.upstreamUrl && config.upstreamToken
@@ -161,6 +162,7 @@ export async function startNode(config: NodeConfig, deps: { clock?: Clock; fetch
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+    limits: connectionLimits(config),
     usage: usage.options,
     dashboardDir: config.dashboardDir,
     billing,
