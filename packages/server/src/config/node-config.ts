@@ -271,7 +271,7 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
 export const DEFAULT_MAX_CHILDREN_PER_TOKEN = 10;
 
 /** Shortest secret `--bootstrap-admin-token` takes. */
-export const MIN_ADMIN_TOKEN_LENGTH = 24;
+export const MIN_ADMIN_TOKEN_LENGTH = 20;
 
 /** Why an admin token secret chosen by the operator is too weak to guard the node, or null. */
 export function adminTokenWeakness(secret: string): string | null {
