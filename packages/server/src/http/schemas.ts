@@ -28,6 +28,12 @@ export const HolderParams = Type.Object({ moduleId: ModuleParams.properties.modu
 /** Module + member path parameters. */
 export const MemberParams = Type.Object({ moduleId: ModuleParams.properties.moduleId, memberId: HolderId });
 
+/** Comma-separated event types (`slot.acquired,slot.evicted`): past-tense dotted names, so a word that is no event type is refused. */
+export const EVENT_TYPES_PATTERN = '^ *[a-z_]+(\\.[a-z_]+)+ *(, *[a-z_]+(\\.[a-z_]+)+ *)*$';
+
+/** An event-type filter. */
+export const EventTypes = Type.String({ maxLength: 500, pattern: EVENT_TYPES_PATTERN, description: 'comma-separated event types, e.g. slot.acquired,slot.evicted' });
+
 /** A lease id as the node issued it. */
 export const LeaseId = Type.String({ minLength: 1, maxLength: 100 });
 

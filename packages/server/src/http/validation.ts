@@ -2,6 +2,7 @@ import { fail, ID_PATTERN, ID_RULE_TEXT, ok, type Outcome } from '@licensor/prot
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
+import { EVENT_TYPES_PATTERN } from './schemas.js';
 
 /**
  * JSON bodies and SDK session messages: nothing is coerced. `"12"`, `true`, `null` or `["x"]` where an integer or a
@@ -59,6 +60,7 @@ export function describe(errors: Partial<ErrorObject>[], context: string | undef
   const field = [context, ...(v?.instancePath ?? '').split('/').filter(Boolean), missing ?? extra].filter(Boolean).join('.') || 'message';
   let what = v?.message ?? 'is invalid';
   if (v?.keyword === 'pattern' && params.pattern === ID_PATTERN) what = `must be ${ID_RULE_TEXT}`;
+  if (v?.keyword === 'pattern' && params.pattern === EVENT_TYPES_PATTERN) what = 'must be comma-separated event types such as slot.acquired,slot.evicted';
   const message = missing ? `${field} is required` : extra ? `${field} is not an accepted field` : `${field} ${what}`;
   return [message, { field }];
 }

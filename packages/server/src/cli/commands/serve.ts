@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { ENV_NAMES, loadNodeConfig } from '../../config/node-config.js';
 import { startNode } from '../../node/start-node.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT } from '../cli-error.js';
+
+/** Start-up failures that are the license file's refusal (exit 3), not the environment's (exit 2). */
+const LICENSE_REFUSALS = new Set(['SIGNATURE_INVALID', 'HARDWARE_KEY_MISMATCH', 'LICENSE_EXPIRED', 'LICENSE_NOT_YET_VALID', 'MALFORMED']);
 
 /** `licensor serve`: runs a node until SIGTERM/SIGINT, then stops gracefully. */
 export function registerServeCommand(program: Command): void {
@@ -57,9 +60,9 @@ export function registerServeCommand(program: Command): void {
     .option('--allocation-window-ms <ms>', `how long children serve on an allocation without a sync [env ${e.allocationWindowMs}] (default: 259200000, 72 h)`)
     .action(async (opts: Record<string, string | string[] | undefined>) => {
       const config = loadNodeConfig({ ...opts, upstreamUrl: opts.upstream as string | undefined, licenseFile: opts.license as string | undefined, catalogs: opts.catalog });
-      if (!config.ok) throw new CliError(config.message, 2);
+      if (!config.ok) throw new CliError(config.message, EXIT.BAD_INPUT);
       const started = await startNode(config.value);
-      if (!started.ok) throw new CliError(started.message, 1);
+      if (!started.ok) throw new CliError(started.message, LICENSE_REFUSALS.has(started.code) ? EXIT.REFUSED : EXIT.ENVIRONMENT);
       const running = started.value;
       const lic = running.node.licenseState();
       process.stdout.write(

@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TokenService } from '../../auth/token-service.js';
 import { PostgresStore } from '../../store/postgres/postgres-store.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT } from '../cli-error.js';
+import { describeStoreError } from '../../store/store-errors.js';
 
 /** Who the audit log names for token changes made with the CLI, which writes to the store directly. */
 const CLI_ACTOR = { tokenId: null, name: 'cli' };
@@ -12,9 +14,19 @@ const CLI_ACTOR = { tokenId: null, name: 'cli' };
 export function registerTokenCommands(program: Command): void {
   const token = program.command('token').description("Manage a node's API tokens (works while the node runs)");
   const open = async (dataDir: string | undefined, storeUrl: string | undefined) => {
-    if (storeUrl && !/^postgres(ql)?:\/\//.test(storeUrl)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(storeUrl)}`, 2);
-    const store = storeUrl ? new PostgresStore(storeUrl) : new SqliteStore(join(resolve(dataDir ?? join('.licensor', 'node')), 'licensor.db'));
-    await store.migrate();
+    if (storeUrl && !/^postgres(ql)?:\/\//.test(storeUrl)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(storeUrl)}`);
+    const dir = resolve(dataDir ?? join('.licensor', 'node'));
+    const file = join(dir, 'licensor.db');
+    // A mistyped --data-dir must not quietly make a new, empty store whose tokens no node ever reads.
+    if (!storeUrl && !existsSync(file)) throw new CliError(`no node store in ${dir} (no licensor.db there); give the --data-dir the node runs with, or start a node there first with licensor serve --data-dir ${dir}`);
+    let store: PostgresStore | SqliteStore | null = null;
+    try {
+      store = storeUrl ? new PostgresStore(storeUrl) : new SqliteStore(file);
+      await store.migrate();
+    } catch (err) {
+      await store?.close().catch(() => {});
+      throw new CliError(`cannot open the store ${storeUrl ? storeUrl.replace(/\/\/[^@/]*@/, '//') : file}: ${describeStoreError(err)}`, EXIT.ENVIRONMENT);
+    }
     return { store, tokens: new TokenService(store) };
   };
   token
@@ -26,7 +38,7 @@ export function registerTokenCommands(program: Command): void {
     .option('--store <url>', 'the postgres:// URL of nodes sharing PostgreSQL (instead of --data-dir)')
     .option('--json', 'print JSON')
     .action(async (o: { role: string; name: string; dataDir?: string; store?: string; json?: boolean }) => {
-      if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`, 2);
+      if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`);
       const { store, tokens } = await open(o.dataDir, o.store);
       try {
         const { token: t, secret } = await tokens.create(o.role, o.name, Date.now(), CLI_ACTOR);
@@ -57,7 +69,7 @@ export function registerTokenCommands(program: Command): void {
     .action(async (id: string, o: { dataDir?: string; store?: string }) => {
       const { store, tokens } = await open(o.dataDir, o.store);
       try {
-        if (!(await tokens.revoke(id, Date.now(), CLI_ACTOR))) throw new CliError(`no live token ${id}`, 1);
+        if (!(await tokens.revoke(id, Date.now(), CLI_ACTOR))) throw new CliError(`no live token ${id}`);
         process.stdout.write(`revoked ${id}\n`);
       } finally {
         await store.close();

@@ -4,7 +4,7 @@ import { bearerSecret } from '../../auth/bearer-secret.js';
 import type { TokenService } from '../../auth/token-service.js';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import type { StoredEvent } from '../../store/store.js';
-import { errors } from '../schemas.js';
+import { errors, EventTypes } from '../schemas.js';
 
 /** Options of the live event stream. */
 export interface EventStreamOptions {
@@ -41,7 +41,7 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
         tags: ['events'],
         querystring: Type.Object({
           after: Type.Optional(Type.Integer({ minimum: 0 })),
-          type: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated event types' })),
+          type: Type.Optional(EventTypes),
           moduleId: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
         response: errors(400, 401, 403),
