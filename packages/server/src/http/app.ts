@@ -14,7 +14,6 @@ import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import type { UpstreamSync } from '../hierarchy/upstream-sync.js';
 import { nodeRoutes } from './routes/node-routes.js';
-import { isStoreUnavailable } from '../store/store-errors.js';
 import { HttpFailure, toProblem } from './error-mapping.js';
 import { idempotencyHook } from './idempotency.js';
 import { createMetrics } from './metrics.js';
@@ -36,6 +35,7 @@ import { ProblemSchema } from './schemas.js';
 import { describe, validatorCompiler } from './validation.js';
 import { capConnections, clientErrorHandler, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, serverOptions } from './connection-limits.js';
 import { missingRoute } from './missing-route.js';
+import { STORE_RETRY_AFTER_SECONDS, StoreHealth } from './store-health.js';
 import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
 
 /** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */
@@ -203,6 +203,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   });
 
   const metrics = createMetrics(node);
+  const storeHealth = new StoreHealth(node);
   app.setErrorHandler((err: Error & { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[]; validationContext?: string; statusCode?: number; code?: string }, req, reply) => {
     let problem: ReturnType<typeof toProblem>;
     if (err instanceof HttpFailure) {
@@ -220,9 +221,9 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
       const code = STATUS_CODES[err.statusCode] ?? 'VALIDATION_FAILED';
       const message = code === 'UNSUPPORTED_MEDIA_TYPE' ? `request bodies must be application/json, not ${JSON.stringify(req.headers['content-type'] ?? '')}` : err.message;
       problem = toProblem({ code, message }, req.id);
-    } else if (isStoreUnavailable(err)) {
-      problem = toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store is not reachable right now; retry later' }, req.id);
-      reply.header('retry-after', '1');
+    } else if (storeHealth.noteError(err)) {
+      problem = toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later' }, req.id);
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     } else {
       req.log.error({ err }, 'unexpected error');
       problem = toProblem({ code: 'INTERNAL', message: `unexpected error; quote ${req.id} when reporting it` }, req.id);
@@ -237,7 +238,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  systemRoutes(app, node);
+  systemRoutes(app, node, storeHealth);
   leaseRoutes(app, node);
   memberRoutes(app, node);
   poolRoutes(app, node);
@@ -248,7 +249,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   auditRoutes(app, node);
   billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
   webhookRoutes(app, opts.webhooks ?? new WebhookService(node.store.webhooks, node.clock, null));
-  sessionRoute(app, node, tokens, caps);
+  sessionRoute(app, node, tokens, caps, storeHealth);
   nodeRoutes(app, opts.hierarchy ?? (await defaultHierarchy(node)), opts.upstream ?? null);
   dashboardRoutes(app, opts.dashboardDir ?? null);
   return app;

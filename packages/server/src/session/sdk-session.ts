@@ -27,6 +27,8 @@ export class SdkSession implements SessionListener {
     private readonly registry: SessionRegistry,
     private readonly socket: WebSocket,
     private readonly stillAuthorized: () => Promise<boolean> = async () => true,
+    /** Told of every operation error, so a store that cannot be written shows on /readyz. */
+    private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
   private closed = false;
@@ -115,8 +117,9 @@ export class SdkSession implements SessionListener {
       const result = await this.handle(req.value);
       this.send(result.ok ? { id: req.value.id, ok: true, result: result.value } : { id: req.value.id, ok: false, error: toProblem(result) });
     } catch (err) {
+      this.onError(err);
       const error = isStoreUnavailable(err)
-        ? toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store is not reachable right now; retry later', data: { retryAfterSeconds: 1 } })
+        ? toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later', data: { retryAfterSeconds: 2 } })
         : toProblem({ code: 'INTERNAL', message: `unexpected error: ${(err as Error).message}` });
       this.send({ id: req.value.id, ok: false, error });
     }

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, SessionCounter } from '../http/connection-limits.js';
 import { HttpFailure } from '../http/error-mapping.js';
+import type { StoreHealth } from '../http/store-health.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { SdkSession } from './sdk-session.js';
 import { SessionRegistry } from './session-registry.js';
@@ -13,7 +14,7 @@ import { SessionRegistry } from './session-registry.js';
 export const SESSION_TOKEN_CHECK_MS = 1000;
 
 /** `GET /v1/session`: the SDK's persistent, multiplexed WebSocket session. */
-export function sessionRoute(app: FastifyInstance, node: LicensorNode, tokens: TokenService, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS): void {
+export function sessionRoute(app: FastifyInstance, node: LicensorNode, tokens: TokenService, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS, health?: StoreHealth): void {
   const registry = new SessionRegistry(node);
   const counter = new SessionCounter(limits);
   /** Open sessions by the secret they were opened with. */
@@ -69,7 +70,7 @@ export function sessionRoute(app: FastifyInstance, node: LicensorNode, tokens: T
       const counted = counter.open(req.ip, req.token?.id ?? '');
       // The token is checked at the upgrade; a long-lived session re-checks it so a revoked token stops working.
       const stillAuthorized = async () => (await tokens.authenticate(secret)) !== null;
-      const session = new SdkSession(node, registry, socket, stillAuthorized);
+      const session = new SdkSession(node, registry, socket, stillAuthorized, (err) => health?.noteError(err));
       open.set(session, secret);
       socket.once('close', () => {
         open.delete(session);
