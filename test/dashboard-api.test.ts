@@ -69,7 +69,8 @@ test('event stream: live events over SSE with the Authorization header; replay a
     assert.ok(r.every((e, i) => i === 0 || Number(e.id) > Number(r[i - 1]!.id)), 'strictly increasing, no duplicates');
 
     const head = await fetch(`${t.url}/v1/events/stream`, { method: 'HEAD', headers: { authorization: `Bearer ${t.adminToken}` }, signal: AbortSignal.timeout(5000) });
-    assert.equal(head.status, 404, 'no HEAD form of a stream');
+    assert.equal(head.status, 405, 'no HEAD form of a stream (the path takes GET only)');
+    assert.equal(head.headers.get('allow'), 'GET');
 
     const bad = await fetch(`${t.url}/v1/events/stream?after=-1`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     assert.equal(bad.status, 400);

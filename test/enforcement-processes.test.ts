@@ -98,7 +98,7 @@ test('a USB-bound license refuses a key given by hand or read under --sysfs-root
     writeFileSync(usbForDrive, bound.sign(terms.entitlements, { ...terms, hardwareKey: key }));
     const viaSysfs = cli('serve', '--data-dir', join(tmp.dir, 'b'), '--port', String(await freePort()), '--sysfs-root', root, '--issuer-public-key', bound.publicKey, '--license', usbForDrive);
     const r = await viaSysfs;
-    assert.notEqual(r.code, 0);
+    assert.equal(r.code, 3, 'licensing refused');
     assert.match(r.stderr, /key source usb/);
     assert.match(r.stderr, /--sysfs-root/);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -136,7 +136,7 @@ test('one node per data dir: a second serve on the same dir exits at once naming
       assert.equal((await api(first.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-6' })).body.code, 'INSUFFICIENT_LICENSE');
 
       const direct = await cli('token', 'create', '--role', 'app', '--data-dir', dataDir);
-      assert.equal(direct.code, 1);
+      assert.equal(direct.code, 2, 'the environment is not ready: a node holds the data dir');
       assert.match(direct.stderr, /is in use by another Licensor process \(PID \d+: licensor serve\)/);
       assert.match(direct.stderr, /--url URL --token ADMIN_TOKEN/);
       const viaApi = await cli('token', 'create', '--role', 'app', '--name', 'desk', '--url', first.url, '--token', ADMIN, '--json');

@@ -54,7 +54,7 @@ async function main() {
     issuerPublicKey: issuer.publicKey,
     adminToken: admin,
     licenseFile: license,
-    args: ['--sync-interval-ms', String(PERIOD_MS), '--rate-limit-per-second', '0'],
+    args: ['--sync-interval-ms', String(PERIOD_MS), '--rate-limit-per-second', '0', '--max-children-per-token', String(CHILDREN)],
     nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
     built: true,
   });

@@ -5,6 +5,7 @@ export * from './errors/outcome.js';
 export * from './errors/problem.js';
 export * from './hardware-key.js';
 export * from './ids.js';
+export * from './id-rule.js';
 export * from './license/armor.js';
 export * from './license/license-file.js';
 export * from './license/license-payload.js';

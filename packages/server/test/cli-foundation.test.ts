@@ -167,11 +167,11 @@ test('module list / show and keys init refusing to overwrite', async () => {
   assert.match(again.stderr, /already exist .*--force/);
 });
 
-test('serve: a bad --events-retention-days exits 2 with one line naming the option, before touching the data dir', async () => {
+test('serve: a bad --events-retention-days exits 1 (bad input) with one line naming the option, before touching the data dir', async () => {
   const dataDir = join(tmp, 'retention-node');
   for (const bad of ['-1', 'abc', '36501']) {
     const r = await licensor('serve', '--events-retention-days', bad, '--data-dir', dataDir);
-    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr, `licensor: --events-retention-days must be an integer from 0 to 36500, got "${bad}"\n`);
   }
   assert.equal(existsSync(dataDir), false);

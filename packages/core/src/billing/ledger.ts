@@ -1,5 +1,5 @@
 import { fail, ok, type Outcome } from '@licensor/protocol';
-import { type Money, validateCurrency, validateMinorUnits } from './money.js';
+import { checkBalanceRoom, type Money, validateCurrency, validateMinorUnits } from './money.js';
 
 /**
  * Kinds of ledger entries. Signs: `topup` > 0, `rental_charge` < 0, `refund` > 0 (money given back to the balance,
@@ -69,5 +69,6 @@ export function validateCorrection(kind: 'refund' | 'adjustment', amount: unknow
   if (balance.amount + a.value < 0) {
     return fail('VALIDATION_FAILED', `amount ${a.value} would take the balance (${balance.amount}) below zero`, { field: 'amount' });
   }
-  return ok(a.value);
+  const room = checkBalanceRoom(balance.amount, a.value);
+  return room.ok ? ok(a.value) : room;
 }

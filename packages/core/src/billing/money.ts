@@ -24,14 +24,29 @@ export function validateCurrency(currency: unknown, field = 'currency'): Outcome
   return ok(currency);
 }
 
-/** Checks an amount in minor units: a safe integer, positive unless `allowZero`/`allowNegative`. */
+/**
+ * The largest amount, and the largest balance, in minor units: 10^15 (ten trillion in a two-decimal currency). Sums of
+ * a ledger stay far inside the range where integers are exact (2^53), so no cent is ever lost to rounding.
+ */
+export const MAX_MINOR_UNITS = 1_000_000_000_000_000;
+
+/** Checks an amount in minor units: an integer within ±MAX_MINOR_UNITS, positive unless `allowZero`/`allowNegative`. */
 export function validateMinorUnits(amount: unknown, field = 'amount', opts: { allowZero?: boolean; allowNegative?: boolean } = {}): Outcome<number> {
-  if (typeof amount !== 'number' || !Number.isSafeInteger(amount)) {
+  if (typeof amount !== 'number' || !Number.isInteger(amount)) {
     return fail('VALIDATION_FAILED', `${field} must be an integer number of minor units (cents), got ${JSON.stringify(amount)}`, { field });
   }
+  if (Math.abs(amount) > MAX_MINOR_UNITS) return fail('AMOUNT_OUT_OF_RANGE', `${field} must be at most ${MAX_MINOR_UNITS} minor units, got ${amount}`, { field });
   if (amount === 0 && !opts.allowZero) return fail('VALIDATION_FAILED', `${field} must not be zero`, { field });
   if (amount < 0 && !opts.allowNegative) return fail('VALIDATION_FAILED', `${field} must be positive, got ${amount}`, { field });
   return ok(amount);
+}
+
+/** Checks that adding `amount` keeps a balance within MAX_MINOR_UNITS. */
+export function checkBalanceRoom(balance: number, amount: number, field = 'amount'): Outcome<number> {
+  if (balance + amount > MAX_MINOR_UNITS) {
+    return fail('AMOUNT_OUT_OF_RANGE', `${field} ${amount} would take the balance (${balance}) above ${MAX_MINOR_UNITS} minor units, the most an account holds`, { field });
+  }
+  return ok(balance + amount);
 }
 
 /** Formats minor units for people: `1234 EUR` → `12.34 EUR`, `-5 EUR` → `-0.05 EUR`, `500 JPY` → `500 JPY`. */
@@ -52,5 +67,6 @@ export function parseMoney(text: string, currency: string, field = 'amount'): Ou
     return fail('VALIDATION_FAILED', `${field} ${JSON.stringify(text)} is not an amount of ${currency} (digits, at most ${exp} decimals)`, { field });
   }
   const minor = Number(m[1]) * 10 ** exp + Number((m[2] ?? '').padEnd(exp, '0') || '0');
+  if (minor > MAX_MINOR_UNITS) return fail('AMOUNT_OUT_OF_RANGE', `${field} must be at most ${MAX_MINOR_UNITS} minor units`, { field });
   return Number.isSafeInteger(minor) && minor > 0 ? ok(minor) : fail('VALIDATION_FAILED', `${field} must be positive`, { field });
 }

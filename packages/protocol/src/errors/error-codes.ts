@@ -34,6 +34,14 @@ export const ERROR_CODES = {
   INSUFFICIENT_BALANCE: 'The billing account balance does not cover the charge (e.g. the first period of a rental).',
   ISSUER_KEY_MISSING: 'This node holds no issuer private key, so it cannot sign license files (start it with --issuer-dir).',
   WEBHOOK_URL_INVALID: 'A webhook URL is not an absolute http(s) URL with a host (no credentials, no fragment).',
+  REQUEST_MALFORMED: 'The HTTP request itself cannot be read (bad Content-Length, a control character in a header, a broken request line).',
+  REQUEST_TIMEOUT: 'The request headers or body did not arrive in time; the connection is closed.',
+  HEADERS_TOO_LARGE: 'The request headers are larger than the server accepts.',
+  UNSUPPORTED_MEDIA_TYPE: 'The request body is not application/json.',
+  METHOD_NOT_ALLOWED: 'The path exists but not with this method; the Allow header lists the methods it takes.',
+  CONNECTION_LIMIT: 'Too many open connections or SDK sessions from this client IP or with this token; close some or retry later.',
+  CHILD_LIMIT_REACHED: 'This node token has registered as many child nodes as the parent allows (--max-children-per-token).',
+  AMOUNT_OUT_OF_RANGE: 'A money amount or a balance would leave the exact range of integer minor units the node accepts.',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
 } as const;
 

@@ -1,5 +1,5 @@
 import type { LedgerEntry, RentalPlan } from '@licensor/core';
-import { addPeriods, formatMoney, sameTopUp, validateCorrection, validateCurrency, validateTopUp } from '@licensor/core';
+import { addPeriods, checkBalanceRoom, formatMoney, sameTopUp, validateCorrection, validateCurrency, validateTopUp } from '@licensor/core';
 import { fail, type KeySource, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, signLicense } from '@licensor/protocol';
 import { buildLicensePayload } from '../issuer/issue-license.js';
 import type { FaultHook } from '../node/fault-injection.js';
@@ -143,6 +143,8 @@ export class BillingService {
         }
         return ok({ duplicate: true, entry: seen, account: this.accountView(a, tx.balance(a.id)), renewed: [] as string[] });
       }
+      const room = checkBalanceRoom(tx.balance(a.id), t.value.amount);
+      if (!room.ok) return room;
       const entry: LedgerEntry = { id: newId('led'), accountId: a.id, kind: 'topup', amount: t.value.amount, currency: a.currency, reference: t.value.reference, rentalId: null, periodIndex: null, note: null, at: now };
       const seq = tx.insertLedger(entry);
       const balance = tx.balance(a.id);

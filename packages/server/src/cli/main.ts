@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { CliError } from './cli-error.js';
+import { CliError, EXIT } from './cli-error.js';
 import { registerCommands } from './commands/index.js';
 
 /** Builds the `licensor` program with every subcommand. */
@@ -9,7 +9,10 @@ export function buildProgram(): Command {
     .description('Licensor: license server, license files and hardware keys for multi-application suites')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .configureOutput({
+      // Commander's own errors (unknown option, missing argument) read like every other failure: one `licensor: …` line.
+      outputError: (s, write) => write(`licensor: ${s.replace(/^error: /, '').trim().split('\n')[0]}\n`),
+    });
   registerCommands(program);
   return program;
 }
@@ -20,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : err.exitCode || 1;
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT.BAD_INPUT;
       return;
     }
     if (err instanceof CliError) {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fail, ok, type Outcome, parseHardwareKey } from '@licensor/protocol';
 import { defaultCatalogFiles } from '../catalog/load-catalog-file.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits.js';
 
 /** Everything `licensor serve` is configured with. Flags win over environment variables, which win over defaults. */
 export interface NodeConfig {
@@ -35,6 +36,22 @@ export interface NodeConfig {
   rateLimitPerSecond: number;
   /** Bucket size: requests a token may make at once; defaults to twice the rate. */
   rateLimitBurst: number;
+  /** Request line and headers must arrive within this time. */
+  headersTimeoutMs: number;
+  /** The whole request, body included, must arrive within this time. */
+  requestTimeoutMs: number;
+  /** Idle keep-alive connections close after this time. */
+  keepAliveTimeoutMs: number;
+  /** Open connections in all (0 = no cap). */
+  maxConnections: number;
+  /** Open connections per client IP (0 = no cap). */
+  maxConnectionsPerIp: number;
+  /** Open SDK sessions per client IP (0 = no cap). */
+  maxSessionsPerIp: number;
+  /** Open SDK sessions per API token (0 = no cap). */
+  maxSessionsPerToken: number;
+  /** Child nodes one `node` token may register (admin tokens are not capped). */
+  maxChildrenPerToken: number;
   tlsCert: string | null;
   tlsKey: string | null;
   /** Creates an admin token with this secret at start if none exists (for scripted first runs). */
@@ -101,6 +118,14 @@ export const ENV_NAMES: Record<keyof NodeConfig, string> = {
   bodyLimitBytes: 'LICENSOR_BODY_LIMIT_BYTES',
   rateLimitPerSecond: 'LICENSOR_RATE_LIMIT_PER_SECOND',
   rateLimitBurst: 'LICENSOR_RATE_LIMIT_BURST',
+  headersTimeoutMs: 'LICENSOR_HEADERS_TIMEOUT_MS',
+  requestTimeoutMs: 'LICENSOR_REQUEST_TIMEOUT_MS',
+  keepAliveTimeoutMs: 'LICENSOR_KEEP_ALIVE_TIMEOUT_MS',
+  maxConnections: 'LICENSOR_MAX_CONNECTIONS',
+  maxConnectionsPerIp: 'LICENSOR_MAX_CONNECTIONS_PER_IP',
+  maxSessionsPerIp: 'LICENSOR_MAX_SESSIONS_PER_IP',
+  maxSessionsPerToken: 'LICENSOR_MAX_SESSIONS_PER_TOKEN',
+  maxChildrenPerToken: 'LICENSOR_MAX_CHILDREN_PER_TOKEN',
   tlsCert: 'LICENSOR_TLS_CERT',
   tlsKey: 'LICENSOR_TLS_KEY',
   bootstrapAdminToken: 'LICENSOR_BOOTSTRAP_ADMIN_TOKEN',
@@ -156,6 +181,23 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
   const body = int('bodyLimitBytes', 256 * 1024, 1024, 16 * 1024 * 1024);
   const ratePerSecond = int('rateLimitPerSecond', DEFAULT_RATE_LIMIT_PER_SECOND, 0, 1_000_000);
   const rateBurst = int('rateLimitBurst', Math.max(1, 2 * (ratePerSecond.ok ? ratePerSecond.value : 0)), 1, 2_000_000);
+  const d = DEFAULT_CONNECTION_LIMITS;
+  const caps = {
+    headersTimeoutMs: int('headersTimeoutMs', d.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: int('requestTimeoutMs', d.requestTimeoutMs, 100, 3_600_000),
+    keepAliveTimeoutMs: int('keepAliveTimeoutMs', d.keepAliveTimeoutMs, 100, 600_000),
+    maxConnections: int('maxConnections', d.maxConnections, 0, 1_000_000),
+    maxConnectionsPerIp: int('maxConnectionsPerIp', d.maxConnectionsPerIp, 0, 1_000_000),
+    maxSessionsPerIp: int('maxSessionsPerIp', d.maxSessionsPerIp, 0, 1_000_000),
+    maxSessionsPerToken: int('maxSessionsPerToken', d.maxSessionsPerToken, 0, 1_000_000),
+    maxChildrenPerToken: int('maxChildrenPerToken', DEFAULT_MAX_CHILDREN_PER_TOKEN, 1, 1_000_000),
+  };
+  for (const o of Object.values(caps)) if (!o.ok) return o;
+  const bootstrap = get('bootstrapAdminToken');
+  if (bootstrap !== undefined) {
+    const weak = adminTokenWeakness(bootstrap);
+    if (weak) return fail('VALIDATION_FAILED', `--bootstrap-admin-token ${weak}`, { field: 'bootstrapAdminToken' });
+  }
   const usageInterval = int('usageSampleIntervalMs', 60_000, 50, 3_600_000);
   const usageRetention = int('usageRetentionDays', 30, 1, 3650);
   const eventsRetention = int('eventsRetentionDays', 30, 0, 36500);
@@ -218,6 +260,7 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     bodyLimitBytes: (body as { value: number }).value,
     rateLimitPerSecond: (ratePerSecond as { value: number }).value,
     rateLimitBurst: (rateBurst as { value: number }).value,
+    ...(Object.fromEntries(Object.entries(caps).map(([k, o]) => [k, (o as { value: number }).value])) as Record<keyof typeof caps, number>),
     tlsCert,
     tlsKey,
     bootstrapAdminToken: get('bootstrapAdminToken') ?? null,
@@ -238,6 +281,20 @@ export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env)
     rentalExpiringDays: expiringDays.value,
     fault: fault ? (fault as { value: FaultPoint }).value : null,
   });
+}
+
+/** Child nodes one `node` token may register unless `--max-children-per-token` says otherwise. */
+export const DEFAULT_MAX_CHILDREN_PER_TOKEN = 10;
+
+/** Shortest secret `--bootstrap-admin-token` takes. */
+export const MIN_ADMIN_TOKEN_LENGTH = 20;
+
+/** Why an admin token secret chosen by the operator is too weak to guard the node, or null. */
+export function adminTokenWeakness(secret: string): string | null {
+  if (secret.length < MIN_ADMIN_TOKEN_LENGTH) return `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (got ${secret.length}); generate one with: openssl rand -hex 24`;
+  if (!/^[\x21-\x7e]+$/.test(secret)) return 'must be printable ASCII without spaces';
+  if (new Set(secret).size < 8) return 'must have at least 8 different characters; generate one with: openssl rand -hex 24';
+  return null;
 }
 
 function kebab(k: string): string {

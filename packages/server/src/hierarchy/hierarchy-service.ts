@@ -15,6 +15,8 @@ export interface HierarchyOptions {
   syncIntervalMs: number;
   /** How long an allocation document stays valid without a sync: the child's offline grace. */
   allocationWindowMs: number;
+  /** Child nodes one `node` token may register (default 10); admin tokens are not capped. */
+  maxChildrenPerToken?: number;
 }
 
 /** Defaults that suit a restaurant chain whose links fail for hours: sync every minute, serve three days offline. */
@@ -118,6 +120,12 @@ export class HierarchyService {
     }
     if (child?.tokenId && child.tokenId !== token.id && token.role !== 'admin') {
       return fail('FORBIDDEN', 'this hardware key is registered by another node token; sync with that token (or forget the node first)');
+    }
+    if (!child && token.role === 'node') {
+      const max = this.options.maxChildrenPerToken ?? 10;
+      if (this.shared) await this.refresh();
+      const registered = [...this.children.values()].filter((c) => c.tokenId === token.id).length;
+      if (registered >= max) return fail('CHILD_LIMIT_REACHED', `this node token has registered ${registered} child nodes, the most this node allows (--max-children-per-token ${max}); forget one or use another token`);
     }
     if (!child) {
       child = {

@@ -1,7 +1,9 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
+import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
+import { bearerSecret } from '../auth/bearer-secret.js';
 import type { TokenService } from '../auth/token-service.js';
 import { BillingService } from '../billing/billing-service.js';
 import type { TokenRecord } from '../store/store.js';
@@ -12,7 +14,6 @@ import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import type { UpstreamSync } from '../hierarchy/upstream-sync.js';
 import { nodeRoutes } from './routes/node-routes.js';
-import { isStoreUnavailable } from '../store/store-errors.js';
 import { HttpFailure, toProblem } from './error-mapping.js';
 import { idempotencyHook } from './idempotency.js';
 import { createMetrics } from './metrics.js';
@@ -31,6 +32,14 @@ import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { ProblemSchema } from './schemas.js';
+import { describe, validatorCompiler } from './validation.js';
+import { capConnections, clientErrorHandler, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, serverOptions } from './connection-limits.js';
+import { missingRoute } from './missing-route.js';
+import { STORE_RETRY_AFTER_SECONDS, StoreHealth } from './store-health.js';
+import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
+
+/** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */
+const MAX_PARAM_LENGTH = 3 * ID_MAX_LENGTH;
 import './request-context.js';
 
 /** Options of the HTTP app. */
@@ -54,12 +63,19 @@ export interface AppOptions {
   dashboardDir?: string | null;
   /** Webhook registrations; default: a service whose webhooks are stored but only dispatched by a running node. */
   webhooks?: WebhookService;
+  /** Timeouts and connection / session caps; default DEFAULT_CONNECTION_LIMITS. */
+  limits?: ConnectionLimits;
 }
+
+/** Fastify's own 4xx statuses as this node's error codes. */
+const STATUS_CODES: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 408: 'REQUEST_TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 431: 'HEADERS_TOO_LARGE' };
 
 let requestCounter = 0;
 
 /** Builds the Fastify app of a node: API under /v1, OpenAPI at /docs, metrics, SDK sessions. */
 export async function buildApp(node: LicensorNode, tokens: TokenService, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const caps = opts.limits ?? DEFAULT_CONNECTION_LIMITS;
+  const server = serverOptions(caps);
   const app = Fastify({
     logger: opts.logger ?? false,
     // Per-request log lines would cost more than the operation itself on the slot hot path.
@@ -68,11 +84,16 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     genReqId: () => `req_${(++requestCounter).toString(36)}_${process.pid.toString(36)}`,
     // Errors Fastify raises before routing (a path that is not valid percent-encoding, `/v1/pools/%`) answer in
     // problem+json with a code like every other rejection, not in Fastify's own error shape.
-    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
-      reply.code(400).type('application/problem+json').send(toProblem({ code: 'VALIDATION_FAILED', message: err.message }, req.id));
+    frameworkErrors: (err: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) => {
+      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters as sent (ids are ${ID_RULE_TEXT})` : err.message;
+      reply.code(400).type('application/problem+json').send(toProblem({ code: 'VALIDATION_FAILED', message }, req.id));
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    ...(opts.https ? { https: opts.https } : {}),
+    // An id of the longest accepted length must fit in a path even when every character is percent-encoded.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    clientErrorHandler,
+    requestTimeout: caps.requestTimeoutMs,
+    keepAliveTimeout: caps.keepAliveTimeoutMs,
+    ...(opts.https ? { https: { ...opts.https, ...server } } : { http: server }),
   } as FastifyServerOptions);
   // Every route the app serves, as registered (the authorization matrix test checks it covers each one).
   const routes: { method: string; url: string }[] = [];
@@ -80,6 +101,15 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, url: r.url });
   });
   app.decorate('routeList', routes);
+  const connections = capConnections(app.server, caps, Boolean(opts.https));
+  // Unknown query parameters are refused like unknown body fields: every API route's query has a closed schema.
+  app.addHook('onRoute', (r) => {
+    if (!r.url.startsWith('/v1/')) return;
+    r.schema ??= {};
+    const schema = r.schema as { querystring?: object };
+    schema.querystring = schema.querystring ? { additionalProperties: false, ...schema.querystring } : Type.Object({}, { additionalProperties: false });
+  });
+  app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
   await app.register(fastifySwagger, {
     openapi: {
@@ -114,8 +144,12 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     if (!roles.includes(token.role)) throw new HttpFailure({ code: 'FORBIDDEN', message: `this operation needs a token with role ${roles.join(' or ')}; yours is ${token.role}` });
     req.token = token;
   };
-  app.addHook('onRequest', (req, _reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     try {
+      if (connections.overCap(req.raw.socket)) {
+        reply.header('connection', 'close').header('retry-after', '1');
+        throw new HttpFailure({ code: 'CONNECTION_LIMIT', message: `more than ${caps.maxConnectionsPerIp} open connections from ${req.ip}` });
+      }
       const roles = req.routeOptions.config?.roles;
       if (!roles) {
         if (limits) limit(limits.ips, req.ip);
@@ -123,7 +157,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
       }
       const header = req.headers.authorization;
       const query = (req.query as Record<string, unknown> | undefined)?.token;
-      const secret = header?.startsWith('Bearer ') ? header.slice(7).trim() : typeof query === 'string' && req.url.startsWith('/v1/session') ? query : undefined;
+      const secret = bearerSecret(header) ?? (typeof query === 'string' && req.url.startsWith('/v1/session') ? query : undefined);
       const cached = secret ? tokens.authenticateCached(secret) : null;
       if (cached !== undefined) {
         authorize(req, cached, secret, roles);
@@ -169,42 +203,42 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   });
 
   const metrics = createMetrics(node);
+  const storeHealth = new StoreHealth(node);
   app.setErrorHandler((err: Error & { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[]; validationContext?: string; statusCode?: number; code?: string }, req, reply) => {
     let problem: ReturnType<typeof toProblem>;
     if (err instanceof HttpFailure) {
       problem = toProblem(err.failure, req.id);
       if (problem.status === 409) metrics.refusals.inc({ code: problem.code });
       if (problem.code === 'RATE_LIMITED') reply.header('retry-after', String(err.failure.data?.retryAfterSeconds ?? 1));
+      if (problem.code === 'METHOD_NOT_ALLOWED') reply.header('allow', (err.failure.data?.allow as string[]).join(', '));
     } else if (err.validation) {
-      const v = err.validation[0];
-      const missing = v?.params?.missingProperty as string | undefined;
-      const extra = v?.params?.additionalProperty as string | undefined;
-      const path = [err.validationContext, ...(v?.instancePath ?? '').split('/').filter(Boolean), missing ?? extra].filter(Boolean).join('.');
-      const message = missing ? `${path} is required` : extra ? `${path} is not an accepted field` : `${path} ${v?.message ?? 'is invalid'}`;
-      problem = toProblem({ code: 'VALIDATION_FAILED', message, field: path }, req.id);
+      const [message, { field }] = describe(err.validation, err.validationContext);
+      problem = toProblem({ code: 'VALIDATION_FAILED', message, field }, req.id);
     } else if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       problem = toProblem({ code: 'PAYLOAD_TOO_LARGE', message: 'request body is larger than the server accepts' }, req.id);
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      problem = toProblem({ code: 'VALIDATION_FAILED', message: err.message }, req.id);
-      problem.status = err.statusCode;
-    } else if (isStoreUnavailable(err)) {
-      problem = toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store is not reachable right now; retry later' }, req.id);
-      reply.header('retry-after', '1');
+      // Fastify's own rejections (unparsable JSON, a content type other than JSON, an empty JSON body): one code each.
+      const code = STATUS_CODES[err.statusCode] ?? 'VALIDATION_FAILED';
+      const message = code === 'UNSUPPORTED_MEDIA_TYPE' ? `request bodies must be application/json, not ${JSON.stringify(req.headers['content-type'] ?? '')}` : err.message;
+      problem = toProblem({ code, message }, req.id);
+    } else if (storeHealth.noteError(err)) {
+      problem = toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later' }, req.id);
+      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
     } else {
       req.log.error({ err }, 'unexpected error');
       problem = toProblem({ code: 'INTERNAL', message: `unexpected error; quote ${req.id} when reporting it` }, req.id);
     }
     reply.code(problem.status).type('application/problem+json').send(problem);
   });
-  app.setNotFoundHandler((req, reply) => {
-    reply.code(404).type('application/problem+json').send(toProblem({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }, req.id));
+  app.setNotFoundHandler((req) => {
+    throw new HttpFailure(missingRoute(routes, req.method, req.url.split('?')[0] ?? '/'));
   });
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['system'] } }, async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  systemRoutes(app, node);
+  systemRoutes(app, node, storeHealth);
   leaseRoutes(app, node);
   memberRoutes(app, node);
   poolRoutes(app, node);
@@ -215,7 +249,7 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   auditRoutes(app, node);
   billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
   webhookRoutes(app, opts.webhooks ?? new WebhookService(node.store.webhooks, node.clock, null));
-  sessionRoute(app, node, tokens);
+  sessionRoute(app, node, tokens, caps, storeHealth);
   nodeRoutes(app, opts.hierarchy ?? (await defaultHierarchy(node)), opts.upstream ?? null);
   dashboardRoutes(app, opts.dashboardDir ?? null);
   return app;

@@ -3,6 +3,7 @@ import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HttpFailure } from './error-mapping.js';
+import { missingRoute } from './missing-route.js';
 
 /** Where `npm run build` puts the dashboard: packages/web/dist, beside this package (src/http and dist/http alike). */
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -72,7 +73,7 @@ export function dashboardRoutes(app: FastifyInstance, dir: string | null): void 
   app.get('/', { schema }, async (_req, reply) => sendIndex(reply));
   app.get('/*', { schema }, async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
-    if (path === '/v1' || path.startsWith('/v1/')) throw new HttpFailure({ code: 'NOT_FOUND', message: `no route ${req.method} ${path}` });
+    if (path === '/v1' || path.startsWith('/v1/')) throw new HttpFailure(missingRoute(app.routeList, req.method, path));
     const file = load().get(path);
     if (file) {
       reply.header('x-content-type-options', 'nosniff').header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

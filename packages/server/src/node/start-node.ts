@@ -6,12 +6,14 @@ import { hashTokenSecret } from '../auth/token-secret.js';
 import { TokenService } from '../auth/token-service.js';
 import { BillingService } from '../billing/billing-service.js';
 import { loadCatalogFiles } from '../catalog/load-catalog-file.js';
-import type { NodeConfig } from '../config/node-config.js';
+import { ENV_NAMES, type NodeConfig } from '../config/node-config.js';
 import { buildApp } from '../http/app.js';
+import { connectionLimits } from '../http/connection-limits.js';
 import { ISSUER_KEY_FILE, type IssuerKeys, loadIssuerKeys, readIssuerPublicKey } from '../issuer/issuer-keys.js';
 import { PostgresStore } from '../store/postgres/postgres-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
+import { describeStoreError } from '../store/store-errors.js';
 import { type Clock, systemClock } from './clock.js';
 import { LicensorNode } from './licensor-node.js';
 import { EventRetention } from './event-retention.js';
@@ -49,9 +51,40 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
+/** The TLS certificate and key files, read; a file that cannot be read is one readable line. */
+function readTlsFiles(config: Pick<NodeConfig, 'tlsCert' | 'tlsKey'>): Outcome<{ cert: Buffer; key: Buffer } | null> {
+  if (!config.tlsCert || !config.tlsKey) return ok(null);
+  const read = (path: string, flag: string): Buffer | string => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      return `cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
+    }
+  };
+  const cert = read(config.tlsCert, '--tls-cert');
+  if (typeof cert === 'string') return fail('VALIDATION_FAILED', cert, { field: 'tlsCert' });
+  const key = read(config.tlsKey, '--tls-key');
+  if (typeof key === 'string') return fail('VALIDATION_FAILED', key, { field: 'tlsKey' });
+  return ok({ cert, key });
+}
+
+/** Why the node could not listen, naming the option and environment variable that fix it. */
+function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): string {
+  if (err.code === 'EADDRINUSE') return `port ${port} on ${host} is already in use by another process; stop it or pick another port with --port or ${ENV_NAMES.port}`;
+  if (err.code === 'EACCES') return `no permission to listen on port ${port} (ports below 1024 need privileges); pick another with --port or ${ENV_NAMES.port}`;
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return `cannot listen on ${host}: no such address on this machine; pick another with --host or ${ENV_NAMES.host}`;
+  return `cannot listen on ${host}:${port}: ${err.code ?? ''} ${err.message}`.trim();
+}
+
 /** Opens the store a config names. */
 export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>, warn?: (message: string) => void): Outcome<Store> {
-  if (config.store === 'sqlite') return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous, warn));
+  if (config.store === 'sqlite') {
+    try {
+      return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous, warn));
+    } catch (err) {
+      return fail('STORE_UNAVAILABLE', `cannot open the store in ${config.dataDir}: ${describeStoreError(err)}`, { field: 'dataDir' });
+    }
+  }
   try {
     return ok(new PostgresStore(config.store));
   } catch (err) {
@@ -145,7 +178,13 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
       else early.push([message, data]);
     },
   });
-  await node.start();
+  try {
+    await node.start();
+  } catch (err) {
+    await node.close().catch(() => {});
+    const where = config.store === 'sqlite' ? `in ${config.dataDir}` : config.store.replace(/\/\/[^@/]*@/, '//');
+    return fail('STORE_UNAVAILABLE', `the store ${where} cannot be used: ${describeStoreError(err)}`, { field: config.store === 'sqlite' ? 'dataDir' : 'store' });
+  }
   // A stored license this node may not run (bound to another key source) stops the start, as it would with --license.
   const stored = config.licenseFile ? null : await store.value.getLicense();
   const storedProblem = stored ? node.storedLicenseProblem(stored.text) : null;
@@ -194,7 +233,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
   const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
   const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, onError: (err) => log?.error({ err }, 'event retention failed') });
   const identity = await loadNodeIdentity(store.value);
-  const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs });
+  const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs, maxChildrenPerToken: config.maxChildrenPerToken });
   await hierarchy.start();
   const upstream =
     config.upstreamUrl && config.upstreamToken
@@ -210,21 +249,41 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
           log: (level, message, data) => log?.[level](data ?? {}, message),
         })
       : null;
+  const tls = readTlsFiles(config);
+  if (!tls.ok) {
+    await node.close().catch(() => {});
+    return tls;
+  }
   const app = await buildApp(node, tokens, {
     hierarchy,
     upstream,
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+    limits: connectionLimits(config),
     usage: usage.options,
     dashboardDir: config.dashboardDir,
     billing,
     webhooks,
-    https: config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null,
-  });
+    https: tls.value,
+  }).catch((err: Error) => err);
+  if (app instanceof Error) {
+    unsubscribeWebhooks();
+    await dispatcher.close().catch(() => {});
+    await node.close().catch(() => {});
+    return fail('VALIDATION_FAILED', config.tlsCert ? `--tls-cert / --tls-key: ${app.message}` : `the HTTP server cannot be set up: ${app.message}`);
+  }
   log = app.log;
   for (const [message, data] of early.splice(0)) app.log.warn(data, message);
-  await app.listen({ host: config.host, port: config.port });
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    unsubscribeWebhooks();
+    await app.close().catch(() => {});
+    await dispatcher.close().catch(() => {});
+    await node.close().catch(() => {});
+    return fail('VALIDATION_FAILED', listenFailure(err as NodeJS.ErrnoException, config.host, config.port), { field: 'port' });
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

@@ -28,6 +28,8 @@ export class SdkSession implements SessionListener {
     private readonly registry: SessionRegistry,
     private readonly socket: WebSocket,
     private readonly stillAuthorized: () => Promise<boolean> = async () => true,
+    /** Told of every operation error, so a store that cannot be written shows on /readyz. */
+    private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
   private closed = false;
@@ -85,12 +87,7 @@ export class SdkSession implements SessionListener {
   private async onMessage(text: string): Promise<void> {
     if (performance.now() - this.authCheckedAt > 2000) {
       this.authCheckedAt = performance.now();
-      if (!(await this.stillAuthorized())) {
-        this.send({ id: 0, ok: false, error: toProblem({ code: 'UNAUTHENTICATED', message: 'the API token of this session was revoked' }) });
-        this.flush();
-        this.socket.close(4401, 'token revoked');
-        return;
-      }
+      if (!(await this.stillAuthorized())) return this.revoke();
     }
     let parsed: unknown;
     try {
@@ -109,6 +106,14 @@ export class SdkSession implements SessionListener {
     } else await this.onRequest(parsed);
   }
 
+  /** The session's token was revoked: say so and close (code 4401), whether or not the client is speaking. */
+  revoke(): void {
+    if (this.socket.readyState !== 1) return;
+    this.send({ id: 0, ok: false, error: toProblem({ code: 'UNAUTHENTICATED', message: 'the API token of this session was revoked' }) });
+    this.flush();
+    this.socket.close(4401, 'token revoked');
+  }
+
   private async onRequest(raw: unknown): Promise<void> {
     const req = validateSessionRequest(raw);
     if (!req.ok) {
@@ -120,8 +125,9 @@ export class SdkSession implements SessionListener {
       const result = await this.handle(req.value);
       this.send(result.ok ? { id: req.value.id, ok: true, result: result.value } : { id: req.value.id, ok: false, error: toProblem(result) });
     } catch (err) {
+      this.onError(err);
       const error = isStoreUnavailable(err)
-        ? toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store is not reachable right now; retry later', data: { retryAfterSeconds: 1 } })
+        ? toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later', data: { retryAfterSeconds: 2 } })
         : toProblem({ code: 'INTERNAL', message: `unexpected error: ${(err as Error).message}` });
       this.send({ id: req.value.id, ok: false, error });
     }

@@ -1,7 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { formatMoney, parseMoney } from '@licensor/core';
 import { type Command, Option } from 'commander';
-import { nodeClientConfig } from '../../config/client-config.js';
 import { parseCliDate } from '../../issuer/issue-license.js';
 import { CliError } from '../cli-error.js';
 import { parseModuleSpec } from './license.js';
@@ -53,13 +52,7 @@ export function registerBillingCommands(program: Command): void {
     async (accountId: string, o: Flags & { csv?: boolean }) => {
       const path = `/v1/billing/accounts/${encodeURIComponent(accountId)}/ledger?limit=10000`;
       if (o.csv) {
-        const { url, token } = nodeClientConfig(o);
-        if (!token) throw new CliError('an admin token is needed: --token or LICENSOR_TOKEN', 2);
-        const res = await fetch(`${url}${path}&format=csv`, { headers: { authorization: `Bearer ${token}` } }).catch((err: Error) => {
-          throw new CliError(`cannot reach the node at ${url}: ${err.message}`);
-        });
-        const text = await res.text();
-        if (!res.ok) throw new CliError(`${res.status}: ${text}`);
+        const text = await call(o, 'GET', `${path}&format=csv`, undefined, { text: true });
         return void process.stdout.write(text);
       }
       const r = await call(o, 'GET', path);

@@ -26,7 +26,7 @@ export function parseModuleQuantities(args: string[]): Record<string, number> {
   const modules: Record<string, number> = {};
   for (const a of args) {
     const m = /^([1-9][0-9]*)=([0-9]+)$/.exec(a);
-    if (!m) throw new CliError(`expected MODULE=QUANTITY (e.g. 2001=5), got ${JSON.stringify(a)}`, 2);
+    if (!m) throw new CliError(`expected MODULE=QUANTITY (e.g. 2001=5), got ${JSON.stringify(a)}`);
     modules[m[1] as string] = Number(m[2]);
   }
   return modules;

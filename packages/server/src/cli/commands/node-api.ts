@@ -1,15 +1,22 @@
+import { ID_RULE_TEXT, isValidId } from '@licensor/protocol';
 import type { Command } from 'commander';
 import { nodeClientConfig } from '../../config/client-config.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT } from '../cli-error.js';
 import { readInputFile, table } from './shared.js';
 
 type Flags = { url?: string; token?: string; json?: boolean };
 
-/** Calls a running node's API; a problem+json answer becomes one readable line and a non-zero exit. */
+/** The exit code for a node's error answer: licensing refusals 3, the node or its store unavailable 2, bad input 1. */
+export function exitForStatus(status: number): number {
+  if (status === 409 || status === 422) return EXIT.REFUSED;
+  return status >= 500 ? EXIT.ENVIRONMENT : EXIT.BAD_INPUT;
+}
+
+/** Calls a running node's API; a problem+json answer becomes one readable line and a non-zero exit. `text` returns the body as is. */
 // biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API, read per command
-export async function call(flags: Flags, method: string, path: string, body?: unknown): Promise<any> {
+export async function call(flags: Flags, method: string, path: string, body?: unknown, opts: { text?: boolean } = {}): Promise<any> {
   const { url, token } = nodeClientConfig(flags);
-  if (!token) throw new CliError('an admin token is needed: --token or LICENSOR_TOKEN', 2);
+  if (!token) throw new CliError('an admin token is needed: --token or LICENSOR_TOKEN');
   let res: Response;
   try {
     res = await fetch(url + path, {
@@ -18,12 +25,17 @@ export async function call(flags: Flags, method: string, path: string, body?: un
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (err) {
-    throw new CliError(`cannot reach the node at ${url}: ${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}`, 1);
+    throw new CliError(`cannot reach the node at ${url}: ${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}`, EXIT.ENVIRONMENT);
   }
   const text = await res.text();
-  const parsed = text ? JSON.parse(text) : null;
-  if (!res.ok) throw new CliError(`${parsed?.code ?? res.status}: ${parsed?.detail ?? text}`, res.status === 409 || res.status === 422 ? 3 : 1);
-  return parsed;
+  let parsed: { code?: string; detail?: string } | null = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    if (!res.ok || !opts.text) throw new CliError(`${url} answered ${res.status} with something that is not a Licensor node's JSON; check --url`, res.ok ? EXIT.ENVIRONMENT : exitForStatus(res.status));
+  }
+  if (!res.ok) throw new CliError(`${parsed?.code ?? res.status}: ${(parsed?.detail ?? text).replace(/\s+/g, ' ').slice(0, 500)}`, exitForStatus(res.status));
+  return opts.text ? text : parsed;
 }
 
 export const withNode = (c: Command) => c.option('--url <url>', 'node URL [env LICENSOR_URL] (default: http://127.0.0.1:7070)').option('--token <token>', 'admin token [env LICENSOR_TOKEN]');
@@ -47,6 +59,7 @@ export function registerNodeApiCommands(program: Command): void {
   withNode(program.command('release <moduleId> <holderId>').description("force-release a holder's slot on a running node (the holder learns it at once)")).action(
     async (moduleId: string, holderId: string, o: Flags) => {
       moduleIdArg(moduleId);
+      if (!isValidId(holderId)) throw new CliError(`holderId must be ${ID_RULE_TEXT}, got ${JSON.stringify(String(holderId).slice(0, 60))} (${String(holderId).length} characters)`);
       const r = await call(o, 'POST', `/v1/modules/${moduleId}/leases/${encodeURIComponent(holderId)}/revoke`);
       process.stdout.write(r.released ? `released ${holderId} from module ${moduleId}\n` : `${holderId} held no slot of module ${moduleId}\n`);
     },

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { ENV_NAMES, loadNodeConfig } from '../../config/node-config.js';
 import { startNode } from '../../node/start-node.js';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT } from '../cli-error.js';
+
+/** Start-up failures that are the license file's refusal (exit 3), not the environment's (exit 2). */
+const LICENSE_REFUSALS = new Set(['SIGNATURE_INVALID', 'HARDWARE_KEY_MISMATCH', 'LICENSE_EXPIRED', 'LICENSE_NOT_YET_VALID', 'MALFORMED', 'KEY_SOURCE_MISMATCH']);
 
 /** `licensor serve`: runs a node until SIGTERM/SIGINT, then stops gracefully. */
 export function registerServeCommand(program: Command): void {
@@ -32,6 +35,14 @@ export function registerServeCommand(program: Command): void {
     .option('--body-limit-bytes <n>', `largest accepted request body [env ${e.bodyLimitBytes}] (default: 262144)`)
     .option('--rate-limit-per-second <n>', `requests per second per API token (per IP without a valid token), 0 = off [env ${e.rateLimitPerSecond}] (default: 10000)`)
     .option('--rate-limit-burst <n>', `requests a token may make at once [env ${e.rateLimitBurst}] (default: twice the rate)`)
+    .option('--headers-timeout-ms <ms>', `request line and headers must arrive within this time [env ${e.headersTimeoutMs}] (default: 10000)`)
+    .option('--request-timeout-ms <ms>', `the whole request, body included, must arrive within this time [env ${e.requestTimeoutMs}] (default: 30000)`)
+    .option('--keep-alive-timeout-ms <ms>', `idle keep-alive connections close after this time [env ${e.keepAliveTimeoutMs}] (default: 5000)`)
+    .option('--max-connections <n>', `open connections in all, 0 = no cap [env ${e.maxConnections}] (default: 10000)`)
+    .option('--max-connections-per-ip <n>', `open connections per client IP, 0 = no cap [env ${e.maxConnectionsPerIp}] (default: 1000)`)
+    .option('--max-sessions-per-ip <n>', `open SDK sessions per client IP, 0 = no cap [env ${e.maxSessionsPerIp}] (default: 1000)`)
+    .option('--max-sessions-per-token <n>', `open SDK sessions per API token, 0 = no cap [env ${e.maxSessionsPerToken}] (default: 5000)`)
+    .option('--max-children-per-token <n>', `child nodes one node token may register [env ${e.maxChildrenPerToken}] (default: 10)`)
     .option('--tls-cert <file>', `serve HTTPS with this certificate (PEM) [env ${e.tlsCert}]`)
     .option('--tls-key <file>', `private key of --tls-cert (PEM) [env ${e.tlsKey}]`)
     .option('--bootstrap-admin-token <secret>', `create an admin token with this secret if it does not exist [env ${e.bootstrapAdminToken}]`)
@@ -52,9 +63,9 @@ export function registerServeCommand(program: Command): void {
     .option('--allocation-window-ms <ms>', `how long children serve on an allocation without a sync [env ${e.allocationWindowMs}] (default: 259200000, 72 h)`)
     .action(async (opts: Record<string, string | string[] | undefined>) => {
       const config = loadNodeConfig({ ...opts, upstreamUrl: opts.upstream as string | undefined, licenseFile: opts.license as string | undefined, catalogs: opts.catalog });
-      if (!config.ok) throw new CliError(config.message, 2);
+      if (!config.ok) throw new CliError(config.message, EXIT.BAD_INPUT);
       const started = await startNode(config.value);
-      if (!started.ok) throw new CliError(started.message, 1);
+      if (!started.ok) throw new CliError(started.message, LICENSE_REFUSALS.has(started.code) ? EXIT.REFUSED : EXIT.ENVIRONMENT);
       const running = started.value;
       const lic = running.node.licenseState();
       process.stdout.write(

@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { TokenService } from '../../auth/token-service.js';
 import { PostgresStore } from '../../store/postgres/postgres-store.js';
 import { lockDataDir } from '../../store/sqlite/data-dir-lock.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
-import { CliError } from '../cli-error.js';
+import { describeStoreError } from '../../store/store-errors.js';
+import { CliError, EXIT } from '../cli-error.js';
 import { call, withNode } from './node-api.js';
 
 /** Who the audit log names for token changes made with the CLI, which writes to the store directly. */
@@ -23,18 +25,33 @@ const overApi = (o: Where) => o.url !== undefined || o.token !== undefined;
  * running node holds its data dir, and then the command must go through its API (`--url`, `--token`).
  */
 async function openStore(o: Where) {
-  if (o.store && !/^postgres(ql)?:\/\//.test(o.store)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(o.store)}`, 2);
-  if (o.store) {
-    const store = new PostgresStore(o.store);
-    await store.migrate();
-    return { store, tokens: new TokenService(store), release: () => {} };
-  }
+  if (o.store && !/^postgres(ql)?:\/\//.test(o.store)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(o.store)}`);
+  if (o.store) return { ...(await migrated(() => new PostgresStore(o.store as string), (o.store as string).replace(/\/\/[^@/]*@/, '//'))), release: () => {} };
   const dir = resolve(o.dataDir ?? join('.licensor', 'node'));
+  const file = join(dir, 'licensor.db');
+  // A mistyped --data-dir must not quietly make a new, empty store whose tokens no node ever reads.
+  if (!existsSync(file)) throw new CliError(`no node store in ${dir} (no licensor.db there); give the --data-dir the node runs with, or start a node there first with licensor serve --data-dir ${dir}`);
   const lock = lockDataDir(dir, 'licensor token');
-  if (!lock.ok) throw new CliError(`${lock.message}; while it runs, manage tokens through its API: add --url URL --token ADMIN_TOKEN`, 1);
-  const store = new SqliteStore(join(dir, 'licensor.db'));
-  await store.migrate();
-  return { store, tokens: new TokenService(store), release: () => lock.value.release() };
+  if (!lock.ok) throw new CliError(`${lock.message}; while it runs, manage tokens through its API: add --url URL --token ADMIN_TOKEN`, EXIT.ENVIRONMENT);
+  try {
+    return { ...(await migrated(() => new SqliteStore(file), file)), release: () => lock.value.release() };
+  } catch (err) {
+    lock.value.release();
+    throw err;
+  }
+}
+
+/** Opens and migrates a store; one readable line when it cannot be used. */
+async function migrated(open: () => PostgresStore | SqliteStore, where: string) {
+  let store: PostgresStore | SqliteStore | null = null;
+  try {
+    store = open();
+    await store.migrate();
+    return { store, tokens: new TokenService(store) };
+  } catch (err) {
+    await store?.close().catch(() => {});
+    throw new CliError(`cannot open the store ${where}: ${describeStoreError(err)}`, EXIT.ENVIRONMENT);
+  }
 }
 
 /** Runs `fn` on the store opened directly, closing it and freeing the data dir afterwards. */
@@ -64,7 +81,7 @@ export function registerTokenCommands(program: Command): void {
       .option('--name <name>', 'a name to recognise it by', 'cli')
       .option('--json', 'print JSON'),
   ).action(async (o: Where & { role: string; name: string; json?: boolean }) => {
-    if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`, 2);
+    if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`);
     const role = o.role;
     const made: TokenView & { secret: string } = overApi(o)
       ? await call(o, 'POST', '/v1/tokens', { role, name: o.name })
@@ -81,7 +98,7 @@ export function registerTokenCommands(program: Command): void {
   });
   storeOptions(token.command('revoke <id>').description('Revoke a token')).action(async (id: string, o: Where) => {
     if (overApi(o)) await call(o, 'DELETE', `/v1/tokens/${encodeURIComponent(id)}`);
-    else if (!(await withStore(o, (tokens) => tokens.revoke(id, Date.now(), CLI_ACTOR)))) throw new CliError(`no live token ${id}`, 1);
+    else if (!(await withStore(o, (tokens) => tokens.revoke(id, Date.now(), CLI_ACTOR)))) throw new CliError(`no live token ${id}`);
     process.stdout.write(`revoked ${id}\n`);
   });
 }

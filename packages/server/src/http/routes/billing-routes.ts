@@ -4,9 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { BillingService } from '../../billing/billing-service.js';
 import { ledgerCsv } from '../../billing/ledger-csv.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors } from '../schemas.js';
+import { errors, Id } from '../schemas.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' });
 const IdParams = Type.Object({ id: Id });
 const Entitlements = Type.Array(Type.Object({ moduleId: Type.Integer({ minimum: 1, maximum: 2147483647 }), quantity: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])) }, { additionalProperties: false }), {
   minItems: 1,

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
-import { errors } from '../schemas.js';
+import { errors, EventTypes } from '../schemas.js';
 
 /** The events feed with cursor pagination. */
 export function eventRoutes(app: FastifyInstance, node: LicensorNode): void {
@@ -15,7 +15,7 @@ export function eventRoutes(app: FastifyInstance, node: LicensorNode): void {
         querystring: Type.Object({
           after: Type.Integer({ minimum: 0, default: 0 }),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          type: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated event types, e.g. slot.acquired,slot.evicted' })),
+          type: Type.Optional(EventTypes),
           moduleId: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
         response: errors(400, 401, 403),

@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { bearerSecret } from '../../auth/bearer-secret.js';
 import type { TokenService } from '../../auth/token-service.js';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import type { StoredEvent } from '../../store/store.js';
-import { errors } from '../schemas.js';
+import { errors, EventTypes } from '../schemas.js';
 
 /** Options of the live event stream. */
 export interface EventStreamOptions {
-  /** How often a comment line keeps idle proxies from closing the stream, and the token is checked again. */
+  /** How often a comment line keeps idle proxies from closing the stream. */
   keepAliveMs?: number;
 }
 
@@ -40,7 +41,7 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
         tags: ['events'],
         querystring: Type.Object({
           after: Type.Optional(Type.Integer({ minimum: 0 })),
-          type: Type.Optional(Type.String({ maxLength: 500, description: 'comma-separated event types' })),
+          type: Type.Optional(EventTypes),
           moduleId: Type.Optional(Type.Integer({ minimum: 1 })),
         }),
         response: errors(400, 401, 403),
@@ -53,8 +54,7 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
       const types = req.query.type ? new Set(req.query.type.split(',').map((t) => t.trim()).filter(Boolean)) : null;
       const moduleId = req.query.moduleId;
       const wanted = (e: StoredEvent) => (!types || types.has(e.type)) && (moduleId === undefined || e.moduleId === moduleId);
-      const auth = req.headers.authorization ?? '';
-      const secret = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+      const secret = bearerSecret(req.headers.authorization) ?? '';
 
       reply.hijack();
       const raw = reply.raw;
@@ -82,8 +82,10 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
         if (held) held.push(e);
         else send(e);
       });
-      const timer = setInterval(() => {
-        write(': keep-alive\n\n');
+      const timer = setInterval(() => write(': keep-alive\n\n'), keepAliveMs);
+      timer.unref();
+      // The token is checked again every second, idle stream or not: a revoked token's stream ends within seconds.
+      const authTimer = setInterval(() => {
         tokens.authenticate(secret).then(
           (token) => {
             if (token && token.role === 'admin') return;
@@ -92,14 +94,15 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
           },
           () => {},
         );
-      }, keepAliveMs);
-      timer.unref();
+      }, 1000);
+      authTimer.unref();
       function end() {
         if (closed) return;
         closed = true;
         open.delete(end);
         unsubscribe();
         clearInterval(timer);
+        clearInterval(authTimer);
         raw.end();
       }
       raw.on('close', end);

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { opContext } from '../idempotency.js';
 import { actor, auditActor, send } from '../request-context.js';
-import { emptyBodyAsObject, errors, HolderId, HolderParams, LeaseViewSchema, ModuleParams } from '../schemas.js';
+import { AcquireBody, emptyBodyAsObject, errors, HeartbeatBody, HolderParams, LeaseViewSchema, ModuleParams, ReleaseQuery } from '../schemas.js';
 import { leaseView } from '../views.js';
 
 type HolderP = { moduleId: number; holderId: string };
@@ -21,7 +21,7 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: 'Acquire a slot (idempotent per holder: the same device re-takes its own slot)',
         tags: ['slots'],
         params: ModuleParams,
-        body: Type.Object({ holderId: HolderId }, { additionalProperties: false }),
+        body: AcquireBody,
         response: { 200: LeaseViewSchema, 201: LeaseViewSchema, ...errors(400, 401, 403, 404, 409) },
       },
     },
@@ -44,7 +44,7 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: 'Keep a lease alive; `active: false` when no user activity happened since the last one',
         tags: ['slots'],
         params: HolderParams,
-        body: Type.Optional(Type.Object({ leaseId: Type.Optional(Type.String({ maxLength: 100 })), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false })),
+        body: Type.Optional(HeartbeatBody),
         response: { 200: Type.Object({ expiresAt: Type.Integer(), nonProduction: Type.Boolean() }), ...errors(400, 401, 403, 404, 409, 410) },
       },
     },
@@ -64,7 +64,7 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: 'Release a slot (idempotent)',
         tags: ['slots'],
         params: HolderParams,
-        querystring: Type.Object({ leaseId: Type.Optional(Type.String({ maxLength: 100 })) }),
+        querystring: ReleaseQuery,
         response: { 200: Type.Object({ released: Type.Boolean() }), ...errors(400, 401, 403, 404) },
       },
     },

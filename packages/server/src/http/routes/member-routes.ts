@@ -4,9 +4,8 @@ import type { LicensorNode } from '../../node/licensor-node.js';
 import { memberSyncView } from '../../node/member-sync-view.js';
 import { opContext } from '../idempotency.js';
 import { auditActor, send, unwrap } from '../request-context.js';
-import { emptyBodyAsObject, errors, MemberParams, ModuleParams } from '../schemas.js';
+import { emptyBodyAsObject, errors, MemberParams, MemberSyncBody, ModuleParams, OperationName, ProfileCheckBody, QuotaReportBody } from '../schemas.js';
 
-const Features = Type.Array(Type.Integer({ minimum: 1, maximum: 2147483647 }), { maxItems: 200 });
 type MemberP = { moduleId: number; memberId: string };
 
 /** Member (BLOCK_LATEST), quota (DEGRADE), feature profile and enabled-check routes. */
@@ -22,7 +21,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: 'Connect or sync a member (a cash register, a subordinate server); members beyond the quantity are blocked, latest first',
         tags: ['members'],
         params: MemberParams,
-        body: Type.Optional(Type.Object({ features: Type.Optional(Features) }, { additionalProperties: false })),
+        body: Type.Optional(MemberSyncBody),
         ...{ response: errors(400, 401, 403, 404, 409) },
       },
     },
@@ -50,7 +49,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: 'Report the counted quantity of a DEGRADE module (e.g. clients with non-standard accounts)',
         tags: ['quotas'],
         params: ModuleParams,
-        body: Type.Object({ count: Type.Integer({ minimum: 0, maximum: 2147483647 }) }, { additionalProperties: false }),
+        body: QuotaReportBody,
         response: errors(400, 401, 403, 404, 409),
       },
     },
@@ -64,7 +63,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
       schema: {
         summary: 'Is an operation allowed in the current quota state (409 QUOTA_EXCEEDED when refused)',
         tags: ['quotas'],
-        params: Type.Object({ moduleId: ModuleParams.properties.moduleId, operation: Type.String({ minLength: 1, maxLength: 100 }) }),
+        params: Type.Object({ moduleId: ModuleParams.properties.moduleId, operation: OperationName }),
         response: { 200: Type.Object({ allowed: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) },
       },
     },
@@ -82,7 +81,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: "Check a profile's add-on features against the license (409 FEATURE_NOT_LICENSED lists the missing ones)",
         tags: ['members'],
         params: ModuleParams,
-        body: Type.Object({ features: Features }, { additionalProperties: false }),
+        body: ProfileCheckBody,
         response: errors(400, 401, 403, 404, 409),
       },
     },

@@ -5,27 +5,10 @@ import type { SyncRequest } from '../../hierarchy/sync-messages.js';
 import type { UpstreamSync } from '../../hierarchy/upstream-sync.js';
 import { HttpFailure } from '../error-mapping.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors } from '../schemas.js';
+import { errors, Id } from '../schemas.js';
+import { checkTreeSize, SyncBody } from '../sync-body-schema.js';
 
-const NodeParams = Type.Object({ nodeId: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' }) });
-const UsageLine = Type.Object(
-  { moduleId: Type.Integer({ minimum: 1 }), quantity: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]), used: Type.Integer({ minimum: 0 }), blocked: Type.Integer({ minimum: 0 }) },
-  { additionalProperties: false },
-);
-const SyncBody = Type.Object(
-  {
-    hardwareKey: Type.String({ pattern: '^[0-9a-f]{64}$', description: "the child's 64-hex hardware key; identifies it across syncs" }),
-    name: Type.String({ minLength: 1, maxLength: 200 }),
-    countedAs: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], { description: 'accepted for compatibility and ignored: the parent counts every child in the child-node module it holds' }),
-    publicKey: Type.String({ minLength: 1, maxLength: 200 }),
-    allocationSeq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
-    licenseState: Type.String({ maxLength: 40 }),
-    usage: Type.Array(UsageLine, { maxItems: 10_000 }),
-    children: Type.Array(Type.Object({}, { additionalProperties: true }), { maxItems: 100_000, description: "the child's own subtree, as its GET /v1/nodes items" }),
-  },
-  { additionalProperties: false },
-);
-
+const NodeParams = Type.Object({ nodeId: Id });
 /** The enterprise tree: child nodes sync here, admins see the tree and set allocations; a child shows its upstream. */
 export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, upstream: UpstreamSync | null): void {
   app.post<{ Body: SyncRequest }>(
@@ -41,7 +24,11 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
         response: errors(400, 401, 403, 409),
       },
     },
-    async (req) => unwrap(await hierarchy.sync(req.body, req.token as { id: string; role: string })),
+    async (req) => {
+      // Everything about the message is checked before the sync writes anything.
+      checkTreeSize(req.body.children);
+      return unwrap(await hierarchy.sync(req.body, req.token as { id: string; role: string }));
+    },
   );
 
   app.get('/v1/nodes', { config: { roles: ['admin'] }, schema: { summary: 'The tree below this node: children, their allocations, sync state and usage', tags: ['hierarchy'], response: errors(401, 403) } }, async () => {

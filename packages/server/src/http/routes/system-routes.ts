@@ -4,13 +4,14 @@ import type { LicensorNode } from '../../node/licensor-node.js';
 import { licenseSnapshot } from '../../session/license-snapshot.js';
 import { auditActor, unwrap } from '../request-context.js';
 import { errors } from '../schemas.js';
+import { StoreHealth } from '../store-health.js';
 
 /** Health, readiness, status, catalog and license routes. */
-export function systemRoutes(app: FastifyInstance, node: LicensorNode): void {
+export function systemRoutes(app: FastifyInstance, node: LicensorNode, health: StoreHealth = new StoreHealth(node)): void {
   app.get('/healthz', { schema: { summary: 'The process is up', tags: ['system'] } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { summary: 'The store answers and the node serves', tags: ['system'] } }, async (_req, reply) => {
-    const ready = await node.store.ping().catch(() => false);
+  app.get('/readyz', { schema: { summary: 'The store answers and takes writes (false while the disk is full or the store unreachable), and the node serves', tags: ['system'] } }, async (_req, reply) => {
+    const ready = await health.ready();
     reply.code(ready ? 200 : 503);
     return { ready, store: node.store.kind };
   });

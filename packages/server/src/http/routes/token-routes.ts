@@ -4,7 +4,7 @@ import type { TokenService } from '../../auth/token-service.js';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { HttpFailure } from '../error-mapping.js';
 import { auditActor } from '../request-context.js';
-import { errors } from '../schemas.js';
+import { errors, Id } from '../schemas.js';
 
 /** API token management; a secret is returned once, at creation. */
 export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService): void {
@@ -34,7 +34,7 @@ export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: To
 
   app.delete<{ Params: { id: string } }>(
     '/v1/tokens/:id',
-    { config: { roles: ['admin'] }, schema: { summary: 'Revoke a token', tags: ['tokens'], params: Type.Object({ id: Type.String({ maxLength: 100 }) }), response: errors(401, 403, 404) } },
+    { config: { roles: ['admin'] }, schema: { summary: 'Revoke a token', tags: ['tokens'], params: Type.Object({ id: Id }), response: errors(401, 403, 404) } },
     async (req) => {
       if (!(await tokens.revoke(req.params.id, node.clock.now(), auditActor(req)))) throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
       return { revoked: true };

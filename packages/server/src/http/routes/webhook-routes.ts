@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { DeliveryStatus } from '../../store/webhook-store.js';
 import type { WebhookService } from '../../webhook/webhook-service.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors } from '../schemas.js';
+import { errors, Id } from '../schemas.js';
 
-const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[\\x21-\\x7e]+$' }) });
+const IdParams = Type.Object({ id: Id });
 
 /** Webhook endpoints (admin only): register, list, remove, and read the delivery log. */
 export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): void {

@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, openSync } from 'node:fs';
+import { makeDirectory } from '../make-directory.js';
 import { dirname } from 'node:path';
 import type { Change } from '@licensor/core';
 import Database from 'better-sqlite3';
@@ -30,7 +31,13 @@ export class SqliteStore implements Store {
   readonly webhooks: SqliteWebhookStore;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal', onWarning?: (message: string) => void) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') {
+      // The store holds token hashes, the node key and webhook secrets: the directory and the database are the
+      // service user's only. SQLite gives its -wal and -shm files the database file's mode.
+      makeDirectory(dirname(path), 0o700);
+      closeSync(openSync(path, 'a', 0o600));
+      chmodSync(path, 0o600);
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
