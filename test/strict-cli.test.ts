@@ -105,7 +105,9 @@ test('CLI against a node: unknown filter values and ids are errors, exit codes f
     }
     assert.equal(existsSync(typo), false, 'no store was created by a mistyped --data-dir');
     assertFailure(await licensor(['token', 'create', '--role', 'root', '--data-dir', t.dataDir]), 1, /--role must be admin, app or node/, 'a bad role');
-    const listed = await licensor(['token', 'list', '--data-dir', t.dataDir]);
+    // While the node runs it holds its data dir: token commands go through its API instead.
+    assertFailure(await licensor(['token', 'list', '--data-dir', t.dataDir]), 2, /is in use by another Licensor process .*add --url URL --token ADMIN_TOKEN/, 'a data dir a node holds');
+    const listed = await licensor(['token', 'list'], env);
     assert.equal(listed.code, 0, listed.stderr);
     assert.match(listed.stdout, /test-app/);
   } finally {

@@ -29,6 +29,7 @@ function reportedNode(depth: number): TObject {
       state: Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('unlicensed')]),
       message: Type.String({ maxLength: 1000 }),
       licenseState: Type.Union([Type.String({ maxLength: 40 }), Type.Null()]),
+      licenseSummary: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
       registeredAt: Time,
       lastSyncAt: Time,
       online: Type.Boolean(),

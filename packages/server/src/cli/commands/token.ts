@@ -7,6 +7,7 @@ import { lockDataDir } from '../../store/sqlite/data-dir-lock.js';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { describeStoreError } from '../../store/store-errors.js';
 import { CliError, EXIT } from '../cli-error.js';
+import { nodeClientNamed } from '../../config/client-config.js';
 import { call, withNode } from './node-api.js';
 
 /** Who the audit log names for token changes made with the CLI, which writes to the store directly. */
@@ -17,8 +18,11 @@ type Where = { dataDir?: string; store?: string; url?: string; token?: string };
 /** A token as the API and the store both describe it. */
 type TokenView = { id: string; role: string; name: string; createdAt: number; revokedAt: number | null };
 
-/** True when the command should go through a running node's API (`--url` or `--token` given). */
-const overApi = (o: Where) => o.url !== undefined || o.token !== undefined;
+/**
+ * True when the command should go through a running node's API: `--url` or `--token` given, or LICENSOR_URL /
+ * LICENSOR_TOKEN set and no store named.
+ */
+const overApi = (o: Where) => o.url !== undefined || o.token !== undefined || (o.dataDir === undefined && o.store === undefined && nodeClientNamed(o));
 
 /**
  * Opens a node's store directly: PostgreSQL (shared by design), or an SQLite data dir that no node is running on — a

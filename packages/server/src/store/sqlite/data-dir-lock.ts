@@ -1,7 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fail, ok, type Outcome } from '@licensor/protocol';
+import { makeDirectory } from '../make-directory.js';
+import { describeStoreError } from '../store-errors.js';
 
 /** The lock file in a data dir (an SQLite file held in exclusive locking mode) and the file naming its holder. */
 const LOCK_FILE = 'licensor.lock';
@@ -18,7 +20,11 @@ export interface DataDirLock {
  * when the process dies however it dies — no stale lock to clean up by hand. `what` names the holder in the file.
  */
 export function lockDataDir(dir: string, what = 'licensor serve'): Outcome<DataDirLock> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    makeDirectory(dir, 0o700);
+  } catch (err) {
+    return fail('STORE_UNAVAILABLE', `cannot open the store in ${dir}: ${describeStoreError(err)}`, { field: 'dataDir' });
+  }
   let db: Database.Database;
   try {
     db = new Database(join(dir, LOCK_FILE), { timeout: 0 });
@@ -29,7 +35,7 @@ export function lockDataDir(dir: string, what = 'licensor serve'): Outcome<DataD
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return fail('CONFLICT', `data dir ${dir} is in use by another Licensor process${holderOf(dir)}: one node per data dir`, { field: 'dataDir' });
-    return fail('VALIDATION_FAILED', `cannot lock data dir ${dir}: ${(err as Error).message}`, { field: 'dataDir' });
+    return fail('STORE_UNAVAILABLE', `cannot open the store in ${dir}: ${describeStoreError(err)}`, { field: 'dataDir' });
   }
   writeFileSync(join(dir, HOLDER_FILE), `${process.pid} ${what}\n`, { mode: 0o600 });
   let held = true;
