@@ -6,7 +6,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Entitlement, KeySource } from '@licensor/protocol';
-import { deriveHardwareKey } from '../packages/server/src/hwkey/usb-drives.js';
+import { deriveHardwareKey, machineIdKey } from '../packages/server/src/hwkey/usb-drives.js';
+import { lockHardwareKey } from '../packages/server/src/node/hardware-key-lock.js';
 import { fakeSysfs } from '../packages/server/test/fake-sysfs.js';
 import { licenseTerms } from './support/license-terms.js';
 import { createTestIssuer, freePort, spawnNode, tempDir, type TestIssuer } from './support/spawn-node.js';
@@ -156,23 +157,38 @@ test('one node per data dir: a second serve on the same dir exits at once naming
   }
 });
 
-test('one embedded node per license on a machine: a second data dir with the same hardware key is refused too', async () => {
+test('one embedded node per license on a machine: a second data dir reading the same machine key is refused too', async (t) => {
+  const machine = machineIdKey('/');
+  if (!machine.ok) {
+    t.skip(`no machine id here (${machine.message})`);
+    return;
+  }
+  // A node already serving this machine's key (`npm start` runs on it) would make the first process fail too.
+  const probe = await lockHardwareKey(machine.value.key, 'enforcement test probe');
+  if (!probe.ok) {
+    t.skip(`this machine's key is served by another process right now: ${probe.message}`);
+    return;
+  }
+  await probe.value.release();
   const issuer = createTestIssuer();
   const tmp = tempDir();
   try {
-    const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 5 }], 'any');
-    const base = { hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic };
-    const first = await spawnNode({ ...base, dataDir: join(tmp.dir, 'one'), port: await freePort() });
+    const terms = licenseTerms([{ moduleId: 4001, quantity: 5 }], { keySource: 'machine-id' });
+    const lic = join(tmp.dir, 'machine.lic');
+    writeFileSync(lic, issuer.sign(terms.entitlements, { ...terms, hardwareKey: machine.value.key }));
+    const serve = async (dir: string) => {
+      const port = await freePort();
+      const child = spawnNode({ dataDir: join(tmp.dir, dir), port, hardwareKey: machine.value.key, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic, args: ['--hardware-key-source', 'machine-id'], dropHardwareKey: true });
+      return child;
+    };
+    const first = await serve('one');
     try {
-      await assert.rejects(
-        spawnNode({ ...base, dataDir: join(tmp.dir, 'two'), port: await freePort() }),
-        (err: Error) => err.message.includes('is already served by another Licensor process on this machine') && err.message.includes(`PID ${first.child.pid}`),
-      );
+      await assert.rejects(serve('two'), (err: Error) => err.message.includes('is already served by another Licensor process on this machine') && err.message.includes(`PID ${first.child.pid}`));
     } finally {
       await first.stop();
     }
     // Stopped, the key is free: the other data dir may serve it now.
-    const second = await spawnNode({ ...base, dataDir: join(tmp.dir, 'two'), port: await freePort() });
+    const second = await serve('two');
     await second.stop();
   } finally {
     tmp.remove();

@@ -79,6 +79,8 @@ export interface SpawnNodeOptions {
   issuerPublicKey: string;
   adminToken: string;
   licenseFile?: string;
+  /** Start without `--hardware-key`: the node reads its key itself (give `--hardware-key-source` in `args`). */
+  dropHardwareKey?: boolean;
   /** More `licensor serve` flags, e.g. ['--session-grace-ms', '1000']. */
   args?: string[];
   env?: NodeJS.ProcessEnv;
@@ -119,8 +121,7 @@ export async function spawnNode(opts: SpawnNodeOptions): Promise<SpawnedNode> {
     '127.0.0.1',
     '--port',
     String(opts.port),
-    '--hardware-key',
-    opts.hardwareKey,
+    ...(opts.dropHardwareKey ? [] : ['--hardware-key', opts.hardwareKey]),
     '--issuer-public-key',
     opts.issuerPublicKey,
     '--bootstrap-admin-token',

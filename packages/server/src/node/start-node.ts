@@ -103,9 +103,10 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   if (config.store !== 'sqlite') return startLocked(config, deps);
   const lock = lockDataDir(config.dataDir);
   if (!lock.ok) return lock;
-  // And one embedded node per hardware key on this machine: another data dir would otherwise serve the license again.
+  // And one embedded node per hardware key read from this machine (a drive, the machine id): another data dir would
+  // otherwise serve the same license again. A key given by hand binds nothing to the machine, so it takes no lock.
   const hw = resolveHardwareKey(config);
-  const keyLock = hw.ok ? await lockHardwareKey(hw.value.key, `licensor serve --data-dir ${config.dataDir}`) : null;
+  const keyLock = hw.ok && hw.value.trusted ? await lockHardwareKey(hw.value.key, `licensor serve --data-dir ${config.dataDir}`) : null;
   const release = async () => {
     if (keyLock?.ok) await keyLock.value.release();
     lock.value.release();
