@@ -78,6 +78,15 @@ test('the vendor flow in four commands: keys init → hwkey → license issue �
   assert.equal(pub.stdout.trim(), publicKey);
 });
 
+test('license issue warns when the license grants no server application: a node serving it would refuse client work', async () => {
+  const issue = await licensor('license', 'issue', '--customer', 'Cafe', '--hardware-key', 'ab'.repeat(32), '--scope', 'static', '--permanent', '--module', '4001=5', '--issuer-dir', issuerDir, '--out', join(tmp, 'no-app.lic'));
+  assert.equal(issue.code, 0, issue.stderr);
+  assert.match(issue.stderr, /^licensor: warning: the license grants no server application \(1001 OpenService\.License Server, 1002 OpenService\.Data Server\): a node serving it refuses client work; add --module 1001 or --module 1002$/m);
+  const withApp = await licensor('license', 'issue', '--customer', 'Cafe', '--hardware-key', 'ab'.repeat(32), '--scope', 'static', '--permanent', '--module', '1002', '--module', '4001=5', '--issuer-dir', issuerDir, '--out', join(tmp, 'app.lic'));
+  assert.equal(withApp.code, 0, withApp.stderr);
+  assert.doesNotMatch(withApp.stderr, /warning/);
+});
+
 test('license verify: rejections exit 3 with the reason code', async () => {
   const out = join(tmp, 'cafe.lic');
   const other = mkdtempSync(join(tmp, 'other-'));
