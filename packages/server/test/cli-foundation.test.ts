@@ -185,3 +185,12 @@ test('serve: a bad --events-retention-days exits 1 (bad input) with one line nam
   }
   assert.equal(existsSync(dataDir), false);
 });
+
+test('serve without a USB drive exits 2 with one line: plug the drive in, or the machine id for a license issued for it', async () => {
+  const r = await licensor('serve', '--sysfs-root', join(tmp, 'no-sysfs'), '--data-dir', join(tmp, 'no-drive-node'), '--port', '0', '--log-level', 'silent');
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(
+    r.stderr,
+    'licensor: no USB mass-storage drive with a serial number was found; plug in the licensed drive (`licensor hwkey` lists the drives it sees), or, for a license issued --key-source machine-id, start with --hardware-key-source machine-id\n',
+  );
+});
