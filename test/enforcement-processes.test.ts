@@ -232,6 +232,16 @@ test('the server application is licensed: without it client work is refused, adm
     } finally {
       await node.stop();
     }
+    // --application naming a client application does not stand in for the withheld server application.
+    const client = await spawnNode({ dataDir: join(tmp.dir, 'client'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: without, args: ['--application', '4001'] });
+    try {
+      const r = await api(client.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
+      assert.equal(r.status, 409, JSON.stringify(r.body));
+      assert.equal(r.body.code, 'LICENSE_MISSING');
+      assert.match(r.body.detail, /--application 4001 names OpenService\.Manager \(4001\), which is not a server application/);
+    } finally {
+      await client.stop();
+    }
     // --application names the one the node runs: a Data Server license does not run a License Server.
     const ds = licenseFile(issuer, tmp.dir, [{ moduleId: 1002, quantity: null }, { moduleId: 4001, quantity: 5 }], 'any');
     const ls = await spawnNode({ dataDir: join(tmp.dir, 'ls'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: ds, args: ['--application', '1001'] });

@@ -103,6 +103,7 @@ describe('three levels of real processes: central License Server → root Data S
     assert.equal((await acquire('mgr-2')).status, 201);
     const up = await until(() => api(site.url, siteAdmin, 'GET', '/v1/upstream'), (r) => r.body.state === 'unreachable', 'the site to notice');
     assert.match(up.body.lastError, /unreachable/);
+    assert.match(up.body.message, /serving on the held allocation until its window ends at /);
     // … until the window of its last allocation ends; then client work is refused with LICENSE_EXPIRED.
     const refused = await until(() => acquire('mgr-2'), (r) => r.status === 409, 'the allocation window to end', WINDOW_MS + 10_000);
     assert.equal(refused.body.code, 'LICENSE_EXPIRED');
@@ -111,6 +112,8 @@ describe('three levels of real processes: central License Server → root Data S
     // The subordinate's allocation never outlives the one it was carved from.
     const subRefused = await until(() => subAcquire('sub-mgr-2'), (r) => r.status === 409, 'the subordinate to stop too', 5_000);
     assert.equal(subRefused.body.code, 'LICENSE_EXPIRED');
+    // The link's state says so too, instead of still promising service on the allocation.
+    await until(() => api(site.url, siteAdmin, 'GET', '/v1/upstream'), (r) => /the held allocation ended at .*refused/.test(r.body.message), 'the upstream state to say the window ended', 5_000);
 
     // The central node comes back on the same data: the site recovers without a restart.
     central = await spawnNode(centralOpts);

@@ -78,6 +78,15 @@ test('the vendor flow in four commands: keys init → hwkey → license issue �
   assert.equal(pub.stdout.trim(), publicKey);
 });
 
+test('license issue warns when the license grants no server application: a node serving it would refuse client work', async () => {
+  const issue = await licensor('license', 'issue', '--customer', 'Cafe', '--hardware-key', 'ab'.repeat(32), '--scope', 'static', '--permanent', '--module', '4001=5', '--issuer-dir', issuerDir, '--out', join(tmp, 'no-app.lic'));
+  assert.equal(issue.code, 0, issue.stderr);
+  assert.match(issue.stderr, /^licensor: warning: the license grants no server application \(1001 OpenService\.License Server, 1002 OpenService\.Data Server\): a node serving it refuses client work; add --module 1001 or --module 1002$/m);
+  const withApp = await licensor('license', 'issue', '--customer', 'Cafe', '--hardware-key', 'ab'.repeat(32), '--scope', 'static', '--permanent', '--module', '1002', '--module', '4001=5', '--issuer-dir', issuerDir, '--out', join(tmp, 'app.lic'));
+  assert.equal(withApp.code, 0, withApp.stderr);
+  assert.doesNotMatch(withApp.stderr, /warning/);
+});
+
 test('license verify: rejections exit 3 with the reason code', async () => {
   const out = join(tmp, 'cafe.lic');
   const other = mkdtempSync(join(tmp, 'other-'));
@@ -175,4 +184,13 @@ test('serve: a bad --events-retention-days exits 1 (bad input) with one line nam
     assert.equal(r.stderr, `licensor: --events-retention-days must be an integer from 0 to 36500, got "${bad}"\n`);
   }
   assert.equal(existsSync(dataDir), false);
+});
+
+test('serve without a USB drive exits 2 with one line: plug the drive in, or the machine id for a license issued for it', async () => {
+  const r = await licensor('serve', '--sysfs-root', join(tmp, 'no-sysfs'), '--data-dir', join(tmp, 'no-drive-node'), '--port', '0', '--log-level', 'silent');
+  assert.equal(r.code, 2, r.stderr);
+  assert.equal(
+    r.stderr,
+    'licensor: no USB mass-storage drive with a serial number was found; plug in the licensed drive (`licensor hwkey` lists the drives it sees), or, for a license issued --key-source machine-id, start with --hardware-key-source machine-id\n',
+  );
 });

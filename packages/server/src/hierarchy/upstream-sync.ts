@@ -116,7 +116,7 @@ export class UpstreamSync {
         const wasReachable = this.status.state !== 'unreachable';
         this.status.state = res.reachable ? 'refused' : 'unreachable';
         this.status.lastError = res.message;
-        this.status.message = `${res.message}; serving on the held allocation until its window ends`;
+        this.status.message = `${res.message}${this.offlineOutlook(at)}`;
         if (!res.reachable && wasReachable) await this.node.publish([{ type: 'upstream.unreachable', subject: this.options.url, data: { error: res.message } }]);
         this.options.log?.('warn', `upstream sync failed: ${res.message}`, { url: this.options.url });
         // While the parent is away, look again sooner than a long interval would, so service resumes promptly.
@@ -284,6 +284,14 @@ export class UpstreamSync {
       await this.node.publish([{ type: a.entitlements.length ? 'allocation.received' : 'allocation.withdrawn', subject: a.id, data }]);
     }
     return ok(a);
+  }
+
+  /** What a failed sync leaves the node serving on: the held allocation until its window ends, or nothing once it has. */
+  private offlineOutlook(at: number): string {
+    const a = this.node.heldAllocation?.payload;
+    if (!a) return '';
+    if (at < Date.parse(a.notAfter)) return `; serving on the held allocation until its window ends at ${a.notAfter}`;
+    return `; the held allocation ended at ${a.notAfter}: its client work is refused until the parent is reached`;
   }
 
   private describeAllocation(): void {

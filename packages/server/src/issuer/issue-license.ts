@@ -94,6 +94,13 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
     const def = catalog.modules.get(e.moduleId)!;
     if (def.extends !== undefined && !seen.has(def.extends)) warnings.push(`feature ${def.id} (${def.name}) extends module ${def.extends}, which this license does not include`);
   }
+  // A node refuses client work unless its license grants one of the server applications it signs terms for.
+  if (req.developer === undefined) {
+    const apps = signedModules(catalog, req.entitlements).filter((m) => m.role === 'server-application');
+    if (apps.length && !apps.some((m) => seen.has(m.id))) {
+      warnings.push(`the license grants no server application (${apps.map((m) => `${m.id} ${m.name}`).join(', ')}): a node serving it refuses client work; add --module ${apps.map((m) => m.id).join(' or --module ')}`);
+    }
+  }
   if (req.developer !== undefined) {
     const ownsSome = [...catalog.modules.values()].some((m) => m.developer === req.developer);
     if (!ownsSome) return fail('VALIDATION_FAILED', `no module in the catalog belongs to developer ${JSON.stringify(req.developer)}`, { field: 'developer' });

@@ -450,6 +450,12 @@ export class LicensorNode {
     if (wanted === null && !apps.length) return null;
     const name = (id: number) => `${this.current.modules.get(id)?.name ?? 'module'} (${id})`;
     if (wanted !== null) {
+      // Naming a module that is not one of the signed server applications (a client application such as 4001) must
+      // not stand in for the server application the license withholds.
+      if (apps.length && !apps.some((a) => a.id === wanted)) {
+        const list = apps.map((a) => name(a.id)).join(' or ');
+        return { ok: false, code: 'LICENSE_MISSING', message: `--application ${wanted} names ${name(wanted)}, which is not a server application of this node's license (it runs ${list}): client work is refused until --application names one its license grants`, data: { moduleId: wanted } };
+      }
       if (this.held.has(wanted)) return null;
       return { ok: false, code: 'LICENSE_MISSING', message: `this node runs ${name(wanted)} (--application ${wanted}), which neither its license nor its allocation grants: client work is refused until it is licensed`, data: { moduleId: wanted } };
     }

@@ -22,7 +22,7 @@ export function resolveHardwareKey(config: Pick<NodeConfig, 'hardwareKeySource' 
       'VALIDATION_FAILED',
       config.usbDevice
         ? `no USB drive matches --usb-device ${config.usbDevice} (run \`licensor hwkey\` to list them)`
-        : 'no USB mass-storage drive with a serial number was found; plug in the licensed drive, or start with --hardware-key-source machine-id',
+        : 'no USB mass-storage drive with a serial number was found; plug in the licensed drive (`licensor hwkey` lists the drives it sees), or, for a license issued --key-source machine-id, start with --hardware-key-source machine-id',
       { field: 'hardwareKeySource' },
     );
   }
