@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Lease, LicensingClient } from '@licensor/sdk';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { JsonClient } from './support/http-client.js';
-import { startTestNode, type TestNode } from './support/test-node.js';
+import { deriveHardwareKey } from '../packages/server/src/hwkey/usb-drives.js';
+import { fakeSysfs } from '../packages/server/test/fake-sysfs.js';
+import { FakeClock, startTestNode, type TestNode } from './support/test-node.js';
 import { until as pollUntil } from './support/until.js';
 
 // The dashboard in a real browser (Debian's chromium driven by playwright-core) against real nodes on 127.0.0.1:
@@ -437,6 +440,32 @@ describe('dashboard in a real browser', { skip }, () => {
     } finally {
       await other.close();
       await site.close();
+    }
+  });
+
+  it('the licensed USB drive pulled out: the overview says until when the node serves, then that it refuses', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'licensor-usb-'));
+    const drive = { busId: '1-4', idVendor: '0781', idProduct: '5567', serial: '20060775120C8D2A0F36', block: 'sdd' };
+    fakeSysfs([drive], root);
+    const clock = new FakeClock(Date.now());
+    const site = await startTestNode({ issuerKeys, clock, sysfsRoot: root, hardwareKey: deriveHardwareKey(drive.idVendor, drive.idProduct, drive.serial), entitlements: [{ moduleId: 4001, quantity: 2 }], flags: { hardwareKeyGraceMs: '300000' } });
+    const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    try {
+      rmSync(join(root, 'sys'), { recursive: true, force: true });
+      fakeSysfs([], root);
+      site.running.node.checkHardwareKey();
+      await other.goto(site.url);
+      await other.getByLabel('Admin token').fill(site.adminToken);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByText(/The licensed USB drive is gone \(since .*\): the node serves until .*, then refuses client work until it is plugged back in\./).waitFor();
+      await other.screenshot({ path: join(SHOTS, '13-usb-drive-gone.png'), fullPage: true });
+      clock.advance(301_000);
+      await other.reload();
+      await other.getByText(/The licensed USB drive is gone \(since .*\): client work is refused until it is plugged back in\./).waitFor();
+    } finally {
+      await other.close();
+      await site.close();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

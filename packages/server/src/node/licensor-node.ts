@@ -481,10 +481,10 @@ export class LicensorNode {
   }
 
   /** The USB drive watch as status shows it: whether the drive is there, since when it is gone, when serving stops. */
-  get hardwareKeyPresence(): { watched: boolean; present: boolean; missingSince: string | null; graceEndsAt: string | null } {
+  get hardwareKeyPresence(): { watched: boolean; present: boolean; missingSince: string | null; graceEndsAt: string | null; refusing: boolean } {
     const w = this.watch;
     const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
-    return { watched: w !== null, present: w?.missingSince === null || w === null, missingSince: iso(w?.missingSince), graceEndsAt: iso(w?.graceEndsAt) };
+    return { watched: w !== null, present: w?.missingSince === null || w === null, missingSince: iso(w?.missingSince), graceEndsAt: iso(w?.graceEndsAt), refusing: this.keyRefusal() !== null };
   }
 
   /** Looks for the USB drive now (the watch also does so on its interval). */

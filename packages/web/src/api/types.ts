@@ -15,8 +15,22 @@ export interface LicenseAnswer {
     issuedAt: string;
     notBefore: string;
     notAfter: string | null;
+    keySource?: 'usb' | 'machine-id' | 'any';
   } | null;
   installedAt: number | null;
+}
+
+/** The hardware key part of `GET /v1/status`: where the key came from and, for a USB drive, whether it is plugged in. */
+export interface HardwareKeyStatus {
+  key: string;
+  source: 'usb' | 'machine-id' | 'explicit';
+  trusted: boolean;
+  watched: boolean;
+  present: boolean;
+  missingSince: string | null;
+  graceEndsAt: string | null;
+  /** True once the grace period is over: client work is refused until the drive is back. */
+  refusing: boolean;
 }
 
 /** One pool in `GET /v1/pools`. */

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/api-client.js';
-import type { Account, LicenseAnswer, PoolSummary, Rental, RentalPlan, UpstreamAnswer } from '../api/types.js';
+import type { Account, HardwareKeyStatus, LicenseAnswer, PoolSummary, Rental, RentalPlan, UpstreamAnswer } from '../api/types.js';
 import { Link } from '../app/router.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
@@ -19,14 +19,26 @@ function periodsCovered(account: Account, plan: RentalPlan | undefined): number 
 function licenseProblem(lic: LicenseAnswer): string {
   const { state, detail } = lic.state;
   if (state === 'blocked') return `This site is blocked by its parent: ${detail}. Client work is refused until the parent serves it again.`;
-  if (state === 'missing') return 'No license is installed: client work is refused until one is.';
+  // Installed but not enough to serve (no server application): the node's sentence says what is missing.
+  if (state === 'missing') return lic.license ? `${detail.charAt(0).toUpperCase()}${detail.slice(1)}.` : 'No license is installed: client work is refused until one is.';
   if (state === 'not_yet_valid') return `The license is not valid yet: ${detail}.`;
   return `The license expired: ${detail}.`;
 }
 
+/** The licensed USB drive gone: a warning through the grace period, then the refusal. */
+function driveWarning(hw: HardwareKeyStatus | null): { tone: 'warn' | 'bad'; text: string } | null {
+  if (!hw?.watched || hw.present || !hw.graceEndsAt) return null;
+  const since = hw.missingSince ? formatDateTime(hw.missingSince) : 'a while';
+  // The node says whether the grace is over: by its time, which the browser's clock need not agree with.
+  if (!hw.refusing) return { tone: 'warn', text: `The licensed USB drive is gone (since ${since}): the node serves until ${formatDateTime(hw.graceEndsAt)}, then refuses client work until it is plugged back in.` };
+  return { tone: 'bad', text: `The licensed USB drive is gone (since ${since}): client work is refused until it is plugged back in.` };
+}
+
 /** What needs attention, most urgent first. */
-function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[], own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined, up: UpstreamAnswer | null): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
+function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[], own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined, up: UpstreamAnswer | null, hw: HardwareKeyStatus | null = null): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
   const out: { tone: 'warn' | 'bad'; text: string; to?: string }[] = [];
+  const drive = driveWarning(hw);
+  if (drive) out.push(drive);
   if (lic && lic.state.state !== 'valid') out.push({ tone: 'bad', text: licenseProblem(lic) });
   // Blocked, but serving under a license of its own: the license is valid, the parent's allocation is gone.
   else if (up?.state === 'blocked') out.push({ tone: 'bad', text: `The parent node blocks this node: ${up.message}.`, to: '/hierarchy' });
@@ -63,6 +75,7 @@ export function OverviewPage() {
   );
   // 404: this node has no parent.
   const upstream = useApiData(() => api<UpstreamAnswer>('GET', '/v1/upstream').catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err))), 'all', (e) => e.type.startsWith('upstream.'));
+  const status = useApiData(() => api<{ hardwareKey: HardwareKeyStatus }>('GET', '/v1/status'), 'all', (e) => e.type.startsWith('hardware_key.'));
   const lic = license.data;
   const p = lic?.license;
   const licensedPools = (pools.data?.pools ?? []).filter((x) => x.licensed);
@@ -71,7 +84,7 @@ export function OverviewPage() {
   const found = accounts.flatMap((a) => a.rentals.map((r) => ({ a, r }))).find((x) => x.r.installedHere || x.r.licenseId === p?.id);
   const rental = found ? { ...found, plan: plans.data?.plans.find((pl) => pl.id === found.r.planId) } : undefined;
   const covered = rental ? periodsCovered(rental.a, rental.plan) : null;
-  const warnings = warningsOf(lic, licensedPools, accounts, rental, upstream.data ?? null);
+  const warnings = warningsOf(lic, licensedPools, accounts, rental, upstream.data ?? null, status.data?.hardwareKey ?? null);
   const days = p?.notAfter ? daysUntil(p.notAfter) : null;
   return (
     <section aria-labelledby="overview-title">
