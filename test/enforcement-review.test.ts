@@ -1,0 +1,53 @@
+// More ways a licensee who controls the machine may try to get more than the license grants, each tried against real
+// `licensor serve` processes through the public interface, with the honest path beside it.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { Entitlement } from '@licensor/protocol';
+import { licenseTerms } from './support/license-terms.js';
+import { createTestIssuer, freePort, spawnNode, tempDir, type TestIssuer } from './support/spawn-node.js';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const ADMIN = 'enforcement-review-admin-token-0123';
+
+/** A license as the vendor CLI writes it (terms copied from the shipped catalogs), for a key given by hand. */
+function licenseFile(issuer: TestIssuer, dir: string, entitlements: Entitlement[], extra: { serverApplication?: boolean } = {}): string {
+  const terms = licenseTerms(entitlements, { keySource: 'any', ...(extra.serverApplication === false ? { serverApplication: false } : {}) });
+  return issuer.writeLicense(dir, terms.entitlements, terms);
+}
+
+async function api(url: string, method: string, path: string, body?: unknown, token = ADMIN) {
+  const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a local catalog cannot make registers drop out sooner: a 1 s inactivity limit leaves the second register blocked', async () => {
+  const issuer = createTestIssuer();
+  const tmp = tempDir();
+  try {
+    // Signed: cash registers are never dropped for silence. The licensee's catalog drops them after 1 s, so that each
+    // register, when it syncs, would find the others gone and take their place.
+    const shipped = JSON.parse(readFileSync(join(ROOT, 'catalogs/openservice.json'), 'utf8'));
+    for (const m of shipped.modules) if (m.id === 2001) m.policy = { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: 1 };
+    const edited = join(tmp.dir, 'openservice.json');
+    writeFileSync(edited, JSON.stringify(shipped));
+    const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 2001, quantity: 1 }]);
+    const node = await spawnNode({ dataDir: join(tmp.dir, 'node'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic, args: ['--catalog', edited, '--reap-interval-ms', '200'] });
+    try {
+      assert.equal((await api(node.url, 'PUT', '/v1/modules/2001/members/register-1', { features: [] })).body.state, 'active');
+      await sleep(1500);
+      const second = await api(node.url, 'PUT', '/v1/modules/2001/members/register-2', { features: [] });
+      assert.equal(second.body.state, 'blocked', JSON.stringify(second.body));
+      const policy = (await api(node.url, 'GET', '/v1/catalog')).body.modules.find((m: { id: number }) => m.id === 2001).policy;
+      assert.deepEqual(policy, { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: null });
+    } finally {
+      await node.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+});
