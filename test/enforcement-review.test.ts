@@ -51,3 +51,23 @@ test('a local catalog cannot make registers drop out sooner: a 1 s inactivity li
     tmp.remove();
   }
 });
+
+test('--application must name a server application: naming a granted client module does not skip the check', async () => {
+  const issuer = createTestIssuer();
+  const tmp = tempDir();
+  try {
+    const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 2 }], { serverApplication: false });
+    const node = await spawnNode({ dataDir: join(tmp.dir, 'node'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic, args: ['--application', '4001'] });
+    try {
+      const refused = await api(node.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.equal(refused.body.code, 'LICENSE_MISSING');
+      assert.match(refused.body.detail, /--application 4001 names OpenService\.Manager \(4001\), which the license does not sign as a server application/);
+      assert.equal((await api(node.url, 'GET', '/v1/status')).body.license.state, 'missing');
+    } finally {
+      await node.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+});

@@ -450,7 +450,11 @@ export class LicensorNode {
     if (wanted === null && !apps.length) return null;
     const name = (id: number) => `${this.current.modules.get(id)?.name ?? 'module'} (${id})`;
     if (wanted !== null) {
-      if (this.held.has(wanted)) return null;
+      // Only a server application counts: naming any granted module (--application 4001) would skip the check.
+      if (apps.some((a) => a.id === wanted) && this.held.has(wanted)) return null;
+      if (this.held.has(wanted)) {
+        return { ok: false, code: 'LICENSE_MISSING', message: `--application ${wanted} names ${name(wanted)}, which the license does not sign as a server application: client work is refused until the node runs one it grants`, data: { moduleId: wanted } };
+      }
       return { ok: false, code: 'LICENSE_MISSING', message: `this node runs ${name(wanted)} (--application ${wanted}), which neither its license nor its allocation grants: client work is refused until it is licensed`, data: { moduleId: wanted } };
     }
     if (apps.some((a) => this.held.has(a.id))) return null;
