@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { Entitlement } from '@licensor/protocol';
 import { licenseTerms } from './support/license-terms.js';
 import { createTestIssuer, freePort, spawnNode, tempDir, type TestIssuer } from './support/spawn-node.js';
+import { until } from './support/until.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const ADMIN = 'enforcement-review-admin-token-0123';
@@ -66,6 +67,40 @@ test('--application must name a server application: naming a granted client modu
       assert.equal((await api(node.url, 'GET', '/v1/status')).body.license.state, 'missing');
     } finally {
       await node.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+});
+
+test('a developer license handed down to a site stays non-production there', async () => {
+  const issuer = createTestIssuer();
+  const tmp = tempDir();
+  try {
+    // The developer license runs on any key; its parent node allocates from it like from a centralized license.
+    const entitlements = [{ moduleId: 1001, quantity: null }, { moduleId: 1002, quantity: 1 }, { moduleId: 4001, quantity: 5 }];
+    const terms = licenseTerms(entitlements, { keySource: 'usb', developer: 'openservice', scope: 'centralized' });
+    const dev = join(tmp.dir, 'dev.lic');
+    writeFileSync(dev, issuer.sign(terms.entitlements, { ...terms, scope: 'centralized', developer: { id: 'openservice' } }));
+    const parent = await spawnNode({ dataDir: join(tmp.dir, 'parent'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: dev, args: ['--sync-interval-ms', '200'] });
+    let site: Awaited<ReturnType<typeof spawnNode>> | null = null;
+    try {
+      const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
+      const siteKey = 'e'.repeat(64);
+      site = await spawnNode({ dataDir: join(tmp.dir, 'site'), port: await freePort(), hardwareKey: siteKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, args: ['--upstream', parent.url, '--upstream-token', token, '--application', '1002'] });
+      const child = await until(() => api(parent.url, 'GET', '/v1/nodes'), (r) => r.body.items.length === 1, 'the site to register');
+      const put = await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 1002: 1, 4001: 5 } });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+      const siteUrl = site.url;
+      await until(() => api(siteUrl, 'GET', '/v1/upstream'), (r) => r.body.allocation !== null, 'the site to take its allocation');
+      const lease = await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
+      assert.equal(lease.status, 201, JSON.stringify(lease.body));
+      assert.equal(lease.body.nonProduction, true);
+      assert.equal(lease.headers.get('licensor-non-production'), 'true');
+      assert.equal((await api(siteUrl, 'GET', '/v1/status')).body.nonProduction, true);
+    } finally {
+      await site?.stop();
+      await parent.stop();
     }
   } finally {
     tmp.remove();

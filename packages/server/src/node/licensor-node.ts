@@ -139,6 +139,8 @@ export class LicensorNode {
   private rollbackRecorded = false;
   /** Why the node may not serve although its license is valid (no server application, drive gone), or null. */
   private refusal: Failure | null = null;
+  /** Set when the allocation held chains to a developer license. */
+  private allocationFromDeveloper = false;
   /** Why an allocation from the parent was not taken (its license's key source), for the license state. */
   private allocationProblem: string | null = null;
   private watch: HardwareKeyWatch | null = null;
@@ -238,9 +240,12 @@ export class LicensorNode {
     return this.installed;
   }
 
-  /** True when the installed license is a developer license: every answer is non-production. */
+  /**
+   * True when the installed license, or the license the allocation in use chains to, is a developer license: every
+   * answer is non-production (a developer license handed down to a site is still a developer license).
+   */
   get nonProduction(): boolean {
-    return Boolean(this.installed?.payload.developer);
+    return Boolean(this.installed?.payload.developer) || (this.allocationFromDeveloper && this.allocation !== null && !this.blockedBy);
   }
 
   /** The license state now (at the latest time the node has seen when the clock was rolled back). */
@@ -264,6 +269,7 @@ export class LicensorNode {
   /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
   async setAllocation(allocation: HeldAllocation | null): Promise<void> {
     this.allocationProblem = null;
+    this.allocationFromDeveloper = false;
     this.allocation = allocation ? this.allocationTerms(allocation) : null;
     await this.applyGrants();
   }
@@ -284,6 +290,7 @@ export class LicensorNode {
       this.options.warn?.(this.allocationProblem, { code: source.code });
       return null;
     }
+    this.allocationFromDeveloper = Boolean(chain.value.root.developer);
     const terms = catalogFromTerms(chain.value.root.modules, chain.value.root.catalog ?? chain.value.root.id);
     return { ...allocation, terms: terms.ok ? terms.value : null };
   }
