@@ -106,3 +106,43 @@ test('a developer license handed down to a site stays non-production there', asy
     tmp.remove();
   }
 });
+
+test('an expired allocation adds nothing beside a license of the site\'s own: the site is back to its own quantity', async () => {
+  const issuer = createTestIssuer();
+  const tmp = tempDir();
+  try {
+    const central = issuer.writeLicense(tmp.dir, [], { ...licenseTerms([{ moduleId: 1001, quantity: null }, { moduleId: 1002, quantity: 2 }, { moduleId: 4001, quantity: 5 }], { scope: 'centralized' }), scope: 'centralized' });
+    // Children sync every 200 ms; an allocation lives 3 s without a sync.
+    const parent = await spawnNode({ dataDir: join(tmp.dir, 'parent'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: central, args: ['--sync-interval-ms', '200', '--allocation-window-ms', '3000'] });
+    let site: Awaited<ReturnType<typeof spawnNode>> | null = null;
+    try {
+      const siteKey = 'f'.repeat(64);
+      const own = join(tmp.dir, 'own.lic');
+      const ownTerms = licenseTerms([{ moduleId: 4001, quantity: 1 }]);
+      writeFileSync(own, issuer.sign(ownTerms.entitlements, { ...ownTerms, hardwareKey: siteKey }));
+      const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
+      site = await spawnNode({ dataDir: join(tmp.dir, 'site'), port: await freePort(), hardwareKey: siteKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: own, args: ['--upstream', parent.url, '--upstream-token', token] });
+      const siteUrl = site.url;
+      const child = await until(() => api(parent.url, 'GET', '/v1/nodes'), (r) => r.body.items.length === 1, 'the site to register');
+      assert.equal((await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 4001: 3 } })).status, 200);
+      const quantity = async () => (await api(siteUrl, 'GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001)?.quantity;
+      await until(quantity, (q) => q === 4, 'the site to hold its own 1 and the allocated 3');
+      for (let i = 1; i <= 4; i++) assert.equal((await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
+      // The parent goes away; once the allocation's window has ended, only the site's own license counts.
+      await parent.stop();
+      const held = (await api(siteUrl, 'GET', '/v1/upstream')).body.allocation;
+      await sleep(Math.max(0, Date.parse(held.notAfter) - Date.now()) + 300);
+      for (let i = 1; i <= 4; i++) await api(siteUrl, 'DELETE', `/v1/modules/4001/leases/pc-${i}`);
+      assert.equal((await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' })).status, 201);
+      const second = await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-2' });
+      assert.equal(second.body.code, 'INSUFFICIENT_LICENSE', JSON.stringify(second.body));
+      assert.equal(await quantity(), 1);
+      assert.equal((await api(siteUrl, 'GET', '/v1/status')).body.license.state, 'valid');
+    } finally {
+      await site?.stop();
+      await parent.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+});

@@ -130,6 +130,9 @@ export class LicensorNode {
   private lastLicenseState: string | null = null;
   private validFrom = Number.POSITIVE_INFINITY;
   private validUntil = Number.NEGATIVE_INFINITY;
+  /** When a source of grants next starts or ends: the pools are re-sized then (see combineGrants). */
+  private grantsChangeAt = Number.POSITIVE_INFINITY;
+  private regranting: Promise<void> | null = null;
   /** The time licenses are judged at: max(wall clock, a high-water mark moved by monotonic time; persisted). */
   private floor: TimeFloor;
   private latestSeen = Number.NEGATIVE_INFINITY;
@@ -438,10 +441,20 @@ export class LicensorNode {
   /** Recomputes the serving window from the license and the allocation; returns what they hold together. */
   private refreshWindow(): Map<number, number | null> {
     // A node its parent blocks serves on its own license only; without one, licensed() says why it refuses.
-    const { held, validFrom, validUntil } = combineGrants(this.installed, this.blockedBy ? null : this.allocation);
+    const { held, validFrom, validUntil, changesAt } = combineGrants(this.installed, this.blockedBy ? null : this.allocation, this.licenseNow());
     this.validFrom = validFrom;
     this.validUntil = validUntil;
+    this.grantsChangeAt = changesAt;
     return held;
+  }
+
+  /** Re-sizes the pools once a source of grants has started or ended (an allocation expiring beside a license). */
+  private async regrantIfDue(): Promise<void> {
+    if (this.grantsChangeAt === Number.POSITIVE_INFINITY || this.licenseNow() < this.grantsChangeAt) return;
+    this.regranting ??= this.applyGrants().finally(() => {
+      this.regranting = null;
+    });
+    await this.regranting;
   }
 
   /**
@@ -525,6 +538,7 @@ export class LicensorNode {
 
   /** Runs one pool operation: license check, pure decision, durable commit, then the answer. */
   private async run<T>(moduleId: number, op: (pool: PoolState, now: number) => Decision<T>, ctx: OpContext = {}): Promise<Outcome<T>> {
+    await this.regrantIfDue();
     const lic = this.licensed();
     if (!lic.ok) return lic;
     const pool = this.pool(moduleId);
@@ -727,6 +741,7 @@ export class LicensorNode {
 
   /** Frees expired leases, drops long-silent members and notices license expiry; run by the reaper timer. */
   async reap(): Promise<number> {
+    await this.regrantIfDue();
     const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
     const state = this.licenseState().state;
     for (const k of this.pendingKeyEvents.splice(0)) {
