@@ -28,7 +28,8 @@ export interface TightenResult {
   notes: string[];
 }
 
-const minOrNull = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+/** The longer of two member inactivity limits; null (never dropped) is the longest. */
+const maxOrNull = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.max(a, b));
 
 /** The stricter of two policies of the same strategy (a local setting may only tighten what the license says). */
 function tighterPolicy(signed: AdmissionPolicy, local: AdmissionPolicy): AdmissionPolicy {
@@ -36,7 +37,8 @@ function tighterPolicy(signed: AdmissionPolicy, local: AdmissionPolicy): Admissi
     return { strategy: signed.strategy, idleThresholdSeconds: Math.min(signed.idleThresholdSeconds, local.idleThresholdSeconds) };
   }
   if (signed.strategy === 'BLOCK_LATEST' && local.strategy === 'BLOCK_LATEST') {
-    return { strategy: signed.strategy, memberInactiveAfterSeconds: minOrNull(signed.memberInactiveAfterSeconds, local.memberInactiveAfterSeconds) };
+    // A member dropped sooner frees its place for a blocked one: only a longer limit (or never) is stricter.
+    return { strategy: signed.strategy, memberInactiveAfterSeconds: maxOrNull(signed.memberInactiveAfterSeconds, local.memberInactiveAfterSeconds) };
   }
   if (signed.strategy === 'DEGRADE' && local.strategy === 'DEGRADE') {
     // Refusing more operations over quota is stricter; allowing one the license refuses is not.
@@ -48,8 +50,8 @@ function tighterPolicy(signed: AdmissionPolicy, local: AdmissionPolicy): Admissi
 
 /**
  * Applies a node's local catalog to the licensed module definitions: it may rename modules for display and tighten a
- * policy of the same strategy (shorter idle threshold, heartbeat TTL or member inactivity, more operations refused
- * over quota), never loosen one or add a limit. Modules only the local catalog knows stay, unlicensed and without a
+ * policy of the same strategy (shorter idle threshold or heartbeat TTL, a longer member inactivity limit, more
+ * operations refused over quota), never loosen one or add a limit. Modules only the local catalog knows stay, unlicensed and without a
  * role, so asking for them says "not licensed" by name.
  */
 export function tightenCatalog(licensed: Catalog, local: Catalog): TightenResult {

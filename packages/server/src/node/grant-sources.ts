@@ -15,20 +15,31 @@ export interface HeldAllocation {
 /** The license state of a node, which may hold a license of its own, an allocation from its parent, or both. */
 export type NodeLicenseStateName = LicenseStateName | 'blocked';
 
-/** What a node holds per module (its license plus its allocation) and the window in which it may serve. */
-export function combineGrants(installed: InstalledLicense | null, allocation: HeldAllocation | null) {
-  const held = grantedQuantities(installed?.terms ?? null, installed?.payload ?? null);
-  if (allocation) addEntitlements(held, allocation.payload.entitlements);
+/**
+ * What a node holds per module (its license plus its allocation) at `now`, the window in which it may serve, and the
+ * next time that changes. Of two sources only those valid at `now` count: an expired allocation adds nothing beside a
+ * license of its own, nor an expired license beside a valid allocation. With neither valid, both are listed (the node
+ * refuses client work then anyway, and keeps its pools sized for a renewal).
+ */
+export function combineGrants(installed: InstalledLicense | null, allocation: HeldAllocation | null, now: number) {
+  const windowOf = (p: Pick<LicensePayload, 'notBefore' | 'notAfter'>) => ({ from: Date.parse(p.notBefore), until: p.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(p.notAfter) });
+  const own = installed ? windowOf(installed.payload) : null;
+  const alloc = allocation ? windowOf(allocation.payload) : null;
+  const inside = (w: { from: number; until: number } | null) => w !== null && now >= w.from && now < w.until;
+  const any = inside(own) || inside(alloc);
+  const held = grantedQuantities(!any || inside(own) ? (installed?.terms ?? null) : null, !any || inside(own) ? (installed?.payload ?? null) : null);
+  if (allocation && (!any || inside(alloc))) addEntitlements(held, allocation.payload.entitlements);
   // The serving window covers both sources; a node holding either one that is valid may serve.
   let validFrom = Number.POSITIVE_INFINITY;
   let validUntil = Number.NEGATIVE_INFINITY;
-  const widen = (p: Pick<LicensePayload, 'notBefore' | 'notAfter'>) => {
-    validFrom = Math.min(validFrom, Date.parse(p.notBefore));
-    validUntil = Math.max(validUntil, p.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(p.notAfter));
-  };
-  if (installed) widen(installed.payload);
-  if (allocation) widen(allocation.payload);
-  return { held, validFrom, validUntil };
+  let changesAt = Number.POSITIVE_INFINITY;
+  for (const w of [own, alloc]) {
+    if (!w) continue;
+    validFrom = Math.min(validFrom, w.from);
+    validUntil = Math.max(validUntil, w.until);
+    for (const t of [w.from, w.until]) if (t > now) changesAt = Math.min(changesAt, t);
+  }
+  return { held, validFrom, validUntil, changesAt };
 }
 
 /**

@@ -47,17 +47,21 @@ function listen(path: string, answer: string): Promise<net.Server | NodeJS.Errno
 }
 
 /**
- * Takes the node's hardware key for this process, machine-wide: one embedded node per hardware key on a machine, so a
- * second process with another data dir cannot serve the same license again. `what` is told to a process that asks.
+ * Takes the node's hardware key for this process, machine-wide: one node per hardware key on a machine, so a second
+ * process with another data dir or another PostgreSQL store cannot serve the same license again. `what` is told to a
+ * process that asks. `sharedStore` names a store several processes share (PostgreSQL): a process of the same store
+ * may run beside the holder, since they decide every pool together under the database's locks.
  */
-export async function lockHardwareKey(key: string, what: string): Promise<Outcome<HardwareKeyLock>> {
+export async function lockHardwareKey(key: string, what: string, sharedStore: string | null = null): Promise<Outcome<HardwareKeyLock>> {
   const { path, file } = lockAddress(key);
-  const answer = `${process.pid} ${what}`;
+  const answer = `${process.pid} ${what}${sharedStore ? `\n${sharedStore}` : ''}`;
   let held = await listen(path, answer);
   if (!(held instanceof net.Server) && held.code === 'EADDRINUSE') {
     const holder = await askHolder(path);
     if (holder !== null) {
-      const [pid, ...rest] = holder.split(' ');
+      const [first = '', store = null] = holder.split('\n');
+      if (sharedStore !== null && store === sharedStore) return ok({ release: async () => {} });
+      const [pid, ...rest] = first.split(' ');
       return fail('CONFLICT', `hardware key ${key.slice(0, 12)}… is already served by another Licensor process on this machine (PID ${pid}${rest.length ? `: ${rest.join(' ')}` : ''}): one node per license`, {
         field: 'hardwareKey',
       });

@@ -130,6 +130,9 @@ export class LicensorNode {
   private lastLicenseState: string | null = null;
   private validFrom = Number.POSITIVE_INFINITY;
   private validUntil = Number.NEGATIVE_INFINITY;
+  /** When a source of grants next starts or ends: the pools are re-sized then (see combineGrants). */
+  private grantsChangeAt = Number.POSITIVE_INFINITY;
+  private regranting: Promise<void> | null = null;
   /** The time licenses are judged at: max(wall clock, a high-water mark moved by monotonic time; persisted). */
   private floor: TimeFloor;
   private latestSeen = Number.NEGATIVE_INFINITY;
@@ -139,6 +142,8 @@ export class LicensorNode {
   private rollbackRecorded = false;
   /** Why the node may not serve although its license is valid (no server application, drive gone), or null. */
   private refusal: Failure | null = null;
+  /** Set when the allocation held chains to a developer license. */
+  private allocationFromDeveloper = false;
   /** Why an allocation from the parent was not taken (its license's key source), for the license state. */
   private allocationProblem: string | null = null;
   private watch: HardwareKeyWatch | null = null;
@@ -238,9 +243,12 @@ export class LicensorNode {
     return this.installed;
   }
 
-  /** True when the installed license is a developer license: every answer is non-production. */
+  /**
+   * True when the installed license, or the license the allocation in use chains to, is a developer license: every
+   * answer is non-production (a developer license handed down to a site is still a developer license).
+   */
   get nonProduction(): boolean {
-    return Boolean(this.installed?.payload.developer);
+    return Boolean(this.installed?.payload.developer) || (this.allocationFromDeveloper && this.allocation !== null && !this.blockedBy);
   }
 
   /** The license state now (at the latest time the node has seen when the clock was rolled back). */
@@ -264,6 +272,7 @@ export class LicensorNode {
   /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
   async setAllocation(allocation: HeldAllocation | null): Promise<void> {
     this.allocationProblem = null;
+    this.allocationFromDeveloper = false;
     this.allocation = allocation ? this.allocationTerms(allocation) : null;
     await this.applyGrants();
   }
@@ -284,6 +293,7 @@ export class LicensorNode {
       this.options.warn?.(this.allocationProblem, { code: source.code });
       return null;
     }
+    this.allocationFromDeveloper = Boolean(chain.value.root.developer);
     const terms = catalogFromTerms(chain.value.root.modules, chain.value.root.catalog ?? chain.value.root.id);
     return { ...allocation, terms: terms.ok ? terms.value : null };
   }
@@ -431,10 +441,20 @@ export class LicensorNode {
   /** Recomputes the serving window from the license and the allocation; returns what they hold together. */
   private refreshWindow(): Map<number, number | null> {
     // A node its parent blocks serves on its own license only; without one, licensed() says why it refuses.
-    const { held, validFrom, validUntil } = combineGrants(this.installed, this.blockedBy ? null : this.allocation);
+    const { held, validFrom, validUntil, changesAt } = combineGrants(this.installed, this.blockedBy ? null : this.allocation, this.licenseNow());
     this.validFrom = validFrom;
     this.validUntil = validUntil;
+    this.grantsChangeAt = changesAt;
     return held;
+  }
+
+  /** Re-sizes the pools once a source of grants has started or ended (an allocation expiring beside a license). */
+  private async regrantIfDue(): Promise<void> {
+    if (this.grantsChangeAt === Number.POSITIVE_INFINITY || this.licenseNow() < this.grantsChangeAt) return;
+    this.regranting ??= this.applyGrants().finally(() => {
+      this.regranting = null;
+    });
+    await this.regranting;
   }
 
   /**
@@ -520,6 +540,7 @@ export class LicensorNode {
 
   /** Runs one pool operation: license check, pure decision, durable commit, then the answer. */
   private async run<T>(moduleId: number, op: (pool: PoolState, now: number) => Decision<T>, ctx: OpContext = {}): Promise<Outcome<T>> {
+    await this.regrantIfDue();
     const lic = this.licensed();
     if (!lic.ok) return lic;
     const pool = this.pool(moduleId);
@@ -722,6 +743,7 @@ export class LicensorNode {
 
   /** Frees expired leases, drops long-silent members and notices license expiry; run by the reaper timer. */
   async reap(): Promise<number> {
+    await this.regrantIfDue();
     const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
     const state = this.licenseState().state;
     for (const k of this.pendingKeyEvents.splice(0)) {
