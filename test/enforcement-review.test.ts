@@ -63,7 +63,7 @@ test('--application must name a server application: naming a granted client modu
       const refused = await api(node.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
       assert.equal(refused.status, 409, JSON.stringify(refused.body));
       assert.equal(refused.body.code, 'LICENSE_MISSING');
-      assert.match(refused.body.detail, /--application 4001 names OpenService\.Manager \(4001\), which the license does not sign as a server application/);
+      assert.match(refused.body.detail, /--application 4001 names OpenService\.Manager \(4001\), which is not a server application of this node's license/);
       assert.equal((await api(node.url, 'GET', '/v1/status')).body.license.state, 'missing');
     } finally {
       await node.stop();
