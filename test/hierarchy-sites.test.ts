@@ -34,7 +34,8 @@ describe('sites under a License Server: the server application is a counted shar
         { moduleId: 1002, quantity: 2 },
         { moduleId: 4001, quantity: 3 },
       ],
-      flags: { syncIntervalMs: '150' },
+      // Short windows: a share taken back frees once the documents its site holds have ended (3 s here, 72 h by default).
+      flags: { syncIntervalMs: '150', allocationWindowMs: '3000' },
     });
     for (const name of ['Site X', 'Site Y', 'Site Z']) {
       const token = (await ls.api('POST', '/v1/tokens', { role: 'node', name: `${name} sync` })).body.secret;
@@ -90,9 +91,13 @@ describe('sites under a License Server: the server application is a counted shar
     assert.match(refused.body.detail, /Data Server \(1002\)/);
     const listed = await until(() => byName('Site Z'), (i) => i?.licenseState === 'missing' && i.licenseSummary !== null, 'Site Z to report');
     assert.match(listed?.licenseSummary ?? '', /^running unlicensed/);
-    // Taking the share back from Y frees it for Z, which serves at its next sync without a restart.
+    // Taking the share back from Y frees it for Z once the documents Y holds have ended (a document cannot be called
+    // back: Y could serve offline on it until then); Z then serves at its next sync without a restart.
     assert.equal((await put(y?.id, { 1002: 0 })).status, 200);
-    assert.equal((await put(z?.id, { 1002: 1, 4001: 1 })).status, 200);
+    const early = await put(z?.id, { 1002: 1, 4001: 1 });
+    assert.equal(early.body.code, 'ALLOCATION_EXCEEDED', JSON.stringify(early.body));
+    assert.match(early.body.detail, /signed documents they hold until those end/);
+    await until(() => put(z?.id, { 1002: 1, 4001: 1 }), (r) => r.status === 200, 'the share to free once Site Y\'s documents end', { ms: 10_000 });
     await until(() => acquire(siteZ, 'mgr-z'), (r) => r.status === 201, 'Site Z to serve with its share');
     await until(() => byName('Site Z'), (i) => i?.licenseState === 'valid', 'Site Z to report itself licensed');
   });

@@ -38,7 +38,7 @@ export function planAllocation(catalog: Catalog, held: Quantities, toOthers: Map
     const cap = held.get(moduleId) ?? null;
     const others = toOthers.get(moduleId) ?? 0;
     if (cap !== null && others + quantity > cap) {
-      return fail('ALLOCATION_EXCEEDED', `${module.name} (${moduleId}): this node holds ${cap}, other subdivisions have ${others}, so at most ${cap - others} can go here, not ${quantity}`, {
+      return fail('ALLOCATION_EXCEEDED', `${module.name} (${moduleId}): this node holds ${cap}, other subdivisions have ${others} (in allocations, or in signed documents they hold until those end), so at most ${cap - others} can go here, not ${quantity}`, {
         field,
         data: { moduleId, held: cap, allocatedElsewhere: others, requested: quantity },
       });

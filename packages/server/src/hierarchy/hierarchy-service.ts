@@ -5,6 +5,7 @@ import type { ChildNodeRecord } from '../store/hierarchy-store.js';
 import type { AuditActor, NewEvent, StoredEvent } from '../store/store.js';
 import { eventId } from '../store/store.js';
 import { allocationAuthority, issueAllocation } from './issue-allocation.js';
+import { IssuedDocuments } from './issued-documents.js';
 import type { NodeIdentity } from './node-identity.js';
 import type { ChildState, NodeView, SyncRequest, SyncResponse } from './sync-messages.js';
 import { toNodeView } from './node-view.js';
@@ -39,12 +40,16 @@ export class HierarchyService {
   private allocating: Promise<unknown> = Promise.resolve();
   /** Running total of what the children were allocated, per module. */
   private out = new Map<number, number>();
+  /** What signed documents still in the children's hands grant: it counts until they end. */
+  private readonly issuedDocs: IssuedDocuments;
 
   constructor(
     private readonly node: LicensorNode,
     readonly identity: NodeIdentity,
     readonly options: HierarchyOptions = DEFAULT_HIERARCHY_OPTIONS,
-  ) {}
+  ) {
+    this.issuedDocs = new IssuedDocuments(node.store, options.allocationWindowMs);
+  }
 
   /**
    * Loads the registered children and hands their allocations' sum to the node's pools. Children not yet counted in
@@ -54,6 +59,7 @@ export class HierarchyService {
   async start(): Promise<void> {
     const children = await this.node.store.hierarchy.listChildren();
     for (const c of children) this.remember(c);
+    await this.issuedDocs.load(children.map((c) => c.id), this.node.clock.now());
     this.out = this.allocatedOut();
     await this.node.setAllocatedOut(new Map(this.out));
     const counting = this.countingModule();
@@ -96,8 +102,20 @@ export class HierarchyService {
     }
   }
 
+  /**
+   * What the children hold, per module: each child's allocation, or more where a document it still holds grants more
+   * (lowered or withdrawn since, but valid until its window ends), plus what forgotten children's documents still grant.
+   */
   private allocatedOut(): Map<number, number> {
-    return sumAllocations([...this.children.values()].map(modulesOf));
+    const now = this.node.clock.now();
+    return sumAllocations([...[...this.children.values()].map((c) => this.effective(c, now)), this.issuedDocs.forgottenOut(now)]);
+  }
+
+  /** A child's share as the parent must count it: the larger of its allocation and what its valid documents grant. */
+  private effective(child: ChildNodeRecord, now: number): Map<number, number> {
+    const out = modulesOf(child);
+    for (const [id, q] of this.issuedDocs.ceiling(child.id, now)) out.set(id, Math.max(out.get(id) ?? 0, q));
+    return out;
   }
 
   /**
@@ -189,6 +207,7 @@ export class HierarchyService {
     // Served again after a withdrawal: a new seq, so the child takes it over the withdrawal it holds.
     if (await this.withdrawn(child)) await this.newSeq(child, 'allocation.restored', {});
     const document = issueAllocation(this.identity, this.node, authority.value, child, this.options.allocationWindowMs);
+    await this.issuedDocs.issued(child.id, child.allocation, this.node.clock.now());
     return { verdict: { state: 'active', message: `allocation seq ${child.allocationSeq}` }, document };
   }
 
@@ -245,9 +264,10 @@ export class HierarchyService {
     if (!child) return unknownChild(childId);
     const authority = allocationAuthority(this.node);
     if (!authority.ok) return fail(authority.code, authority.message);
-    // What the other children hold: the running total minus this child's share (no walk over every child).
-    const toOthers = new Map(this.out);
-    for (const [id, q] of modulesOf(child)) toOthers.set(id, (toOthers.get(id) ?? 0) - q);
+    // What the others hold, counted as allocatedOut() does: documents still valid count until they end.
+    const now0 = this.node.clock.now();
+    const toOthers = this.allocatedOut();
+    for (const [id, q] of this.effective(child, now0)) toOthers.set(id, (toOthers.get(id) ?? 0) - q);
     const held = new Map(this.node.heldQuantities);
     const plan = planAllocation(this.node.catalog, held, toOthers, modules);
     if (!plan.ok) return plan;
@@ -264,8 +284,7 @@ export class HierarchyService {
     if ('refused' in written) return written.refused;
     const { seq, eventSeq } = written;
     Object.assign(child, { allocation: next, allocationSeq: seq, allocationUpdatedAt: now });
-    this.out = new Map([...toOthers].filter(([, q]) => q > 0));
-    for (const [id, q] of plan.value) this.out.set(id, (this.out.get(id) ?? 0) + q);
+    this.out = this.allocatedOut();
     this.node.announce([{ ...event, data: { ...event.data, seq }, seq: eventSeq, id: eventId(eventSeq) } as StoredEvent]);
     await this.node.setAllocatedOut(new Map(this.out));
     return ok(this.view(child, now));
@@ -295,6 +314,7 @@ export class HierarchyService {
     this.children.delete(childId);
     this.byHardwareKey.delete(child.hardwareKey);
     this.verdicts.delete(childId);
+    await this.issuedDocs.forget(childId, now);
     this.out = this.allocatedOut();
     if (seq !== null) this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
     await this.node.store.setMeta(withdrawnKey(childId), '');
