@@ -1,7 +1,6 @@
 import {
   acquireLease,
   type Catalog,
-  catalogFromTerms,
   checkFeatureProfile,
   createPool,
   type Decision,
@@ -25,13 +24,16 @@ import {
   setPoolQuantity,
   summarizePool,
 } from '@licensor/core';
-import { type Failure, fail, type LicensePayload, newId, ok, type Outcome, verifyAllocationDocument, verifyLicenseFile } from '@licensor/protocol';
+import { type Failure, fail, type LicensePayload, newId, ok, type Outcome } from '@licensor/protocol';
 import { type AuditActor, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type StoredEvent, type Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { effectiveCatalog, serverApplications } from './effective-catalog.js';
-import { type HardwareKeyChange, HardwareKeyWatch, type HardwareKeyWatchOptions } from './hardware-key-watch.js';
-import { keySourceAccepts, type NodeHardwareKey } from './node-hardware-key.js';
-import { TimeFloor } from './time-floor.js';
+import { serverApplicationRefusal } from './server-application-refusal.js';
+import { HardwareKeyGate, type HardwareKeyPresence, UNWATCHED } from './hardware-key-gate.js';
+import type { HardwareKeyChange, HardwareKeyWatchOptions } from './hardware-key-watch.js';
+import { DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS, LicenseClock } from './license-clock.js';
+import type { NodeHardwareKey } from './node-hardware-key.js';
+import { allocationForNode, verifyLicenseForNode } from './verify-for-node.js';
 import { combineGrants, evaluateNodeLicense, type HeldAllocation, type NodeLicenseStateName } from './grant-sources.js';
 import { GroupCommitter } from './group-committer.js';
 import { SharedPoolGateway } from './shared-pool-gateway.js';
@@ -56,12 +58,6 @@ export interface NodeOptions {
   /** Where warnings go (a rolled-back clock); default: nowhere. */
   warn?: (message: string, data: Record<string, unknown>) => void;
 }
-
-/** Default of `clockRollbackToleranceMs`. */
-export const DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS = 5 * 60_000;
-
-/** The meta key holding the node's time high-water mark (epoch ms). */
-export const LATEST_SEEN_META_KEY = 'clock.latest_seen';
 
 /** Options of one client operation. */
 export interface OpContext {
@@ -134,26 +130,20 @@ export class LicensorNode {
   private grantsChangeAt = Number.POSITIVE_INFINITY;
   private regranting: Promise<void> | null = null;
   /** The time licenses are judged at: max(wall clock, a high-water mark moved by monotonic time; persisted). */
-  private floor: TimeFloor;
-  private latestSeen = Number.NEGATIVE_INFINITY;
-  private persistedLatestSeen = Number.NEGATIVE_INFINITY;
-  /** Set while the clock is behind the high-water mark by more than the tolerance; cleared once it catches up. */
-  private rollback: { now: number; latestSeen: number } | null = null;
-  private rollbackRecorded = false;
+  private readonly time: LicenseClock;
   /** Why the node may not serve although its license is valid (no server application, drive gone), or null. */
   private refusal: Failure | null = null;
   /** Set when the allocation held chains to a developer license. */
   private allocationFromDeveloper = false;
   /** Why an allocation from the parent was not taken (its license's key source), for the license state. */
   private allocationProblem: string | null = null;
-  private watch: HardwareKeyWatch | null = null;
-  /** Hardware-key events not yet written to the feed (written by the next reap). */
-  private pendingKeyEvents: HardwareKeyChange[] = [];
+  /** The USB drive watch, for a node whose key was read from a drive. */
+  private drive: HardwareKeyGate | null = null;
 
   constructor(readonly options: NodeOptions) {
     this.current = options.catalog;
     this.clock = options.clock;
-    this.floor = new TimeFloor(options.clock);
+    this.time = new LicenseClock(options.clock, options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS, options.warn);
     this.store = options.store;
     this.committer = new GroupCommitter(options.store, () => this.reloadPools(), options.store.commitGroupSize);
     this.shared = options.store.shared
@@ -167,11 +157,7 @@ export class LicensorNode {
     await this.store.migrate();
     // Other processes' events: taken from the head before loading, so nothing committed meanwhile is missed.
     const head = this.store.shared ? await this.store.shared.headSeq() : 0;
-    const seen = Number(await this.store.getMeta(LATEST_SEEN_META_KEY));
-    if (Number.isFinite(seen) && seen > 0) {
-      this.persistedLatestSeen = seen;
-      this.floor = new TimeFloor(this.clock, seen);
-    }
+    await this.time.load(this.store);
     const stored = await this.store.getLicense();
     if (stored) {
       const v = this.verify(stored.text, true);
@@ -182,8 +168,8 @@ export class LicensorNode {
     await this.reloadPools();
     await this.applyGrants();
     if (this.options.hardwareKeyWatch && this.options.hardwareKey.source === 'usb') {
-      this.watch = new HardwareKeyWatch(this.options.hardwareKey.key, this.options.hardwareKeyWatch, () => this.licenseNow(), (change) => this.keyChanged(change));
-      this.watch.start();
+      this.drive = new HardwareKeyGate(this.options.hardwareKey.key, this.options.hardwareKeyWatch, () => this.licenseNow(), (change) => this.keyChanged(change));
+      this.drive.start();
     }
     if (this.store.shared) this.stopFollowing = this.store.shared.follow(head, (events) => this.foreignEvents(events));
   }
@@ -271,32 +257,14 @@ export class LicensorNode {
 
   /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
   async setAllocation(allocation: HeldAllocation | null): Promise<void> {
-    this.allocationProblem = null;
-    this.allocationFromDeveloper = false;
-    this.allocation = allocation ? this.allocationTerms(allocation) : null;
+    const taken = allocation ? allocationForNode(allocation, this.options) : { allocation: null, fromDeveloper: false, problem: null };
+    this.allocation = taken.allocation;
+    this.allocationFromDeveloper = taken.fromDeveloper;
+    this.allocationProblem = taken.problem;
+    if (taken.problem) this.options.warn?.(taken.problem, { code: 'KEY_SOURCE_MISMATCH' });
     await this.applyGrants();
   }
 
-  /**
-   * An allocation with the terms its chain's license signs. The chain was verified by the caller; it is opened again
-   * here for the root license, which also decides how this node must read its hardware key (a site of a USB-bound
-   * license must read its own key from a USB drive too).
-   */
-  private allocationTerms(allocation: HeldAllocation): HeldAllocation | null {
-    const publicKey = this.options.issuerPublicKey;
-    if (!publicKey) return { ...allocation, terms: null };
-    const chain = verifyAllocationDocument(allocation.text, { issuerPublicKey: publicKey, hardwareKey: this.options.hardwareKey.key, at: null });
-    if (!chain.ok) return { ...allocation, terms: null };
-    const source = keySourceAccepts(chain.value.root, this.options.hardwareKey);
-    if (!source.ok) {
-      this.allocationProblem = `the allocation from the parent is not used: ${source.message}`;
-      this.options.warn?.(this.allocationProblem, { code: source.code });
-      return null;
-    }
-    this.allocationFromDeveloper = Boolean(chain.value.root.developer);
-    const terms = catalogFromTerms(chain.value.root.modules, chain.value.root.catalog ?? chain.value.root.id);
-    return { ...allocation, terms: terms.ok ? terms.value : null };
-  }
 
   /** Records what this node's children were allocated; its own pools keep the rest. */
   async setAllocatedOut(allocatedOut: Map<number, number>): Promise<void> {
@@ -320,7 +288,7 @@ export class LicensorNode {
 
   /** The clock rollback in effect, if any: the clock reads `now`, the node has already seen `latestSeen`. */
   get clockRollback(): { now: number; latestSeen: number } | null {
-    return this.rollback;
+    return this.time.rollback;
   }
 
   /**
@@ -328,39 +296,12 @@ export class LicensorNode {
    * by more than the tolerance — then that latest time, so a rolled-back clock gives a temporary license no extra time.
    */
   private licenseNow(): number {
-    const { at, wall: now } = this.floor.read();
-    this.latestSeen = at;
-    if (at - now <= (this.options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS)) {
-      if (this.rollback && now >= at) {
-        this.rollback = null;
-        this.rollbackRecorded = false;
-      }
-      return at;
-    }
-    if (!this.rollback) {
-      this.rollback = { now, latestSeen: at };
-      this.options.warn?.('the clock is behind the time this node has already reached: license validity is judged at that time', {
-        clock: new Date(now).toISOString(),
-        latestSeen: new Date(at).toISOString(),
-        behindMs: at - now,
-      });
-    }
-    return at;
+    return this.time.now();
   }
 
   /** Verifies a license file for this node: issuer signature, hardware key and its source, the signed module terms. */
   private verify(text: string, ignoreTime: boolean): Outcome<{ payload: LicensePayload; terms: Catalog }> {
-    if (!this.options.issuerPublicKey) return fail('LICENSE_MISSING', 'the node has no issuer public key configured (--issuer-public-key)');
-    const v = verifyLicenseFile(text, {
-      publicKey: this.options.issuerPublicKey,
-      hardwareKey: this.options.hardwareKey.key,
-      at: ignoreTime ? null : this.licenseNow(),
-    });
-    if (!v.ok) return v;
-    const source = keySourceAccepts(v.value, this.options.hardwareKey);
-    if (!source.ok) return source;
-    const terms = catalogFromTerms(v.value.modules, v.value.catalog ?? v.value.id);
-    return terms.ok ? ok({ payload: v.value, terms: terms.value }) : terms;
+    return verifyLicenseForNode(text, this.options, ignoreTime ? null : this.licenseNow());
   }
 
   /** Whether the stored license (if any) can be used by this node; the reason when it cannot (checked at start). */
@@ -457,66 +398,41 @@ export class LicensorNode {
     await this.regranting;
   }
 
-  /**
-   * Why the node may not serve for want of its server application: the signed terms name server applications (the
-   * License Server, the Data Server) and the license and allocation grant none of them — or not the one `--application`
-   * names. Admin work and upstream sync go on, so a license or an allocation can arrive.
-   */
+  /** Why the node may not serve for want of its server application (see serverApplicationRefusal), or null. */
   private applicationRefusal(): Failure | null {
     // Blocked by its parent with no license of its own: refused for the block (SYNC_BLOCKED says why), not for this.
     if (this.blockedBy && !this.installed) return null;
-    const apps = serverApplications([this.installed?.terms ?? null, this.blockedBy ? null : (this.allocation?.terms ?? null)]);
-    const wanted = this.options.application ?? null;
-    if (wanted === null && !apps.length) return null;
-    const name = (id: number) => `${this.current.modules.get(id)?.name ?? 'module'} (${id})`;
-    if (wanted !== null) {
-      // Naming a module that is not one of the signed server applications (a client application such as 4001) must
-      // not stand in for the server application the license withholds.
-      if (apps.length && !apps.some((a) => a.id === wanted)) {
-        const list = apps.map((a) => name(a.id)).join(' or ');
-        return { ok: false, code: 'LICENSE_MISSING', message: `--application ${wanted} names ${name(wanted)}, which is not a server application of this node's license (it runs ${list}): client work is refused until --application names one its license grants`, data: { moduleId: wanted } };
-      }
-      if (this.held.has(wanted)) return null;
-      return { ok: false, code: 'LICENSE_MISSING', message: `this node runs ${name(wanted)} (--application ${wanted}), which neither its license nor its allocation grants: client work is refused until it is licensed`, data: { moduleId: wanted } };
-    }
-    if (apps.some((a) => this.held.has(a.id))) return null;
-    const list = apps.map((a) => name(a.id)).join(' or ');
-    return { ok: false, code: 'LICENSE_MISSING', message: `the server application is not licensed on this node (it needs ${list}): client work is refused until it is licensed`, data: { moduleId: apps[0]!.id } };
+    const signed = [this.installed?.terms ?? null, this.blockedBy ? null : (this.allocation?.terms ?? null)];
+    return serverApplicationRefusal(serverApplications(signed), this.options.application ?? null, this.held, this.current);
   }
 
   /** Why the node may not serve because its USB drive has been gone past the grace period, or null. */
   private keyRefusal(): Failure | null {
-    const ends = this.watch?.graceEndsAt ?? null;
-    if (ends === null || this.licenseNow() < ends) return null;
-    const since = new Date(this.watch?.missingSince ?? ends).toISOString();
-    return { ok: false, code: 'HARDWARE_KEY_ABSENT', message: `the licensed USB drive (hardware key ${this.options.hardwareKey.key.slice(0, 12)}…) has been gone since ${since}, past the grace period: client work is refused until it is plugged back in` };
+    return this.drive?.refusal() ?? null;
   }
 
   /** The drive went or came back: refusals follow at once, the event is written by the next reap. */
   private keyChanged(change: HardwareKeyChange): void {
-    this.pendingKeyEvents.push(change);
     const message = change.type === 'hardware_key.lost' ? 'the licensed USB drive is gone: the node serves until the grace period ends' : 'the licensed USB drive is back';
     this.options.warn?.(message, { hardwareKey: this.options.hardwareKey.key });
     this.refusal = this.applicationRefusal() ?? this.keyRefusal();
   }
 
   /** The USB drive watch as status shows it: whether the drive is there, since when it is gone, when serving stops. */
-  get hardwareKeyPresence(): { watched: boolean; present: boolean; missingSince: string | null; graceEndsAt: string | null; refusing: boolean } {
-    const w = this.watch;
-    const iso = (t: number | null | undefined) => (t === null || t === undefined ? null : new Date(t).toISOString());
-    return { watched: w !== null, present: w?.missingSince === null || w === null, missingSince: iso(w?.missingSince), graceEndsAt: iso(w?.graceEndsAt), refusing: this.keyRefusal() !== null };
+  get hardwareKeyPresence(): HardwareKeyPresence {
+    return this.drive?.presence ?? UNWATCHED;
   }
 
   /** Looks for the USB drive now (the watch also does so on its interval). */
   checkHardwareKey(): void {
-    this.watch?.check();
+    this.drive?.check();
   }
 
   /** Refuses client work without a valid license. */
   private licensed(): Outcome<true> {
     // Hot path: a plain comparison of numbers; the sentence for a refusal is built only when refusing.
     const now = this.licenseNow();
-    if (this.refusal === null && this.watch && this.watch.graceEndsAt !== null) this.refusal = this.keyRefusal();
+    if (this.refusal === null && this.drive?.missing) this.refusal = this.keyRefusal();
     if (this.refusal) return this.refusal;
     if (now >= this.validFrom && now < this.validUntil) return LICENSED;
     const s = this.licenseState();
@@ -746,20 +662,9 @@ export class LicensorNode {
     await this.regrantIfDue();
     const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
     const state = this.licenseState().state;
-    for (const k of this.pendingKeyEvents.splice(0)) {
-      const data = k.type === 'hardware_key.lost' ? { at: new Date(k.at).toISOString(), graceEndsAt: this.watch?.graceEndsAt ? new Date(this.watch.graceEndsAt).toISOString() : null } : { at: new Date(k.at).toISOString(), absentMs: k.absentMs };
-      all.events.push({ type: k.type as DomainEvent['type'], moduleId: 0, subject: this.options.hardwareKey.key, data });
-    }
-    if (this.rollback && !this.rollbackRecorded) {
-      this.rollbackRecorded = true;
-      const { now: clockAt, latestSeen } = this.rollback;
-      all.events.push({
-        type: 'clock.rolled_back' as DomainEvent['type'],
-        moduleId: 0,
-        subject: 'clock',
-        data: { clock: new Date(clockAt).toISOString(), latestSeen: new Date(latestSeen).toISOString(), behindMs: latestSeen - clockAt },
-      });
-    }
+    if (this.drive) all.events.push(...this.drive.takeEvents());
+    const rolledBack = this.time.takeRollbackEvent();
+    if (rolledBack) all.events.push(rolledBack);
     if (state !== this.lastLicenseState) {
       if (state === 'expired' && this.allocation && this.allocation.payload.notAfter && this.clock.now() >= Date.parse(this.allocation.payload.notAfter)) {
         all.events.push({ type: 'allocation.expired' as DomainEvent['type'], moduleId: 0, subject: this.allocation.payload.id, data: { notAfter: this.allocation.payload.notAfter, parent: this.allocation.payload.parent.nodeId } });
@@ -822,12 +727,9 @@ export class LicensorNode {
     return out;
   }
 
-  /** Writes the latest time seen to the store's meta table (when it moved by a second or more). */
+  /** Writes the time high-water mark to the store's meta table (when it moved by a second or more). */
   private async persistLatestSeen(): Promise<void> {
-    if (!Number.isFinite(this.latestSeen) || this.latestSeen - this.persistedLatestSeen < 1000) return;
-    const value = this.latestSeen;
-    await this.store.setMeta(LATEST_SEEN_META_KEY, String(value));
-    this.persistedLatestSeen = Math.max(this.persistedLatestSeen, value);
+    await this.time.persist(this.store);
   }
 
   /** Summaries of every pool. */
@@ -852,7 +754,7 @@ export class LicensorNode {
 
   /** Stops accepting work and waits for queued commits. */
   async close(): Promise<void> {
-    this.watch?.stop();
+    this.drive?.stop();
     await this.shared?.drain();
     await this.committer.drain();
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
