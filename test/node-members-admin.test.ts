@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Entitlement } from '@licensor/protocol';
 import { type LicenseStatePush, type LicensingError, LicensingClient, licensedModule, loadPlugin, type MemberStatePush } from '@licensor/sdk';
 import { JsonClient } from './support/http-client.js';
+import type { Catalog } from '@licensor/core';
+import { catalogOf, shippedCatalog } from './support/license-terms.js';
 import { createTestIssuer, freePort, type SpawnedNode, spawnNode, tempDir } from './support/spawn-node.js';
 import { until } from './support/until.js';
 
@@ -21,7 +23,9 @@ const SUBORDINATES = 1003;
 const MANAGER = 4001;
 const DISPLAY = 10001;
 
-const issuer = createTestIssuer();
+// The vendor's catalog (written in before()): subordinate servers leave after one silent second, signed into licenses.
+let vendorCatalog: Catalog | null = null;
+const issuer = createTestIssuer(() => vendorCatalog ?? shippedCatalog());
 const adminToken = 'lsr_admin_members-admin-test';
 const dir = tempDir('licensor-members-');
 const BASE: Entitlement[] = [
@@ -60,6 +64,7 @@ before(async () => {
   for (const m of catalog.modules) if (m.id === SUBORDINATES) m.policy.memberInactiveAfterSeconds = 1;
   const catalogFile = join(dir.dir, 'openservice-expiring.json');
   writeFileSync(catalogFile, JSON.stringify(catalog));
+  vendorCatalog = catalogOf([catalogFile, join(ROOT, 'catalogs/syrve-plugins.json')].join(','));
   node = await spawnNode({
     dataDir: join(dir.dir, 'node'),
     port: await freePort(),

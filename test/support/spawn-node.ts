@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Catalog } from '@licensor/core';
 import { licenseTerms } from './license-terms.js';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
 
@@ -22,8 +23,11 @@ export interface TestIssuer {
   writeLicense(dir: string, entitlements: Entitlement[], overrides?: Partial<LicensePayload>): string;
 }
 
-/** Makes a test issuer with a random hardware key. */
-export function createTestIssuer(): TestIssuer {
+/**
+ * Makes a test issuer with a random hardware key. Its licenses sign the terms of the shipped catalogs, or of
+ * `catalog()` when given (a vendor's own catalog: its policies are what a license carries).
+ */
+export function createTestIssuer(catalog?: () => Catalog): TestIssuer {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pub = formatPublicKey(rawPublicKey(publicKey));
   const hardwareKey = newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
@@ -43,7 +47,7 @@ export function createTestIssuer(): TestIssuer {
       ...overrides,
     };
     // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
-    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? entitlements, modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}) });
+    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? entitlements, modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}), ...(catalog ? { catalog: catalog() } : {}) });
     return signLicense({ ...base, ...terms }, privateKey, publicKey);
   };
   return {

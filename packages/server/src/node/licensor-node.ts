@@ -433,8 +433,9 @@ export class LicensorNode {
     // Hot path: a plain comparison of numbers; the sentence for a refusal is built only when refusing.
     const now = this.licenseNow();
     if (this.refusal === null && this.drive?.missing) this.refusal = this.keyRefusal();
-    if (this.refusal) return this.refusal;
-    if (now >= this.validFrom && now < this.validUntil) return LICENSED;
+    // Inside the serving window the node may still lack its server application or its drive; outside it, the license
+    // state says why more precisely (an allocation that ended is LICENSE_EXPIRED, not a missing application).
+    if (now >= this.validFrom && now < this.validUntil) return this.refusal ?? LICENSED;
     const s = this.licenseState();
     if (s.state === 'valid') return ok(true);
     if (s.state === 'blocked') return fail('SYNC_BLOCKED', s.detail);
