@@ -1,8 +1,6 @@
-import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fail, ok, type Outcome, parseHardwareKey } from '@licensor/protocol';
-import { defaultCatalogFiles } from '../catalog/load-catalog-file.js';
-import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits.js';
+import { type Failure, fail, ok, type Outcome } from '@licensor/protocol';
+import { NODE_OPTIONS, type NodeOption } from './node-options.js';
+import type { OptionContext } from './option-kinds.js';
 
 /** Everything `licensor serve` is configured with. Flags win over environment variables, which win over defaults. */
 export interface NodeConfig {
@@ -93,210 +91,101 @@ export interface NodeConfig {
 /** Where a test may have the node SIGKILL itself (LICENSOR_FAULT), to prove crash consistency. */
 export type FaultPoint = 'crash-after-charge' | 'crash-after-renewal-commit';
 
-/** The documented environment variable of each option. */
-export const ENV_NAMES: Record<keyof NodeConfig, string> = {
-  dataDir: 'LICENSOR_DATA_DIR',
-  host: 'LICENSOR_HOST',
-  port: 'LICENSOR_PORT',
-  store: 'LICENSOR_STORE',
-  sqliteSynchronous: 'LICENSOR_SQLITE_SYNCHRONOUS',
-  catalogs: 'LICENSOR_CATALOGS',
-  licenseFile: 'LICENSOR_LICENSE_FILE',
-  issuerPublicKey: 'LICENSOR_ISSUER_PUBLIC_KEY',
-  issuerDir: 'LICENSOR_ISSUER_DIR',
-  hardwareKeySource: 'LICENSOR_HARDWARE_KEY_SOURCE',
-  hardwareKey: 'LICENSOR_HARDWARE_KEY',
-  usbDevice: 'LICENSOR_USB_DEVICE',
-  sysfsRoot: 'LICENSOR_SYSFS_ROOT',
-  application: 'LICENSOR_APPLICATION',
-  hardwareKeyCheckIntervalMs: 'LICENSOR_HARDWARE_KEY_CHECK_INTERVAL_MS',
-  hardwareKeyGraceMs: 'LICENSOR_HARDWARE_KEY_GRACE_MS',
-  sessionGraceMs: 'LICENSOR_SESSION_GRACE_MS',
-  reapIntervalMs: 'LICENSOR_REAP_INTERVAL_MS',
-  clockRollbackToleranceMs: 'LICENSOR_CLOCK_ROLLBACK_TOLERANCE_MS',
-  logLevel: 'LICENSOR_LOG_LEVEL',
-  bodyLimitBytes: 'LICENSOR_BODY_LIMIT_BYTES',
-  rateLimitPerSecond: 'LICENSOR_RATE_LIMIT_PER_SECOND',
-  rateLimitBurst: 'LICENSOR_RATE_LIMIT_BURST',
-  headersTimeoutMs: 'LICENSOR_HEADERS_TIMEOUT_MS',
-  requestTimeoutMs: 'LICENSOR_REQUEST_TIMEOUT_MS',
-  keepAliveTimeoutMs: 'LICENSOR_KEEP_ALIVE_TIMEOUT_MS',
-  maxConnections: 'LICENSOR_MAX_CONNECTIONS',
-  maxConnectionsPerIp: 'LICENSOR_MAX_CONNECTIONS_PER_IP',
-  maxSessionsPerIp: 'LICENSOR_MAX_SESSIONS_PER_IP',
-  maxSessionsPerToken: 'LICENSOR_MAX_SESSIONS_PER_TOKEN',
-  maxChildrenPerToken: 'LICENSOR_MAX_CHILDREN_PER_TOKEN',
-  tlsCert: 'LICENSOR_TLS_CERT',
-  tlsKey: 'LICENSOR_TLS_KEY',
-  bootstrapAdminToken: 'LICENSOR_BOOTSTRAP_ADMIN_TOKEN',
-  upstreamUrl: 'LICENSOR_UPSTREAM',
-  upstreamToken: 'LICENSOR_UPSTREAM_TOKEN',
-  upstreamPublicKey: 'LICENSOR_UPSTREAM_PUBLIC_KEY',
-  nodeName: 'LICENSOR_NODE_NAME',
-  countedAs: 'LICENSOR_COUNTED_AS',
-  syncIntervalMs: 'LICENSOR_SYNC_INTERVAL_MS',
-  allocationWindowMs: 'LICENSOR_ALLOCATION_WINDOW_MS',
-  usageSampleIntervalMs: 'LICENSOR_USAGE_SAMPLE_INTERVAL_MS',
-  usageRetentionDays: 'LICENSOR_USAGE_RETENTION_DAYS',
-  eventsRetentionDays: 'LICENSOR_EVENTS_RETENTION_DAYS',
-  dashboardDir: 'LICENSOR_DASHBOARD_DIR',
-  webhookMaxAttempts: 'LICENSOR_WEBHOOK_MAX_ATTEMPTS',
-  webhookRetryBaseMs: 'LICENSOR_WEBHOOK_RETRY_BASE_MS',
-  webhookTimeoutMs: 'LICENSOR_WEBHOOK_TIMEOUT_MS',
-  rentalExpiringDays: 'LICENSOR_RENTAL_EXPIRING_DAYS',
-  fault: 'LICENSOR_FAULT',
-};
+/** Option texts as given on the command line, by config field; a list option may come as several words. */
+export type NodeConfigFlags = Partial<Record<keyof NodeConfig, string | string[] | undefined>>;
 
 /**
- * Default sustained rate per token. Generous on purpose: the HTTP benchmark drives ≈ 4,600 requests/s through one
- * token on a 2-core machine, and the limit is there to stop a runaway client, not to shape normal traffic.
+ * Builds the node config from CLI flags and the environment (the only place the node reads the environment), as
+ * NODE_OPTIONS defines each option: its flag, environment variable, default and accepted values.
  */
-export const DEFAULT_RATE_LIMIT_PER_SECOND = 10_000;
-
-type Raw = Partial<Record<keyof NodeConfig, string | string[] | undefined>>;
-
-/** Builds the node config from CLI flags and the environment (the only place the node reads the environment). */
-export function loadNodeConfig(flags: Raw, env: NodeJS.ProcessEnv = process.env): Outcome<NodeConfig> {
-  const get = (k: keyof NodeConfig): string | undefined => {
-    const f = flags[k];
-    if (Array.isArray(f)) return f.length ? f.join(',') : undefined;
-    return f ?? env[ENV_NAMES[k]] ?? undefined;
+export function loadNodeConfig(flags: NodeConfigFlags, env: NodeJS.ProcessEnv = process.env): Outcome<NodeConfig> {
+  const raw = (key: keyof NodeConfig): string | undefined => {
+    const given = flags[key];
+    if (Array.isArray(given)) return given.length ? given.join(',') : undefined;
+    return given ?? env[NODE_OPTIONS[key].env] ?? undefined;
   };
-  const int = (k: keyof NodeConfig, dflt: number, min: number, max: number): Outcome<number> => {
-    const v = get(k);
-    if (v === undefined || v === '') return ok(dflt);
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) return fail('VALIDATION_FAILED', `--${kebab(k)} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`, { field: k });
-    return ok(n);
-  };
-  const oneOf = <T extends string>(k: keyof NodeConfig, dflt: T, allowed: readonly T[]): Outcome<T> => {
-    const v = (get(k) ?? dflt) as T;
-    return allowed.includes(v) ? ok(v) : fail('VALIDATION_FAILED', `--${kebab(k)} must be one of ${allowed.join(', ')}, got ${JSON.stringify(v)}`, { field: k });
-  };
-  const dataDir = resolve(get('dataDir') ?? join('.licensor', 'node'));
-  const port = int('port', 7070, 0, 65535);
-  const grace = int('sessionGraceMs', 15_000, 0, 3_600_000);
-  const reap = int('reapIntervalMs', 1000, 50, 60_000);
-  const rollbackTolerance = int('clockRollbackToleranceMs', 5 * 60_000, 0, 7 * 24 * 3_600_000);
-  const body = int('bodyLimitBytes', 256 * 1024, 1024, 16 * 1024 * 1024);
-  const ratePerSecond = int('rateLimitPerSecond', DEFAULT_RATE_LIMIT_PER_SECOND, 0, 1_000_000);
-  const rateBurst = int('rateLimitBurst', Math.max(1, 2 * (ratePerSecond.ok ? ratePerSecond.value : 0)), 1, 2_000_000);
-  const d = DEFAULT_CONNECTION_LIMITS;
-  const caps = {
-    headersTimeoutMs: int('headersTimeoutMs', d.headersTimeoutMs, 100, 600_000),
-    requestTimeoutMs: int('requestTimeoutMs', d.requestTimeoutMs, 100, 3_600_000),
-    keepAliveTimeoutMs: int('keepAliveTimeoutMs', d.keepAliveTimeoutMs, 100, 600_000),
-    maxConnections: int('maxConnections', d.maxConnections, 0, 1_000_000),
-    maxConnectionsPerIp: int('maxConnectionsPerIp', d.maxConnectionsPerIp, 0, 1_000_000),
-    maxSessionsPerIp: int('maxSessionsPerIp', d.maxSessionsPerIp, 0, 1_000_000),
-    maxSessionsPerToken: int('maxSessionsPerToken', d.maxSessionsPerToken, 0, 1_000_000),
-    maxChildrenPerToken: int('maxChildrenPerToken', DEFAULT_MAX_CHILDREN_PER_TOKEN, 1, 1_000_000),
-  };
-  for (const o of Object.values(caps)) if (!o.ok) return o;
-  const bootstrap = get('bootstrapAdminToken');
-  if (bootstrap !== undefined) {
-    const weak = adminTokenWeakness(bootstrap);
-    if (weak) return fail('VALIDATION_FAILED', `--bootstrap-admin-token ${weak}`, { field: 'bootstrapAdminToken' });
+  // Every value is read even after a bad one (the default stands in), so the config is built in one typed literal;
+  // the first failure in the table's order is the answer.
+  const failures: Failure[] = [];
+  const context: OptionContext = { raw, value: read };
+  function read<K extends keyof NodeConfig>(key: K): NodeConfig[K] {
+    const option: NodeOption<NodeConfig[K]> = NODE_OPTIONS[key];
+    const text = raw(key);
+    if (text === undefined || (text === '' && option.emptyIsUnset)) return option.fallback(context);
+    const parsed = option.parse(text, { flag: optionFlag(key), field: key }, context);
+    if (parsed.ok) return parsed.value;
+    failures.push(parsed);
+    return option.fallback(context);
   }
-  const usageInterval = int('usageSampleIntervalMs', 60_000, 50, 3_600_000);
-  const usageRetention = int('usageRetentionDays', 30, 1, 3650);
-  const eventsRetention = int('eventsRetentionDays', 30, 0, 36500);
-  for (const o of [usageInterval, usageRetention, eventsRetention]) if (!o.ok) return o;
-  const whAttempts = int('webhookMaxAttempts', 8, 1, 50);
-  const whBase = int('webhookRetryBaseMs', 30_000, 10, 86_400_000);
-  const whTimeout = int('webhookTimeoutMs', 10_000, 100, 120_000);
-  const expiringDays = int('rentalExpiringDays', 3, 0, 90);
-  if (!expiringDays.ok) return expiringDays;
-  const syncInterval = int('syncIntervalMs', 60_000, 100, 24 * 3_600_000);
-  const allocationWindow = int('allocationWindowMs', 72 * 3_600_000, 1000, 365 * 24 * 3_600_000);
-  const countedAs = int('countedAs', 0, 1, 2147483647);
-  const application = int('application', 0, 1, 2147483647);
-  // Ceilings, not just defaults: a longer interval or grace would let the node serve longer without its drive.
-  const keyInterval = int('hardwareKeyCheckIntervalMs', 60_000, 100, 60_000);
-  const keyGrace = int('hardwareKeyGraceMs', 10 * 60_000, 0, 10 * 60_000);
-  for (const o of [syncInterval, allocationWindow, countedAs, application, keyInterval, keyGrace]) if (!o.ok) return o;
-  const upstreamUrl = get('upstreamUrl') ?? null;
-  if (upstreamUrl !== null && !/^https?:\/\/[^\s/]+/.test(upstreamUrl)) return fail('VALIDATION_FAILED', `--upstream must be an http(s):// URL of the parent node, got ${JSON.stringify(upstreamUrl)}`, { field: 'upstreamUrl' });
-  if (upstreamUrl !== null && !get('upstreamToken')) return fail('VALIDATION_FAILED', '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)', { field: 'upstreamToken' });
-  const fault = get('fault') ? oneOf('fault', 'crash-after-charge', ['crash-after-charge', 'crash-after-renewal-commit'] as const) : null;
-  const sync = oneOf('sqliteSynchronous', 'normal', ['normal', 'full'] as const);
-  const source = oneOf('hardwareKeySource', get('hardwareKey') ? 'explicit' : 'usb', ['usb', 'machine-id', 'explicit'] as const);
-  const level = oneOf('logLevel', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const);
-  for (const o of [port, grace, reap, rollbackTolerance, body, ratePerSecond, rateBurst, whAttempts, whBase, whTimeout, sync, source, level]) if (!o.ok) return o;
-  if (fault && !fault.ok) return fault;
-  const hw = get('hardwareKey');
-  if (hw !== undefined) {
-    const parsed = parseHardwareKey(hw, '--hardware-key');
-    if (!parsed.ok) return parsed;
-  }
-  if (source.ok && source.value === 'explicit' && !hw) return fail('VALIDATION_FAILED', '--hardware-key-source explicit needs --hardware-key', { field: 'hardwareKey' });
-  const store = get('store') ?? 'sqlite';
-  if (store !== 'sqlite' && !/^postgres(ql)?:\/\//.test(store)) return fail('VALIDATION_FAILED', `--store must be "sqlite" or a postgres:// URL, got ${JSON.stringify(store)}`, { field: 'store' });
-  const tlsCert = get('tlsCert') ?? null;
-  const tlsKey = get('tlsKey') ?? null;
-  if (Boolean(tlsCert) !== Boolean(tlsKey)) return fail('VALIDATION_FAILED', '--tls-cert and --tls-key go together', { field: tlsCert ? 'tlsKey' : 'tlsCert' });
-  const catalogs = get('catalogs');
-  return ok({
-    dataDir,
-    host: get('host') ?? '127.0.0.1',
-    port: (port as { value: number }).value,
-    store,
-    sqliteSynchronous: (sync as { value: 'normal' | 'full' }).value,
-    catalogs: catalogs ? catalogs.split(',').map((c) => resolve(c.trim())) : defaultCatalogFiles(),
-    licenseFile: get('licenseFile') ? resolve(get('licenseFile') as string) : null,
-    issuerPublicKey: get('issuerPublicKey') ?? null,
-    issuerDir: get('issuerDir') ?? null,
-    hardwareKeySource: (source as { value: NodeConfig['hardwareKeySource'] }).value,
-    hardwareKey: hw ? hw.trim().toLowerCase() : null,
-    usbDevice: get('usbDevice') ?? null,
-    sysfsRoot: get('sysfsRoot') ?? '/',
-    application: get('application') ? (application as { value: number }).value : null,
-    hardwareKeyCheckIntervalMs: (keyInterval as { value: number }).value,
-    hardwareKeyGraceMs: (keyGrace as { value: number }).value,
-    sessionGraceMs: (grace as { value: number }).value,
-    reapIntervalMs: (reap as { value: number }).value,
-    clockRollbackToleranceMs: (rollbackTolerance as { value: number }).value,
-    logLevel: (level as { value: NodeConfig['logLevel'] }).value,
-    bodyLimitBytes: (body as { value: number }).value,
-    rateLimitPerSecond: (ratePerSecond as { value: number }).value,
-    rateLimitBurst: (rateBurst as { value: number }).value,
-    ...(Object.fromEntries(Object.entries(caps).map(([k, o]) => [k, (o as { value: number }).value])) as Record<keyof typeof caps, number>),
-    tlsCert,
-    tlsKey,
-    bootstrapAdminToken: get('bootstrapAdminToken') ?? null,
-    upstreamUrl,
-    upstreamToken: get('upstreamToken') ?? null,
-    upstreamPublicKey: get('upstreamPublicKey') ?? null,
-    nodeName: get('nodeName') ?? hostname(),
-    countedAs: get('countedAs') ? (countedAs as { value: number }).value : null,
-    syncIntervalMs: (syncInterval as { value: number }).value,
-    allocationWindowMs: (allocationWindow as { value: number }).value,
-    usageSampleIntervalMs: (usageInterval as { value: number }).value,
-    usageRetentionDays: (usageRetention as { value: number }).value,
-    eventsRetentionDays: (eventsRetention as { value: number }).value,
-    dashboardDir: get('dashboardDir') ? resolve(get('dashboardDir') as string) : null,
-    webhookMaxAttempts: (whAttempts as { value: number }).value,
-    webhookRetryBaseMs: (whBase as { value: number }).value,
-    webhookTimeoutMs: (whTimeout as { value: number }).value,
-    rentalExpiringDays: expiringDays.value,
-    fault: fault ? (fault as { value: FaultPoint }).value : null,
-  });
+  const config: NodeConfig = {
+    dataDir: read('dataDir'),
+    host: read('host'),
+    port: read('port'),
+    store: read('store'),
+    sqliteSynchronous: read('sqliteSynchronous'),
+    catalogs: read('catalogs'),
+    licenseFile: read('licenseFile'),
+    issuerPublicKey: read('issuerPublicKey'),
+    issuerDir: read('issuerDir'),
+    hardwareKeySource: read('hardwareKeySource'),
+    hardwareKey: read('hardwareKey'),
+    usbDevice: read('usbDevice'),
+    sysfsRoot: read('sysfsRoot'),
+    application: read('application'),
+    hardwareKeyCheckIntervalMs: read('hardwareKeyCheckIntervalMs'),
+    hardwareKeyGraceMs: read('hardwareKeyGraceMs'),
+    sessionGraceMs: read('sessionGraceMs'),
+    reapIntervalMs: read('reapIntervalMs'),
+    clockRollbackToleranceMs: read('clockRollbackToleranceMs'),
+    logLevel: read('logLevel'),
+    bodyLimitBytes: read('bodyLimitBytes'),
+    rateLimitPerSecond: read('rateLimitPerSecond'),
+    rateLimitBurst: read('rateLimitBurst'),
+    headersTimeoutMs: read('headersTimeoutMs'),
+    requestTimeoutMs: read('requestTimeoutMs'),
+    keepAliveTimeoutMs: read('keepAliveTimeoutMs'),
+    maxConnections: read('maxConnections'),
+    maxConnectionsPerIp: read('maxConnectionsPerIp'),
+    maxSessionsPerIp: read('maxSessionsPerIp'),
+    maxSessionsPerToken: read('maxSessionsPerToken'),
+    maxChildrenPerToken: read('maxChildrenPerToken'),
+    tlsCert: read('tlsCert'),
+    tlsKey: read('tlsKey'),
+    bootstrapAdminToken: read('bootstrapAdminToken'),
+    upstreamUrl: read('upstreamUrl'),
+    upstreamToken: read('upstreamToken'),
+    upstreamPublicKey: read('upstreamPublicKey'),
+    nodeName: read('nodeName'),
+    countedAs: read('countedAs'),
+    syncIntervalMs: read('syncIntervalMs'),
+    allocationWindowMs: read('allocationWindowMs'),
+    usageSampleIntervalMs: read('usageSampleIntervalMs'),
+    usageRetentionDays: read('usageRetentionDays'),
+    eventsRetentionDays: read('eventsRetentionDays'),
+    dashboardDir: read('dashboardDir'),
+    webhookMaxAttempts: read('webhookMaxAttempts'),
+    webhookRetryBaseMs: read('webhookRetryBaseMs'),
+    webhookTimeoutMs: read('webhookTimeoutMs'),
+    rentalExpiringDays: read('rentalExpiringDays'),
+    fault: read('fault'),
+  };
+  return failures.at(0) ?? combinationFailure(config) ?? ok(config);
 }
 
-/** Child nodes one `node` token may register unless `--max-children-per-token` says otherwise. */
-export const DEFAULT_MAX_CHILDREN_PER_TOKEN = 10;
-
-/** Shortest secret `--bootstrap-admin-token` takes. */
-export const MIN_ADMIN_TOKEN_LENGTH = 20;
-
-/** Why an admin token secret chosen by the operator is too weak to guard the node, or null. */
-export function adminTokenWeakness(secret: string): string | null {
-  if (secret.length < MIN_ADMIN_TOKEN_LENGTH) return `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters (got ${secret.length}); generate one with: openssl rand -hex 24`;
-  if (!/^[\x21-\x7e]+$/.test(secret)) return 'must be printable ASCII without spaces';
-  if (new Set(secret).size < 8) return 'must have at least 8 different characters; generate one with: openssl rand -hex 24';
-  return null;
+/** Options that are each fine but do not go together. */
+function combinationFailure(c: NodeConfig): Failure | undefined {
+  if (c.upstreamUrl !== null && !c.upstreamToken) return fail('VALIDATION_FAILED', '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)', { field: 'upstreamToken' });
+  if (c.hardwareKeySource === 'explicit' && !c.hardwareKey) return fail('VALIDATION_FAILED', '--hardware-key-source explicit needs --hardware-key', { field: 'hardwareKey' });
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) return fail('VALIDATION_FAILED', '--tls-cert and --tls-key go together', { field: c.tlsCert ? 'tlsKey' : 'tlsCert' });
+  return undefined;
 }
 
-function kebab(k: string): string {
-  return k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+/** The flag of an option (`--upstream` for upstreamUrl); environment-only options are named as if they had one. */
+export function optionFlag(key: keyof NodeConfig): string {
+  return NODE_OPTIONS[key].flag ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** The environment variable of an option. */
+export function optionEnv(key: keyof NodeConfig): string {
+  return NODE_OPTIONS[key].env;
 }

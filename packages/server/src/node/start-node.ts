@@ -7,7 +7,7 @@ import { hashTokenSecret } from '../auth/token-secret.js';
 import { TokenService } from '../auth/token-service.js';
 import { BillingService } from '../billing/billing-service.js';
 import { loadCatalogFiles } from '../catalog/load-catalog-file.js';
-import { ENV_NAMES, type NodeConfig } from '../config/node-config.js';
+import { type NodeConfig, optionEnv } from '../config/node-config.js';
 import { buildApp } from '../http/app.js';
 import { connectionLimits } from '../http/connection-limits.js';
 import { ISSUER_KEY_FILE, type IssuerKeys, loadIssuerKeys, readIssuerPublicKey } from '../issuer/issuer-keys.js';
@@ -71,9 +71,9 @@ function readTlsFiles(config: Pick<NodeConfig, 'tlsCert' | 'tlsKey'>): Outcome<{
 
 /** Why the node could not listen, naming the option and environment variable that fix it. */
 function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): string {
-  if (err.code === 'EADDRINUSE') return `port ${port} on ${host} is already in use by another process; stop it or pick another port with --port or ${ENV_NAMES.port}`;
-  if (err.code === 'EACCES') return `no permission to listen on port ${port} (ports below 1024 need privileges); pick another with --port or ${ENV_NAMES.port}`;
-  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return `cannot listen on ${host}: no such address on this machine; pick another with --host or ${ENV_NAMES.host}`;
+  if (err.code === 'EADDRINUSE') return `port ${port} on ${host} is already in use by another process; stop it or pick another port with --port or ${optionEnv('port')}`;
+  if (err.code === 'EACCES') return `no permission to listen on port ${port} (ports below 1024 need privileges); pick another with --port or ${optionEnv('port')}`;
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return `cannot listen on ${host}: no such address on this machine; pick another with --host or ${optionEnv('host')}`;
   return `cannot listen on ${host}:${port}: ${err.code ?? ''} ${err.message}`.trim();
 }
 
