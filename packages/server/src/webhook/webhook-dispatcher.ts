@@ -1,9 +1,10 @@
-import { newId, signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '@licensor/protocol';
+import { newId } from '@licensor/protocol';
 import type { Clock } from '../node/clock.js';
 import type { StoredEvent } from '../store/store.js';
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from '../store/webhook-store.js';
 import { matchesEventType } from './event-type-match.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './webhook-backoff.js';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '@licensor/protocol';
 
 /** What the dispatcher needs; `fetch`, `clock` and `random` are injectable so tests drive retries by hand. */
 export interface WebhookDispatcherOptions {
