@@ -17,3 +17,4 @@ export * from './allocation/allocation-document.js';
 export * from './allocation/allocation-payload.js';
 export * from './allocation/validate-allocation-payload.js';
 export * from './collections/stable-map.js';
+export * from './webhook/webhook-signature.js';

@@ -5,5 +5,5 @@ const symbols = Symbol as unknown as { asyncDispose?: symbol; dispose?: symbol }
 symbols.asyncDispose ??= Symbol.for('Symbol.asyncDispose');
 symbols.dispose ??= Symbol.for('Symbol.dispose');
 
-/** The symbol `await using` calls; defined by this module when the runtime lacks it. */
-export const asyncDisposeSymbol: typeof Symbol.asyncDispose = Symbol.asyncDispose;
+// A module, not a script: its one binding stays local under every build (the CommonJS one included).
+export {};

@@ -9,6 +9,13 @@ export type { VerifyOptions } from '@licensor/protocol';
  * a device whose clock is a little off does not reject a license that just started or is about to end.
  */
 export { verifyLicenseFile } from '@licensor/protocol';
+/** Options of `verifyWebhookSignature`: now? (ms, default Date.now()), toleranceMs? (default 5 minutes). */
+export type { VerifyWebhookOptions } from '@licensor/protocol';
+/**
+ * For webhook receivers: true when a delivery's `licensor-signature` header signs its raw body with the webhook's
+ * secret, within 5 minutes of this clock. `WEBHOOK_SIGNATURE_HEADER` is that header's name.
+ */
+export { verifyWebhookSignature, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_SIGNATURE_TOLERANCE_MS } from '@licensor/protocol';
 export type {
   CatalogModule,
   ClientLicense,

@@ -48,7 +48,7 @@ before(() => {
         skipLibCheck: false,
         types: ['node'],
       },
-      files: ['esm.mts', 'cjs.cts', 'quickstart.mts'],
+      files: ['esm.mts', 'cjs.cts', 'quickstart.mts', 'webhook-receiver.mts'],
     }),
   );
   writeFileSync(
@@ -114,6 +114,7 @@ export async function main(): Promise<void> {
   );
   // The README example, type-checked as a consumer would write it.
   writeFileSync(join(dir, 'quickstart.mts'), readFileSync(join(root, 'packages/sdk/examples/quickstart.ts'), 'utf8'));
+  writeFileSync(join(dir, 'webhook-receiver.mts'), readFileSync(join(root, 'packages/sdk/examples/webhook-receiver.ts'), 'utf8'));
   // Plain JavaScript consumers at run time: require() gets the CommonJS build, import the ESM one.
   writeFileSync(
     join(dir, 'run.cjs'),
@@ -122,6 +123,7 @@ const e = sdk.toLicensingError({ code: 'INSUFFICIENT_LICENSE', detail: 'full' })
 if (!(e instanceof sdk.InsufficientLicenseError)) throw new Error('require: wrong class');
 if (!require.resolve('@licensor/sdk').includes('/dist/cjs/')) throw new Error('require resolved ' + require.resolve('@licensor/sdk'));
 new sdk.LicensingClient({ url: 'http://127.0.0.1:1', token: 't' });
+if (sdk.verifyWebhookSignature('t=1,v1=' + '0'.repeat(64), '{}', 'whsec_x') !== false) throw new Error('webhook verifier');
 console.log('cjs ok');
 `,
   );

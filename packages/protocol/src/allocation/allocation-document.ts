@@ -39,11 +39,6 @@ export function signAllocation(payload: AllocationPayload, privateKey: KeyObject
   return signDocument(payload, privateKey, publicKey, KIND);
 }
 
-/** True when the text looks like an allocation document rather than a license file. */
-export function isAllocationText(text: string): boolean {
-  return typeof text === 'string' && text.includes(ALLOCATION_BEGIN);
-}
-
 /**
  * Verifies an allocation document offline: the parent's signature, the binding to this node, every link of the
  * chain up to a centralized license signed by the issuer, quantities never above what the link above holds, and

@@ -9,9 +9,6 @@ export interface HardwareKeyWatchOptions {
   sysfsRoot: string;
 }
 
-/** Defaults (and the upper bounds) of the watch. */
-export const HARDWARE_KEY_WATCH_LIMITS = { intervalMs: 60_000, graceMs: 10 * 60_000 } as const;
-
 /** What the watch tells the node when the drive goes or comes back. */
 export type HardwareKeyChange = { type: 'hardware_key.lost'; at: number } | { type: 'hardware_key.restored'; at: number; absentMs: number };
 

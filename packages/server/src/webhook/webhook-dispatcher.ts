@@ -4,7 +4,7 @@ import type { StoredEvent } from '../store/store.js';
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from '../store/webhook-store.js';
 import { matchesEventType } from './event-type-match.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, retryDelayMs } from './webhook-backoff.js';
-import { SIGNATURE_HEADER, signWebhookBody } from './webhook-signature.js';
+import { signWebhookBody, WEBHOOK_SIGNATURE_HEADER } from '@licensor/protocol';
 
 /** What the dispatcher needs; `fetch`, `clock` and `random` are injectable so tests drive retries by hand. */
 export interface WebhookDispatcherOptions {
@@ -171,7 +171,7 @@ export class WebhookDispatcher {
           'licensor-event-id': `evt_${d.eventSeq}`,
           'licensor-delivery': d.id,
           'licensor-delivery-attempt': String(attempt),
-          [SIGNATURE_HEADER]: signWebhookBody(w.secret, d.body, now),
+          [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(w.secret, d.body, now),
         },
         body: d.body,
       });

@@ -1,18 +1,12 @@
 /** Formatting for people: dates, durations, policies. */
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** A date and time, e.g. "23 Nov 2026, 14:05". */
 export function formatDateTime(t: number | string | null | undefined): string {
   if (t === null || t === undefined) return '—';
   const d = new Date(t);
   return Number.isNaN(d.getTime()) ? '—' : dateTime.format(d);
-}
-
-/** A time of day with seconds. */
-export function formatTime(t: number): string {
-  return time.format(new Date(t));
 }
 
 /** How long ago, e.g. "12 s ago", "3 min ago", "2 h ago". */
@@ -36,11 +30,6 @@ export function formatDuration(ms: number): string {
 /** Whole days from now until `t` (negative once past). */
 export function daysUntil(t: number | string, now = Date.now()): number {
   return Math.floor((new Date(t).getTime() - now) / 86_400_000);
-}
-
-/** "4 of 5", or "4 (unlimited)". */
-export function formatUse(used: number, quantity: number | null): string {
-  return quantity === null ? `${used} (unlimited)` : `${used} of ${quantity}`;
 }
 
 /** What a pool's policy does, in a few words. */
