@@ -36,6 +36,7 @@ import { combineGrants, evaluateNodeLicense, type HeldAllocation, type NodeLicen
 import { GroupCommitter } from './group-committer.js';
 import { SharedPoolGateway } from './shared-pool-gateway.js';
 import type { InstalledLicense } from './license-state.js';
+import type { Logger } from '../log/logger.js';
 
 /** What a node needs to run. */
 export interface NodeOptions {
@@ -54,7 +55,7 @@ export interface NodeOptions {
   /** How far the clock may fall behind the latest time the node has seen before it counts as rolled back (default 5 min). */
   clockRollbackToleranceMs?: number;
   /** Where warnings go (a rolled-back clock); default: nowhere. */
-  warn?: (message: string, data: Record<string, unknown>) => void;
+  log?: Logger;
 }
 
 /** Default of `clockRollbackToleranceMs`. */
@@ -176,7 +177,7 @@ export class LicensorNode {
     if (stored) {
       const v = this.verify(stored.text, true);
       if (v.ok) this.installed = { ...v.value, text: stored.text, installedAt: stored.installedAt };
-      else this.options.warn?.(`the stored license is not used: ${v.message}`, { code: v.code });
+      else this.options.log?.warn({ code: v.code }, `the stored license is not used: ${v.message}`);
     }
     this.refreshCatalog();
     await this.reloadPools();
@@ -290,7 +291,7 @@ export class LicensorNode {
     const source = keySourceAccepts(chain.value.root, this.options.hardwareKey);
     if (!source.ok) {
       this.allocationProblem = `the allocation from the parent is not used: ${source.message}`;
-      this.options.warn?.(this.allocationProblem, { code: source.code });
+      this.options.log?.warn({ code: source.code }, this.allocationProblem);
       return null;
     }
     this.allocationFromDeveloper = Boolean(chain.value.root.developer);
@@ -339,11 +340,10 @@ export class LicensorNode {
     }
     if (!this.rollback) {
       this.rollback = { now, latestSeen: at };
-      this.options.warn?.('the clock is behind the time this node has already reached: license validity is judged at that time', {
-        clock: new Date(now).toISOString(),
-        latestSeen: new Date(at).toISOString(),
-        behindMs: at - now,
-      });
+      this.options.log?.warn(
+        { clock: new Date(now).toISOString(), latestSeen: new Date(at).toISOString(), behindMs: at - now },
+        'the clock is behind the time this node has already reached: license validity is judged at that time',
+      );
     }
     return at;
   }
@@ -397,7 +397,7 @@ export class LicensorNode {
    */
   private refreshCatalog(): number[] {
     const { catalog, notes } = effectiveCatalog(this.options.catalog, this.installed?.terms ?? null, this.allocation?.terms ?? null);
-    for (const note of notes) this.options.warn?.(note, {});
+    for (const note of notes) this.options.log?.warn(note);
     this.current = catalog;
     const added: number[] = [];
     for (const m of catalog.modules.values()) {
@@ -496,7 +496,7 @@ export class LicensorNode {
   private keyChanged(change: HardwareKeyChange): void {
     this.pendingKeyEvents.push(change);
     const message = change.type === 'hardware_key.lost' ? 'the licensed USB drive is gone: the node serves until the grace period ends' : 'the licensed USB drive is back';
-    this.options.warn?.(message, { hardwareKey: this.options.hardwareKey.key });
+    this.options.log?.warn({ hardwareKey: this.options.hardwareKey.key }, message);
     this.refusal = this.applicationRefusal() ?? this.keyRefusal();
   }
 
