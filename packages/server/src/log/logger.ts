@@ -6,7 +6,7 @@ export type { Logger } from 'pino';
 /** Where log lines go: a writable stream; a terminal (`isTTY`) gets readable lines instead of JSON. */
 export type LogOutput = { write(chunk: string): unknown; isTTY?: boolean };
 
-/** A logger that writes nothing: the default of parts built without one (tests, CLI commands). */
+/** A logger that writes nothing and opens no output: what `silent` makes, and what a caller may hand a part to quiet it. */
 export const silentLogger: Logger = pino({ level: 'silent' }, { write() {} });
 
 /**
