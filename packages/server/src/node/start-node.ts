@@ -239,7 +239,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     });
   }
   const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
-  const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, onError: (err) => log.error({ err }, 'event retention failed') });
+  const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, log });
   const identity = await loadNodeIdentity(store.value);
   const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs, maxChildrenPerToken: config.maxChildrenPerToken });
   await hierarchy.start();
@@ -305,7 +305,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
       });
   }, config.reapIntervalMs);
   reaper.unref();
-  usage.start((err) => log.error({ err }, 'usage sampling failed'));
+  usage.start(log);
   eventRetention.start();
   // Rental renewals: each rental moves in its own transaction, so an overlapping run (or another process) is harmless.
   let billingRunning = false;

@@ -53,7 +53,7 @@ export class SqliteStore implements Store {
       this.db.pragma('wal_autocheckpoint = 0');
       // A burst can grow the WAL; when it starts over, the file is cut back to this size instead of keeping its peak.
       this.db.pragma('journal_size_limit = 67108864');
-      this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', (message) => log?.warn(message));
+      this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', log);
     }
     this.billing = new SqliteBillingStore(this.db);
     this.hierarchy = new SqliteHierarchyStore(this.db);
