@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { createLogger } from '../src/log/logger.js';
 import { WalCheckpointer } from '../src/store/sqlite/wal-checkpointer.js';
+
+/** A logger whose warnings' messages land in `warnings`. */
+function warningLog() {
+  const warnings: string[] = [];
+  return { warnings, log: createLogger('warn', { write: (line: string) => warnings.push(JSON.parse(line).msg) }) };
+}
 
 /** Commits small transactions back to back for `ms`, yielding between them as the group committer does. */
 async function writeFor(db: Database.Database, ms: number): Promise<number> {
@@ -57,8 +64,8 @@ test('WalCheckpointer keeps the WAL of a busy writer bounded, off the writer thr
   await inTempDir(async (dir) => {
     const path = join(dir, 'wal.db');
     const db = openWalDb(path);
-    const warnings: string[] = [];
-    const cp = new WalCheckpointer(db, path, 'NORMAL', (m) => warnings.push(m), 100);
+    const { warnings, log } = warningLog();
+    const cp = new WalCheckpointer(db, path, 'NORMAL', log, 100);
     // Writes until several passes are done (bounded: a loaded machine starts the worker thread slowly).
     const deadline = performance.now() + 20_000;
     let commits = 0;
@@ -77,9 +84,9 @@ test('WalCheckpointer keeps the WAL of a busy writer bounded, off the writer thr
 test('WalCheckpointer: when the worker cannot run, passes go on on the main thread and say so once', async () => {
   await inTempDir(async (dir) => {
     const db = openWalDb(join(dir, 'fallback.db'));
-    const warnings: string[] = [];
+    const { warnings, log } = warningLog();
     // The worker opens the file by path and must find it: a wrong path makes it fail at start.
-    const cp = new WalCheckpointer(db, join(dir, 'missing.db'), 'NORMAL', (m) => warnings.push(m), 50);
+    const cp = new WalCheckpointer(db, join(dir, 'missing.db'), 'NORMAL', log, 50);
     const deadline = performance.now() + 20_000;
     while (warnings.length === 0 && performance.now() < deadline) await writeFor(db, 50);
     const failedAt = cp.passes;
@@ -99,7 +106,7 @@ test('WalCheckpointer.stop() before any pass starts no thread and returns at onc
   await inTempDir(async (dir) => {
     const path = join(dir, 'idle.db');
     const db = openWalDb(path);
-    const cp = new WalCheckpointer(db, path, 'NORMAL', () => {}, 60_000);
+    const cp = new WalCheckpointer(db, path, 'NORMAL', undefined, 60_000);
     await cp.stop();
     assert.equal(cp.passes, 0);
     db.close();

@@ -1,5 +1,6 @@
 import { type AllocationPayload, fail, ok, type Outcome, verifyAllocationDocument } from '@licensor/protocol';
 import { takeRenewedLicense } from '../billing/renewed-license-file.js';
+import type { Logger } from '../log/logger.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { AuditActor } from '../store/store.js';
 import type { HierarchyService } from './hierarchy-service.js';
@@ -20,7 +21,8 @@ export interface UpstreamOptions {
   timeoutMs: number;
   /** Extra fetch options (a custom TLS agent). */
   fetchImpl?: typeof fetch;
-  log?: (level: 'info' | 'warn', message: string, data?: Record<string, unknown>) => void;
+  /** Where failed syncs and refused documents are logged; default: nowhere. */
+  log?: Logger;
 }
 
 /** What an admin sees of a node's upstream link (`GET /v1/upstream`). */
@@ -75,7 +77,7 @@ export class UpstreamSync {
       // Signatures and bindings only: an allocation whose window has ended is still held, and refuses by its dates.
       const v = this.verify(text, null);
       if (v.ok) await this.node.setAllocation({ payload: v.value, text, receivedAt: this.node.clock.now() });
-      else this.options.log?.('warn', `the stored allocation is not valid any more and is ignored: ${v.message}`);
+      else this.options.log?.warn(`the stored allocation is not valid any more and is ignored: ${v.message}`);
     }
     this.describeAllocation();
     this.schedule(0);
@@ -118,13 +120,13 @@ export class UpstreamSync {
         this.status.lastError = res.message;
         this.status.message = `${res.message}${this.offlineOutlook(at)}`;
         if (!res.reachable && wasReachable) await this.node.publish([{ type: 'upstream.unreachable', subject: this.options.url, data: { error: res.message } }]);
-        this.options.log?.('warn', `upstream sync failed: ${res.message}`, { url: this.options.url });
+        this.options.log?.warn({ url: this.options.url }, `upstream sync failed: ${res.message}`);
         // While the parent is away, look again sooner than a long interval would, so service resumes promptly.
         next = Math.min(this.status.syncIntervalMs, 10_000);
       }
     } catch (err) {
       this.status.lastError = (err as Error).message;
-      this.options.log?.('warn', `upstream sync failed: ${(err as Error).message}`);
+      this.options.log?.warn({ url: this.options.url, err }, 'upstream sync failed');
     }
     this.schedule(next ?? this.status.syncIntervalMs);
   }
@@ -175,7 +177,7 @@ export class UpstreamSync {
     if (this.parentKey && res.parent.publicKey !== this.parentKey) {
       this.status.state = 'refused';
       this.status.lastError = `the parent answered with key ${res.parent.publicKey}, not the pinned ${this.parentKey}; nothing it sends is taken`;
-      this.options.log?.('warn', this.status.lastError);
+      this.options.log?.warn(this.status.lastError);
       return;
     }
     if (!this.parentKey) {
@@ -189,7 +191,7 @@ export class UpstreamSync {
     // A renewed rental or extended license the parent signed for this node: taken without restart.
     if (res.license) {
       const taken = await takeRenewedLicense(this.node, res.license, { tokenId: null, name: 'upstream sync' });
-      if (!taken.ok) this.options.log?.('warn', `license file from the parent refused: ${taken.message}`);
+      if (!taken.ok) this.options.log?.warn(`license file from the parent refused: ${taken.message}`);
     }
     const previous = this.status.state;
     Object.assign(this.status, { nodeId: res.nodeId, parentNodeId: res.parent.nodeId, message: res.message, lastError: null, lastSyncAt: new Date(this.node.clock.now()).toISOString() });
@@ -211,7 +213,7 @@ export class UpstreamSync {
     const taken = await this.take(res.allocation, { tokenId: null, name: 'upstream sync' });
     if (!taken.ok) {
       this.status.lastError = `allocation from the parent refused: ${taken.message}`;
-      this.options.log?.('warn', this.status.lastError);
+      this.options.log?.warn(this.status.lastError);
     }
   }
 
@@ -227,7 +229,7 @@ export class UpstreamSync {
       const taken = await this.take(res.allocation, { tokenId: null, name: 'upstream sync' }, res.message);
       if (!taken.ok) {
         this.status.lastError = `withdrawal from the parent refused: ${taken.message}`;
-        this.options.log?.('warn', this.status.lastError);
+        this.options.log?.warn(this.status.lastError);
       }
     } else if (this.node.heldAllocation?.payload.entitlements.length) {
       // A parent that sends no signed withdrawal: the allocation is dropped here all the same.

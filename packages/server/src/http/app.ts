@@ -7,6 +7,7 @@ import { bearerSecret } from '../auth/bearer-secret.js';
 import type { TokenService } from '../auth/token-service.js';
 import { BillingService } from '../billing/billing-service.js';
 import type { TokenRecord } from '../store/store.js';
+import type { Logger } from '../log/logger.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { WebhookService } from '../webhook/webhook-service.js';
 import { sessionRoute } from '../session/session-route.js';
@@ -44,7 +45,8 @@ import './request-context.js';
 
 /** Options of the HTTP app. */
 export interface AppOptions {
-  logger?: FastifyServerOptions['logger'];
+  /** The node's logger, Fastify's too; default: no logging. */
+  log?: Logger;
   bodyLimit?: number;
   https?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Token buckets per API token (per IP without a valid token); null or `perSecond: 0` disables them. */
@@ -77,7 +79,8 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   const caps = opts.limits ?? DEFAULT_CONNECTION_LIMITS;
   const server = serverOptions(caps);
   const app = Fastify({
-    logger: opts.logger ?? false,
+    // A silent logger is not handed over: Fastify would still make a child logger for every request, on the hot path.
+    ...(opts.log && opts.log.level !== 'silent' ? { loggerInstance: opts.log } : { logger: false }),
     // Per-request log lines would cost more than the operation itself on the slot hot path.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 256 * 1024,

@@ -4,7 +4,8 @@ import type { LicensorNode } from '../node/licensor-node.js';
 /** Prometheus metrics of a node; pool gauges are computed at scrape time so the hot path pays nothing. */
 export function createMetrics(node: LicensorNode) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'licensor_process_' });
+  // prom-client's names already say what they measure (`process_cpu_…`, `nodejs_heap_…`): the prefix only adds ours.
+  collectDefaultMetrics({ register: registry, prefix: 'licensor_' });
   const events: Counter<'type'> = new Counter({
     name: 'licensor_events_total',
     help: 'Committed domain events by type',
@@ -35,20 +36,23 @@ export function createMetrics(node: LicensorNode) {
       for (const p of node.listPools()) this.set({ module_id: String(p.moduleId), module: p.name }, p.quantity ?? -1);
     },
   });
-  new Gauge({
+  // Counters (they only grow) kept by the committer: a scrape copies them, the hot path counts in plain fields.
+  new Counter({
     name: 'licensor_commit_batches_total',
     help: 'Group-commit transactions written',
     registers: [registry],
     collect() {
-      this.set(node.committer.batchesCommitted);
+      this.reset();
+      this.inc(node.committer.batchesCommitted);
     },
   });
-  new Gauge({
+  new Counter({
     name: 'licensor_commit_operations_total',
     help: 'Operations made durable by group commit',
     registers: [registry],
     collect() {
-      this.set(node.committer.operationsCommitted);
+      this.reset();
+      this.inc(node.committer.operationsCommitted);
     },
   });
   // Counted in a plain map on the hot path; the labelled counter is brought up to date when Prometheus scrapes.

@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { Logger } from '../log/logger.js';
 import type { Clock } from './clock.js';
 
 /** Events deleted per statement: a few milliseconds of work, so the event loop is never held for long. */
@@ -14,7 +15,8 @@ export interface EventRetentionOptions {
   retentionMs: number;
   /** How often a pass runs (default 10 s). */
   intervalMs?: number;
-  onError?: (err: unknown) => void;
+  /** Where a failed pass is logged; default: nowhere. */
+  log?: Logger;
 }
 
 /**
@@ -39,7 +41,7 @@ export class EventRetention {
       if (!this.running) {
         this.running = this.pass()
           .catch((err) => {
-            this.options.onError?.(err);
+            this.options.log?.error({ err }, 'event retention failed');
             return 0;
           })
           .finally(() => {

@@ -38,6 +38,7 @@ import { combineGrants, evaluateNodeLicense, type HeldAllocation, type NodeLicen
 import { GroupCommitter } from './group-committer.js';
 import { SharedPoolGateway } from './shared-pool-gateway.js';
 import type { InstalledLicense } from './license-state.js';
+import type { Logger } from '../log/logger.js';
 
 /** What a node needs to run. */
 export interface NodeOptions {
@@ -56,7 +57,7 @@ export interface NodeOptions {
   /** How far the clock may fall behind the latest time the node has seen before it counts as rolled back (default 5 min). */
   clockRollbackToleranceMs?: number;
   /** Where warnings go (a rolled-back clock); default: nowhere. */
-  warn?: (message: string, data: Record<string, unknown>) => void;
+  log?: Logger;
 }
 
 /** Options of one client operation. */
@@ -143,7 +144,7 @@ export class LicensorNode {
   constructor(readonly options: NodeOptions) {
     this.current = options.catalog;
     this.clock = options.clock;
-    this.time = new LicenseClock(options.clock, options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS, options.warn);
+    this.time = new LicenseClock(options.clock, options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS, (message, data) => options.log?.warn(data, message));
     this.store = options.store;
     this.committer = new GroupCommitter(options.store, () => this.reloadPools(), options.store.commitGroupSize);
     this.shared = options.store.shared
@@ -162,7 +163,7 @@ export class LicensorNode {
     if (stored) {
       const v = this.verify(stored.text, true);
       if (v.ok) this.installed = { ...v.value, text: stored.text, installedAt: stored.installedAt };
-      else this.options.warn?.(`the stored license is not used: ${v.message}`, { code: v.code });
+      else this.options.log?.warn({ code: v.code }, `the stored license is not used: ${v.message}`);
     }
     this.refreshCatalog();
     await this.reloadPools();
@@ -261,7 +262,7 @@ export class LicensorNode {
     this.allocation = taken.allocation;
     this.allocationFromDeveloper = taken.fromDeveloper;
     this.allocationProblem = taken.problem;
-    if (taken.problem) this.options.warn?.(taken.problem, { code: 'KEY_SOURCE_MISMATCH' });
+    if (taken.problem) this.options.log?.warn({ code: 'KEY_SOURCE_MISMATCH' }, taken.problem);
     await this.applyGrants();
   }
 
@@ -338,7 +339,7 @@ export class LicensorNode {
    */
   private refreshCatalog(): number[] {
     const { catalog, notes } = effectiveCatalog(this.options.catalog, this.installed?.terms ?? null, this.allocation?.terms ?? null);
-    for (const note of notes) this.options.warn?.(note, {});
+    for (const note of notes) this.options.log?.warn(note);
     this.current = catalog;
     const added: number[] = [];
     for (const m of catalog.modules.values()) {
@@ -414,7 +415,7 @@ export class LicensorNode {
   /** The drive went or came back: refusals follow at once, the event is written by the next reap. */
   private keyChanged(change: HardwareKeyChange): void {
     const message = change.type === 'hardware_key.lost' ? 'the licensed USB drive is gone: the node serves until the grace period ends' : 'the licensed USB drive is back';
-    this.options.warn?.(message, { hardwareKey: this.options.hardwareKey.key });
+    this.options.log?.warn({ hardwareKey: this.options.hardwareKey.key }, message);
     this.refusal = this.applicationRefusal() ?? this.keyRefusal();
   }
 

@@ -25,6 +25,7 @@ import { faultInjector } from './fault-injection.js';
 import { resolveHardwareKey } from './resolve-hardware-key.js';
 import { lockDataDir } from '../store/sqlite/data-dir-lock.js';
 import { lockHardwareKey } from './hardware-key-lock.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import { UpstreamSync } from '../hierarchy/upstream-sync.js';
@@ -78,10 +79,10 @@ function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): 
 }
 
 /** Opens the store a config names. */
-export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>, warn?: (message: string) => void): Outcome<Store> {
+export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>, log?: Logger): Outcome<Store> {
   if (config.store === 'sqlite') {
     try {
-      return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous, warn));
+      return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous, log));
     } catch (err) {
       return fail('STORE_UNAVAILABLE', `cannot open the store in ${config.dataDir}: ${describeStoreError(err)}`, { field: 'dataDir' });
     }
@@ -93,8 +94,8 @@ export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqlite
   }
 }
 
-/** What a node can be given instead of the real thing (tests): a clock, fetch, randomness. */
-type NodeDeps = { clock?: Clock; fetch?: typeof fetch; random?: () => number };
+/** What a node can be given instead of the real thing (tests): a clock, fetch, randomness, a logger. */
+type NodeDeps = { clock?: Clock; fetch?: typeof fetch; random?: () => number; log?: Logger };
 
 /**
  * Starts a node from its config: store, license, HTTP API, SDK sessions, reaper. On the embedded store it first takes
@@ -169,13 +170,9 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     if (!keys.ok) return keys;
     issuerKeys = keys.value;
   }
-  // Warnings raised before the HTTP app (and its logger) exist are held and logged once it does.
-  let log: FastifyInstance['log'] | null = null;
-  const early: [string, Record<string, unknown>][] = [];
-  const store = openStore(config, (message) => {
-    if (log) log.warn(message);
-    else early.push([message, {}]);
-  });
+  // One logger for every part, the HTTP app included, made before any of them so nothing logged at start waits.
+  const log = deps.log ?? createLogger(config.logLevel);
+  const store = openStore(config, log);
   if (!store.ok) return store;
   const node = new LicensorNode({
     store: store.value,
@@ -187,10 +184,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     issuerPublicKey,
     sessionGraceMs: config.sessionGraceMs,
     clockRollbackToleranceMs: config.clockRollbackToleranceMs,
-    warn: (message, data) => {
-      if (log) log.warn(data, message);
-      else early.push([message, data]);
-    },
+    log,
   });
   try {
     await node.start();
@@ -232,7 +226,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     timeoutMs: config.webhookTimeoutMs,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.random ? { random: deps.random } : {}),
-    warn: (message, data) => log?.warn(data, message),
+    log,
   });
   const webhooks = new WebhookService(store.value.webhooks, node.clock, dispatcher);
   await dispatcher.refresh();
@@ -245,7 +239,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     });
   }
   const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
-  const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, onError: (err) => log?.error({ err }, 'event retention failed') });
+  const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, log });
   const identity = await loadNodeIdentity(store.value);
   const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs, maxChildrenPerToken: config.maxChildrenPerToken });
   await hierarchy.start();
@@ -260,7 +254,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
           initialIntervalMs: config.syncIntervalMs,
           timeoutMs: 10_000,
           ...(deps.fetch ? { fetchImpl: deps.fetch } : {}),
-          log: (level, message, data) => log?.[level](data ?? {}, message),
+          log,
         })
       : null;
   const tls = readTlsFiles(config);
@@ -271,7 +265,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
   const app = await buildApp(node, tokens, {
     hierarchy,
     upstream,
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    log,
     bodyLimit: config.bodyLimitBytes,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
     limits: connectionLimits(config),
@@ -287,8 +281,6 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     await node.close().catch(() => {});
     return fail('VALIDATION_FAILED', config.tlsCert ? `--tls-cert / --tls-key: ${app.message}` : `the HTTP server cannot be set up: ${app.message}`);
   }
-  log = app.log;
-  for (const [message, data] of early.splice(0)) app.log.warn(data, message);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
@@ -307,13 +299,13 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     reaping = true;
     node
       .reap()
-      .catch((err) => app.log.error({ err }, 'reaper failed'))
+      .catch((err) => log.error({ err }, 'reaper failed'))
       .finally(() => {
         reaping = false;
       });
   }, config.reapIntervalMs);
   reaper.unref();
-  usage.start((err) => app.log.error({ err }, 'usage sampling failed'));
+  usage.start(log);
   eventRetention.start();
   // Rental renewals: each rental moves in its own transaction, so an overlapping run (or another process) is harmless.
   let billingRunning = false;
@@ -322,7 +314,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     billingRunning = true;
     billing
       .tick()
-      .catch((err) => app.log.error({ err }, 'rental renewal failed'))
+      .catch((err) => log.error({ err }, 'rental renewal failed'))
       .finally(() => {
         billingRunning = false;
       });
@@ -332,7 +324,7 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
   // Webhooks: committed events wake the dispatcher at once; this timer runs retries that fell due and picks up
   // events other processes committed to the same store (and whatever was left undelivered before a restart).
   const webhookTimer = setInterval(() => {
-    dispatcher.pump().catch((err) => app.log.error({ err }, 'webhook dispatch failed'));
+    dispatcher.pump().catch((err) => log.error({ err }, 'webhook dispatch failed'));
   }, config.reapIntervalMs);
   webhookTimer.unref();
   dispatcher.kick();

@@ -1,3 +1,4 @@
+import type { Logger } from '../log/logger.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { UsageSample } from '../store/usage-store.js';
 
@@ -39,14 +40,14 @@ export class UsageSampler {
     return samples;
   }
 
-  /** Starts the timer (the first sample is taken at once); `onError` hears failed ticks. */
-  start(onError: (err: unknown) => void): void {
+  /** Starts the timer (the first sample is taken at once); failed ticks are logged to `log`. */
+  start(log: Logger): void {
     if (this.timer) return;
     const tick = () => {
       if (this.running) return;
       this.running = true;
       this.sample()
-        .catch(onError)
+        .catch((err) => log.error({ err }, 'usage sampling failed'))
         .finally(() => {
           this.running = false;
         });

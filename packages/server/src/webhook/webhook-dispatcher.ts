@@ -1,4 +1,5 @@
 import { newId } from '@licensor/protocol';
+import type { Logger } from '../log/logger.js';
 import type { Clock } from '../node/clock.js';
 import type { StoredEvent } from '../store/store.js';
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from '../store/webhook-store.js';
@@ -17,7 +18,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   /** Deliveries sent at once (default 4). */
   concurrency?: number;
-  warn?: (message: string, data: Record<string, unknown>) => void;
+  /** Where failed passes and given-up deliveries are logged; default: nowhere. */
+  log?: Logger;
 }
 
 /** What one pass did. */
@@ -79,7 +81,7 @@ export class WebhookDispatcher {
     this.kickScheduled = true;
     setTimeout(() => {
       this.kickScheduled = false;
-      this.pump().catch((err) => this.options.warn?.('webhook dispatch failed', { err: String(err) }));
+      this.pump().catch((err) => this.options.log?.warn({ err }, 'webhook dispatch failed'));
     }, KICK_DELAY_MS).unref();
   }
 
@@ -197,7 +199,7 @@ export class WebhookDispatcher {
       if (!(await this.store.get(w.id))) return null;
       throw err;
     }
-    if (last) this.options.warn?.('webhook delivery given up', { webhookId: w.id, deliveryId: d.id, event: `evt_${d.eventSeq}`, attempts: attempt, error });
+    if (last) this.options.log?.warn({ webhookId: w.id, deliveryId: d.id, event: `evt_${d.eventSeq}`, attempts: attempt, error }, 'webhook delivery given up');
     return ok;
   }
 }

@@ -13,6 +13,7 @@ import { SqliteHierarchyStore } from './sqlite-hierarchy-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
 import { SqliteWebhookStore } from './sqlite-webhook-store.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import type { Logger } from '../../log/logger.js';
 
 /** SQLite durability: NORMAL survives a process crash (SIGKILL); FULL also survives power loss. */
 export type SqliteSynchronous = 'normal' | 'full';
@@ -30,7 +31,7 @@ export class SqliteStore implements Store {
   readonly usage: SqliteUsageStore;
   readonly webhooks: SqliteWebhookStore;
 
-  constructor(path: string, synchronous: SqliteSynchronous = 'normal', onWarning?: (message: string) => void) {
+  constructor(path: string, synchronous: SqliteSynchronous = 'normal', log?: Logger) {
     if (path !== ':memory:') {
       // The store holds token hashes, the node key and webhook secrets: the directory and the database are the
       // service user's only. SQLite gives its -wal and -shm files the database file's mode.
@@ -52,7 +53,7 @@ export class SqliteStore implements Store {
       this.db.pragma('wal_autocheckpoint = 0');
       // A burst can grow the WAL; when it starts over, the file is cut back to this size instead of keeping its peak.
       this.db.pragma('journal_size_limit = 67108864');
-      this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', onWarning);
+      this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', log);
     }
     this.billing = new SqliteBillingStore(this.db);
     this.hierarchy = new SqliteHierarchyStore(this.db);

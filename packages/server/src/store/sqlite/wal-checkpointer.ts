@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { type Logger, silentLogger } from '../../log/logger.js';
 
 /** How often the WAL is checkpointed into the database file. */
 export const CHECKPOINT_INTERVAL_MS = 1000;
@@ -42,7 +43,7 @@ export class WalCheckpointer {
     private readonly db: Database.Database,
     private readonly path: string,
     private readonly synchronous: 'NORMAL' | 'FULL',
-    private readonly onError: (message: string) => void = () => {},
+    private readonly log: Logger = silentLogger,
     intervalMs = CHECKPOINT_INTERVAL_MS,
   ) {
     this.timer = setInterval(() => this.start(), intervalMs);
@@ -69,7 +70,7 @@ export class WalCheckpointer {
     this.fallback = true;
     this.worker = null;
     this.running = false;
-    this.onError(`${message}; checkpointing on the main thread from now on`);
+    this.log.warn(`${message}; checkpointing on the main thread from now on`);
   }
 
   private start(): void {
@@ -92,7 +93,7 @@ export class WalCheckpointer {
   private finish(m: { ok: boolean; error?: string }): void {
     this.running = false;
     if (this.stopped || !this.db.open) return;
-    if (!m.ok) this.onError(`WAL checkpoint failed: ${m.error}`);
+    if (!m.ok) this.log.warn(`WAL checkpoint failed: ${m.error}`);
     // The catch-up: only what was committed while the worker copied, so it is short.
     this.checkpointHere();
   }
@@ -102,7 +103,7 @@ export class WalCheckpointer {
       this.db.pragma('wal_checkpoint(PASSIVE)');
       this.passes++;
     } catch (err) {
-      this.onError(`WAL checkpoint failed: ${(err as Error).message}`);
+      this.log.warn(`WAL checkpoint failed: ${(err as Error).message}`);
     }
   }
 
