@@ -165,8 +165,8 @@ export const NODE_OPTIONS: NodeOptionTable = {
     ...choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     env: 'LICENSOR_LOG_LEVEL',
     arg: 'level',
-    help: 'pino log level, or silent',
-    doc: 'pino level, or `silent`',
+    help: 'pino log level, or silent (JSON lines when stdout is not a terminal, readable lines on one)',
+    doc: 'pino level, or `silent`; one JSON object a line when stdout is not a terminal, one readable line on a terminal (docs/deployment.md, Logs)',
   },
   bodyLimitBytes: {
     ...int(1024, 16 * 1024 * 1024, 256 * 1024),
