@@ -1,5 +1,5 @@
 import { type Catalog, parseCatalog, termsOf } from '@licensor/core';
-import type { Entitlement, KeySource, LicensePayload, ModuleTerms } from '@licensor/protocol';
+import { type Entitlement, type KeySource, type LicensePayload, type ModuleTerms, newId } from '@licensor/protocol';
 import { defaultCatalogFiles, loadCatalogFiles } from '../../packages/server/src/catalog/load-catalog-file.js';
 import { signedModules } from '../../packages/server/src/issuer/issue-license.js';
 
@@ -49,4 +49,42 @@ export function catalogOf(files: string | undefined): Catalog {
   const c = loadCatalogFiles(files.split(',').map((f) => f.trim()));
   if (!c.ok) throw new Error(c.message);
   return c.value;
+}
+
+/** What a test license is made of: the payload fields a test picks, the default entitlements, the vendor's catalog. */
+export interface TestLicenseParts {
+  hardwareKey: string;
+  /** Epoch ms the license was issued at (it is valid from a minute before). */
+  now: number;
+  scope: 'centralized' | 'static';
+  notAfter: string | null;
+  developer?: string;
+  entitlements: Entitlement[];
+  catalog: Catalog;
+}
+
+/**
+ * A test license payload as the vendor CLI would sign it; `overrides` win. Terms given by the test (`modules`) are
+ * signed as they are; otherwise they are copied from the catalog for the entitlements.
+ */
+export function testLicensePayload(parts: TestLicenseParts, overrides: Partial<LicensePayload> = {}): LicensePayload {
+  const base = {
+    v: 2 as const,
+    id: newId('lic'),
+    issuer: 'Test Vendor',
+    customer: { id: 'cus_test', name: 'Test Restaurant' },
+    hardwareKey: parts.hardwareKey,
+    scope: parts.scope,
+    term: parts.notAfter === null ? { type: 'permanent' as const } : { type: 'temporary' as const },
+    ...(parts.developer ? { developer: { id: parts.developer } } : {}),
+    issuedAt: new Date(parts.now - 60_000).toISOString(),
+    notBefore: new Date(parts.now - 60_000).toISOString(),
+    notAfter: parts.notAfter,
+    ...overrides,
+  };
+  const entitlements = overrides.entitlements ?? parts.entitlements;
+  const terms = overrides.modules
+    ? { entitlements, modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) }
+    : licenseTerms(entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}), catalog: parts.catalog });
+  return { ...base, ...terms };
 }

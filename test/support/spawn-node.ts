@@ -6,7 +6,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Catalog } from '@licensor/core';
-import { licenseTerms } from './license-terms.js';
+import { shippedCatalog, testLicensePayload } from './license-terms.js';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -32,23 +32,8 @@ export function createTestIssuer(catalog?: () => Catalog): TestIssuer {
   const pub = formatPublicKey(rawPublicKey(publicKey));
   const hardwareKey = newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
   const sign = (entitlements: Entitlement[], overrides: Partial<LicensePayload> = {}) => {
-    const now = Date.now();
-    const base = {
-      v: 2 as const,
-      id: newId('lic'),
-      issuer: 'Test Vendor',
-      customer: { id: 'cus_test', name: 'Test Restaurant' },
-      hardwareKey,
-      scope: 'static' as const,
-      term: { type: 'permanent' as const },
-      issuedAt: new Date(now - 60_000).toISOString(),
-      notBefore: new Date(now - 60_000).toISOString(),
-      notAfter: null,
-      ...overrides,
-    };
-    // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
-    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? entitlements, modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}), ...(catalog ? { catalog: catalog() } : {}) });
-    return signLicense({ ...base, ...terms }, privateKey, publicKey);
+    const parts = { hardwareKey, now: Date.now(), scope: 'static' as const, notAfter: null, entitlements, catalog: catalog ? catalog() : shippedCatalog() };
+    return signLicense(testLicensePayload(parts, overrides), privateKey, publicKey);
   };
   return {
     publicKey: pub,

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { catalogOf, licenseTerms } from './license-terms.js';
+import { catalogOf, testLicensePayload } from './license-terms.js';
 import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
 import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
 import type { Clock } from '../../packages/server/src/node/clock.js';
@@ -80,23 +80,16 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   const clock = opts.clock;
   const now = clock ? clock.now() : Date.now();
   const sign = (overrides: Partial<LicensePayload> = {}) => {
-    const base = {
-      v: 2 as const,
-      id: newId('lic'),
-      issuer: 'Test Vendor',
-      customer: { id: 'cus_test', name: 'Test Restaurant' },
+    const parts = {
       hardwareKey,
+      now,
       scope: opts.scope ?? ('static' as const),
-      term: opts.notAfter === null || opts.notAfter === undefined ? { type: 'permanent' as const } : { type: 'temporary' as const },
-      ...(opts.developer ? { developer: { id: opts.developer } } : {}),
-      issuedAt: new Date(now - 60_000).toISOString(),
-      notBefore: new Date(now - 60_000).toISOString(),
       notAfter: opts.notAfter ?? null,
-      ...overrides,
+      ...(opts.developer ? { developer: opts.developer } : {}),
+      entitlements: opts.entitlements ?? [],
+      catalog: catalogOf(opts.flags?.catalogs),
     };
-    // Terms given by the test are signed as they are; otherwise they are copied from the shipped catalogs.
-    const terms = overrides.modules ? { entitlements: overrides.entitlements ?? opts.entitlements ?? [], modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) } : licenseTerms(overrides.entitlements ?? opts.entitlements ?? [], { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}), catalog: catalogOf(opts.flags?.catalogs) });
-    return signLicense({ ...base, ...terms }, privateKey, publicKey);
+    return signLicense(testLicensePayload(parts, overrides), privateKey, publicKey);
   };
   let issuerDir: string | undefined;
   if (opts.issuer) {

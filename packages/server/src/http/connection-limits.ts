@@ -1,25 +1,14 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '@licensor/protocol';
+import type { NodeConfig } from '../config/node-config.js';
 import { toProblem } from './error-mapping.js';
 
-/** Timeouts and caps that keep one slow, idle or greedy client from holding the node's connections. */
-export interface ConnectionLimits {
-  /** The request line and headers must arrive within this time. */
-  headersTimeoutMs: number;
-  /** The whole request, body included, must arrive within this time (a body trickled a byte at a time is cut). */
-  requestTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this time. */
-  keepAliveTimeoutMs: number;
-  /** Open connections in all; 0 = no cap. */
-  maxConnections: number;
-  /** Open connections from one client IP; 0 = no cap. */
-  maxConnectionsPerIp: number;
-  /** Open SDK sessions from one client IP; 0 = no cap. */
-  maxSessionsPerIp: number;
-  /** Open SDK sessions with one API token; 0 = no cap. */
-  maxSessionsPerToken: number;
-}
+/** Timeouts and caps that keep one slow, idle or greedy client from holding the node's connections (see NodeConfig). */
+export type ConnectionLimits = Pick<
+  NodeConfig,
+  'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'maxSessionsPerIp' | 'maxSessionsPerToken'
+>;
 
 /** The documented defaults (SECURITY.md, docs/cli.md). */
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
