@@ -16,8 +16,14 @@ function newest(path) {
   return t;
 }
 
-const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(web, p)).filter(existsSync);
+const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json']
+  .map((p) => join(web, p))
+  .filter(existsSync);
 const stale = !existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs;
 if (stale || process.argv.includes('--force')) {
-  execFileSync(process.execPath, [join(web, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: web, stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [join(web, '..', '..', 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: web, stdio: 'inherit' },
+  );
 }

@@ -15,7 +15,12 @@ const port = process.env.LICENSOR_PORT ?? '7070';
 // (packages/web/dist) is rebuilt by the same command when it is missing or older than its sources.
 console.log('building…');
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-const licensor = (...args) => execFileSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+const licensor = (...args) =>
+  execFileSync(process.execPath, [cli, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 
 mkdirSync(demo, { recursive: true });
 const issuerDir = join(demo, 'issuer');
@@ -49,9 +54,41 @@ const verifies = () => {
 // The demo license is re-issued whenever it no longer verifies (other machine, new issuer keys, older format, another
 // key source).
 if (!existsSync(licenseFile) || !verifies()) {
-  const modules = ['1001', '1002', '1003=2', '1004', '2001=3', '2101', '2102', '2103', '2104', '3001=100', '4001=5', '5001=10', '10001=2', '10002', '10003=10'];
-  licensor('license', 'issue', '--customer', 'Demo Restaurant Chain', '--hardware-key', hardwareKey, '--scope', 'centralized', '--permanent',
-    '--key-source', keySource, ...modules.flatMap((m) => ['--module', m]), '--issuer-dir', issuerDir, '--out', licenseFile);
+  const modules = [
+    '1001',
+    '1002',
+    '1003=2',
+    '1004',
+    '2001=3',
+    '2101',
+    '2102',
+    '2103',
+    '2104',
+    '3001=100',
+    '4001=5',
+    '5001=10',
+    '10001=2',
+    '10002',
+    '10003=10',
+  ];
+  licensor(
+    'license',
+    'issue',
+    '--customer',
+    'Demo Restaurant Chain',
+    '--hardware-key',
+    hardwareKey,
+    '--scope',
+    'centralized',
+    '--permanent',
+    '--key-source',
+    keySource,
+    ...modules.flatMap((m) => ['--module', m]),
+    '--issuer-dir',
+    issuerDir,
+    '--out',
+    licenseFile,
+  );
   console.log(`issued demo license ${licenseFile}`);
 }
 const tokenFile = join(demo, 'admin.token');
@@ -61,13 +98,34 @@ if (!existsSync(tokenFile)) {
 }
 const adminToken = readFileSync(tokenFile, 'utf8').trim();
 
-const child = spawn(process.execPath, [cli, 'serve', '--data-dir', join(demo, 'node'), '--port', port, '--license', licenseFile,
-  '--issuer-dir', issuerDir, ...hwSource, '--bootstrap-admin-token', adminToken, '--log-level', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(
+  process.execPath,
+  [
+    cli,
+    'serve',
+    '--data-dir',
+    join(demo, 'node'),
+    '--port',
+    port,
+    '--license',
+    licenseFile,
+    '--issuer-dir',
+    issuerDir,
+    ...hwSource,
+    '--bootstrap-admin-token',
+    adminToken,
+    '--log-level',
+    'warn',
+  ],
+  { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+);
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
   if (String(chunk).includes('listening on')) {
     const url = `http://127.0.0.1:${port}`;
-    console.log(`\nadmin token (kept in ${tokenFile}):\n  ${adminToken}\n\ndashboard: ${url}/ (sign in with the admin token)\n\ntry:\n  curl -s -H "Authorization: Bearer ${adminToken}" ${url}/v1/pools\n  curl -s -X POST -H "Authorization: Bearer ${adminToken}" -H 'content-type: application/json' -d '{"holderId":"pos-1"}' ${url}/v1/modules/4001/leases\n\nCtrl+C stops the node.`);
+    console.log(
+      `\nadmin token (kept in ${tokenFile}):\n  ${adminToken}\n\ndashboard: ${url}/ (sign in with the admin token)\n\ntry:\n  curl -s -H "Authorization: Bearer ${adminToken}" ${url}/v1/pools\n  curl -s -X POST -H "Authorization: Bearer ${adminToken}" -H 'content-type: application/json' -d '{"holderId":"pos-1"}' ${url}/v1/modules/4001/leases\n\nCtrl+C stops the node.`,
+    );
   }
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill('SIGTERM'));

@@ -12,7 +12,11 @@ const passthrough = process.argv.slice(2).filter((a) => a.startsWith('--'));
 
 function walk(dir, out) {
   let names;
-  try { names = readdirSync(dir); } catch { return out; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
   for (const name of names) {
     if (name === 'node_modules' || name === 'dist') continue;
     const path = join(dir, name);
@@ -37,9 +41,15 @@ if (selected.length === 0) {
 function reachable(host, port) {
   return new Promise((resolve) => {
     const s = net.connect({ host, port, timeout: 1000 });
-    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once('error', () => resolve(false));
-    s.once('timeout', () => { s.destroy(); resolve(false); });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve(false);
+    });
   });
 }
 
@@ -48,11 +58,21 @@ if (!env.LICENSOR_TEST_POSTGRES_URL) {
   if (await reachable('127.0.0.1', 5432)) env.LICENSOR_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test';
 }
 const pgFiles = selected.filter((f) => f.includes('postgres'));
-if (files.every((f) => !f.includes('postgres'))) console.log('PostgreSQL suite: none in this build (the PostgreSQL store is not implemented yet); SQLite suites only');
-else if (!env.LICENSOR_TEST_POSTGRES_URL) console.log('PostgreSQL suite: SKIPPED (no server at 127.0.0.1:5432; set LICENSOR_TEST_POSTGRES_URL to run it)');
+if (files.every((f) => !f.includes('postgres')))
+  console.log('PostgreSQL suite: none in this build (the PostgreSQL store is not implemented yet); SQLite suites only');
+else if (!env.LICENSOR_TEST_POSTGRES_URL)
+  console.log('PostgreSQL suite: SKIPPED (no server at 127.0.0.1:5432; set LICENSOR_TEST_POSTGRES_URL to run it)');
 else console.log(`PostgreSQL suite: enabled (${env.LICENSOR_TEST_POSTGRES_URL}), ${pgFiles.length} file(s) selected`);
 
 const concurrency = env.LICENSOR_TEST_CONCURRENCY ?? '2';
-const args = ['--import', 'tsx', '--conditions=licensor-source', '--test', `--test-concurrency=${concurrency}`, ...passthrough, ...selected];
+const args = [
+  '--import',
+  'tsx',
+  '--conditions=licensor-source',
+  '--test',
+  `--test-concurrency=${concurrency}`,
+  ...passthrough,
+  ...selected,
+];
 const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -15,12 +15,20 @@ async function topUp(t: TestNode, id: string, amount: number, reference: string)
 }
 
 async function plan(t: TestNode, extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await t.api('POST', '/v1/rental-plans', { name: 'Manager daily', period: 'day', price: 1000, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }], ...extra });
+  const r = await t.api('POST', '/v1/rental-plans', {
+    name: 'Manager daily',
+    period: 'day',
+    price: 1000,
+    currency: 'EUR',
+    entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 2 }],
+    ...extra,
+  });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   return r.body.id;
 }
 
-const balance = async (t: TestNode, id: string) => (await t.api('GET', `/v1/billing/accounts/${id}`)).body.balance as number;
+const balance = async (t: TestNode, id: string) =>
+  (await t.api('GET', `/v1/billing/accounts/${id}`)).body.balance as number;
 const acquire = (t: TestNode, holderId: string) => t.api('POST', '/v1/modules/4001/leases', { holderId }, t.appToken);
 
 test('top-up is idempotent by payment reference; bad input names the field and writes nothing', async () => {
@@ -60,11 +68,22 @@ test('top-up is idempotent by payment reference; bad input names the field and w
       assert.equal(r.body.field, field, JSON.stringify(r.body));
     }
     assert.equal((await topUp(t, 'acc_nobody', 100, 'x5')).status, 404);
-    assert.equal((await t.api('POST', '/v1/billing/accounts', { customerName: 'X', currency: 'euro' })).body.field, 'currency');
-    assert.equal((await t.api('GET', `/v1/billing/accounts/${id}`, undefined, t.appToken)).status, 403, 'billing is admin-only');
+    assert.equal(
+      (await t.api('POST', '/v1/billing/accounts', { customerName: 'X', currency: 'euro' })).body.field,
+      'currency',
+    );
+    assert.equal(
+      (await t.api('GET', `/v1/billing/accounts/${id}`, undefined, t.appToken)).status,
+      403,
+      'billing is admin-only',
+    );
     const ledger = await t.api('GET', `/v1/billing/accounts/${id}/ledger`);
     assert.deepEqual(
-      ledger.body.entries.map((e: { kind: string; amount: number; reference: string }) => [e.kind, e.amount, e.reference]),
+      ledger.body.entries.map((e: { kind: string; amount: number; reference: string }) => [
+        e.kind,
+        e.amount,
+        e.reference,
+      ]),
       [
         ['topup', 5000, 'pay-0001'],
         ['topup', 700, 'pay-0002'],
@@ -87,14 +106,24 @@ test('rental on the vendor node: renew from the balance, lapse → LICENSE_EXPIR
     const pln = await plan(t);
     // Not enough for the first period: refused, nothing charged, no rental.
     await topUp(t, acc, 500, 'pay-a');
-    const poor = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
+    const poor = await t.api('POST', '/v1/rentals', {
+      accountId: acc,
+      planId: pln,
+      hardwareKey: t.hardwareKey,
+      keySource: 'any',
+    });
     assert.equal(poor.status, 409);
     assert.equal(poor.body.code, 'INSUFFICIENT_BALANCE');
     assert.equal(await balance(t, acc), 500);
     assert.equal((await t.api('GET', `/v1/billing/accounts/${acc}/ledger`)).body.entries.length, 1);
 
     await topUp(t, acc, 2000, 'pay-b');
-    const started = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
+    const started = await t.api('POST', '/v1/rentals', {
+      accountId: acc,
+      planId: pln,
+      hardwareKey: t.hardwareKey,
+      keySource: 'any',
+    });
     assert.equal(started.status, 201, JSON.stringify(started.body));
     const rid = started.body.id;
     assert.equal(started.body.paidUntil, '2026-06-02T00:00:00.000Z');
@@ -134,7 +163,11 @@ test('rental on the vendor node: renew from the balance, lapse → LICENSE_EXPIR
 
     const ledger = await t.api('GET', `/v1/billing/accounts/${acc}/ledger`);
     assert.deepEqual(
-      ledger.body.entries.map((e: { kind: string; amount: number; periodIndex: number | null }) => [e.kind, e.amount, e.periodIndex]),
+      ledger.body.entries.map((e: { kind: string; amount: number; periodIndex: number | null }) => [
+        e.kind,
+        e.amount,
+        e.periodIndex,
+      ]),
       [
         ['topup', 500, null],
         ['topup', 2000, null],
@@ -144,8 +177,18 @@ test('rental on the vendor node: renew from the balance, lapse → LICENSE_EXPIR
         ['rental_charge', -1000, 2],
       ],
     );
-    const types = (await t.api('GET', '/v1/events?type=rental.started,license.renewed,license.lapsed,billing.topped_up')).body.events.map((e: { type: string }) => e.type);
-    assert.deepEqual(types, ['billing.topped_up', 'billing.topped_up', 'rental.started', 'license.renewed', 'license.lapsed', 'billing.topped_up', 'license.renewed']);
+    const types = (
+      await t.api('GET', '/v1/events?type=rental.started,license.renewed,license.lapsed,billing.topped_up')
+    ).body.events.map((e: { type: string }) => e.type);
+    assert.deepEqual(types, [
+      'billing.topped_up',
+      'billing.topped_up',
+      'rental.started',
+      'license.renewed',
+      'license.lapsed',
+      'billing.topped_up',
+      'license.renewed',
+    ]);
   } finally {
     await t.close();
   }
@@ -158,10 +201,15 @@ test('two schedulers racing charge a period once', async () => {
     const acc = await account(t);
     const pln = await plan(t);
     await topUp(t, acc, 10_000, 'pay-1');
-    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: 'c'.repeat(64), keySource: 'any' })).body.id;
+    const rid = (
+      await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: 'c'.repeat(64), keySource: 'any' })
+    ).body.id;
     clock.advance(DAY);
     const runs = await Promise.all([t.running.billing.tick(), t.running.billing.tick(), t.running.billing.tick()]);
-    assert.equal(runs.reduce((n, r) => n + r.renewed, 0), 1);
+    assert.equal(
+      runs.reduce((n, r) => n + r.renewed, 0),
+      1,
+    );
     assert.equal(await balance(t, acc), 8000);
     // A stale writer (it read period 0 before the renewal committed) cannot move the rental again.
     const store = t.running.node.store.billing;
@@ -172,11 +220,29 @@ test('two schedulers racing charge a period once', async () => {
     assert.equal(moved, false);
     // And the ledger refuses a second charge for the same period outright.
     await assert.rejects(
-      store.atomically((tx) => tx.insertLedger({ id: 'led_dup', accountId: acc, kind: 'rental_charge', amount: -2000, currency: 'EUR', reference: null, rentalId: rid, periodIndex: 1, note: null, at: clock.now() })),
+      store.atomically((tx) =>
+        tx.insertLedger({
+          id: 'led_dup',
+          accountId: acc,
+          kind: 'rental_charge',
+          amount: -2000,
+          currency: 'EUR',
+          reference: null,
+          rentalId: rid,
+          periodIndex: 1,
+          note: null,
+          at: clock.now(),
+        }),
+      ),
       /UNIQUE/,
     );
     // The ledger is append-only.
-    await assert.rejects(store.atomically(() => (t.running.node.store as unknown as { db: { exec(s: string): void } }).db.exec('DELETE FROM ledger')), /append-only/);
+    await assert.rejects(
+      store.atomically(() =>
+        (t.running.node.store as unknown as { db: { exec(s: string): void } }).db.exec('DELETE FROM ledger'),
+      ),
+      /append-only/,
+    );
     assert.equal(await balance(t, acc), 8000);
   } finally {
     await t.close();
@@ -190,7 +256,9 @@ test('grace period: apps keep working past an unpaid period end until the grace 
     const acc = await account(t);
     const pln = await plan(t, { graceMs: DAY });
     await topUp(t, acc, 1000, 'pay-1');
-    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' })).body.id;
+    const rid = (
+      await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' })
+    ).body.id;
     clock.advance(DAY + 3_600_000);
     await t.running.billing.tick();
     assert.equal((await t.api('GET', `/v1/rentals/${rid}`)).body.status, 'grace');
@@ -210,7 +278,9 @@ test('monthly rental across month ends and a leap February', async () => {
     const acc = await account(t);
     const pln = await plan(t, { name: 'Manager monthly', period: 'month', price: 4900 });
     await topUp(t, acc, 4 * 4900, 'pay-1');
-    const rid = (await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' })).body.id;
+    const rid = (
+      await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' })
+    ).body.id;
     const ends = [];
     for (let i = 0; i < 3; i++) {
       const r = (await t.api('GET', `/v1/rentals/${rid}`)).body;
@@ -219,7 +289,12 @@ test('monthly rental across month ends and a leap February', async () => {
       assert.equal((await t.running.billing.tick()).renewed, 1);
     }
     ends.push((await t.api('GET', `/v1/rentals/${rid}`)).body.paidUntil);
-    assert.deepEqual(ends, ['2028-02-29T09:00:00.000Z', '2028-03-31T09:00:00.000Z', '2028-04-30T09:00:00.000Z', '2028-05-31T09:00:00.000Z']);
+    assert.deepEqual(ends, [
+      '2028-02-29T09:00:00.000Z',
+      '2028-03-31T09:00:00.000Z',
+      '2028-04-30T09:00:00.000Z',
+      '2028-05-31T09:00:00.000Z',
+    ]);
     assert.equal(await balance(t, acc), 0);
   } finally {
     await t.close();
@@ -252,8 +327,15 @@ test('ledger as CSV (Accept: text/csv or ?format=csv)', async () => {
   try {
     const id = await account(t);
     await topUp(t, id, 1234, '=HYPERLINK("x")');
-    await t.api('POST', `/v1/billing/accounts/${id}/adjustments`, { kind: 'adjustment', amount: -234, currency: 'EUR', note: 'goodwill, "rounding"' });
-    const byHeader = await fetch(`${t.url}/v1/billing/accounts/${id}/ledger`, { headers: { authorization: `Bearer ${t.adminToken}`, accept: 'text/csv' } });
+    await t.api('POST', `/v1/billing/accounts/${id}/adjustments`, {
+      kind: 'adjustment',
+      amount: -234,
+      currency: 'EUR',
+      note: 'goodwill, "rounding"',
+    });
+    const byHeader = await fetch(`${t.url}/v1/billing/accounts/${id}/ledger`, {
+      headers: { authorization: `Bearer ${t.adminToken}`, accept: 'text/csv' },
+    });
     assert.equal(byHeader.status, 200);
     assert.match(byHeader.headers.get('content-type') ?? '', /^text\/csv/);
     const csv = await byHeader.text();
@@ -265,7 +347,11 @@ test('ledger as CSV (Accept: text/csv or ?format=csv)', async () => {
     const byQuery = await t.api('GET', `/v1/billing/accounts/${id}/ledger?format=csv`);
     assert.equal(byQuery.body, csv);
     assert.equal(await balance(t, id), 1000);
-    const below = await t.api('POST', `/v1/billing/accounts/${id}/adjustments`, { kind: 'adjustment', amount: -1001, currency: 'EUR' });
+    const below = await t.api('POST', `/v1/billing/accounts/${id}/adjustments`, {
+      kind: 'adjustment',
+      amount: -1001,
+      currency: 'EUR',
+    });
     assert.equal(below.status, 400);
     assert.equal(below.body.field, 'amount');
   } finally {
@@ -277,7 +363,14 @@ test('temporary license: issued by an admin, extended (same id), installed on it
   const clock = new FakeClock(Date.parse('2026-06-01T00:00:00Z'));
   const t = await startTestNode({ issuer: true, clock, reapIntervalMs: 60_000 });
   try {
-    const issued = await t.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: t.hardwareKey, scope: 'static', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 1 }], until: '2026-06-03T00:00:00Z', keySource: 'any' });
+    const issued = await t.api('POST', '/v1/licenses', {
+      customerName: 'Cafe',
+      hardwareKey: t.hardwareKey,
+      scope: 'static',
+      entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 1 }],
+      until: '2026-06-03T00:00:00Z',
+      keySource: 'any',
+    });
     assert.equal(issued.status, 201, JSON.stringify(issued.body));
     assert.equal(issued.body.installedHere, true);
     const id = issued.body.payload.id;
@@ -310,14 +403,31 @@ test('a node without the issuer private key keeps accounts but cannot issue', as
     const acc = await account(t);
     const pln = await plan(t);
     await topUp(t, acc, 5000, 'pay-1');
-    const r = await t.api('POST', '/v1/rentals', { accountId: acc, planId: pln, hardwareKey: t.hardwareKey, keySource: 'any' });
+    const r = await t.api('POST', '/v1/rentals', {
+      accountId: acc,
+      planId: pln,
+      hardwareKey: t.hardwareKey,
+      keySource: 'any',
+    });
     assert.equal(r.status, 409);
     assert.equal(r.body.code, 'ISSUER_KEY_MISSING');
     assert.equal(await balance(t, acc), 5000);
-    const unknown = await t.api('POST', '/v1/rental-plans', { name: 'x', period: 'day', price: 1, currency: 'EUR', entitlements: [{ moduleId: 999999 }] });
+    const unknown = await t.api('POST', '/v1/rental-plans', {
+      name: 'x',
+      period: 'day',
+      price: 1,
+      currency: 'EUR',
+      entitlements: [{ moduleId: 999999 }],
+    });
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.field, 'entitlements');
-    const badPeriod = await t.api('POST', '/v1/rental-plans', { name: 'x', period: 'year', price: 1, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 1 }] });
+    const badPeriod = await t.api('POST', '/v1/rental-plans', {
+      name: 'x',
+      period: 'year',
+      price: 1,
+      currency: 'EUR',
+      entitlements: [{ moduleId: 4001, quantity: 1 }],
+    });
     assert.equal(badPeriod.body.field, 'period');
     assert.equal((await t.api('GET', '/v1/rental-plans')).body.plans.length, 1);
   } finally {

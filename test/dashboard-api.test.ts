@@ -7,7 +7,11 @@ import { buildApp } from '../packages/server/src/http/app.js';
 import { FakeClock, startTestNode } from './support/test-node.js';
 
 /** Reads server-sent events from a fetch body until `count` have arrived or `ms` pass. */
-async function readEvents(res: Response, count: number, ms = 5000): Promise<{ id: string; data: Record<string, unknown> }[]> {
+async function readEvents(
+  res: Response,
+  count: number,
+  ms = 5000,
+): Promise<{ id: string; data: Record<string, unknown> }[]> {
   const out: { id: string; data: Record<string, unknown> }[] = [];
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
@@ -47,7 +51,9 @@ test('event stream: live events over SSE with the Authorization header; replay a
     assert.match(appToken.headers.get('content-type') ?? '', /problem\+json/);
     await appToken.arrayBuffer();
 
-    const live = await fetch(`${t.url}/v1/events/stream?type=slot.acquired`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    const live = await fetch(`${t.url}/v1/events/stream?type=slot.acquired`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
     assert.equal(live.status, 200);
     assert.match(live.headers.get('content-type') ?? '', /text\/event-stream/);
     const got = readEvents(live, 2);
@@ -55,24 +61,45 @@ test('event stream: live events over SSE with the Authorization header; replay a
     await t.api('DELETE', '/v1/modules/4001/leases/pos-1', undefined, t.appToken);
     await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pos-2' }, t.appToken);
     const events = await got;
-    assert.deepEqual(events.map((e) => [e.data.type, e.data.subject]), [['slot.acquired', 'pos-1'], ['slot.acquired', 'pos-2']], 'only the asked-for type');
+    assert.deepEqual(
+      events.map((e) => [e.data.type, e.data.subject]),
+      [
+        ['slot.acquired', 'pos-1'],
+        ['slot.acquired', 'pos-2'],
+      ],
+      'only the asked-for type',
+    );
     assert.equal(events[0]!.id, String(events[0]!.data.seq), 'the SSE id is the feed cursor');
 
     // Reconnect with Last-Event-ID: the stored events after it come first, in order, then live ones.
     const first = Number(events[0]!.id);
-    const replay = await fetch(`${t.url}/v1/events/stream`, { headers: { authorization: `Bearer ${t.adminToken}`, 'last-event-id': String(first) } });
+    const replay = await fetch(`${t.url}/v1/events/stream`, {
+      headers: { authorization: `Bearer ${t.adminToken}`, 'last-event-id': String(first) },
+    });
     const replayed = readEvents(replay, 3);
     await new Promise((r) => setTimeout(r, 100));
     await t.api('POST', '/v1/modules/4001/leases/pos-2/revoke');
     const r = await replayed;
-    assert.deepEqual(r.map((e) => e.data.type), ['slot.released', 'slot.acquired', 'slot.force_released']);
-    assert.ok(r.every((e, i) => i === 0 || Number(e.id) > Number(r[i - 1]!.id)), 'strictly increasing, no duplicates');
+    assert.deepEqual(
+      r.map((e) => e.data.type),
+      ['slot.released', 'slot.acquired', 'slot.force_released'],
+    );
+    assert.ok(
+      r.every((e, i) => i === 0 || Number(e.id) > Number(r[i - 1]!.id)),
+      'strictly increasing, no duplicates',
+    );
 
-    const head = await fetch(`${t.url}/v1/events/stream`, { method: 'HEAD', headers: { authorization: `Bearer ${t.adminToken}` }, signal: AbortSignal.timeout(5000) });
+    const head = await fetch(`${t.url}/v1/events/stream`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${t.adminToken}` },
+      signal: AbortSignal.timeout(5000),
+    });
     assert.equal(head.status, 405, 'no HEAD form of a stream (the path takes GET only)');
     assert.equal(head.headers.get('allow'), 'GET');
 
-    const bad = await fetch(`${t.url}/v1/events/stream?after=-1`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    const bad = await fetch(`${t.url}/v1/events/stream?after=-1`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
     assert.equal(bad.status, 400);
     await bad.arrayBuffer();
   } finally {
@@ -82,7 +109,9 @@ test('event stream: live events over SSE with the Authorization header; replay a
 
 test('event stream: a stopping node ends open streams instead of waiting for the dashboards to go', async () => {
   const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }] });
-  const streams = await Promise.all([1, 2, 3].map(() => fetch(`${t.url}/v1/events/stream`, { headers: { authorization: `Bearer ${t.adminToken}` } })));
+  const streams = await Promise.all(
+    [1, 2, 3].map(() => fetch(`${t.url}/v1/events/stream`, { headers: { authorization: `Bearer ${t.adminToken}` } })),
+  );
   const ended = streams.map(async (s) => {
     const reader = s.body!.getReader();
     for (;;) if ((await reader.read().catch(() => ({ done: true }))).done) return;
@@ -105,7 +134,10 @@ test('event stream: a revoked token ends the stream at the next keep-alive', asy
     const res = await fetch(`${url}/v1/events/stream`, { headers: { authorization: `Bearer ${made.body.secret}` } });
     assert.equal(res.status, 200);
     assert.equal((await t.api('DELETE', `/v1/tokens/${made.body.id}`)).status, 200);
-    const text = await Promise.race([res.text(), new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 5000).unref())]);
+    const text = await Promise.race([
+      res.text(),
+      new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the stream did not end')), 5000).unref()),
+    ]);
     assert.match(text, /event: error\ndata: \{"code":"UNAUTHENTICATED"/);
   } finally {
     await app.close();
@@ -115,7 +147,14 @@ test('event stream: a revoked token ends the stream at the next keep-alive', asy
 
 test('usage samples: recorded per licensed module, downsampled keeping the peak, pruned past the retention', async () => {
   const clock = new FakeClock();
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }, { moduleId: 2001, quantity: 1 }], clock, flags: { usageRetentionDays: '1' } });
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 4001, quantity: 5 },
+      { moduleId: 2001, quantity: 1 },
+    ],
+    clock,
+    flags: { usageRetentionDays: '1' },
+  });
   try {
     const start = clock.now();
     const sampler = t.running.usage;
@@ -124,13 +163,16 @@ test('usage samples: recorded per licensed module, downsampled keeping the peak,
       const want = minute <= 50 ? Math.floor(minute / 12.5) : Math.max(0, 4 - Math.floor((minute - 50) / 10));
       const pool = await t.api('GET', '/v1/pools/4001');
       const held: string[] = pool.body.holders.map((h: { holderId: string }) => h.holderId);
-      for (let i = held.length; i < want; i++) assert.ok((await t.api('POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` }, t.appToken)).status < 300);
-      for (let i = held.length - 1; i >= want; i--) await t.api('DELETE', `/v1/modules/4001/leases/pc-${i}`, undefined, t.appToken);
+      for (let i = held.length; i < want; i++)
+        assert.ok((await t.api('POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` }, t.appToken)).status < 300);
+      for (let i = held.length - 1; i >= want; i--)
+        await t.api('DELETE', `/v1/modules/4001/leases/pc-${i}`, undefined, t.appToken);
       await sampler.sample();
       // Heartbeats every 15 s keep the leases alive (Manager's TTL is the 30 s default).
       for (let q = 0; q < 4; q++) {
         clock.advance(15_000);
-        for (let i = 0; i < want; i++) assert.equal((await t.api('POST', `/v1/modules/4001/leases/pc-${i}/heartbeat`, {}, t.appToken)).status, 200);
+        for (let i = 0; i < want; i++)
+          assert.equal((await t.api('POST', `/v1/modules/4001/leases/pc-${i}/heartbeat`, {}, t.appToken)).status, 200);
       }
     }
     await t.api('PUT', '/v1/modules/2001/members/reg-1', {}, t.appToken);
@@ -150,7 +192,11 @@ test('usage samples: recorded per licensed module, downsampled keeping the peak,
     const few = await t.api('GET', `/v1/usage?moduleId=4001&from=${start}&to=${clock.now()}&points=10`);
     assert.equal(few.body.modules.length, 1);
     assert.ok(few.body.modules[0].samples.length <= 10);
-    assert.equal(Math.max(...few.body.modules[0].samples.map((s: { used: number }) => s.used)), 4, 'downsampling keeps the peak');
+    assert.equal(
+      Math.max(...few.body.modules[0].samples.map((s: { used: number }) => s.used)),
+      4,
+      'downsampling keeps the peak',
+    );
 
     assert.equal((await t.api('GET', `/v1/usage?from=${clock.now()}&to=${start}`)).status, 400);
     assert.equal((await t.api('GET', '/v1/usage?moduleId=999999')).body.code, 'MODULE_UNKNOWN');
@@ -170,7 +216,10 @@ test('usage samples: recorded per licensed module, downsampled keeping the peak,
 test('dashboard files: index.html at / and client routes, hashed assets cached, /v1 unknowns stay problem+json', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'licensor-web-'));
   mkdirSync(join(dir, 'assets'));
-  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Licensor</title><script type="module" src="/assets/app-1a2b.js"></script>');
+  writeFileSync(
+    join(dir, 'index.html'),
+    '<!doctype html><title>Licensor</title><script type="module" src="/assets/app-1a2b.js"></script>',
+  );
   writeFileSync(join(dir, 'assets', 'app-1a2b.js'), 'console.log(1)');
   const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 1 }], flags: { dashboardDir: dir } });
   try {
@@ -204,11 +253,25 @@ test('billing accounts list: balances and rentals at a glance', async () => {
   const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 1 }] });
   try {
     const a = await t.api('POST', '/v1/billing/accounts', { customerName: 'Cafe Central', currency: 'EUR' });
-    await t.api('POST', `/v1/billing/accounts/${a.body.id}/topups`, { amount: 5000, currency: 'EUR', reference: 'pay-1' });
+    await t.api('POST', `/v1/billing/accounts/${a.body.id}/topups`, {
+      amount: 5000,
+      currency: 'EUR',
+      reference: 'pay-1',
+    });
     await t.api('POST', '/v1/billing/accounts', { customerName: 'Bistro Nord', currency: 'USD' });
     const list = await t.api('GET', '/v1/billing/accounts');
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.accounts.map((x: { customer: { name: string }; balance: number; rentals: unknown[] }) => [x.customer.name, x.balance, x.rentals.length]), [['Cafe Central', 5000, 0], ['Bistro Nord', 0, 0]]);
+    assert.deepEqual(
+      list.body.accounts.map((x: { customer: { name: string }; balance: number; rentals: unknown[] }) => [
+        x.customer.name,
+        x.balance,
+        x.rentals.length,
+      ]),
+      [
+        ['Cafe Central', 5000, 0],
+        ['Bistro Nord', 0, 0],
+      ],
+    );
     assert.equal((await t.api('GET', '/v1/billing/accounts', undefined, t.appToken)).status, 403);
   } finally {
     await t.close();

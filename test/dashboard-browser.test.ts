@@ -20,12 +20,15 @@ import { until as pollUntil } from './support/until.js';
 const CHROMIUM = process.env.LICENSOR_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = new URL('../', import.meta.url).pathname;
 const SHOTS = join(ROOT, 'test-output', 'dashboard');
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) to run the browser tests`;
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `no Chromium at ${CHROMIUM}: install Debian's chromium package (.ci/run does) to run the browser tests`;
 if (skip) console.log(`dashboard browser tests SKIPPED: ${skip}`);
 
 const issuerKeys = generateKeyPairSync('ed25519');
 
-const until = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000) => pollUntil(probe, ok, what, { ms, pollMs: 50 });
+const until = <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000) =>
+  pollUntil(probe, ok, what, { ms, pollMs: 50 });
 
 /** A week of one-minute usage history with a working-day curve, so the chart has something to show. */
 async function seedUsage(t: TestNode): Promise<void> {
@@ -35,8 +38,20 @@ async function seedUsage(t: TestNode): Promise<void> {
     const hour = new Date(at).getHours() + new Date(at).getMinutes() / 60;
     const busy = Math.max(0, Math.sin(((hour - 8) / 14) * Math.PI));
     const day = Math.floor((now - at) / 86_400_000);
-    samples.push({ moduleId: 4001, at, used: Math.min(5, Math.round(busy * (day === 2 ? 5 : 4))), quantity: 5, blocked: 0 });
-    samples.push({ moduleId: 5001, at, used: Math.round(busy * 520 + (day === 4 && hour > 12 && hour < 13 ? 230 : 0)), quantity: 1000, blocked: 0 });
+    samples.push({
+      moduleId: 4001,
+      at,
+      used: Math.min(5, Math.round(busy * (day === 2 ? 5 : 4))),
+      quantity: 5,
+      blocked: 0,
+    });
+    samples.push({
+      moduleId: 5001,
+      at,
+      used: Math.round(busy * 520 + (day === 4 && hour > 12 && hour < 13 ? 230 : 0)),
+      quantity: 1000,
+      blocked: 0,
+    });
   }
   await t.running.node.store.usage.record(samples);
 }
@@ -66,15 +81,39 @@ describe('dashboard in a real browser', { skip }, () => {
         { moduleId: 5001, quantity: 1000 },
       ],
       notAfter: new Date(Date.now() + 10 * 86_400_000).toISOString(),
-      flags: { syncIntervalMs: '200', allocationWindowMs: '60000', usageSampleIntervalMs: '500', sessionGraceMs: '5000' },
+      flags: {
+        syncIntervalMs: '200',
+        allocationWindowMs: '60000',
+        usageSampleIntervalMs: '500',
+        sessionGraceMs: '5000',
+      },
     });
     const nodeToken = await parent.api('POST', '/v1/tokens', { role: 'node', name: 'Riverside branch sync' });
     assert.equal(nodeToken.status, 201, JSON.stringify(nodeToken.body));
-    child = await startTestNode({ issuerKeys, license: false, flags: { upstreamUrl: parent.url, upstreamToken: nodeToken.body.secret, nodeName: 'Riverside branch', syncIntervalMs: '200', allocationWindowMs: '60000' } });
+    child = await startTestNode({
+      issuerKeys,
+      license: false,
+      flags: {
+        upstreamUrl: parent.url,
+        upstreamToken: nodeToken.body.secret,
+        nodeName: 'Riverside branch',
+        syncIntervalMs: '200',
+        allocationWindowMs: '60000',
+      },
+    });
     await seedUsage(parent);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   });
@@ -112,7 +151,11 @@ describe('dashboard in a real browser', { skip }, () => {
       clients.push(c);
       leases.push(await c.acquireSlot(4001, `pos-${i}`));
       // The page follows without a reload.
-      await until(() => meter.getAttribute('aria-valuenow'), (v) => v === String(i), `the bar to show ${i} in use`);
+      await until(
+        () => meter.getAttribute('aria-valuenow'),
+        (v) => v === String(i),
+        `the bar to show ${i} in use`,
+      );
     }
     await page.getByRole('row', { name: /pos-5/ }).waitFor();
     assert.equal(await page.getByRole('row', { name: /pos-\d/ }).count(), 5);
@@ -128,9 +171,18 @@ describe('dashboard in a real browser', { skip }, () => {
     await dialog.waitFor();
     await shot('04-force-release-confirm');
     await dialog.getByRole('button', { name: 'Force release' }).click();
-    await until(async () => lostCode, (c) => c !== null, 'the SDK lease to be lost', 5000);
+    await until(
+      async () => lostCode,
+      (c) => c !== null,
+      'the SDK lease to be lost',
+      5000,
+    );
     assert.ok(lost.isLost);
-    await until(() => page.getByRole('row', { name: /pos-\d/ }).count(), (n) => n === 4, 'the holder row to go');
+    await until(
+      () => page.getByRole('row', { name: /pos-\d/ }).count(),
+      (n) => n === 4,
+      'the holder row to go',
+    );
     await page.getByText(/Released pos-3/).waitFor();
     for (const l of leases) if (l !== lost) assert.equal(l.isLost, false, 'the other holders keep their slots');
   });
@@ -138,16 +190,27 @@ describe('dashboard in a real browser', { skip }, () => {
   it('shows blocked registers in red: in the pool, on the pools list and as a warning', async () => {
     // Cash Register (2001, BLOCK_LATEST) is licensed for 2: the third and fourth registers to connect are blocked.
     for (const r of ['register-1', 'register-2', 'register-3', 'register-4']) {
-      assert.equal((await parent.api('PUT', `/v1/modules/2001/members/${r}`, { features: [] }, parent.appToken)).status, 200);
+      assert.equal(
+        (await parent.api('PUT', `/v1/modules/2001/members/${r}`, { features: [] }, parent.appToken)).status,
+        200,
+      );
     }
     // Processing Center (3001, DEGRADE) reports 120 accounts against 100 licensed: over its quota.
     assert.equal((await parent.api('PUT', '/v1/modules/3001/quota', { count: 120 }, parent.appToken)).status, 200);
     await nav('Pools').click();
     const quotaRow = page.getByRole('row', { name: /OpenService.Processing Center/ });
-    await until(() => quotaRow.getAttribute('class'), (c) => c === 'row-bad', 'the Processing Center row to turn red');
+    await until(
+      () => quotaRow.getAttribute('class'),
+      (c) => c === 'row-bad',
+      'the Processing Center row to turn red',
+    );
     assert.match((await quotaRow.locator('.badge-bad').textContent()) ?? '', /over quota/);
     const row = page.getByRole('row', { name: /OpenService.Cash Register/ });
-    await until(() => row.getAttribute('class'), (c) => c === 'row-bad', 'the Cash Register row to turn red');
+    await until(
+      () => row.getAttribute('class'),
+      (c) => c === 'row-bad',
+      'the Cash Register row to turn red',
+    );
     await shot('02b-pools');
     await row.getByRole('link', { name: 'OpenService.Cash Register' }).click();
     await page.getByText('2 blocked:').waitFor();
@@ -158,13 +221,24 @@ describe('dashboard in a real browser', { skip }, () => {
 
   it('a register whose profile enables an unlicensed add-on is shown blocked for it; Remove frees a seat for the next in line', async () => {
     // The license does not grant 2105 (video-surveillance events): register-video is blocked for its profile, takes no seat.
-    const video = await parent.api('PUT', '/v1/modules/2001/members/register-video', { features: [2105] }, parent.appToken);
+    const video = await parent.api(
+      'PUT',
+      '/v1/modules/2001/members/register-video',
+      { features: [2105] },
+      parent.appToken,
+    );
     assert.equal(video.body.state, 'blocked', JSON.stringify(video.body));
     await page.getByText('1 blocked for add-ons:').waitFor();
     const row = page.getByRole('row', { name: /register-video/ });
     await row.getByText('Add-ons not licensed: Cash Register: video-surveillance events (2105)').waitFor();
-    await page.getByRole('row', { name: /register-4/ }).getByText('Connected after the licensed 2').waitFor();
-    await page.getByRole('row', { name: /register-1/ }).getByText('Takes a licensed seat').waitFor();
+    await page
+      .getByRole('row', { name: /register-4/ })
+      .getByText('Connected after the licensed 2')
+      .waitFor();
+    await page
+      .getByRole('row', { name: /register-1/ })
+      .getByText('Takes a licensed seat')
+      .waitFor();
     await page.getByText(/register-video — the profile enables add-ons the license does not grant/).waitFor();
     await shot('03c-pool-register-blocked-for-add-ons');
 
@@ -175,7 +249,11 @@ describe('dashboard in a real browser', { skip }, () => {
     await shot('03d-remove-register-confirm');
     await dialog.getByRole('button', { name: 'Remove' }).click();
     await page.getByText('Removed register-1: its place is free. Now active: register-3.').waitFor();
-    await until(() => page.getByRole('row', { name: /register-3/ }).textContent(), (t) => /active/.test(t ?? ''), 'register-3 to be shown active');
+    await until(
+      () => page.getByRole('row', { name: /register-3/ }).textContent(),
+      (t) => /active/.test(t ?? ''),
+      'register-3 to be shown active',
+    );
     assert.equal(await page.getByRole('row', { name: /register-1/ }).count(), 0);
   });
 
@@ -183,7 +261,11 @@ describe('dashboard in a real browser', { skip }, () => {
     await nav('Pools').click();
     await page.getByRole('link', { name: 'OpenService.Processing Center' }).click();
     await page.getByRole('heading', { name: 'OpenService.Processing Center' }).waitFor();
-    await page.getByText(/Over quota: 120 counted, 100 licensed\. Refused: accepting new data and sending new data; still allowed: debits on existing accounts\./).waitFor();
+    await page
+      .getByText(
+        /Over quota: 120 counted, 100 licensed\. Refused: accepting new data and sending new data; still allowed: debits on existing accounts\./,
+      )
+      .waitFor();
     await page.getByText(/120 of 100 counted/).waitFor();
     assert.equal(await page.getByText(/quantity was reduced/).count(), 0);
     assert.equal(await page.getByRole('heading', { name: /Holders/ }).count(), 0);
@@ -196,7 +278,11 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.getByText('Test Restaurant').waitFor();
     await page.getByText(/The license ends in \d+ days/).waitFor();
     await page.getByRole('link', { name: /OpenService.Cash Register: 1 blocked — beyond the licensed 2/ }).waitFor();
-    await page.getByRole('link', { name: /OpenService.Cash Register: 1 blocked — its profile enables add-ons the license does not grant/ }).waitFor();
+    await page
+      .getByRole('link', {
+        name: /OpenService.Cash Register: 1 blocked — its profile enables add-ons the license does not grant/,
+      })
+      .waitFor();
     await page.getByRole('link', { name: /OpenService.Processing Center is over its quota/ }).waitFor();
     await shot('02-overview');
   });
@@ -205,7 +291,9 @@ describe('dashboard in a real browser', { skip }, () => {
     const http = new JsonClient(parent.url, parent.appToken, 32);
     try {
       for (let i = 0; i < 1000; i += 50) {
-        const batch = Array.from({ length: 50 }, (_, k) => http.request('POST', '/v1/modules/5001/leases', { holderId: `waiter-${String(i + k).padStart(4, '0')}` }));
+        const batch = Array.from({ length: 50 }, (_, k) =>
+          http.request('POST', '/v1/modules/5001/leases', { holderId: `waiter-${String(i + k).padStart(4, '0')}` }),
+        );
         for (const r of await Promise.all(batch)) assert.equal(r.status, 201);
       }
     } finally {
@@ -214,7 +302,11 @@ describe('dashboard in a real browser', { skip }, () => {
     await nav('Pools').click();
     await page.getByRole('link', { name: 'OpenService.Mobile Waiter' }).click();
     await page.getByRole('heading', { name: 'OpenService.Mobile Waiter' }).waitFor();
-    await until(() => page.getByRole('meter').first().getAttribute('aria-valuenow'), (v) => v === '1000', '1000 in use');
+    await until(
+      () => page.getByRole('meter').first().getAttribute('aria-valuenow'),
+      (v) => v === '1000',
+      '1000 in use',
+    );
     const rendered = await page.locator('.vtable tbody tr[aria-rowindex]').count();
     assert.ok(rendered > 10 && rendered < 80, `only rows in view are rendered (${rendered} of 1000)`);
     await page.getByLabel('Filter holders by id').fill('waiter-0999');
@@ -228,7 +320,11 @@ describe('dashboard in a real browser', { skip }, () => {
   });
 
   it('hierarchy: edit a subdivision’s allocation and see it reach the child', async () => {
-    await until(() => parent.api('GET', '/v1/nodes'), (r) => r.body.items?.length === 1, 'the child to register');
+    await until(
+      () => parent.api('GET', '/v1/nodes'),
+      (r) => r.body.items?.length === 1,
+      'the child to register',
+    );
     await nav('Hierarchy').click();
     const card = page.getByRole('article', { name: 'Subdivision Riverside branch' });
     await card.waitFor();
@@ -237,9 +333,20 @@ describe('dashboard in a real browser', { skip }, () => {
     await card.getByLabel(/OpenService.Mobile Waiter/).fill('0');
     await card.getByRole('button', { name: 'Save allocation' }).click();
     await card.getByRole('button', { name: 'Edit allocation' }).waitFor();
-    const up = await until(() => child.api('GET', '/v1/upstream'), (r) => (r.body.allocation?.entitlements ?? []).some((e: { moduleId: number; quantity: number }) => e.moduleId === 4001 && e.quantity === 2), 'the allocation to reach the child');
+    const up = await until(
+      () => child.api('GET', '/v1/upstream'),
+      (r) =>
+        (r.body.allocation?.entitlements ?? []).some(
+          (e: { moduleId: number; quantity: number }) => e.moduleId === 4001 && e.quantity === 2,
+        ),
+      'the allocation to reach the child',
+    );
     assert.equal(up.body.state, 'active');
-    await until(() => card.getByRole('row', { name: /OpenService.Manager/ }).textContent(), (t) => /\b2\b/.test(t ?? ''), 'the tree to show the new allocation');
+    await until(
+      () => card.getByRole('row', { name: /OpenService.Manager/ }).textContent(),
+      (t) => /\b2\b/.test(t ?? ''),
+      'the tree to show the new allocation',
+    );
     // Over what the parent holds: refused, with the node's reason shown.
     await card.getByRole('button', { name: 'Edit allocation' }).click();
     await card.getByLabel(/OpenService.Manager/).fill('50');
@@ -271,15 +378,38 @@ describe('dashboard in a real browser', { skip }, () => {
       // Subordinate servers (1003) are licensed for 2: Riverside and Harbour are served, Old town is blocked.
       for (const name of ['Harbour branch', 'Old town branch']) {
         const token = (await parent.api('POST', '/v1/tokens', { role: 'node', name: `${name} sync` })).body.secret;
-        const own = [{ moduleId: 1002, quantity: null }, { moduleId: 2001, quantity: 1 }];
-        sites.push(await startTestNode({ issuerKeys, entitlements: own, flags: { upstreamUrl: parent.url, upstreamToken: token, nodeName: name, syncIntervalMs: '200' } }));
+        const own = [
+          { moduleId: 1002, quantity: null },
+          { moduleId: 2001, quantity: 1 },
+        ];
+        sites.push(
+          await startTestNode({
+            issuerKeys,
+            entitlements: own,
+            flags: { upstreamUrl: parent.url, upstreamToken: token, nodeName: name, syncIntervalMs: '200' },
+          }),
+        );
       }
-      await until(() => parent.api('GET', '/v1/nodes'), (r) => r.body.items?.some((i: { name: string; state: string }) => i.name === 'Old town branch' && i.state === 'blocked'), 'Old town to be blocked');
+      await until(
+        () => parent.api('GET', '/v1/nodes'),
+        (r) =>
+          r.body.items?.some(
+            (i: { name: string; state: string }) => i.name === 'Old town branch' && i.state === 'blocked',
+          ),
+        'Old town to be blocked',
+      );
       await nav('Hierarchy').click();
-      await page.getByRole('article', { name: 'Subdivision Old town branch' }).getByText(/allows 2 .*blocked until one is removed/).waitFor();
+      await page
+        .getByRole('article', { name: 'Subdivision Old town branch' })
+        .getByText(/allows 2 .*blocked until one is removed/)
+        .waitFor();
       await shot('06c-hierarchy-blocked-site');
       const oldTown = sites[1] as TestNode;
-      await until(() => oldTown.api('GET', '/v1/upstream'), (r) => r.body.state === 'blocked', 'Old town to learn it is blocked');
+      await until(
+        () => oldTown.api('GET', '/v1/upstream'),
+        (r) => r.body.state === 'blocked',
+        'Old town to learn it is blocked',
+      );
       await other.goto(`${oldTown.url}/`);
       await other.getByLabel('Admin token').fill(oldTown.adminToken);
       await other.getByRole('button', { name: 'Sign in' }).click();
@@ -298,7 +428,11 @@ describe('dashboard in a real browser', { skip }, () => {
 
   it('billing: balances, ledger and a top-up', async () => {
     const acc = await parent.api('POST', '/v1/billing/accounts', { customerName: 'Test Restaurant', currency: 'EUR' });
-    await parent.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 25_000, currency: 'EUR', reference: 'bank-2026-11-01-0042' });
+    await parent.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, {
+      amount: 25_000,
+      currency: 'EUR',
+      reference: 'bank-2026-11-01-0042',
+    });
     await parent.api('POST', '/v1/billing/accounts', { customerName: 'Bistro Nord', currency: 'EUR' });
     await nav('Billing').click();
     await page.getByRole('heading', { name: 'Test Restaurant' }).waitFor();
@@ -317,9 +451,24 @@ describe('dashboard in a real browser', { skip }, () => {
     const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
       const acc = await vendor.api('POST', '/v1/billing/accounts', { customerName: 'Cafe Central', currency: 'EUR' });
-      await vendor.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, { amount: 5000, currency: 'EUR', reference: 'bank-0001' });
-      const plan = await vendor.api('POST', '/v1/rental-plans', { name: 'Manager weekly', period: 'week', price: 1990, currency: 'EUR', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 3 }, { moduleId: 5001, quantity: 10 }] });
-      const rental = await vendor.api('POST', '/v1/rentals', { accountId: acc.body.id, planId: plan.body.id, hardwareKey: vendor.hardwareKey, keySource: 'any' });
+      await vendor.api('POST', `/v1/billing/accounts/${acc.body.id}/topups`, {
+        amount: 5000,
+        currency: 'EUR',
+        reference: 'bank-0001',
+      });
+      const plan = await vendor.api('POST', '/v1/rental-plans', {
+        name: 'Manager weekly',
+        period: 'week',
+        price: 1990,
+        currency: 'EUR',
+        entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 3 }, { moduleId: 5001, quantity: 10 }],
+      });
+      const rental = await vendor.api('POST', '/v1/rentals', {
+        accountId: acc.body.id,
+        planId: plan.body.id,
+        hardwareKey: vendor.hardwareKey,
+        keySource: 'any',
+      });
       assert.equal(rental.status, 201, JSON.stringify(rental.body));
       assert.equal(rental.body.installedHere, true);
       await other.goto(vendor.url);
@@ -330,7 +479,12 @@ describe('dashboard in a real browser', { skip }, () => {
       await other.getByText(/paid until/).waitFor();
       await other.getByText('1 more week after this one').waitFor();
       // The balance falls below the weekly price: the overview says when the license lapses, without a reload.
-      const cut = await vendor.api('POST', `/v1/billing/accounts/${acc.body.id}/adjustments`, { kind: 'adjustment', amount: -2000, currency: 'EUR', note: 'correction' });
+      const cut = await vendor.api('POST', `/v1/billing/accounts/${acc.body.id}/adjustments`, {
+        kind: 'adjustment',
+        amount: -2000,
+        currency: 'EUR',
+        note: 'correction',
+      });
       assert.equal(cut.status, 201, JSON.stringify(cut.body));
       await other.getByText(/does not pay for the next week: the license lapses/).waitFor();
       await other.screenshot({ path: join(SHOTS, '02c-overview-rental.png'), fullPage: true });
@@ -354,16 +508,25 @@ describe('dashboard in a real browser', { skip }, () => {
 
   it('events: filterable, and live', async () => {
     await nav('Events').click();
-    await page.getByRole('row', { name: /billing\.topped_up/ }).first().waitFor();
+    await page
+      .getByRole('row', { name: /billing\.topped_up/ })
+      .first()
+      .waitFor();
     await page.getByLabel('Type').selectOption('billing.topped_up');
     assert.equal(await page.locator('.vtable tbody tr[aria-rowindex]').count(), 2);
     await page.getByLabel('Type').selectOption('');
     await page.getByLabel('Search').fill('waiter-0042');
-    await page.getByRole('row', { name: /waiter-0042/ }).first().waitFor();
+    await page
+      .getByRole('row', { name: /waiter-0042/ })
+      .first()
+      .waitFor();
     await page.getByLabel('Search').fill('');
     await page.getByLabel('Type').selectOption('');
     assert.equal((await parent.api('PUT', '/v1/modules/2001/members/register-live', {}, parent.appToken)).status, 200);
-    await page.getByRole('row', { name: /register-live/ }).first().waitFor();
+    await page
+      .getByRole('row', { name: /register-live/ })
+      .first()
+      .waitFor();
     // Event badges read as the feed names them, lower-case, whatever their colour.
     const badge = page.locator('.badge-bad', { hasText: 'member.blocked' }).first();
     assert.equal(await badge.innerText(), 'member.blocked');
@@ -394,7 +557,9 @@ describe('dashboard in a real browser', { skip }, () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: 'OpenService.Manager' }).click();
     await page.getByRole('heading', { name: 'OpenService.Manager' }).waitFor();
-    const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'));
+    const overflow = Number(
+      await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+    );
     assert.ok(overflow <= 1, `no sideways scrolling at 390 px (${overflow} px)`);
     await shot('10-narrow-pool');
     await page.setViewportSize({ width: 1360, height: 900 });
@@ -405,10 +570,25 @@ describe('dashboard in a real browser', { skip }, () => {
     // and branch-a: a third Data Server is blocked.
     assert.equal((await parent.api('PUT', '/v1/modules/1003/members/branch-a', {}, parent.appToken)).status, 200);
     const token = await parent.api('POST', '/v1/tokens', { role: 'node', name: 'Harbour branch sync' });
-    const site = await startTestNode({ issuerKeys, license: false, flags: { upstreamUrl: parent.url, upstreamToken: token.body.secret, nodeName: 'Harbour branch', countedAs: '1003', syncIntervalMs: '200', allocationWindowMs: '60000' } });
+    const site = await startTestNode({
+      issuerKeys,
+      license: false,
+      flags: {
+        upstreamUrl: parent.url,
+        upstreamToken: token.body.secret,
+        nodeName: 'Harbour branch',
+        countedAs: '1003',
+        syncIntervalMs: '200',
+        allocationWindowMs: '60000',
+      },
+    });
     const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
-      await until(() => site.api('GET', '/v1/license'), (r) => r.body.state?.state === 'blocked', 'the site to be blocked by its parent');
+      await until(
+        () => site.api('GET', '/v1/license'),
+        (r) => r.body.state?.state === 'blocked',
+        'the site to be blocked by its parent',
+      );
       await other.goto(site.url);
       await other.getByLabel('Admin token').fill(site.adminToken);
       await other.getByRole('button', { name: 'Sign in' }).click();
@@ -419,11 +599,19 @@ describe('dashboard in a real browser', { skip }, () => {
       assert.ok(!text.includes('`'), 'no raw backticks');
       assert.ok(!/not a rental/.test(text), 'no rental noise on a site without a license file');
       assert.ok(!/No license is installed/.test(text), 'a blocked site is not "without a license"');
-      await other.getByRole('link', { name: /This site is blocked by its parent/ }).or(other.getByText(/This site is blocked by its parent/)).first().waitFor();
+      await other
+        .getByRole('link', { name: /This site is blocked by its parent/ })
+        .or(other.getByText(/This site is blocked by its parent/))
+        .first()
+        .waitFor();
       await other.screenshot({ path: join(SHOTS, '11-site-blocked-by-parent.png'), fullPage: true });
       // A new node's usage page opens on the last hour, not on a week of nothing.
       await other.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).click();
-      await until(() => other.getByRole('button', { name: 'Hour' }).getAttribute('aria-pressed'), (v) => v === 'true', 'the usage page to open on the hour');
+      await until(
+        () => other.getByRole('button', { name: 'Hour' }).getAttribute('aria-pressed'),
+        (v) => v === 'true',
+        'the usage page to open on the hour',
+      );
 
       // On the parent: the subdivision is blocked in words; the subordinate servers pool offers Remove.
       await nav('Hierarchy').click();
@@ -435,7 +623,11 @@ describe('dashboard in a real browser', { skip }, () => {
       await page.getByRole('button', { name: 'Remove branch-a' }).click();
       await page.getByRole('dialog', { name: 'Remove this member?' }).getByRole('button', { name: 'Remove' }).click();
       await page.getByText(/Removed branch-a: its place is free\./).waitFor();
-      await until(() => site.api('GET', '/v1/license'), (r) => r.body.state?.state !== 'blocked', 'the site to be served again');
+      await until(
+        () => site.api('GET', '/v1/license'),
+        (r) => r.body.state?.state !== 'blocked',
+        'the site to be served again',
+      );
       await card.getByText('Blocked by the parent.').waitFor({ state: 'detached' });
     } finally {
       await other.close();
@@ -448,7 +640,14 @@ describe('dashboard in a real browser', { skip }, () => {
     const drive = { busId: '1-4', idVendor: '0781', idProduct: '5567', serial: '20060775120C8D2A0F36', block: 'sdd' };
     fakeSysfs([drive], root);
     const clock = new FakeClock(Date.now());
-    const site = await startTestNode({ issuerKeys, clock, sysfsRoot: root, hardwareKey: deriveHardwareKey(drive.idVendor, drive.idProduct, drive.serial), entitlements: [{ moduleId: 4001, quantity: 2 }], flags: { hardwareKeyGraceMs: '300000' } });
+    const site = await startTestNode({
+      issuerKeys,
+      clock,
+      sysfsRoot: root,
+      hardwareKey: deriveHardwareKey(drive.idVendor, drive.idProduct, drive.serial),
+      entitlements: [{ moduleId: 4001, quantity: 2 }],
+      flags: { hardwareKeyGraceMs: '300000' },
+    });
     const other = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     try {
       rmSync(join(root, 'sys'), { recursive: true, force: true });
@@ -457,11 +656,17 @@ describe('dashboard in a real browser', { skip }, () => {
       await other.goto(site.url);
       await other.getByLabel('Admin token').fill(site.adminToken);
       await other.getByRole('button', { name: 'Sign in' }).click();
-      await other.getByText(/The licensed USB drive is gone \(since .*\): the node serves until .*, then refuses client work until it is plugged back in\./).waitFor();
+      await other
+        .getByText(
+          /The licensed USB drive is gone \(since .*\): the node serves until .*, then refuses client work until it is plugged back in\./,
+        )
+        .waitFor();
       await other.screenshot({ path: join(SHOTS, '13-usb-drive-gone.png'), fullPage: true });
       clock.advance(301_000);
       await other.reload();
-      await other.getByText(/The licensed USB drive is gone \(since .*\): client work is refused until it is plugged back in\./).waitFor();
+      await other
+        .getByText(/The licensed USB drive is gone \(since .*\): client work is refused until it is plugged back in\./)
+        .waitFor();
     } finally {
       await other.close();
       await site.close();

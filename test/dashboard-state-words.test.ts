@@ -22,7 +22,11 @@ const pool = (over: Partial<PoolSummary>): PoolSummary => ({
   licensed: true,
   ...over,
 });
-const degrade = { strategy: 'DEGRADE', allowedWhenOverQuota: ['debit-existing-account'], refusedWhenOverQuota: ['accept-new-data', 'send-new-data'] };
+const degrade = {
+  strategy: 'DEGRADE',
+  allowedWhenOverQuota: ['debit-existing-account'],
+  refusedWhenOverQuota: ['accept-new-data', 'send-new-data'],
+};
 
 test('every pool state has its own words', () => {
   const states: [string, ReturnType<typeof poolWords>][] = [
@@ -32,31 +36,68 @@ test('every pool state has its own words', () => {
     ['unlimited', poolWords(pool({ quantity: null, used: 2 }))],
     ['none granted', poolWords(pool({ quantity: 0 }))],
     ['full', poolWords(pool({ used: 5 }))],
-    ['full, evicting', poolWords(pool({ strategy: 'EVICT_INACTIVE', used: 5 }), { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 900 })],
+    [
+      'full, evicting',
+      poolWords(pool({ strategy: 'EVICT_INACTIVE', used: 5 }), {
+        strategy: 'EVICT_INACTIVE',
+        idleThresholdSeconds: 900,
+      }),
+    ],
     ['quantity reduced', poolWords(pool({ used: 7 }))],
     ['members free', poolWords(pool({ strategy: 'BLOCK_LATEST', used: 1, members: 1 }))],
     ['members full', poolWords(pool({ strategy: 'BLOCK_LATEST', used: 5, members: 5 }))],
     ['members none granted', poolWords(pool({ strategy: 'BLOCK_LATEST', quantity: 0 }))],
     ['members beyond', poolWords(pool({ strategy: 'BLOCK_LATEST', used: 5, members: 7, blocked: 2 }))],
-    ['members for add-ons', poolWords(pool({ strategy: 'BLOCK_LATEST', used: 1, members: 2, blocked: 1, blockedByProfile: 1 }))],
+    [
+      'members for add-ons',
+      poolWords(pool({ strategy: 'BLOCK_LATEST', used: 1, members: 2, blocked: 1, blockedByProfile: 1 })),
+    ],
     ['quota unreported', poolWords(pool({ strategy: 'DEGRADE', quantity: 100 }), degrade, null)],
-    ['quota ok', poolWords(pool({ strategy: 'DEGRADE', quantity: 100, used: 80, quotaState: 'ok' }), degrade, { count: 80 })],
-    ['over quota', poolWords(pool({ strategy: 'DEGRADE', quantity: 100, used: 120, quotaState: 'over_quota' }), degrade, { count: 120 })],
+    [
+      'quota ok',
+      poolWords(pool({ strategy: 'DEGRADE', quantity: 100, used: 80, quotaState: 'ok' }), degrade, { count: 80 }),
+    ],
+    [
+      'over quota',
+      poolWords(pool({ strategy: 'DEGRADE', quantity: 100, used: 120, quotaState: 'over_quota' }), degrade, {
+        count: 120,
+      }),
+    ],
   ];
   assertDistinct(states);
   const over = states.find(([n]) => n === 'over quota')?.[1];
-  assert.equal(over?.text, 'Over quota: 120 counted, 100 licensed. Refused: accepting new data and sending new data; still allowed: debits on existing accounts. Back to normal once the count falls to 100 or the license grows.');
+  assert.equal(
+    over?.text,
+    'Over quota: 120 counted, 100 licensed. Refused: accepting new data and sending new data; still allowed: debits on existing accounts. Back to normal once the count falls to 100 or the license grows.',
+  );
   assert.doesNotMatch(over?.text ?? '', /reduced/);
   assert.equal(states.find(([n]) => n === 'members for add-ons')?.[1].tone, 'bad');
 });
 
 test('every member state has its own words, naming the add-ons a blocked one lacks', () => {
-  const m = (over: Partial<MemberRow>): MemberRow => ({ memberId: 'r', position: 1, state: 'active', blockedReason: null, firstConnectedAt: 0, lastSeenAt: 0, features: [], missingFeatures: [], ...over });
+  const m = (over: Partial<MemberRow>): MemberRow => ({
+    memberId: 'r',
+    position: 1,
+    state: 'active',
+    blockedReason: null,
+    firstConnectedAt: 0,
+    lastSeenAt: 0,
+    features: [],
+    missingFeatures: [],
+    ...over,
+  });
   const names = new Map([[2105, 'Cash Register: video-surveillance events']]);
   const states: [string, ReturnType<typeof memberWords>][] = [
     ['active', memberWords(m({}), 2, names)],
     ['beyond', memberWords(m({ state: 'blocked', blockedReason: 'beyond_quantity' }), 2, names)],
-    ['add-ons', memberWords(m({ state: 'blocked', blockedReason: 'features_unlicensed', features: [2105], missingFeatures: [2105] }), 2, names)],
+    [
+      'add-ons',
+      memberWords(
+        m({ state: 'blocked', blockedReason: 'features_unlicensed', features: [2105], missingFeatures: [2105] }),
+        2,
+        names,
+      ),
+    ],
   ];
   assertDistinct(states);
   assert.equal(states[2]?.[1].short, 'Add-ons not licensed: Cash Register: video-surveillance events (2105)');
@@ -79,14 +120,29 @@ test('every site state has its own words, on the parent and on the site', () => 
     children: [],
     ...over,
   });
-  const up = (state: string): UpstreamAnswer => ({ url: 'http://p', nodeId: null, parentNodeId: null, state, message: 'm', lastSyncAt: null, lastAttemptAt: null, lastError: null, syncIntervalMs: 1000, allocation: null });
+  const up = (state: string): UpstreamAnswer => ({
+    url: 'http://p',
+    nodeId: null,
+    parentNodeId: null,
+    state,
+    message: 'm',
+    lastSyncAt: null,
+    lastAttemptAt: null,
+    lastError: null,
+    syncIntervalMs: 1000,
+    allocation: null,
+  });
   assertDistinct([
     ['served', childWords(child({}))],
     ['served, offline', childWords(child({ online: false }))],
     ['blocked', childWords(child({ state: 'blocked', message: 'beyond' }))],
     ['unlicensed', childWords(child({ state: 'unlicensed', message: 'nothing to allocate' }))],
   ]);
-  assertDistinct(['connecting', 'active', 'blocked', 'unlicensed', 'unreachable', 'refused'].map((s) => [s, upstreamWords(up(s))] as [string, ReturnType<typeof upstreamWords>]));
+  assertDistinct(
+    ['connecting', 'active', 'blocked', 'unlicensed', 'unreachable', 'refused'].map(
+      (s) => [s, upstreamWords(up(s))] as [string, ReturnType<typeof upstreamWords>],
+    ),
+  );
   assert.match(upstreamWords(up('blocked')).text, /^Blocked by the parent: /);
 });
 

@@ -24,8 +24,20 @@ const CATALOG = {
   catalog: 'dotnet-client-test',
   developer: 'test',
   modules: [
-    { id: TERMINALS, name: 'Test terminals', kind: 'connection', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: TTL_MS / 1000 },
-    { id: GATEWAYS, name: 'Test gateways', kind: 'connection', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: 60 },
+    {
+      id: TERMINALS,
+      name: 'Test terminals',
+      kind: 'connection',
+      policy: { strategy: 'REJECT_NEW' },
+      heartbeatTtlSeconds: TTL_MS / 1000,
+    },
+    {
+      id: GATEWAYS,
+      name: 'Test gateways',
+      kind: 'connection',
+      policy: { strategy: 'REJECT_NEW' },
+      heartbeatTtlSeconds: 60,
+    },
   ],
 };
 const ENTITLEMENTS = [
@@ -47,85 +59,121 @@ interface Run {
 /** Runs a Mono program to its end (bounded by `timeoutMs`). */
 function mono(exe: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('mono', ['--debug', exe, ...args], { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? null : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
+    execFile(
+      'mono',
+      ['--debug', exe, ...args],
+      { env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code =
+          err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : err ? null : 0;
+        resolve({ code, out: `${stdout}${stderr}` });
+      },
+    );
   });
 }
 
-describe('C# client (Licensor.Client) under Mono', { skip: hasMono ? false : 'mono-devel not installed', timeout: 240_000 }, () => {
-  const tmp = tempDir('licensor-dotnet-');
-  const bin = join(tmp.dir, 'bin');
-  let node: TestNode;
-  const scenario = async (name: string) => {
-    const run = await mono(join(bin, 'LicensorClientTests.exe'), [node.url, node.appToken, node.adminToken, name]);
-    assert.equal(run.code, 0, `scenario ${name} failed:\n${run.out}`);
-    assert.match(run.out, new RegExp(`PASS ${name}`));
-    return run.out;
-  };
-  const liveHolders = async (moduleId: number): Promise<string[]> => {
-    const r = await node.api('GET', `/v1/pools/${moduleId}`);
-    assert.equal(r.status, 200, JSON.stringify(r.body));
-    return (r.body.holders as { holderId: string; state: string }[]).filter((h) => h.state !== 'expired').map((h) => h.holderId);
-  };
+describe(
+  'C# client (Licensor.Client) under Mono',
+  { skip: hasMono ? false : 'mono-devel not installed', timeout: 240_000 },
+  () => {
+    const tmp = tempDir('licensor-dotnet-');
+    const bin = join(tmp.dir, 'bin');
+    let node: TestNode;
+    const scenario = async (name: string) => {
+      const run = await mono(join(bin, 'LicensorClientTests.exe'), [node.url, node.appToken, node.adminToken, name]);
+      assert.equal(run.code, 0, `scenario ${name} failed:\n${run.out}`);
+      assert.match(run.out, new RegExp(`PASS ${name}`));
+      return run.out;
+    };
+    const liveHolders = async (moduleId: number): Promise<string[]> => {
+      const r = await node.api('GET', `/v1/pools/${moduleId}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return (r.body.holders as { holderId: string; state: string }[])
+        .filter((h) => h.state !== 'expired')
+        .map((h) => h.holderId);
+    };
 
-  before(async () => {
-    const build = spawnSync('bash', [join(CLIENT, 'build-mono.sh'), bin], { encoding: 'utf8', timeout: 180_000 });
-    assert.equal(build.status, 0, `build-mono.sh failed:\n${build.stdout}${build.stderr}`);
-    const catalogPath = join(tmp.dir, 'catalog.json');
-    writeFileSync(catalogPath, JSON.stringify(CATALOG));
-    node = await startTestNode({ entitlements: ENTITLEMENTS, flags: { catalogs: [...defaultCatalogFiles(), catalogPath].join(',') } });
-  });
-  after(async () => {
-    await node?.close();
-    rmSync(tmp.dir, { recursive: true, force: true });
-  });
+    before(async () => {
+      const build = spawnSync('bash', [join(CLIENT, 'build-mono.sh'), bin], { encoding: 'utf8', timeout: 180_000 });
+      assert.equal(build.status, 0, `build-mono.sh failed:\n${build.stdout}${build.stderr}`);
+      const catalogPath = join(tmp.dir, 'catalog.json');
+      writeFileSync(catalogPath, JSON.stringify(CATALOG));
+      node = await startTestNode({
+        entitlements: ENTITLEMENTS,
+        flags: { catalogs: [...defaultCatalogFiles(), catalogPath].join(',') },
+      });
+    });
+    after(async () => {
+      await node?.close();
+      rmSync(tmp.dir, { recursive: true, force: true });
+    });
 
-  test('10 devices take the 10 slots, the 11th is declined, device 3 re-takes its slot and then leaves for device 11', async () => {
-    await scenario('slots');
-  });
+    test('10 devices take the 10 slots, the 11th is declined, device 3 re-takes its slot and then leaves for device 11', async () => {
+      await scenario('slots');
+    });
 
-  test('a process that exits without Dispose has its slots freed after the heartbeat TTL', async () => {
-    const run = await mono(join(bin, 'LicensorClientTests.exe'), [node.url, node.appToken, node.adminToken, 'hold']);
-    assert.equal(run.code, 0, run.out);
-    assert.match(run.out, /HELD till-1,till-2,till-3,till-4/);
-    assert.deepEqual((await liveHolders(TERMINALS)).sort(), ['till-1', 'till-2', 'till-3', 'till-4'], 'the slots outlive the process');
-    // Nobody heartbeats them any more: the node frees them once the module's TTL has passed since the last beat.
-    await until(() => liveHolders(TERMINALS), (h) => h.length === 0, "the dead process's slots to expire", { ms: TTL_MS + 3_000 });
-  });
+    test('a process that exits without Dispose has its slots freed after the heartbeat TTL', async () => {
+      const run = await mono(join(bin, 'LicensorClientTests.exe'), [node.url, node.appToken, node.adminToken, 'hold']);
+      assert.equal(run.code, 0, run.out);
+      assert.match(run.out, /HELD till-1,till-2,till-3,till-4/);
+      assert.deepEqual(
+        (await liveHolders(TERMINALS)).sort(),
+        ['till-1', 'till-2', 'till-3', 'till-4'],
+        'the slots outlive the process',
+      );
+      // Nobody heartbeats them any more: the node frees them once the module's TTL has passed since the last beat.
+      await until(
+        () => liveHolders(TERMINALS),
+        (h) => h.length === 0,
+        "the dead process's slots to expire",
+        { ms: TTL_MS + 3_000 },
+      );
+    });
 
-  test('cash registers: an unlicensed add-on is reported blocked, registers beyond the quantity too', async () => {
-    await scenario('members');
-  });
+    test('cash registers: an unlicensed add-on is reported blocked, registers beyond the quantity too', async () => {
+      await scenario('members');
+    });
 
-  test('Processing Center: quota reports and operation checks', async () => {
-    await scenario('quota');
-  });
+    test('Processing Center: quota reports and operation checks', async () => {
+      await scenario('quota');
+    });
 
-  test('plugins marked [LicensedModule] load only when licensed', async () => {
-    await scenario('plugins');
-  });
+    test('plugins marked [LicensedModule] load only when licensed', async () => {
+      await scenario('plugins');
+    });
 
-  test('refusals by code, argument checks, cancellation and the per-call timeout', async () => {
-    await scenario('errors');
-  });
+    test('refusals by code, argument checks, cancellation and the per-call timeout', async () => {
+      await scenario('errors');
+    });
 
-  test('many threads on one service: exactly the licensed quantity is admitted', async () => {
-    await scenario('concurrency');
-    assert.deepEqual(await liveHolders(GATEWAYS), []);
-  });
+    test('many threads on one service: exactly the licensed quantity is admitted', async () => {
+      await scenario('concurrency');
+      assert.deepEqual(await liveHolders(GATEWAYS), []);
+    });
 
-  test("the README's example is the example program, and it runs as written", async () => {
-    const program = readFileSync(join(CLIENT, 'examples/Quickstart/Program.cs'), 'utf8');
-    const readme = readFileSync(join(CLIENT, 'README.md'), 'utf8');
-    assert.ok(readme.includes(program.trim()), 'clients/dotnet/README.md shows examples/Quickstart/Program.cs verbatim');
-    const run = await mono(join(bin, 'Quickstart.exe'), [], { LICENSOR_URL: node.url, LICENSOR_TOKEN: node.appToken });
-    assert.equal(run.code, 0, run.out);
-    assert.equal(
-      run.out.trim(),
-      ['tablet-1: connected', 'tablet-2: connected', 'declined tablet-3: 2 of 2 slots in use', 'tablet-3: declined', 'tablet-3: connected'].join('\n'),
-    );
-    assert.deepEqual(await liveHolders(10003), [], 'the example released its slots');
-  });
-});
+    test("the README's example is the example program, and it runs as written", async () => {
+      const program = readFileSync(join(CLIENT, 'examples/Quickstart/Program.cs'), 'utf8');
+      const readme = readFileSync(join(CLIENT, 'README.md'), 'utf8');
+      assert.ok(
+        readme.includes(program.trim()),
+        'clients/dotnet/README.md shows examples/Quickstart/Program.cs verbatim',
+      );
+      const run = await mono(join(bin, 'Quickstart.exe'), [], {
+        LICENSOR_URL: node.url,
+        LICENSOR_TOKEN: node.appToken,
+      });
+      assert.equal(run.code, 0, run.out);
+      assert.equal(
+        run.out.trim(),
+        [
+          'tablet-1: connected',
+          'tablet-2: connected',
+          'declined tablet-3: 2 of 2 slots in use',
+          'tablet-3: declined',
+          'tablet-3: connected',
+        ].join('\n'),
+      );
+      assert.deepEqual(await liveHolders(10003), [], 'the example released its slots');
+    });
+  },
+);

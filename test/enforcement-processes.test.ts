@@ -18,20 +18,39 @@ const ADMIN = 'enforcement-admin-token-0123456789';
 /** Runs the real CLI; resolves with its exit code and output. */
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', '--conditions=licensor-source', 'packages/server/src/cli/main.ts', ...args], { cwd: ROOT }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=licensor-source', 'packages/server/src/cli/main.ts', ...args],
+      { cwd: ROOT },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
 
 /** A license as the vendor CLI writes it (terms copied from the shipped catalogs), bound to the issuer's test key. */
-function licenseFile(issuer: TestIssuer, dir: string, entitlements: Entitlement[], keySource: KeySource, extra: { serverApplication?: boolean } = {}): string {
-  const terms = licenseTerms(entitlements, { keySource, ...(extra.serverApplication === false ? { serverApplication: false } : {}) });
+function licenseFile(
+  issuer: TestIssuer,
+  dir: string,
+  entitlements: Entitlement[],
+  keySource: KeySource,
+  extra: { serverApplication?: boolean } = {},
+): string {
+  const terms = licenseTerms(entitlements, {
+    keySource,
+    ...(extra.serverApplication === false ? { serverApplication: false } : {}),
+  });
   return issuer.writeLicense(dir, terms.entitlements, terms);
 }
 
 async function api(url: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${ADMIN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(url + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${ADMIN}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
@@ -43,21 +62,49 @@ test('an edited catalog on the node neither loosens nor adds a limit: the Proces
     // The licensee empties the refused operations and turns the Manager into an uncounted module.
     const shipped = JSON.parse(readFileSync(join(ROOT, 'catalogs/openservice.json'), 'utf8'));
     for (const m of shipped.modules) {
-      if (m.id === 3001) m.policy = { strategy: 'DEGRADE', allowedWhenOverQuota: ['debit-existing-account', 'accept-new-data', 'send-new-data'], refusedWhenOverQuota: [] };
+      if (m.id === 3001)
+        m.policy = {
+          strategy: 'DEGRADE',
+          allowedWhenOverQuota: ['debit-existing-account', 'accept-new-data', 'send-new-data'],
+          refusedWhenOverQuota: [],
+        };
       if (m.id === 4001) m.policy = { strategy: 'UNCOUNTED' };
       if (m.id === 5001) m.policy = { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 60 };
     }
-    shipped.modules = shipped.modules.filter((m: { id: number; extends?: number }) => m.id !== 2001 && m.extends !== 2001);
+    shipped.modules = shipped.modules.filter(
+      (m: { id: number; extends?: number }) => m.id !== 2001 && m.extends !== 2001,
+    );
     const edited = join(tmp.dir, 'openservice.json');
     writeFileSync(edited, JSON.stringify(shipped));
-    const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 2001, quantity: 1 }, { moduleId: 3001, quantity: 1 }, { moduleId: 4001, quantity: 1 }, { moduleId: 5001, quantity: 2 }], 'any');
-    const node = await spawnNode({ dataDir: join(tmp.dir, 'node'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic, args: ['--catalog', edited] });
+    const lic = licenseFile(
+      issuer,
+      tmp.dir,
+      [
+        { moduleId: 2001, quantity: 1 },
+        { moduleId: 3001, quantity: 1 },
+        { moduleId: 4001, quantity: 1 },
+        { moduleId: 5001, quantity: 2 },
+      ],
+      'any',
+    );
+    const node = await spawnNode({
+      dataDir: join(tmp.dir, 'node'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: lic,
+      args: ['--catalog', edited],
+    });
     try {
       assert.equal((await api(node.url, 'PUT', '/v1/modules/3001/quota', { count: 5 })).status, 200);
       const refused = await api(node.url, 'GET', '/v1/modules/3001/quota/operations/accept-new-data');
       assert.equal(refused.status, 409, JSON.stringify(refused.body));
       assert.equal(refused.body.code, 'QUOTA_EXCEEDED');
-      assert.equal((await api(node.url, 'GET', '/v1/modules/3001/quota/operations/debit-existing-account')).status, 200);
+      assert.equal(
+        (await api(node.url, 'GET', '/v1/modules/3001/quota/operations/debit-existing-account')).status,
+        200,
+      );
       // The Manager is counted as signed: the second client is refused.
       assert.equal((await api(node.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' })).status, 201);
       const second = await api(node.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-2' });
@@ -84,10 +131,16 @@ test('a USB-bound license refuses a key given by hand or read under --sysfs-root
   const tmp = tempDir();
   try {
     const usb = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 5 }], 'usb');
-    const base = { hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: usb };
+    const base = {
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: usb,
+    };
     await assert.rejects(
       spawnNode({ ...base, dataDir: join(tmp.dir, 'a'), port: await freePort() }),
-      (err: Error) => /exited \(\d+\)/.test(err.message) && /key source usb/.test(err.message) && /--hardware-key/.test(err.message),
+      (err: Error) =>
+        /exited \(\d+\)/.test(err.message) && /key source usb/.test(err.message) && /--hardware-key/.test(err.message),
     );
     // A fake sysfs tree holding a "drive" with the licensed key is no better than typing the key in.
     const drive = { busId: '1-2', idVendor: '0781', idProduct: '5581', serial: '4C530001230101114422', block: 'sdb' };
@@ -97,7 +150,19 @@ test('a USB-bound license refuses a key given by hand or read under --sysfs-root
     const usbForDrive = join(tmp.dir, 'drive.lic');
     const terms = licenseTerms([{ moduleId: 4001, quantity: 5 }], { keySource: 'usb' });
     writeFileSync(usbForDrive, bound.sign(terms.entitlements, { ...terms, hardwareKey: key }));
-    const viaSysfs = cli('serve', '--data-dir', join(tmp.dir, 'b'), '--port', String(await freePort()), '--sysfs-root', root, '--issuer-public-key', bound.publicKey, '--license', usbForDrive);
+    const viaSysfs = cli(
+      'serve',
+      '--data-dir',
+      join(tmp.dir, 'b'),
+      '--port',
+      String(await freePort()),
+      '--sysfs-root',
+      root,
+      '--issuer-public-key',
+      bound.publicKey,
+      '--license',
+      usbForDrive,
+    );
     const r = await viaSysfs;
     assert.equal(r.code, 3, 'licensing refused');
     assert.match(r.stderr, /key source usb/);
@@ -126,21 +191,47 @@ test('one node per data dir: a second serve on the same dir exits at once naming
   try {
     const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 5 }], 'any');
     const dataDir = join(tmp.dir, 'node');
-    const base = { dataDir, hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic };
+    const base = {
+      dataDir,
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: lic,
+    };
     const first = await spawnNode({ ...base, port: await freePort() });
     try {
       const started = Date.now();
-      await assert.rejects(spawnNode({ ...base, port: await freePort() }), (err: Error) => err.message.includes(`data dir ${dataDir} is in use`) && err.message.includes(`PID ${first.child.pid}`));
+      await assert.rejects(
+        spawnNode({ ...base, port: await freePort() }),
+        (err: Error) =>
+          err.message.includes(`data dir ${dataDir} is in use`) && err.message.includes(`PID ${first.child.pid}`),
+      );
       assert.ok(Date.now() - started < 20_000, 'refused at once, not after a timeout');
       // Five slots in all, not five per process.
-      for (let i = 1; i <= 5; i++) assert.equal((await api(first.url, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
-      assert.equal((await api(first.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-6' })).body.code, 'INSUFFICIENT_LICENSE');
+      for (let i = 1; i <= 5; i++)
+        assert.equal((await api(first.url, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
+      assert.equal(
+        (await api(first.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-6' })).body.code,
+        'INSUFFICIENT_LICENSE',
+      );
 
       const direct = await cli('token', 'create', '--role', 'app', '--data-dir', dataDir);
       assert.equal(direct.code, 2, 'the environment is not ready: a node holds the data dir');
       assert.match(direct.stderr, /is in use by another Licensor process \(PID \d+: licensor serve\)/);
       assert.match(direct.stderr, /--url URL --token ADMIN_TOKEN/);
-      const viaApi = await cli('token', 'create', '--role', 'app', '--name', 'desk', '--url', first.url, '--token', ADMIN, '--json');
+      const viaApi = await cli(
+        'token',
+        'create',
+        '--role',
+        'app',
+        '--name',
+        'desk',
+        '--url',
+        first.url,
+        '--token',
+        ADMIN,
+        '--json',
+      );
       assert.equal(viaApi.code, 0, viaApi.stderr);
       assert.match(JSON.parse(viaApi.stdout).secret, /^lsr_/);
     } finally {
@@ -178,12 +269,26 @@ test('one embedded node per license on a machine: a second data dir reading the 
     writeFileSync(lic, issuer.sign(terms.entitlements, { ...terms, hardwareKey: machine.value.key }));
     const serve = async (dir: string) => {
       const port = await freePort();
-      const child = spawnNode({ dataDir: join(tmp.dir, dir), port, hardwareKey: machine.value.key, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic, args: ['--hardware-key-source', 'machine-id'], dropHardwareKey: true });
+      const child = spawnNode({
+        dataDir: join(tmp.dir, dir),
+        port,
+        hardwareKey: machine.value.key,
+        issuerPublicKey: issuer.publicKey,
+        adminToken: ADMIN,
+        licenseFile: lic,
+        args: ['--hardware-key-source', 'machine-id'],
+        dropHardwareKey: true,
+      });
       return child;
     };
     const first = await serve('one');
     try {
-      await assert.rejects(serve('two'), (err: Error) => err.message.includes('is already served by another Licensor process on this machine') && err.message.includes(`PID ${first.child.pid}`));
+      await assert.rejects(
+        serve('two'),
+        (err: Error) =>
+          err.message.includes('is already served by another Licensor process on this machine') &&
+          err.message.includes(`PID ${first.child.pid}`),
+      );
     } finally {
       await first.stop();
     }
@@ -200,7 +305,13 @@ test('a SIGKILLed node leaves no stale lock: the next process takes the data dir
   const tmp = tempDir();
   try {
     const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 5 }], 'any');
-    const base = { dataDir: join(tmp.dir, 'node'), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic };
+    const base = {
+      dataDir: join(tmp.dir, 'node'),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: lic,
+    };
     const first = await spawnNode({ ...base, port: await freePort() });
     await first.kill();
     const second = await spawnNode({ ...base, port: await freePort() });
@@ -215,8 +326,17 @@ test('the server application is licensed: without it client work is refused, adm
   const issuer = createTestIssuer();
   const tmp = tempDir();
   try {
-    const without = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 5 }], 'any', { serverApplication: false });
-    const node = await spawnNode({ dataDir: join(tmp.dir, 'node'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: without });
+    const without = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 5 }], 'any', {
+      serverApplication: false,
+    });
+    const node = await spawnNode({
+      dataDir: join(tmp.dir, 'node'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: without,
+    });
     try {
       const refused = await api(node.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
       assert.equal(refused.status, 409, JSON.stringify(refused.body));
@@ -225,7 +345,12 @@ test('the server application is licensed: without it client work is refused, adm
       const status = await api(node.url, 'GET', '/v1/status');
       assert.equal(status.status, 200);
       assert.equal(status.body.license.state, 'missing', JSON.stringify(status.body));
-      const withApp = issuer.sign(...signedWith([{ moduleId: 1002, quantity: null }, { moduleId: 4001, quantity: 5 }]));
+      const withApp = issuer.sign(
+        ...signedWith([
+          { moduleId: 1002, quantity: null },
+          { moduleId: 4001, quantity: 5 },
+        ]),
+      );
       const installed = await api(node.url, 'PUT', '/v1/license', { license: withApp });
       assert.equal(installed.status, 200, JSON.stringify(installed.body));
       assert.equal((await api(node.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' })).status, 201);
@@ -233,18 +358,45 @@ test('the server application is licensed: without it client work is refused, adm
       await node.stop();
     }
     // --application naming a client application does not stand in for the withheld server application.
-    const client = await spawnNode({ dataDir: join(tmp.dir, 'client'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: without, args: ['--application', '4001'] });
+    const client = await spawnNode({
+      dataDir: join(tmp.dir, 'client'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: without,
+      args: ['--application', '4001'],
+    });
     try {
       const r = await api(client.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
       assert.equal(r.status, 409, JSON.stringify(r.body));
       assert.equal(r.body.code, 'LICENSE_MISSING');
-      assert.match(r.body.detail, /--application 4001 names OpenService\.Manager \(4001\), which is not a server application/);
+      assert.match(
+        r.body.detail,
+        /--application 4001 names OpenService\.Manager \(4001\), which is not a server application/,
+      );
     } finally {
       await client.stop();
     }
     // --application names the one the node runs: a Data Server license does not run a License Server.
-    const ds = licenseFile(issuer, tmp.dir, [{ moduleId: 1002, quantity: null }, { moduleId: 4001, quantity: 5 }], 'any');
-    const ls = await spawnNode({ dataDir: join(tmp.dir, 'ls'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: ds, args: ['--application', '1001'] });
+    const ds = licenseFile(
+      issuer,
+      tmp.dir,
+      [
+        { moduleId: 1002, quantity: null },
+        { moduleId: 4001, quantity: 5 },
+      ],
+      'any',
+    );
+    const ls = await spawnNode({
+      dataDir: join(tmp.dir, 'ls'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: ds,
+      args: ['--application', '1001'],
+    });
     try {
       const r = await api(ls.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
       assert.equal(r.body.code, 'LICENSE_MISSING');

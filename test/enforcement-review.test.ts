@@ -13,13 +13,28 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const ADMIN = 'enforcement-review-admin-token-0123';
 
 /** A license as the vendor CLI writes it (terms copied from the shipped catalogs), for a key given by hand. */
-function licenseFile(issuer: TestIssuer, dir: string, entitlements: Entitlement[], extra: { serverApplication?: boolean } = {}): string {
-  const terms = licenseTerms(entitlements, { keySource: 'any', ...(extra.serverApplication === false ? { serverApplication: false } : {}) });
+function licenseFile(
+  issuer: TestIssuer,
+  dir: string,
+  entitlements: Entitlement[],
+  extra: { serverApplication?: boolean } = {},
+): string {
+  const terms = licenseTerms(entitlements, {
+    keySource: 'any',
+    ...(extra.serverApplication === false ? { serverApplication: false } : {}),
+  });
   return issuer.writeLicense(dir, terms.entitlements, terms);
 }
 
 async function api(url: string, method: string, path: string, body?: unknown, token = ADMIN) {
-  const res = await fetch(url + path, { method, headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(url + path, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
@@ -33,17 +48,31 @@ test('a local catalog cannot make registers drop out sooner: a 1 s inactivity li
     // Signed: cash registers are never dropped for silence. The licensee's catalog drops them after 1 s, so that each
     // register, when it syncs, would find the others gone and take their place.
     const shipped = JSON.parse(readFileSync(join(ROOT, 'catalogs/openservice.json'), 'utf8'));
-    for (const m of shipped.modules) if (m.id === 2001) m.policy = { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: 1 };
+    for (const m of shipped.modules)
+      if (m.id === 2001) m.policy = { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: 1 };
     const edited = join(tmp.dir, 'openservice.json');
     writeFileSync(edited, JSON.stringify(shipped));
     const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 2001, quantity: 1 }]);
-    const node = await spawnNode({ dataDir: join(tmp.dir, 'node'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic, args: ['--catalog', edited, '--reap-interval-ms', '200'] });
+    const node = await spawnNode({
+      dataDir: join(tmp.dir, 'node'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: lic,
+      args: ['--catalog', edited, '--reap-interval-ms', '200'],
+    });
     try {
-      assert.equal((await api(node.url, 'PUT', '/v1/modules/2001/members/register-1', { features: [] })).body.state, 'active');
+      assert.equal(
+        (await api(node.url, 'PUT', '/v1/modules/2001/members/register-1', { features: [] })).body.state,
+        'active',
+      );
       await sleep(1500);
       const second = await api(node.url, 'PUT', '/v1/modules/2001/members/register-2', { features: [] });
       assert.equal(second.body.state, 'blocked', JSON.stringify(second.body));
-      const policy = (await api(node.url, 'GET', '/v1/catalog')).body.modules.find((m: { id: number }) => m.id === 2001).policy;
+      const policy = (await api(node.url, 'GET', '/v1/catalog')).body.modules.find(
+        (m: { id: number }) => m.id === 2001,
+      ).policy;
       assert.deepEqual(policy, { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: null });
     } finally {
       await node.stop();
@@ -58,12 +87,23 @@ test('--application must name a server application: naming a granted client modu
   const tmp = tempDir();
   try {
     const lic = licenseFile(issuer, tmp.dir, [{ moduleId: 4001, quantity: 2 }], { serverApplication: false });
-    const node = await spawnNode({ dataDir: join(tmp.dir, 'node'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: lic, args: ['--application', '4001'] });
+    const node = await spawnNode({
+      dataDir: join(tmp.dir, 'node'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: lic,
+      args: ['--application', '4001'],
+    });
     try {
       const refused = await api(node.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
       assert.equal(refused.status, 409, JSON.stringify(refused.body));
       assert.equal(refused.body.code, 'LICENSE_MISSING');
-      assert.match(refused.body.detail, /--application 4001 names OpenService\.Manager \(4001\), which is not a server application of this node's license/);
+      assert.match(
+        refused.body.detail,
+        /--application 4001 names OpenService\.Manager \(4001\), which is not a server application of this node's license/,
+      );
       assert.equal((await api(node.url, 'GET', '/v1/status')).body.license.state, 'missing');
     } finally {
       await node.stop();
@@ -78,21 +118,53 @@ test('a developer license handed down to a site stays non-production there', asy
   const tmp = tempDir();
   try {
     // The developer license runs on any key; its parent node allocates from it like from a centralized license.
-    const entitlements = [{ moduleId: 1001, quantity: null }, { moduleId: 1002, quantity: 1 }, { moduleId: 4001, quantity: 5 }];
+    const entitlements = [
+      { moduleId: 1001, quantity: null },
+      { moduleId: 1002, quantity: 1 },
+      { moduleId: 4001, quantity: 5 },
+    ];
     const terms = licenseTerms(entitlements, { keySource: 'usb', developer: 'openservice', scope: 'centralized' });
     const dev = join(tmp.dir, 'dev.lic');
-    writeFileSync(dev, issuer.sign(terms.entitlements, { ...terms, scope: 'centralized', developer: { id: 'openservice' } }));
-    const parent = await spawnNode({ dataDir: join(tmp.dir, 'parent'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: dev, args: ['--sync-interval-ms', '200'] });
+    writeFileSync(
+      dev,
+      issuer.sign(terms.entitlements, { ...terms, scope: 'centralized', developer: { id: 'openservice' } }),
+    );
+    const parent = await spawnNode({
+      dataDir: join(tmp.dir, 'parent'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: dev,
+      args: ['--sync-interval-ms', '200'],
+    });
     let site: Awaited<ReturnType<typeof spawnNode>> | null = null;
     try {
       const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
       const siteKey = 'e'.repeat(64);
-      site = await spawnNode({ dataDir: join(tmp.dir, 'site'), port: await freePort(), hardwareKey: siteKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, args: ['--upstream', parent.url, '--upstream-token', token, '--application', '1002'] });
-      const child = await until(() => api(parent.url, 'GET', '/v1/nodes'), (r) => r.body.items.length === 1, 'the site to register');
-      const put = await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 1002: 1, 4001: 5 } });
+      site = await spawnNode({
+        dataDir: join(tmp.dir, 'site'),
+        port: await freePort(),
+        hardwareKey: siteKey,
+        issuerPublicKey: issuer.publicKey,
+        adminToken: ADMIN,
+        args: ['--upstream', parent.url, '--upstream-token', token, '--application', '1002'],
+      });
+      const child = await until(
+        () => api(parent.url, 'GET', '/v1/nodes'),
+        (r) => r.body.items.length === 1,
+        'the site to register',
+      );
+      const put = await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, {
+        modules: { 1002: 1, 4001: 5 },
+      });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       const siteUrl = site.url;
-      await until(() => api(siteUrl, 'GET', '/v1/upstream'), (r) => r.body.allocation !== null, 'the site to take its allocation');
+      await until(
+        () => api(siteUrl, 'GET', '/v1/upstream'),
+        (r) => r.body.allocation !== null,
+        'the site to take its allocation',
+      );
       const lease = await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-1' });
       assert.equal(lease.status, 201, JSON.stringify(lease.body));
       assert.equal(lease.body.nonProduction, true);
@@ -107,13 +179,31 @@ test('a developer license handed down to a site stays non-production there', asy
   }
 });
 
-test('an expired allocation adds nothing beside a license of the site\'s own: the site is back to its own quantity', async () => {
+test("an expired allocation adds nothing beside a license of the site's own: the site is back to its own quantity", async () => {
   const issuer = createTestIssuer();
   const tmp = tempDir();
   try {
-    const central = issuer.writeLicense(tmp.dir, [], { ...licenseTerms([{ moduleId: 1001, quantity: null }, { moduleId: 1002, quantity: 2 }, { moduleId: 4001, quantity: 5 }], { scope: 'centralized' }), scope: 'centralized' });
+    const central = issuer.writeLicense(tmp.dir, [], {
+      ...licenseTerms(
+        [
+          { moduleId: 1001, quantity: null },
+          { moduleId: 1002, quantity: 2 },
+          { moduleId: 4001, quantity: 5 },
+        ],
+        { scope: 'centralized' },
+      ),
+      scope: 'centralized',
+    });
     // Children sync every 200 ms; an allocation lives 3 s without a sync.
-    const parent = await spawnNode({ dataDir: join(tmp.dir, 'parent'), port: await freePort(), hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: central, args: ['--sync-interval-ms', '200', '--allocation-window-ms', '3000'] });
+    const parent = await spawnNode({
+      dataDir: join(tmp.dir, 'parent'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: central,
+      args: ['--sync-interval-ms', '200', '--allocation-window-ms', '3000'],
+    });
     let site: Awaited<ReturnType<typeof spawnNode>> | null = null;
     try {
       const siteKey = 'f'.repeat(64);
@@ -121,13 +211,32 @@ test('an expired allocation adds nothing beside a license of the site\'s own: th
       const ownTerms = licenseTerms([{ moduleId: 4001, quantity: 1 }]);
       writeFileSync(own, issuer.sign(ownTerms.entitlements, { ...ownTerms, hardwareKey: siteKey }));
       const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
-      site = await spawnNode({ dataDir: join(tmp.dir, 'site'), port: await freePort(), hardwareKey: siteKey, issuerPublicKey: issuer.publicKey, adminToken: ADMIN, licenseFile: own, args: ['--upstream', parent.url, '--upstream-token', token] });
+      site = await spawnNode({
+        dataDir: join(tmp.dir, 'site'),
+        port: await freePort(),
+        hardwareKey: siteKey,
+        issuerPublicKey: issuer.publicKey,
+        adminToken: ADMIN,
+        licenseFile: own,
+        args: ['--upstream', parent.url, '--upstream-token', token],
+      });
       const siteUrl = site.url;
-      const child = await until(() => api(parent.url, 'GET', '/v1/nodes'), (r) => r.body.items.length === 1, 'the site to register');
-      assert.equal((await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 4001: 3 } })).status, 200);
-      const quantity = async () => (await api(siteUrl, 'GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001)?.quantity;
+      const child = await until(
+        () => api(parent.url, 'GET', '/v1/nodes'),
+        (r) => r.body.items.length === 1,
+        'the site to register',
+      );
+      assert.equal(
+        (await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 4001: 3 } }))
+          .status,
+        200,
+      );
+      const quantity = async () =>
+        (await api(siteUrl, 'GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001)
+          ?.quantity;
       await until(quantity, (q) => q === 4, 'the site to hold its own 1 and the allocated 3');
-      for (let i = 1; i <= 4; i++) assert.equal((await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
+      for (let i = 1; i <= 4; i++)
+        assert.equal((await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
       // The parent goes away; once the allocation's window has ended, only the site's own license counts.
       await parent.stop();
       const held = (await api(siteUrl, 'GET', '/v1/upstream')).body.allocation;

@@ -20,7 +20,16 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
   before(async () => {
     unlock = await lockPostgres();
     schema = testSchema();
-    const opts = { issuerKeys, hardwareKey, scope: 'centralized' as const, entitlements: [{ moduleId: 2001, quantity: 6 }, { moduleId: 1003, quantity: 1 }], flags: { store: schema.url } };
+    const opts = {
+      issuerKeys,
+      hardwareKey,
+      scope: 'centralized' as const,
+      entitlements: [
+        { moduleId: 2001, quantity: 6 },
+        { moduleId: 1003, quantity: 1 },
+      ],
+      flags: { store: schema.url },
+    };
     a = await startTestNode(opts);
     b = await startTestNode(opts);
     nodeToken = (await a.api('POST', '/v1/tokens', { role: 'node', name: 'sites' })).body.secret;
@@ -33,7 +42,21 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
   });
 
   const sync = (n: TestNode, hw: string, name: string, countedAs: number | null = null) =>
-    n.api('POST', '/v1/nodes/sync', { hardwareKey: hw, name, countedAs, publicKey: 'ed25519:test', allocationSeq: null, licenseState: 'missing', usage: [], children: [] }, nodeToken);
+    n.api(
+      'POST',
+      '/v1/nodes/sync',
+      {
+        hardwareKey: hw,
+        name,
+        countedAs,
+        publicKey: 'ed25519:test',
+        allocationSeq: null,
+        licenseState: 'missing',
+        usage: [],
+        children: [],
+      },
+      nodeToken,
+    );
 
   it('registers once whichever process the child reaches, and serves allocations made on the other', async () => {
     const hw = 'e'.repeat(64);
@@ -42,10 +65,17 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
     const again = await sync(b, hw, 'site X');
     assert.equal(again.body.nodeId, first.body.nodeId, 'one registration across processes');
     assert.equal(again.body.parent.publicKey, first.body.parent.publicKey, 'both processes sign as the same node');
-    assert.equal((await b.api('PUT', `/v1/nodes/${first.body.nodeId}/allocation`, { modules: { 2001: 4 } })).status, 200);
+    assert.equal(
+      (await b.api('PUT', `/v1/nodes/${first.body.nodeId}/allocation`, { modules: { 2001: 4 } })).status,
+      200,
+    );
     const served = await sync(a, hw, 'site X');
     assert.ok(served.body.allocation, 'process A hands out the allocation made on B');
-    const v = verifyAllocationDocument(served.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: hw, at: Date.now() });
+    const v = verifyAllocationDocument(served.body.allocation, {
+      issuerPublicKey: a.publicKey,
+      hardwareKey: hw,
+      at: Date.now(),
+    });
     assert.ok(v.ok, v.ok ? '' : v.message);
     assert.deepEqual(v.value.payload.entitlements, [{ moduleId: 2001, quantity: 4 }]);
     assert.equal((await a.api('GET', '/v1/nodes')).body.allocated[2001], 4);
@@ -61,8 +91,12 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
     assert.equal(z.body.state, 'blocked', JSON.stringify(z.body));
     // Site X holds 4 of 6; Y and Z each ask for the remaining 2 at the same moment, through different processes.
     const [ry, rz] = await Promise.all([
-      a.api('PUT', `/v1/nodes/${y.body.nodeId}/allocation`, { modules: { 2001: 2 } }, undefined, { 'idempotency-key': newId('k') }),
-      b.api('PUT', `/v1/nodes/${z.body.nodeId}/allocation`, { modules: { 2001: 2 } }, undefined, { 'idempotency-key': newId('k') }),
+      a.api('PUT', `/v1/nodes/${y.body.nodeId}/allocation`, { modules: { 2001: 2 } }, undefined, {
+        'idempotency-key': newId('k'),
+      }),
+      b.api('PUT', `/v1/nodes/${z.body.nodeId}/allocation`, { modules: { 2001: 2 } }, undefined, {
+        'idempotency-key': newId('k'),
+      }),
     ]);
     const statuses = [ry.status, rz.status].sort();
     assert.deepEqual(statuses, [200, 409], JSON.stringify([ry.body, rz.body]));
@@ -72,25 +106,43 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
 
   it('withdraws a blocked child signed, on either process, and serves the next in order when an earlier one is forgotten', async () => {
     // Whichever of Y and Z won the race above, Y now holds 2 registers and Z none.
-    const ids = Object.fromEntries((await a.api('GET', '/v1/nodes')).body.items.map((i: { name: string; id: string }) => [i.name, i.id]));
+    const ids = Object.fromEntries(
+      (await a.api('GET', '/v1/nodes')).body.items.map((i: { name: string; id: string }) => [i.name, i.id]),
+    );
     assert.equal((await a.api('PUT', `/v1/nodes/${ids['site Z']}/allocation`, { modules: { 2001: 0 } })).status, 200);
     assert.equal((await b.api('PUT', `/v1/nodes/${ids['site Y']}/allocation`, { modules: { 2001: 2 } })).status, 200);
     const y = await sync(b, 'f'.repeat(64), 'site Y');
     assert.equal(y.body.state, 'blocked');
-    const withdrawal = verifyAllocationDocument(y.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: 'f'.repeat(64), at: Date.now() });
+    const withdrawal = verifyAllocationDocument(y.body.allocation, {
+      issuerPublicKey: a.publicKey,
+      hardwareKey: 'f'.repeat(64),
+      at: Date.now(),
+    });
     assert.ok(withdrawal.ok, withdrawal.ok ? '' : withdrawal.message);
     assert.deepEqual(withdrawal.value.payload.entitlements, [], 'a withdrawal grants nothing');
     const again = await sync(a, 'f'.repeat(64), 'site Y');
-    const same = verifyAllocationDocument(again.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: 'f'.repeat(64), at: Date.now() });
+    const same = verifyAllocationDocument(again.body.allocation, {
+      issuerPublicKey: a.publicKey,
+      hardwareKey: 'f'.repeat(64),
+      at: Date.now(),
+    });
     assert.ok(same.ok);
     assert.equal(same.value.payload.seq, withdrawal.value.payload.seq, 'one withdrawal, whichever process answers');
     assert.equal((await b.api('DELETE', `/v1/nodes/${ids['site X']}`)).status, 200);
     const served = await sync(a, 'f'.repeat(64), 'site Y');
     assert.equal(served.body.state, 'active', JSON.stringify(served.body));
-    const doc = verifyAllocationDocument(served.body.allocation, { issuerPublicKey: a.publicKey, hardwareKey: 'f'.repeat(64), at: Date.now() });
+    const doc = verifyAllocationDocument(served.body.allocation, {
+      issuerPublicKey: a.publicKey,
+      hardwareKey: 'f'.repeat(64),
+      at: Date.now(),
+    });
     assert.ok(doc.ok);
     assert.ok(doc.value.payload.seq > withdrawal.value.payload.seq, 'served again above the withdrawal');
-    assert.deepEqual(doc.value.payload.entitlements, [{ moduleId: 2001, quantity: 2 }], 'its allocation was kept for it while blocked');
+    assert.deepEqual(
+      doc.value.payload.entitlements,
+      [{ moduleId: 2001, quantity: 2 }],
+      'its allocation was kept for it while blocked',
+    );
     assert.equal((await sync(b, '9'.repeat(64), 'site Z')).body.state, 'blocked', 'site Z, behind Y, stays blocked');
   });
 });

@@ -6,7 +6,11 @@ import { startTestNode } from './support/test-node.js';
 test('auth: 401 without or with a bad token, 403 for the app role on admin routes, revoked tokens stop working', async () => {
   const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }] });
   try {
-    const none = await fetch(`${t.url}/v1/modules/4001/leases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ holderId: 'pc-1' }) });
+    const none = await fetch(`${t.url}/v1/modules/4001/leases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ holderId: 'pc-1' }),
+    });
     assert.equal(none.status, 401);
     assert.match(none.headers.get('content-type') ?? '', /application\/problem\+json/);
     const body = (await none.json()) as { code: string; detail: string };
@@ -40,7 +44,10 @@ test('auth: 401 without or with a bad token, 403 for the app role on admin route
     assert.ok(row);
     assert.equal(row.secret, undefined);
     assert.ok(!JSON.stringify(list.body).includes(created.body.secret), 'secrets are never listed');
-    assert.equal((await t.api('POST', '/v1/modules/4001/leases', { holderId: 'till-7' }, created.body.secret)).status, 201);
+    assert.equal(
+      (await t.api('POST', '/v1/modules/4001/leases', { holderId: 'till-7' }, created.body.secret)).status,
+      201,
+    );
 
     assert.equal((await t.api('DELETE', `/v1/tokens/${created.body.id}`)).status, 200);
     const revoked = await t.api('POST', '/v1/modules/4001/leases', { holderId: 'till-7' }, created.body.secret);
@@ -98,13 +105,21 @@ test('Idempotency-Key: concurrent requests with one key run the operation once',
   const client = new JsonClient(t.url, t.appToken, 40);
   try {
     // Same key, same body (a client retrying while the first attempt is still in flight): one 201, the rest replay it.
-    const same = await Promise.all(Array.from({ length: 20 }, () => client.request('POST', '/v1/modules/4001/leases', { holderId: 'retrier' }, { 'idempotency-key': 'k-same' })));
+    const same = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        client.request('POST', '/v1/modules/4001/leases', { holderId: 'retrier' }, { 'idempotency-key': 'k-same' }),
+      ),
+    );
     assert.ok(same.every((r) => r.status === 201));
     assert.equal(same.filter((r) => r.headers['idempotent-replayed'] === 'true').length, 19);
     assert.equal(new Set(same.map((r) => r.body.leaseId)).size, 1);
 
     // Same key, different bodies: exactly one runs, the others are refused.
-    const mixed = await Promise.all(Array.from({ length: 40 }, (_, i) => client.request('POST', '/v1/modules/4001/leases', { holderId: `h-${i}` }, { 'idempotency-key': 'k-mixed' })));
+    const mixed = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        client.request('POST', '/v1/modules/4001/leases', { holderId: `h-${i}` }, { 'idempotency-key': 'k-mixed' }),
+      ),
+    );
     assert.equal(mixed.filter((r) => r.status === 201).length, 1);
     assert.equal(mixed.filter((r) => r.status === 422 && r.body.code === 'IDEMPOTENCY_KEY_REUSED').length, 39);
     assert.equal((await t.api('GET', '/v1/pools/4001')).body.summary.used, 2);
@@ -148,7 +163,11 @@ test('validation: bad fields are named, unknown modules are 404, oversized bodie
     assert.equal(huge.status, 413);
     assert.equal(huge.body.code, 'PAYLOAD_TOO_LARGE');
 
-    const notJson = await fetch(`${t.url}/v1/modules/4001/leases`, { method: 'POST', headers: { authorization: `Bearer ${t.appToken}`, 'content-type': 'application/json' }, body: '{"holderId":' });
+    const notJson = await fetch(`${t.url}/v1/modules/4001/leases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.appToken}`, 'content-type': 'application/json' },
+      body: '{"holderId":',
+    });
     assert.equal(notJson.status, 400);
     assert.equal(((await notJson.json()) as { code: string }).code, 'VALIDATION_FAILED');
 

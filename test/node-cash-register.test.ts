@@ -4,7 +4,8 @@ import { startTestNode, type TestNode } from './support/test-node.js';
 
 type MemberRow = { memberId: string; position: number; state: string };
 
-const sync = (t: TestNode, id: string, body?: unknown) => t.api('PUT', `/v1/modules/2001/members/${id}`, body, t.appToken);
+const sync = (t: TestNode, id: string, body?: unknown) =>
+  t.api('PUT', `/v1/modules/2001/members/${id}`, body, t.appToken);
 
 async function states(t: TestNode): Promise<Record<string, string>> {
   const pool = await t.api('GET', '/v1/pools/2001');
@@ -30,7 +31,13 @@ test('Cash Register (2001, BLOCK_LATEST): the latest registers are blocked and u
     assert.equal(again.body.state, 'active');
     // Re-syncing keeps the order: reg-5 stays behind reg-4.
     assert.equal((await sync(t, 'reg-5', {})).body.state, 'blocked');
-    assert.deepEqual(await states(t), { 'reg-1': 'active', 'reg-2': 'active', 'reg-3': 'active', 'reg-4': 'blocked', 'reg-5': 'blocked' });
+    assert.deepEqual(await states(t), {
+      'reg-1': 'active',
+      'reg-2': 'active',
+      'reg-3': 'active',
+      'reg-4': 'blocked',
+      'reg-5': 'blocked',
+    });
 
     // An admin removes reg-2: reg-4 (next in order) unblocks, reg-5 stays blocked.
     const forbidden = await t.api('DELETE', '/v1/modules/2001/members/reg-2', undefined, t.appToken);
@@ -42,7 +49,9 @@ test('Cash Register (2001, BLOCK_LATEST): the latest registers are blocked and u
     assert.equal((await sync(t, 'reg-5', {})).body.state, 'blocked');
 
     // A new license with quantity 5: everybody is active.
-    const install = await t.api('PUT', '/v1/license', { license: t.sign({ entitlements: [{ moduleId: 2001, quantity: 5 }] }) });
+    const install = await t.api('PUT', '/v1/license', {
+      license: t.sign({ entitlements: [{ moduleId: 2001, quantity: 5 }] }),
+    });
     assert.equal(install.status, 200, JSON.stringify(install.body));
     assert.deepEqual(await states(t), { 'reg-1': 'active', 'reg-3': 'active', 'reg-4': 'active', 'reg-5': 'active' });
     const r5 = await sync(t, 'reg-5', {});
@@ -52,7 +61,12 @@ test('Cash Register (2001, BLOCK_LATEST): the latest registers are blocked and u
     const events = await t.api('GET', '/v1/events?type=member.blocked,member.unblocked');
     assert.equal(events.status, 200);
     const feed = (events.body.events as { type: string; subject: string }[]).map((e) => `${e.type} ${e.subject}`);
-    assert.deepEqual(feed, ['member.blocked reg-4', 'member.blocked reg-5', 'member.unblocked reg-4', 'member.unblocked reg-5']);
+    assert.deepEqual(feed, [
+      'member.blocked reg-4',
+      'member.blocked reg-5',
+      'member.unblocked reg-4',
+      'member.unblocked reg-5',
+    ]);
     // Cursor pagination: one event per page walks the same feed.
     const paged: string[] = [];
     let after = 0;
@@ -70,7 +84,12 @@ test('Cash Register (2001, BLOCK_LATEST): the latest registers are blocked and u
 
 // Seed: additional register functionality is licensed per item; a profile enabling an unlicensed one stops sync.
 test('register profile with an unlicensed add-on is blocked, naming the missing feature; base functionality needs none', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 2001, quantity: 3 }, { moduleId: 2101, quantity: null }] });
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 2001, quantity: 3 },
+      { moduleId: 2101, quantity: null },
+    ],
+  });
   try {
     const base = await sync(t, 'reg-base', {});
     assert.equal(base.body.state, 'active');
@@ -102,7 +121,12 @@ test('register profile with an unlicensed add-on is blocked, naming the missing 
 // stores that: the register is blocked with the missing add-ons, takes no licensed seat, and rejoins in its original
 // connection order once its profile is fixed.
 test('a register blocked for its profile is stored blocked, takes no seat, and rejoins in its original order when fixed', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 2001, quantity: 1 }, { moduleId: 2101, quantity: null }] });
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 2001, quantity: 1 },
+      { moduleId: 2101, quantity: null },
+    ],
+  });
   try {
     const video = await sync(t, 'reg-video', { features: [2101, 2105] });
     assert.equal(video.status, 200, JSON.stringify(video.body));
@@ -119,7 +143,9 @@ test('a register blocked for its profile is stored blocked, takes no seat, and r
     assert.equal(pool.body.summary.blocked, 1);
     assert.equal(pool.body.summary.blockedByProfile, 1);
     assert.equal(pool.body.summary.used, 1);
-    const row = (pool.body.members as { memberId: string; state: string; blockedReason: string; missingFeatures: number[] }[]).find((m) => m.memberId === 'reg-video');
+    const row = (
+      pool.body.members as { memberId: string; state: string; blockedReason: string; missingFeatures: number[] }[]
+    ).find((m) => m.memberId === 'reg-video');
     assert.deepEqual(
       { state: row?.state, blockedReason: row?.blockedReason, missingFeatures: row?.missingFeatures },
       { state: 'blocked', blockedReason: 'features_unlicensed', missingFeatures: [2105] },
@@ -133,16 +159,33 @@ test('a register blocked for its profile is stored blocked, takes no seat, and r
     assert.deepEqual(await states(t), { 'reg-video': 'active', 'reg-clean': 'blocked' });
 
     // A license granting the add-on: a profile enabling it is no longer blocked for it.
-    const grant = await t.api('PUT', '/v1/license', { license: t.sign({ entitlements: [{ moduleId: 2001, quantity: 2 }, { moduleId: 2101, quantity: null }, { moduleId: 2105, quantity: null }] }) });
+    const grant = await t.api('PUT', '/v1/license', {
+      license: t.sign({
+        entitlements: [
+          { moduleId: 2001, quantity: 2 },
+          { moduleId: 2101, quantity: null },
+          { moduleId: 2105, quantity: null },
+        ],
+      }),
+    });
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
     assert.equal((await sync(t, 'reg-clean', { features: [2105] })).body.state, 'active');
     // And one withdrawing it blocks that register again at once, without waiting for its next sync.
-    const withdraw = await t.api('PUT', '/v1/license', { license: t.sign({ entitlements: [{ moduleId: 2001, quantity: 2 }, { moduleId: 2101, quantity: null }] }) });
+    const withdraw = await t.api('PUT', '/v1/license', {
+      license: t.sign({
+        entitlements: [
+          { moduleId: 2001, quantity: 2 },
+          { moduleId: 2101, quantity: null },
+        ],
+      }),
+    });
     assert.equal(withdraw.status, 200, JSON.stringify(withdraw.body));
     assert.deepEqual(await states(t), { 'reg-video': 'active', 'reg-clean': 'blocked' });
 
     const events = await t.api('GET', '/v1/events?type=member.blocked,member.unblocked');
-    const feed = (events.body.events as { type: string; subject: string; data: { reason: string; modules: number[] } }[]).map((e) => [e.type, e.subject, e.data.reason, e.data.modules]);
+    const feed = (
+      events.body.events as { type: string; subject: string; data: { reason: string; modules: number[] } }[]
+    ).map((e) => [e.type, e.subject, e.data.reason, e.data.modules]);
     assert.deepEqual(feed, [
       ['member.blocked', 'reg-video', 'features_unlicensed', [2105]],
       ['member.unblocked', 'reg-video', 'features_unlicensed', [2105]],

@@ -4,12 +4,18 @@ import { test } from 'node:test';
 import { FakeClock, startTestNode } from './support/test-node.js';
 
 const HOUR = 3_600_000;
-const acquire = (t: Awaited<ReturnType<typeof startTestNode>>, holderId: string) => t.api('POST', '/v1/modules/4001/leases', { holderId }, t.appToken);
+const acquire = (t: Awaited<ReturnType<typeof startTestNode>>, holderId: string) =>
+  t.api('POST', '/v1/modules/4001/leases', { holderId }, t.appToken);
 
 test('a rolled-back clock is detected, recorded, and gives a temporary license no extra time', async () => {
   const clock = new FakeClock();
   const validUntil = clock.now() + HOUR;
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 2 }], clock, notAfter: new Date(validUntil).toISOString(), reapIntervalMs: 50 });
+  const t = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 2 }],
+    clock,
+    notAfter: new Date(validUntil).toISOString(),
+    reapIntervalMs: 50,
+  });
   try {
     assert.equal((await acquire(t, 'pc-1')).status, 201);
 
@@ -51,7 +57,11 @@ test('a rolled-back clock is detected, recorded, and gives a temporary license n
 test('the latest time seen survives a restart', async () => {
   const clock = new FakeClock();
   const validUntil = clock.now() + HOUR;
-  const first = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 2 }], clock, notAfter: new Date(validUntil).toISOString() });
+  const first = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 2 }],
+    clock,
+    notAfter: new Date(validUntil).toISOString(),
+  });
   const dataDir = first.dataDir;
   clock.advance(2 * HOUR);
   await first.running.node.reap();
@@ -59,7 +69,11 @@ test('the latest time seen survives a restart', async () => {
 
   // Restarted with the clock set back before the license end: the stored latest time wins.
   const back = new FakeClock(validUntil - HOUR / 2);
-  const second = await startTestNode({ clock: back, dataDir, flags: { issuerPublicKey: first.publicKey, hardwareKey: first.hardwareKey } });
+  const second = await startTestNode({
+    clock: back,
+    dataDir,
+    flags: { issuerPublicKey: first.publicKey, hardwareKey: first.hardwareKey },
+  });
   try {
     assert.equal(second.running.node.license?.payload.id, first.running.node.license?.payload.id);
     assert.equal(second.running.node.licenseState().state, 'expired');
@@ -75,7 +89,12 @@ test('the latest time seen survives a restart', async () => {
 test('small setbacks add up: a clock pushed back 5 s every 5 s cannot hold a temporary license past its end', async () => {
   const clock = new FakeClock();
   const validUntil = clock.now() + 60_000;
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 2 }], clock, notAfter: new Date(validUntil).toISOString(), reapIntervalMs: 60_000 });
+  const t = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 2 }],
+    clock,
+    notAfter: new Date(validUntil).toISOString(),
+    reapIntervalMs: 60_000,
+  });
   try {
     assert.equal((await acquire(t, 'pc-1')).status, 201);
     // 6 minutes of real (monotonic) time pass while the wall clock is set back 5 s every 5 s: it never moves.
@@ -101,7 +120,11 @@ test('small setbacks add up: a clock pushed back 5 s every 5 s cannot hold a tem
 test('the high-water mark keeps moving with monotonic time across a restart with the clock set back', async () => {
   const clock = new FakeClock();
   const validUntil = clock.now() + 10 * 60_000;
-  const first = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 2 }], clock, notAfter: new Date(validUntil).toISOString() });
+  const first = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 2 }],
+    clock,
+    notAfter: new Date(validUntil).toISOString(),
+  });
   const dataDir = first.dataDir;
   // 8 minutes pass with the clock frozen by setbacks; the mark (persisted by reap) is 8 minutes ahead of the clock.
   for (let i = 0; i < 8; i++) {
@@ -112,7 +135,11 @@ test('the high-water mark keeps moving with monotonic time across a restart with
   await first.running.close();
   // Restarted, the clock still frozen: 3 more minutes of running end the license, whatever the clock says.
   const again = new FakeClock(clock.now());
-  const second = await startTestNode({ clock: again, dataDir, flags: { issuerPublicKey: first.publicKey, hardwareKey: first.hardwareKey } });
+  const second = await startTestNode({
+    clock: again,
+    dataDir,
+    flags: { issuerPublicKey: first.publicKey, hardwareKey: first.hardwareKey },
+  });
   try {
     assert.equal(second.running.node.licenseState().state, 'valid');
     again.mono += 3 * 60_000;

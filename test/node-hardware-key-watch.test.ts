@@ -24,7 +24,10 @@ test('the USB drive pulled out: served through the grace period, then HARDWARE_K
   const acquire = (holderId: string) => t.api('POST', '/v1/modules/4001/leases', { holderId }, t.appToken);
   try {
     const status = await t.api('GET', '/v1/status');
-    assert.deepEqual([status.body.hardwareKey.source, status.body.hardwareKey.watched, status.body.hardwareKey.present], ['usb', true, true]);
+    assert.deepEqual(
+      [status.body.hardwareKey.source, status.body.hardwareKey.watched, status.body.hardwareKey.present],
+      ['usb', true, true],
+    );
     assert.equal((await acquire('pc-1')).status, 201);
 
     // Pulled out: the next look notices; the node serves on through the grace period.
@@ -43,7 +46,11 @@ test('the USB drive pulled out: served through the grace period, then HARDWARE_K
     assert.equal(refused.body.code, 'HARDWARE_KEY_ABSENT');
     assert.match(refused.body.detail, /USB drive/);
     assert.equal((await t.api('GET', '/v1/pools')).status, 200);
-    assert.equal((await t.api('DELETE', '/v1/modules/4001/leases/pc-1', undefined, t.appToken)).status, 200, 'giving a slot back is never refused');
+    assert.equal(
+      (await t.api('DELETE', '/v1/modules/4001/leases/pc-1', undefined, t.appToken)).status,
+      200,
+      'giving a slot back is never refused',
+    );
 
     // Setting the clock back does not stretch the grace period.
     clock.setBack(110_000);
@@ -71,7 +78,13 @@ test('a drive that is not the licensed one does not count: another stick in the 
   const root = mkdtempSync(join(tmpdir(), 'licensor-usb-'));
   fakeSysfs([DRIVE], root);
   const clock = new FakeClock();
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 3 }], clock, sysfsRoot: root, hardwareKey: deriveHardwareKey(DRIVE.idVendor, DRIVE.idProduct, DRIVE.serial), flags: { hardwareKeyGraceMs: '0' } });
+  const t = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 3 }],
+    clock,
+    sysfsRoot: root,
+    hardwareKey: deriveHardwareKey(DRIVE.idVendor, DRIVE.idProduct, DRIVE.serial),
+    flags: { hardwareKeyGraceMs: '0' },
+  });
   try {
     rmSync(join(root, 'sys'), { recursive: true, force: true });
     fakeSysfs([{ ...DRIVE, serial: 'ANOTHER0000000000001' }], root);
@@ -88,7 +101,10 @@ test('the watch cannot be loosened: an interval over 60 s or a grace over 10 min
   const { loadNodeConfig } = await import('../packages/server/src/config/node-config.js');
   const interval = loadNodeConfig({ hardwareKeyCheckIntervalMs: '600000' }, {});
   assert.equal(interval.ok, false);
-  assert.match(interval.ok ? '' : interval.message, /--hardware-key-check-interval-ms must be an integer from 100 to 60000/);
+  assert.match(
+    interval.ok ? '' : interval.message,
+    /--hardware-key-check-interval-ms must be an integer from 100 to 60000/,
+  );
   const grace = loadNodeConfig({}, { LICENSOR_HARDWARE_KEY_GRACE_MS: '86400000' });
   assert.equal(grace.ok, false);
   assert.match(grace.ok ? '' : grace.message, /--hardware-key-grace-ms must be an integer from 0 to 600000/);

@@ -23,7 +23,12 @@ test('Idempotency-Key on an admin route (token creation) replays the first answe
 });
 
 test('a register re-syncing without features is judged on its stored profile; a malformed profile is refused unstored', async () => {
-  const n = await startTestNode({ entitlements: [{ moduleId: 2001, quantity: 3 }, { moduleId: 2101, quantity: null }] });
+  const n = await startTestNode({
+    entitlements: [
+      { moduleId: 2001, quantity: 3 },
+      { moduleId: 2101, quantity: null },
+    ],
+  });
   try {
     const first = await n.api('PUT', '/v1/modules/2001/members/reg-1', { features: [2101, 2105] }, n.appToken);
     assert.equal(first.body.state, 'blocked');

@@ -6,7 +6,12 @@ test('a license that is not yet valid becomes valid with time alone, and the nod
   const clock = new FakeClock();
   // This test moves the clock back 10 minutes on purpose; a larger rollback tolerance keeps that from counting as a
   // rolled-back clock (test/node-clock-rollback.test.ts covers that).
-  const n = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 1 }], clock, reapIntervalMs: 50, flags: { clockRollbackToleranceMs: String(3_600_000) } });
+  const n = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 1 }],
+    clock,
+    reapIntervalMs: 50,
+    flags: { clockRollbackToleranceMs: String(3_600_000) },
+  });
   try {
     // The clock goes back before notBefore (the license starts a minute before the node's "now").
     clock.advance(-10 * 60_000);

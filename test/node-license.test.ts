@@ -13,7 +13,11 @@ function tamper(license: string): string {
   assert.notEqual(changed, signed);
   assert.equal(changed.length, signed.length);
   const b64 = (x: string | Buffer) => Buffer.from(x).toString('base64url');
-  return armor(`${b64(JSON.stringify(parts.value.header))}.${b64(changed)}.${b64(parts.value.sig)}`, kind.begin, kind.end);
+  return armor(
+    `${b64(JSON.stringify(parts.value.header))}.${b64(changed)}.${b64(parts.value.sig)}`,
+    kind.begin,
+    kind.end,
+  );
 }
 
 // Seed: without a Data Server license, work with client applications stops, but sync with the License Server stays
@@ -117,13 +121,21 @@ test('license install refuses another node’s key (422), a tampered file (422) 
 test('a developer license runs every module of its developer unlimited and marks every answer non-production', async () => {
   const t = await startTestNode({ developer: 'acme-plugins' });
   try {
-    const leases = await Promise.all(Array.from({ length: 50 }, (_, i) => t.api('POST', '/v1/modules/10003/leases', { holderId: `dev-device-${i}` }, t.appToken)));
+    const leases = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        t.api('POST', '/v1/modules/10003/leases', { holderId: `dev-device-${i}` }, t.appToken),
+      ),
+    );
     for (const r of leases) {
       assert.equal(r.status, 201, JSON.stringify(r.body));
       assert.equal(r.headers.get('licensor-non-production'), 'true');
       assert.equal(r.body.nonProduction, true);
     }
-    const instances = await Promise.all(Array.from({ length: 20 }, (_, i) => t.api('POST', '/v1/modules/10001/leases', { holderId: `pos-${i}` }, t.appToken)));
+    const instances = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.api('POST', '/v1/modules/10001/leases', { holderId: `pos-${i}` }, t.appToken),
+      ),
+    );
     assert.ok(instances.every((r) => r.status === 201));
     const free = await t.api('GET', '/v1/modules/10002/enabled', undefined, t.appToken);
     assert.equal(free.body.enabled, true);

@@ -32,7 +32,10 @@ test('not on a terminal, the node logs one JSON object per line on stdout; the s
   try {
     await waitFor(node.output, /upstream sync failed/);
     assert.equal(await node.stop(), 0);
-    const lines = node.output().split('\n').filter((l) => l !== '');
+    const lines = node
+      .output()
+      .split('\n')
+      .filter((l) => l !== '');
     const entries = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.ok(entries.length >= 2, node.output());
     for (const e of entries) {
@@ -51,43 +54,73 @@ test('not on a terminal, the node logs one JSON object per line on stdout; the s
     assert.ok(warn, node.output());
     assert.equal(warn.url, parent);
     assert.ok(lines.includes(`licensor node listening on ${node.url}`), 'the start-up summary is printed as before');
-    assert.ok(lines.every((l) => l.startsWith('{') || !l.includes('"level"')), 'no log line is half JSON');
+    assert.ok(
+      lines.every((l) => l.startsWith('{') || !l.includes('"level"')),
+      'no log line is half JSON',
+    );
   } finally {
     await node.kill();
     dir.remove();
   }
 });
 
-test('on a terminal, each log entry is one readable line', { skip: existsSync('/usr/bin/script') ? false : 'util-linux script(1) is needed for a terminal' }, async () => {
-  const dir = tempDir();
-  const parent = `http://127.0.0.1:${await freePort()}`;
-  const serve = [
-    process.execPath,
-    '--import',
-    'tsx',
-    '--conditions=licensor-source',
-    join(ROOT, 'packages/server/src/cli/main.ts'),
-    'serve',
-    ...['--data-dir', join(dir.dir, 'node'), '--host', '127.0.0.1', '--port', String(await freePort())],
-    ...['--hardware-key', HARDWARE_KEY, '--log-level', 'info', '--upstream', parent, '--upstream-token', 'node-token'],
-  ];
-  // script(1) runs the node on a pseudo-terminal of its own: stdout is a real TTY there.
-  const child = spawn('/usr/bin/script', ['-qfec', serve.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  try {
-    await waitFor(() => out, /upstream sync failed/, 30_000);
-    const lines = out.split(/\r?\n/);
-    assert.ok(!lines.some((l) => l.startsWith('{')), out);
-    assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO {2}Server listening at http:\/\/127\.0\.0\.1:\d+$/.test(l)), out);
-    assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} WARN {2}upstream sync failed: .* url=http:\/\/127\.0\.0\.1:\d+$/.test(l)), out);
-    assert.ok(lines.some((l) => l.startsWith('licensor node listening on http://127.0.0.1:')), out);
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-    dir.remove();
-  }
-});
+test(
+  'on a terminal, each log entry is one readable line',
+  { skip: existsSync('/usr/bin/script') ? false : 'util-linux script(1) is needed for a terminal' },
+  async () => {
+    const dir = tempDir();
+    const parent = `http://127.0.0.1:${await freePort()}`;
+    const serve = [
+      process.execPath,
+      '--import',
+      'tsx',
+      '--conditions=licensor-source',
+      join(ROOT, 'packages/server/src/cli/main.ts'),
+      'serve',
+      ...['--data-dir', join(dir.dir, 'node'), '--host', '127.0.0.1', '--port', String(await freePort())],
+      ...[
+        '--hardware-key',
+        HARDWARE_KEY,
+        '--log-level',
+        'info',
+        '--upstream',
+        parent,
+        '--upstream-token',
+        'node-token',
+      ],
+    ];
+    // script(1) runs the node on a pseudo-terminal of its own: stdout is a real TTY there.
+    const child = spawn('/usr/bin/script', ['-qfec', serve.map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      cwd: ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(() => out, /upstream sync failed/, 30_000);
+      const lines = out.split(/\r?\n/);
+      assert.ok(!lines.some((l) => l.startsWith('{')), out);
+      assert.ok(
+        lines.some((l) => /^\d\d:\d\d:\d\d\.\d{3} INFO {2}Server listening at http:\/\/127\.0\.0\.1:\d+$/.test(l)),
+        out,
+      );
+      assert.ok(
+        lines.some((l) =>
+          /^\d\d:\d\d:\d\d\.\d{3} WARN {2}upstream sync failed: .* url=http:\/\/127\.0\.0\.1:\d+$/.test(l),
+        ),
+        out,
+      );
+      assert.ok(
+        lines.some((l) => l.startsWith('licensor node listening on http://127.0.0.1:')),
+        out,
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      dir.remove();
+    }
+  },
+);

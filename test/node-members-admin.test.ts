@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Entitlement } from '@licensor/protocol';
-import { type LicenseStatePush, type LicensingError, LicensingClient, licensedModule, loadPlugin, type MemberStatePush } from '@licensor/sdk';
+import {
+  type LicenseStatePush,
+  type LicensingError,
+  LicensingClient,
+  licensedModule,
+  loadPlugin,
+  type MemberStatePush,
+} from '@licensor/sdk';
 import { JsonClient } from './support/http-client.js';
 import type { Catalog } from '@licensor/core';
 import { catalogOf, shippedCatalog } from './support/license-terms.js';
@@ -44,7 +51,17 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', '--conditions=licensor-source', 'packages/server/src/cli/main.ts', ...args, '--url', node.url, '--token', adminToken],
+      [
+        '--import',
+        'tsx',
+        '--conditions=licensor-source',
+        'packages/server/src/cli/main.ts',
+        ...args,
+        '--url',
+        node.url,
+        '--token',
+        adminToken,
+      ],
       { cwd: ROOT },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -72,7 +89,15 @@ before(async () => {
     issuerPublicKey: issuer.publicKey,
     adminToken,
     licenseFile: issuer.writeLicense(dir.dir, BASE),
-    args: ['--catalog', catalogFile, join(ROOT, 'catalogs/syrve-plugins.json'), '--reap-interval-ms', '100', '--session-grace-ms', '2000'],
+    args: [
+      '--catalog',
+      catalogFile,
+      join(ROOT, 'catalogs/syrve-plugins.json'),
+      '--reap-interval-ms',
+      '100',
+      '--session-grace-ms',
+      '2000',
+    ],
   });
   admin = new JsonClient(node.url, adminToken);
   const token = await admin.request('POST', '/v1/tokens', { role: 'app', name: 'registers' });
@@ -100,7 +125,14 @@ test('a register whose profile enables an unlicensed add-on is stored blocked, s
   assert.equal(pool.body.summary.blocked, 1);
   assert.equal(pool.body.summary.blockedByProfile, 1);
   assert.deepEqual(
-    pool.body.members.map((m: { memberId: string; state: string; blockedReason: string | null; missingFeatures: number[] }) => [m.memberId, m.state, m.blockedReason, m.missingFeatures]),
+    pool.body.members.map(
+      (m: { memberId: string; state: string; blockedReason: string | null; missingFeatures: number[] }) => [
+        m.memberId,
+        m.state,
+        m.blockedReason,
+        m.missingFeatures,
+      ],
+    ),
     [
       ['reg-video', 'blocked', 'features_unlicensed', [VIDEO]],
       ['reg-clean', 'active', null, []],
@@ -114,12 +146,18 @@ test('a register whose profile enables an unlicensed add-on is stored blocked, s
   assert.match(list.stdout, /2\s+reg-clean\s+active/);
   const events = await admin.request('GET', '/v1/events?type=member.blocked');
   assert.deepEqual(
-    events.body.events.map((e: { subject: string; data: { reason: string; modules: number[] } }) => [e.subject, e.data.reason, e.data.modules]),
+    events.body.events.map((e: { subject: string; data: { reason: string; modules: number[] } }) => [
+      e.subject,
+      e.data.reason,
+      e.data.modules,
+    ]),
     [['reg-video', 'features_unlicensed', [VIDEO]]],
   );
 
   // The profile is fixed: reg-video takes back its place (it connected first) and reg-clean is told it is blocked now.
-  const pushed = new Promise<MemberStatePush>((resolve) => c.on('memberState', (m) => m.memberId === 'reg-clean' && resolve(m)));
+  const pushed = new Promise<MemberStatePush>((resolve) =>
+    c.on('memberState', (m) => m.memberId === 'reg-clean' && resolve(m)),
+  );
   assert.equal((await c.syncMember(REGISTER, 'reg-video', [DISCOUNTS])).state, 'active');
   const push = await pushed;
   assert.equal(push.state, 'blocked');
@@ -129,7 +167,9 @@ test('a register whose profile enables an unlicensed add-on is stored blocked, s
 test('licensor member remove: a register gone for good frees its seat and the blocked one behind it becomes active', async () => {
   await using c = new LicensingClient({ url: node.url, token: appToken });
   assert.equal((await c.syncMember(REGISTER, 'reg-clean')).state, 'blocked');
-  const pushed = new Promise<MemberStatePush>((resolve) => c.on('memberState', (m) => m.memberId === 'reg-clean' && resolve(m)));
+  const pushed = new Promise<MemberStatePush>((resolve) =>
+    c.on('memberState', (m) => m.memberId === 'reg-clean' && resolve(m)),
+  );
   const removed = await cli('member', 'remove', String(REGISTER), 'reg-video');
   assert.equal(removed.code, 0, removed.stderr);
   assert.equal(removed.stdout, `removed reg-video from module ${REGISTER}; now active: reg-clean\n`);
@@ -144,7 +184,11 @@ test('licensor member remove: a register gone for good frees its seat and the bl
   assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.match(bad.stderr, /^licensor: moduleId must be a positive integer/);
   const audit = await admin.request('GET', '/v1/audit');
-  assert.ok(audit.body.entries.some((e: { action: string; target: string }) => e.action === 'member.removed' && e.target === `${REGISTER}/reg-video`));
+  assert.ok(
+    audit.body.entries.some(
+      (e: { action: string; target: string }) => e.action === 'member.removed' && e.target === `${REGISTER}/reg-video`,
+    ),
+  );
 });
 
 test('inactivity expiry: a subordinate server silent past the policy frees its place (member.expired); registers, without the setting, stay', async () => {
@@ -163,7 +207,10 @@ test('inactivity expiry: a subordinate server silent past the policy frees its p
     const events = await admin.request('GET', '/v1/events?type=member.expired,member.unblocked');
     const feed = events.body.events.map((e: { type: string; subject: string }) => `${e.type} ${e.subject}`);
     assert.ok(feed.includes('member.expired branch-1'), JSON.stringify(feed));
-    assert.ok(feed.indexOf('member.unblocked branch-2') > feed.indexOf('member.expired branch-1'), JSON.stringify(feed));
+    assert.ok(
+      feed.indexOf('member.unblocked branch-2') > feed.indexOf('member.expired branch-1'),
+      JSON.stringify(feed),
+    );
     const expired = events.body.events.find((e: { type: string }) => e.type === 'member.expired');
     assert.equal(expired.data.inactiveAfterSeconds, 1);
     // reg-clean has not synced for longer than a second too, and stays: its policy sets no expiry.
@@ -175,7 +222,12 @@ test('inactivity expiry: a subordinate server silent past the policy frees its p
 
 test('a license swapped between production and developer reaches every connected client and its leases at once, both ways', async () => {
   await using session = new LicensingClient({ url: node.url, token: appToken });
-  await using overHttp = new LicensingClient({ url: node.url, token: appToken, transport: 'http', heartbeatIntervalMs: 100 });
+  await using overHttp = new LicensingClient({
+    url: node.url,
+    token: appToken,
+    transport: 'http',
+    heartbeatIntervalMs: 100,
+  });
   const lease = await session.acquireSlot(MANAGER, 'pos-swap-1');
   const httpLease = await overHttp.acquireSlot(MANAGER, 'pos-swap-2');
   assert.equal(session.nonProduction, false);
@@ -186,18 +238,30 @@ test('a license swapped between production and developer reaches every connected
   const heard: LicenseStatePush[] = [];
   session.on('licenseState', (p) => heard.push(p));
   await install([{ moduleId: MANAGER, quantity: 3 }], true);
-  await until(async () => heard.length, (n) => n > 0, 'the license.state push');
+  await until(
+    async () => heard.length,
+    (n) => n > 0,
+    'the license.state push',
+  );
   assert.equal(heard[0]?.nonProduction, true);
   assert.equal(session.nonProduction, true);
   assert.equal(lease.nonProduction, true);
   assert.equal(session.license?.nonProduction, true);
   // Over plain HTTP there is no push: the next heartbeat says so.
-  await until(async () => httpLease.nonProduction, (v) => v, 'the HTTP lease to learn non-production from a heartbeat');
+  await until(
+    async () => httpLease.nonProduction,
+    (v) => v,
+    'the HTTP lease to learn non-production from a heartbeat',
+  );
   assert.equal(overHttp.nonProduction, true);
   assert.equal((await admin.request('GET', '/v1/status')).body.nonProduction, true);
 
   await install(BASE);
-  await until(async () => heard.length, (n) => n > 1, 'the second license.state push');
+  await until(
+    async () => heard.length,
+    (n) => n > 1,
+    'the second license.state push',
+  );
   assert.equal(session.nonProduction, false);
   assert.equal(lease.nonProduction, false);
   assert.deepEqual(
@@ -205,7 +269,11 @@ test('a license swapped between production and developer reaches every connected
     { moduleId: MANAGER, quantity: 5 },
   );
   assert.equal(lease.license?.quantity, 5);
-  await until(async () => httpLease.nonProduction, (v) => !v, 'the HTTP lease to learn production again');
+  await until(
+    async () => httpLease.nonProduction,
+    (v) => !v,
+    'the HTTP lease to learn production again',
+  );
   await Promise.all([lease.release(), httpLease.release()]);
 });
 
@@ -221,7 +289,10 @@ test('a loaded plugin is told when its instance license is lost (force-released,
     }
   }
   await using client = new LicensingClient({ url: node.url, token: appToken });
-  const loaded = await loadPlugin(client, CustomerDisplay, { instanceId: 'pos-7/customer-display', retryIntervalMs: 200 });
+  const loaded = await loadPlugin(client, CustomerDisplay, {
+    instanceId: 'pos-7/customer-display',
+    retryIntervalMs: 200,
+  });
   assert.equal(loaded.licensed, true);
   const first = loaded.lease;
   assert.ok(first);
@@ -229,21 +300,37 @@ test('a loaded plugin is told when its instance license is lost (force-released,
   // An administrator force-releases the instance: the plugin hears it at once, then takes the free slot again.
   const released = await cli('release', String(DISPLAY), 'pos-7/customer-display');
   assert.equal(released.code, 0, released.stderr);
-  await until(async () => loaded.plugin.log.length, (n) => n >= 1, 'the plugin to hear of the loss');
+  await until(
+    async () => loaded.plugin.log.length,
+    (n) => n >= 1,
+    'the plugin to hear of the loss',
+  );
   assert.equal(loaded.plugin.log[0], 'lost LEASE_NOT_FOUND');
-  await until(async () => loaded.licensed, (v) => v, 'the plugin to take its license again');
+  await until(
+    async () => loaded.licensed,
+    (v) => v,
+    'the plugin to take its license again',
+  );
   assert.deepEqual(loaded.plugin.log, ['lost LEASE_NOT_FOUND', 'restored']);
   assert.notEqual(loaded.lease, first);
 
   // The license no longer includes the plugin: lost at once; back in the license: restored at once (pushed).
   await install(BASE.filter((e) => e.moduleId !== DISPLAY));
-  await until(async () => loaded.licensed, (v) => !v, 'the plugin to lose its license with the license');
+  await until(
+    async () => loaded.licensed,
+    (v) => !v,
+    'the plugin to lose its license with the license',
+  );
   assert.equal(loaded.lostError?.code, 'MODULE_NOT_LICENSED');
   assert.equal(loaded.lease, null);
   const holders = await admin.request('GET', `/v1/pools/${DISPLAY}`);
   assert.equal(holders.body.holders.length, 0, 'the slot was given back');
   await install(BASE);
-  await until(async () => loaded.licensed, (v) => v, 'the plugin to be licensed again');
+  await until(
+    async () => loaded.licensed,
+    (v) => v,
+    'the plugin to be licensed again',
+  );
   assert.deepEqual(loaded.plugin.log, ['lost LEASE_NOT_FOUND', 'restored', 'lost MODULE_NOT_LICENSED', 'restored']);
   await loaded.unload();
   assert.equal((await admin.request('GET', `/v1/pools/${DISPLAY}`)).body.holders.length, 0);

@@ -12,7 +12,7 @@ function families(text: string): Map<string, string> {
   return out;
 }
 
-test('/metrics: every name starts with licensor_ once, and the node\'s own metrics are the ones documented', async () => {
+test("/metrics: every name starts with licensor_ once, and the node's own metrics are the ones documented", async () => {
   const n = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 2 }] });
   try {
     assert.equal((await n.api('POST', '/v1/modules/4001/leases', { holderId: 'pc-1' }, n.appToken)).status, 201);
@@ -26,14 +26,24 @@ test('/metrics: every name starts with licensor_ once, and the node\'s own metri
       assert.doesNotMatch(name, /^licensor_(process|nodejs)_(process|nodejs)_/, `${name} has a doubled prefix`);
     }
     // prom-client's process and runtime metrics, under our prefix once.
-    for (const name of ['licensor_process_cpu_seconds_total', 'licensor_process_resident_memory_bytes', 'licensor_nodejs_eventloop_lag_seconds', 'licensor_nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'licensor_process_cpu_seconds_total',
+      'licensor_process_resident_memory_bytes',
+      'licensor_nodejs_eventloop_lag_seconds',
+      'licensor_nodejs_heap_size_used_bytes',
+    ]) {
       assert.ok(names.has(name), `${name} missing from:\n${[...names.keys()].join('\n')}`);
     }
     // The node's own metrics: exactly the table in docs/deployment.md, with the types it gives.
-    const documented = new Map([...readFileSync(DEPLOYMENT_DOC, 'utf8').matchAll(/^\| `(licensor_[a-z0-9_]+)` \| (counter|gauge) \|/gm)].map((m) => [m[1] as string, m[2] as string]));
+    const documented = new Map(
+      [...readFileSync(DEPLOYMENT_DOC, 'utf8').matchAll(/^\| `(licensor_[a-z0-9_]+)` \| (counter|gauge) \|/gm)].map(
+        (m) => [m[1] as string, m[2] as string],
+      ),
+    );
     const own = new Map([...names].filter(([name]) => !/^licensor_(process|nodejs)_/.test(name)));
     assert.deepEqual(own, documented);
-    for (const [name, type] of own) if (name.endsWith('_total')) assert.equal(type, 'counter', `${name} ends in _total but is a ${type}`);
+    for (const [name, type] of own)
+      if (name.endsWith('_total')) assert.equal(type, 'counter', `${name} ends in _total but is a ${type}`);
     assert.match(text, /^licensor_pool_used\{module_id="4001",module="[^"]+"\} 1$/m);
     assert.match(text, /^licensor_events_total\{type="slot\.acquired"\} 1$/m);
     assert.match(text, /^licensor_commit_operations_total [1-9]\d*$/m);

@@ -11,14 +11,19 @@ test('Mobile Waiter (5001, EVICT_INACTIVE): refuses while nobody is idle 900 s, 
   const clock = new FakeClock();
   const t = await startTestNode({ entitlements: [{ moduleId: 5001, quantity: 3 }], clock });
   const acquire = (holderId: string) => t.api('POST', '/v1/modules/5001/leases', { holderId }, t.appToken);
-  const beat = (holderId: string, active: boolean) => t.api('POST', `/v1/modules/5001/leases/${holderId}/heartbeat`, { active }, t.appToken);
+  const beat = (holderId: string, active: boolean) =>
+    t.api('POST', `/v1/modules/5001/leases/${holderId}/heartbeat`, { active }, t.appToken);
   try {
     // waiter-1 first, then waiter-2 and waiter-3 a minute later: waiter-1 is the one idle longest.
     assert.equal((await acquire('waiter-1')).status, 201);
     clock.advance(STEP);
     assert.equal((await acquire('waiter-2')).status, 201);
     assert.equal((await acquire('waiter-3')).status, 201);
-    assert.equal((await beat('waiter-1', false)).status, 200, 'a heartbeat without activity keeps the lease but not the activity time');
+    assert.equal(
+      (await beat('waiter-1', false)).status,
+      200,
+      'a heartbeat without activity keeps the lease but not the activity time',
+    );
 
     // Five minutes on, everybody heartbeats (alive), nobody reports activity except waiter-3.
     for (let i = 0; i < 10; i++) {
@@ -59,7 +64,11 @@ test('Mobile Waiter (5001, EVICT_INACTIVE): refuses while nobody is idle 900 s, 
     assert.equal((await acquire('waiter-6')).status, 409);
 
     const pool = await t.api('GET', '/v1/pools/5001');
-    assert.deepEqual(pool.body.holders.map((h: { holderId: string }) => h.holderId).sort(), ['waiter-3', 'waiter-4', 'waiter-5']);
+    assert.deepEqual(pool.body.holders.map((h: { holderId: string }) => h.holderId).sort(), [
+      'waiter-3',
+      'waiter-4',
+      'waiter-5',
+    ]);
     const events = await t.api('GET', '/v1/events?type=slot.evicted');
     assert.deepEqual(
       events.body.events.map((e: { subject: string }) => e.subject),
@@ -74,10 +83,15 @@ test('Mobile Waiter: holders that heartbeat with active:true are never evicted',
   const clock = new FakeClock();
   const t = await startTestNode({ entitlements: [{ moduleId: 5001, quantity: 2 }], clock });
   try {
-    for (const h of ['w-a', 'w-b']) assert.equal((await t.api('POST', '/v1/modules/5001/leases', { holderId: h }, t.appToken)).status, 201);
+    for (const h of ['w-a', 'w-b'])
+      assert.equal((await t.api('POST', '/v1/modules/5001/leases', { holderId: h }, t.appToken)).status, 201);
     for (let i = 0; i < 40; i++) {
       clock.advance(STEP);
-      for (const h of ['w-a', 'w-b']) assert.equal((await t.api('POST', `/v1/modules/5001/leases/${h}/heartbeat`, { active: true }, t.appToken)).status, 200);
+      for (const h of ['w-a', 'w-b'])
+        assert.equal(
+          (await t.api('POST', `/v1/modules/5001/leases/${h}/heartbeat`, { active: true }, t.appToken)).status,
+          200,
+        );
     }
     const r = await t.api('POST', '/v1/modules/5001/leases', { holderId: 'w-c' }, t.appToken);
     assert.equal(r.status, 409);

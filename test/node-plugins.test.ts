@@ -23,7 +23,13 @@ test('per-instance plugin (10001): the third instance of 2 is refused and the ho
 // Syrve: pay per external connection — devices counted across the license, a device that vanishes must not leak.
 test('per-connection slots (10003): same device twice = one slot; crash and re-acquire keeps it; a vanished device is freed by TTL', async () => {
   const clock = new FakeClock();
-  const t = await startTestNode({ entitlements: [{ moduleId: 10003, quantity: 2 }, { moduleId: 10002, quantity: null }], clock });
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 10003, quantity: 2 },
+      { moduleId: 10002, quantity: null },
+    ],
+    clock,
+  });
   const acquire = (holderId: string) => t.api('POST', '/v1/modules/10003/leases', { holderId }, t.appToken);
   try {
     const first = await acquire('terminal-A');
@@ -46,12 +52,28 @@ test('per-connection slots (10003): same device twice = one slot; crash and re-a
 
     // terminal-B vanishes; terminal-A keeps heartbeating. Past B's 60 s TTL the reaper frees B's slot.
     clock.advance(31_000);
-    assert.equal((await t.api('POST', '/v1/modules/10003/leases/terminal-A/heartbeat', { leaseId: first.body.leaseId }, t.appToken)).status, 200);
+    assert.equal(
+      (
+        await t.api(
+          'POST',
+          '/v1/modules/10003/leases/terminal-A/heartbeat',
+          { leaseId: first.body.leaseId },
+          t.appToken,
+        )
+      ).status,
+      200,
+    );
     await t.running.node.reap();
     const pool = await t.api('GET', '/v1/pools/10003');
-    assert.deepEqual(pool.body.holders.map((h: { holderId: string }) => h.holderId), ['terminal-A']);
+    assert.deepEqual(
+      pool.body.holders.map((h: { holderId: string }) => h.holderId),
+      ['terminal-A'],
+    );
     const expired = await t.api('GET', '/v1/events?type=slot.expired');
-    assert.deepEqual(expired.body.events.map((e: { subject: string }) => e.subject), ['terminal-B']);
+    assert.deepEqual(
+      expired.body.events.map((e: { subject: string }) => e.subject),
+      ['terminal-B'],
+    );
     assert.equal((await acquire('terminal-C')).status, 201);
     const gone = await t.api('POST', '/v1/modules/10003/leases/terminal-B/heartbeat', {}, t.appToken);
     assert.equal(gone.status, 404);

@@ -23,7 +23,9 @@ test('race: 500 concurrent acquires on a pool of 50 grant exactly 50', { timeout
   const t = await startTestNode({ entitlements: [{ moduleId: 10003, quantity: 50 }] });
   const client = new JsonClient(t.url, t.appToken, 100);
   try {
-    const results = await pool(500, 500, (i) => client.request('POST', '/v1/modules/10003/leases', { holderId: `device-${i}` }));
+    const results = await pool(500, 500, (i) =>
+      client.request('POST', '/v1/modules/10003/leases', { holderId: `device-${i}` }),
+    );
     const byStatus = new Map<number, number>();
     for (const r of results) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1);
     assert.deepEqual(Object.fromEntries(byStatus), { 201: 50, 409: 450 });
@@ -43,7 +45,9 @@ test('race: 500 concurrent acquires on a pool of 50 grant exactly 50', { timeout
     const leaving = [...granted].slice(0, 25);
     const wave = await Promise.all([
       ...leaving.map((h) => client.request('DELETE', `/v1/modules/10003/leases/${h}`)),
-      ...Array.from({ length: 200 }, (_, i) => client.request('POST', '/v1/modules/10003/leases', { holderId: `late-${i}` })),
+      ...Array.from({ length: 200 }, (_, i) =>
+        client.request('POST', '/v1/modules/10003/leases', { holderId: `late-${i}` }),
+      ),
     ]);
     assert.ok(wave.slice(0, 25).every((r) => r.status === 200));
     const late = wave.slice(25);

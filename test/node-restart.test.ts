@@ -17,7 +17,14 @@ test('restart: SIGKILL mid-traffic loses no acknowledged lease and duplicates no
   const adminToken = `lsr_admin_restart_${Date.now()}`;
   const licenseFile = issuer.writeLicense(tmp.dir, [{ moduleId: MODULE, quantity: QUANTITY }]);
   const port = await freePort();
-  const base = { dataDir: `${tmp.dir}/data`, port, hardwareKey: issuer.hardwareKey, issuerPublicKey: issuer.publicKey, adminToken, licenseFile };
+  const base = {
+    dataDir: `${tmp.dir}/data`,
+    port,
+    hardwareKey: issuer.hardwareKey,
+    issuerPublicKey: issuer.publicKey,
+    adminToken,
+    licenseFile,
+  };
   let node = await spawnNode(base);
   try {
     const admin = new JsonClient(node.url, adminToken, 4);
@@ -95,7 +102,8 @@ test('restart: SIGKILL mid-traffic loses no acknowledged lease and duplicates no
     const resurrected: string[] = [];
     for (const [holder, f] of fate) {
       if (f === 'held' && !present.has(holder)) lost.push(holder);
-      if (f === 'held') assert.equal(present.get(holder)?.leaseId, leaseIds.get(holder), `${holder} keeps its lease id`);
+      if (f === 'held')
+        assert.equal(present.get(holder)?.leaseId, leaseIds.get(holder), `${holder} keeps its lease id`);
       if (f === 'released' && present.has(holder)) resurrected.push(holder);
     }
     for (const h of holders) assert.ok(fate.has(h.holderId), `${h.holderId} was never requested`);
@@ -106,13 +114,17 @@ test('restart: SIGKILL mid-traffic loses no acknowledged lease and duplicates no
 
     // The restarted node serves: a held lease heartbeats with its id, releases, and a new holder takes the slot.
     const heldHolder = [...fate].find(([, f]) => f === 'held')?.[0] as string;
-    const hb = await after.request('POST', `/v1/modules/${MODULE}/leases/${heldHolder}/heartbeat`, { leaseId: leaseIds.get(heldHolder) });
+    const hb = await after.request('POST', `/v1/modules/${MODULE}/leases/${heldHolder}/heartbeat`, {
+      leaseId: leaseIds.get(heldHolder),
+    });
     assert.equal(hb.status, 200, JSON.stringify(hb.body));
     assert.equal((await after.request('DELETE', `/v1/modules/${MODULE}/leases/${heldHolder}`)).status, 200);
     const fresh = await after.request('POST', `/v1/modules/${MODULE}/leases`, { holderId: 'after-restart' });
     assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
     after.close();
-    console.log(`restart: ${answered} answers, ${acked} acquires acknowledged, ${refused} refused, ${holders.length} holders after restart, ${unknown} in flight at the kill`);
+    console.log(
+      `restart: ${answered} answers, ${acked} acquires acknowledged, ${refused} refused, ${holders.length} holders after restart, ${unknown} in flight at the kill`,
+    );
 
     // SIGTERM stops gracefully with exit code 0.
     assert.equal(await node.stop(), 0);

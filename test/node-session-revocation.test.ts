@@ -15,7 +15,10 @@ test('revoking a token ends the SDK sessions opened with it', async () => {
     await new Promise((r) => setTimeout(r, 2300));
     await assert.rejects(client.acquireSlot(10003, 'dev-2'));
     const pool = await n.api('GET', '/v1/pools/10003');
-    assert.ok(!pool.body.holders.some((h: { holderId: string }) => h.holderId === 'dev-2'), 'no slot was granted to the revoked token');
+    assert.ok(
+      !pool.body.holders.some((h: { holderId: string }) => h.holderId === 'dev-2'),
+      'no slot was granted to the revoked token',
+    );
   } finally {
     await client.close();
     await n.close();

@@ -6,14 +6,27 @@ import Database from 'better-sqlite3';
 import { startTestNode } from './support/test-node.js';
 
 /** Runs a command to its end without blocking this process's event loop. */
-function execFileAsync(file: string, args: string[], opts: { cwd: string; encoding: 'utf8' }): Promise<{ status: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => execFile(file, args, opts, (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })));
+function execFileAsync(
+  file: string,
+  args: string[],
+  opts: { cwd: string; encoding: 'utf8' },
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(file, args, opts, (err, stdout, stderr) =>
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    ),
+  );
 }
 
 const ROOT = new URL('../', import.meta.url).pathname;
 
 test('audit log: every admin action with who, when and what; paginated; append-only in the store', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }, { moduleId: 2001, quantity: 1 }] });
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 4001, quantity: 5 },
+      { moduleId: 2001, quantity: 1 },
+    ],
+  });
   try {
     const admin = (await t.api('GET', '/v1/tokens')).body.tokens.find((x: { name: string }) => x.name === 'bootstrap');
     assert.ok(admin);
@@ -23,28 +36,64 @@ test('audit log: every admin action with who, when and what; paginated; append-o
       ['token.created', 'license.installed', 'token.created'],
       'bootstrap admin token, license, app token of the test node',
     );
-    assert.equal(base.entries[0].actor.tokenId, null, 'the bootstrap token is created by the node operator, not a token');
+    assert.equal(
+      base.entries[0].actor.tokenId,
+      null,
+      'the bootstrap token is created by the node operator, not a token',
+    );
     assert.equal(base.entries[1].actor.tokenId, admin.id);
     assert.equal(base.entries[1].actor.name, 'bootstrap');
 
     // Admin actions through the API.
     assert.equal((await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pos-7' }, t.appToken)).status, 201);
     const key = { 'idempotency-key': 'revoke-pos-7' };
-    assert.equal((await t.api('POST', '/v1/modules/4001/leases/pos-7/revoke', undefined, t.adminToken, key)).status, 200);
-    assert.equal((await t.api('POST', '/v1/modules/4001/leases/pos-7/revoke', undefined, t.adminToken, key)).headers.get('idempotent-replayed'), 'true');
-    assert.equal((await t.api('POST', '/v1/modules/4001/leases/pos-7/revoke')).status, 404, 'nothing to release: refused, not audited');
+    assert.equal(
+      (await t.api('POST', '/v1/modules/4001/leases/pos-7/revoke', undefined, t.adminToken, key)).status,
+      200,
+    );
+    assert.equal(
+      (await t.api('POST', '/v1/modules/4001/leases/pos-7/revoke', undefined, t.adminToken, key)).headers.get(
+        'idempotent-replayed',
+      ),
+      'true',
+    );
+    assert.equal(
+      (await t.api('POST', '/v1/modules/4001/leases/pos-7/revoke')).status,
+      404,
+      'nothing to release: refused, not audited',
+    );
     assert.equal((await t.api('PUT', '/v1/modules/2001/members/reg-1', {}, t.appToken)).status, 200);
     assert.equal((await t.api('DELETE', '/v1/modules/2001/members/reg-1')).status, 200);
     const tok = await t.api('POST', '/v1/tokens', { role: 'app', name: 'till-9' });
     assert.equal((await t.api('DELETE', `/v1/tokens/${tok.body.id}`)).status, 200);
     assert.equal((await t.api('PUT', '/v1/license', { license: t.sign() })).status, 200);
-    assert.equal((await t.api('PUT', '/v1/license', { license: 'garbage' })).status, 400, 'a refused install is not audited');
+    assert.equal(
+      (await t.api('PUT', '/v1/license', { license: 'garbage' })).status,
+      400,
+      'a refused install is not audited',
+    );
 
     // While the node runs, the CLI manages tokens through its API: audited as the admin token it used.
     // Asynchronously: the node answering the CLI runs in this very process.
     const cli = await execFileAsync(
       process.execPath,
-      ['--import', 'tsx', '--conditions=licensor-source', 'packages/server/src/cli/main.ts', 'token', 'create', '--role', 'app', '--name', 'from-cli', '--url', t.url, '--token', t.adminToken, '--json'],
+      [
+        '--import',
+        'tsx',
+        '--conditions=licensor-source',
+        'packages/server/src/cli/main.ts',
+        'token',
+        'create',
+        '--role',
+        'app',
+        '--name',
+        'from-cli',
+        '--url',
+        t.url,
+        '--token',
+        t.adminToken,
+        '--json',
+      ],
       { cwd: ROOT, encoding: 'utf8' },
     );
     assert.equal(cli.status, 0, cli.stderr);
@@ -52,7 +101,14 @@ test('audit log: every admin action with who, when and what; paginated; append-o
 
     const after = await t.api('GET', `/v1/audit?after=${base.nextCursor}`);
     assert.equal(after.status, 200);
-    const entries = after.body.entries as { seq: number; at: number; action: string; target: string; actor: { tokenId: string | null; name: string }; details: Record<string, unknown> }[];
+    const entries = after.body.entries as {
+      seq: number;
+      at: number;
+      action: string;
+      target: string;
+      actor: { tokenId: string | null; name: string };
+      details: Record<string, unknown>;
+    }[];
     assert.deepEqual(
       entries.map((e) => [e.action, e.target]),
       [
@@ -87,7 +143,10 @@ test('audit log: every admin action with who, when and what; paginated; append-o
       cursor = page.body.nextCursor;
     }
     assert.equal(seen.length, base.entries.length + entries.length);
-    assert.deepEqual(seen, [...seen].sort((a, b) => a - b));
+    assert.deepEqual(
+      seen,
+      [...seen].sort((a, b) => a - b),
+    );
     assert.equal((await t.api('GET', '/v1/audit?limit=0')).status, 400);
     assert.equal((await t.api('GET', '/v1/audit', undefined, t.appToken)).status, 403);
 

@@ -34,15 +34,37 @@ const MATRIX: Record<string, { access: Access; path: string; body?: unknown; str
   'GET /v1/catalog': { access: 'app', path: '/v1/catalog' },
   'GET /v1/license': { access: 'admin', path: '/v1/license' },
   'PUT /v1/license': { access: 'admin', path: '/v1/license', body: { license: 'not a license' } },
-  'POST /v1/modules/:moduleId/leases': { access: 'app', path: '/v1/modules/4001/leases', body: { holderId: 'matrix-pc' } },
-  'POST /v1/modules/:moduleId/leases/:holderId/heartbeat': { access: 'app', path: '/v1/modules/4001/leases/matrix-pc/heartbeat', body: {} },
+  'POST /v1/modules/:moduleId/leases': {
+    access: 'app',
+    path: '/v1/modules/4001/leases',
+    body: { holderId: 'matrix-pc' },
+  },
+  'POST /v1/modules/:moduleId/leases/:holderId/heartbeat': {
+    access: 'app',
+    path: '/v1/modules/4001/leases/matrix-pc/heartbeat',
+    body: {},
+  },
   'DELETE /v1/modules/:moduleId/leases/:holderId': { access: 'app', path: '/v1/modules/4001/leases/nobody' },
-  'POST /v1/modules/:moduleId/leases/:holderId/revoke': { access: 'admin', path: '/v1/modules/4001/leases/nobody/revoke' },
-  'PUT /v1/modules/:moduleId/members/:memberId': { access: 'app', path: '/v1/modules/2001/members/matrix-register', body: {} },
+  'POST /v1/modules/:moduleId/leases/:holderId/revoke': {
+    access: 'admin',
+    path: '/v1/modules/4001/leases/nobody/revoke',
+  },
+  'PUT /v1/modules/:moduleId/members/:memberId': {
+    access: 'app',
+    path: '/v1/modules/2001/members/matrix-register',
+    body: {},
+  },
   'DELETE /v1/modules/:moduleId/members/:memberId': { access: 'admin', path: '/v1/modules/2001/members/nobody' },
   'PUT /v1/modules/:moduleId/quota': { access: 'app', path: '/v1/modules/3001/quota', body: { count: 1 } },
-  'GET /v1/modules/:moduleId/quota/operations/:operation': { access: 'app', path: '/v1/modules/3001/quota/operations/debit' },
-  'POST /v1/modules/:moduleId/profile-check': { access: 'app', path: '/v1/modules/2001/profile-check', body: { features: [2101] } },
+  'GET /v1/modules/:moduleId/quota/operations/:operation': {
+    access: 'app',
+    path: '/v1/modules/3001/quota/operations/debit',
+  },
+  'POST /v1/modules/:moduleId/profile-check': {
+    access: 'app',
+    path: '/v1/modules/2001/profile-check',
+    body: { features: [2101] },
+  },
   'GET /v1/modules/:moduleId/enabled': { access: 'app', path: '/v1/modules/4001/enabled' },
   'GET /v1/pools': { access: 'admin', path: '/v1/pools' },
   'GET /v1/pools/:moduleId': { access: 'admin', path: '/v1/pools/4001' },
@@ -52,19 +74,53 @@ const MATRIX: Record<string, { access: Access; path: string; body?: unknown; str
   'DELETE /v1/tokens/:id': { access: 'admin', path: '/v1/tokens/tok_nobody' },
   'GET /v1/audit': { access: 'admin', path: '/v1/audit' },
   'GET /v1/session': { access: 'app', path: '/v1/session' },
-  'POST /v1/billing/accounts': { access: 'admin', path: '/v1/billing/accounts', body: { customerName: 'matrix', currency: 'EUR' } },
+  'POST /v1/billing/accounts': {
+    access: 'admin',
+    path: '/v1/billing/accounts',
+    body: { customerName: 'matrix', currency: 'EUR' },
+  },
   'GET /v1/billing/accounts/:id': { access: 'admin', path: '/v1/billing/accounts/acc_nobody' },
-  'POST /v1/billing/accounts/:id/topups': { access: 'admin', path: '/v1/billing/accounts/acc_nobody/topups', body: { amount: 1, currency: 'EUR', reference: 'matrix' } },
-  'POST /v1/billing/accounts/:id/adjustments': { access: 'admin', path: '/v1/billing/accounts/acc_nobody/adjustments', body: { kind: 'refund', amount: 1, currency: 'EUR' } },
+  'POST /v1/billing/accounts/:id/topups': {
+    access: 'admin',
+    path: '/v1/billing/accounts/acc_nobody/topups',
+    body: { amount: 1, currency: 'EUR', reference: 'matrix' },
+  },
+  'POST /v1/billing/accounts/:id/adjustments': {
+    access: 'admin',
+    path: '/v1/billing/accounts/acc_nobody/adjustments',
+    body: { kind: 'refund', amount: 1, currency: 'EUR' },
+  },
   'GET /v1/billing/accounts/:id/ledger': { access: 'admin', path: '/v1/billing/accounts/acc_nobody/ledger' },
-  'POST /v1/rental-plans': { access: 'admin', path: '/v1/rental-plans', body: { name: 'matrix', period: 'year', price: 1, currency: 'EUR', entitlements: [{ moduleId: 4001 }] } },
+  'POST /v1/rental-plans': {
+    access: 'admin',
+    path: '/v1/rental-plans',
+    body: { name: 'matrix', period: 'year', price: 1, currency: 'EUR', entitlements: [{ moduleId: 4001 }] },
+  },
   'GET /v1/rental-plans': { access: 'admin', path: '/v1/rental-plans' },
   'PATCH /v1/rental-plans/:id': { access: 'admin', path: '/v1/rental-plans/pln_nobody', body: { price: 1 } },
-  'POST /v1/rentals': { access: 'admin', path: '/v1/rentals', body: { accountId: 'acc_nobody', planId: 'pln_nobody', hardwareKey: 'a'.repeat(64) } },
+  'POST /v1/rentals': {
+    access: 'admin',
+    path: '/v1/rentals',
+    body: { accountId: 'acc_nobody', planId: 'pln_nobody', hardwareKey: 'a'.repeat(64) },
+  },
   'GET /v1/rentals/:id': { access: 'admin', path: '/v1/rentals/rnt_nobody' },
-  'POST /v1/licenses': { access: 'admin', path: '/v1/licenses', body: { customerName: 'matrix', hardwareKey: 'a'.repeat(64), scope: 'static', entitlements: [{ moduleId: 4001 }], until: '2000-01-01' } },
+  'POST /v1/licenses': {
+    access: 'admin',
+    path: '/v1/licenses',
+    body: {
+      customerName: 'matrix',
+      hardwareKey: 'a'.repeat(64),
+      scope: 'static',
+      entitlements: [{ moduleId: 4001 }],
+      until: '2000-01-01',
+    },
+  },
   'GET /v1/licenses/:id': { access: 'admin', path: '/v1/licenses/lic_nobody' },
-  'POST /v1/licenses/:id/extend': { access: 'admin', path: '/v1/licenses/lic_nobody/extend', body: { until: '2099-01-01' } },
+  'POST /v1/licenses/:id/extend': {
+    access: 'admin',
+    path: '/v1/licenses/lic_nobody/extend',
+    body: { until: '2099-01-01' },
+  },
   'POST /v1/webhooks': { access: 'admin', path: '/v1/webhooks', body: { url: 'ftp://matrix.invalid/' } },
   'GET /v1/webhooks': { access: 'admin', path: '/v1/webhooks' },
   'GET /v1/webhooks/:id': { access: 'admin', path: '/v1/webhooks/whk_nobody' },
@@ -72,27 +128,52 @@ const MATRIX: Record<string, { access: Access; path: string; body?: unknown; str
   'POST /v1/nodes/sync': {
     access: 'node',
     path: '/v1/nodes/sync',
-    body: { hardwareKey: 'c'.repeat(64), name: 'matrix', countedAs: null, publicKey: 'ed25519:matrix', allocationSeq: null, licenseState: 'missing', usage: [], children: [] },
+    body: {
+      hardwareKey: 'c'.repeat(64),
+      name: 'matrix',
+      countedAs: null,
+      publicKey: 'ed25519:matrix',
+      allocationSeq: null,
+      licenseState: 'missing',
+      usage: [],
+      children: [],
+    },
   },
   'GET /v1/nodes': { access: 'admin', path: '/v1/nodes' },
   'GET /v1/nodes/:nodeId': { access: 'admin', path: '/v1/nodes/node_nobody' },
-  'PUT /v1/nodes/:nodeId/allocation': { access: 'admin', path: '/v1/nodes/node_nobody/allocation', body: { modules: { 4001: 1 } } },
+  'PUT /v1/nodes/:nodeId/allocation': {
+    access: 'admin',
+    path: '/v1/nodes/node_nobody/allocation',
+    body: { modules: { 4001: 1 } },
+  },
   'GET /v1/nodes/:nodeId/allocation-document': { access: 'admin', path: '/v1/nodes/node_nobody/allocation-document' },
   'DELETE /v1/nodes/:nodeId': { access: 'admin', path: '/v1/nodes/node_nobody' },
   'GET /v1/upstream': { access: 'admin', path: '/v1/upstream' },
-  'PUT /v1/upstream/allocation': { access: 'admin', path: '/v1/upstream/allocation', body: { allocation: 'not an allocation' } },
+  'PUT /v1/upstream/allocation': {
+    access: 'admin',
+    path: '/v1/upstream/allocation',
+    body: { allocation: 'not an allocation' },
+  },
   'GET /v1/webhooks/:id/deliveries': { access: 'admin', path: '/v1/webhooks/whk_nobody/deliveries' },
 };
 
 /** What a role gets on a route of each access class: a status, or 'allowed' (anything but 401/403). */
 const EXPECTED: Record<Access, Record<Role, 401 | 403 | 'allowed'>> = {
-  public: { none: 'allowed', unknown: 'allowed', revoked: 'allowed', app: 'allowed', node: 'allowed', admin: 'allowed' },
+  public: {
+    none: 'allowed',
+    unknown: 'allowed',
+    revoked: 'allowed',
+    app: 'allowed',
+    node: 'allowed',
+    admin: 'allowed',
+  },
   app: { none: 401, unknown: 401, revoked: 401, app: 'allowed', node: 403, admin: 'allowed' },
   node: { none: 401, unknown: 401, revoked: 401, app: 403, node: 'allowed', admin: 'allowed' },
   admin: { none: 401, unknown: 401, revoked: 401, app: 403, node: 403, admin: 'allowed' },
 };
 
-const rowOf = (method: string, url: string) => MATRIX[`${method} ${url}`] ?? (method === 'HEAD' ? MATRIX[`GET ${url}`] : undefined);
+const rowOf = (method: string, url: string) =>
+  MATRIX[`${method} ${url}`] ?? (method === 'HEAD' ? MATRIX[`GET ${url}`] : undefined);
 
 test('authorization matrix: every route × none / unknown / revoked / app / admin token', async () => {
   const t = await startTestNode({
@@ -118,7 +199,14 @@ test('authorization matrix: every route × none / unknown / revoked / app / admi
     const made = await t.api('POST', '/v1/tokens', { role: 'admin', name: 'to-revoke' });
     assert.equal((await t.api('DELETE', `/v1/tokens/${made.body.id}`)).status, 200);
     const nodeToken = (await t.api('POST', '/v1/tokens', { role: 'node', name: 'matrix child' })).body.secret as string;
-    const secrets: Record<Role, string | null> = { none: null, unknown: 'lsr_this-token-does-not-exist', revoked: made.body.secret, app: t.appToken, node: nodeToken, admin: t.adminToken };
+    const secrets: Record<Role, string | null> = {
+      none: null,
+      unknown: 'lsr_this-token-does-not-exist',
+      revoked: made.body.secret,
+      app: t.appToken,
+      node: nodeToken,
+      admin: t.adminToken,
+    };
 
     let cases = 0;
     const failures: string[] = [];
@@ -129,7 +217,11 @@ test('authorization matrix: every route × none / unknown / revoked / app / admi
         const headers: Record<string, string> = secret ? { authorization: `Bearer ${secret}` } : {};
         const withBody = row.body !== undefined && route.method !== 'GET' && route.method !== 'HEAD';
         if (withBody) headers['content-type'] = 'application/json';
-        const res = await fetch(t.url + row.path, { method: route.method, headers, ...(withBody ? { body: JSON.stringify(row.body) } : {}) });
+        const res = await fetch(t.url + row.path, {
+          method: route.method,
+          headers,
+          ...(withBody ? { body: JSON.stringify(row.body) } : {}),
+        });
         // A stream that was let in never ends: stop reading it once its status is known.
         let text = '';
         if (row.stream && res.ok) await res.body?.cancel();
@@ -138,7 +230,8 @@ test('authorization matrix: every route × none / unknown / revoked / app / admi
         const expected = EXPECTED[row.access][role];
         const label = `${route.method} ${route.url} as ${role}: got ${res.status}`;
         if (expected === 'allowed') {
-          if (res.status === 401 || res.status === 403 || res.status === 429) failures.push(`${label}, expected neither 401 nor 403`);
+          if (res.status === 401 || res.status === 403 || res.status === 429)
+            failures.push(`${label}, expected neither 401 nor 403`);
           continue;
         }
         if (res.status !== expected) {
@@ -151,7 +244,9 @@ test('authorization matrix: every route × none / unknown / revoked / app / admi
       }
     }
     assert.deepEqual(failures, []);
-    console.log(`authorization matrix: ${routes.length} routes × ${Object.keys(secrets).length} roles = ${cases} cases, 0 violations`);
+    console.log(
+      `authorization matrix: ${routes.length} routes × ${Object.keys(secrets).length} roles = ${cases} cases, 0 violations`,
+    );
   } finally {
     await t.close();
   }
@@ -167,7 +262,11 @@ test('token secrets: stored only as SHA-256 hashes, never listed', async () => {
     assert.equal(list.status, 200);
     const listed = JSON.stringify(list.body);
     for (const row of list.body.tokens as Record<string, unknown>[]) {
-      assert.deepEqual(Object.keys(row).sort(), ['createdAt', 'id', 'name', 'revokedAt', 'role'], 'a token row carries no hash or secret field');
+      assert.deepEqual(
+        Object.keys(row).sort(),
+        ['createdAt', 'id', 'name', 'revokedAt', 'role'],
+        'a token row carries no hash or secret field',
+      );
     }
     for (const s of secrets) {
       assert.ok(!listed.includes(s), 'GET /v1/tokens never returns a secret');
@@ -185,7 +284,10 @@ test('token secrets: stored only as SHA-256 hashes, never listed', async () => {
       })
       .join('\n');
     for (const s of secrets) {
-      assert.ok(raw.includes(hashTokenSecret(s)), 'the store keeps the hash (so the search below reads the right bytes)');
+      assert.ok(
+        raw.includes(hashTokenSecret(s)),
+        'the store keeps the hash (so the search below reads the right bytes)',
+      );
       assert.ok(!raw.includes(s), 'a token secret is never stored in plaintext');
       assert.ok(!raw.includes(s.slice(4, 24)), 'nor any recognisable part of it');
     }
@@ -195,7 +297,10 @@ test('token secrets: stored only as SHA-256 hashes, never listed', async () => {
 });
 
 test('rate limit: a token over its bucket gets 429 RATE_LIMITED with Retry-After; other tokens and IPs are unaffected', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }], flags: { rateLimitPerSecond: '1', rateLimitBurst: '6' } });
+  const t = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 5 }],
+    flags: { rateLimitPerSecond: '1', rateLimitBurst: '6' },
+  });
   try {
     // The admin token spent two requests starting the node (license, app token); drain the rest of its bucket.
     let limited: Awaited<ReturnType<typeof t.api>> | null = null;
@@ -229,7 +334,11 @@ test('rate limit: a token over its bucket gets 429 RATE_LIMITED with Retry-After
     }
     assert.ok(ipLimited >= 3, 'guessing tokens from one IP is limited');
     assert.equal((await fetch(`${t.url}/healthz`)).status, 429, 'public routes share the IP bucket');
-    assert.equal((await t.api('GET', '/v1/status', undefined, t.appToken)).status, 200, 'a valid token is not held back by its IP');
+    assert.equal(
+      (await t.api('GET', '/v1/status', undefined, t.appToken)).status,
+      200,
+      'a valid token is not held back by its IP',
+    );
   } finally {
     await t.close();
   }

@@ -23,7 +23,8 @@ import { FakeClock, startTestNode } from './support/test-node.js';
 const RUNS = Number(process.env.LICENSOR_FUZZ_RUNS ?? 100);
 
 /** Printable ASCII: what a real HTTP client can put in a header value. */
-const printable = (maxLength: number) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
+const printable = (maxLength: number) =>
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
 
 /** A path segment: plausible values, numbers, encoded Unicode, and raw text with '%', '/', '..' and friends. */
 const segment = (plausible: string[]) =>
@@ -31,7 +32,27 @@ const segment = (plausible: string[]) =>
     { weight: 3, arbitrary: fc.constantFrom(...plausible) },
     { weight: 2, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.bigInt()).map(String).map(encodeURIComponent) },
     { weight: 2, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }).map(encodeURIComponent) },
-    { weight: 1, arbitrary: fc.constantFrom('%', '%zz', '%00', '..', '.', '%2F', 'a%2Fb', '%C0%AF', '%FF', ' ', '%20', '~', "'", '"', '<x>', 'a'.repeat(5000)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '%',
+        '%zz',
+        '%00',
+        '..',
+        '.',
+        '%2F',
+        'a%2Fb',
+        '%C0%AF',
+        '%FF',
+        ' ',
+        '%20',
+        '~',
+        "'",
+        '"',
+        '<x>',
+        'a'.repeat(5000),
+      ),
+    },
     { weight: 1, arbitrary: printable(50).filter((s) => s.length > 0 && !s.includes('?') && !s.includes('#')) },
   );
 
@@ -46,19 +67,66 @@ const PLAUSIBLE: Record<string, string[]> = {
 /** Values for a field: near-valid ones and arbitrary JSON. */
 const fieldValue = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom('pos-9', '', ' ', 'admin', 'app', true, false, 0, -1, 1.5, 2147483648, Number.MAX_SAFE_INTEGER, [2101], [0], ['2101'], [], {}, null),
+  fc.constantFrom(
+    'pos-9',
+    '',
+    ' ',
+    'admin',
+    'app',
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    2147483648,
+    Number.MAX_SAFE_INTEGER,
+    [2101],
+    [0],
+    ['2101'],
+    [],
+    {},
+    null,
+  ),
   fc.array(fc.integer(), { maxLength: 300 }),
   fc.string({ unit: 'grapheme', maxLength: 400 }),
 );
-const FIELDS = ['holderId', 'leaseId', 'active', 'features', 'count', 'role', 'name', 'license', '__proto__', 'constructor', 'extra'];
+const FIELDS = [
+  'holderId',
+  'leaseId',
+  'active',
+  'features',
+  'count',
+  'role',
+  'name',
+  'license',
+  '__proto__',
+  'constructor',
+  'extra',
+];
 
 /** A request body: arbitrary JSON, an object of known and unknown fields, or text that is not JSON at all. */
 const bodyArb = (validLicense: fc.Arbitrary<string>) =>
   fc.oneof(
-    { weight: 3, arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), fieldValue, { maxKeys: 4 }).map((o) => JSON.stringify(o)) },
+    {
+      weight: 3,
+      arbitrary: fc.dictionary(fc.constantFrom(...FIELDS), fieldValue, { maxKeys: 4 }).map((o) => JSON.stringify(o)),
+    },
     { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: validLicense.map((license) => JSON.stringify({ license })) },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '{"holderId":', 'null', '[]', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '\u0000', '{"a":1}{"b":2}') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '',
+        '{',
+        '{"holderId":',
+        'null',
+        '[]',
+        '{"__proto__":{"admin":true}}',
+        '{"constructor":{"prototype":{"x":1}}}',
+        '\u0000',
+        '{"a":1}{"b":2}',
+      ),
+    },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 500 }) },
   );
 
@@ -112,10 +180,27 @@ test('HTTP fuzz: arbitrary bodies, queries, path params and headers on every /v1
     let eventCursor = 0;
     let auditCursor = 0;
     const state = async () => {
-      for (let ev = await store.listEvents({ after: eventCursor, limit: 1000 }); ev.length; ev = await store.listEvents({ after: eventCursor, limit: 1000 })) eventCursor = ev.at(-1)!.seq;
-      for (let au = await store.listAudit({ after: auditCursor, limit: 1000 }); au.length; au = await store.listAudit({ after: auditCursor, limit: 1000 })) auditCursor = au.at(-1)!.seq;
+      for (
+        let ev = await store.listEvents({ after: eventCursor, limit: 1000 });
+        ev.length;
+        ev = await store.listEvents({ after: eventCursor, limit: 1000 })
+      )
+        eventCursor = ev.at(-1)!.seq;
+      for (
+        let au = await store.listAudit({ after: auditCursor, limit: 1000 });
+        au.length;
+        au = await store.listAudit({ after: auditCursor, limit: 1000 })
+      )
+        auditCursor = au.at(-1)!.seq;
       const license = await store.getLicense();
-      return JSON.stringify([node.listPools(), await store.loadPools(), await store.listTokens(), license?.text ?? null, eventCursor, auditCursor]);
+      return JSON.stringify([
+        node.listPools(),
+        await store.loadPools(),
+        await store.listTokens(),
+        license?.text ?? null,
+        eventCursor,
+        auditCursor,
+      ]);
     };
 
     const valid = t.sign();
@@ -127,19 +212,44 @@ test('HTTP fuzz: arbitrary bodies, queries, path params and headers on every /v1
     const auth = fc.oneof(
       { weight: 6, arbitrary: fc.constant(`Bearer ${t.adminToken}`) },
       { weight: 3, arbitrary: fc.constant(`Bearer ${t.appToken}`) },
-      { weight: 1, arbitrary: fc.oneof(printable(100), printable(100).map((s) => `Bearer ${s}`), fc.constantFrom('Bearer', 'Bearer ', 'bearer x', 'Basic YTpi', `Bearer ${t.adminToken}x`, `Bearer  ${t.appToken.slice(0, -1)}`)) },
+      {
+        weight: 1,
+        arbitrary: fc.oneof(
+          printable(100),
+          printable(100).map((s) => `Bearer ${s}`),
+          fc.constantFrom(
+            'Bearer',
+            'Bearer ',
+            'bearer x',
+            'Basic YTpi',
+            `Bearer ${t.adminToken}x`,
+            `Bearer  ${t.appToken.slice(0, -1)}`,
+          ),
+        ),
+      },
       { weight: 1, arbitrary: fc.constant(undefined) },
     );
     const idemKey = fc.option(fc.oneof(printable(250), fc.constantFrom('k1', 'k2', ' ', 'é')), { freq: 3 });
     const queryArb = fc.oneof(
-      fc.dictionary(fc.constantFrom('after', 'limit', 'type', 'moduleId', 'cursor', 'leaseId', 'token', 'x'), fc.oneof(fc.constantFrom('0', '1', '-1', '1001', '1.5', 'abc', '', '9'.repeat(30)), fc.string({ unit: 'grapheme', maxLength: 600 })), { maxKeys: 4 }).map((q) => new URLSearchParams(q).toString()),
+      fc
+        .dictionary(
+          fc.constantFrom('after', 'limit', 'type', 'moduleId', 'cursor', 'leaseId', 'token', 'x'),
+          fc.oneof(
+            fc.constantFrom('0', '1', '-1', '1001', '1.5', 'abc', '', '9'.repeat(30)),
+            fc.string({ unit: 'grapheme', maxLength: 600 }),
+          ),
+          { maxKeys: 4 },
+        )
+        .map((q) => new URLSearchParams(q).toString()),
       fc.constantFrom('', '&&', 'after=1&after=2', 'limit[]=1', '%zz', 'a=%', '=', '?'),
     );
 
     // The live event stream never ends when it is let in, so it cannot be fuzzed by waiting for an answer; its
     // authentication and its cursor parsing are tested in dashboard-api.test.ts and the authorization matrix.
     const streaming = new Set(['/v1/events/stream']);
-    const routes = app.routeList.filter((r) => r.url.startsWith('/v1/') && r.method !== 'HEAD' && !streaming.has(r.url));
+    const routes = app.routeList.filter(
+      (r) => r.url.startsWith('/v1/') && r.method !== 'HEAD' && !streaming.has(r.url),
+    );
     const fuzzed = new Set<string>();
     let cases = 0;
     let rejected = 0;
@@ -164,7 +274,11 @@ test('HTTP fuzz: arbitrary bodies, queries, path params and headers on every /v1
         const res = await app.inject({
           method: route.method as 'GET',
           url,
-          headers: headersOf({ authorization: r.authorization, 'content-type': r.body === null ? undefined : (r.contentType ?? undefined), 'idempotency-key': r.idempotencyKey ?? undefined }),
+          headers: headersOf({
+            authorization: r.authorization,
+            'content-type': r.body === null ? undefined : (r.contentType ?? undefined),
+            'idempotency-key': r.idempotencyKey ?? undefined,
+          }),
           ...(r.body === null ? {} : { payload: r.body }),
         });
         cases++;
@@ -192,14 +306,24 @@ test('HTTP fuzz: arbitrary bodies, queries, path params and headers on every /v1
       fuzzed.add(`${route.method} ${route.url}`);
     }
     // Every mutating or parameterised route was fuzzed.
-    const mustFuzz = app.routeList.filter((r) => r.method !== 'HEAD' && (r.method !== 'GET' || r.url.includes(':'))).map((r) => `${r.method} ${r.url}`);
-    assert.deepEqual(mustFuzz.filter((k) => !fuzzed.has(k)), []);
+    const mustFuzz = app.routeList
+      .filter((r) => r.method !== 'HEAD' && (r.method !== 'GET' || r.url.includes(':')))
+      .map((r) => `${r.method} ${r.url}`);
+    assert.deepEqual(
+      mustFuzz.filter((k) => !fuzzed.has(k)),
+      [],
+    );
 
     // The process still serves, over real HTTP.
     assert.equal((await fetch(`${t.url}/healthz`)).status, 200);
     assert.equal((await t.api('GET', '/v1/status', undefined, t.appToken)).status, 200);
-    const summary = [...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${s}×${n}`).join(' ');
-    console.log(`HTTP fuzz: ${cases} cases over ${fuzzed.size} routes (${rejected} rejected, all 4xx problem+json with a code and no state change); statuses ${summary}`);
+    const summary = [...statuses.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${s}×${n}`)
+      .join(' ');
+    console.log(
+      `HTTP fuzz: ${cases} cases over ${fuzzed.size} routes (${rejected} rejected, all 4xx problem+json with a code and no state change); statuses ${summary}`,
+    );
   } finally {
     await t.close();
   }
@@ -212,7 +336,11 @@ test('oversized bodies: 413 PAYLOAD_TOO_LARGE before the body is read', async ()
     const early = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(`${t.url}/v1/modules/4001/leases`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${t.appToken}`, 'content-type': 'application/json', 'content-length': String(10 * 1024 * 1024) },
+        headers: {
+          authorization: `Bearer ${t.appToken}`,
+          'content-type': 'application/json',
+          'content-length': String(10 * 1024 * 1024),
+        },
       });
       req.on('response', (res) => {
         let body = '';
@@ -239,7 +367,11 @@ test('oversized bodies: 413 PAYLOAD_TOO_LARGE before the body is read', async ()
     } as RequestInit);
     assert.equal(big.status, 413);
     assert.equal(((await big.json()) as { code: string }).code, 'PAYLOAD_TOO_LARGE');
-    assert.equal((await t.api('GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001).used, 0, 'nothing acquired');
+    assert.equal(
+      (await t.api('GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001).used,
+      0,
+      'nothing acquired',
+    );
     assert.equal((await fetch(`${t.url}/healthz`)).status, 200);
   } finally {
     await t.close();
@@ -260,7 +392,16 @@ test('license-file parser fuzz: arbitrary and mutated files never throw, and onl
     term: { type: 'permanent' },
     entitlements: [{ moduleId: 4001, quantity: 5 }],
     keySource: 'any',
-    modules: [{ id: 4001, name: 'OpenService.Manager', kind: 'application', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: 60, developer: 'openservice' }],
+    modules: [
+      {
+        id: 4001,
+        name: 'OpenService.Manager',
+        kind: 'application',
+        policy: { strategy: 'REJECT_NEW' },
+        heartbeatTtlSeconds: 60,
+        developer: 'openservice',
+      },
+    ],
     issuedAt: '2026-01-01T00:00:00.000Z',
     notBefore: '2026-01-01T00:00:00.000Z',
     notAfter: null,
@@ -277,14 +418,20 @@ test('license-file parser fuzz: arbitrary and mutated files never throw, and onl
     return r;
   };
   const armored = (body: fc.Arbitrary<string>) => body.map((b) => `${LICENSE_BEGIN}\n${b}\n${LICENSE_END}\n`);
-  const b64 = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }).map((s) => toBase64url(Buffer.from(s))), fc.jsonValue().map((v) => toBase64url(JSON.stringify(v) ?? '')), printable(50));
+  const b64 = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 200 }).map((s) => toBase64url(Buffer.from(s))),
+    fc.jsonValue().map((v) => toBase64url(JSON.stringify(v) ?? '')),
+    printable(50),
+  );
   fc.assert(
     fc.property(
       fc.oneof(
         fc.string({ unit: 'binary', maxLength: 2000 }),
         armored(fc.string({ maxLength: 500 })),
         armored(fc.tuple(b64, b64, b64).map((p) => p.join('.'))),
-        armored(fc.tuple(fc.jsonValue(), b64, b64).map(([h, p, s]) => `${toBase64url(JSON.stringify(h) ?? '')}.${p}.${s}`)),
+        armored(
+          fc.tuple(fc.jsonValue(), b64, b64).map(([h, p, s]) => `${toBase64url(JSON.stringify(h) ?? '')}.${p}.${s}`),
+        ),
       ),
       (text) => {
         assert.equal(check(text).ok, false);
@@ -295,10 +442,26 @@ test('license-file parser fuzz: arbitrary and mutated files never throw, and onl
   // Mutations of the valid file: flip, insert, delete, duplicate, truncate; any that still verifies must carry the
   // exact signed payload (e.g. text around the armor or line breaks inside it).
   const mutation = fc.oneof(
-    fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 0x7f })).map(([i, c]) => (s: string) => s.slice(0, i) + String.fromCharCode(c) + s.slice(i + 1)),
-    fc.tuple(fc.nat(valid.length), fc.string({ unit: 'binary', maxLength: 5 })).map(([i, x]) => (s: string) => s.slice(0, i) + x + s.slice(i)),
-    fc.tuple(fc.nat(valid.length), fc.nat(40)).map(([i, n]) => (s: string) => s.slice(0, i) + s.slice(i + n)),
-    fc.tuple(fc.nat(valid.length), fc.nat(valid.length)).map(([a, b]) => (s: string) => s + s.slice(Math.min(a, b), Math.max(a, b))),
+    fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 0x7f })).map(
+      ([i, c]) =>
+        (s: string) =>
+          s.slice(0, i) + String.fromCharCode(c) + s.slice(i + 1),
+    ),
+    fc.tuple(fc.nat(valid.length), fc.string({ unit: 'binary', maxLength: 5 })).map(
+      ([i, x]) =>
+        (s: string) =>
+          s.slice(0, i) + x + s.slice(i),
+    ),
+    fc.tuple(fc.nat(valid.length), fc.nat(40)).map(
+      ([i, n]) =>
+        (s: string) =>
+          s.slice(0, i) + s.slice(i + n),
+    ),
+    fc.tuple(fc.nat(valid.length), fc.nat(valid.length)).map(
+      ([a, b]) =>
+        (s: string) =>
+          s + s.slice(Math.min(a, b), Math.max(a, b)),
+    ),
   );
   let verified = 0;
   fc.assert(
@@ -314,30 +477,83 @@ test('license-file parser fuzz: arbitrary and mutated files never throw, and onl
     fc.property(
       fc.oneof(
         fc.jsonValue({ maxDepth: 3 }).filter((v) => typeof v === 'object' && v !== null),
-        fc.tuple(fc.constantFrom(...Object.keys(payload)), fc.jsonValue({ maxDepth: 2 })).map(([k, v]) => ({ ...payload, [k]: v })),
+        fc
+          .tuple(fc.constantFrom(...Object.keys(payload)), fc.jsonValue({ maxDepth: 2 }))
+          .map(([k, v]) => ({ ...payload, [k]: v })),
       ),
       (doc) => {
         cases++;
-        const r = verifyLicenseFile(signDocument(doc as object, privateKey, publicKey, { begin: LICENSE_BEGIN, end: LICENSE_END }), opts);
+        const r = verifyLicenseFile(
+          signDocument(doc as object, privateKey, publicKey, { begin: LICENSE_BEGIN, end: LICENSE_END }),
+          opts,
+        );
         if (!r.ok) assert.ok(isErrorCode(r.code), r.code);
       },
     ),
     { numRuns: RUNS * 5 },
   );
-  console.log(`license-file fuzz: ${cases} cases (${verified} mutated files still verified, each with the signed payload unchanged)`);
+  console.log(
+    `license-file fuzz: ${cases} cases (${verified} mutated files still verified, each with the signed payload unchanged)`,
+  );
 });
 
 test('session message validator fuzz: arbitrary JSON never throws; accepted messages have the shape the session handles', () => {
   let cases = 0;
   let accepted = 0;
-  const op = fc.constantFrom('acquire', 'heartbeat', 'release', 'member.sync', 'quota.report', 'quota.check', 'profile.check', 'enabled', 'status', 'nope', '');
-  const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(1, 4001, 'pos-1', [4001], [{ moduleId: 4001, holderId: 'a', leaseId: 'l', active: true }], 0, -1, 2 ** 53));
+  const op = fc.constantFrom(
+    'acquire',
+    'heartbeat',
+    'release',
+    'member.sync',
+    'quota.report',
+    'quota.check',
+    'profile.check',
+    'enabled',
+    'status',
+    'nope',
+    '',
+  );
+  const anyValue = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(
+      1,
+      4001,
+      'pos-1',
+      [4001],
+      [{ moduleId: 4001, holderId: 'a', leaseId: 'l', active: true }],
+      0,
+      -1,
+      2 ** 53,
+    ),
+  );
   fc.assert(
     fc.property(
       fc.oneof(
         fc.jsonValue({ maxDepth: 4 }),
-        fc.record({ id: anyValue, op, moduleId: anyValue, holderId: anyValue, memberId: anyValue, features: anyValue, count: anyValue, operation: anyValue, leases: anyValue, leaseId: anyValue }, { requiredKeys: [] }),
-        fc.record({ id: fc.nat(), op }, { requiredKeys: ['id', 'op'] }).chain((base) => fc.record({ moduleId: anyValue, holderId: anyValue, leases: fc.array(fc.dictionary(fc.constantFrom('moduleId', 'holderId', 'leaseId', 'active'), anyValue)) }).map((x) => ({ ...base, ...x }))),
+        fc.record(
+          {
+            id: anyValue,
+            op,
+            moduleId: anyValue,
+            holderId: anyValue,
+            memberId: anyValue,
+            features: anyValue,
+            count: anyValue,
+            operation: anyValue,
+            leases: anyValue,
+            leaseId: anyValue,
+          },
+          { requiredKeys: [] },
+        ),
+        fc.record({ id: fc.nat(), op }, { requiredKeys: ['id', 'op'] }).chain((base) =>
+          fc
+            .record({
+              moduleId: anyValue,
+              holderId: anyValue,
+              leases: fc.array(fc.dictionary(fc.constantFrom('moduleId', 'holderId', 'leaseId', 'active'), anyValue)),
+            })
+            .map((x) => ({ ...base, ...x })),
+        ),
       ),
       (raw) => {
         cases++;

@@ -7,7 +7,11 @@ import { openRawSession } from './support/raw-session.js';
 import { startTestNode, type TestNode } from './support/test-node.js';
 
 /** Sends raw bytes on a new connection; resolves with what came back once the node closes it (or after `waitMs`). */
-function raw(t: TestNode, bytes: string | Buffer, waitMs = 5000): Promise<{ text: string; closedByNode: boolean; ms: number }> {
+function raw(
+  t: TestNode,
+  bytes: string | Buffer,
+  waitMs = 5000,
+): Promise<{ text: string; closedByNode: boolean; ms: number }> {
   const { hostname, port } = new URL(t.url);
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -29,7 +33,11 @@ function raw(t: TestNode, bytes: string | Buffer, waitMs = 5000): Promise<{ text
 }
 
 /** The status, headers and problem of a raw HTTP answer. */
-function parseAnswer(text: string): { status: number; headers: Record<string, string>; problem: { code: string; status: number; detail: string } } {
+function parseAnswer(text: string): {
+  status: number;
+  headers: Record<string, string>;
+  problem: { code: string; status: number; detail: string };
+} {
   const [head = '', body = ''] = text.split('\r\n\r\n');
   const [statusLine = '', ...lines] = head.split('\r\n');
   const headers: Record<string, string> = {};
@@ -47,22 +55,66 @@ function assertProblem(text: string, status: number, code: string, label: string
 }
 
 test('answers from below the routes are problem+json with a code: parser errors, 431, 404, 405, 415, bad JSON', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 3 }], flags: { rateLimitPerSecond: '0' } });
+  const t = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 3 }],
+    flags: { rateLimitPerSecond: '0' },
+  });
   try {
     const auth = `Authorization: Bearer ${t.appToken}\r\n`;
     const cases: [string, string | Buffer, number, string][] = [
-      ['raw non-UTF-8 bytes in the path', Buffer.concat([Buffer.from('GET /v1/pools/'), Buffer.from([0xff, 0xfe]), Buffer.from(` HTTP/1.1\r\nHost: x\r\n${auth}\r\n`)]), 400, 'REQUEST_MALFORMED'],
-      ['a control character in a header', `GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Note: a\x01b\r\n${auth}\r\n`, 400, 'REQUEST_MALFORMED'],
-      ['a Content-Length that is not a number', `POST /v1/modules/4001/leases HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: abc\r\n\r\n{}`, 400, 'REQUEST_MALFORMED'],
-      ['a doubled Content-Length', `POST /v1/modules/4001/leases HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`, 400, 'REQUEST_MALFORMED'],
-      ['a 20 KiB header', `GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n${auth}\r\n`, 431, 'HEADERS_TOO_LARGE'],
+      [
+        'raw non-UTF-8 bytes in the path',
+        Buffer.concat([
+          Buffer.from('GET /v1/pools/'),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from(` HTTP/1.1\r\nHost: x\r\n${auth}\r\n`),
+        ]),
+        400,
+        'REQUEST_MALFORMED',
+      ],
+      [
+        'a control character in a header',
+        `GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Note: a\x01b\r\n${auth}\r\n`,
+        400,
+        'REQUEST_MALFORMED',
+      ],
+      [
+        'a Content-Length that is not a number',
+        `POST /v1/modules/4001/leases HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: abc\r\n\r\n{}`,
+        400,
+        'REQUEST_MALFORMED',
+      ],
+      [
+        'a doubled Content-Length',
+        `POST /v1/modules/4001/leases HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+        400,
+        'REQUEST_MALFORMED',
+      ],
+      [
+        'a 20 KiB header',
+        `GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n${auth}\r\n`,
+        431,
+        'HEADERS_TOO_LARGE',
+      ],
       ['a request line that is not HTTP', 'HELLO THERE\r\n\r\n', 400, 'REQUEST_MALFORMED'],
-      ['a path that is not valid percent-encoding', `GET /v1/pools/%zz HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`, 400, 'VALIDATION_FAILED'],
+      [
+        'a path that is not valid percent-encoding',
+        `GET /v1/pools/%zz HTTP/1.1\r\nHost: x\r\n${auth}Connection: close\r\n\r\n`,
+        400,
+        'VALIDATION_FAILED',
+      ],
     ];
     for (const [label, bytes, status, code] of cases) assertProblem((await raw(t, bytes)).text, status, code, label);
 
     const api = (method: string, path: string, body?: string, contentType = 'application/json') =>
-      fetch(`${t.url}${path}`, { method, headers: { authorization: `Bearer ${t.adminToken}`, ...(body !== undefined ? { 'content-type': contentType } : {}) }, ...(body !== undefined ? { body } : {}) });
+      fetch(`${t.url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${t.adminToken}`,
+          ...(body !== undefined ? { 'content-type': contentType } : {}),
+        },
+        ...(body !== undefined ? { body } : {}),
+      });
     const expect = async (res: Response, status: number, code: string) => {
       assert.equal(res.status, status, `${res.url}`);
       assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
@@ -76,7 +128,11 @@ test('answers from below the routes are problem+json with a code: parser errors,
     assert.equal(wrongMethod.headers.get('allow'), 'POST');
     const patch = await expect(await api('PATCH', '/v1/tokens', '{}'), 405, 'METHOD_NOT_ALLOWED');
     assert.match(patch.headers.get('allow') ?? '', /GET.*POST/);
-    await expect(await api('POST', '/v1/modules/4001/leases', 'holderId=pos-1', 'application/x-www-form-urlencoded'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    await expect(
+      await api('POST', '/v1/modules/4001/leases', 'holderId=pos-1', 'application/x-www-form-urlencoded'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
     await expect(await api('POST', '/v1/modules/4001/leases', '{"holderId":'), 400, 'VALIDATION_FAILED');
     await expect(await api('POST', '/v1/modules/4001/leases', ''), 400, 'VALIDATION_FAILED');
     assert.equal((await t.api('GET', '/v1/pools/4001')).body.summary.used, 0, 'nothing was acquired');
@@ -87,7 +143,10 @@ test('answers from below the routes are problem+json with a code: parser errors,
 });
 
 test('timeouts: a body trickled a byte at a time, slow headers and idle keep-alive connections are cut; other clients are served meanwhile', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 3 }], flags: { rateLimitPerSecond: '0', requestTimeoutMs: '1500', headersTimeoutMs: '1000', keepAliveTimeoutMs: '500' } });
+  const t = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 3 }],
+    flags: { rateLimitPerSecond: '0', requestTimeoutMs: '1500', headersTimeoutMs: '1000', keepAliveTimeoutMs: '500' },
+  });
   try {
     const { hostname, port } = new URL(t.url);
     // 20 clients each trickle a byte of a 100-byte body every 300 ms: all are cut with 408 within the request timeout
@@ -103,7 +162,9 @@ test('timeouts: a body trickled a byte at a time, slow headers and idle keep-ali
             text += c.toString('latin1');
           });
           socket.on('error', () => {});
-          socket.write(`POST /v1/modules/4001/leases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.appToken}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`);
+          socket.write(
+            `POST /v1/modules/4001/leases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${t.appToken}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+          );
           const drip = setInterval(() => socket.writable && socket.write(' '), 300);
           socket.on('close', () => {
             clearInterval(drip);
@@ -124,11 +185,17 @@ test('timeouts: a body trickled a byte at a time, slow headers and idle keep-ali
       assert.ok(c.ms < 4000, `a trickling client was cut after ${Math.round(c.ms)} ms`);
       assertProblem(c.text, 408, 'REQUEST_TIMEOUT', 'trickled body');
     }
-    assert.ok(served.length >= 10 && served.every((s) => s === 200), `others were served meanwhile: ${served.join(',')}`);
+    assert.ok(
+      served.length >= 10 && served.every((s) => s === 200),
+      `others were served meanwhile: ${served.join(',')}`,
+    );
 
     // Headers that never finish.
     const slowHeaders = await raw(t, 'GET /v1/status HTTP/1.1\r\nHost: x\r\n', 6000);
-    assert.ok(slowHeaders.closedByNode && slowHeaders.ms < 4000, `slow headers cut after ${Math.round(slowHeaders.ms)} ms`);
+    assert.ok(
+      slowHeaders.closedByNode && slowHeaders.ms < 4000,
+      `slow headers cut after ${Math.round(slowHeaders.ms)} ms`,
+    );
     assertProblem(slowHeaders.text, 408, 'REQUEST_TIMEOUT', 'slow headers');
 
     // An idle keep-alive connection is closed after its answer.
@@ -142,7 +209,17 @@ test('timeouts: a body trickled a byte at a time, slow headers and idle keep-ali
 });
 
 test('caps: connections per IP, sessions per IP and per token; beyond them 429 CONNECTION_LIMIT, and room frees as they close', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 3 }], flags: { rateLimitPerSecond: '0', maxConnectionsPerIp: '6', maxSessionsPerToken: '2', maxSessionsPerIp: '3', headersTimeoutMs: '20000', requestTimeoutMs: '20000' } });
+  const t = await startTestNode({
+    entitlements: [{ moduleId: 4001, quantity: 3 }],
+    flags: {
+      rateLimitPerSecond: '0',
+      maxConnectionsPerIp: '6',
+      maxSessionsPerToken: '2',
+      maxSessionsPerIp: '3',
+      headersTimeoutMs: '20000',
+      requestTimeoutMs: '20000',
+    },
+  });
   const sockets: net.Socket[] = [];
   try {
     const { hostname, port } = new URL(t.url);
@@ -151,7 +228,9 @@ test('caps: connections per IP, sessions per IP and per token; beyond them 429 C
     const b = await openRawSession(t.url, t.appToken);
     const refusedStatus = (token: string) =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${t.url.replace('http', 'ws')}/v1/session`, { headers: { authorization: `Bearer ${token}` } });
+        const ws = new WebSocket(`${t.url.replace('http', 'ws')}/v1/session`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => {
           ws.close();
@@ -199,7 +278,10 @@ test('revoking a token closes its idle SDK sessions and event streams within sec
     const session = await openRawSession(t.url, app.secret);
     assert.equal((await session.request({ id: 1, op: 'status' })).ok, true);
     const controller = new AbortController();
-    const stream = await fetch(`${t.url}/v1/events/stream`, { headers: { authorization: `Bearer ${admin.secret}` }, signal: controller.signal });
+    const stream = await fetch(`${t.url}/v1/events/stream`, {
+      headers: { authorization: `Bearer ${admin.secret}` },
+      signal: controller.signal,
+    });
     assert.equal(stream.status, 200);
     const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
     const streamEnded = (async () => {

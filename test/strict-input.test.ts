@@ -7,7 +7,13 @@ import { startTestNode } from './support/test-node.js';
 const WRONG_TYPES: unknown[] = [null, '12', true, false, ['x'], 1.5, {}];
 
 test('no coercion: a field of the wrong JSON type is 400 naming the field, over HTTP and the session, and nothing changes', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 3001, quantity: 100 }, { moduleId: 4001, quantity: 3 }], flags: { rateLimitPerSecond: '0' } });
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 3001, quantity: 100 },
+      { moduleId: 4001, quantity: 3 },
+    ],
+    flags: { rateLimitPerSecond: '0' },
+  });
   const session = await openRawSession(t.url, t.appToken);
   try {
     const over = await t.api('PUT', '/v1/modules/3001/quota', { count: 101 }, t.appToken);
@@ -17,10 +23,18 @@ test('no coercion: a field of the wrong JSON type is 400 naming the field, over 
     for (const bad of WRONG_TYPES) {
       const label = JSON.stringify(bad);
       const quota = await t.api('PUT', '/v1/modules/3001/quota', { count: bad }, t.appToken);
-      assert.deepEqual([quota.status, quota.body.code, quota.body.field], [400, 'VALIDATION_FAILED', 'body.count'], label);
+      assert.deepEqual(
+        [quota.status, quota.body.code, quota.body.field],
+        [400, 'VALIDATION_FAILED', 'body.count'],
+        label,
+      );
       assert.match(quota.body.detail, /^body\.count /);
       const overSession = await session.request({ id: id++, op: 'quota.report', moduleId: 3001, count: bad });
-      assert.deepEqual([overSession.ok, overSession.error.code, overSession.error.field], [false, 'VALIDATION_FAILED', 'count'], label);
+      assert.deepEqual(
+        [overSession.ok, overSession.error.code, overSession.error.field],
+        [false, 'VALIDATION_FAILED', 'count'],
+        label,
+      );
 
       // Where a string is expected, a number, boolean, list, object or null is refused (a string of digits is a string).
       const notText = typeof bad === 'string' ? 12 : bad;
@@ -31,7 +45,12 @@ test('no coercion: a field of the wrong JSON type is 400 naming the field, over 
 
       const token = await t.api('POST', '/v1/tokens', { role: 'app', name: notText });
       assert.deepEqual([token.status, token.body.field], [400, 'body.name'], label);
-      const heartbeat = await t.api('POST', '/v1/modules/4001/leases/pos-1/heartbeat', { active: bad === true || bad === false ? 'yes' : bad }, t.appToken);
+      const heartbeat = await t.api(
+        'POST',
+        '/v1/modules/4001/leases/pos-1/heartbeat',
+        { active: bad === true || bad === false ? 'yes' : bad },
+        t.appToken,
+      );
       assert.deepEqual([heartbeat.status, heartbeat.body.field], [400, 'body.active'], label);
       const moduleAsText = await session.request({ id: id++, op: 'enabled', moduleId: '4001' });
       assert.deepEqual([moduleAsText.ok, moduleAsText.error.field], [false, 'moduleId']);
@@ -44,15 +63,35 @@ test('no coercion: a field of the wrong JSON type is 400 naming the field, over 
 
     // Unknown fields: refused in bodies, queries and session messages alike.
     const extraBody = await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pos-1', priority: 1 }, t.appToken);
-    assert.deepEqual([extraBody.status, extraBody.body.field, extraBody.body.detail], [400, 'body.priority', 'body.priority is not an accepted field']);
-    for (const path of ['/v1/events?after=0&bogus=1', '/v1/pools?verbose=1', '/v1/tokens?all=true', '/v1/audit?limit=5&x=', '/v1/status?debug=1']) {
+    assert.deepEqual(
+      [extraBody.status, extraBody.body.field, extraBody.body.detail],
+      [400, 'body.priority', 'body.priority is not an accepted field'],
+    );
+    for (const path of [
+      '/v1/events?after=0&bogus=1',
+      '/v1/pools?verbose=1',
+      '/v1/tokens?all=true',
+      '/v1/audit?limit=5&x=',
+      '/v1/status?debug=1',
+    ]) {
       const r = await t.api('GET', path);
       assert.deepEqual([r.status, r.body.code], [400, 'VALIDATION_FAILED'], path);
       assert.match(r.body.field, /^querystring\./, path);
     }
-    const extraRelease = await t.api('DELETE', '/v1/modules/4001/leases/pos-1?leaseId=l&force=1', undefined, t.appToken);
+    const extraRelease = await t.api(
+      'DELETE',
+      '/v1/modules/4001/leases/pos-1?leaseId=l&force=1',
+      undefined,
+      t.appToken,
+    );
     assert.deepEqual([extraRelease.status, extraRelease.body.field], [400, 'querystring.force']);
-    const extraSession = await session.request({ id: id++, op: 'acquire', moduleId: 4001, holderId: 'pos-1', priority: 1 });
+    const extraSession = await session.request({
+      id: id++,
+      op: 'acquire',
+      moduleId: 4001,
+      holderId: 'pos-1',
+      priority: 1,
+    });
     assert.deepEqual([extraSession.ok, extraSession.error.field], [false, 'priority']);
 
     // Query and path integers are decimal digits, nothing else.
@@ -60,10 +99,15 @@ test('no coercion: a field of the wrong JSON type is 400 naming the field, over 
       const r = await t.api('GET', `/v1/events?limit=${v}`);
       assert.deepEqual([r.status, r.body.code], [400, 'VALIDATION_FAILED'], v);
     }
-    for (const v of ['0x0FA1', '4e3', '%204001']) assert.equal((await t.api('GET', `/v1/modules/${v}/enabled`, undefined, t.appToken)).status, 400, v);
+    for (const v of ['0x0FA1', '4e3', '%204001'])
+      assert.equal((await t.api('GET', `/v1/modules/${v}/enabled`, undefined, t.appToken)).status, 400, v);
     assert.equal((await t.api('GET', '/v1/events?limit=10&after=0')).status, 200);
     assert.equal((await t.api('GET', '/v1/modules/4001/enabled', undefined, t.appToken)).status, 200);
-    assert.equal((await t.api('GET', '/v1/pools/4001')).body.summary.used, 0, 'nothing acquired by any refused request');
+    assert.equal(
+      (await t.api('GET', '/v1/pools/4001')).body.summary.used,
+      0,
+      'nothing acquired by any refused request',
+    );
   } finally {
     session.close();
     await t.close();
@@ -71,7 +115,13 @@ test('no coercion: a field of the wrong JSON type is 400 naming the field, over 
 });
 
 test('one id rule: an id of the longest accepted length can be acquired, released and removed by body, path and session; one longer is refused everywhere', async () => {
-  const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 3 }, { moduleId: 2001, quantity: 3 }], flags: { rateLimitPerSecond: '0' } });
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 4001, quantity: 3 },
+      { moduleId: 2001, quantity: 3 },
+    ],
+    flags: { rateLimitPerSecond: '0' },
+  });
   const session = await openRawSession(t.url, t.appToken);
   try {
     // The longest id, full of characters a path must encode.

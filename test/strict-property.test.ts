@@ -11,7 +11,8 @@ const RUNS = Number(process.env.LICENSOR_FUZZ_RUNS ?? 60);
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** The JSON type of a value, as a schema sees it. */
-const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
+const kind = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v;
 
 /** A value of another JSON type than `valid` (an integer where a string is expected, a string of digits where an integer is, …). */
 const wrongType = (valid: unknown) =>
@@ -30,7 +31,30 @@ const nested = fc.integer({ min: 2, max: 64 }).map((depth) => {
 });
 
 /** A field name no message has. */
-const unknownField = fc.string({ minLength: 1, maxLength: 20 }).filter((k) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !['holderId', 'count', 'features', 'role', 'name', 'active', 'leaseId', 'customerName', 'currency', 'customerId', 'operation', 'memberId', 'moduleId', 'id', 'op', 'leases'].includes(k));
+const unknownField = fc
+  .string({ minLength: 1, maxLength: 20 })
+  .filter(
+    (k) =>
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) &&
+      ![
+        'holderId',
+        'count',
+        'features',
+        'role',
+        'name',
+        'active',
+        'leaseId',
+        'customerName',
+        'currency',
+        'customerId',
+        'operation',
+        'memberId',
+        'moduleId',
+        'id',
+        'op',
+        'leases',
+      ].includes(k),
+  );
 
 /** One way to break a valid message: which field, and what it becomes (undefined value = an unknown field is added). */
 function mutation(valid: Record<string, Json>, idFields: string[]) {
@@ -38,8 +62,16 @@ function mutation(valid: Record<string, Json>, idFields: string[]) {
   return fc.oneof(
     fc.constantFrom(...keys).chain((k) => wrongType(valid[k]).map((v) => ({ field: k, body: { ...valid, [k]: v } }))),
     fc.constantFrom(...keys).chain((k) => nested.map((v) => ({ field: k, body: { ...valid, [k]: v } }))),
-    unknownField.chain((k) => fc.jsonValue({ maxDepth: 1 }).map((v) => ({ field: k, body: { ...valid, [k]: v as Json } }))),
-    ...(idFields.length ? [fc.constantFrom(...idFields).map((k) => ({ field: k, body: { ...valid, [k]: 'x'.repeat(ID_MAX_LENGTH + 1) } }))] : []),
+    unknownField.chain((k) =>
+      fc.jsonValue({ maxDepth: 1 }).map((v) => ({ field: k, body: { ...valid, [k]: v as Json } })),
+    ),
+    ...(idFields.length
+      ? [
+          fc
+            .constantFrom(...idFields)
+            .map((k) => ({ field: k, body: { ...valid, [k]: 'x'.repeat(ID_MAX_LENGTH + 1) } })),
+        ]
+      : []),
   );
 }
 
@@ -58,17 +90,54 @@ test('property: every route message and session message refuses wrong types, nes
   try {
     await t.api('PUT', '/v1/modules/3001/quota', { count: 3 }, t.appToken);
     await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pos-1' }, t.appToken);
-    const state = async () => JSON.stringify([node.listPools(), await node.store.loadPools(), await node.store.listTokens(), (await node.store.listEvents({ after: 0, limit: 10_000 })).length, (await t.api('GET', '/v1/billing/accounts')).body]);
+    const state = async () =>
+      JSON.stringify([
+        node.listPools(),
+        await node.store.loadPools(),
+        await node.store.listTokens(),
+        (await node.store.listEvents({ after: 0, limit: 10_000 })).length,
+        (await t.api('GET', '/v1/billing/accounts')).body,
+      ]);
     const before = await state();
 
     const routes: { method: string; path: string; valid: Record<string, Json>; ids: string[]; token: string }[] = [
-      { method: 'POST', path: '/v1/modules/4001/leases', valid: { holderId: 'pos-2' }, ids: ['holderId'], token: t.appToken },
-      { method: 'POST', path: '/v1/modules/4001/leases/pos-1/heartbeat', valid: { leaseId: 'lea_x', active: true }, ids: [], token: t.appToken },
+      {
+        method: 'POST',
+        path: '/v1/modules/4001/leases',
+        valid: { holderId: 'pos-2' },
+        ids: ['holderId'],
+        token: t.appToken,
+      },
+      {
+        method: 'POST',
+        path: '/v1/modules/4001/leases/pos-1/heartbeat',
+        valid: { leaseId: 'lea_x', active: true },
+        ids: [],
+        token: t.appToken,
+      },
       { method: 'PUT', path: '/v1/modules/3001/quota', valid: { count: 4 }, ids: [], token: t.appToken },
-      { method: 'PUT', path: '/v1/modules/2001/members/reg-1', valid: { features: [2101] }, ids: [], token: t.appToken },
-      { method: 'POST', path: '/v1/modules/2001/profile-check', valid: { features: [2101] }, ids: [], token: t.appToken },
+      {
+        method: 'PUT',
+        path: '/v1/modules/2001/members/reg-1',
+        valid: { features: [2101] },
+        ids: [],
+        token: t.appToken,
+      },
+      {
+        method: 'POST',
+        path: '/v1/modules/2001/profile-check',
+        valid: { features: [2101] },
+        ids: [],
+        token: t.appToken,
+      },
       { method: 'POST', path: '/v1/tokens', valid: { role: 'app', name: 'n' }, ids: [], token: t.adminToken },
-      { method: 'POST', path: '/v1/billing/accounts', valid: { customerName: 'c', customerId: 'cus_1', currency: 'EUR' }, ids: ['customerId'], token: t.adminToken },
+      {
+        method: 'POST',
+        path: '/v1/billing/accounts',
+        valid: { customerName: 'c', customerId: 'cus_1', currency: 'EUR' },
+        ids: ['customerId'],
+        token: t.adminToken,
+      },
       { method: 'PUT', path: '/v1/license', valid: { license: 'x' }, ids: [], token: t.adminToken },
     ];
     let cases = 0;
@@ -81,7 +150,8 @@ test('property: every route message and session message refuses wrong types, nes
           assert.equal(res.status, 400, label);
           assert.equal(res.body.code, 'VALIDATION_FAILED', label);
           // The JSON parser refuses prototype keys before any schema sees them, without naming a field.
-          if (!/"(__proto__|constructor)"/.test(JSON.stringify(body))) assert.ok(res.body.field === `body.${field}` || res.body.field?.startsWith(`body.${field}.`), label);
+          if (!/"(__proto__|constructor)"/.test(JSON.stringify(body)))
+            assert.ok(res.body.field === `body.${field}` || res.body.field?.startsWith(`body.${field}.`), label);
           assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/, label);
         }),
         { numRuns: RUNS },
@@ -96,7 +166,14 @@ test('property: every route message and session message refuses wrong types, nes
       { valid: { id: 1, op: 'quota.check', moduleId: 3001, operation: 'accept-new-data' }, ids: [] },
       { valid: { id: 1, op: 'profile.check', moduleId: 2001, features: [2101] }, ids: [] },
       { valid: { id: 1, op: 'enabled', moduleId: 4001 }, ids: [] },
-      { valid: { id: 1, op: 'heartbeat', leases: [{ moduleId: 4001, holderId: 'pos-1', leaseId: 'lea_x', active: true }] }, ids: [] },
+      {
+        valid: {
+          id: 1,
+          op: 'heartbeat',
+          leases: [{ moduleId: 4001, holderId: 'pos-1', leaseId: 'lea_x', active: true }],
+        },
+        ids: [],
+      },
     ];
     let next = 1;
     for (const m of messages) {
@@ -123,7 +200,9 @@ test('property: every route message and session message refuses wrong types, nes
     }
 
     assert.equal(await state(), before, 'no refused message changed anything');
-    console.log(`property suite: ${cases} refused messages over ${routes.length} routes and ${messages.length} session operations, state unchanged`);
+    console.log(
+      `property suite: ${cases} refused messages over ${routes.length} routes and ${messages.length} session operations, state unchanged`,
+    );
   } finally {
     session.close();
     await t.close();

@@ -3,7 +3,16 @@ import { test } from 'node:test';
 import { startTestNode } from './support/test-node.js';
 
 const hw = (i: number) => i.toString(16).padStart(64, 'a');
-const syncBody = (i: number, children: unknown[] = []) => ({ hardwareKey: hw(i), name: `site ${i}`, countedAs: null, publicKey: 'ed25519:test', allocationSeq: null, licenseState: 'missing', usage: [], children });
+const syncBody = (i: number, children: unknown[] = []) => ({
+  hardwareKey: hw(i),
+  name: `site ${i}`,
+  countedAs: null,
+  publicKey: 'ed25519:test',
+  allocationSeq: null,
+  licenseState: 'missing',
+  usage: [],
+  children,
+});
 const reported = (i: number, children: unknown[] = []) => ({
   id: `node_${i}`,
   name: `below ${i}`,
@@ -21,7 +30,11 @@ const reported = (i: number, children: unknown[] = []) => ({
 });
 
 test('node sync: a refused sync (nesting, size, unknown fields, wrong types) registers nothing and writes no event', async () => {
-  const t = await startTestNode({ scope: 'centralized', entitlements: [{ moduleId: 2001, quantity: 6 }], flags: { rateLimitPerSecond: '0' } });
+  const t = await startTestNode({
+    scope: 'centralized',
+    entitlements: [{ moduleId: 2001, quantity: 6 }],
+    flags: { rateLimitPerSecond: '0' },
+  });
   try {
     const nodeToken = (await t.api('POST', '/v1/tokens', { role: 'node', name: 'sites' })).body.secret as string;
     const events = async () => (await t.api('GET', '/v1/events?limit=1000')).body.events.length;
@@ -41,18 +54,33 @@ test('node sync: a refused sync (nesting, size, unknown fields, wrong types) reg
     ];
     // Nesting deeper than any JSON library likes to recurse, sent as text.
     for (const depth of [100, 100_000]) {
-      const text = JSON.stringify(syncBody(1)).replace('"children":[]', `"children":${'['.repeat(depth)}${']'.repeat(depth)}`);
-      const r = await fetch(`${t.url}/v1/nodes/sync`, { method: 'POST', headers: { authorization: `Bearer ${nodeToken}`, 'content-type': 'application/json' }, body: text });
+      const text = JSON.stringify(syncBody(1)).replace(
+        '"children":[]',
+        `"children":${'['.repeat(depth)}${']'.repeat(depth)}`,
+      );
+      const r = await fetch(`${t.url}/v1/nodes/sync`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${nodeToken}`, 'content-type': 'application/json' },
+        body: text,
+      });
       const problem = (await r.json()) as { code: string };
       assert.deepEqual([r.status, problem.code], [400, 'VALIDATION_FAILED'], `nesting ${depth}`);
     }
     for (const [what, body] of refused) {
       const r = await t.api('POST', '/v1/nodes/sync', body, nodeToken);
-      assert.deepEqual([r.status, r.body.code], [400, 'VALIDATION_FAILED'], `${what}: ${JSON.stringify(r.body).slice(0, 300)}`);
+      assert.deepEqual(
+        [r.status, r.body.code],
+        [400, 'VALIDATION_FAILED'],
+        `${what}: ${JSON.stringify(r.body).slice(0, 300)}`,
+      );
       assert.ok(r.body.field?.startsWith('body'), what);
     }
     assert.equal(await events(), before.events, 'no node.registered event for a refused sync');
-    assert.equal((await t.api('GET', '/v1/nodes')).body.items.length, before.nodes, 'no child registered by a refused sync');
+    assert.equal(
+      (await t.api('GET', '/v1/nodes')).body.items.length,
+      before.nodes,
+      'no child registered by a refused sync',
+    );
 
     // A real subtree of the allowed depth is taken and shown as sent.
     let tree: unknown[] = [];
@@ -68,7 +96,11 @@ test('node sync: a refused sync (nesting, size, unknown fields, wrong types) reg
 });
 
 test('node sync: one node token registers at most --max-children-per-token children; admins are not capped', async () => {
-  const t = await startTestNode({ scope: 'centralized', entitlements: [{ moduleId: 2001, quantity: 6 }], flags: { rateLimitPerSecond: '0', maxChildrenPerToken: '2' } });
+  const t = await startTestNode({
+    scope: 'centralized',
+    entitlements: [{ moduleId: 2001, quantity: 6 }],
+    flags: { rateLimitPerSecond: '0', maxChildrenPerToken: '2' },
+  });
   try {
     const nodeToken = (await t.api('POST', '/v1/tokens', { role: 'node', name: 'sites' })).body.secret as string;
     assert.equal((await t.api('POST', '/v1/nodes/sync', syncBody(1), nodeToken)).status, 200);

@@ -18,7 +18,8 @@ async function account(t: TestNode): Promise<string> {
   return r.body.id;
 }
 
-const topUp = (t: TestNode, acc: string, reference: string) => t.api('POST', `/v1/billing/accounts/${acc}/topups`, { amount: 1000, currency: 'EUR', reference });
+const topUp = (t: TestNode, acc: string, reference: string) =>
+  t.api('POST', `/v1/billing/accounts/${acc}/topups`, { amount: 1000, currency: 'EUR', reference });
 
 async function addWebhook(t: TestNode, body: Record<string, unknown>) {
   const r = await t.api('POST', '/v1/webhooks', body);
@@ -26,30 +27,52 @@ async function addWebhook(t: TestNode, body: Record<string, unknown>) {
   return r.body as { id: string; secret: string; events: string[] };
 }
 
-const deliveries = async (t: TestNode, id: string) => (await t.api('GET', `/v1/webhooks/${id}/deliveries`)).body.deliveries;
+const deliveries = async (t: TestNode, id: string) =>
+  (await t.api('GET', `/v1/webhooks/${id}/deliveries`)).body.deliveries;
 
 test('webhooks: refused URLs name the field, secrets are shown once, deliveries are signed and filtered by type', async () => {
   const clock = new FakeClock(Date.parse('2026-06-01T00:00:00Z'));
   const t = await startTestNode({ issuer: true, clock, reapIntervalMs: 60_000 });
   const receiver = await startWebhookReceiver();
   try {
-    for (const url of ['ftp://127.0.0.1/hook', 'file:///etc/passwd', 'javascript:alert(1)', 'http://user:pw@127.0.0.1/hook', 'http://127.0.0.1/hook#x', '/relative', 42]) {
+    for (const url of [
+      'ftp://127.0.0.1/hook',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'http://user:pw@127.0.0.1/hook',
+      'http://127.0.0.1/hook#x',
+      '/relative',
+      42,
+    ]) {
       const r = await t.api('POST', '/v1/webhooks', { url });
       assert.equal(r.status, 400, `${String(url)}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.code, 'WEBHOOK_URL_INVALID');
       assert.equal(r.body.field, 'url');
     }
-    assert.equal((await t.api('POST', '/v1/webhooks', { url: receiver.url, events: ['License.Renewed'] })).body.field, 'events.0');
+    assert.equal(
+      (await t.api('POST', '/v1/webhooks', { url: receiver.url, events: ['License.Renewed'] })).body.field,
+      'events.0',
+    );
     assert.equal((await t.api('POST', '/v1/webhooks', { url: receiver.url, events: [] })).body.field, 'events');
     assert.equal((await t.api('POST', '/v1/webhooks', { url: receiver.url, secret: 'short' })).body.field, 'secret');
     assert.equal((await t.api('POST', '/v1/webhooks', { url: receiver.url }, t.appToken)).status, 403, 'admin only');
 
     const billing = await addWebhook(t, { url: receiver.url, events: ['billing.topped_up'] });
     assert.match(billing.secret, /^whsec_[A-Za-z0-9_-]{43}$/, 'a generated secret');
-    const licenses = await addWebhook(t, { url: receiver.url, events: ['license.*'], secret: 'a-secret-the-receiver-chose', description: 'licenses' });
+    const licenses = await addWebhook(t, {
+      url: receiver.url,
+      events: ['license.*'],
+      secret: 'a-secret-the-receiver-chose',
+      description: 'licenses',
+    });
     assert.equal(licenses.secret, 'a-secret-the-receiver-chose');
     const defaults = await t.api('POST', '/v1/webhooks', { url: receiver.url });
-    assert.deepEqual(defaults.body.events, ['license.expiring', 'license.renewed', 'license.lapsed', 'billing.topped_up']);
+    assert.deepEqual(defaults.body.events, [
+      'license.expiring',
+      'license.renewed',
+      'license.lapsed',
+      'billing.topped_up',
+    ]);
     assert.equal((await t.api('DELETE', `/v1/webhooks/${defaults.body.id}`)).status, 200);
     assert.equal((await t.api('DELETE', `/v1/webhooks/${defaults.body.id}`)).status, 404);
     const listed = (await t.api('GET', '/v1/webhooks')).body.webhooks;
@@ -57,12 +80,22 @@ test('webhooks: refused URLs name the field, secrets are shown once, deliveries 
       listed.map((w: { id: string }) => w.id),
       [billing.id, licenses.id],
     );
-    assert.ok(listed.every((w: Record<string, unknown>) => !('secret' in w)), 'the list never shows secrets');
+    assert.ok(
+      listed.every((w: Record<string, unknown>) => !('secret' in w)),
+      'the list never shows secrets',
+    );
 
     const acc = await account(t);
     assert.equal((await topUp(t, acc, 'pay-1')).status, 201);
     await receiver.waitFor(1);
-    const issued = await t.api('POST', '/v1/licenses', { customerName: 'Cafe', hardwareKey: 'c'.repeat(64), scope: 'static', entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 1 }], until: '2026-07-01', keySource: 'any' });
+    const issued = await t.api('POST', '/v1/licenses', {
+      customerName: 'Cafe',
+      hardwareKey: 'c'.repeat(64),
+      scope: 'static',
+      entitlements: [{ moduleId: 1002 }, { moduleId: 4001, quantity: 1 }],
+      until: '2026-07-01',
+      keySource: 'any',
+    });
     assert.equal(issued.status, 201, JSON.stringify(issued.body));
     await receiver.waitFor(2);
     await t.running.dispatcher.pump();
@@ -78,14 +111,38 @@ test('webhooks: refused URLs name the field, secrets are shown once, deliveries 
     assert.equal(money.headers['content-type'], 'application/json');
     const signature = money.headers['licensor-signature'] as string;
     assert.match(signature, /^t=\d+,v1=[0-9a-f]{64}$/);
-    assert.equal(verifyWebhookSignature(signature, money.body, billing.secret, { now: clock.now() }), true, 'the signature verifies');
-    assert.equal(verifyWebhookSignature(signature, money.body.replace('1000', '9000'), billing.secret, { now: clock.now() }), false, 'a changed body does not');
-    assert.equal(verifyWebhookSignature(signature, money.body, licenses.secret, { now: clock.now() }), false, 'another secret does not');
-    assert.equal(verifyWebhookSignature(signature, money.body, billing.secret, { now: clock.now() + 10 * 60 * SECOND }), false, 'a replay 10 minutes later does not');
+    assert.equal(
+      verifyWebhookSignature(signature, money.body, billing.secret, { now: clock.now() }),
+      true,
+      'the signature verifies',
+    );
+    assert.equal(
+      verifyWebhookSignature(signature, money.body.replace('1000', '9000'), billing.secret, { now: clock.now() }),
+      false,
+      'a changed body does not',
+    );
+    assert.equal(
+      verifyWebhookSignature(signature, money.body, licenses.secret, { now: clock.now() }),
+      false,
+      'another secret does not',
+    );
+    assert.equal(
+      verifyWebhookSignature(signature, money.body, billing.secret, { now: clock.now() + 10 * 60 * SECOND }),
+      false,
+      'a replay 10 minutes later does not',
+    );
     const licenseBody = JSON.parse(license.body);
     assert.equal(licenseBody.type, 'license.issued');
     assert.equal(licenseBody.subject, issued.body.payload.id);
-    assert.equal(verifyWebhookSignature(license.headers['licensor-signature'] as string, license.body, 'a-secret-the-receiver-chose', { now: clock.now() }), true);
+    assert.equal(
+      verifyWebhookSignature(
+        license.headers['licensor-signature'] as string,
+        license.body,
+        'a-secret-the-receiver-chose',
+        { now: clock.now() },
+      ),
+      true,
+    );
 
     const log = await deliveries(t, billing.id);
     assert.equal(log.length, 1);
@@ -117,7 +174,10 @@ test('webhooks: a receiver answering 500 is retried with backoff on the injected
     assert.equal(d.attempts, 1);
     assert.equal(d.lastStatusCode, 500);
     assert.equal(d.lastError, 'HTTP 500');
-    assert.ok(d.nextRetryAt >= t0 + 15 * SECOND && d.nextRetryAt <= t0 + 30 * SECOND, `first retry within 15–30 s, got ${d.nextRetryAt - t0} ms`);
+    assert.ok(
+      d.nextRetryAt >= t0 + 15 * SECOND && d.nextRetryAt <= t0 + 30 * SECOND,
+      `first retry within 15–30 s, got ${d.nextRetryAt - t0} ms`,
+    );
 
     await t.running.dispatcher.pump();
     assert.equal(receiver.received.length, 1, 'not retried before it is due');
@@ -125,7 +185,10 @@ test('webhooks: a receiver answering 500 is retried with backoff on the injected
     await t.running.dispatcher.pump();
     assert.equal(receiver.received.length, 2);
     [d] = await deliveries(t, hook.id);
-    assert.ok(d.nextRetryAt - clock.now() >= 30 * SECOND && d.nextRetryAt - clock.now() <= 60 * SECOND, 'the wait doubles');
+    assert.ok(
+      d.nextRetryAt - clock.now() >= 30 * SECOND && d.nextRetryAt - clock.now() <= 60 * SECOND,
+      'the wait doubles',
+    );
     clock.advance(60 * SECOND);
     await t.running.dispatcher.pump();
     assert.equal(receiver.received.length, 3);
@@ -133,7 +196,11 @@ test('webhooks: a receiver answering 500 is retried with backoff on the injected
     assert.equal(d.status, 'delivered');
     assert.equal(d.nextRetryAt, null);
     assert.deepEqual(
-      d.log.map((a: { attempt: number; statusCode: number; nextRetryAt: number | null }) => [a.attempt, a.statusCode, a.nextRetryAt === null]),
+      d.log.map((a: { attempt: number; statusCode: number; nextRetryAt: number | null }) => [
+        a.attempt,
+        a.statusCode,
+        a.nextRetryAt === null,
+      ]),
       [
         [1, 500, false],
         [2, 500, false],
@@ -154,7 +221,11 @@ test('webhooks: a receiver answering 500 is retried with backoff on the injected
 
 test('webhooks: delivery gives up after the configured number of attempts', async () => {
   const clock = new FakeClock(Date.parse('2026-06-01T00:00:00Z'));
-  const t = await startTestNode({ clock, reapIntervalMs: 60_000, flags: { webhookMaxAttempts: '3', webhookRetryBaseMs: '1000' } });
+  const t = await startTestNode({
+    clock,
+    reapIntervalMs: 60_000,
+    flags: { webhookMaxAttempts: '3', webhookRetryBaseMs: '1000' },
+  });
   const receiver = await startWebhookReceiver(() => 503);
   try {
     const hook = await addWebhook(t, { url: receiver.url, events: ['billing.*'] });
@@ -173,7 +244,11 @@ test('webhooks: delivery gives up after the configured number of attempts', asyn
     assert.equal(d.attempts, 3);
     assert.equal(d.nextRetryAt, null);
     assert.equal(d.log.at(-1).nextRetryAt, null);
-    assert.deepEqual((await t.api('GET', `/v1/webhooks/${hook.id}`)).body.deliveries, { pending: 0, delivered: 0, failed: 1 });
+    assert.deepEqual((await t.api('GET', `/v1/webhooks/${hook.id}`)).body.deliveries, {
+      pending: 0,
+      delivered: 0,
+      failed: 1,
+    });
     assert.equal((await t.api('GET', `/v1/webhooks/${hook.id}/deliveries?status=failed`)).body.deliveries.length, 1);
     assert.equal((await t.api('GET', '/v1/webhooks/whk_nobody/deliveries')).status, 404);
   } finally {
@@ -189,11 +264,15 @@ test('webhooks: the outbox and the dispatch cursor survive a restart; an event c
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>> | null = null;
   try {
     const first = await startTestNode({ clock, dataDir, reapIntervalMs: 60_000 });
-    const hook = await addWebhook(first, { url: `http://127.0.0.1:${port}/hooks/licensor`, events: ['billing.topped_up'] });
+    const hook = await addWebhook(first, {
+      url: `http://127.0.0.1:${port}/hooks/licensor`,
+      events: ['billing.topped_up'],
+    });
     await topUp(first, await account(first), 'pay-1');
     // Nothing listens on the port yet: the first attempt fails and is scheduled again.
     const end = Date.now() + 5_000;
-    while ((await deliveries(first, hook.id))[0]?.attempts !== 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    while ((await deliveries(first, hook.id))[0]?.attempts !== 1 && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 10));
     const [d] = await deliveries(first, hook.id);
     assert.equal(d.status, 'pending');
     assert.match(d.lastError, /ECONNREFUSED/);
@@ -201,7 +280,12 @@ test('webhooks: the outbox and the dispatch cursor survive a restart; an event c
 
     // An event committed by a process that died before dispatching it (written straight into the store).
     const db = new Database(join(dataDir, 'licensor.db'));
-    db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, NULL, ?, ?, ?)').run('billing.topped_up', 'acc_crashed', JSON.stringify({ amount: 7 }), clock.now());
+    db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, NULL, ?, ?, ?)').run(
+      'billing.topped_up',
+      'acc_crashed',
+      JSON.stringify({ amount: 7 }),
+      clock.now(),
+    );
     db.close();
 
     receiver = await startWebhookReceiver(() => 204, port);
@@ -239,7 +323,17 @@ test('licensor webhook add | list | deliveries | remove', async () => {
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', '--conditions=licensor-source', 'packages/server/src/cli/main.ts', ...args, '--url', t.url, '--token', t.adminToken],
+        [
+          '--import',
+          'tsx',
+          '--conditions=licensor-source',
+          'packages/server/src/cli/main.ts',
+          ...args,
+          '--url',
+          t.url,
+          '--token',
+          t.adminToken,
+        ],
         { cwd: new URL('..', import.meta.url).pathname },
         (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
       );
@@ -255,7 +349,10 @@ test('licensor webhook add | list | deliveries | remove', async () => {
     await topUp(t, await account(t), 'pay-1');
     await receiver.waitFor(1);
     const list = await cli('webhook', 'list');
-    assert.match(list.stdout, new RegExp(`${hook.id}\\s+${receiver.url.replaceAll('.', '\\.')}\\s+billing\\.topped_up`));
+    assert.match(
+      list.stdout,
+      new RegExp(`${hook.id}\\s+${receiver.url.replaceAll('.', '\\.')}\\s+billing\\.topped_up`),
+    );
     const log = await cli('webhook', 'deliveries', hook.id);
     assert.equal(log.code, 0, log.stderr);
     assert.match(log.stdout, /billing\.topped_up\s+delivered\s+1\s+\S+\s+200/);

@@ -6,13 +6,21 @@ import { acquireLease, createPool, type ModuleDefinition, releaseLease } from '@
 const LIVE = Number(process.env.BENCH_LIVE ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 20_000);
-const module: ModuleDefinition = { id: 2001, name: 'Mobile waiter', kind: 'application', policy: { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 3600 }, heartbeatTtlSeconds: 60, developer: 'bench' };
+const module: ModuleDefinition = {
+  id: 2001,
+  name: 'Mobile waiter',
+  kind: 'application',
+  policy: { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 3600 },
+  heartbeatTtlSeconds: 60,
+  developer: 'bench',
+};
 
 /** Cycles per second of acquire+release by 64 rotating holders in a pool holding LIVE other leases. */
 function round(forceWalk: boolean): number {
   const pool = createPool(module, null);
   let now = Date.parse('2026-03-01T09:00:00Z');
-  for (let i = 0; i < LIVE; i++) acquireLease(pool, { holderId: `held-${i}`, newLeaseId: `lse_h${i}`, sessionId: null }, now);
+  for (let i = 0; i < LIVE; i++)
+    acquireLease(pool, { holderId: `held-${i}`, newLeaseId: `lse_h${i}`, sessionId: null }, now);
   const t0 = performance.now();
   for (let i = 0; i < CYCLES; i++) {
     now += 0.01;

@@ -17,7 +17,9 @@ try {
     results.node.push(await httpSlotLoad(node.url, node.token, CONNECTIONS, SECONDS));
     const b = results.bare.at(-1) as Round;
     const n = results.node.at(-1) as Round;
-    console.log(`round ${i + 1}: bare ${b.rate.toFixed(0)} req/s p99 ${b.p99} ms | node ${n.rate.toFixed(0)} req/s p99 ${n.p99} ms (errors ${n.errors})`);
+    console.log(
+      `round ${i + 1}: bare ${b.rate.toFixed(0)} req/s p99 ${b.p99} ms | node ${n.rate.toFixed(0)} req/s p99 ${n.p99} ms (errors ${n.errors})`,
+    );
   }
 } finally {
   await node.stop();
@@ -26,6 +28,10 @@ try {
 const m = (rs: Round[], k: keyof Round) => median(rs.map((r) => r[k]));
 const ratio = m(results.node, 'rate') / m(results.bare, 'rate');
 console.log(`\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CONNECTIONS} connections:`);
-console.log(`  bare Fastify route        ${m(results.bare, 'rate').toFixed(0)} req/s  p50 ${m(results.bare, 'p50')} ms  p99 ${m(results.bare, 'p99')} ms`);
-console.log(`  licensor acquire/release  ${m(results.node, 'rate').toFixed(0)} req/s (${(m(results.node, 'rate') / 2).toFixed(0)} cycles/s)  p50 ${m(results.node, 'p50')} ms  p99 ${m(results.node, 'p99')} ms`);
+console.log(
+  `  bare Fastify route        ${m(results.bare, 'rate').toFixed(0)} req/s  p50 ${m(results.bare, 'p50')} ms  p99 ${m(results.bare, 'p99')} ms`,
+);
+console.log(
+  `  licensor acquire/release  ${m(results.node, 'rate').toFixed(0)} req/s (${(m(results.node, 'rate') / 2).toFixed(0)} cycles/s)  p50 ${m(results.node, 'p50')} ms  p99 ${m(results.node, 'p99')} ms`,
+);
 console.log(`  ratio node / bare: ${(ratio * 100).toFixed(0)} % (target ≥ 70 %)`);

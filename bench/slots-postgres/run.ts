@@ -37,7 +37,12 @@ const loops = (n: number, worker: (i: number) => Promise<void>) => workerLoops(n
 
 /** Two loads at once: rates add up; the slower side's percentiles stand for the pair. */
 function pair(a: Round, b: Round): Round {
-  return { rate: a.rate + b.rate, p50: Math.max(a.p50, b.p50), p99: Math.max(a.p99, b.p99), errors: a.errors + b.errors };
+  return {
+    rate: a.rate + b.rate,
+    p50: Math.max(a.p50, b.p50),
+    p99: Math.max(a.p99, b.p99),
+    errors: a.errors + b.errors,
+  };
 }
 
 const vendor = createTestIssuer();
@@ -47,7 +52,9 @@ const unlimited = ['--rate-limit-per-second', '0'];
 const sqlite = await spawnBenchNode(entitlements, unlimited);
 const pgA = await spawnBenchNode(entitlements, ['--store', url.toString(), ...unlimited], vendor);
 const pgB = await spawnBenchNode(entitlements, ['--store', url.toString(), ...unlimited], vendor);
-const sdk = new Map<BenchNode, LicensingClient>([sqlite, pgA, pgB].map((n) => [n, new LicensingClient({ url: n.url, token: n.token })]));
+const sdk = new Map<BenchNode, LicensingClient>(
+  [sqlite, pgA, pgB].map((n) => [n, new LicensingClient({ url: n.url, token: n.token })]),
+);
 
 /** Where each half of the load goes, per shape: [node, pool] for one or two halves. */
 const targets: Record<Shape, [BenchNode, number][]> = {
@@ -65,7 +72,9 @@ const targets: Record<Shape, [BenchNode, number][]> = {
 
 async function httpRound(shape: Shape): Promise<Round> {
   const t = targets[shape];
-  const rounds = await Promise.all(t.map(([n, pool], i) => httpSlotLoad(n.url, n.token, CLIENTS / t.length, SECONDS, pool, `${shape}-${i}`)));
+  const rounds = await Promise.all(
+    t.map(([n, pool], i) => httpSlotLoad(n.url, n.token, CLIENTS / t.length, SECONDS, pool, `${shape}-${i}`)),
+  );
   const r = rounds.length === 2 ? pair(rounds[0] as Round, rounds[1] as Round) : (rounds[0] as Round);
   return { ...r, rate: r.rate / 2 }; // two requests per cycle
 }
@@ -94,7 +103,8 @@ try {
       if (ONLY.has('http')) results.http[s].push(await httpRound(s));
       if (ONLY.has('sdk')) results.sdk[s].push(await sdkRound(s));
     }
-    const fmt = (k: 'http' | 'sdk') => SHAPES.map((s) => `${s} ${results[k][s].at(-1)?.rate.toFixed(0) ?? '-'}`).join(' | ');
+    const fmt = (k: 'http' | 'sdk') =>
+      SHAPES.map((s) => `${s} ${results[k][s].at(-1)?.rate.toFixed(0) ?? '-'}`).join(' | ');
     console.log(`round ${r + 1}: http cycles/s ${fmt('http')}\n         sdk  cycles/s ${fmt('sdk')}`);
   }
 } finally {
@@ -112,14 +122,20 @@ const LABELS: Record<Shape, string> = {
   pg2same: 'PostgreSQL, 2 processes, same pool',
   pg2split: 'PostgreSQL, 2 processes, a pool each',
 };
-console.log(`\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CLIENTS} concurrent clients in all (latency per cycle for the SDK, per request for HTTP):`);
+console.log(
+  `\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CLIENTS} concurrent clients in all (latency per cycle for the SDK, per request for HTTP):`,
+);
 for (const k of ['http', 'sdk'] as const) {
   if (!ONLY.has(k)) continue;
   const m = (s: Shape, f: keyof Round) => median(results[k][s].map((x) => x[f]));
   console.log(k === 'http' ? '  HTTP acquire + release' : '  SDK, one shared session per process');
   for (const s of SHAPES) {
     const reqs = k === 'http' ? ` (${(m(s, 'rate') * 2).toFixed(0)} req/s)` : '';
-    console.log(`    ${LABELS[s].padEnd(38)} ${m(s, 'rate').toFixed(0).padStart(6)} cycles/s${reqs}  p50 ${m(s, 'p50').toFixed(1)} ms  p99 ${m(s, 'p99').toFixed(1)} ms  errors ${m(s, 'errors')}`);
+    console.log(
+      `    ${LABELS[s].padEnd(38)} ${m(s, 'rate').toFixed(0).padStart(6)} cycles/s${reqs}  p50 ${m(s, 'p50').toFixed(1)} ms  p99 ${m(s, 'p99').toFixed(1)} ms  errors ${m(s, 'errors')}`,
+    );
   }
-  console.log(`    scaling ratio, 2 processes / 1 (same pool): ${(m('pg2same', 'rate') / m('pg1', 'rate')).toFixed(2)}   (a pool each): ${(m('pg2split', 'rate') / m('pg1', 'rate')).toFixed(2)}   PostgreSQL×1 / SQLite: ${(m('pg1', 'rate') / m('sqlite', 'rate')).toFixed(2)}`);
+  console.log(
+    `    scaling ratio, 2 processes / 1 (same pool): ${(m('pg2same', 'rate') / m('pg1', 'rate')).toFixed(2)}   (a pool each): ${(m('pg2split', 'rate') / m('pg1', 'rate')).toFixed(2)}   PostgreSQL×1 / SQLite: ${(m('pg1', 'rate') / m('sqlite', 'rate')).toFixed(2)}`,
+  );
 }

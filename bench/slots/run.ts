@@ -37,10 +37,20 @@ const shared = new LicensingClient({ url: node.url, token: node.token });
 const semaphoreOptions = { acquireTimeout: 10_000, retryInterval: 1, refreshInterval: 0 };
 const semaphores = Array.from({ length: CLIENTS }, () => new Semaphore(redis, 'bench-slots', 50, semaphoreOptions));
 // The peer of the 64-sessions shape: every worker with its own Redis connection, as every SDK client has its own socket.
-const ownConnections = redisOk && ONLY.has('redis64') ? Array.from({ length: CLIENTS }, () => new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 })) : [];
+const ownConnections =
+  redisOk && ONLY.has('redis64')
+    ? Array.from({ length: CLIENTS }, () => new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 }))
+    : [];
 const ownSemaphores = ownConnections.map((c) => new Semaphore(c, 'bench-slots-64', 50, semaphoreOptions));
 
-const rounds: Record<'sdk' | 'sdk1' | 'http' | 'bare' | 'redis' | 'redis64', Round[]> = { sdk: [], sdk1: [], http: [], bare: [], redis: [], redis64: [] };
+const rounds: Record<'sdk' | 'sdk1' | 'http' | 'bare' | 'redis' | 'redis64', Round[]> = {
+  sdk: [],
+  sdk1: [],
+  http: [],
+  bare: [],
+  redis: [],
+  redis64: [],
+};
 const sdkCycle = async (i: number) => {
   const lease = await (clients[i] as LicensingClient).acquireSlot(MODULE, `sdk-dev-${i}`);
   await lease.release();
@@ -84,18 +94,35 @@ try {
   await node.stop();
   await bare.stop();
 }
-if (Object.values(rounds).some((rs) => rs.some((r) => r.errors > 0))) console.log(`\nerrors occurred; the node's last output:\n${node.output().slice(-4000)}`);
+if (Object.values(rounds).some((rs) => rs.some((r) => r.errors > 0)))
+  console.log(`\nerrors occurred; the node's last output:\n${node.output().slice(-4000)}`);
 const m = (k: keyof typeof rounds, f: keyof Round) => median(rounds[k].map((x) => x[f]));
 const line = (label: string, k: keyof typeof rounds, unit: string) =>
-  rounds[k].length ? `  ${label.padEnd(34)} ${m(k, 'rate').toFixed(0).padStart(6)} ${unit}  p50 ${m(k, 'p50').toFixed(1)} ms  p99 ${m(k, 'p99').toFixed(1)} ms  errors ${m(k, 'errors')}` : `  ${label}: skipped`;
-console.log(`\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CLIENTS} concurrent clients (latency per cycle; http/bare per request):`);
+  rounds[k].length
+    ? `  ${label.padEnd(34)} ${m(k, 'rate').toFixed(0).padStart(6)} ${unit}  p50 ${m(k, 'p50').toFixed(1)} ms  p99 ${m(k, 'p99').toFixed(1)} ms  errors ${m(k, 'errors')}`
+    : `  ${label}: skipped`;
+console.log(
+  `\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CLIENTS} concurrent clients (latency per cycle; http/bare per request):`,
+);
 console.log(line('(a) SDK, 64 sessions', 'sdk', 'cycles/s'));
 console.log(line('(a) SDK, 1 shared session', 'sdk1', 'cycles/s'));
 console.log(line('(b) HTTP acquire+release', 'http', 'cycles/s'));
 console.log(line('(c) bare Fastify route', 'bare', 'req/s   '));
 console.log(line('(d) redis-semaphore, pool of 50', 'redis', 'cycles/s'));
 console.log(line('(d) redis-semaphore, 64 connections', 'redis64', 'cycles/s'));
-if (rounds.redis.length && rounds.sdk1.length) console.log(`  ratio (a, shared session)/(d, one connection): ${((m('sdk1', 'rate') / m('redis', 'rate')) * 100).toFixed(0)} % (target ≥ 100 %, p99 < 10 ms)`);
-if (rounds.redis64.length && rounds.sdk.length) console.log(`  ratio (a, 64 sessions)/(d, 64 connections): ${((m('sdk', 'rate') / m('redis64', 'rate')) * 100).toFixed(0)} %`);
-if (rounds.redis.length && rounds.sdk.length) console.log(`  ratio (a, 64 sessions)/(d, one connection): ${((m('sdk', 'rate') / m('redis', 'rate')) * 100).toFixed(0)} %`);
-if (rounds.http.length && rounds.bare.length) console.log(`  ratio (b) requests/(c): ${(((m('http', 'rate') * 2) / m('bare', 'rate')) * 100).toFixed(0)} % (target ≥ 70 %)`);
+if (rounds.redis.length && rounds.sdk1.length)
+  console.log(
+    `  ratio (a, shared session)/(d, one connection): ${((m('sdk1', 'rate') / m('redis', 'rate')) * 100).toFixed(0)} % (target ≥ 100 %, p99 < 10 ms)`,
+  );
+if (rounds.redis64.length && rounds.sdk.length)
+  console.log(
+    `  ratio (a, 64 sessions)/(d, 64 connections): ${((m('sdk', 'rate') / m('redis64', 'rate')) * 100).toFixed(0)} %`,
+  );
+if (rounds.redis.length && rounds.sdk.length)
+  console.log(
+    `  ratio (a, 64 sessions)/(d, one connection): ${((m('sdk', 'rate') / m('redis', 'rate')) * 100).toFixed(0)} %`,
+  );
+if (rounds.http.length && rounds.bare.length)
+  console.log(
+    `  ratio (b) requests/(c): ${(((m('http', 'rate') * 2) / m('bare', 'rate')) * 100).toFixed(0)} % (target ≥ 70 %)`,
+  );

@@ -22,7 +22,11 @@ let built = false;
  * with a fresh data dir and a license granting the given entitlements. Builds first; incremental when up to date.
  * Nodes sharing one PostgreSQL store (`--store postgres://…` in `extraArgs`) must share `vendor` (issuer and hardware key).
  */
-export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: string[] = [], vendor: TestIssuer = createTestIssuer()): Promise<BenchNode> {
+export async function spawnBenchNode(
+  entitlements: Entitlement[],
+  extraArgs: string[] = [],
+  vendor: TestIssuer = createTestIssuer(),
+): Promise<BenchNode> {
   if (!built) {
     execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
     built = true;
@@ -56,7 +60,10 @@ export async function spawnBenchNode(entitlements: Entitlement[], extraArgs: str
 
 /** Spawns the bare Fastify peer: one POST route returning a constant (the HTTP ceiling on this machine). */
 export async function spawnBareFastify(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/support/bare-fastify.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/support/bare-fastify.ts')], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve) => child.stdout?.on('data', (c) => resolve(String(c).trim())));
   return {
     url,

@@ -9,7 +9,14 @@ export interface Round {
 }
 
 /** Acquire+release over plain HTTP with autocannon: each connection is one device with a holder id of its own. */
-export async function httpSlotLoad(url: string, token: string, connections: number, seconds: number, moduleId = 10003, holderPrefix = 'dev'): Promise<Round> {
+export async function httpSlotLoad(
+  url: string,
+  token: string,
+  connections: number,
+  seconds: number,
+  moduleId = 10003,
+  holderPrefix = 'dev',
+): Promise<Round> {
   let conn = 0;
   const r = await autocannon({
     url,
@@ -28,7 +35,11 @@ export async function httpSlotLoad(url: string, token: string, connections: numb
       },
       {
         method: 'DELETE',
-        setupRequest: (req, context) => ({ ...req, path: `/v1/modules/${moduleId}/leases/${(context as { holder: string }).holder}`, headers: { authorization: `Bearer ${token}` } }),
+        setupRequest: (req, context) => ({
+          ...req,
+          path: `/v1/modules/${moduleId}/leases/${(context as { holder: string }).holder}`,
+          headers: { authorization: `Bearer ${token}` },
+        }),
       },
     ],
   });

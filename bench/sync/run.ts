@@ -24,12 +24,27 @@ const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 function send(url: string, token: string, method: string, body: unknown): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? '' : JSON.stringify(body);
-    const req = request(url, { method, agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8').on('data', (c) => {
-        text += c;
-      }).on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        let text = '';
+        res
+          .setEncoding('utf8')
+          .on('data', (c) => {
+            text += c;
+          })
+          .on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : null }));
+      },
+    );
     req.on('error', reject);
     req.end(payload);
   });
@@ -46,7 +61,15 @@ async function main() {
   const issuer = createTestIssuer();
   const tmp = tempDir('licensor-bench-sync-');
   const admin = `lsr_bench_${Date.now()}`;
-  const license = issuer.writeLicense(tmp.dir, [{ moduleId: 1003, quantity: CHILDREN }, { moduleId: 2001, quantity: CHILDREN * 4 }, { moduleId: 4001, quantity: CHILDREN * 2 }], { scope: 'centralized' });
+  const license = issuer.writeLicense(
+    tmp.dir,
+    [
+      { moduleId: 1003, quantity: CHILDREN },
+      { moduleId: 2001, quantity: CHILDREN * 4 },
+      { moduleId: 4001, quantity: CHILDREN * 2 },
+    ],
+    { scope: 'centralized' },
+  );
   const node = await spawnNode({
     dataDir: join(tmp.dir, 'central'),
     port: await freePort(),
@@ -54,7 +77,14 @@ async function main() {
     issuerPublicKey: issuer.publicKey,
     adminToken: admin,
     licenseFile: license,
-    args: ['--sync-interval-ms', String(PERIOD_MS), '--rate-limit-per-second', '0', '--max-children-per-token', String(CHILDREN)],
+    args: [
+      '--sync-interval-ms',
+      String(PERIOD_MS),
+      '--rate-limit-per-second',
+      '0',
+      '--max-children-per-token',
+      String(CHILDREN),
+    ],
     nodeArgs: process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [],
     built: true,
   });
@@ -64,9 +94,13 @@ async function main() {
     if (status >= 300) throw new Error(`${method} ${path} → ${status} ${JSON.stringify(json)}`);
     return json;
   };
-  const nodeToken = (await call(admin, 'POST', '/v1/tokens', { role: 'node', name: 'bench children' })).secret as string;
+  const nodeToken = (await call(admin, 'POST', '/v1/tokens', { role: 'node', name: 'bench children' }))
+    .secret as string;
   const children = Array.from({ length: CHILDREN }, (_, i) => ({
-    hardwareKey: newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'c'),
+    hardwareKey: newId('hw')
+      .slice(3)
+      .padEnd(64, '0')
+      .replace(/[^0-9a-f]/g, 'c'),
     name: `site ${i + 1}`,
     countedAs: 1003,
     publicKey: 'ed25519:bench',
@@ -89,7 +123,9 @@ async function main() {
     );
   }
   await sleep(2000);
-  process.stdout.write(`measuring ${SECONDS} s: each child syncs every ${PERIOD_MS / 1000} s (${((CHILDREN * 1000) / PERIOD_MS).toFixed(1)} syncs/s)\n`);
+  process.stdout.write(
+    `measuring ${SECONDS} s: each child syncs every ${PERIOD_MS / 1000} s (${((CHILDREN * 1000) / PERIOD_MS).toFixed(1)} syncs/s)\n`,
+  );
   const latencies: number[] = [];
   let failures = 0;
   const start = Date.now();

@@ -1,7 +1,14 @@
 // License-file verifications per second on one core, against raw node:crypto Ed25519 verify of the same signed bytes.
 // Rounds alternate (raw, file, raw, file, …) so both see the same machine state; medians are reported. ~10 s total.
 import { generateKeyPairSync, verify } from 'node:crypto';
-import { dearmor, formatPublicKey, type LicensePayload, rawPublicKey, signLicense, verifyLicenseFile } from '@licensor/protocol';
+import {
+  dearmor,
+  formatPublicKey,
+  type LicensePayload,
+  rawPublicKey,
+  signLicense,
+  verifyLicenseFile,
+} from '@licensor/protocol';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 10);
 const ROUND_MS = Number(process.env.ROUND_MS ?? 450);
@@ -18,23 +25,28 @@ const payload: LicensePayload = {
   hardwareKey,
   scope: 'centralized',
   term: { type: 'rental', period: 'month' },
-  entitlements: [1001, 1002, 1003, 1004, 2001, 2101, 2102, 2103, 2104, 2105, 2106, 2107, 2108, 3001, 4001, 5001].map((moduleId) => ({
-    moduleId,
-    quantity: moduleId >= 2101 && moduleId <= 2108 ? null : moduleId < 2000 ? (moduleId === 1003 ? 8 : null) : 25,
-  })),
+  entitlements: [1001, 1002, 1003, 1004, 2001, 2101, 2102, 2103, 2104, 2105, 2106, 2107, 2108, 3001, 4001, 5001].map(
+    (moduleId) => ({
+      moduleId,
+      quantity: moduleId >= 2101 && moduleId <= 2108 ? null : moduleId < 2000 ? (moduleId === 1003 ? 8 : null) : 25,
+    }),
+  ),
   catalog: 'openservice',
   keySource: 'usb',
   // Terms as the vendor CLI copies them from the catalog: a realistic file carries one entry per module.
-  modules: [1001, 1002, 1003, 1004, 2001, 2101, 2102, 2103, 2104, 2105, 2106, 2107, 2108, 3001, 4001, 5001].map((id) => ({
-    id,
-    name: `OpenService module ${id}`,
-    kind: id >= 2101 && id <= 2108 ? 'feature' : 'application',
-    policy: { strategy: 'UNCOUNTED' },
-    heartbeatTtlSeconds: 60,
-    developer: 'openservice',
-    ...(id >= 2101 && id <= 2108 ? { extends: 2001 } : {}),
-    description: 'The number of connected cash registers; beyond it, synchronization stops for the registers that connected last.',
-  })),
+  modules: [1001, 1002, 1003, 1004, 2001, 2101, 2102, 2103, 2104, 2105, 2106, 2107, 2108, 3001, 4001, 5001].map(
+    (id) => ({
+      id,
+      name: `OpenService module ${id}`,
+      kind: id >= 2101 && id <= 2108 ? 'feature' : 'application',
+      policy: { strategy: 'UNCOUNTED' },
+      heartbeatTtlSeconds: 60,
+      developer: 'openservice',
+      ...(id >= 2101 && id <= 2108 ? { extends: 2001 } : {}),
+      description:
+        'The number of connected cash registers; beyond it, synchronization stops for the registers that connected last.',
+    }),
+  ),
   issuedAt: '2026-01-01T00:00:00.000Z',
   notBefore: '2026-01-01T00:00:00.000Z',
   notAfter: '2026-02-01T00:00:00.000Z',
@@ -72,7 +84,9 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-console.log(`license file: ${file.length} bytes armored, ${signedBytes.length} bytes signed payload, ${payload.entitlements.length} entitlements`);
+console.log(
+  `license file: ${file.length} bytes armored, ${signedBytes.length} bytes signed payload, ${payload.entitlements.length} entitlements`,
+);
 round(raw);
 round(viaFile); // warm-up
 const raws: number[] = [];
@@ -85,5 +99,7 @@ const mr = median(raws);
 const mf = median(files);
 const ratio = mf / mr;
 console.log(`raw node:crypto verify   median ${mr.toFixed(0)}/s  (rounds: ${raws.map((x) => x.toFixed(0)).join(' ')})`);
-console.log(`verifyLicenseFile        median ${mf.toFixed(0)}/s  (rounds: ${files.map((x) => x.toFixed(0)).join(' ')})`);
+console.log(
+  `verifyLicenseFile        median ${mf.toFixed(0)}/s  (rounds: ${files.map((x) => x.toFixed(0)).join(' ')})`,
+);
 console.log(`ratio ${(ratio * 100).toFixed(1)}% of raw (target ≥ 80%) ${ratio >= 0.8 ? 'PASS' : 'BELOW TARGET'}`);

@@ -23,17 +23,31 @@ export function shippedCatalog(): Catalog {
  */
 export function licenseTerms(
   entitlements: Entitlement[],
-  opts: { developer?: string; scope?: 'centralized' | 'static'; keySource?: KeySource; serverApplication?: boolean; catalog?: Catalog } = {},
+  opts: {
+    developer?: string;
+    scope?: 'centralized' | 'static';
+    keySource?: KeySource;
+    serverApplication?: boolean;
+    catalog?: Catalog;
+  } = {},
 ): Pick<LicensePayload, 'entitlements' | 'modules' | 'keySource'> {
   const catalog = opts.catalog ?? shippedCatalog();
   let granted = entitlements;
   const suites = new Set(entitlements.map((e) => catalog.modules.get(e.moduleId)?.developer));
   const apps = [...catalog.modules.values()].filter((m) => m.role === 'server-application' && suites.has(m.developer));
-  if (opts.serverApplication !== false && apps.length && !entitlements.some((e) => apps.some((a) => a.id === e.moduleId))) {
+  if (
+    opts.serverApplication !== false &&
+    apps.length &&
+    !entitlements.some((e) => apps.some((a) => a.id === e.moduleId))
+  ) {
     const app = opts.scope === 'centralized' ? 1001 : 1002;
     granted = [...entitlements, { moduleId: app, quantity: null }].sort((a, b) => a.moduleId - b.moduleId);
   }
-  return { entitlements: granted, modules: signedModules(catalog, granted, opts.developer).map(termsOf), keySource: opts.keySource ?? 'any' };
+  return {
+    entitlements: granted,
+    modules: signedModules(catalog, granted, opts.developer).map(termsOf),
+    keySource: opts.keySource ?? 'any',
+  };
 }
 
 /** The signed terms of every module of a catalog document (a test's own catalog), for `modules` of a test license. */
@@ -85,6 +99,11 @@ export function testLicensePayload(parts: TestLicenseParts, overrides: Partial<L
   const entitlements = overrides.entitlements ?? parts.entitlements;
   const terms = overrides.modules
     ? { entitlements, modules: overrides.modules, keySource: overrides.keySource ?? ('any' as const) }
-    : licenseTerms(entitlements, { ...(base.developer ? { developer: base.developer.id } : {}), scope: base.scope, ...(overrides.keySource ? { keySource: overrides.keySource } : {}), catalog: parts.catalog });
+    : licenseTerms(entitlements, {
+        ...(base.developer ? { developer: base.developer.id } : {}),
+        scope: base.scope,
+        ...(overrides.keySource ? { keySource: overrides.keySource } : {}),
+        catalog: parts.catalog,
+      });
   return { ...base, ...terms };
 }

@@ -16,8 +16,20 @@ for (let p = 1; p <= Number(periodsText); p++) {
       // Widen the race: the other process reads the same period meanwhile and then waits on this row's lock.
       const until = Date.now() + 50;
       while (Date.now() < until) {}
-      if (!tx.updateRental({ ...r, periodIndex: p, updatedAt: at }, { periodIndex: r.periodIndex, status: r.status })) throw new Error('race lost');
-      tx.insertLedger({ id: `led_${process.pid}_${p}`, accountId: r.accountId, kind: 'rental_charge', amount: -1000, currency: 'EUR', reference: null, rentalId, periodIndex: p, note: null, at });
+      if (!tx.updateRental({ ...r, periodIndex: p, updatedAt: at }, { periodIndex: r.periodIndex, status: r.status }))
+        throw new Error('race lost');
+      tx.insertLedger({
+        id: `led_${process.pid}_${p}`,
+        accountId: r.accountId,
+        kind: 'rental_charge',
+        amount: -1000,
+        currency: 'EUR',
+        reference: null,
+        rentalId,
+        periodIndex: p,
+        note: null,
+        at,
+      });
       return 'won';
     })
     .catch(() => 'lost');

@@ -8,7 +8,9 @@ import pg from 'pg';
 export const TEST_POSTGRES_URL = process.env.LICENSOR_TEST_POSTGRES_URL ?? null;
 
 /** Why PostgreSQL tests are skipped, for node:test's `skip` option (false when they run). */
-export const SKIP_POSTGRES: string | false = TEST_POSTGRES_URL ? false : 'no PostgreSQL server (set LICENSOR_TEST_POSTGRES_URL or start one at 127.0.0.1:5432)';
+export const SKIP_POSTGRES: string | false = TEST_POSTGRES_URL
+  ? false
+  : 'no PostgreSQL server (set LICENSOR_TEST_POSTGRES_URL or start one at 127.0.0.1:5432)';
 
 /** A schema of its own for one test run: `url` selects it (`?schema=`), `drop()` removes it and everything in it. */
 export interface TestSchema {
@@ -65,7 +67,8 @@ export async function lockPostgres(timeoutMs = 600_000): Promise<() => void> {
       return () => rmSync(LOCK_DIR, { recursive: true, force: true });
     } catch {
       if (holderGone()) rmSync(LOCK_DIR, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`PostgreSQL test lock ${LOCK_DIR} still held after ${timeoutMs} ms`);
+      else if (Date.now() > deadline)
+        throw new Error(`PostgreSQL test lock ${LOCK_DIR} still held after ${timeoutMs} ms`);
       else await new Promise((r) => setTimeout(r, 200));
     }
   }

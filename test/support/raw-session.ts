@@ -12,7 +12,9 @@ export interface RawSession {
 
 /** Opens a session at `<url>/v1/session` with a bearer token. */
 export async function openRawSession(url: string, token: string, scheme = 'Bearer'): Promise<RawSession> {
-  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/session`, { headers: { authorization: `${scheme} ${token}` } });
+  const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/session`, {
+    headers: { authorization: `${scheme} ${token}` },
+  });
   // biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON
   const waiting = new Map<number, (answer: any) => void>();
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Catalog } from '@licensor/core';
 import { shippedCatalog, testLicensePayload } from './license-terms.js';
-import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
+import {
+  type Entitlement,
+  formatPublicKey,
+  type LicensePayload,
+  newId,
+  rawPublicKey,
+  signLicense,
+} from '@licensor/protocol';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const MAIN = join(ROOT, 'packages/server/src/cli/main.ts');
@@ -30,9 +37,19 @@ export interface TestIssuer {
 export function createTestIssuer(catalog?: () => Catalog): TestIssuer {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pub = formatPublicKey(rawPublicKey(publicKey));
-  const hardwareKey = newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
+  const hardwareKey = newId('hw')
+    .slice(3)
+    .padEnd(64, '0')
+    .replace(/[^0-9a-f]/g, 'a');
   const sign = (entitlements: Entitlement[], overrides: Partial<LicensePayload> = {}) => {
-    const parts = { hardwareKey, now: Date.now(), scope: 'static' as const, notAfter: null, entitlements, catalog: catalog ? catalog() : shippedCatalog() };
+    const parts = {
+      hardwareKey,
+      now: Date.now(),
+      scope: 'static' as const,
+      notAfter: null,
+      entitlements,
+      catalog: catalog ? catalog() : shippedCatalog(),
+    };
     return signLicense(testLicensePayload(parts, overrides), privateKey, publicKey);
   };
   return {
@@ -102,7 +119,9 @@ export interface SpawnedNode {
 export async function spawnNode(opts: SpawnNodeOptions): Promise<SpawnedNode> {
   const args = [
     ...(opts.nodeArgs ?? []),
-    ...(opts.built ? [join(ROOT, 'packages/server/dist/cli/main.js')] : ['--import', 'tsx', '--conditions=licensor-source', MAIN]),
+    ...(opts.built
+      ? [join(ROOT, 'packages/server/dist/cli/main.js')]
+      : ['--import', 'tsx', '--conditions=licensor-source', MAIN]),
     'serve',
     '--data-dir',
     opts.dataDir,
@@ -120,7 +139,11 @@ export async function spawnNode(opts: SpawnNodeOptions): Promise<SpawnedNode> {
     ...(opts.licenseFile ? ['--license', opts.licenseFile] : []),
     ...(opts.args ?? []),
   ];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout?.setEncoding('utf8').on('data', (s: string) => {
     out += s;

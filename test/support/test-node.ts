@@ -4,7 +4,14 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogOf, testLicensePayload } from './license-terms.js';
-import { type Entitlement, formatPublicKey, type LicensePayload, newId, rawPublicKey, signLicense } from '@licensor/protocol';
+import {
+  type Entitlement,
+  formatPublicKey,
+  type LicensePayload,
+  newId,
+  rawPublicKey,
+  signLicense,
+} from '@licensor/protocol';
 import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
 import type { Clock } from '../../packages/server/src/node/clock.js';
 import { type RunningNode, startNode } from '../../packages/server/src/node/start-node.js';
@@ -54,6 +61,9 @@ export interface TestNodeOptions {
   sysfsRoot?: string;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field
+type JsonAnswer = any;
+
 /** A node under test with its tokens and issuer. */
 export interface TestNode {
   url: string;
@@ -66,8 +76,13 @@ export interface TestNode {
   /** Signs a license for this node's hardware key. */
   sign(overrides?: Partial<LicensePayload>): string;
   /** fetch with the admin (default) or app token, JSON in and out. */
-  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field
-  api(method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: JsonAnswer; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -75,7 +90,12 @@ export interface TestNode {
 export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   const { privateKey, publicKey } = opts.issuerKeys ?? generateKeyPairSync('ed25519');
   const pub = formatPublicKey(rawPublicKey(publicKey));
-  const hardwareKey = opts.hardwareKey ?? newId('hw').slice(3).padEnd(64, '0').replace(/[^0-9a-f]/g, 'a');
+  const hardwareKey =
+    opts.hardwareKey ??
+    newId('hw')
+      .slice(3)
+      .padEnd(64, '0')
+      .replace(/[^0-9a-f]/g, 'a');
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'licensor-test-'));
   const clock = opts.clock;
   const now = clock ? clock.now() : Date.now();
@@ -95,7 +115,9 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   if (opts.issuer) {
     issuerDir = join(dataDir, 'issuer');
     mkdirSync(issuerDir, { recursive: true, mode: 0o700 });
-    writeFileSync(join(issuerDir, 'issuer.key'), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, { mode: 0o600 });
+    writeFileSync(join(issuerDir, 'issuer.key'), privateKey.export({ format: 'pem', type: 'pkcs8' }) as string, {
+      mode: 0o600,
+    });
     writeFileSync(join(issuerDir, 'issuer.pub'), `${pub}\n`);
   }
   const adminToken = `lsr_admin_${newId('t')}`;
@@ -124,7 +146,11 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   // node's (self-signed) certificate. Plain-HTTP nodes keep using fetch.
   const ca = url.startsWith('https:') && opts.flags?.tlsCert ? readFileSync(opts.flags.tlsCert) : null;
   const api: TestNode['api'] = async (method, path, body, token = adminToken, headers = {}) => {
-    const allHeaders = { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers };
+    const allHeaders = {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    };
     const payload = body !== undefined ? JSON.stringify(body) : undefined;
     const res = ca
       ? await httpsFetch(url + path, method, allHeaders, payload, ca)
@@ -159,7 +185,13 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
 }
 
 /** A minimal fetch over node:https that trusts `ca` (for nodes started with --tls-cert). */
-function httpsFetch(url: string, method: string, headers: Record<string, string>, payload: string | undefined, ca: Buffer): Promise<Response> {
+function httpsFetch(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  ca: Buffer,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(url, { method, headers, ca }, (res) => {
       const chunks: Buffer[] = [];
@@ -167,7 +199,8 @@ function httpsFetch(url: string, method: string, headers: Record<string, string>
       res.on('error', reject);
       res.on('end', () => {
         const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
+        for (const [k, v] of Object.entries(res.headers))
+          if (v !== undefined) h.set(k, Array.isArray(v) ? v.join(', ') : v);
         const status = res.statusCode ?? 0;
         const noBody = status === 204 || status === 304;
         resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, headers: h }));

@@ -8,7 +8,12 @@ export interface UntilOptions {
 }
 
 /** Polls `probe` until `ok` holds for its value and returns that value; fails naming `what` and the last value. */
-export async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string, options: UntilOptions = {}): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  options: UntilOptions = {},
+): Promise<T> {
   const { ms = 8_000, pollMs = 25, retryErrors = false } = options;
   const end = Date.now() + ms;
   for (;;) {

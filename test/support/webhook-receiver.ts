@@ -19,7 +19,10 @@ export interface WebhookReceiver {
 }
 
 /** Starts a receiver; `port` 0 picks a free one. */
-export async function startWebhookReceiver(answer: (n: number) => number = () => 200, port = 0): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  answer: (n: number) => number = () => 200,
+  port = 0,
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -20,7 +20,9 @@ describe('acquireLease — REJECT_NEW', () => {
       expiresAt: T0 + 60 * SEC,
     });
     assert.deepEqual(d.changes, [{ kind: 'lease.put', lease: d.outcome.value.lease }]);
-    assert.deepEqual(d.events, [{ type: 'slot.acquired', moduleId: 4001, subject: 'pos-1', data: { leaseId: 'lse_a' } }]);
+    assert.deepEqual(d.events, [
+      { type: 'slot.acquired', moduleId: 4001, subject: 'pos-1', data: { leaseId: 'lse_a' } },
+    ]);
     assert.equal(pool.leases.size, 1);
   });
 
@@ -40,7 +42,8 @@ describe('acquireLease — REJECT_NEW', () => {
 
   test('full pool refuses with a message a cashier can read', () => {
     const pool = manager(5);
-    for (let i = 1; i <= 5; i++) assert.ok(acquireLease(pool, { holderId: `c${i}`, newLeaseId: lid(), sessionId: null }, T0).outcome.ok);
+    for (let i = 1; i <= 5; i++)
+      assert.ok(acquireLease(pool, { holderId: `c${i}`, newLeaseId: lid(), sessionId: null }, T0).outcome.ok);
     const d = acquireLease(pool, { holderId: 'c6', newLeaseId: lid(), sessionId: null }, T0 + SEC);
     assert.equal(d.outcome.ok, false);
     assert.ok(!d.outcome.ok);
@@ -60,7 +63,8 @@ describe('acquireLease — REJECT_NEW', () => {
 
   test('unlimited quantity (null) never refuses', () => {
     const pool = manager(null);
-    for (let i = 0; i < 1000; i++) assert.ok(acquireLease(pool, { holderId: `c${i}`, newLeaseId: lid(), sessionId: null }, T0).outcome.ok);
+    for (let i = 0; i < 1000; i++)
+      assert.ok(acquireLease(pool, { holderId: `c${i}`, newLeaseId: lid(), sessionId: null }, T0).outcome.ok);
     assert.equal(pool.leases.size, 1000);
   });
 
@@ -191,7 +195,10 @@ describe('acquireLease — EVICT_INACTIVE', () => {
     const d = acquireLease(pool, { holderId: 'w3', newLeaseId: lid(), sessionId: null }, T0 + 15 * MIN - 1);
     assert.ok(!d.outcome.ok);
     assert.equal(d.outcome.code, 'INSUFFICIENT_LICENSE');
-    assert.equal(d.outcome.message, 'OpenService.Mobile Waiter: connections exceeded: 2 of 2 in use; none idle for 15 min (longest idle 14 min)');
+    assert.equal(
+      d.outcome.message,
+      'OpenService.Mobile Waiter: connections exceeded: 2 of 2 in use; none idle for 15 min (longest idle 14 min)',
+    );
     assert.equal(d.outcome.data?.longestIdleSeconds, 899);
     assert.equal(pool.leases.size, 2);
   });
@@ -263,7 +270,10 @@ describe('acquireLease — EVICT_INACTIVE', () => {
     const hb = heartbeatLease(pool, { holderId: 'w1', leaseId: 'lse_w1', active: true }, now + SEC);
     assert.ok(!hb.outcome.ok);
     assert.equal(hb.outcome.code, 'LEASE_EVICTED');
-    assert.equal(hb.outcome.message, `OpenService.Mobile Waiter: the lease of w1 was evicted at ${new Date(now).toISOString()} to make room for w2`);
+    assert.equal(
+      hb.outcome.message,
+      `OpenService.Mobile Waiter: the lease of w1 was evicted at ${new Date(now).toISOString()} to make room for w2`,
+    );
     assert.equal(hb.outcome.data?.reason, 'evicted');
     assert.equal(hb.outcome.data?.at, now);
   });

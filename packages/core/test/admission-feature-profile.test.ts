@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { type Catalog, checkFeatureProfile, type ModuleDefinition } from '@licensor/core';
 import { moduleOf } from './admission-fixtures.js';
 
-const feature = (id: number, name: string, ext = 4002): ModuleDefinition => moduleOf(id, name, { strategy: 'UNCOUNTED' }, { kind: 'feature', extends: ext });
+const feature = (id: number, name: string, ext = 4002): ModuleDefinition =>
+  moduleOf(id, name, { strategy: 'UNCOUNTED' }, { kind: 'feature', extends: ext });
 const modules: ModuleDefinition[] = [
   moduleOf(4002, 'OpenService.Cash Register', { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: null }),
   moduleOf(4001, 'OpenService.Manager', { strategy: 'REJECT_NEW' }),
@@ -22,7 +23,10 @@ describe('checkFeatureProfile', () => {
   });
 
   test('licensed features pass; duplicates collapse', () => {
-    assert.deepEqual(checkFeatureProfile(catalog, licensed, 4002, [2101, 2101]), { ok: true, value: { features: [2101] } });
+    assert.deepEqual(checkFeatureProfile(catalog, licensed, 4002, [2101, 2101]), {
+      ok: true,
+      value: { features: [2101] },
+    });
   });
 
   test('lists every unlicensed feature with its name', () => {

@@ -1,7 +1,12 @@
 import { type AdmissionPolicy, createPool, type ModuleDefinition, type PoolState } from '@licensor/core';
 
 /** A module definition for tests; TTL 60 s unless given. */
-export function moduleOf(id: number, name: string, policy: AdmissionPolicy, extra: Partial<ModuleDefinition> = {}): ModuleDefinition {
+export function moduleOf(
+  id: number,
+  name: string,
+  policy: AdmissionPolicy,
+  extra: Partial<ModuleDefinition> = {},
+): ModuleDefinition {
   return { id, name, kind: 'application', policy, heartbeatTtlSeconds: 60, developer: 'openservice', ...extra };
 }
 
@@ -13,10 +18,16 @@ export const manager = (quantity: number | null): PoolState =>
   createPool(moduleOf(4001, 'OpenService.Manager', { strategy: 'REJECT_NEW' }), quantity);
 
 export const waiter = (quantity: number | null, idleThresholdSeconds = 900): PoolState =>
-  createPool(moduleOf(4005, 'OpenService.Mobile Waiter', { strategy: 'EVICT_INACTIVE', idleThresholdSeconds }), quantity);
+  createPool(
+    moduleOf(4005, 'OpenService.Mobile Waiter', { strategy: 'EVICT_INACTIVE', idleThresholdSeconds }),
+    quantity,
+  );
 
 export const registers = (quantity: number | null, memberInactiveAfterSeconds: number | null = null): PoolState =>
-  createPool(moduleOf(4002, 'OpenService.Cash Register', { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds }), quantity);
+  createPool(
+    moduleOf(4002, 'OpenService.Cash Register', { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds }),
+    quantity,
+  );
 
 export const processing = (quantity: number | null): PoolState =>
   createPool(
@@ -28,7 +39,8 @@ export const processing = (quantity: number | null): PoolState =>
     quantity,
   );
 
-export const uncounted = (): PoolState => createPool(moduleOf(4010, 'OpenService.Data Server', { strategy: 'UNCOUNTED' }), null);
+export const uncounted = (): PoolState =>
+  createPool(moduleOf(4010, 'OpenService.Data Server', { strategy: 'UNCOUNTED' }), null);
 
 let n = 0;
 /** A fresh lease id. */

@@ -15,7 +15,17 @@ describe('BLOCK_LATEST members', () => {
     const [r1, r2, r3] = joinAll(pool, ['reg-1', 'reg-2', 'reg-3']);
     assert.ok(r1?.outcome.ok && r2?.outcome.ok && r3?.outcome.ok);
     assert.deepEqual(r1.outcome.value, {
-      member: { moduleId: 4002, memberId: 'reg-1', seq: 1, firstConnectedAt: T0, lastSeenAt: T0, state: 'active', blockedReason: null, features: [], missingFeatures: [] },
+      member: {
+        moduleId: 4002,
+        memberId: 'reg-1',
+        seq: 1,
+        firstConnectedAt: T0,
+        lastSeenAt: T0,
+        state: 'active',
+        blockedReason: null,
+        features: [],
+        missingFeatures: [],
+      },
       position: 1,
       quantity: 2,
     });
@@ -145,7 +155,10 @@ describe('BLOCK_LATEST members', () => {
       ],
     );
     assert.deepEqual(d.events[0]?.data, { state: 'active', lastSeenAt: T0, inactiveAfterSeconds: 600 });
-    assert.deepEqual(d.changes.map((c) => c.kind), ['member.delete', 'member.put']);
+    assert.deepEqual(
+      d.changes.map((c) => c.kind),
+      ['member.delete', 'member.put'],
+    );
   });
 
   test('expireMembers without a threshold, or on other strategies, does nothing', () => {

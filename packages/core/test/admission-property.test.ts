@@ -33,7 +33,10 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('force' as const), holder }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('heartbeat' as const), holder, active: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('expire' as const) }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('detach' as const), session, graceMs: fc.integer({ min: 0, max: 30_000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ op: fc.constant('detach' as const), session, graceMs: fc.integer({ min: 0, max: 30_000 }) }),
+  },
 );
 const step = fc.tuple(cmd, fc.integer({ min: 0, max: 40_000 }));
 
@@ -72,23 +75,28 @@ const definitions: ModuleDefinition[] = [
 
 test('random acquire/release/heartbeat/expire sequences: never over quantity, changes replay to the pool', () => {
   fc.assert(
-    fc.property(fc.constantFrom(...definitions), fc.integer({ min: 0, max: 5 }), fc.array(step, { maxLength: 120 }), (def, quantity, steps) => {
-      const pool = createPool(def, quantity);
-      const log: Change[] = [];
-      let now = T0;
-      steps.forEach(([c, dt], n) => {
-        now += dt;
-        const d = run(pool, c, now, n);
-        log.push(...d.changes);
-        assert.ok(pool.leases.size <= quantity, `${pool.leases.size} leases in a pool of ${quantity}`);
-        let live = 0;
-        for (const l of pool.leases.values()) if (l.expiresAt > now) live++;
-        assert.ok(live <= quantity);
-        // A refusal may still have reaped expired leases, but never grants or refreshes one.
-        if (!d.outcome.ok) assert.ok(d.changes.every((ch) => ch.kind === 'lease.delete'));
-        assert.deepEqual(replay(log), new Map(pool.leases));
-      });
-    }),
+    fc.property(
+      fc.constantFrom(...definitions),
+      fc.integer({ min: 0, max: 5 }),
+      fc.array(step, { maxLength: 120 }),
+      (def, quantity, steps) => {
+        const pool = createPool(def, quantity);
+        const log: Change[] = [];
+        let now = T0;
+        steps.forEach(([c, dt], n) => {
+          now += dt;
+          const d = run(pool, c, now, n);
+          log.push(...d.changes);
+          assert.ok(pool.leases.size <= quantity, `${pool.leases.size} leases in a pool of ${quantity}`);
+          let live = 0;
+          for (const l of pool.leases.values()) if (l.expiresAt > now) live++;
+          assert.ok(live <= quantity);
+          // A refusal may still have reaped expired leases, but never grants or refreshes one.
+          if (!d.outcome.ok) assert.ok(d.changes.every((ch) => ch.kind === 'lease.delete'));
+          assert.deepEqual(replay(log), new Map(pool.leases));
+        });
+      },
+    ),
     { numRuns: 300 },
   );
 });

@@ -9,9 +9,17 @@ describe('DEGRADE quota', () => {
     const d = reportQuota(pool, { count: 10 }, T0);
     assert.deepEqual(d.outcome, {
       ok: true,
-      value: { state: 'ok', count: 10, quantity: 10, allowed: ['debit-existing-account', 'accept-new-data', 'send-new-data'], refused: [] },
+      value: {
+        state: 'ok',
+        count: 10,
+        quantity: 10,
+        allowed: ['debit-existing-account', 'accept-new-data', 'send-new-data'],
+        refused: [],
+      },
     });
-    assert.deepEqual(d.changes, [{ kind: 'quota.put', quota: { moduleId: 4003, count: 10, reportedAt: T0, state: 'ok' } }]);
+    assert.deepEqual(d.changes, [
+      { kind: 'quota.put', quota: { moduleId: 4003, count: 10, reportedAt: T0, state: 'ok' } },
+    ]);
     assert.deepEqual(d.events, []);
     assert.deepEqual(isOperationAllowed(pool, 'accept-new-data'), { ok: true, value: true });
   });
@@ -24,13 +32,18 @@ describe('DEGRADE quota', () => {
     assert.equal(d.outcome.value.state, 'over_quota');
     assert.deepEqual(d.outcome.value.allowed, ['debit-existing-account']);
     assert.deepEqual(d.outcome.value.refused, ['accept-new-data', 'send-new-data']);
-    assert.deepEqual(d.events, [{ type: 'quota.exceeded', moduleId: 4003, subject: 'quota', data: { count: 12, quantity: 10 } }]);
+    assert.deepEqual(d.events, [
+      { type: 'quota.exceeded', moduleId: 4003, subject: 'quota', data: { count: 12, quantity: 10 } },
+    ]);
     assert.deepEqual(reportQuota(pool, { count: 13 }, T0 + 2).events, []);
 
     const refused = isOperationAllowed(pool, 'accept-new-data');
     assert.ok(!refused.ok);
     assert.equal(refused.code, 'QUOTA_EXCEEDED');
-    assert.equal(refused.message, "Processing Center: over quota (13 of 10): 'accept-new-data' is refused; debits on existing accounts are still allowed");
+    assert.equal(
+      refused.message,
+      "Processing Center: over quota (13 of 10): 'accept-new-data' is refused; debits on existing accounts are still allowed",
+    );
     assert.equal(refused.data?.count, 13);
     assert.deepEqual(isOperationAllowed(pool, 'debit-existing-account'), { ok: true, value: true });
   });
@@ -67,7 +80,9 @@ describe('DEGRADE quota', () => {
       up.events.map((e) => e.type),
       ['quota.restored'],
     );
-    assert.deepEqual(up.changes, [{ kind: 'quota.put', quota: { moduleId: 4003, count: 12, reportedAt: T0, state: 'ok' } }]);
+    assert.deepEqual(up.changes, [
+      { kind: 'quota.put', quota: { moduleId: 4003, count: 12, reportedAt: T0, state: 'ok' } },
+    ]);
     assert.deepEqual(setPoolQuantity(pool, 14, T0 + 200), { changes: [], events: [] });
     const down = setPoolQuantity(pool, 11, T0 + 300);
     assert.deepEqual(

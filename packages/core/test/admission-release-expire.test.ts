@@ -39,7 +39,9 @@ describe('releaseLease / forceReleaseLease', () => {
     acquireLease(pool, { holderId: 'stuck', newLeaseId: 'lse_s', sessionId: null }, T0);
     const d = forceReleaseLease(pool, 'stuck', 'usr_admin', T0 + MIN);
     assert.deepEqual(d.outcome, { ok: true, value: { released: true } });
-    assert.deepEqual(d.events, [{ type: 'slot.force_released', moduleId: 4005, subject: 'stuck', data: { leaseId: 'lse_s', by: 'usr_admin' } }]);
+    assert.deepEqual(d.events, [
+      { type: 'slot.force_released', moduleId: 4005, subject: 'stuck', data: { leaseId: 'lse_s', by: 'usr_admin' } },
+    ]);
     assert.deepEqual(pool.tombstones.get('stuck'), { reason: 'force_released', at: T0 + MIN, by: 'usr_admin' });
     const missing = forceReleaseLease(pool, 'stuck', 'usr_admin', T0 + MIN);
     assert.ok(!missing.outcome.ok);

@@ -21,7 +21,13 @@ describe('allocation planning', () => {
   it('fits within what the node holds, counting the other children', () => {
     const p = planAllocation(catalog, held, new Map([[2001, 6]]), { 2001: 4, 4001: 4 });
     assert.ok(p.ok);
-    assert.deepEqual([...p.value], [[2001, 4], [4001, 4]]);
+    assert.deepEqual(
+      [...p.value],
+      [
+        [2001, 4],
+        [4001, 4],
+      ],
+    );
   });
 
   it('refuses the sum above the holding and names the field and the room left', () => {
@@ -50,7 +56,12 @@ describe('allocation planning', () => {
   });
 
   it('allocates shares of a server application (uncounted on the node itself) within the quantity the license gives', () => {
-    const dataServer = moduleOf(1002, 'OpenService.Data Server', { strategy: 'UNCOUNTED' }, { role: 'server-application' });
+    const dataServer = moduleOf(
+      1002,
+      'OpenService.Data Server',
+      { strategy: 'UNCOUNTED' },
+      { role: 'server-application' },
+    );
     const withApp = { modules: new Map([...catalog.modules, [1002, dataServer]]) } as unknown as Catalog;
     const holding = new Map<number, number | null>([[1002, 10]]);
     const fits = planAllocation(withApp, holding, new Map([[1002, 9]]), { 1002: 1 });
@@ -64,9 +75,35 @@ describe('allocation planning', () => {
   });
 
   it('sums allocations and leaves the rest, never below zero', () => {
-    const out = sumAllocations([new Map([[2001, 3]]), new Map([[2001, 4], [4001, 1]])]);
-    assert.deepEqual([...out], [[2001, 7], [4001, 1]]);
-    const left = remainingQuantities(new Map<number, number | null>([[2001, 5], [4001, 4], [1001, null]]), out);
-    assert.deepEqual([...left], [[2001, 0], [4001, 3], [1001, null]]);
+    const out = sumAllocations([
+      new Map([[2001, 3]]),
+      new Map([
+        [2001, 4],
+        [4001, 1],
+      ]),
+    ]);
+    assert.deepEqual(
+      [...out],
+      [
+        [2001, 7],
+        [4001, 1],
+      ],
+    );
+    const left = remainingQuantities(
+      new Map<number, number | null>([
+        [2001, 5],
+        [4001, 4],
+        [1001, null],
+      ]),
+      out,
+    );
+    assert.deepEqual(
+      [...left],
+      [
+        [2001, 0],
+        [4001, 3],
+        [1001, null],
+      ],
+    );
   });
 });

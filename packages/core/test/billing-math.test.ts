@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { addPeriods, balanceOf, daysInMonth, formatMoney, renewalDecision, sameTopUp, shouldWarnExpiring, validateCorrection, validateRentalPlan, validateTopUp } from '@licensor/core';
+import {
+  addPeriods,
+  balanceOf,
+  daysInMonth,
+  formatMoney,
+  renewalDecision,
+  sameTopUp,
+  shouldWarnExpiring,
+  validateCorrection,
+  validateRentalPlan,
+  validateTopUp,
+} from '@licensor/core';
 
 const iso = (t: number) => new Date(t).toISOString();
 const at = (s: string) => Date.parse(s);
@@ -69,10 +80,18 @@ describe('period arithmetic', () => {
   test('months are calendar months clamped to the month end, keeping the time of day', () => {
     const jan31 = at('2027-01-31T12:30:00Z');
     assert.equal(iso(addPeriods(jan31, 'month', 1)), '2027-02-28T12:30:00.000Z');
-    assert.equal(iso(addPeriods(jan31, 'month', 2)), '2027-03-31T12:30:00.000Z', 'counted from the anchor: no drift to the 28th');
+    assert.equal(
+      iso(addPeriods(jan31, 'month', 2)),
+      '2027-03-31T12:30:00.000Z',
+      'counted from the anchor: no drift to the 28th',
+    );
     assert.equal(iso(addPeriods(jan31, 'month', 3)), '2027-04-30T12:30:00.000Z');
     assert.equal(iso(addPeriods(jan31, 'month', 12)), '2028-01-31T12:30:00.000Z');
-    assert.equal(iso(addPeriods(at('2026-11-15T00:00:00Z'), 'month', 2)), '2027-01-15T00:00:00.000Z', 'across a year end');
+    assert.equal(
+      iso(addPeriods(at('2026-11-15T00:00:00Z'), 'month', 2)),
+      '2027-01-15T00:00:00.000Z',
+      'across a year end',
+    );
   });
   test('leap years: Feb 29 exists in 2028, not in 2027 or 2100, but in 2000', () => {
     assert.equal(iso(addPeriods(at('2028-01-31T00:00:00Z'), 'month', 1)), '2028-02-29T00:00:00.000Z');
@@ -95,18 +114,36 @@ describe('renewal decision', () => {
     assert.deepEqual(renewalDecision(plan, 0, end, end - 1), { kind: 'none' });
   });
   test('at the period end, a sufficient balance renews from the old end (no gap)', () => {
-    assert.deepEqual(renewalDecision(plan, 1000, end, end), { kind: 'renew', amount: 1000, from: end, continuous: true });
-    assert.deepEqual(renewalDecision(plan, 5000, end, end + DAY, 'grace'), { kind: 'renew', amount: 1000, from: end, continuous: true });
+    assert.deepEqual(renewalDecision(plan, 1000, end, end), {
+      kind: 'renew',
+      amount: 1000,
+      from: end,
+      continuous: true,
+    });
+    assert.deepEqual(renewalDecision(plan, 5000, end, end + DAY, 'grace'), {
+      kind: 'renew',
+      amount: 1000,
+      from: end,
+      continuous: true,
+    });
   });
   test('an insufficient balance gives the grace period, then lapses', () => {
     assert.deepEqual(renewalDecision(plan, 999, end, end), { kind: 'grace', until: end + 3 * DAY });
-    assert.deepEqual(renewalDecision(plan, 999, end, end + 3 * DAY - 1, 'grace'), { kind: 'grace', until: end + 3 * DAY });
+    assert.deepEqual(renewalDecision(plan, 999, end, end + 3 * DAY - 1, 'grace'), {
+      kind: 'grace',
+      until: end + 3 * DAY,
+    });
     assert.deepEqual(renewalDecision(plan, 999, end, end + 3 * DAY, 'grace'), { kind: 'lapse' });
     assert.deepEqual(renewalDecision({ price: 1000, graceMs: 0 }, 0, end, end), { kind: 'lapse' });
   });
   test('a lapsed rental revived by a top-up starts a fresh period now', () => {
     const now = end + 10 * DAY;
-    assert.deepEqual(renewalDecision(plan, 1000, end, now, 'lapsed'), { kind: 'renew', amount: 1000, from: now, continuous: false });
+    assert.deepEqual(renewalDecision(plan, 1000, end, now, 'lapsed'), {
+      kind: 'renew',
+      amount: 1000,
+      from: now,
+      continuous: false,
+    });
     assert.deepEqual(renewalDecision(plan, 10, end, now, 'lapsed'), { kind: 'lapse' });
   });
   test('expiring warning: once per period, within the lead time, only when the balance is short', () => {
@@ -119,7 +156,13 @@ describe('renewal decision', () => {
 
 describe('rental plan validation', () => {
   test('accepts a plan and names the field of a bad one', () => {
-    const good = { name: 'Manager monthly', period: 'month', price: 4900, currency: 'EUR', entitlements: [{ moduleId: 4001, quantity: 5 }] };
+    const good = {
+      name: 'Manager monthly',
+      period: 'month',
+      price: 4900,
+      currency: 'EUR',
+      entitlements: [{ moduleId: 4001, quantity: 5 }],
+    };
     const r = validateRentalPlan(good);
     assert.ok(r.ok);
     assert.equal(r.value.graceMs, 0);
@@ -140,7 +183,12 @@ describe('rental plan validation', () => {
 
 test('a late scheduler renews from the old period end: no drift', () => {
   const end = Date.parse('2026-07-01T00:00:00Z');
-  assert.deepEqual(renewalDecision({ price: 1, graceMs: 0 }, 1, end, end + 150), { kind: 'renew', amount: 1, from: end, continuous: true });
+  assert.deepEqual(renewalDecision({ price: 1, graceMs: 0 }, 1, end, end + 150), {
+    kind: 'renew',
+    amount: 1,
+    from: end,
+    continuous: true,
+  });
 });
 
 test('amounts people type are parsed into minor units exactly', async () => {

@@ -12,7 +12,10 @@ const load = (name: string) => {
 test('catalogs/openservice.json loads and holds the seed modules', () => {
   const c = load('openservice.json');
   assert.equal(c.name, 'openservice');
-  assert.deepEqual([...c.modules.keys()].sort((a, b) => a - b), [1001, 1002, 1003, 1004, 2001, 2101, 2102, 2103, 2104, 2105, 2106, 2107, 2108, 3001, 4001, 5001]);
+  assert.deepEqual(
+    [...c.modules.keys()].sort((a, b) => a - b),
+    [1001, 1002, 1003, 1004, 2001, 2101, 2102, 2103, 2104, 2105, 2106, 2107, 2108, 3001, 4001, 5001],
+  );
   const m = (id: number) => c.modules.get(id)!;
   assert.equal(m(2001).policy.strategy, 'BLOCK_LATEST');
   assert.equal(m(1003).policy.strategy, 'BLOCK_LATEST');
@@ -20,7 +23,11 @@ test('catalogs/openservice.json loads and holds the seed modules', () => {
     assert.equal(m(id).kind, 'feature');
     assert.equal(m(id).extends, 2001);
   }
-  assert.deepEqual(m(3001).policy, { strategy: 'DEGRADE', allowedWhenOverQuota: ['debit-existing-account'], refusedWhenOverQuota: ['accept-new-data', 'send-new-data'] });
+  assert.deepEqual(m(3001).policy, {
+    strategy: 'DEGRADE',
+    allowedWhenOverQuota: ['debit-existing-account'],
+    refusedWhenOverQuota: ['accept-new-data', 'send-new-data'],
+  });
   assert.equal(m(4001).policy.strategy, 'REJECT_NEW');
   assert.deepEqual(m(5001).policy, { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 900 });
   assert.equal(m(5001).heartbeatTtlSeconds, 60);

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Catalog, mergeCatalogs, parseCatalog } from '@licensor/core';
 
-const app = (id: number, extra: object = {}) => ({ id, name: `App ${id}`, kind: 'application', policy: { strategy: 'REJECT_NEW' }, ...extra });
+const app = (id: number, extra: object = {}) => ({
+  id,
+  name: `App ${id}`,
+  kind: 'application',
+  policy: { strategy: 'REJECT_NEW' },
+  ...extra,
+});
 const doc = (modules: unknown[], extra: object = {}) => ({ catalog: 'test', developer: 'dev', modules, ...extra });
 
 function problemsOf(json: unknown): string[] {
@@ -24,7 +30,13 @@ test('a valid catalog gets defaults: TTL 60, developer from the catalog, policy 
       { id: 2, name: 'Feat', kind: 'feature', extends: 1, policy: { strategy: 'UNCOUNTED' } },
       { id: 3, name: 'Regs', kind: 'application', policy: { strategy: 'BLOCK_LATEST' }, developer: 'other' },
       { id: 4, name: 'Proc', kind: 'application', policy: { strategy: 'DEGRADE' } },
-      { id: 5, name: 'Waiter', kind: 'application', policy: { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 300 }, heartbeatTtlSeconds: 30 },
+      {
+        id: 5,
+        name: 'Waiter',
+        kind: 'application',
+        policy: { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 300 },
+        heartbeatTtlSeconds: 30,
+      },
     ]),
   );
   assert.ok(r.ok, r.ok ? '' : r.message);
@@ -35,7 +47,11 @@ test('a valid catalog gets defaults: TTL 60, developer from the catalog, policy 
   assert.equal(m.get(3)?.developer, 'other');
   assert.equal(m.get(2)?.extends, 1);
   assert.deepEqual(m.get(3)?.policy, { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: null });
-  assert.deepEqual(m.get(4)?.policy, { strategy: 'DEGRADE', allowedWhenOverQuota: ['debit-existing-account'], refusedWhenOverQuota: ['accept-new-data', 'send-new-data'] });
+  assert.deepEqual(m.get(4)?.policy, {
+    strategy: 'DEGRADE',
+    allowedWhenOverQuota: ['debit-existing-account'],
+    refusedWhenOverQuota: ['accept-new-data', 'send-new-data'],
+  });
   assert.deepEqual(m.get(5)?.policy, { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 300 });
   assert.equal(m.get(5)?.heartbeatTtlSeconds, 30);
 });
@@ -80,7 +96,9 @@ test('policy fit per kind', () => {
   ];
   for (const [kind, strategy, fit] of fits) {
     const policy = strategy === 'EVICT_INACTIVE' ? { strategy, idleThresholdSeconds: 60 } : { strategy };
-    const r = parseCatalog(doc([app(1), { id: 2, name: 'M', kind, policy, ...(kind === 'feature' ? { extends: 1 } : {}) }]));
+    const r = parseCatalog(
+      doc([app(1), { id: 2, name: 'M', kind, policy, ...(kind === 'feature' ? { extends: 1 } : {}) }]),
+    );
     assert.equal(r.ok, fit, `${kind} + ${strategy}`);
     if (!r.ok) assert.match(r.message, new RegExp(`strategy ${strategy} does not fit kind ${kind}`));
   }
@@ -113,8 +131,19 @@ test('malformed fields, unknown fields and policy parameters that do not apply',
       { id: 2.5, name: 'x', kind: 'application', policy: 'REJECT_NEW' },
       { id: 3, name: 'x', kind: 'application', policy: { strategy: 'FIRST_COME' } },
       { id: 4, name: 'x', kind: 'application', policy: { strategy: 'BLOCK_LATEST', memberInactiveAfterSeconds: '1h' } },
-      { id: 5, name: 'x', kind: 'application', policy: { strategy: 'DEGRADE', allowedWhenOverQuota: ['a'], refusedWhenOverQuota: ['a'] } },
-      { id: 6, name: 'x', kind: 'application', policy: { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 1.5 }, heartbeatTtlSeconds: '60' },
+      {
+        id: 5,
+        name: 'x',
+        kind: 'application',
+        policy: { strategy: 'DEGRADE', allowedWhenOverQuota: ['a'], refusedWhenOverQuota: ['a'] },
+      },
+      {
+        id: 6,
+        name: 'x',
+        kind: 'application',
+        policy: { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 1.5 },
+        heartbeatTtlSeconds: '60',
+      },
       'nope',
     ],
   });

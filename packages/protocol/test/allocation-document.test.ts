@@ -22,7 +22,15 @@ const nodeKeys = () => {
 const ls = nodeKeys();
 const root = nodeKeys();
 const license = signLicense(
-  samplePayload({ hardwareKey: HW.a, scope: 'centralized', entitlements: [{ moduleId: 2001, quantity: 10 }, { moduleId: 1003, quantity: 2 }], notAfter: '2026-12-31T00:00:00.000Z' }),
+  samplePayload({
+    hardwareKey: HW.a,
+    scope: 'centralized',
+    entitlements: [
+      { moduleId: 2001, quantity: 10 },
+      { moduleId: 1003, quantity: 2 },
+    ],
+    notAfter: '2026-12-31T00:00:00.000Z',
+  }),
   issuer.privateKey,
   issuer.publicKey,
 );
@@ -58,16 +66,43 @@ describe('allocation documents', () => {
   });
 
   it('verifies a second-level allocation through its parent allocation', () => {
-    const first = sign(allocation({ entitlements: [{ moduleId: 2001, quantity: 6 }, { moduleId: 1003, quantity: 2 }] }));
+    const first = sign(
+      allocation({
+        entitlements: [
+          { moduleId: 2001, quantity: 6 },
+          { moduleId: 1003, quantity: 2 },
+        ],
+      }),
+    );
     const second = sign(
-      allocation({ id: 'alc_2', parent: { nodeId: 'node_root', hardwareKey: HW.b, publicKey: root.pub }, child: { nodeId: 'node_sub', hardwareKey: HW.c }, entitlements: [{ moduleId: 2001, quantity: 2 }], source: first }, root),
+      allocation(
+        {
+          id: 'alc_2',
+          parent: { nodeId: 'node_root', hardwareKey: HW.b, publicKey: root.pub },
+          child: { nodeId: 'node_sub', hardwareKey: HW.c },
+          entitlements: [{ moduleId: 2001, quantity: 2 }],
+          source: first,
+        },
+        root,
+      ),
       root,
     );
     const v = verify(second, HW.c, AT, root.pub);
     assert.ok(v.ok, v.ok ? '' : v.message);
     assert.equal(v.value.depth, 2);
     // More than the parent's own allocation is refused, though the license at the top would cover it.
-    const greedy = sign(allocation({ parent: { nodeId: 'node_root', hardwareKey: HW.b, publicKey: root.pub }, child: { nodeId: 'node_sub', hardwareKey: HW.c }, entitlements: [{ moduleId: 2001, quantity: 7 }], source: first }, root), root);
+    const greedy = sign(
+      allocation(
+        {
+          parent: { nodeId: 'node_root', hardwareKey: HW.b, publicKey: root.pub },
+          child: { nodeId: 'node_sub', hardwareKey: HW.c },
+          entitlements: [{ moduleId: 2001, quantity: 7 }],
+          source: first,
+        },
+        root,
+      ),
+      root,
+    );
     const g = verify(greedy, HW.c);
     assert.equal(g.ok ? 'ok' : g.code, 'ALLOCATION_EXCEEDED');
   });
@@ -80,15 +115,37 @@ describe('allocation documents', () => {
     assert.equal(code(verify(doc, HW.b, Date.parse('2026-01-12T00:00:00Z'))), 'LICENSE_EXPIRED');
     assert.equal(code(verify(doc, HW.b, Date.parse('2026-01-08T00:00:00Z'))), 'LICENSE_NOT_YET_VALID');
     assert.equal(code(verify(doc, HW.b, null)), 'ok');
-    const staticLicense = signLicense(samplePayload({ hardwareKey: HW.a, scope: 'static', notAfter: '2026-12-31T00:00:00.000Z', entitlements: [{ moduleId: 2001, quantity: 10 }] }), issuer.privateKey, issuer.publicKey);
+    const staticLicense = signLicense(
+      samplePayload({
+        hardwareKey: HW.a,
+        scope: 'static',
+        notAfter: '2026-12-31T00:00:00.000Z',
+        entitlements: [{ moduleId: 2001, quantity: 10 }],
+      }),
+      issuer.privateKey,
+      issuer.publicKey,
+    );
     assert.equal(code(verify(sign(allocation({ source: staticLicense })))), 'SCOPE_NOT_CENTRALIZED');
-    assert.equal(code(verify(sign(allocation({ entitlements: [{ moduleId: 2001, quantity: 11 }] })))), 'ALLOCATION_EXCEEDED');
-    assert.equal(code(verify(sign(allocation({ entitlements: [{ moduleId: 4001, quantity: 1 }] })))), 'ALLOCATION_EXCEEDED');
+    assert.equal(
+      code(verify(sign(allocation({ entitlements: [{ moduleId: 2001, quantity: 11 }] })))),
+      'ALLOCATION_EXCEEDED',
+    );
+    assert.equal(
+      code(verify(sign(allocation({ entitlements: [{ moduleId: 4001, quantity: 1 }] })))),
+      'ALLOCATION_EXCEEDED',
+    );
     // The source license must belong to the parent named in the document.
-    assert.equal(code(verify(sign(allocation({ parent: { nodeId: 'node_ls', hardwareKey: HW.c, publicKey: ls.pub } })))), 'HARDWARE_KEY_MISMATCH');
+    assert.equal(
+      code(verify(sign(allocation({ parent: { nodeId: 'node_ls', hardwareKey: HW.c, publicKey: ls.pub } })))),
+      'HARDWARE_KEY_MISMATCH',
+    );
     // A parent key the issuer never saw cannot forge a license at the top of the chain.
     const rogue = testIssuerKeys();
-    const fakeLicense = signLicense(samplePayload({ hardwareKey: HW.a, scope: 'centralized', entitlements: [{ moduleId: 2001, quantity: 99 }] }), rogue.privateKey, rogue.publicKey);
+    const fakeLicense = signLicense(
+      samplePayload({ hardwareKey: HW.a, scope: 'centralized', entitlements: [{ moduleId: 2001, quantity: 99 }] }),
+      rogue.privateKey,
+      rogue.publicKey,
+    );
     assert.equal(code(verify(sign(allocation({ source: fakeLicense })))), 'SIGNATURE_INVALID');
   });
 
@@ -119,7 +176,15 @@ describe('allocation documents', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x7fffffff;
     };
-    const samples: unknown[] = [undefined, null, 42, {}, [], '', '-----BEGIN LICENSOR ALLOCATION-----\n-----END LICENSOR ALLOCATION-----'];
+    const samples: unknown[] = [
+      undefined,
+      null,
+      42,
+      {},
+      [],
+      '',
+      '-----BEGIN LICENSOR ALLOCATION-----\n-----END LICENSOR ALLOCATION-----',
+    ];
     for (let i = 0; i < 500; i++) {
       const cut = Math.floor(rand() * good.length);
       const junk = String.fromCharCode(Math.floor(rand() * 128));

@@ -5,7 +5,11 @@ import { samplePayload, testIssuerKeys } from './support/license-fixture.js';
 
 const { privateKey, publicKey, pub } = testIssuerKeys();
 const hw = 'a'.repeat(64);
-const payload: LicensePayload = samplePayload({ id: 'lic_test', hardwareKey: hw, notAfter: '2027-01-01T00:00:00.000Z' });
+const payload: LicensePayload = samplePayload({
+  id: 'lic_test',
+  hardwareKey: hw,
+  notAfter: '2027-01-01T00:00:00.000Z',
+});
 
 test('issue → verify round trip', () => {
   const file = signLicense(payload, privateKey, publicKey);

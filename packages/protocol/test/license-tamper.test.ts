@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { armor, dearmor, formatPublicKey, LICENSE_BEGIN, LICENSE_END, type LicensePayload, rawPublicKey, signLicense, verifyLicenseFile } from '@licensor/protocol';
+import {
+  armor,
+  dearmor,
+  formatPublicKey,
+  LICENSE_BEGIN,
+  LICENSE_END,
+  type LicensePayload,
+  rawPublicKey,
+  signLicense,
+  verifyLicenseFile,
+} from '@licensor/protocol';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const pub = formatPublicKey(rawPublicKey(publicKey));
@@ -22,7 +32,14 @@ const payload: LicensePayload = {
   developer: { id: 'acme-plugins' },
   catalog: 'openservice+syrve-plugins',
   keySource: 'usb',
-  modules: [1001, 2001, 5001].map((id) => ({ id, name: `Module ${id}`, kind: 'application', policy: id === 5001 ? { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 900 } : { strategy: 'UNCOUNTED' }, heartbeatTtlSeconds: 60, developer: 'openservice' })),
+  modules: [1001, 2001, 5001].map((id) => ({
+    id,
+    name: `Module ${id}`,
+    kind: 'application',
+    policy: id === 5001 ? { strategy: 'EVICT_INACTIVE', idleThresholdSeconds: 900 } : { strategy: 'UNCOUNTED' },
+    heartbeatTtlSeconds: 60,
+    developer: 'openservice',
+  })),
   issuedAt: '2026-01-01T00:00:00.000Z',
   notBefore: '2026-01-01T00:00:00.000Z',
   notAfter: '2026-02-01T00:00:00.000Z',
@@ -65,7 +82,9 @@ test('every character of the armor lines, changed, is rejected', () => {
 });
 
 test('every byte of each decoded part (header, signed payload, signature), flipped, is rejected', () => {
-  const parts = dearmor(file)!.split('.').map((p) => Buffer.from(p, 'base64url'));
+  const parts = dearmor(file)!
+    .split('.')
+    .map((p) => Buffer.from(p, 'base64url'));
   assert.equal(parts.length, 3);
   parts.forEach((part, which) => {
     for (let i = 0; i < part.length; i++) {
@@ -115,7 +134,13 @@ test('a wrong public key is SIGNATURE_INVALID and names both key ids', () => {
 });
 
 test('malformed files are MALFORMED', () => {
-  for (const text of ['', 'hello', `${LICENSE_BEGIN}\n!!!\n${LICENSE_END}\n`, armor(Buffer.from('not json').toString('base64url')), armor(Buffer.from('{"alg":"Ed25519"}').toString('base64url'))]) {
+  for (const text of [
+    '',
+    'hello',
+    `${LICENSE_BEGIN}\n!!!\n${LICENSE_END}\n`,
+    armor(Buffer.from('not json').toString('base64url')),
+    armor(Buffer.from('{"alg":"Ed25519"}').toString('base64url')),
+  ]) {
     const r = verify(text);
     assert.equal(r.ok ? 'ok' : r.code, 'MALFORMED', JSON.stringify(text));
   }

@@ -5,12 +5,21 @@ import { samplePayload, testIssuerKeys } from './support/license-fixture.js';
 
 const { privateKey, publicKey, pub } = testIssuerKeys();
 const hw = 'b'.repeat(64);
-const base: LicensePayload = samplePayload({ id: 'lic_window', notBefore: '2026-03-01T00:00:00.000Z', notAfter: '2026-04-01T00:00:00.000Z' });
+const base: LicensePayload = samplePayload({
+  id: 'lic_window',
+  notBefore: '2026-03-01T00:00:00.000Z',
+  notAfter: '2026-04-01T00:00:00.000Z',
+});
 const NB = Date.parse(base.notBefore);
 const NA = Date.parse(base.notAfter!);
 const file = signLicense(base, privateKey, publicKey);
 const code = (at: number | Date, toleranceMs?: number, hardwareKey: string | undefined = hw) => {
-  const r = verifyLicenseFile(file, { publicKey: pub, at, ...(toleranceMs === undefined ? {} : { clockToleranceMs: toleranceMs }), ...(hardwareKey === undefined ? {} : { hardwareKey }) });
+  const r = verifyLicenseFile(file, {
+    publicKey: pub,
+    at,
+    ...(toleranceMs === undefined ? {} : { clockToleranceMs: toleranceMs }),
+    ...(hardwareKey === undefined ? {} : { hardwareKey }),
+  });
   return r.ok ? 'OK' : r.code;
 };
 

@@ -11,7 +11,13 @@ test('StableMap behaves as a Map for get, has, set, delete, size and iteration',
   assert.equal(m.has('b'), false);
   assert.equal(m.get('b'), undefined);
   assert.equal(m.size, 2);
-  assert.deepEqual([...m], [['a', 1], ['c', 3]]);
+  assert.deepEqual(
+    [...m],
+    [
+      ['a', 1],
+      ['c', 3],
+    ],
+  );
   assert.deepEqual([...m.keys()], ['a', 'c']);
   assert.deepEqual([...m.values()], [1, 3]);
   m.set('b', 20);

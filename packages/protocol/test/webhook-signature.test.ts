@@ -13,23 +13,68 @@ test('webhook signature: the documented format, verified from the string or the 
   const v1 = createHmac('sha256', SECRET).update(`${t}.${BODY}`).digest('hex');
   assert.equal(header, `t=${t},v1=${v1}`, 't is whole seconds; v1 is the hex HMAC-SHA256 of "<t>.<body>"');
   assert.equal(verifyWebhookSignature(header, BODY, SECRET, { now: AT }), true);
-  assert.equal(verifyWebhookSignature(header, Buffer.from(BODY, 'utf8'), SECRET, { now: AT }), true, 'raw bytes (non-ASCII included)');
-  assert.equal(verifyWebhookSignature([header], BODY, SECRET, { now: AT }), true, 'a header as a list, as node types it');
-  assert.equal(verifyWebhookSignature(`t=${t}, v1=${'0'.repeat(64)}, v1=${v1}`, BODY, SECRET, { now: AT }), true, 'any one v1 matching');
+  assert.equal(
+    verifyWebhookSignature(header, Buffer.from(BODY, 'utf8'), SECRET, { now: AT }),
+    true,
+    'raw bytes (non-ASCII included)',
+  );
+  assert.equal(
+    verifyWebhookSignature([header], BODY, SECRET, { now: AT }),
+    true,
+    'a header as a list, as node types it',
+  );
+  assert.equal(
+    verifyWebhookSignature(`t=${t}, v1=${'0'.repeat(64)}, v1=${v1}`, BODY, SECRET, { now: AT }),
+    true,
+    'any one v1 matching',
+  );
 });
 
 test('webhook signature: a changed body, another secret, a replay or a malformed header do not verify', () => {
   const header = signWebhookBody(SECRET, BODY, AT);
   assert.equal(verifyWebhookSignature(header, BODY.replace('renewed', 'lapsed'), SECRET, { now: AT }), false);
-  assert.equal(verifyWebhookSignature(header, `${BODY}\n`, SECRET, { now: AT }), false, 'a re-serialized body does not');
+  assert.equal(
+    verifyWebhookSignature(header, `${BODY}\n`, SECRET, { now: AT }),
+    false,
+    'a re-serialized body does not',
+  );
   assert.equal(verifyWebhookSignature(header, BODY, 'whsec_another', { now: AT }), false);
-  assert.equal(verifyWebhookSignature(header, BODY, SECRET, { now: AT + WEBHOOK_SIGNATURE_TOLERANCE_MS }), true, 'at the tolerance');
-  assert.equal(verifyWebhookSignature(header, BODY, SECRET, { now: AT + WEBHOOK_SIGNATURE_TOLERANCE_MS + 1 }), false, 'a replay');
-  assert.equal(verifyWebhookSignature(header, BODY, SECRET, { now: AT - WEBHOOK_SIGNATURE_TOLERANCE_MS - 1 }), false, 'from the future');
-  assert.equal(verifyWebhookSignature(header, BODY, SECRET, { now: AT + 60_000, toleranceMs: 30_000 }), false, 'a tighter tolerance');
+  assert.equal(
+    verifyWebhookSignature(header, BODY, SECRET, { now: AT + WEBHOOK_SIGNATURE_TOLERANCE_MS }),
+    true,
+    'at the tolerance',
+  );
+  assert.equal(
+    verifyWebhookSignature(header, BODY, SECRET, { now: AT + WEBHOOK_SIGNATURE_TOLERANCE_MS + 1 }),
+    false,
+    'a replay',
+  );
+  assert.equal(
+    verifyWebhookSignature(header, BODY, SECRET, { now: AT - WEBHOOK_SIGNATURE_TOLERANCE_MS - 1 }),
+    false,
+    'from the future',
+  );
+  assert.equal(
+    verifyWebhookSignature(header, BODY, SECRET, { now: AT + 60_000, toleranceMs: 30_000 }),
+    false,
+    'a tighter tolerance',
+  );
   const v1 = header.split('v1=')[1];
-  for (const bad of [undefined, '', 'garbage', `v1=${v1}`, `t=${AT / 1000}`, `t=abc,v1=${v1}`, `t=${AT / 1000},v1=${v1?.toUpperCase()}`, `t=${AT / 1000},v1=${v1?.slice(2)}`]) {
+  for (const bad of [
+    undefined,
+    '',
+    'garbage',
+    `v1=${v1}`,
+    `t=${AT / 1000}`,
+    `t=abc,v1=${v1}`,
+    `t=${AT / 1000},v1=${v1?.toUpperCase()}`,
+    `t=${AT / 1000},v1=${v1?.slice(2)}`,
+  ]) {
     assert.equal(verifyWebhookSignature(bad, BODY, SECRET, { now: AT }), false, String(bad));
   }
-  assert.throws(() => verifyWebhookSignature(header, BODY, '', { now: AT }), TypeError, 'an empty secret is a misconfiguration');
+  assert.throws(
+    () => verifyWebhookSignature(header, BODY, '', { now: AT }),
+    TypeError,
+    'an empty secret is a misconfiguration',
+  );
 });

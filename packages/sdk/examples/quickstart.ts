@@ -2,7 +2,10 @@
 // Run against `npm start` (the demo node): LICENSOR_TOKEN=<token> node --import tsx packages/sdk/examples/quickstart.ts
 import { InsufficientLicenseError, LicensingClient } from '@licensor/sdk';
 
-const client = new LicensingClient({ url: process.env.LICENSOR_URL ?? 'http://127.0.0.1:7070', token: process.env.LICENSOR_TOKEN ?? '' });
+const client = new LicensingClient({
+  url: process.env.LICENSOR_URL ?? 'http://127.0.0.1:7070',
+  token: process.env.LICENSOR_TOKEN ?? '',
+});
 try {
   await using lease = await client.acquireSlot(10003, 'terminal-42'); // module ID, stable device ID
   lease.onLost((err) => console.error(`slot lost: ${err.detail}`));

@@ -27,7 +27,12 @@ const server = http.createServer((req, res) => {
       res.writeHead(401).end();
       return;
     }
-    const event = JSON.parse(body.toString('utf8')) as { id: string; type: string; subject: string | null; data: unknown };
+    const event = JSON.parse(body.toString('utf8')) as {
+      id: string;
+      type: string;
+      subject: string | null;
+      data: unknown;
+    };
     res.writeHead(204).end(); // answer at once; the node retries anything but a 2xx
     if (seen.has(event.id)) return;
     seen.add(event.id);

@@ -23,7 +23,10 @@ export async function httpRequest(init: HttpRequestInit): Promise<HttpAnswer> {
   const payload = init.body === undefined ? undefined : JSON.stringify(init.body);
   if (payload !== undefined) headers['content-type'] = 'application/json';
   // fetch cannot take a CA without undici's dispatcher (a dependency), so https with a private CA goes through node:https.
-  const raw = init.ca !== undefined && init.url.startsWith('https:') ? await viaNodeHttps(init, headers, payload) : await viaFetch(init, headers, payload);
+  const raw =
+    init.ca !== undefined && init.url.startsWith('https:')
+      ? await viaNodeHttps(init, headers, payload)
+      : await viaFetch(init, headers, payload);
   let body: unknown;
   if (raw.text !== '') {
     try {
@@ -33,13 +36,23 @@ export async function httpRequest(init: HttpRequestInit): Promise<HttpAnswer> {
     }
   }
   if (raw.status >= 200 && raw.status < 300) return { status: raw.status, body };
-  const problem = body !== null && typeof body === 'object' ? body : { detail: raw.text.slice(0, 200) || `HTTP ${raw.status}` };
+  const problem =
+    body !== null && typeof body === 'object' ? body : { detail: raw.text.slice(0, 200) || `HTTP ${raw.status}` };
   throw toLicensingError(problem, raw.status);
 }
 
-async function viaFetch(init: HttpRequestInit, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string }> {
+async function viaFetch(
+  init: HttpRequestInit,
+  headers: Record<string, string>,
+  payload: string | undefined,
+): Promise<{ status: number; text: string }> {
   try {
-    const res = await fetch(init.url, { method: init.method, headers, body: payload, signal: AbortSignal.timeout(init.timeoutMs) });
+    const res = await fetch(init.url, {
+      method: init.method,
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(init.timeoutMs),
+    });
     return { status: res.status, text: await res.text() };
   } catch (err) {
     const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
@@ -49,17 +62,31 @@ async function viaFetch(init: HttpRequestInit, headers: Record<string, string>, 
   }
 }
 
-function viaNodeHttps(init: HttpRequestInit, headers: Record<string, string>, payload: string | undefined): Promise<{ status: number; text: string }> {
+function viaNodeHttps(
+  init: HttpRequestInit,
+  headers: Record<string, string>,
+  payload: string | undefined,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(init.url, { method: init.method, headers, ca: init.ca, timeout: init.timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', (err) => reject(connectionError(`${init.method} ${init.url} failed: ${describe(err)}`, err)));
-    });
+    const req = httpsRequest(
+      init.url,
+      { method: init.method, headers, ca: init.ca, timeout: init.timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', (err) => reject(connectionError(`${init.method} ${init.url} failed: ${describe(err)}`, err)));
+      },
+    );
     req.on('timeout', () => {
       req.destroy();
-      reject(connectionError(`${init.method} ${init.url} timed out after ${init.timeoutMs} ms`, undefined, 'REQUEST_TIMEOUT'));
+      reject(
+        connectionError(
+          `${init.method} ${init.url} timed out after ${init.timeoutMs} ms`,
+          undefined,
+          'REQUEST_TIMEOUT',
+        ),
+      );
     });
     req.on('error', (err) => reject(connectionError(`${init.method} ${init.url} failed: ${describe(err)}`, err)));
     req.end(payload);

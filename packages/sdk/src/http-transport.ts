@@ -21,8 +21,18 @@ export class HttpTransport implements Transport {
   }
 
   /** GET/POST/PUT/DELETE a path under the node URL; resolves with status and JSON body. */
-  async request(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const init = { method, url: `${this.#opts.url}${path}`, token: this.#opts.token, body, timeoutMs: this.#opts.requestTimeoutMs };
+  async request(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> {
+    const init = {
+      method,
+      url: `${this.#opts.url}${path}`,
+      token: this.#opts.token,
+      body,
+      timeoutMs: this.#opts.requestTimeoutMs,
+    };
     return httpRequest(this.#opts.ca === undefined ? init : { ...init, ca: this.#opts.ca });
   }
 
@@ -40,12 +50,23 @@ export class HttpTransport implements Transport {
         const leases = await Promise.all(
           req.leases.map(async (l): Promise<HeartbeatResult['leases'][number]> => {
             try {
-              const res = await this.request('POST', `${leasePath(l.moduleId, l.holderId)}/heartbeat`, { leaseId: l.leaseId, active: l.active });
+              const res = await this.request('POST', `${leasePath(l.moduleId, l.holderId)}/heartbeat`, {
+                leaseId: l.leaseId,
+                active: l.active,
+              });
               const body = (res.body ?? {}) as Partial<LeaseView>;
-              const renewed = { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: body.expiresAt ?? Date.now() };
-              return typeof body.nonProduction === 'boolean' ? { ...renewed, nonProduction: body.nonProduction } : renewed;
+              const renewed = {
+                moduleId: l.moduleId,
+                holderId: l.holderId,
+                ok: true as const,
+                expiresAt: body.expiresAt ?? Date.now(),
+              };
+              return typeof body.nonProduction === 'boolean'
+                ? { ...renewed, nonProduction: body.nonProduction }
+                : renewed;
             } catch (err) {
-              if (err instanceof LicensingError && err.status !== undefined) return { moduleId: l.moduleId, holderId: l.holderId, ok: false, error: asProblem(err) };
+              if (err instanceof LicensingError && err.status !== undefined)
+                return { moduleId: l.moduleId, holderId: l.holderId, ok: false, error: asProblem(err) };
               throw err;
             }
           }),
@@ -54,15 +75,31 @@ export class HttpTransport implements Transport {
       }
       case 'release':
         // The leaseId guards against releasing a newer lease the same holder took meanwhile (e.g. from another process).
-        return (await this.request('DELETE', `${leasePath(req.moduleId, req.holderId)}${req.leaseId ? `?leaseId=${encodeURIComponent(req.leaseId)}` : ''}`)).body ?? { released: true };
+        return (
+          (
+            await this.request(
+              'DELETE',
+              `${leasePath(req.moduleId, req.holderId)}${req.leaseId ? `?leaseId=${encodeURIComponent(req.leaseId)}` : ''}`,
+            )
+          ).body ?? { released: true }
+        );
       case 'member.sync':
-        return (await this.request('PUT', `${modulePath(req.moduleId)}/members/${encodeURIComponent(req.memberId)}`, req.features === undefined ? {} : { features: req.features })).body;
+        return (
+          await this.request(
+            'PUT',
+            `${modulePath(req.moduleId)}/members/${encodeURIComponent(req.memberId)}`,
+            req.features === undefined ? {} : { features: req.features },
+          )
+        ).body;
       case 'quota.report':
         return (await this.request('PUT', `${modulePath(req.moduleId)}/quota`, { count: req.count })).body;
       case 'quota.check':
-        return (await this.request('GET', `${modulePath(req.moduleId)}/quota/operations/${encodeURIComponent(req.operation)}`)).body;
+        return (
+          await this.request('GET', `${modulePath(req.moduleId)}/quota/operations/${encodeURIComponent(req.operation)}`)
+        ).body;
       case 'profile.check':
-        return (await this.request('POST', `${modulePath(req.moduleId)}/profile-check`, { features: req.features })).body;
+        return (await this.request('POST', `${modulePath(req.moduleId)}/profile-check`, { features: req.features }))
+          .body;
       case 'enabled':
         return (await this.request('GET', `${modulePath(req.moduleId)}/enabled`)).body;
       case 'status':

@@ -37,13 +37,24 @@ export { InsufficientLicenseError } from './errors/insufficient-license-error.js
 export { LeaseLostError } from './errors/lease-lost-error.js';
 export { LicenseExpiredError } from './errors/license-expired-error.js';
 export { LicenseMissingError } from './errors/license-missing-error.js';
-export { LicensingError, type LicensingErrorCode, type LicensingErrorInit, type SdkErrorCode } from './errors/licensing-error.js';
+export {
+  LicensingError,
+  type LicensingErrorCode,
+  type LicensingErrorInit,
+  type SdkErrorCode,
+} from './errors/licensing-error.js';
 export { ModuleNotLicensedError } from './errors/module-not-licensed-error.js';
 export { QuotaExceededError } from './errors/quota-exceeded-error.js';
 export { type ProblemLike, toLicensingError } from './errors/to-licensing-error.js';
 export { ValidationError } from './errors/validation-error.js';
 export { Lease, type LeaseLicense } from './lease.js';
-export { type LoadedPlugin, type LoadPluginOptions, loadPlugin, type PluginClass, type PluginLicenseHooks } from './load-plugin.js';
+export {
+  type LoadedPlugin,
+  type LoadPluginOptions,
+  loadPlugin,
+  type PluginClass,
+  type PluginLicenseHooks,
+} from './load-plugin.js';
 export { type AnyClass, getLicensedModuleId, licensedModule } from './licensed-module.js';
 export { LicensingClient, type LicensingClientEvents } from './licensing-client.js';
 export type { LicensingClientOptions, TransportKind } from './licensing-client-options.js';

@@ -8,8 +8,11 @@ const MODULE_IDS = new WeakMap<AnyClass, number>();
  * Marks a plugin class with its licensed module ID (the Syrve `PluginLicenseModuleId` attribute), as a TypeScript 5
  * standard class decorator: `@licensedModule(21016318) class CustomerScreen { … }`.
  */
-export function licensedModule(moduleId: number): <C extends AnyClass>(value: C, context: ClassDecoratorContext<C>) => void {
-  if (!Number.isInteger(moduleId) || moduleId < 0) throw new TypeError(`licensedModule: module ID must be a non-negative integer, got ${String(moduleId)}`);
+export function licensedModule(
+  moduleId: number,
+): <C extends AnyClass>(value: C, context: ClassDecoratorContext<C>) => void {
+  if (!Number.isInteger(moduleId) || moduleId < 0)
+    throw new TypeError(`licensedModule: module ID must be a non-negative integer, got ${String(moduleId)}`);
   return (value, context) => {
     if (context.kind !== 'class') throw new TypeError('licensedModule decorates classes only');
     MODULE_IDS.set(value, moduleId);

@@ -77,12 +77,19 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
 
   constructor(options: LicensingClientOptions) {
     super();
-    if (typeof options?.url !== 'string' || options.url === '') throw new TypeError('LicensingClient: options.url is required');
-    if (typeof options.token !== 'string' || options.token === '') throw new TypeError('LicensingClient: options.token is required');
+    if (typeof options?.url !== 'string' || options.url === '')
+      throw new TypeError('LicensingClient: options.url is required');
+    if (typeof options.token !== 'string' || options.token === '')
+      throw new TypeError('LicensingClient: options.token is required');
     this.#opts = { ...options, url: options.url.replace(/\/+$/, '') };
     this.transportKind = options.transport ?? 'session';
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    const common = { url: this.#opts.url, token: options.token, requestTimeoutMs, ...(options.ca === undefined ? {} : { ca: options.ca }) };
+    const common = {
+      url: this.#opts.url,
+      token: options.token,
+      requestTimeoutMs,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
+    };
     // Plain HTTP is always at hand: the catalog has no session operation, and the http transport is all HTTP.
     this.#http = new HttpTransport(common);
     if (this.transportKind === 'http') {
@@ -138,7 +145,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
    */
   async acquireSlot(moduleId: number, deviceId: string): Promise<Lease> {
     checkModuleId(moduleId);
-    if (typeof deviceId !== 'string' || deviceId === '') throw invalid('deviceId', 'deviceId must be a non-empty string');
+    if (typeof deviceId !== 'string' || deviceId === '')
+      throw invalid('deviceId', 'deviceId must be a non-empty string');
     const view = await this.#call<LeaseView>({ op: 'acquire', moduleId, holderId: deviceId });
     const key = leaseKey(moduleId, deviceId);
     const held = this.#leases.get(key);
@@ -171,8 +179,12 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   /** Connects or syncs a member of a BLOCK_LATEST pool (a cash register); `blocked` means its sync must stop. */
   async syncMember(moduleId: number, memberId: string, features?: number[]): Promise<MemberState> {
     checkModuleId(moduleId);
-    if (typeof memberId !== 'string' || memberId === '') throw invalid('memberId', 'memberId must be a non-empty string');
-    const req: OperationRequest = features === undefined ? { op: 'member.sync', moduleId, memberId } : { op: 'member.sync', moduleId, memberId, features };
+    if (typeof memberId !== 'string' || memberId === '')
+      throw invalid('memberId', 'memberId must be a non-empty string');
+    const req: OperationRequest =
+      features === undefined
+        ? { op: 'member.sync', moduleId, memberId }
+        : { op: 'member.sync', moduleId, memberId, features };
     return this.#call<MemberState>(req);
   }
 
@@ -186,7 +198,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   /** Asks whether an operation is allowed in the pool's quota state; throws QuotaExceededError when it is refused. */
   async checkOperation(moduleId: number, operation: string): Promise<OperationCheck> {
     checkModuleId(moduleId);
-    if (typeof operation !== 'string' || operation === '') throw invalid('operation', 'operation must be a non-empty string');
+    if (typeof operation !== 'string' || operation === '')
+      throw invalid('operation', 'operation must be a non-empty string');
     // The node answers `true` (session) or `{ allowed: true }` (HTTP), and refuses with a QUOTA_EXCEEDED problem;
     // an `allowed: false` answer is honoured too, so a refusal never passes silently.
     const raw = await this.#call<unknown>({ op: 'quota.check', moduleId, operation });
@@ -195,7 +208,10 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     if (result.allowed === false) {
       throw new QuotaExceededError({
         code: 'QUOTA_EXCEEDED',
-        detail: typeof result.detail === 'string' ? result.detail : `operation ${operation} is refused: module ${moduleId} is over quota`,
+        detail:
+          typeof result.detail === 'string'
+            ? result.detail
+            : `operation ${operation} is refused: module ${moduleId} is over quota`,
         data: { ...result, moduleId, operation },
       });
     }
@@ -205,12 +221,14 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   /** Checks a register's feature profile: `blocked` with the unlicensed feature module IDs, or `active`. */
   async checkProfile(moduleId: number, features: number[]): Promise<ProfileCheck> {
     checkModuleId(moduleId);
-    if (!Array.isArray(features) || !features.every((f) => Number.isInteger(f))) throw invalid('features', 'features must be an array of module IDs');
+    if (!Array.isArray(features) || !features.every((f) => Number.isInteger(f)))
+      throw invalid('features', 'features must be an array of module IDs');
     try {
       const raw = await this.#call<unknown>({ op: 'profile.check', moduleId, features });
       const result = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
       const missing = Array.isArray(result.missingFeatures) ? (result.missingFeatures as number[]) : [];
-      const blocked = result.state === 'blocked' || result.ok === false || result.licensed === false || missing.length > 0;
+      const blocked =
+        result.state === 'blocked' || result.ok === false || result.licensed === false || missing.length > 0;
       return { state: blocked ? 'blocked' : 'active', missingFeatures: missing };
     } catch (err) {
       // A node may answer an unlicensed profile as a FEATURE_NOT_LICENSED problem instead of a result.
@@ -259,7 +277,12 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     const key = leaseKey(lease.moduleId, lease.holderId);
     if (this.#leases.get(key) === lease) this.#leases.delete(key);
     // Promise chaining rather than async/await: one promise per release instead of three on the hot path.
-    return this.#call({ op: 'release', moduleId: lease.moduleId, holderId: lease.holderId, leaseId: lease.leaseId }).then(released, ignoreLeaseLost);
+    return this.#call({
+      op: 'release',
+      moduleId: lease.moduleId,
+      holderId: lease.holderId,
+      leaseId: lease.leaseId,
+    }).then(released, ignoreLeaseLost);
   }
 
   /** Drops the session socket abruptly, as a network failure would (for tests and fault drills). */
@@ -268,7 +291,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   }
 
   #call<T>(req: OperationRequest): Promise<T> {
-    if (this.#closed) return Promise.reject(new ConnectionError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' }));
+    if (this.#closed)
+      return Promise.reject(new ConnectionError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' }));
     return this.#transport.call(req) as Promise<T>;
   }
 
@@ -288,7 +312,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     if (this.#opts.heartbeatIntervalMs !== undefined) return this.#opts.heartbeatIntervalMs;
     // One batch serves every lease, so it follows the most demanding one: a module with a short TTL asks for more
     // frequent heartbeats in its lease answer than the session-wide default in the hello.
-    let min = this.#hello && this.#hello.heartbeatIntervalMs > 0 ? this.#hello.heartbeatIntervalMs : Number.POSITIVE_INFINITY;
+    let min =
+      this.#hello && this.#hello.heartbeatIntervalMs > 0 ? this.#hello.heartbeatIntervalMs : Number.POSITIVE_INFINITY;
     for (const l of this.#leases.values()) if (l.heartbeatIntervalMs > 0) min = Math.min(min, l.heartbeatIntervalMs);
     return Number.isFinite(min) ? min : DEFAULT_HEARTBEAT_MS;
   }
@@ -320,7 +345,12 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
     try {
       const result = await this.#call<HeartbeatResult>({
         op: 'heartbeat',
-        leases: sent.map((s) => ({ moduleId: s.lease.moduleId, holderId: s.lease.holderId, leaseId: s.leaseId, active: s.active })),
+        leases: sent.map((s) => ({
+          moduleId: s.lease.moduleId,
+          holderId: s.lease.holderId,
+          leaseId: s.leaseId,
+          active: s.active,
+        })),
       });
       for (const r of result?.leases ?? []) {
         const lease = this.#leases.get(leaseKey(r.moduleId, r.holderId));
@@ -330,8 +360,7 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
           const nonProduction = r.nonProduction ?? lease.nonProduction;
           updateLeaseView(lease, { ...viewOf(lease), expiresAt: r.expiresAt, nonProduction });
           if (this.#license && r.nonProduction !== undefined) this.#license.nonProduction = r.nonProduction;
-        }
-        else this.#lose(lease, toLicensingError(r.error));
+        } else this.#lose(lease, toLicensingError(r.error));
       }
     } catch {
       // A failed batch (connection, or refused as a whole like LICENSE_MISSING) says nothing about single leases:
@@ -364,7 +393,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
           lease,
           new LeaseLostError({
             code: push.reason === 'evicted' ? 'LEASE_EVICTED' : 'LEASE_NOT_FOUND',
-            detail: push.detail || `lease ${push.leaseId} of module ${push.moduleId} was ${push.reason.replace('_', ' ')}`,
+            detail:
+              push.detail || `lease ${push.leaseId} of module ${push.moduleId} was ${push.reason.replace('_', ' ')}`,
             data: { reason: push.reason, moduleId: push.moduleId, holderId: push.holderId, leaseId: push.leaseId },
           }),
         );
@@ -392,7 +422,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
   #setLicense(license: ClientLicense): void {
     this.#license = license;
     for (const lease of this.#leases.values()) {
-      if (lease.nonProduction !== license.nonProduction) updateLeaseView(lease, { ...viewOf(lease), nonProduction: license.nonProduction });
+      if (lease.nonProduction !== license.nonProduction)
+        updateLeaseView(lease, { ...viewOf(lease), nonProduction: license.nonProduction });
       setLeaseLicense(lease, this.#leaseLicense(lease.moduleId));
     }
   }
@@ -414,7 +445,8 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
       this.#transport
         .call({ op: 'acquire', moduleId: lease.moduleId, holderId: lease.holderId })
         .then((view) => {
-          if (this.#leases.get(leaseKey(lease.moduleId, lease.holderId)) === lease) updateLeaseView(lease, view as LeaseView);
+          if (this.#leases.get(leaseKey(lease.moduleId, lease.holderId)) === lease)
+            updateLeaseView(lease, view as LeaseView);
         })
         .catch((err: unknown) => {
           // A connection failure will be followed by another reconnect and another try; a refusal means the slot is gone.
@@ -433,7 +465,14 @@ export class LicensingClient extends TypedEmitter<LicensingClientEvents> impleme
       this.#graceTimer = null;
       if (this.connected) return;
       for (const lease of this.leases()) {
-        this.#lose(lease, new ConnectionError({ code: 'CONNECTION_FAILED', detail: `session down longer than the ${grace} ms grace: ${error.detail}`, cause: error }));
+        this.#lose(
+          lease,
+          new ConnectionError({
+            code: 'CONNECTION_FAILED',
+            detail: `session down longer than the ${grace} ms grace: ${error.detail}`,
+            cause: error,
+          }),
+        );
       }
     }, grace);
     this.#graceTimer.unref();
@@ -467,7 +506,8 @@ function viewOf(lease: Lease): LeaseView {
 }
 
 function checkModuleId(moduleId: number): void {
-  if (!Number.isInteger(moduleId) || moduleId < 0) throw invalid('moduleId', `moduleId must be a non-negative integer, got ${String(moduleId)}`);
+  if (!Number.isInteger(moduleId) || moduleId < 0)
+    throw invalid('moduleId', `moduleId must be a non-negative integer, got ${String(moduleId)}`);
 }
 
 function invalid(field: string, detail: string): ValidationError {
@@ -476,7 +516,11 @@ function invalid(field: string, detail: string): ValidationError {
 
 /** Reads `GET /v1/catalog` leniently: `{ modules: [...] }` or a bare array; strategy at `policy.strategy` or top level. */
 function parseCatalog(body: unknown): Map<number, CatalogModule> {
-  const list = Array.isArray(body) ? body : Array.isArray((body as { modules?: unknown } | null)?.modules) ? (body as { modules: unknown[] }).modules : [];
+  const list = Array.isArray(body)
+    ? body
+    : Array.isArray((body as { modules?: unknown } | null)?.modules)
+      ? (body as { modules: unknown[] }).modules
+      : [];
   const out = new Map<number, CatalogModule>();
   for (const raw of list) {
     if (raw === null || typeof raw !== 'object') continue;
@@ -484,7 +528,8 @@ function parseCatalog(body: unknown): Map<number, CatalogModule> {
     const id = typeof m.id === 'number' ? m.id : typeof m.moduleId === 'number' ? m.moduleId : undefined;
     if (id === undefined) continue;
     const policy = m.policy as { strategy?: unknown } | undefined;
-    const strategy = typeof policy?.strategy === 'string' ? policy.strategy : typeof m.strategy === 'string' ? m.strategy : undefined;
+    const strategy =
+      typeof policy?.strategy === 'string' ? policy.strategy : typeof m.strategy === 'string' ? m.strategy : undefined;
     const mod: CatalogModule = { id };
     if (typeof m.name === 'string') mod.name = m.name;
     if (typeof m.kind === 'string') mod.kind = m.kind;

@@ -69,11 +69,19 @@ const DEFAULT_RETRY_MS = 30_000;
  * watches the license: a loss calls the plugin's `onLicenseLost`, and the license is taken again (calling
  * `onLicenseRestored`) as soon as the node allows it.
  */
-export async function loadPlugin<C extends PluginClass>(client: LicensingClient, Plugin: C, options: LoadPluginOptions<C>): Promise<LoadedPlugin<InstanceType<C>>> {
+export async function loadPlugin<C extends PluginClass>(
+  client: LicensingClient,
+  Plugin: C,
+  options: LoadPluginOptions<C>,
+): Promise<LoadedPlugin<InstanceType<C>>> {
   const moduleId = getLicensedModuleId(Plugin as AnyClass);
-  if (moduleId === undefined) throw new TypeError(`loadPlugin: class ${Plugin.name || '(anonymous)'} is not marked with @licensedModule(moduleId)`);
+  if (moduleId === undefined)
+    throw new TypeError(
+      `loadPlugin: class ${Plugin.name || '(anonymous)'} is not marked with @licensedModule(moduleId)`,
+    );
   const retryMs = options.retryIntervalMs ?? DEFAULT_RETRY_MS;
-  if (!Number.isInteger(retryMs) || retryMs < 0) throw new TypeError(`loadPlugin: retryIntervalMs must be a non-negative integer, got ${String(retryMs)}`);
+  if (!Number.isInteger(retryMs) || retryMs < 0)
+    throw new TypeError(`loadPlugin: retryIntervalMs must be a non-negative integer, got ${String(retryMs)}`);
   const name = Plugin.name || `module ${moduleId}`;
   let lease: Lease | null = null;
   if (await isCounted(client, moduleId)) {
@@ -81,14 +89,22 @@ export async function loadPlugin<C extends PluginClass>(client: LicensingClient,
       lease = await client.acquireSlot(moduleId, options.instanceId);
     } catch (err) {
       if (err instanceof InsufficientLicenseError) {
-        throw new InsufficientLicenseError({ ...fieldsOf(err), detail: `plugin ${name} (module ${moduleId}) not loaded: ${err.detail}`, cause: err });
+        throw new InsufficientLicenseError({
+          ...fieldsOf(err),
+          detail: `plugin ${name} (module ${moduleId}) not loaded: ${err.detail}`,
+          cause: err,
+        });
       }
       // The catalog could not be read and the module turned out not to count leases: fall back to the uncounted path.
       if (!(err instanceof LicensingError && err.code === 'MODULE_KIND_MISMATCH')) throw err;
     }
   }
   if (!lease && !(await client.isEnabled(moduleId))) {
-    throw new ModuleNotLicensedError({ code: 'MODULE_NOT_LICENSED', detail: `plugin ${name} (module ${moduleId}) not loaded: the license does not include module ${moduleId}`, data: { moduleId } });
+    throw new ModuleNotLicensedError({
+      code: 'MODULE_NOT_LICENSED',
+      detail: `plugin ${name} (module ${moduleId}) not loaded: the license does not include module ${moduleId}`,
+      data: { moduleId },
+    });
   }
   let plugin: InstanceType<C>;
   try {
@@ -182,7 +198,9 @@ class PluginLicenseWatch<T> implements LoadedPlugin<T> {
   #onLicense(push: LicenseStatePush): void {
     if (this.#unloading) return;
     const entitlement = push.entitlements?.find((e) => e.moduleId === this.moduleId);
-    const covered = push.state === 'valid' && (push.entitlements === undefined || (entitlement !== undefined && entitlement.quantity !== 0));
+    const covered =
+      push.state === 'valid' &&
+      (push.entitlements === undefined || (entitlement !== undefined && entitlement.quantity !== 0));
     if (covered) {
       if (this.#lostError) void this.#retry();
       return;
@@ -190,8 +208,16 @@ class PluginLicenseWatch<T> implements LoadedPlugin<T> {
     if (this.#lostError) return;
     const error =
       push.state !== 'valid'
-        ? toLicensingError({ code: LICENSE_CODES[push.state], detail: `the node's license is ${push.state.replaceAll('_', ' ')}: ${push.detail}`, data: { moduleId: this.moduleId } })
-        : new ModuleNotLicensedError({ code: 'MODULE_NOT_LICENSED', detail: `the node's license no longer includes module ${this.moduleId}`, data: { moduleId: this.moduleId } });
+        ? toLicensingError({
+            code: LICENSE_CODES[push.state],
+            detail: `the node's license is ${push.state.replaceAll('_', ' ')}: ${push.detail}`,
+            data: { moduleId: this.moduleId },
+          })
+        : new ModuleNotLicensedError({
+            code: 'MODULE_NOT_LICENSED',
+            detail: `the node's license no longer includes module ${this.moduleId}`,
+            data: { moduleId: this.moduleId },
+          });
     // The slot means nothing without the license: give it back, so it is free when the license allows again.
     const lease = this.#lease;
     this.#lose(error);

@@ -1,7 +1,11 @@
 import type { SessionRequest } from '@licensor/protocol';
 
 /** One operation of the session protocol without its id: what both transports carry. */
-export type OperationRequest = SessionRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+export type OperationRequest = SessionRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
 
 /** A way of sending operations to the node: the session socket or plain HTTP. */
 export interface Transport {

@@ -78,7 +78,14 @@ export class SessionTransport implements Transport {
   call(req: OperationRequest): Promise<unknown> {
     if (this.#state === 'closed') return Promise.reject(connectionError('the client is closed'));
     return new Promise((resolve, reject) => {
-      const pending: Pending = { id: 0, req, resolve, reject, failures: 0, deadline: performance.now() + this.#opts.requestTimeoutMs };
+      const pending: Pending = {
+        id: 0,
+        req,
+        resolve,
+        reject,
+        failures: 0,
+        deadline: performance.now() + this.#opts.requestTimeoutMs,
+      };
       this.#watchTimeouts();
       if (this.#state === 'open') this.#send(pending);
       else {
@@ -140,7 +147,10 @@ export class SessionTransport implements Transport {
       ws = new Ctor(this.#url, options);
     } catch (err) {
       this.#state = 'idle';
-      this.#failConnection(connectionError(`cannot open ${this.#url}: ${err instanceof Error ? err.message : String(err)}`, err), false);
+      this.#failConnection(
+        connectionError(`cannot open ${this.#url}: ${err instanceof Error ? err.message : String(err)}`, err),
+        false,
+      );
       return;
     }
     this.#ws = ws;
@@ -188,7 +198,9 @@ export class SessionTransport implements Transport {
         return;
       }
       this.#detach(ws);
-      const why = lastError ? lastError.message : `closed with code ${code}${reason.length ? ` (${reason.toString()})` : ''}`;
+      const why = lastError
+        ? lastError.message
+        : `closed with code ${code}${reason.length ? ` (${reason.toString()})` : ''}`;
       this.#failConnection(connectionError(`session ${this.#url} dropped: ${why}`, lastError), false);
     });
   }
@@ -217,7 +229,8 @@ export class SessionTransport implements Transport {
       if (fatal || p.failures > 1) this.#settle(p, err);
       else this.#queue.push(p);
     }
-    if (wasOpen) this.#opts.onDrop(err.name === 'ConnectionError' ? (err as ConnectionError) : connectionError(err.message, err));
+    if (wasOpen)
+      this.#opts.onDrop(err.name === 'ConnectionError' ? (err as ConnectionError) : connectionError(err.message, err));
     if (fatal) {
       // Wait for the next call to try again; hammering a node that refused the token helps nobody.
       this.#failedAttempts = 0;
@@ -225,7 +238,10 @@ export class SessionTransport implements Transport {
     }
     this.#failedAttempts++;
     if (this.#queue.length > 0 || this.#everOpened) {
-      const delay = this.#queue.length > 0 && this.#failedAttempts === 1 ? 0 : backoffDelay(this.#failedAttempts - 1, 100, this.#opts.maxReconnectDelayMs ?? 5_000);
+      const delay =
+        this.#queue.length > 0 && this.#failedAttempts === 1
+          ? 0
+          : backoffDelay(this.#failedAttempts - 1, 100, this.#opts.maxReconnectDelayMs ?? 5_000);
       this.#reconnectTimer = setTimeout(() => {
         this.#reconnectTimer = null;
         this.#connect();
@@ -305,7 +321,13 @@ export class SessionTransport implements Transport {
       this.#ws?.terminate();
     }
     this.#queue = this.#queue.filter((q) => q !== p);
-    p.reject(connectionError(`${p.req.op} got no answer within ${this.#opts.requestTimeoutMs} ms`, undefined, 'REQUEST_TIMEOUT'));
+    p.reject(
+      connectionError(
+        `${p.req.op} got no answer within ${this.#opts.requestTimeoutMs} ms`,
+        undefined,
+        'REQUEST_TIMEOUT',
+      ),
+    );
   }
 
   #settle(p: Pending, err: LicensingError): void {

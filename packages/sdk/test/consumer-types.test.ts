@@ -21,7 +21,10 @@ before(() => {
   // Two invocations, as `npm run build` does: tsc -b shares its module-resolution cache between the projects of one
   // run, so the CommonJS (Node10) builds would reuse the ESM resolutions of @licensor/protocol and fail when clean.
   const esm = run([tsc, '-b', 'packages/protocol', 'packages/sdk'], root);
-  const build = esm.status === 0 ? run([tsc, '-b', 'packages/protocol/tsconfig.cjs.json', 'packages/sdk/tsconfig.cjs.json'], root) : esm;
+  const build =
+    esm.status === 0
+      ? run([tsc, '-b', 'packages/protocol/tsconfig.cjs.json', 'packages/sdk/tsconfig.cjs.json'], root)
+      : esm;
   assert.equal(build.status, 0, build.out);
   const mark = run(['scripts/write-cjs-package-json.mjs', 'packages/protocol/dist/cjs', 'packages/sdk/dist/cjs'], root);
   assert.equal(mark.status, 0, mark.out);
@@ -114,7 +117,10 @@ export async function main(): Promise<void> {
   );
   // The README example, type-checked as a consumer would write it.
   writeFileSync(join(dir, 'quickstart.mts'), readFileSync(join(root, 'packages/sdk/examples/quickstart.ts'), 'utf8'));
-  writeFileSync(join(dir, 'webhook-receiver.mts'), readFileSync(join(root, 'packages/sdk/examples/webhook-receiver.ts'), 'utf8'));
+  writeFileSync(
+    join(dir, 'webhook-receiver.mts'),
+    readFileSync(join(root, 'packages/sdk/examples/webhook-receiver.ts'), 'utf8'),
+  );
   // Plain JavaScript consumers at run time: require() gets the CommonJS build, import the ESM one.
   writeFileSync(
     join(dir, 'run.cjs'),

@@ -35,7 +35,13 @@ const cases = [
 
 for (const [code, Class] of cases) {
   test(`toLicensingError maps ${code} to ${Class.name}`, () => {
-    const err = toLicensingError({ code, detail: `because ${code}`, status: 409, requestId: 'req_1', data: { used: 5 } });
+    const err = toLicensingError({
+      code,
+      detail: `because ${code}`,
+      status: 409,
+      requestId: 'req_1',
+      data: { used: 5 },
+    });
     assert.ok(err instanceof Class);
     assert.ok(err instanceof LicensingError);
     assert.ok(err instanceof Error);
@@ -49,7 +55,11 @@ for (const [code, Class] of cases) {
 }
 
 test('the message of an InsufficientLicenseError is readable by a cashier', () => {
-  const err = toLicensingError({ code: 'INSUFFICIENT_LICENSE', detail: 'connections exceeded: 5 of 5 in use', status: 409 });
+  const err = toLicensingError({
+    code: 'INSUFFICIENT_LICENSE',
+    detail: 'connections exceeded: 5 of 5 in use',
+    status: 409,
+  });
   assert.equal(err.message, 'INSUFFICIENT_LICENSE: connections exceeded: 5 of 5 in use');
 });
 

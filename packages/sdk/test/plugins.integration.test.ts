@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { InsufficientLicenseError, LicensingClient, licensedModule, loadPlugin, ModuleNotLicensedError } from '@licensor/sdk';
+import {
+  InsufficientLicenseError,
+  LicensingClient,
+  licensedModule,
+  loadPlugin,
+  ModuleNotLicensedError,
+} from '@licensor/sdk';
 import { startTestNode, type TestNode } from '../../../test/support/test-node.js';
 import { liveHolders } from './support/node-helpers.js';
 

@@ -41,7 +41,9 @@ test('cash registers beyond the quantity are blocked, and the latest unblocks by
   assert.equal(third.state, 'blocked');
   assert.equal(third.position, 3);
   assert.equal(third.quantity, 2);
-  const pushed = new Promise<MemberStatePush>((resolve) => c.on('memberState', (m) => m.memberId === 'reg-3' && resolve(m)));
+  const pushed = new Promise<MemberStatePush>((resolve) =>
+    c.on('memberState', (m) => m.memberId === 'reg-3' && resolve(m)),
+  );
   assert.equal((await node.api('DELETE', `/v1/modules/${REGISTER}/members/reg-1`)).status, 200);
   const push = await pushed;
   assert.equal(push.state, 'active');
@@ -63,7 +65,11 @@ test('the processing center over quota is degraded: debits allowed, new data ref
   assert.equal(over.state, 'over_quota');
   assert.deepEqual(over.refused, ['accept-new-data', 'send-new-data']);
   assert.equal((await pushed).state, 'over_quota');
-  assert.deepEqual(await c.checkOperation(PROCESSING, 'debit-existing-account'), { allowed: true, operation: 'debit-existing-account', state: 'ok' });
+  assert.deepEqual(await c.checkOperation(PROCESSING, 'debit-existing-account'), {
+    allowed: true,
+    operation: 'debit-existing-account',
+    state: 'ok',
+  });
   const err = await c.checkOperation(PROCESSING, 'accept-new-data').catch((e: unknown) => e);
   assert.ok(err instanceof QuotaExceededError, String(err));
   assert.match(err.message, /over quota \(12 of 10\)/);
@@ -122,9 +128,17 @@ test('a developer license marks leases and the session non-production', async ()
 
 test('mobile waiter: an idle device is evicted for a newcomer and learns it by push; an active one is not', async () => {
   const clock = new FakeClock();
-  const waiterNode = await startTestNode({ clock, entitlements: [{ moduleId: WAITER, quantity: 1 }], reapIntervalMs: 50 });
+  const waiterNode = await startTestNode({
+    clock,
+    entitlements: [{ moduleId: WAITER, quantity: 1 }],
+    reapIntervalMs: 50,
+  });
   try {
-    await using busy = new LicensingClient({ url: waiterNode.url, token: waiterNode.appToken, heartbeatIntervalMs: 15 });
+    await using busy = new LicensingClient({
+      url: waiterNode.url,
+      token: waiterNode.appToken,
+      heartbeatIntervalMs: 15,
+    });
     await using newcomer = new LicensingClient({ url: waiterNode.url, token: waiterNode.appToken });
     const lease = await busy.acquireSlot(WAITER, 'waiter-anna');
     // Move the node's clock past the 900 s idle threshold in 15 s steps while the SDK keeps heartbeating (TTL 60 s,

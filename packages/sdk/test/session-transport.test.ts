@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuthenticationError, ConnectionError, InsufficientLicenseError, LeaseLostError, LicensingClient, type LicensingError } from '@licensor/sdk';
+import {
+  AuthenticationError,
+  ConnectionError,
+  InsufficientLicenseError,
+  LeaseLostError,
+  LicensingClient,
+  type LicensingError,
+} from '@licensor/sdk';
 import { type FakeNode, startFakeNode } from './support/fake-node.js';
 import { until } from './support/node-helpers.js';
 
@@ -16,7 +23,11 @@ test('session: connects lazily, multiplexes concurrent requests over one socket'
   const before = node.connections;
   const client = new LicensingClient({ url: node.url, token: node.token });
   assert.equal(node.connections, before);
-  const [a, b, enabled] = await Promise.all([client.acquireSlot(100, 'dev-a'), client.acquireSlot(100, 'dev-b'), client.isEnabled(100)]);
+  const [a, b, enabled] = await Promise.all([
+    client.acquireSlot(100, 'dev-a'),
+    client.acquireSlot(100, 'dev-b'),
+    client.isEnabled(100),
+  ]);
   assert.equal(node.connections, before + 1);
   assert.notEqual(a.leaseId, b.leaseId);
   assert.equal(enabled, true);
@@ -64,7 +75,10 @@ test('session: heartbeats are batched, one message per tick for every lease, and
     ],
   );
   // The activity flag is consumed by the heartbeat that carried it.
-  await until(() => node.received.slice(start).filter((r) => r.op === 'heartbeat').length >= 2, 'the expected wire traffic');
+  await until(
+    () => node.received.slice(start).filter((r) => r.op === 'heartbeat').length >= 2,
+    'the expected wire traffic',
+  );
   const second = node.received.slice(start).filter((r) => r.op === 'heartbeat')[1];
   assert.ok(second && second.op === 'heartbeat' && second.leases.every((l) => !l.active));
 });
@@ -115,7 +129,10 @@ test('session: after a dropped socket the client reconnects and re-takes its lea
   client.on('connected', (_h, reconnected) => events.push(reconnected ? 'again' : 'first'));
   const start = node.received.length;
   node.dropAll();
-  await until(() => node.received.slice(start).some((r) => r.op === 'acquire' && r.holderId === 'roamer'), 'the expected wire traffic');
+  await until(
+    () => node.received.slice(start).some((r) => r.op === 'acquire' && r.holderId === 'roamer'),
+    'the expected wire traffic',
+  );
   await until(() => events.includes('again'), 'the expected wire traffic');
   assert.equal(lease.leaseId, leaseId);
   assert.equal(lease.isLost, false);
@@ -139,7 +156,10 @@ test('session: a request rejects with ConnectionError when the node cannot be re
   const url = dead.url;
   await dead.close();
   await using client = new LicensingClient({ url, token: 'x', maxReconnectDelayMs: 50 });
-  await assert.rejects(client.status(), (err: LicensingError) => err instanceof ConnectionError && err.code === 'CONNECTION_FAILED');
+  await assert.rejects(
+    client.status(),
+    (err: LicensingError) => err instanceof ConnectionError && err.code === 'CONNECTION_FAILED',
+  );
 });
 
 test('session: a request with no answer rejects with REQUEST_TIMEOUT', async () => {
@@ -147,7 +167,10 @@ test('session: a request with no answer rejects with REQUEST_TIMEOUT', async () 
   await client.status();
   node.swallow.add('status');
   try {
-    await assert.rejects(client.status(), (err: LicensingError) => err instanceof ConnectionError && err.code === 'REQUEST_TIMEOUT');
+    await assert.rejects(
+      client.status(),
+      (err: LicensingError) => err instanceof ConnectionError && err.code === 'REQUEST_TIMEOUT',
+    );
   } finally {
     node.swallow.delete('status');
   }
@@ -156,7 +179,10 @@ test('session: a request with no answer rejects with REQUEST_TIMEOUT', async () 
 test('session: a refused token rejects with AuthenticationError, without retry loops', async () => {
   await using client = new LicensingClient({ url: node.url, token: 'wrong' });
   const before = node.connections;
-  await assert.rejects(client.status(), (err: LicensingError) => err instanceof AuthenticationError && err.code === 'UNAUTHENTICATED' && err.status === 401);
+  await assert.rejects(
+    client.status(),
+    (err: LicensingError) => err instanceof AuthenticationError && err.code === 'UNAUTHENTICATED' && err.status === 401,
+  );
   await sleep(150);
   assert.equal(node.connections, before);
 });

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { InsufficientLicenseError, LeaseLostError, type LicensingError, LicensingClient, type TransportKind } from '@licensor/sdk';
+import {
+  InsufficientLicenseError,
+  LeaseLostError,
+  type LicensingError,
+  LicensingClient,
+  type TransportKind,
+} from '@licensor/sdk';
 import { startTestNode, type TestNode } from '../../../test/support/test-node.js';
 import { liveHolders, until } from './support/node-helpers.js';
 
@@ -24,7 +30,8 @@ before(async () => {
 });
 after(() => node.close());
 
-const client = (transport: TransportKind = 'session') => new LicensingClient({ url: node.url, token: node.appToken, transport });
+const client = (transport: TransportKind = 'session') =>
+  new LicensingClient({ url: node.url, token: node.appToken, transport });
 
 for (const transport of ['session', 'http'] as const) {
   test(`${transport}: acquire then release frees the slot`, async () => {
@@ -109,7 +116,12 @@ test('an admin force-release is pushed within 100 ms and onLost runs', async () 
 });
 
 test('http: a force-released lease is learned at the next heartbeat', async () => {
-  await using c = new LicensingClient({ url: node.url, token: node.appToken, transport: 'http', heartbeatIntervalMs: 50 });
+  await using c = new LicensingClient({
+    url: node.url,
+    token: node.appToken,
+    transport: 'http',
+    heartbeatIntervalMs: 50,
+  });
   const lease = await c.acquireSlot(MANAGER, 'forced-http');
   assert.equal((await node.api('POST', `/v1/modules/${MANAGER}/leases/forced-http/revoke`, {})).status, 200);
   const err = await lease.lost;

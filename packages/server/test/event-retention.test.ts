@@ -9,7 +9,13 @@ import type { CommitBatch, NewEvent } from '../src/store/store.js';
 
 const DAY = 86_400_000;
 const T = Date.parse('2026-11-01T00:00:00Z');
-const ev = (subject: string, at: number): NewEvent => ({ type: 'slot.acquired', moduleId: 2001, subject, data: null, at });
+const ev = (subject: string, at: number): NewEvent => ({
+  type: 'slot.acquired',
+  moduleId: 2001,
+  subject,
+  data: null,
+  at,
+});
 const batch = (events: NewEvent[]): CommitBatch => ({ changes: [], events, idempotency: [], audit: [] });
 
 /** Runs `fn` on a migrated SQLite store in a fresh temp directory, closed and removed afterwards. */

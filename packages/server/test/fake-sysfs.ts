@@ -34,7 +34,18 @@ export function fakeSysfs(devices: FakeUsbDevice[], root = mkdtempSync(join(tmpd
   writeFileSync(join(hub, '1-0:1.0', 'bInterfaceClass'), '09\n');
   symlinkSync(relative(busDir, hub), join(busDir, 'usb1'));
   // a fixed SATA disk, not under USB
-  const sda = join(sys, 'devices', 'pci0000:00', '0000:00:17.0', 'ata1', 'host0', 'target0:0:0', '0:0:0:0', 'block', 'sda');
+  const sda = join(
+    sys,
+    'devices',
+    'pci0000:00',
+    '0000:00:17.0',
+    'ata1',
+    'host0',
+    'target0:0:0',
+    '0:0:0:0',
+    'block',
+    'sda',
+  );
   mkdirSync(sda, { recursive: true });
   symlinkSync(relative(blockDir, sda), join(blockDir, 'sda'));
   devices.forEach((d, n) => {

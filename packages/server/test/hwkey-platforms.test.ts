@@ -8,7 +8,12 @@ import { IOREG_COMMAND, listMacosUsbDrives, parseMacosUsbDrives } from '../src/h
 import { parsePlistXml } from '../src/hwkey/parse-plist-xml.js';
 import { platformUsbReader } from '../src/hwkey/platform-usb-drives.js';
 import { deriveHardwareKey, formatDrive, listUsbDrives, selectDrives } from '../src/hwkey/usb-drives.js';
-import { listWindowsUsbDrives, POWERSHELL_COMMAND, parseWindowsUsbDrives, WINDOWS_USB_DRIVES_SCRIPT } from '../src/hwkey/windows-usb-drives.js';
+import {
+  listWindowsUsbDrives,
+  POWERSHELL_COMMAND,
+  parseWindowsUsbDrives,
+  WINDOWS_USB_DRIVES_SCRIPT,
+} from '../src/hwkey/windows-usb-drives.js';
 import { fakeSysfs } from './fake-sysfs.js';
 
 const FIXTURES = new URL('./fixtures/hwkey/', import.meta.url).pathname;
@@ -16,7 +21,15 @@ const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const WINDOWS = fixture('windows-win32-diskdrive.json');
 const MACOS = fixture('macos-ioreg-usb.plist');
 
-const SANDISK = { busId: '1-1', idVendor: '0781', idProduct: '5567', serial: '4C530001230925117433', manufacturer: 'SanDisk', product: 'Cruzer Blade', block: 'sdb' };
+const SANDISK = {
+  busId: '1-1',
+  idVendor: '0781',
+  idProduct: '5567',
+  serial: '4C530001230925117433',
+  manufacturer: 'SanDisk',
+  product: 'Cruzer Blade',
+  block: 'sdb',
+};
 const SANDISK_KEY = deriveHardwareKey('0781', '5567', '4C530001230925117433');
 
 const roots: string[] = [];
@@ -65,12 +78,27 @@ test('Windows: a drive without a serial (an instance id Windows made up) is list
 });
 
 test('Windows: a lone object, an empty answer and a byte-order mark are read; other text is refused', () => {
-  const one = JSON.stringify({ DeviceID: '\\\\.\\PHYSICALDRIVE1', PNPDeviceID: 'USBSTOR\\X', Model: 'X', Parents: 'USB\\VID_0781&PID_5567\\4C530001230925117433', DriveLetters: 'E:' });
+  const one = JSON.stringify({
+    DeviceID: '\\\\.\\PHYSICALDRIVE1',
+    PNPDeviceID: 'USBSTOR\\X',
+    Model: 'X',
+    Parents: 'USB\\VID_0781&PID_5567\\4C530001230925117433',
+    DriveLetters: 'E:',
+  });
   assert.deepEqual(
     parseWindowsUsbDrives(one).map((d) => [d.hardwareKey, d.blockDevices]),
     [[SANDISK_KEY, ['\\\\.\\PHYSICALDRIVE1', 'E:']]],
   );
-  const wrapped = JSON.stringify({ value: [{ DeviceID: '\\\\.\\PHYSICALDRIVE1', Parents: { value: ['USB\\VID_0781&PID_5567\\4C530001230925117433'], Count: 1 }, DriveLetters: { value: ['E:'], Count: 1 } }], Count: 1 });
+  const wrapped = JSON.stringify({
+    value: [
+      {
+        DeviceID: '\\\\.\\PHYSICALDRIVE1',
+        Parents: { value: ['USB\\VID_0781&PID_5567\\4C530001230925117433'], Count: 1 },
+        DriveLetters: { value: ['E:'], Count: 1 },
+      },
+    ],
+    Count: 1,
+  });
   assert.deepEqual(
     parseWindowsUsbDrives(wrapped).map((d) => [d.hardwareKey, d.blockDevices]),
     [[SANDISK_KEY, ['\\\\.\\PHYSICALDRIVE1', 'E:']]],
@@ -92,7 +120,13 @@ test('Windows: the script runs through powershell.exe -EncodedCommand; a failure
   assert.equal(calls[0]?.[0], 'powershell.exe');
   const encoded = calls[0]?.at(-1) ?? '';
   assert.equal(Buffer.from(encoded, 'base64').toString('utf16le'), WINDOWS_USB_DRIVES_SCRIPT);
-  assert.deepEqual(calls[0]?.slice(1, -1), ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand']);
+  assert.deepEqual(calls[0]?.slice(1, -1), [
+    '-NoProfile',
+    '-NonInteractive',
+    '-ExecutionPolicy',
+    'Bypass',
+    '-EncodedCommand',
+  ]);
   assert.deepEqual(POWERSHELL_COMMAND.args.at(-1), encoded);
   assert.deepEqual(
     listWindowsUsbDrives(() => null),
@@ -175,8 +209,25 @@ test('XML property lists: values, entities, empty elements; malformed text is re
 	<key>blob</key><data>AAEC</data>
 </dict>
 </plist>`;
-  assert.deepEqual(parsePlistXml(doc), { name: 'A & B <1> AB', n: -12, r: 1.5, yes: true, no: false, empty: '', list: [1, [], {}], blob: 'AAEC' });
-  for (const bad of ['', 'not xml', '<plist><dict><key>a</key></dict></plist>', '<plist><array><integer>x</integer></array></plist>', '<plist><dict><string>a</string></dict></plist>', '<plist><array></dict></plist>', '<plist><array/>']) {
+  assert.deepEqual(parsePlistXml(doc), {
+    name: 'A & B <1> AB',
+    n: -12,
+    r: 1.5,
+    yes: true,
+    no: false,
+    empty: '',
+    list: [1, [], {}],
+    blob: 'AAEC',
+  });
+  for (const bad of [
+    '',
+    'not xml',
+    '<plist><dict><key>a</key></dict></plist>',
+    '<plist><array><integer>x</integer></array></plist>',
+    '<plist><dict><string>a</string></dict></plist>',
+    '<plist><array></dict></plist>',
+    '<plist><array/>',
+  ]) {
     assert.throws(() => parsePlistXml(bad), /not an XML property list/, JSON.stringify(bad));
   }
 });
@@ -188,5 +239,6 @@ test('dispatch: Windows and macOS read their device trees; Linux and an explicit
   const root = fakeSysfs([SANDISK]);
   roots.push(root);
   assert.equal(platformUsbReader(root, 'win32'), null, 'a sysfs tree given explicitly is read on any platform');
-  for (const platform of ['linux', 'win32', 'darwin'] as const) assert.equal(listUsbDrives(root, platform)[0]?.hardwareKey, SANDISK_KEY, platform);
+  for (const platform of ['linux', 'win32', 'darwin'] as const)
+    assert.equal(listUsbDrives(root, platform)[0]?.hardwareKey, SANDISK_KEY, platform);
 });

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isHardwareKey } from '@licensor/protocol';
-import { deriveHardwareKey, formatDrive, hardwareKeyIdentity, listUsbDrives, machineIdKey, selectDrives } from '../src/hwkey/usb-drives.js';
+import {
+  deriveHardwareKey,
+  formatDrive,
+  hardwareKeyIdentity,
+  listUsbDrives,
+  machineIdKey,
+  selectDrives,
+} from '../src/hwkey/usb-drives.js';
 import { fakeSysfs } from './fake-sysfs.js';
 
 const roots: string[] = [];
@@ -18,15 +25,35 @@ after(() => {
   for (const r of roots) rmSync(r, { recursive: true, force: true });
 });
 
-const SANDISK = { busId: '1-1', idVendor: '0781', idProduct: '5567', serial: '4C530001230925117433', manufacturer: 'SanDisk', product: 'Cruzer Blade', block: 'sdb' };
-const KINGSTON = { busId: '1-2', idVendor: '0951', idProduct: '1666', serial: 'E0D55EA574E6F4B0F9A1', manufacturer: 'Kingston', product: 'DataTraveler 3.0', block: 'sdc' };
+const SANDISK = {
+  busId: '1-1',
+  idVendor: '0781',
+  idProduct: '5567',
+  serial: '4C530001230925117433',
+  manufacturer: 'SanDisk',
+  product: 'Cruzer Blade',
+  block: 'sdb',
+};
+const KINGSTON = {
+  busId: '1-2',
+  idVendor: '0951',
+  idProduct: '1666',
+  serial: 'E0D55EA574E6F4B0F9A1',
+  manufacturer: 'Kingston',
+  product: 'DataTraveler 3.0',
+  block: 'sdc',
+};
 
 test('the key is SHA-256 of the documented salted identity', () => {
   assert.equal(hardwareKeyIdentity('0781', '5567', 'ABC'), 'licensor-hwkey-v1\u00000781\u00005567\u0000ABC');
   const expected = createHash('sha256').update('licensor-hwkey-v1\u00000781\u00005567\u0000ABC').digest('hex');
   assert.equal(deriveHardwareKey('0781', '5567', 'ABC'), expected);
   assert.equal(deriveHardwareKey('0781', '5567', 'ABC'), deriveHardwareKey('0781', '5567', 'ABC'), 'stable');
-  assert.notEqual(deriveHardwareKey('0781', '5567', 'ABC'), deriveHardwareKey('0781', '5567', 'abc'), 'serial kept as-is');
+  assert.notEqual(
+    deriveHardwareKey('0781', '5567', 'ABC'),
+    deriveHardwareKey('0781', '5567', 'abc'),
+    'serial kept as-is',
+  );
   assert.ok(isHardwareKey(expected));
 });
 
@@ -64,16 +91,40 @@ test('vendor and product IDs are lowercased before hashing', () => {
 test('two drives: both listed with distinct keys; --device picks by block name or serial', () => {
   const drives = listUsbDrives(tree([SANDISK, KINGSTON]));
   assert.equal(drives.length, 2);
-  assert.deepEqual(drives.map((d) => d.blockDevices[0]), ['sdb', 'sdc']);
+  assert.deepEqual(
+    drives.map((d) => d.blockDevices[0]),
+    ['sdb', 'sdc'],
+  );
   assert.notEqual(drives[0]!.hardwareKey, drives[1]!.hardwareKey);
-  assert.deepEqual(selectDrives(drives, 'sdc').map((d) => d.serial), [KINGSTON.serial]);
-  assert.deepEqual(selectDrives(drives, '/dev/sdb').map((d) => d.serial), [SANDISK.serial]);
-  assert.deepEqual(selectDrives(drives, KINGSTON.serial).map((d) => d.blockDevices), [['sdc']]);
+  assert.deepEqual(
+    selectDrives(drives, 'sdc').map((d) => d.serial),
+    [KINGSTON.serial],
+  );
+  assert.deepEqual(
+    selectDrives(drives, '/dev/sdb').map((d) => d.serial),
+    [SANDISK.serial],
+  );
+  assert.deepEqual(
+    selectDrives(drives, KINGSTON.serial).map((d) => d.blockDevices),
+    [['sdc']],
+  );
   assert.deepEqual(selectDrives(drives, 'sdz'), []);
 });
 
 test('a drive without a serial is listed but has no key', () => {
-  const drives = listUsbDrives(tree([SANDISK, { busId: '1-4', idVendor: '090c', idProduct: '1000', manufacturer: 'Generic', product: 'Flash Disk', block: 'sdd' }]));
+  const drives = listUsbDrives(
+    tree([
+      SANDISK,
+      {
+        busId: '1-4',
+        idVendor: '090c',
+        idProduct: '1000',
+        manufacturer: 'Generic',
+        product: 'Flash Disk',
+        block: 'sdd',
+      },
+    ]),
+  );
   assert.equal(drives.length, 2);
   const bare = drives.find((d) => d.busId === '1-4')!;
   assert.equal(bare.serial, null);

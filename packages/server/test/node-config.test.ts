@@ -48,11 +48,17 @@ test('flags win over the environment, which wins over the defaults; an empty num
   assert.equal(accepted({ port: '8080' }, { LICENSOR_PORT: '9090' }).port, 8080);
   assert.equal(accepted({}, { LICENSOR_PORT: '9090' }).port, 9090);
   assert.equal(accepted({}, { LICENSOR_PORT: '' }).port, 7070);
-  assert.equal(accepted({}, { LICENSOR_UPSTREAM: 'http://parent:7070', LICENSOR_UPSTREAM_TOKEN: 't' }).upstreamUrl, 'http://parent:7070');
+  assert.equal(
+    accepted({}, { LICENSOR_UPSTREAM: 'http://parent:7070', LICENSOR_UPSTREAM_TOKEN: 't' }).upstreamUrl,
+    'http://parent:7070',
+  );
   assert.equal(accepted({ rateLimitPerSecond: '7' }).rateLimitBurst, 14, 'the burst defaults to twice the rate');
   assert.equal(accepted({ rateLimitPerSecond: '0' }).rateLimitBurst, 1);
   assert.deepEqual(accepted({ catalogs: ['a.json', 'b.json'] }).catalogs, [resolve('a.json'), resolve('b.json')]);
-  assert.deepEqual(accepted({}, { LICENSOR_CATALOGS: 'a.json, b.json' }).catalogs, [resolve('a.json'), resolve('b.json')]);
+  assert.deepEqual(accepted({}, { LICENSOR_CATALOGS: 'a.json, b.json' }).catalogs, [
+    resolve('a.json'),
+    resolve('b.json'),
+  ]);
   const keyed = accepted({ hardwareKey: ` ${'C'.repeat(64)} ` });
   assert.equal(keyed.hardwareKey, HW, 'a hardware key is trimmed and lower-cased');
   assert.equal(keyed.hardwareKeySource, 'explicit', 'a hardware key implies the explicit source');
@@ -67,10 +73,18 @@ test('bad values are refused with one message naming the option', () => {
     [{ eventsRetentionDays: '-1' }, {}, '--events-retention-days must be an integer from 0 to 36500, got "-1"'],
     [{ logLevel: 'loud' }, {}, '--log-level must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{}, { LICENSOR_SQLITE_SYNCHRONOUS: '' }, '--sqlite-synchronous must be one of normal, full, got ""'],
-    [{}, { LICENSOR_FAULT: 'explode' }, '--fault must be one of crash-after-charge, crash-after-renewal-commit, got "explode"'],
+    [
+      {},
+      { LICENSOR_FAULT: 'explode' },
+      '--fault must be one of crash-after-charge, crash-after-renewal-commit, got "explode"',
+    ],
     [{ store: 'mysql://x' }, {}, '--store must be "sqlite" or a postgres:// URL, got "mysql://x"'],
     [{ upstreamUrl: 'ftp://x' }, {}, '--upstream must be an http(s):// URL of the parent node, got "ftp://x"'],
-    [{ upstreamUrl: 'http://parent' }, {}, '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)'],
+    [
+      { upstreamUrl: 'http://parent' },
+      {},
+      '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)',
+    ],
     [{ hardwareKeySource: 'explicit' }, {}, '--hardware-key-source explicit needs --hardware-key'],
     [{ tlsCert: 'cert.pem' }, {}, '--tls-cert and --tls-key go together'],
     [{ application: '0' }, {}, '--application must be an integer from 1 to 2147483647, got "0"'],
@@ -83,8 +97,14 @@ test('bad values are refused with one message naming the option', () => {
 });
 
 test('the hardware key ceilings hold: a licensee cannot look for the drive less often or serve longer without it', () => {
-  assert.equal(refusal({ hardwareKeyCheckIntervalMs: '60001' }), '--hardware-key-check-interval-ms must be an integer from 100 to 60000, got "60001"');
-  assert.equal(refusal({}, { LICENSOR_HARDWARE_KEY_GRACE_MS: '600001' }), '--hardware-key-grace-ms must be an integer from 0 to 600000, got "600001"');
+  assert.equal(
+    refusal({ hardwareKeyCheckIntervalMs: '60001' }),
+    '--hardware-key-check-interval-ms must be an integer from 100 to 60000, got "60001"',
+  );
+  assert.equal(
+    refusal({}, { LICENSOR_HARDWARE_KEY_GRACE_MS: '600001' }),
+    '--hardware-key-grace-ms must be an integer from 0 to 600000, got "600001"',
+  );
   assert.equal(accepted({ hardwareKeyCheckIntervalMs: '100', hardwareKeyGraceMs: '0' }).hardwareKeyGraceMs, 0);
 });
 
@@ -112,7 +132,10 @@ test('serve --help comes from the option table: every flag with its variable, de
   assert.ok(!help.includes('LICENSOR_FAULT'), 'the test-only fault switch stays out of --help');
   const line = (flag: string) => help.split('\n').find((l) => l.trimStart().startsWith(`${flag} `)) ?? '';
   assert.match(line('--port'), /\(0 to 65535\) \[env LICENSOR_PORT\] \(default: 7070\)/);
-  assert.match(line('--hardware-key-grace-ms'), /\(0 to 600000\) \[env LICENSOR_HARDWARE_KEY_GRACE_MS\] \(default: 600000\)/);
+  assert.match(
+    line('--hardware-key-grace-ms'),
+    /\(0 to 600000\) \[env LICENSOR_HARDWARE_KEY_GRACE_MS\] \(default: 600000\)/,
+  );
   assert.match(line('--log-level'), /\(fatal, error, warn, info, debug, trace, silent\)/);
   assert.match(line('--catalog'), /\[env LICENSOR_CATALOGS, comma-separated\]/);
 });

@@ -15,6 +15,13 @@ test('errors that mean "the store cannot be reached" are told apart from request
     new Error('Query read timeout'),
   ];
   for (const e of unavailable) assert.equal(isStoreUnavailable(e), true, JSON.stringify(e) || String(e));
-  const other = [{ code: '23505', message: 'duplicate key value violates unique constraint' }, { code: '42P01' }, new Error('boom'), null, undefined, 'ECONNREFUSED'];
+  const other = [
+    { code: '23505', message: 'duplicate key value violates unique constraint' },
+    { code: '42P01' },
+    new Error('boom'),
+    null,
+    undefined,
+    'ECONNREFUSED',
+  ];
   for (const e of other) assert.equal(isStoreUnavailable(e), false, String(e));
 });

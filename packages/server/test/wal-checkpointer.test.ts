@@ -72,12 +72,19 @@ test('WalCheckpointer keeps the WAL of a busy writer bounded, off the writer thr
     while (cp.passes < 3 && performance.now() < deadline) commits += await writeFor(db, 100);
     assert.ok(cp.passes >= 3, `expected several checkpoint passes, got ${cp.passes}`);
     const frames = await framesAfterNextPass(cp, db);
-    assert.ok(frames !== undefined && frames < 10, `the WAL restarted from its beginning (it holds ${frames} frames after ${commits} commits)`);
+    assert.ok(
+      frames !== undefined && frames < 10,
+      `the WAL restarted from its beginning (it holds ${frames} frames after ${commits} commits)`,
+    );
     await cp.stop();
     assert.deepEqual(warnings, []);
     assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, commits * 20 + 1);
     db.close();
-    assert.equal(existsSync(`${path}-wal`), false, 'closing the last connection removes the WAL: the worker closed its own');
+    assert.equal(
+      existsSync(`${path}-wal`),
+      false,
+      'closing the last connection removes the WAL: the worker closed its own',
+    );
   });
 });
 

@@ -32,12 +32,23 @@ export function acquireLease(pool: PoolState, req: AcquireRequest, now: number):
   const existing = pool.leases.get(req.holderId);
   if (existing) {
     // Idempotent per holder: a device that crashed and came back re-takes its own slot, not a second one.
-    const lease: Lease = { ...existing, sessionId: req.sessionId, lastHeartbeatAt: now, lastActivityAt: now, expiresAt: now + ttl };
+    const lease: Lease = {
+      ...existing,
+      sessionId: req.sessionId,
+      lastHeartbeatAt: now,
+      lastActivityAt: now,
+      expiresAt: now + ttl,
+    };
     putLease(pool, lease);
     pool.tombstones.delete(lease.holderId);
     const snap = snapshotLease(lease);
     changes.push({ kind: 'lease.put', lease: snap });
-    events.push({ type: 'slot.reacquired', moduleId: module.id, subject: lease.holderId, data: { leaseId: lease.leaseId, sessionId: req.sessionId } });
+    events.push({
+      type: 'slot.reacquired',
+      moduleId: module.id,
+      subject: lease.holderId,
+      data: { leaseId: lease.leaseId, sessionId: req.sessionId },
+    });
     return { outcome: ok({ lease: snap, reacquired: true }), changes, events };
   }
 
@@ -45,11 +56,16 @@ export function acquireLease(pool: PoolState, req: AcquireRequest, now: number):
   const { quantity } = pool;
   const used = pool.leases.size;
   if (quantity !== null && used >= quantity) {
-    const victim = module.policy.strategy === 'EVICT_INACTIVE' && used === quantity && quantity > 0 ? pickVictim(pool) : undefined;
+    const victim =
+      module.policy.strategy === 'EVICT_INACTIVE' && used === quantity && quantity > 0 ? pickVictim(pool) : undefined;
     const threshold = module.policy.strategy === 'EVICT_INACTIVE' ? module.policy.idleThresholdSeconds * 1000 : 0;
-    if (!victim || now - victim.lastActivityAt < threshold) return refuse(fullFailure(pool, used, quantity, victim, now), changes, events);
+    if (!victim || now - victim.lastActivityAt < threshold)
+      return refuse(fullFailure(pool, used, quantity, victim, now), changes, events);
     const idleSeconds = Math.floor((now - victim.lastActivityAt) / 1000);
-    const end = endLease(pool, victim, 'evicted', now, { by: req.holderId, data: { evictedFor: req.holderId, idleSeconds } });
+    const end = endLease(pool, victim, 'evicted', now, {
+      by: req.holderId,
+      data: { evictedFor: req.holderId, idleSeconds },
+    });
     evicted = snapshotLease(victim);
     changes.push(end.change);
     events.push(end.event);
@@ -69,8 +85,17 @@ export function acquireLease(pool: PoolState, req: AcquireRequest, now: number):
   pool.tombstones.delete(lease.holderId);
   const snap = snapshotLease(lease);
   changes.push({ kind: 'lease.put', lease: snap });
-  events.push({ type: 'slot.acquired', moduleId: module.id, subject: lease.holderId, data: { leaseId: lease.leaseId } });
-  return { outcome: ok(evicted ? { lease: snap, reacquired: false, evicted } : { lease: snap, reacquired: false }), changes, events };
+  events.push({
+    type: 'slot.acquired',
+    moduleId: module.id,
+    subject: lease.holderId,
+    data: { leaseId: lease.leaseId },
+  });
+  return {
+    outcome: ok(evicted ? { lease: snap, reacquired: false, evicted } : { lease: snap, reacquired: false }),
+    changes,
+    events,
+  };
 }
 
 /** The lease idle longest (smallest lastActivityAt); ties go to the oldest acquisition, then holder id, for determinism. */
@@ -80,7 +105,8 @@ function pickVictim(pool: PoolState): Lease | undefined {
     if (
       !best ||
       l.lastActivityAt < best.lastActivityAt ||
-      (l.lastActivityAt === best.lastActivityAt && (l.acquiredAt < best.acquiredAt || (l.acquiredAt === best.acquiredAt && l.holderId < best.holderId)))
+      (l.lastActivityAt === best.lastActivityAt &&
+        (l.acquiredAt < best.acquiredAt || (l.acquiredAt === best.acquiredAt && l.holderId < best.holderId)))
     ) {
       best = l;
     }

@@ -28,7 +28,12 @@ export function endLease(
   pool.tombstones.set(lease.holderId, tomb);
   return {
     change: { kind: 'lease.delete', moduleId: lease.moduleId, holderId: lease.holderId },
-    event: { type: EVENT_FOR[reason], moduleId: lease.moduleId, subject: lease.holderId, data: { leaseId: lease.leaseId, ...extra.data } },
+    event: {
+      type: EVENT_FOR[reason],
+      moduleId: lease.moduleId,
+      subject: lease.holderId,
+      data: { leaseId: lease.leaseId, ...extra.data },
+    },
   };
 }
 
@@ -45,7 +50,10 @@ export function pruneTombstones(pool: PoolState, now: number): number {
 }
 
 /** Ends every lease whose expiresAt <= now; shared by acquire (reap before counting) and the reaper. */
-export function reapExpired(pool: PoolState, now: number): { expired: Lease[]; changes: Change[]; events: DomainEvent[] } {
+export function reapExpired(
+  pool: PoolState,
+  now: number,
+): { expired: Lease[]; changes: Change[]; events: DomainEvent[] } {
   const expired: Lease[] = [];
   const changes: Change[] = [];
   const events: DomainEvent[] = [];

@@ -12,7 +12,12 @@ export function expireLeases(pool: PoolState, now: number): Decision<{ expired: 
 }
 
 /** A session dropped: its leases lose the session and live at most `graceMs` more, so a reconnect can re-take them. */
-export function detachSession(pool: PoolState, sessionId: string, graceMs: number, now: number): Decision<{ detached: number }> {
+export function detachSession(
+  pool: PoolState,
+  sessionId: string,
+  graceMs: number,
+  now: number,
+): Decision<{ detached: number }> {
   const changes: Change[] = [];
   for (const lease of pool.leases.values()) {
     if (lease.sessionId !== sessionId) continue;

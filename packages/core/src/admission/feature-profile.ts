@@ -12,9 +12,14 @@ export function checkFeatureProfile(
   featureIds: number[],
 ): Outcome<{ features: number[] }> {
   const app = catalog.modules.get(applicationId);
-  if (!app) return fail('MODULE_UNKNOWN', `module ${applicationId} is not in the catalog ${catalog.name}`, { data: { unknown: [applicationId] } });
+  if (!app)
+    return fail('MODULE_UNKNOWN', `module ${applicationId} is not in the catalog ${catalog.name}`, {
+      data: { unknown: [applicationId] },
+    });
   if (app.kind !== 'application') {
-    return fail('MODULE_KIND_MISMATCH', `${applicationId} ${app.name} is a ${app.kind}, not an application`, { data: { mismatched: [applicationId] } });
+    return fail('MODULE_KIND_MISMATCH', `${applicationId} ${app.name} is a ${app.kind}, not an application`, {
+      data: { mismatched: [applicationId] },
+    });
   }
   const features = [...new Set(featureIds)];
   const bad = features.filter((id) => !Number.isInteger(id));
@@ -22,7 +27,9 @@ export function checkFeatureProfile(
 
   const unknown = features.filter((id) => !catalog.modules.has(id));
   if (unknown.length > 0) {
-    return fail('MODULE_UNKNOWN', `profile enables modules not in the catalog ${catalog.name}: ${unknown.join(', ')}`, { data: { unknown } });
+    return fail('MODULE_UNKNOWN', `profile enables modules not in the catalog ${catalog.name}: ${unknown.join(', ')}`, {
+      data: { unknown },
+    });
   }
   const describe = (id: number) => `${id} ${catalog.modules.get(id)!.name}`;
   const mismatched = features.filter((id) => {
@@ -30,9 +37,13 @@ export function checkFeatureProfile(
     return m.kind !== 'feature' || m.extends !== applicationId;
   });
   if (mismatched.length > 0) {
-    return fail('MODULE_KIND_MISMATCH', `profile enables modules that are not features of ${app.name}: ${mismatched.map(describe).join(', ')}`, {
-      data: { mismatched },
-    });
+    return fail(
+      'MODULE_KIND_MISMATCH',
+      `profile enables modules that are not features of ${app.name}: ${mismatched.map(describe).join(', ')}`,
+      {
+        data: { mismatched },
+      },
+    );
   }
   const missing = features.filter((id) => !licensed(id));
   if (missing.length > 0) {

@@ -23,17 +23,25 @@ export function heartbeatLease(pool: PoolState, req: HeartbeatRequest, now: numb
   if (lease && lease.expiresAt <= now) {
     // Expired but not yet reaped: reap it here so the answer and the store agree.
     const end = endLease(pool, lease, 'expired', now, { data: { expiredAt: lease.expiresAt } });
-    const failure = fail('LEASE_NOT_FOUND', `${module.name}: the lease of ${req.holderId} expired at ${iso(lease.expiresAt)}; acquire again`, {
-      data: { reason: 'expired', at: lease.expiresAt, moduleId: module.id },
-    });
+    const failure = fail(
+      'LEASE_NOT_FOUND',
+      `${module.name}: the lease of ${req.holderId} expired at ${iso(lease.expiresAt)}; acquire again`,
+      {
+        data: { reason: 'expired', at: lease.expiresAt, moduleId: module.id },
+      },
+    );
     return refuse(failure, [end.change], [end.event]);
   }
   if (!lease) return refuse(missingLease(pool, req.holderId));
   if (req.leaseId !== undefined && req.leaseId !== lease.leaseId) {
     return refuse(
-      fail('LEASE_NOT_FOUND', `${module.name}: lease ${req.leaseId} of ${req.holderId} is no longer live; the slot was re-taken by another session`, {
-        data: { reason: 'superseded', moduleId: module.id },
-      }),
+      fail(
+        'LEASE_NOT_FOUND',
+        `${module.name}: lease ${req.leaseId} of ${req.holderId} is no longer live; the slot was re-taken by another session`,
+        {
+          data: { reason: 'superseded', moduleId: module.id },
+        },
+      ),
     );
   }
 
@@ -46,22 +54,37 @@ export function heartbeatLease(pool: PoolState, req: HeartbeatRequest, now: numb
   return { outcome: ok(snap), changes: [{ kind: 'lease.put', lease: snap }], events: [] };
 }
 
-const REASON_TEXT = { expired: 'expired', released: 'released', force_released: 'force-released by an administrator', evicted: 'evicted' } as const;
+const REASON_TEXT = {
+  expired: 'expired',
+  released: 'released',
+  force_released: 'force-released by an administrator',
+  evicted: 'evicted',
+} as const;
 
 /** LEASE_EVICTED when a tombstone says so (the holder must tell its user), else LEASE_NOT_FOUND with what is known. */
 function missingLease(pool: PoolState, holderId: string) {
   const { module } = pool;
   const tomb = pool.tombstones.get(holderId);
   if (tomb?.reason === 'evicted') {
-    return fail('LEASE_EVICTED', `${module.name}: the lease of ${holderId} was evicted at ${iso(tomb.at)} to make room for ${tomb.by ?? 'another holder'}`, {
-      data: { reason: tomb.reason, at: tomb.at, by: tomb.by, moduleId: module.id },
-    });
+    return fail(
+      'LEASE_EVICTED',
+      `${module.name}: the lease of ${holderId} was evicted at ${iso(tomb.at)} to make room for ${tomb.by ?? 'another holder'}`,
+      {
+        data: { reason: tomb.reason, at: tomb.at, by: tomb.by, moduleId: module.id },
+      },
+    );
   }
   if (!tomb) {
-    return fail('LEASE_NOT_FOUND', `${module.name}: no live lease for ${holderId}; acquire a slot first`, { data: { reason: 'unknown', moduleId: module.id } });
+    return fail('LEASE_NOT_FOUND', `${module.name}: no live lease for ${holderId}; acquire a slot first`, {
+      data: { reason: 'unknown', moduleId: module.id },
+    });
   }
   const by = tomb.by ? ` (${tomb.by})` : '';
-  return fail('LEASE_NOT_FOUND', `${module.name}: no live lease for ${holderId}: it was ${REASON_TEXT[tomb.reason]}${by} at ${iso(tomb.at)}`, {
-    data: { reason: tomb.reason, at: tomb.at, by: tomb.by, moduleId: module.id },
-  });
+  return fail(
+    'LEASE_NOT_FOUND',
+    `${module.name}: no live lease for ${holderId}: it was ${REASON_TEXT[tomb.reason]}${by} at ${iso(tomb.at)}`,
+    {
+      data: { reason: tomb.reason, at: tomb.at, by: tomb.by, moduleId: module.id },
+    },
+  );
 }

@@ -53,7 +53,12 @@ export function joinMember(pool: PoolState, req: JoinRequest, now: number): Deci
       missingFeatures: [],
     };
     pool.members.set(member.memberId, member);
-    events.push({ type: 'member.joined', moduleId: pool.module.id, subject: member.memberId, data: { seq: member.seq } });
+    events.push({
+      type: 'member.joined',
+      moduleId: pool.module.id,
+      subject: member.memberId,
+      data: { seq: member.seq },
+    });
   }
 
   const recomputed = recomputeMembers(pool, now);

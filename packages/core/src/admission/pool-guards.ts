@@ -3,19 +3,31 @@ import type { PolicyStrategy } from '../policy/admission-policy.js';
 import type { Decision, Lease, Member, PoolState } from './pool-state.js';
 
 /** Fails with MODULE_KIND_MISMATCH unless the pool's strategy is one of `strategies`; null when it fits. */
-export function requireStrategy(pool: PoolState, strategies: readonly PolicyStrategy[], operation: string): Failure | null {
+export function requireStrategy(
+  pool: PoolState,
+  strategies: readonly PolicyStrategy[],
+  operation: string,
+): Failure | null {
   const { id, name, policy } = pool.module;
   if (strategies.includes(policy.strategy)) return null;
-  return fail('MODULE_KIND_MISMATCH', `${name} (${id}) uses ${policy.strategy}; ${operation} applies only to ${strategies.join(' or ')} modules`, {
-    data: { moduleId: id, strategy: policy.strategy, expected: [...strategies] },
-  });
+  return fail(
+    'MODULE_KIND_MISMATCH',
+    `${name} (${id}) uses ${policy.strategy}; ${operation} applies only to ${strategies.join(' or ')} modules`,
+    {
+      data: { moduleId: id, strategy: policy.strategy, expected: [...strategies] },
+    },
+  );
 }
 
 /** The strategies that count live leases (mirrors countsLeases). */
 export const LEASE_STRATEGIES: readonly PolicyStrategy[] = ['REJECT_NEW', 'EVICT_INACTIVE'];
 
 /** A refusal that changed nothing, or that carries the changes made before refusing (reaping is still persisted). */
-export function refuse<T>(failure: Failure, changes: Decision<T>['changes'] = [], events: Decision<T>['events'] = []): Decision<T> {
+export function refuse<T>(
+  failure: Failure,
+  changes: Decision<T>['changes'] = [],
+  events: Decision<T>['events'] = [],
+): Decision<T> {
   return { outcome: failure, changes, events };
 }
 

@@ -134,7 +134,11 @@ export interface StoredPoolState {
 }
 
 /** Replaces the state of the pools in `ids` (every pool when omitted) with what the store holds. */
-export function refillPools(pools: ReadonlyMap<number, PoolState>, state: StoredPoolState, ids: Iterable<number> = pools.keys()): void {
+export function refillPools(
+  pools: ReadonlyMap<number, PoolState>,
+  state: StoredPoolState,
+  ids: Iterable<number> = pools.keys(),
+): void {
   for (const id of ids) {
     const pool = pools.get(id);
     if (!pool) continue;

@@ -27,7 +27,9 @@ export function reportQuota(pool: PoolState, req: { count: number }, now: number
   if (mismatch) return refuse(mismatch);
   const { count } = req;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) {
-    return refuse(fail('VALIDATION_FAILED', `count must be a non-negative integer (got ${String(count)})`, { field: 'count' }));
+    return refuse(
+      fail('VALIDATION_FAILED', `count must be a non-negative integer (got ${String(count)})`, { field: 'count' }),
+    );
   }
   const policy = pool.module.policy as DegradePolicy;
   const { changes, events } = applyQuota(pool, count, now);
@@ -38,7 +40,9 @@ export function reportQuota(pool: PoolState, req: { count: number }, now: number
       state,
       count,
       quantity: pool.quantity,
-      allowed: over ? [...policy.allowedWhenOverQuota] : [...policy.allowedWhenOverQuota, ...policy.refusedWhenOverQuota],
+      allowed: over
+        ? [...policy.allowedWhenOverQuota]
+        : [...policy.allowedWhenOverQuota, ...policy.refusedWhenOverQuota],
       refused: over ? [...policy.refusedWhenOverQuota] : [],
     }),
     changes,
@@ -54,7 +58,10 @@ export function applyQuota(pool: PoolState, count: number, now: number): { chang
   const changes: Change[] = [{ kind: 'quota.put', quota: { ...pool.quota } }];
   if (before === state) return { changes, events: [] };
   const type = state === 'over_quota' ? 'quota.exceeded' : 'quota.restored';
-  return { changes, events: [{ type, moduleId: pool.module.id, subject: 'quota', data: { count, quantity: pool.quantity } }] };
+  return {
+    changes,
+    events: [{ type, moduleId: pool.module.id, subject: 'quota', data: { count, quantity: pool.quantity } }],
+  };
 }
 
 /** May the application perform `operation` now? Refused operations fail with QUOTA_EXCEEDED while over quota. */
@@ -64,17 +71,35 @@ export function isOperationAllowed(pool: PoolState, operation: string): Outcome<
   const policy = pool.module.policy as DegradePolicy;
   const { allowedWhenOverQuota: allowed, refusedWhenOverQuota: refused } = policy;
   if (!allowed.includes(operation) && !refused.includes(operation)) {
-    return fail('VALIDATION_FAILED', `operation '${operation}' is not one of ${[...allowed, ...refused].map((o) => `'${o}'`).join(', ')}`, {
-      field: 'operation',
-    });
+    return fail(
+      'VALIDATION_FAILED',
+      `operation '${operation}' is not one of ${[...allowed, ...refused].map((o) => `'${o}'`).join(', ')}`,
+      {
+        field: 'operation',
+      },
+    );
   }
   const quota = pool.quota;
   if (quota?.state !== 'over_quota' || !refused.includes(operation)) return ok(true);
   const plural = allowed.length > 1 || PLURAL_LABELS.has(allowed[0] ?? '');
-  const still = allowed.length > 0 ? `${allowed.map(label).join(', ')} ${plural ? 'are' : 'is'} still allowed` : 'nothing else is allowed';
-  return fail('QUOTA_EXCEEDED', `${pool.module.name}: over quota (${quota.count} of ${pool.quantity}): '${operation}' is refused; ${still}`, {
-    data: { moduleId: pool.module.id, operation, count: quota.count, quantity: pool.quantity, allowed: [...allowed], refused: [...refused] },
-  });
+  const still =
+    allowed.length > 0
+      ? `${allowed.map(label).join(', ')} ${plural ? 'are' : 'is'} still allowed`
+      : 'nothing else is allowed';
+  return fail(
+    'QUOTA_EXCEEDED',
+    `${pool.module.name}: over quota (${quota.count} of ${pool.quantity}): '${operation}' is refused; ${still}`,
+    {
+      data: {
+        moduleId: pool.module.id,
+        operation,
+        count: quota.count,
+        quantity: pool.quantity,
+        allowed: [...allowed],
+        refused: [...refused],
+      },
+    },
+  );
 }
 
 /** A readable name for an operation. */

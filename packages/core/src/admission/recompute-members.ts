@@ -40,7 +40,10 @@ export function recomputeMembers(pool: PoolState, _now: number): { changes: Chan
       type: state === 'blocked' ? 'member.blocked' : 'member.unblocked',
       moduleId: pool.module.id,
       subject: member.memberId,
-      data: state === 'blocked' ? { reason, modules: missing, position: i + 1, quantity } : { reason: before.reason, modules: [...before.modules], position: i + 1, quantity },
+      data:
+        state === 'blocked'
+          ? { reason, modules: missing, position: i + 1, quantity }
+          : { reason: before.reason, modules: [...before.modules], position: i + 1, quantity },
     });
   });
   return { changes, events };

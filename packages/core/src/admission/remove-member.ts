@@ -4,20 +4,35 @@ import type { Change, Decision, DomainEvent, Member, PoolState } from './pool-st
 import { recomputeMembers } from './recompute-members.js';
 
 /** An administrator removes a member; its place frees and blocked members unblock in order of first connection (listed in `unblocked`). */
-export function removeMember(pool: PoolState, memberId: string, now: number): Decision<{ member: Member; unblocked: string[] }> {
+export function removeMember(
+  pool: PoolState,
+  memberId: string,
+  now: number,
+): Decision<{ member: Member; unblocked: string[] }> {
   const mismatch = requireStrategy(pool, ['BLOCK_LATEST'], 'removing a member');
   if (mismatch) return refuse(mismatch);
   const member = pool.members.get(memberId);
   if (!member) {
-    return refuse(fail('NOT_FOUND', `${pool.module.name}: no member ${memberId}`, { data: { moduleId: pool.module.id, memberId } }));
+    return refuse(
+      fail('NOT_FOUND', `${pool.module.name}: no member ${memberId}`, { data: { moduleId: pool.module.id, memberId } }),
+    );
   }
   const changes: Change[] = [];
   const events: DomainEvent[] = [];
   drop(pool, member, changes);
-  events.push({ type: 'member.removed', moduleId: member.moduleId, subject: member.memberId, data: { state: member.state } });
+  events.push({
+    type: 'member.removed',
+    moduleId: member.moduleId,
+    subject: member.memberId,
+    data: { state: member.state },
+  });
   const recomputed = recomputeMembers(pool, now);
   const unblocked = recomputed.events.filter((e) => e.type === 'member.unblocked').map((e) => e.subject);
-  return { outcome: ok({ member: snapshotMember(member), unblocked }), changes: [...changes, ...recomputed.changes], events: [...events, ...recomputed.events] };
+  return {
+    outcome: ok({ member: snapshotMember(member), unblocked }),
+    changes: [...changes, ...recomputed.changes],
+    events: [...events, ...recomputed.events],
+  };
 }
 
 /**
@@ -41,13 +56,21 @@ export function expireMembers(pool: PoolState, now: number): Decision<{ expired:
       type: 'member.expired',
       moduleId: member.moduleId,
       subject: member.memberId,
-      data: { state: member.state, lastSeenAt: member.lastSeenAt, inactiveAfterSeconds: policy.memberInactiveAfterSeconds },
+      data: {
+        state: member.state,
+        lastSeenAt: member.lastSeenAt,
+        inactiveAfterSeconds: policy.memberInactiveAfterSeconds,
+      },
     });
     expired.push(snapshotMember(member));
   }
   if (expired.length === 0) return { outcome: ok({ expired }), changes, events };
   const recomputed = recomputeMembers(pool, now);
-  return { outcome: ok({ expired }), changes: [...changes, ...recomputed.changes], events: [...events, ...recomputed.events] };
+  return {
+    outcome: ok({ expired }),
+    changes: [...changes, ...recomputed.changes],
+    events: [...events, ...recomputed.events],
+  };
 }
 
 /** Deletes one member and records the change. */

@@ -23,25 +23,45 @@ export function remainingQuantities(held: Quantities, allocatedOut: Map<number, 
  * may never exceed the holding; shrinking below the child's current use is allowed (its pools apply their policy).
  * Zero quantities are dropped, so `{2001: 0}` takes a module away.
  */
-export function planAllocation(catalog: Catalog, held: Quantities, toOthers: Map<number, number>, requested: Record<string, unknown>): Outcome<Map<number, number>> {
+export function planAllocation(
+  catalog: Catalog,
+  held: Quantities,
+  toOthers: Map<number, number>,
+  requested: Record<string, unknown>,
+): Outcome<Map<number, number>> {
   const plan = new Map<number, number>();
   for (const [key, value] of Object.entries(requested)) {
     const moduleId = Number(key);
     const field = `modules.${key}`;
-    if (!/^[1-9][0-9]*$/.test(key) || !Number.isSafeInteger(moduleId)) return fail('VALIDATION_FAILED', `${field}: module IDs are positive integers`, { field });
-    if (!Number.isSafeInteger(value) || (value as number) < 0) return fail('VALIDATION_FAILED', `${field} must be a non-negative integer quantity, got ${JSON.stringify(value)}`, { field });
+    if (!/^[1-9][0-9]*$/.test(key) || !Number.isSafeInteger(moduleId))
+      return fail('VALIDATION_FAILED', `${field}: module IDs are positive integers`, { field });
+    if (!Number.isSafeInteger(value) || (value as number) < 0)
+      return fail(
+        'VALIDATION_FAILED',
+        `${field} must be a non-negative integer quantity, got ${JSON.stringify(value)}`,
+        { field },
+      );
     const module = catalog.modules.get(moduleId);
     if (!module) return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field });
     const quantity = value as number;
     if (quantity === 0) continue;
-    if (!held.has(moduleId)) return fail('MODULE_NOT_LICENSED', `${module.name} (${moduleId}) is not held by this node, so it cannot be allocated`, { field, data: { moduleId } });
+    if (!held.has(moduleId))
+      return fail(
+        'MODULE_NOT_LICENSED',
+        `${module.name} (${moduleId}) is not held by this node, so it cannot be allocated`,
+        { field, data: { moduleId } },
+      );
     const cap = held.get(moduleId) ?? null;
     const others = toOthers.get(moduleId) ?? 0;
     if (cap !== null && others + quantity > cap) {
-      return fail('ALLOCATION_EXCEEDED', `${module.name} (${moduleId}): this node holds ${cap}, other subdivisions have ${others} (in allocations, or in signed documents they hold until those end), so at most ${cap - others} can go here, not ${quantity}`, {
-        field,
-        data: { moduleId, held: cap, allocatedElsewhere: others, requested: quantity },
-      });
+      return fail(
+        'ALLOCATION_EXCEEDED',
+        `${module.name} (${moduleId}): this node holds ${cap}, other subdivisions have ${others} (in allocations, or in signed documents they hold until those end), so at most ${cap - others} can go here, not ${quantity}`,
+        {
+          field,
+          data: { moduleId, held: cap, allocatedElsewhere: others, requested: quantity },
+        },
+      );
     }
     plan.set(moduleId, quantity);
   }

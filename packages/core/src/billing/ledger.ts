@@ -45,20 +45,34 @@ export interface TopUpInput {
 }
 
 /** Checks a top-up against the account's currency; the message names the field. */
-export function validateTopUp(input: { amount?: unknown; currency?: unknown; reference?: unknown }, accountCurrency: string): Outcome<TopUpInput> {
+export function validateTopUp(
+  input: { amount?: unknown; currency?: unknown; reference?: unknown },
+  accountCurrency: string,
+): Outcome<TopUpInput> {
   const amount = validateMinorUnits(input.amount, 'amount');
   if (!amount.ok) return amount;
   const currency = validateCurrency(input.currency);
   if (!currency.ok) return currency;
-  if (currency.value !== accountCurrency) return fail('VALIDATION_FAILED', `currency ${currency.value} does not match the account's currency ${accountCurrency}`, { field: 'currency' });
+  if (currency.value !== accountCurrency)
+    return fail(
+      'VALIDATION_FAILED',
+      `currency ${currency.value} does not match the account's currency ${accountCurrency}`,
+      { field: 'currency' },
+    );
   if (typeof input.reference !== 'string' || !REFERENCE.test(input.reference)) {
-    return fail('VALIDATION_FAILED', 'reference (the payment reference) must be 1–200 printable ASCII characters', { field: 'reference' });
+    return fail('VALIDATION_FAILED', 'reference (the payment reference) must be 1–200 printable ASCII characters', {
+      field: 'reference',
+    });
   }
   return ok({ amount: amount.value, currency: currency.value, reference: input.reference });
 }
 
 /** Is a repeated top-up with an already recorded reference the same payment (duplicate) or a conflict. */
-export function sameTopUp(recorded: Pick<LedgerEntry, 'accountId' | 'amount' | 'currency'>, accountId: string, input: TopUpInput): boolean {
+export function sameTopUp(
+  recorded: Pick<LedgerEntry, 'accountId' | 'amount' | 'currency'>,
+  accountId: string,
+  input: TopUpInput,
+): boolean {
   return recorded.accountId === accountId && recorded.amount === input.amount && recorded.currency === input.currency;
 }
 
@@ -67,7 +81,9 @@ export function validateCorrection(kind: 'refund' | 'adjustment', amount: unknow
   const a = validateMinorUnits(amount, 'amount', { allowNegative: kind === 'adjustment' });
   if (!a.ok) return a;
   if (balance.amount + a.value < 0) {
-    return fail('VALIDATION_FAILED', `amount ${a.value} would take the balance (${balance.amount}) below zero`, { field: 'amount' });
+    return fail('VALIDATION_FAILED', `amount ${a.value} would take the balance (${balance.amount}) below zero`, {
+      field: 'amount',
+    });
   }
   const room = checkBalanceRoom(balance.amount, a.value);
   return room.ok ? ok(a.value) : room;

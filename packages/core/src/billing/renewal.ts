@@ -22,13 +22,21 @@ export type RenewalDecision =
  * The renewal decision for a rental whose paid period ends at `periodEnd`, given the account balance (minor units,
  * in the plan's currency) at `now`. Renews when the balance covers one period; otherwise grace, then lapse.
  */
-export function renewalDecision(plan: Pick<RentalPlan, 'price' | 'graceMs'>, balance: number, periodEnd: number, now: number, status: RentalStatus = 'active'): RenewalDecision {
+export function renewalDecision(
+  plan: Pick<RentalPlan, 'price' | 'graceMs'>,
+  balance: number,
+  periodEnd: number,
+  now: number,
+  status: RentalStatus = 'active',
+): RenewalDecision {
   if (now < periodEnd && status === 'active') return { kind: 'none' };
   const inGrace = status !== 'lapsed' && now < periodEnd + plan.graceMs;
   if (balance >= plan.price) {
     // A rental that never lapsed continues from its period end, however late the scheduler runs (the caller starts
     // the period now instead if even the next end is already past); a lapsed one starts afresh.
-    return status === 'lapsed' ? { kind: 'renew', amount: plan.price, from: now, continuous: false } : { kind: 'renew', amount: plan.price, from: periodEnd, continuous: true };
+    return status === 'lapsed'
+      ? { kind: 'renew', amount: plan.price, from: now, continuous: false }
+      : { kind: 'renew', amount: plan.price, from: periodEnd, continuous: true };
   }
   if (inGrace) return { kind: 'grace', until: periodEnd + plan.graceMs };
   return { kind: 'lapse' };
@@ -38,6 +46,14 @@ export function renewalDecision(plan: Pick<RentalPlan, 'price' | 'graceMs'>, bal
  * Whether to warn that a rental will not renew: the period ends within `leadMs` and the balance does not cover the
  * next period. `lastWarnedPeriod` is the period already warned about (one warning per period).
  */
-export function shouldWarnExpiring(plan: Pick<RentalPlan, 'price'>, balance: number, periodEnd: number, now: number, leadMs: number, periodIndex: number, lastWarnedPeriod: number): boolean {
+export function shouldWarnExpiring(
+  plan: Pick<RentalPlan, 'price'>,
+  balance: number,
+  periodEnd: number,
+  now: number,
+  leadMs: number,
+  periodIndex: number,
+  lastWarnedPeriod: number,
+): boolean {
   return periodIndex > lastWarnedPeriod && now < periodEnd && now >= periodEnd - leadMs && balance < plan.price;
 }

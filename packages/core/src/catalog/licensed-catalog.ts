@@ -15,7 +15,14 @@ export function catalogFromTerms(terms: readonly ModuleTerms[], name: string): O
 
 /** Copies a module's definition into signed terms (what the vendor CLI writes into a license at issue time). */
 export function termsOf(def: ModuleDefinition): ModuleTerms {
-  const t: ModuleTerms = { id: def.id, name: def.name, kind: def.kind, policy: { ...def.policy } as ModuleTerms['policy'], heartbeatTtlSeconds: def.heartbeatTtlSeconds, developer: def.developer };
+  const t: ModuleTerms = {
+    id: def.id,
+    name: def.name,
+    kind: def.kind,
+    policy: { ...def.policy } as ModuleTerms['policy'],
+    heartbeatTtlSeconds: def.heartbeatTtlSeconds,
+    developer: def.developer,
+  };
   if (def.extends !== undefined) t.extends = def.extends;
   if (def.role !== undefined) t.role = def.role;
   if (def.description !== undefined) t.description = def.description;
@@ -29,21 +36,32 @@ export interface TightenResult {
 }
 
 /** The longer of two member inactivity limits; null (never dropped) is the longest. */
-const maxOrNull = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.max(a, b));
+const maxOrNull = (a: number | null, b: number | null): number | null =>
+  a === null || b === null ? null : Math.max(a, b);
 
 /** The stricter of two policies of the same strategy (a local setting may only tighten what the license says). */
 function tighterPolicy(signed: AdmissionPolicy, local: AdmissionPolicy): AdmissionPolicy {
   if (signed.strategy === 'EVICT_INACTIVE' && local.strategy === 'EVICT_INACTIVE') {
-    return { strategy: signed.strategy, idleThresholdSeconds: Math.min(signed.idleThresholdSeconds, local.idleThresholdSeconds) };
+    return {
+      strategy: signed.strategy,
+      idleThresholdSeconds: Math.min(signed.idleThresholdSeconds, local.idleThresholdSeconds),
+    };
   }
   if (signed.strategy === 'BLOCK_LATEST' && local.strategy === 'BLOCK_LATEST') {
     // A member dropped sooner frees its place for a blocked one: only a longer limit (or never) is stricter.
-    return { strategy: signed.strategy, memberInactiveAfterSeconds: maxOrNull(signed.memberInactiveAfterSeconds, local.memberInactiveAfterSeconds) };
+    return {
+      strategy: signed.strategy,
+      memberInactiveAfterSeconds: maxOrNull(signed.memberInactiveAfterSeconds, local.memberInactiveAfterSeconds),
+    };
   }
   if (signed.strategy === 'DEGRADE' && local.strategy === 'DEGRADE') {
     // Refusing more operations over quota is stricter; allowing one the license refuses is not.
     const refused = [...new Set([...signed.refusedWhenOverQuota, ...local.refusedWhenOverQuota])];
-    return { strategy: signed.strategy, allowedWhenOverQuota: signed.allowedWhenOverQuota.filter((op) => !refused.includes(op)), refusedWhenOverQuota: refused };
+    return {
+      strategy: signed.strategy,
+      allowedWhenOverQuota: signed.allowedWhenOverQuota.filter((op) => !refused.includes(op)),
+      refusedWhenOverQuota: refused,
+    };
   }
   return signed;
 }
@@ -63,10 +81,16 @@ export function tightenCatalog(licensed: Catalog, local: Catalog): TightenResult
       modules.set(id, signed);
       continue;
     }
-    const def: ModuleDefinition = { ...signed, name: mine.name, heartbeatTtlSeconds: Math.min(signed.heartbeatTtlSeconds, mine.heartbeatTtlSeconds) };
+    const def: ModuleDefinition = {
+      ...signed,
+      name: mine.name,
+      heartbeatTtlSeconds: Math.min(signed.heartbeatTtlSeconds, mine.heartbeatTtlSeconds),
+    };
     if (mine.description !== undefined) def.description = mine.description;
     if (mine.policy.strategy !== signed.policy.strategy) {
-      notes.push(`module ${id}: the local catalog's ${mine.policy.strategy} is ignored; the license says ${signed.policy.strategy}`);
+      notes.push(
+        `module ${id}: the local catalog's ${mine.policy.strategy} is ignored; the license says ${signed.policy.strategy}`,
+      );
     } else def.policy = tighterPolicy(signed.policy, mine.policy);
     modules.set(id, def);
   }

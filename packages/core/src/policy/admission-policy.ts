@@ -6,7 +6,13 @@
 export type PolicyStrategy = 'REJECT_NEW' | 'EVICT_INACTIVE' | 'BLOCK_LATEST' | 'DEGRADE' | 'UNCOUNTED';
 
 /** Every strategy name, in documentation order. */
-export const POLICY_STRATEGIES: readonly PolicyStrategy[] = ['REJECT_NEW', 'EVICT_INACTIVE', 'BLOCK_LATEST', 'DEGRADE', 'UNCOUNTED'];
+export const POLICY_STRATEGIES: readonly PolicyStrategy[] = [
+  'REJECT_NEW',
+  'EVICT_INACTIVE',
+  'BLOCK_LATEST',
+  'DEGRADE',
+  'UNCOUNTED',
+];
 
 /** Refuse a newcomer when the pool is full. */
 export interface RejectNewPolicy {
@@ -39,7 +45,12 @@ export interface UncountedPolicy {
 }
 
 /** One admission policy. */
-export type AdmissionPolicy = RejectNewPolicy | EvictInactivePolicy | BlockLatestPolicy | DegradePolicy | UncountedPolicy;
+export type AdmissionPolicy =
+  | RejectNewPolicy
+  | EvictInactivePolicy
+  | BlockLatestPolicy
+  | DegradePolicy
+  | UncountedPolicy;
 
 /** Defaults applied when a catalog entry omits a policy parameter. */
 export const POLICY_DEFAULTS = {

@@ -64,33 +64,61 @@ function verifyAt(text: string, options: VerifyAllocationOptions, depth: number)
   if (options.parentPublicKey) {
     const pinned = importPublicKey(options.parentPublicKey);
     const named = importPublicKey(signer);
-    if (!pinned || !named || pinned.kid !== named.kid) return fail('SIGNATURE_INVALID', 'allocation is signed by another parent key than the one this node trusts');
+    if (!pinned || !named || pinned.kid !== named.kid)
+      return fail('SIGNATURE_INVALID', 'allocation is signed by another parent key than the one this node trusts');
   }
   const opened = openDocument(text, signer, KIND);
   if (!opened.ok) return opened;
   const payload = shape.value;
   if (payload.child.hardwareKey !== options.hardwareKey) {
-    return fail('HARDWARE_KEY_MISMATCH', `allocation is bound to hardware key ${payload.child.hardwareKey.slice(0, 12)}…, not ${options.hardwareKey.slice(0, 12)}…`);
+    return fail(
+      'HARDWARE_KEY_MISMATCH',
+      `allocation is bound to hardware key ${payload.child.hardwareKey.slice(0, 12)}…, not ${options.hardwareKey.slice(0, 12)}…`,
+    );
   }
-  const above = verifySource(payload.source, { ...options, hardwareKey: payload.parent.hardwareKey, parentPublicKey: null }, depth);
+  const above = verifySource(
+    payload.source,
+    { ...options, hardwareKey: payload.parent.hardwareKey, parentPublicKey: null },
+    depth,
+  );
   if (!above.ok) return above;
   const { root, entitlements, depth: sourceDepth } = above.value;
-  if (payload.customer.id !== root.customer.id) return fail('MALFORMED', `allocation customer ${payload.customer.id} is not the license's customer ${root.customer.id}`);
+  if (payload.customer.id !== root.customer.id)
+    return fail(
+      'MALFORMED',
+      `allocation customer ${payload.customer.id} is not the license's customer ${root.customer.id}`,
+    );
   const exceeded = exceeds(payload.entitlements, entitlements);
   if (exceeded) return fail('ALLOCATION_EXCEEDED', exceeded);
   if (options.at !== null) {
     const window = checkValidity(payload, options.at, options.clockToleranceMs ?? 0);
-    if (!window.ok) return window.code === 'LICENSE_EXPIRED' ? fail('LICENSE_EXPIRED', `allocation expired at ${payload.notAfter}`) : fail(window.code, `allocation is valid from ${payload.notBefore}`);
+    if (!window.ok)
+      return window.code === 'LICENSE_EXPIRED'
+        ? fail('LICENSE_EXPIRED', `allocation expired at ${payload.notAfter}`)
+        : fail(window.code, `allocation is valid from ${payload.notBefore}`);
   }
   return ok({ payload, root, depth: sourceDepth + 1 });
 }
 
 /** Verifies what a parent's authority is: its centralized license, or the allocation it got from its own parent. */
-function verifySource(text: string, options: VerifyAllocationOptions, depth: number): Outcome<{ root: LicensePayload; entitlements: Entitlement[]; depth: number }> {
+function verifySource(
+  text: string,
+  options: VerifyAllocationOptions,
+  depth: number,
+): Outcome<{ root: LicensePayload; entitlements: Entitlement[]; depth: number }> {
   if (typeof text === 'string' && text.includes(LICENSE_BEGIN)) {
-    const license = verifyLicenseFile(text, { publicKey: options.issuerPublicKey, hardwareKey: options.hardwareKey, at: options.at, clockToleranceMs: options.clockToleranceMs ?? 0 });
+    const license = verifyLicenseFile(text, {
+      publicKey: options.issuerPublicKey,
+      hardwareKey: options.hardwareKey,
+      at: options.at,
+      clockToleranceMs: options.clockToleranceMs ?? 0,
+    });
     if (!license.ok) return fail(license.code, `the parent's license: ${license.message}`);
-    if (license.value.scope !== 'centralized') return fail('SCOPE_NOT_CENTRALIZED', `the parent's license ${license.value.id} is static and cannot be distributed`);
+    if (license.value.scope !== 'centralized')
+      return fail(
+        'SCOPE_NOT_CENTRALIZED',
+        `the parent's license ${license.value.id} is static and cannot be distributed`,
+      );
     return ok({ root: license.value, entitlements: license.value.entitlements, depth: 0 });
   }
   const up = verifyAt(text, options, depth + 1);
@@ -109,7 +137,8 @@ function exceeds(given: Entitlement[], held: Entitlement[]): string | null {
     if (!total.has(e.moduleId)) return `module ${e.moduleId} is allocated but the parent holds none of it`;
     const cap = total.get(e.moduleId) ?? null;
     if (cap === null) continue;
-    if (e.quantity === null || e.quantity > cap) return `module ${e.moduleId} is allocated ${e.quantity ?? 'unlimited'} but the parent holds ${cap}`;
+    if (e.quantity === null || e.quantity > cap)
+      return `module ${e.moduleId} is allocated ${e.quantity ?? 'unlimited'} but the parent holds ${cap}`;
   }
   return null;
 }

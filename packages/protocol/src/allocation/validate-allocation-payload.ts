@@ -14,17 +14,22 @@ export function validateAllocationPayload(p: unknown): Outcome<AllocationPayload
   if (!isText(p.id)) return bad('id', 'is missing');
   if (!Number.isSafeInteger(p.seq) || (p.seq as number) < 1) return bad('seq', 'is not a positive integer');
   const parent = p.parent;
-  if (!isObj(parent) || !isText(parent.nodeId) || !isHardwareKey(parent.hardwareKey) || !isText(parent.publicKey)) return bad('parent', 'needs nodeId, hardwareKey and publicKey');
+  if (!isObj(parent) || !isText(parent.nodeId) || !isHardwareKey(parent.hardwareKey) || !isText(parent.publicKey))
+    return bad('parent', 'needs nodeId, hardwareKey and publicKey');
   const child = p.child;
-  if (!isObj(child) || !isText(child.nodeId) || !isHardwareKey(child.hardwareKey)) return bad('child', 'needs nodeId and hardwareKey');
-  if (!isObj(p.customer) || typeof p.customer.id !== 'string' || typeof p.customer.name !== 'string') return bad('customer', 'needs id and name');
+  if (!isObj(child) || !isText(child.nodeId) || !isHardwareKey(child.hardwareKey))
+    return bad('child', 'needs nodeId and hardwareKey');
+  if (!isObj(p.customer) || typeof p.customer.id !== 'string' || typeof p.customer.name !== 'string')
+    return bad('customer', 'needs id and name');
   if (!Array.isArray(p.entitlements)) return bad('entitlements', 'is not a list');
   const seen = new Set<number>();
   for (const e of p.entitlements) {
-    if (!isObj(e) || !Number.isSafeInteger(e.moduleId) || (e.moduleId as number) <= 0) return bad('entitlements', 'has an entry without a positive integer moduleId');
+    if (!isObj(e) || !Number.isSafeInteger(e.moduleId) || (e.moduleId as number) <= 0)
+      return bad('entitlements', 'has an entry without a positive integer moduleId');
     if (seen.has(e.moduleId as number)) return bad('entitlements', `lists module ${e.moduleId} twice`);
     seen.add(e.moduleId as number);
-    if (e.quantity !== null && (!Number.isSafeInteger(e.quantity) || (e.quantity as number) < 0)) return bad('entitlements', `quantity of module ${e.moduleId} is not a non-negative integer or null`);
+    if (e.quantity !== null && (!Number.isSafeInteger(e.quantity) || (e.quantity as number) < 0))
+      return bad('entitlements', `quantity of module ${e.moduleId} is not a non-negative integer or null`);
   }
   if (!isDate(p.issuedAt)) return bad('issuedAt', 'is not a date');
   if (!isDate(p.notBefore)) return bad('notBefore', 'is not a date');

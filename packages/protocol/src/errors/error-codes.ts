@@ -6,7 +6,8 @@ export const ERROR_CODES = {
   HARDWARE_KEY_INVALID: 'A hardware key is not 64 lowercase hexadecimal characters.',
   HARDWARE_KEY_MISMATCH: "The license is bound to another node's hardware key.",
   KEY_SOURCE_MISMATCH: 'The node read its hardware key from another source than the one the license was issued for.',
-  HARDWARE_KEY_ABSENT: 'The licensed USB drive has been gone longer than the grace period; client work is refused until it is back.',
+  HARDWARE_KEY_ABSENT:
+    'The licensed USB drive has been gone longer than the grace period; client work is refused until it is back.',
   LICENSE_MISSING: 'The node has no valid license installed; client work is refused.',
   LICENSE_EXPIRED: 'The license (or allocation) has passed its end date.',
   LICENSE_NOT_YET_VALID: 'The license is not valid before its not-before date.',
@@ -32,16 +33,21 @@ export const ERROR_CODES = {
   SYNC_BLOCKED: 'The child node is beyond the licensed number of subordinate servers.',
   STORE_UNAVAILABLE: 'The store cannot be reached; retry later.',
   INSUFFICIENT_BALANCE: 'The billing account balance does not cover the charge (e.g. the first period of a rental).',
-  ISSUER_KEY_MISSING: 'This node holds no issuer private key, so it cannot sign license files (start it with --issuer-dir).',
+  ISSUER_KEY_MISSING:
+    'This node holds no issuer private key, so it cannot sign license files (start it with --issuer-dir).',
   WEBHOOK_URL_INVALID: 'A webhook URL is not an absolute http(s) URL with a host (no credentials, no fragment).',
-  REQUEST_MALFORMED: 'The HTTP request itself cannot be read (bad Content-Length, a control character in a header, a broken request line).',
+  REQUEST_MALFORMED:
+    'The HTTP request itself cannot be read (bad Content-Length, a control character in a header, a broken request line).',
   REQUEST_TIMEOUT: 'The request headers or body did not arrive in time; the connection is closed.',
   HEADERS_TOO_LARGE: 'The request headers are larger than the server accepts.',
   UNSUPPORTED_MEDIA_TYPE: 'The request body is not application/json.',
   METHOD_NOT_ALLOWED: 'The path exists but not with this method; the Allow header lists the methods it takes.',
-  CONNECTION_LIMIT: 'Too many open connections or SDK sessions from this client IP or with this token; close some or retry later.',
-  CHILD_LIMIT_REACHED: 'This node token has registered as many child nodes as the parent allows (--max-children-per-token).',
-  AMOUNT_OUT_OF_RANGE: 'A money amount or a balance would leave the exact range of integer minor units the node accepts.',
+  CONNECTION_LIMIT:
+    'Too many open connections or SDK sessions from this client IP or with this token; close some or retry later.',
+  CHILD_LIMIT_REACHED:
+    'This node token has registered as many child nodes as the parent allows (--max-children-per-token).',
+  AMOUNT_OUT_OF_RANGE:
+    'A money amount or a balance would leave the exact range of integer minor units the node accepts.',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
 } as const;
 

@@ -24,6 +24,10 @@ export function ok<T>(value: T): Success<T> {
 }
 
 /** Builds a failure. */
-export function fail(code: ErrorCode, message: string, extra: { field?: string; data?: Record<string, unknown> } = {}): Failure {
+export function fail(
+  code: ErrorCode,
+  message: string,
+  extra: { field?: string; data?: Record<string, unknown> } = {},
+): Failure {
   return { ok: false, code, message, ...extra };
 }

@@ -39,7 +39,10 @@ export function verifyLicenseFile(text: string, options: VerifyOptions): Outcome
     const hw = parseHardwareKey(options.hardwareKey);
     if (!hw.ok) return hw;
     if (hw.value !== license.hardwareKey) {
-      return fail('HARDWARE_KEY_MISMATCH', `license is bound to hardware key ${license.hardwareKey.slice(0, 12)}…, not ${hw.value.slice(0, 12)}…`);
+      return fail(
+        'HARDWARE_KEY_MISMATCH',
+        `license is bound to hardware key ${license.hardwareKey.slice(0, 12)}…, not ${hw.value.slice(0, 12)}…`,
+      );
     }
   }
   if (options.at === null) return ok(license);
@@ -48,10 +51,16 @@ export function verifyLicenseFile(text: string, options: VerifyOptions): Outcome
 }
 
 /** Checks a license's validity window at a time, with a tolerance for clock skew. */
-export function checkValidity(license: Pick<LicensePayload, 'notBefore' | 'notAfter'>, at: Date | number, toleranceMs = 0): Outcome<true> {
+export function checkValidity(
+  license: Pick<LicensePayload, 'notBefore' | 'notAfter'>,
+  at: Date | number,
+  toleranceMs = 0,
+): Outcome<true> {
   const now = typeof at === 'number' ? at : at.getTime();
-  if (now + toleranceMs < Date.parse(license.notBefore)) return fail('LICENSE_NOT_YET_VALID', `license is valid from ${license.notBefore}`);
-  if (license.notAfter !== null && now - toleranceMs >= Date.parse(license.notAfter)) return fail('LICENSE_EXPIRED', `license expired at ${license.notAfter}`);
+  if (now + toleranceMs < Date.parse(license.notBefore))
+    return fail('LICENSE_NOT_YET_VALID', `license is valid from ${license.notBefore}`);
+  if (license.notAfter !== null && now - toleranceMs >= Date.parse(license.notAfter))
+    return fail('LICENSE_EXPIRED', `license expired at ${license.notAfter}`);
   return ok(true);
 }
 
@@ -68,7 +77,10 @@ export function peekLicenseFile(text: string): Outcome<LicensePayload> {
 
 /** One line describing a license for a person. */
 export function summarizeLicense(l: LicensePayload): string {
-  const term = l.term.type === 'permanent' ? 'permanent' : `${l.term.type}${l.term.type === 'rental' ? `/${l.term.period}` : ''} until ${l.notAfter}`;
+  const term =
+    l.term.type === 'permanent'
+      ? 'permanent'
+      : `${l.term.type}${l.term.type === 'rental' ? `/${l.term.period}` : ''} until ${l.notAfter}`;
   const ents = l.entitlements.map((e) => `${e.moduleId}=${e.quantity ?? '∞'}`).join(' ');
   return `${l.id} ${l.scope} ${term} customer=${JSON.stringify(l.customer.name)} hw=${l.hardwareKey.slice(0, 12)}… modules: ${ents || '(none)'}${l.developer ? ` developer=${l.developer.id} (non-production)` : ''}`;
 }

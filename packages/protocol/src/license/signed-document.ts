@@ -30,7 +30,10 @@ export function signDocument(payload: object, privateKey: KeyObject, publicKey: 
 }
 
 /** The three decoded parts of an armored document, or a MALFORMED failure. */
-export function splitDocument(text: string, kind: ArmorKind): Outcome<{ header: Partial<DocumentHeader>; payload: Buffer; sig: Buffer }> {
+export function splitDocument(
+  text: string,
+  kind: ArmorKind,
+): Outcome<{ header: Partial<DocumentHeader>; payload: Buffer; sig: Buffer }> {
   if (typeof text !== 'string') return fail('MALFORMED', 'document must be text');
   const body = dearmor(text, kind.begin, kind.end);
   if (body === undefined) return fail('MALFORMED', `missing ${kind.begin} / ${kind.end} lines`);
@@ -55,10 +58,15 @@ export function openDocument(text: string, publicKeyText: string, kind: ArmorKin
   const { header, payload, sig } = parts.value;
   if (header.alg !== 'Ed25519') return fail('MALFORMED', `unsupported alg ${JSON.stringify(header.alg)}`);
   const key = importPublicKey(publicKeyText);
-  if (!key) return fail('VALIDATION_FAILED', 'public key is not an Ed25519 key (expected ed25519:<base64url> or PEM)', { field: 'publicKey' });
+  if (!key)
+    return fail('VALIDATION_FAILED', 'public key is not an Ed25519 key (expected ed25519:<base64url> or PEM)', {
+      field: 'publicKey',
+    });
   // The kid is not covered by the signature, so it must name the verifying key exactly or the document is refused.
-  if (header.kid !== key.kid) return fail('SIGNATURE_INVALID', `signed by key ${String(header.kid)}, not by ${key.kid}`);
-  if (sig.length !== 64 || !verify(null, payload, key.key, sig)) return fail('SIGNATURE_INVALID', 'signature does not match');
+  if (header.kid !== key.kid)
+    return fail('SIGNATURE_INVALID', `signed by key ${String(header.kid)}, not by ${key.kid}`);
+  if (sig.length !== 64 || !verify(null, payload, key.key, sig))
+    return fail('SIGNATURE_INVALID', 'signature does not match');
   try {
     return ok(JSON.parse(payload.toString('utf8')));
   } catch {

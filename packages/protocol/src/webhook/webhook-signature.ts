@@ -36,7 +36,8 @@ export function verifyWebhookSignature(
   options: VerifyWebhookOptions = {},
 ): boolean {
   // An empty secret would let anyone sign: that is a misconfigured receiver, not a bad delivery.
-  if (typeof secret !== 'string' || secret.length === 0) throw new TypeError('webhook secret must be a non-empty string');
+  if (typeof secret !== 'string' || secret.length === 0)
+    throw new TypeError('webhook secret must be a non-empty string');
   if (header === undefined) return false;
   let t: number | null = null;
   const sigs: string[] = [];

@@ -39,7 +39,10 @@ export interface LeaseView {
 
 /** Result of `heartbeat`: per lease, either renewed (with the node's current non-production flag) or lost with the reason. */
 export interface HeartbeatResult {
-  leases: ({ moduleId: number; holderId: string; ok: true; expiresAt: number; nonProduction?: boolean } | { moduleId: number; holderId: string; ok: false; error: Problem })[];
+  leases: (
+    | { moduleId: number; holderId: string; ok: true; expiresAt: number; nonProduction?: boolean }
+    | { moduleId: number; holderId: string; ok: false; error: Problem }
+  )[];
 }
 
 /** The license state of a node: every client hears it on connect and again, at once, whenever it changes. */
@@ -62,7 +65,14 @@ export type SessionPush =
       /** The license as of the hello: its state and what it grants. */
       license?: { state: LicenseStateName; detail: string; entitlements: LicenseEntitlement[] };
     }
-  | { push: 'lease.lost'; moduleId: number; holderId: string; leaseId: string; reason: 'evicted' | 'force_released' | 'expired'; detail: string }
+  | {
+      push: 'lease.lost';
+      moduleId: number;
+      holderId: string;
+      leaseId: string;
+      reason: 'evicted' | 'force_released' | 'expired';
+      detail: string;
+    }
   | {
       push: 'member.state';
       moduleId: number;

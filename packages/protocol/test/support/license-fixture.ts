@@ -9,7 +9,14 @@ export function testIssuerKeys(): { privateKey: KeyObject; publicKey: KeyObject;
 
 /** Signed terms for a module ID, as the vendor CLI would copy them from a catalog (a plain REJECT_NEW application). */
 export function sampleTerms(id: number): ModuleTerms {
-  return { id, name: `Module ${id}`, kind: 'application', policy: { strategy: 'REJECT_NEW' }, heartbeatTtlSeconds: 60, developer: 'test' };
+  return {
+    id,
+    name: `Module ${id}`,
+    kind: 'application',
+    policy: { strategy: 'REJECT_NEW' },
+    heartbeatTtlSeconds: 60,
+    developer: 'test',
+  };
 }
 
 /** A valid temporary license payload for January 2026; tests override what they exercise (terms follow entitlements). */

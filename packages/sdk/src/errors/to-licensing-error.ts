@@ -39,7 +39,9 @@ export type ProblemLike = Partial<Omit<Problem, 'code'>> & { code?: string };
 export function toLicensingError(problem: ProblemLike | null | undefined, status?: number): LicensingError {
   const rawCode = typeof problem?.code === 'string' ? problem.code : undefined;
   const code: LicensingErrorCode =
-    rawCode !== undefined && (isErrorCode(rawCode) || rawCode === 'CONNECTION_FAILED' || rawCode === 'REQUEST_TIMEOUT') ? rawCode : 'INTERNAL';
+    rawCode !== undefined && (isErrorCode(rawCode) || rawCode === 'CONNECTION_FAILED' || rawCode === 'REQUEST_TIMEOUT')
+      ? rawCode
+      : 'INTERNAL';
   const detail =
     typeof problem?.detail === 'string' && problem.detail !== ''
       ? problem.detail
@@ -49,7 +51,8 @@ export function toLicensingError(problem: ProblemLike | null | undefined, status
   const init: LicensingErrorInit = { code, detail };
   const httpStatus = status ?? (typeof problem?.status === 'number' ? problem.status : undefined);
   if (httpStatus !== undefined) init.status = httpStatus;
-  if (problem?.data !== undefined && problem.data !== null && typeof problem.data === 'object') init.data = problem.data;
+  if (problem?.data !== undefined && problem.data !== null && typeof problem.data === 'object')
+    init.data = problem.data;
   if (typeof problem?.requestId === 'string') init.requestId = problem.requestId;
   if (typeof problem?.field === 'string') init.field = problem.field;
   const Class = CLASS_BY_CODE[code] ?? LicensingError;
@@ -57,6 +60,10 @@ export function toLicensingError(problem: ProblemLike | null | undefined, status
 }
 
 /** Builds a ConnectionError for a failure on the SDK's side of the wire. */
-export function connectionError(detail: string, cause?: unknown, code: 'CONNECTION_FAILED' | 'REQUEST_TIMEOUT' = 'CONNECTION_FAILED'): ConnectionError {
+export function connectionError(
+  detail: string,
+  cause?: unknown,
+  code: 'CONNECTION_FAILED' | 'REQUEST_TIMEOUT' = 'CONNECTION_FAILED',
+): ConnectionError {
   return new ConnectionError({ code, detail, cause });
 }

@@ -25,7 +25,11 @@ export interface FakeNode {
 }
 
 /** Starts a fake node on 127.0.0.1 whose pools have the given quantities. */
-export async function startFakeNode(opts: { quantities: Record<number, number>; heartbeatIntervalMs?: number; graceMs?: number }): Promise<FakeNode> {
+export async function startFakeNode(opts: {
+  quantities: Record<number, number>;
+  heartbeatIntervalMs?: number;
+  graceMs?: number;
+}): Promise<FakeNode> {
   const token = 'tok_fake';
   const server: Server = createServer((_req, res) => {
     res.writeHead(404, { 'content-type': 'application/problem+json' });
@@ -45,7 +49,16 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
       const lease = node.leases.get(`${moduleId}/${holderId}`);
       if (!lease) return;
       node.leases.delete(`${moduleId}/${holderId}`);
-      lease.socket?.send(JSON.stringify({ push: 'lease.lost', moduleId, holderId, leaseId: lease.leaseId, reason: 'force_released', detail: 'force-released by an administrator' }));
+      lease.socket?.send(
+        JSON.stringify({
+          push: 'lease.lost',
+          moduleId,
+          holderId,
+          leaseId: lease.leaseId,
+          reason: 'force_released',
+          detail: 'force-released by an administrator',
+        }),
+      );
     },
     pushAll(push) {
       for (const s of sockets) s.send(JSON.stringify(push));
@@ -61,8 +74,16 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
   };
   server.on('upgrade', (req: IncomingMessage, socket, head) => {
     if (req.headers.authorization !== `Bearer ${token}`) {
-      const body = JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'UNAUTHENTICATED', detail: 'no valid API token was presented' });
-      socket.end(`HTTP/1.1 401 Unauthorized\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+      const body = JSON.stringify({
+        type: 'about:blank',
+        title: 'Unauthorized',
+        status: 401,
+        code: 'UNAUTHENTICATED',
+        detail: 'no valid API token was presented',
+      });
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -72,7 +93,15 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
         sockets.delete(ws);
         for (const l of node.leases.values()) if (l.socket === ws) l.socket = null;
       });
-      ws.send(JSON.stringify({ push: 'hello', sessionId: `ses_${node.connections}`, heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 20_000, graceMs: opts.graceMs ?? 5_000, nonProduction: false }));
+      ws.send(
+        JSON.stringify({
+          push: 'hello',
+          sessionId: `ses_${node.connections}`,
+          heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 20_000,
+          graceMs: opts.graceMs ?? 5_000,
+          nonProduction: false,
+        }),
+      );
       ws.on('message', (data) => {
         // Like the real node: a message is one request or an array of them.
         const parsed = JSON.parse(data.toString()) as SessionRequest | SessionRequest[];
@@ -82,7 +111,14 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
         node.received.push(req);
         if (node.swallow.has(req.op)) return;
         const reply = (result: unknown) => ws.send(JSON.stringify({ id: req.id, ok: true, result }));
-        const fail = (code: string, detail: string, status: number) => ws.send(JSON.stringify({ id: req.id, ok: false, error: { type: 'about:blank', title: code, status, code, detail } }));
+        const fail = (code: string, detail: string, status: number) =>
+          ws.send(
+            JSON.stringify({
+              id: req.id,
+              ok: false,
+              error: { type: 'about:blank', title: code, status, code, detail },
+            }),
+          );
         switch (req.op) {
           case 'acquire': {
             const key = `${req.moduleId}/${req.holderId}`;
@@ -93,11 +129,22 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
               return reply({ ...strip(held), reacquired: true });
             }
             const quantity = opts.quantities[req.moduleId];
-            if (quantity === undefined) return fail('MODULE_NOT_LICENSED', `module ${req.moduleId} is not licensed`, 403);
+            if (quantity === undefined)
+              return fail('MODULE_NOT_LICENSED', `module ${req.moduleId} is not licensed`, 403);
             const used = [...node.leases.values()].filter((l) => l.moduleId === req.moduleId).length;
-            if (used >= quantity) return fail('INSUFFICIENT_LICENSE', `connections exceeded: ${used} of ${quantity} in use`, 409);
+            if (used >= quantity)
+              return fail('INSUFFICIENT_LICENSE', `connections exceeded: ${used} of ${quantity} in use`, 409);
             const now = Date.now();
-            const lease = { moduleId: req.moduleId, holderId: req.holderId, leaseId: `lse_${++seq}`, acquiredAt: now, expiresAt: now + 60_000, heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 20_000, reacquired: false, socket: ws };
+            const lease = {
+              moduleId: req.moduleId,
+              holderId: req.holderId,
+              leaseId: `lse_${++seq}`,
+              acquiredAt: now,
+              expiresAt: now + 60_000,
+              heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 20_000,
+              reacquired: false,
+              socket: ws,
+            };
             node.leases.set(key, lease);
             return reply(strip(lease));
           }
@@ -105,7 +152,19 @@ export async function startFakeNode(opts: { quantities: Record<number, number>; 
             return reply({
               leases: req.leases.map((l) => {
                 const held = node.leases.get(`${l.moduleId}/${l.holderId}`);
-                if (!held) return { moduleId: l.moduleId, holderId: l.holderId, ok: false, error: { type: 'about:blank', title: 'LEASE_NOT_FOUND', status: 404, code: 'LEASE_NOT_FOUND', detail: 'no live lease' } };
+                if (!held)
+                  return {
+                    moduleId: l.moduleId,
+                    holderId: l.holderId,
+                    ok: false,
+                    error: {
+                      type: 'about:blank',
+                      title: 'LEASE_NOT_FOUND',
+                      status: 404,
+                      code: 'LEASE_NOT_FOUND',
+                      detail: 'no live lease',
+                    },
+                  };
                 held.expiresAt = Date.now() + 60_000;
                 return { moduleId: l.moduleId, holderId: l.holderId, ok: true, expiresAt: held.expiresAt };
               }),

@@ -14,5 +14,7 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 export async function liveHolders(node: TestNode, moduleId: number): Promise<string[]> {
   const r = await node.api('GET', `/v1/pools/${moduleId}`);
   if (r.status !== 200) throw new Error(`GET /v1/pools/${moduleId} → ${r.status} ${JSON.stringify(r.body)}`);
-  return (r.body.holders as { holderId: string; state: string }[]).filter((h) => h.state !== 'expired').map((h) => h.holderId);
+  return (r.body.holders as { holderId: string; state: string }[])
+    .filter((h) => h.state !== 'expired')
+    .map((h) => h.holderId);
 }

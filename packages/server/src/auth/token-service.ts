@@ -11,17 +11,42 @@ export class TokenService {
   constructor(private readonly store: Store) {}
 
   /** Creates a token and returns its secret, which is never stored. `by` is recorded in the audit log. */
-  async create(role: TokenRole, name: string, now: number, by: AuditActor): Promise<{ token: TokenRecord; secret: string }> {
+  async create(
+    role: TokenRole,
+    name: string,
+    now: number,
+    by: AuditActor,
+  ): Promise<{ token: TokenRecord; secret: string }> {
     const secret = newTokenSecret();
-    const token: TokenRecord = { id: newId('tok'), name, role, hash: hashTokenSecret(secret), createdAt: now, revokedAt: null };
+    const token: TokenRecord = {
+      id: newId('tok'),
+      name,
+      role,
+      hash: hashTokenSecret(secret),
+      createdAt: now,
+      revokedAt: null,
+    };
     await this.store.createToken(token);
     await this.audit('token.created', token.id, token, now, by);
     return { token, secret };
   }
 
   /** Creates a token with a secret chosen by the operator (bootstrap of scripted installs). */
-  async createWithSecret(role: TokenRole, name: string, secret: string, now: number, by: AuditActor): Promise<TokenRecord> {
-    const token: TokenRecord = { id: newId('tok'), name, role, hash: hashTokenSecret(secret), createdAt: now, revokedAt: null };
+  async createWithSecret(
+    role: TokenRole,
+    name: string,
+    secret: string,
+    now: number,
+    by: AuditActor,
+  ): Promise<TokenRecord> {
+    const token: TokenRecord = {
+      id: newId('tok'),
+      name,
+      role,
+      hash: hashTokenSecret(secret),
+      createdAt: now,
+      revokedAt: null,
+    };
     await this.store.createToken(token);
     this.cache.clear();
     await this.audit('token.created', token.id, token, now, by);
@@ -29,8 +54,21 @@ export class TokenService {
   }
 
   /** Records a token action in the audit log, right after the action (tokens do not go through the group commit). */
-  private async audit(action: 'token.created' | 'token.revoked', id: string, token: TokenRecord | undefined, now: number, by: AuditActor): Promise<void> {
-    await this.store.appendAudit({ id: newId('aud'), at: now, actor: by, action, target: id, details: token ? { name: token.name, role: token.role } : null });
+  private async audit(
+    action: 'token.created' | 'token.revoked',
+    id: string,
+    token: TokenRecord | undefined,
+    now: number,
+    by: AuditActor,
+  ): Promise<void> {
+    await this.store.appendAudit({
+      id: newId('aud'),
+      at: now,
+      actor: by,
+      action,
+      target: id,
+      details: token ? { name: token.name, role: token.role } : null,
+    });
   }
 
   /** The live token for a presented secret, or null. */

@@ -37,11 +37,21 @@ export const iso = (t: number) => new Date(t).toISOString();
 
 /** The refusal when this node cannot sign license files. */
 export function noIssuer() {
-  return fail('ISSUER_KEY_MISSING', 'this node holds no issuer private key (start it with --issuer-dir pointing at a directory with issuer.key), so it cannot issue or renew licenses');
+  return fail(
+    'ISSUER_KEY_MISSING',
+    'this node holds no issuer private key (start it with --issuer-dir pointing at a directory with issuer.key), so it cannot issue or renew licenses',
+  );
 }
 
 /** Appends an event to the feed inside the transaction; it is announced once the transaction has committed. */
-export function recordEvent(tx: BillingTx, effects: Effects, at: number, type: string, subject: string, data: Record<string, unknown>): void {
+export function recordEvent(
+  tx: BillingTx,
+  effects: Effects,
+  at: number,
+  type: string,
+  subject: string,
+  data: Record<string, unknown>,
+): void {
   const e: NewEvent = { type, moduleId: null, subject, data, at };
   effects.seqs.push(tx.insertEvent(e));
   effects.events.push(e);
@@ -49,7 +59,11 @@ export function recordEvent(tx: BillingTx, effects: Effects, at: number, type: s
 
 /** After the commit: tell subscribers, install renewed files for this very node. */
 export async function applyEffects(node: LicensorNode, effects: Effects): Promise<void> {
-  const stored: StoredEvent[] = effects.events.map((e, i) => ({ ...e, seq: effects.seqs[i] ?? 0, id: eventId(effects.seqs[i] ?? 0) }));
+  const stored: StoredEvent[] = effects.events.map((e, i) => ({
+    ...e,
+    seq: effects.seqs[i] ?? 0,
+    id: eventId(effects.seqs[i] ?? 0),
+  }));
   if (stored.length) node.announce(stored);
   for (const text of effects.install) await node.installLicense(text, 'billing');
 }

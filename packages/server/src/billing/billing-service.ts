@@ -1,11 +1,43 @@
 import type { LedgerEntry, RentalPlan } from '@licensor/core';
-import { addPeriods, checkBalanceRoom, formatMoney, sameTopUp, validateCorrection, validateCurrency, validateTopUp } from '@licensor/core';
-import { fail, type KeySource, type LicensePayload, type LicenseScope, newId, type Outcome, ok, parseHardwareKey, signLicense } from '@licensor/protocol';
+import {
+  addPeriods,
+  checkBalanceRoom,
+  formatMoney,
+  sameTopUp,
+  validateCorrection,
+  validateCurrency,
+  validateTopUp,
+} from '@licensor/core';
+import {
+  fail,
+  type KeySource,
+  type LicensePayload,
+  type LicenseScope,
+  newId,
+  type Outcome,
+  ok,
+  parseHardwareKey,
+  signLicense,
+} from '@licensor/protocol';
 import { buildLicensePayload } from '../issuer/issue-license.js';
 import type { FaultHook } from '../node/fault-injection.js';
-import type { BillingAccount, BillingStore, IssuedLicense, RentalRecord, StoredLedgerEntry } from '../store/billing-store.js';
+import type {
+  BillingAccount,
+  BillingStore,
+  IssuedLicense,
+  RentalRecord,
+  StoredLedgerEntry,
+} from '../store/billing-store.js';
 import type { AuditActor } from '../store/store.js';
-import { applyEffects, type BillingParts, iso, newEffects, noIssuer, recordEvent, SYSTEM_ACTOR } from './billing-effects.js';
+import {
+  applyEffects,
+  type BillingParts,
+  iso,
+  newEffects,
+  noIssuer,
+  recordEvent,
+  SYSTEM_ACTOR,
+} from './billing-effects.js';
 import { RentalPlanService } from './rental-plans.js';
 import { takeRenewedLicense } from './renewed-license-file.js';
 import { advanceRental, chargePeriod, RaceLost, type RenewalContext } from './rental-renewal.js';
@@ -88,12 +120,22 @@ export class BillingService {
   // ---------------------------------------------------------------- accounts and ledger
 
   /** Opens a billing account for a customer in one currency. */
-  async createAccount(input: { customerName: string; customerId?: string; currency: string }): Promise<Outcome<AccountView>> {
+  async createAccount(input: {
+    customerName: string;
+    customerId?: string;
+    currency: string;
+  }): Promise<Outcome<AccountView>> {
     const name = input.customerName.trim();
     if (!name) return fail('VALIDATION_FAILED', 'customerName is empty', { field: 'customerName' });
     const currency = validateCurrency(input.currency);
     if (!currency.ok) return currency;
-    const account: BillingAccount = { id: newId('acc'), customerId: input.customerId ?? newId('cus'), customerName: name, currency: currency.value, createdAt: this.now };
+    const account: BillingAccount = {
+      id: newId('acc'),
+      customerId: input.customerId ?? newId('cus'),
+      customerName: name,
+      currency: currency.value,
+      createdAt: this.now,
+    };
     await this.store.atomically((tx) => tx.insertAccount(account));
     return ok(this.accountView(account, 0));
   }
@@ -102,7 +144,9 @@ export class BillingService {
   async account(id: string): Promise<Outcome<AccountView>> {
     return this.store.read((tx) => {
       const a = tx.getAccount(id);
-      return a ? ok(this.accountView(a, tx.balance(id))) : fail('NOT_FOUND', `no billing account ${id}`, { field: 'id' });
+      return a
+        ? ok(this.accountView(a, tx.balance(id)))
+        : fail('NOT_FOUND', `no billing account ${id}`, { field: 'id' });
     });
   }
 
@@ -120,7 +164,14 @@ export class BillingService {
   }
 
   private accountView(a: BillingAccount, balance: number): AccountView {
-    return { id: a.id, customer: { id: a.customerId, name: a.customerName }, currency: a.currency, balance, balanceText: formatMoney({ amount: balance, currency: a.currency }), createdAt: a.createdAt };
+    return {
+      id: a.id,
+      customer: { id: a.customerId, name: a.customerName },
+      currency: a.currency,
+      balance,
+      balanceText: formatMoney({ amount: balance, currency: a.currency }),
+      createdAt: a.createdAt,
+    };
   }
 
   /**
@@ -128,7 +179,11 @@ export class BillingService {
    * answers `duplicate: true`. In the same transaction, rentals of the account that are lapsed, in grace or due are
    * renewed as far as the new balance covers them, oldest first.
    */
-  async topUp(accountId: string, input: { amount: unknown; currency: unknown; reference: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ duplicate: boolean; entry: StoredLedgerEntry; account: AccountView; renewed: string[] }>> {
+  async topUp(
+    accountId: string,
+    input: { amount: unknown; currency: unknown; reference: unknown },
+    actor: AuditActor = SYSTEM_ACTOR,
+  ): Promise<Outcome<{ duplicate: boolean; entry: StoredLedgerEntry; account: AccountView; renewed: string[] }>> {
     const effects = newEffects();
     const now = this.now;
     const result = await this.store.atomically((tx) => {
@@ -139,42 +194,108 @@ export class BillingService {
       const seen = tx.findTopUp(t.value.reference);
       if (seen) {
         if (!sameTopUp(seen, a.id, t.value)) {
-          return fail('CONFLICT', `payment reference ${t.value.reference} is already recorded for another top-up (${seen.accountId}, ${seen.amount} ${seen.currency})`, { field: 'reference' });
+          return fail(
+            'CONFLICT',
+            `payment reference ${t.value.reference} is already recorded for another top-up (${seen.accountId}, ${seen.amount} ${seen.currency})`,
+            { field: 'reference' },
+          );
         }
-        return ok({ duplicate: true, entry: seen, account: this.accountView(a, tx.balance(a.id)), renewed: [] as string[] });
+        return ok({
+          duplicate: true,
+          entry: seen,
+          account: this.accountView(a, tx.balance(a.id)),
+          renewed: [] as string[],
+        });
       }
       const room = checkBalanceRoom(tx.balance(a.id), t.value.amount);
       if (!room.ok) return room;
-      const entry: LedgerEntry = { id: newId('led'), accountId: a.id, kind: 'topup', amount: t.value.amount, currency: a.currency, reference: t.value.reference, rentalId: null, periodIndex: null, note: null, at: now };
+      const entry: LedgerEntry = {
+        id: newId('led'),
+        accountId: a.id,
+        kind: 'topup',
+        amount: t.value.amount,
+        currency: a.currency,
+        reference: t.value.reference,
+        rentalId: null,
+        periodIndex: null,
+        note: null,
+        at: now,
+      };
       const seq = tx.insertLedger(entry);
       const balance = tx.balance(a.id);
-      recordEvent(tx, effects, this.now, 'billing.topped_up', a.id, { amount: entry.amount, currency: a.currency, reference: entry.reference, balance });
-      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'billing.topped_up', target: a.id, details: { amount: entry.amount, currency: a.currency, reference: entry.reference } });
+      recordEvent(tx, effects, this.now, 'billing.topped_up', a.id, {
+        amount: entry.amount,
+        currency: a.currency,
+        reference: entry.reference,
+        balance,
+      });
+      tx.insertAudit({
+        id: newId('aud'),
+        at: now,
+        actor,
+        action: 'billing.topped_up',
+        target: a.id,
+        details: { amount: entry.amount, currency: a.currency, reference: entry.reference },
+      });
       const renewed: string[] = [];
       for (const r of tx.rentalsOfAccount(a.id)) {
         if (r.status === 'active' && r.periodEnd > now) continue;
         if (this.options.issuer && advanceRental(this.renewal, tx, r, now, effects) === 'renewed') renewed.push(r.id);
       }
-      return ok({ duplicate: false, entry: { ...entry, seq }, account: this.accountView(a, tx.balance(a.id)), renewed });
+      return ok({
+        duplicate: false,
+        entry: { ...entry, seq },
+        account: this.accountView(a, tx.balance(a.id)),
+        renewed,
+      });
     });
     await applyEffects(this.options.node, effects);
     return result;
   }
 
   /** A refund (credit back to the balance) or a staff adjustment (either sign); never below a zero balance. */
-  async correct(accountId: string, input: { kind: 'refund' | 'adjustment'; amount: unknown; currency: unknown; reference?: string; note?: string }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<{ entry: StoredLedgerEntry; account: AccountView }>> {
+  async correct(
+    accountId: string,
+    input: { kind: 'refund' | 'adjustment'; amount: unknown; currency: unknown; reference?: string; note?: string },
+    actor: AuditActor = SYSTEM_ACTOR,
+  ): Promise<Outcome<{ entry: StoredLedgerEntry; account: AccountView }>> {
     const effects = newEffects();
     const now = this.now;
     const result = await this.store.atomically((tx) => {
       const a = tx.getAccount(accountId);
       if (!a) return fail('NOT_FOUND', `no billing account ${accountId}`, { field: 'id' });
-      if (input.currency !== a.currency) return fail('VALIDATION_FAILED', `currency must be the account's currency ${a.currency}`, { field: 'currency' });
+      if (input.currency !== a.currency)
+        return fail('VALIDATION_FAILED', `currency must be the account's currency ${a.currency}`, {
+          field: 'currency',
+        });
       const amount = validateCorrection(input.kind, input.amount, { amount: tx.balance(a.id), currency: a.currency });
       if (!amount.ok) return amount;
-      const entry: LedgerEntry = { id: newId('led'), accountId: a.id, kind: input.kind, amount: amount.value, currency: a.currency, reference: input.reference ?? null, rentalId: null, periodIndex: null, note: input.note ?? null, at: now };
+      const entry: LedgerEntry = {
+        id: newId('led'),
+        accountId: a.id,
+        kind: input.kind,
+        amount: amount.value,
+        currency: a.currency,
+        reference: input.reference ?? null,
+        rentalId: null,
+        periodIndex: null,
+        note: input.note ?? null,
+        at: now,
+      };
       const seq = tx.insertLedger(entry);
-      recordEvent(tx, effects, this.now, `billing.${input.kind}`, a.id, { amount: entry.amount, currency: a.currency, balance: tx.balance(a.id) });
-      tx.insertAudit({ id: newId('aud'), at: now, actor, action: `billing.${input.kind}`, target: a.id, details: { amount: entry.amount, currency: a.currency, reference: entry.reference, note: entry.note } });
+      recordEvent(tx, effects, this.now, `billing.${input.kind}`, a.id, {
+        amount: entry.amount,
+        currency: a.currency,
+        balance: tx.balance(a.id),
+      });
+      tx.insertAudit({
+        id: newId('aud'),
+        at: now,
+        actor,
+        action: `billing.${input.kind}`,
+        target: a.id,
+        details: { amount: entry.amount, currency: a.currency, reference: entry.reference, note: entry.note },
+      });
       return ok({ entry: { ...entry, seq }, account: this.accountView(a, tx.balance(a.id)) });
     });
     await applyEffects(this.options.node, effects);
@@ -182,7 +303,11 @@ export class BillingService {
   }
 
   /** Ledger entries oldest first after a cursor. */
-  async ledger(accountId: string, after: number, limit: number): Promise<Outcome<{ account: AccountView; entries: StoredLedgerEntry[]; nextCursor: number }>> {
+  async ledger(
+    accountId: string,
+    after: number,
+    limit: number,
+  ): Promise<Outcome<{ account: AccountView; entries: StoredLedgerEntry[]; nextCursor: number }>> {
     return this.store.read((tx) => {
       const a = tx.getAccount(accountId);
       if (!a) return fail('NOT_FOUND', `no billing account ${accountId}`, { field: 'id' });
@@ -199,7 +324,11 @@ export class BillingService {
   }
 
   /** Changes a plan's name, price or grace (see RentalPlanService.update). */
-  updatePlan(id: string, patch: { name?: unknown; price?: unknown; graceMs?: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
+  updatePlan(
+    id: string,
+    patch: { name?: unknown; price?: unknown; graceMs?: unknown },
+    actor: AuditActor = SYSTEM_ACTOR,
+  ): Promise<Outcome<RentalPlan>> {
     return this.plans.update(id, patch, actor);
   }
 
@@ -211,7 +340,10 @@ export class BillingService {
   // ---------------------------------------------------------------- rentals
 
   /** Starts a rental: charges the first period and issues its license file, in one transaction. */
-  async createRental(input: { accountId: string; planId: string; hardwareKey: string; scope?: LicenseScope; keySource?: KeySource }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalView>> {
+  async createRental(
+    input: { accountId: string; planId: string; hardwareKey: string; scope?: LicenseScope; keySource?: KeySource },
+    actor: AuditActor = SYSTEM_ACTOR,
+  ): Promise<Outcome<RentalView>> {
     const keys = this.options.issuer;
     if (!keys) return noIssuer();
     const hw = parseHardwareKey(input.hardwareKey, 'hardwareKey');
@@ -224,21 +356,43 @@ export class BillingService {
       if (!a) return fail('NOT_FOUND', `no billing account ${input.accountId}`, { field: 'accountId' });
       const plan = tx.getPlan(input.planId);
       if (!plan) return fail('NOT_FOUND', `no rental plan ${input.planId}`, { field: 'planId' });
-      if (plan.currency !== a.currency) return fail('VALIDATION_FAILED', `plan ${plan.id} is priced in ${plan.currency}, the account holds ${a.currency}`, { field: 'planId' });
+      if (plan.currency !== a.currency)
+        return fail(
+          'VALIDATION_FAILED',
+          `plan ${plan.id} is priced in ${plan.currency}, the account holds ${a.currency}`,
+          { field: 'planId' },
+        );
       const balance = tx.balance(a.id);
       if (balance < plan.price) {
-        return fail('INSUFFICIENT_BALANCE', `the balance ${formatMoney({ amount: balance, currency: a.currency })} does not cover the first period (${formatMoney({ amount: plan.price, currency: plan.currency })}); top up first`, {
-          data: { balance, price: plan.price, currency: a.currency },
-        });
+        return fail(
+          'INSUFFICIENT_BALANCE',
+          `the balance ${formatMoney({ amount: balance, currency: a.currency })} does not cover the first period (${formatMoney({ amount: plan.price, currency: plan.currency })}); top up first`,
+          {
+            data: { balance, price: plan.price, currency: a.currency },
+          },
+        );
       }
       const periodEnd = addPeriods(now, plan.period, 1);
       const built = buildLicensePayload(
-        { customerName: a.customerName, customerId: a.customerId, hardwareKey: hw.value, scope, term: { type: 'rental', period: plan.period, until: new Date(periodEnd + plan.graceMs) }, entitlements: plan.entitlements, notBefore: new Date(now), issuer: keys.kid, ...(input.keySource ? { keySource: input.keySource } : {}) },
+        {
+          customerName: a.customerName,
+          customerId: a.customerId,
+          hardwareKey: hw.value,
+          scope,
+          term: { type: 'rental', period: plan.period, until: new Date(periodEnd + plan.graceMs) },
+          entitlements: plan.entitlements,
+          notBefore: new Date(now),
+          issuer: keys.kid,
+          ...(input.keySource ? { keySource: input.keySource } : {}),
+        },
         this.options.catalog,
         new Date(now),
       );
       if (!built.ok) return built;
-      const payload: LicensePayload = { ...built.value.payload, term: { type: 'rental', period: plan.period, planId: plan.id } };
+      const payload: LicensePayload = {
+        ...built.value.payload,
+        term: { type: 'rental', period: plan.period, planId: plan.id },
+      };
       const text = signLicense(payload, keys.privateKey, keys.publicKey);
       const rental: RentalRecord = {
         id: newId('rnt'),
@@ -259,9 +413,38 @@ export class BillingService {
       };
       tx.insertRental(rental);
       chargePeriod(tx, rental, plan, now);
-      tx.insertIssued({ licenseId: payload.id, rentalId: rental.id, hardwareKey: hw.value, notAfter: periodEnd + plan.graceMs, text, issuedAt: now });
-      recordEvent(tx, effects, this.now, 'rental.started', rental.id, { accountId: a.id, planId: plan.id, licenseId: payload.id, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) });
-      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental.started', target: rental.id, details: { accountId: a.id, planId: plan.id, licenseId: payload.id, hardwareKey: hw.value, charged: plan.price, currency: plan.currency, paidUntil: iso(periodEnd) } });
+      tx.insertIssued({
+        licenseId: payload.id,
+        rentalId: rental.id,
+        hardwareKey: hw.value,
+        notAfter: periodEnd + plan.graceMs,
+        text,
+        issuedAt: now,
+      });
+      recordEvent(tx, effects, this.now, 'rental.started', rental.id, {
+        accountId: a.id,
+        planId: plan.id,
+        licenseId: payload.id,
+        charged: plan.price,
+        currency: plan.currency,
+        paidUntil: iso(periodEnd),
+      });
+      tx.insertAudit({
+        id: newId('aud'),
+        at: now,
+        actor,
+        action: 'rental.started',
+        target: rental.id,
+        details: {
+          accountId: a.id,
+          planId: plan.id,
+          licenseId: payload.id,
+          hardwareKey: hw.value,
+          charged: plan.price,
+          currency: plan.currency,
+          paidUntil: iso(periodEnd),
+        },
+      });
       if (hw.value === this.ownKey) effects.install.push(text);
       return ok(rental);
     });

@@ -15,7 +15,18 @@ export function ledgerCsv(entries: readonly StoredLedgerEntry[]): string {
   const lines = [HEADER.join(',')];
   for (const e of entries) {
     lines.push(
-      [field(e.seq), field(e.id), field(new Date(e.at).toISOString()), field(e.kind), field(e.amount), field(e.currency), field(e.reference, true), field(e.rentalId), field(e.periodIndex), field(e.note, true)].join(','),
+      [
+        field(e.seq),
+        field(e.id),
+        field(new Date(e.at).toISOString()),
+        field(e.kind),
+        field(e.amount),
+        field(e.currency),
+        field(e.reference, true),
+        field(e.rentalId),
+        field(e.periodIndex),
+        field(e.note, true),
+      ].join(','),
     );
   }
   return `${lines.join('\r\n')}\r\n`;

@@ -8,7 +8,11 @@ import type { AuditActor } from '../store/store.js';
  * alone (an admin installed it on purpose), and an older file never replaces a newer one. The node verifies the file
  * (issuer key, its own hardware key) before installing it.
  */
-export async function takeRenewedLicense(node: LicensorNode, text: string, actor: string | AuditActor): Promise<Outcome<'installed' | 'kept'>> {
+export async function takeRenewedLicense(
+  node: LicensorNode,
+  text: string,
+  actor: string | AuditActor,
+): Promise<Outcome<'installed' | 'kept'>> {
   const installed = node.license;
   if (installed?.text === text) return ok('kept');
   const peeked = peekLicenseFile(text);

@@ -24,7 +24,21 @@ export class RentalPlanService {
     const plan: RentalPlan = { id: newId('pln'), createdAt: this.clock.now(), ...v.value };
     await this.store.atomically((tx) => {
       tx.insertPlan(plan);
-      tx.insertAudit({ id: newId('aud'), at: plan.createdAt, actor, action: 'rental_plan.created', target: plan.id, details: { name: plan.name, period: plan.period, price: plan.price, currency: plan.currency, graceMs: plan.graceMs, entitlements: plan.entitlements } });
+      tx.insertAudit({
+        id: newId('aud'),
+        at: plan.createdAt,
+        actor,
+        action: 'rental_plan.created',
+        target: plan.id,
+        details: {
+          name: plan.name,
+          period: plan.period,
+          price: plan.price,
+          currency: plan.currency,
+          graceMs: plan.graceMs,
+          entitlements: plan.entitlements,
+        },
+      });
     });
     return ok(plan);
   }
@@ -33,15 +47,26 @@ export class RentalPlanService {
    * Changes a plan's name, price or grace. The period, currency and modules stay: rentals already running are
    * anchored on the period and their license files carry the modules. A new price applies from the next charge.
    */
-  async update(id: string, patch: { name?: unknown; price?: unknown; graceMs?: unknown }, actor: AuditActor = SYSTEM_ACTOR): Promise<Outcome<RentalPlan>> {
+  async update(
+    id: string,
+    patch: { name?: unknown; price?: unknown; graceMs?: unknown },
+    actor: AuditActor = SYSTEM_ACTOR,
+  ): Promise<Outcome<RentalPlan>> {
     const now = this.clock.now();
     return this.store.atomically((tx): Outcome<RentalPlan> => {
       const prev = tx.getPlan(id);
       if (!prev) return fail('NOT_FOUND', `no rental plan ${id}`, { field: 'id' });
-      const v = validateRentalPlan({ ...prev, ...Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)) });
+      const v = validateRentalPlan({
+        ...prev,
+        ...Object.fromEntries(Object.entries(patch).filter(([, x]) => x !== undefined)),
+      });
       if (!v.ok) return v;
       const plan: RentalPlan = { ...prev, name: v.value.name, price: v.value.price, graceMs: v.value.graceMs };
-      const changed = Object.fromEntries((['name', 'price', 'graceMs'] as const).filter((k) => plan[k] !== prev[k]).map((k) => [k, { from: prev[k], to: plan[k] }]));
+      const changed = Object.fromEntries(
+        (['name', 'price', 'graceMs'] as const)
+          .filter((k) => plan[k] !== prev[k])
+          .map((k) => [k, { from: prev[k], to: plan[k] }]),
+      );
       if (Object.keys(changed).length === 0) return ok(prev);
       tx.updatePlan(plan);
       tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental_plan.changed', target: id, details: changed });
@@ -56,7 +81,18 @@ export class RentalPlanService {
 
   private checkEntitlements(entitlements: Entitlement[]): Outcome<true> {
     // The same checks as issuing: known modules, quantities that fit each module's policy.
-    const probe = buildLicensePayload({ customerName: 'plan check', hardwareKey: '0'.repeat(64), scope: 'static', term: { type: 'permanent' }, entitlements, issuer: 'plan check' }, this.catalog, new Date(this.clock.now()));
+    const probe = buildLicensePayload(
+      {
+        customerName: 'plan check',
+        hardwareKey: '0'.repeat(64),
+        scope: 'static',
+        term: { type: 'permanent' },
+        entitlements,
+        issuer: 'plan check',
+      },
+      this.catalog,
+      new Date(this.clock.now()),
+    );
     if (!probe.ok) return { ...probe, field: 'entitlements' };
     return ok(true);
   }

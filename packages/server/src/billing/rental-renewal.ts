@@ -23,7 +23,13 @@ export interface RenewalContext {
 }
 
 /** Decides and applies the next step of one rental inside a transaction; throws RaceLost when another writer moved it. */
-export function advanceRental(ctx: RenewalContext, tx: BillingTx, r: RentalRecord, now: number, effects: Effects): RentalStep {
+export function advanceRental(
+  ctx: RenewalContext,
+  tx: BillingTx,
+  r: RentalRecord,
+  now: number,
+  effects: Effects,
+): RentalStep {
   const keys = ctx.issuer;
   const plan = tx.getPlan(r.planId);
   if (!keys || !plan) return 'none';
@@ -34,7 +40,14 @@ export function advanceRental(ctx: RenewalContext, tx: BillingTx, r: RentalRecor
     case 'none': {
       if (!shouldWarnExpiring(plan, balance, r.periodEnd, now, ctx.leadMs, r.periodIndex, r.warnedIndex)) return 'none';
       if (!tx.updateRental({ ...r, warnedIndex: r.periodIndex, updatedAt: now }, expected)) throw new RaceLost();
-      recordEvent(tx, effects, now, 'license.expiring', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
+      recordEvent(tx, effects, now, 'license.expiring', r.licenseId, {
+        rentalId: r.id,
+        accountId: r.accountId,
+        paidUntil: iso(r.periodEnd),
+        balance,
+        price: plan.price,
+        currency: plan.currency,
+      });
       return 'warned';
     }
     case 'grace': {
@@ -45,7 +58,14 @@ export function advanceRental(ctx: RenewalContext, tx: BillingTx, r: RentalRecor
     case 'lapse': {
       if (r.status === 'lapsed') return 'none';
       if (!tx.updateRental({ ...r, status: 'lapsed', updatedAt: now }, expected)) throw new RaceLost();
-      recordEvent(tx, effects, now, 'license.lapsed', r.licenseId, { rentalId: r.id, accountId: r.accountId, paidUntil: iso(r.periodEnd), balance, price: plan.price, currency: plan.currency });
+      recordEvent(tx, effects, now, 'license.lapsed', r.licenseId, {
+        rentalId: r.id,
+        accountId: r.accountId,
+        paidUntil: iso(r.periodEnd),
+        balance,
+        price: plan.price,
+        currency: plan.currency,
+      });
       return 'lapsed';
     }
     case 'renew': {
@@ -66,11 +86,26 @@ export function advanceRental(ctx: RenewalContext, tx: BillingTx, r: RentalRecor
       const notAfter = periodEnd + plan.graceMs;
       const payload: LicensePayload = { ...prevPayload.value, issuedAt: iso(now), notAfter: iso(notAfter) };
       const text = signLicense(payload, keys.privateKey, keys.publicKey);
-      const updated: RentalRecord = { ...r, anchorAt, anchorIndex, periodIndex: next, periodEnd, status: 'active', updatedAt: now };
+      const updated: RentalRecord = {
+        ...r,
+        anchorAt,
+        anchorIndex,
+        periodIndex: next,
+        periodEnd,
+        status: 'active',
+        updatedAt: now,
+      };
       // Guarded: only the transaction that still sees the old period moves it (and the unique charge index agrees).
       if (!tx.updateRental(updated, expected)) throw new RaceLost();
       chargePeriod(tx, updated, plan, now);
-      tx.insertIssued({ licenseId: r.licenseId, rentalId: r.id, hardwareKey: r.hardwareKey, notAfter, text, issuedAt: now });
+      tx.insertIssued({
+        licenseId: r.licenseId,
+        rentalId: r.id,
+        hardwareKey: r.hardwareKey,
+        notAfter,
+        text,
+        issuedAt: now,
+      });
       // Test-only: dies here, charged and re-issued but not committed; the restart must show neither.
       ctx.fault?.('crash-after-charge');
       recordEvent(tx, effects, now, 'license.renewed', r.licenseId, {
@@ -92,5 +127,16 @@ export function advanceRental(ctx: RenewalContext, tx: BillingTx, r: RentalRecor
 
 /** The ledger entry that pays period `r.periodIndex` (unique per rental and period in the store). */
 export function chargePeriod(tx: BillingTx, r: RentalRecord, plan: RentalPlan, now: number): void {
-  tx.insertLedger({ id: newId('led'), accountId: r.accountId, kind: 'rental_charge', amount: -plan.price, currency: plan.currency, reference: null, rentalId: r.id, periodIndex: r.periodIndex, note: `${plan.name}: period ${r.periodIndex + 1} until ${iso(r.periodEnd)}`, at: now });
+  tx.insertLedger({
+    id: newId('led'),
+    accountId: r.accountId,
+    kind: 'rental_charge',
+    amount: -plan.price,
+    currency: plan.currency,
+    reference: null,
+    rentalId: r.id,
+    periodIndex: r.periodIndex,
+    note: `${plan.name}: period ${r.periodIndex + 1} until ${iso(r.periodEnd)}`,
+    at: now,
+  });
 }

@@ -34,7 +34,12 @@ export function loadCatalogFile(path: string): Outcome<Catalog> {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    return fail('NOT_FOUND', code === 'ENOENT' ? `catalog file ${path} does not exist` : `cannot read catalog file ${path}: ${code ?? String(err)}`);
+    return fail(
+      'NOT_FOUND',
+      code === 'ENOENT'
+        ? `catalog file ${path} does not exist`
+        : `cannot read catalog file ${path}: ${code ?? String(err)}`,
+    );
   }
   let json: unknown;
   try {

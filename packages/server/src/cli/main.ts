@@ -11,7 +11,15 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({
       // Commander's own errors (unknown option, missing argument) read like every other failure: one `licensor: …` line.
-      outputError: (s, write) => write(`licensor: ${s.replace(/^error: /, '').trim().split('\n')[0]}\n`),
+      outputError: (s, write) =>
+        write(
+          `licensor: ${
+            s
+              .replace(/^error: /, '')
+              .trim()
+              .split('\n')[0]
+          }\n`,
+        ),
     });
   registerCommands(program);
   return program;
@@ -23,7 +31,10 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {
-      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : EXIT.BAD_INPUT;
+      process.exitCode =
+        err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+          ? 0
+          : EXIT.BAD_INPUT;
       return;
     }
     if (err instanceof CliError) {

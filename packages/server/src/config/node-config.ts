@@ -174,9 +174,18 @@ export function loadNodeConfig(flags: NodeConfigFlags, env: NodeJS.ProcessEnv = 
 
 /** Options that are each fine but do not go together. */
 function combinationFailure(c: NodeConfig): Failure | undefined {
-  if (c.upstreamUrl !== null && !c.upstreamToken) return fail('VALIDATION_FAILED', '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)', { field: 'upstreamToken' });
-  if (c.hardwareKeySource === 'explicit' && !c.hardwareKey) return fail('VALIDATION_FAILED', '--hardware-key-source explicit needs --hardware-key', { field: 'hardwareKey' });
-  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey)) return fail('VALIDATION_FAILED', '--tls-cert and --tls-key go together', { field: c.tlsCert ? 'tlsKey' : 'tlsCert' });
+  if (c.upstreamUrl !== null && !c.upstreamToken)
+    return fail(
+      'VALIDATION_FAILED',
+      '--upstream needs --upstream-token (a node token created on the parent: licensor token create --role node)',
+      { field: 'upstreamToken' },
+    );
+  if (c.hardwareKeySource === 'explicit' && !c.hardwareKey)
+    return fail('VALIDATION_FAILED', '--hardware-key-source explicit needs --hardware-key', { field: 'hardwareKey' });
+  if (Boolean(c.tlsCert) !== Boolean(c.tlsKey))
+    return fail('VALIDATION_FAILED', '--tls-cert and --tls-key go together', {
+      field: c.tlsCert ? 'tlsKey' : 'tlsCert',
+    });
   return undefined;
 }
 

@@ -20,12 +20,17 @@ export function serveOptionFlags(key: keyof NodeConfig): string {
 /** The option's line in `licensor serve --help`: what it does, the values it takes, its variable and default. */
 export function serveOptionHelp(key: keyof NodeConfig): string {
   const option: NodeOption<unknown> = NODE_OPTIONS[key];
-  const values = valuesText(option, (min, max) => `${min} to ${max}`, (choices) => choices.join(', '));
+  const values = valuesText(
+    option,
+    (min, max) => `${min} to ${max}`,
+    (choices) => choices.join(', '),
+  );
   const shown = option.shownDefault?.replace(/`/g, '') ?? option.defaultText;
   return `${option.help}${values ? ` (${values})` : ''} [env ${option.env}${option.list ? ', comma-separated' : ''}]${shown ? ` (default: ${shown})` : ''}`;
 }
 
-const BEGIN = '<!-- serve-options:begin (npm run docs:cli writes this table from packages/server/src/config/node-options.ts) -->';
+const BEGIN =
+  '<!-- serve-options:begin (npm run docs:cli writes this table from packages/server/src/config/node-options.ts) -->';
 const END = '<!-- serve-options:end -->';
 
 /** The options table of docs/cli.md, one row per option (Markdown). */
@@ -35,7 +40,12 @@ export function serveOptionsTable(): string {
     const usage = `\`${optionFlag(key)} ${(option.arg ?? 'value').toUpperCase()}${option.list ? '…' : ''}\``;
     const env = `\`${option.env}\`${option.list ? ' (comma-separated)' : ''}`;
     const dflt = option.shownDefault ?? (option.defaultText === undefined ? '—' : `\`${option.defaultText}\``);
-    const values = valuesText(option, (min, max) => `${min}–${max}`, (choices) => choices.map((c) => `\`${c}\``).join(', ')) || '—';
+    const values =
+      valuesText(
+        option,
+        (min, max) => `${min}–${max}`,
+        (choices) => choices.map((c) => `\`${c}\``).join(', '),
+      ) || '—';
     return `| ${usage} | ${env} | ${dflt} | ${values} | ${option.doc.replace(/\|/g, '\\|')} |`;
   });
   return ['| option | env | default | values | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
@@ -49,7 +59,11 @@ export function withServeOptionsTable(markdown: string): string {
   return `${markdown.slice(0, begin)}${BEGIN}\n\n${serveOptionsTable()}\n\n${markdown.slice(end)}`;
 }
 
-function valuesText(option: NodeOption<unknown>, range: (min: number, max: number) => string, list: (choices: readonly string[]) => string): string {
+function valuesText(
+  option: NodeOption<unknown>,
+  range: (min: number, max: number) => string,
+  list: (choices: readonly string[]) => string,
+): string {
   if (option.values === undefined) return '';
   return 'choices' in option.values ? list(option.values.choices) : range(option.values.min, option.values.max);
 }

@@ -4,7 +4,18 @@ import { defaultCatalogFiles } from '../catalog/load-catalog-file.js';
 import { DEFAULT_CONNECTION_LIMITS as limits } from '../http/connection-limits.js';
 import { adminTokenWeakness } from './admin-token.js';
 import type { NodeConfig } from './node-config.js';
-import { choice, int, type OptionKind, optionalChoice, optionalInt, optionalPath, optionalText, path, pathList, text } from './option-kinds.js';
+import {
+  choice,
+  int,
+  type OptionKind,
+  optionalChoice,
+  optionalInt,
+  optionalPath,
+  optionalText,
+  path,
+  pathList,
+  text,
+} from './option-kinds.js';
 
 /** How an option is given and explained: the half of its definition that `--help` and docs/cli.md are made of. */
 export interface OptionMeta {
@@ -50,11 +61,29 @@ export const NODE_OPTIONS: NodeOptionTable = {
     help: 'data directory (store, state)',
     doc: 'where the SQLite store lives',
   },
-  host: { ...text('127.0.0.1'), env: 'LICENSOR_HOST', arg: 'host', help: 'interface to listen on', doc: 'interface to listen on (`0.0.0.0` for all)' },
-  port: { ...int(0, 65535, 7070), env: 'LICENSOR_PORT', arg: 'port', help: 'TCP port, 0 = any free port', doc: 'TCP port; 0 picks a free one' },
+  host: {
+    ...text('127.0.0.1'),
+    env: 'LICENSOR_HOST',
+    arg: 'host',
+    help: 'interface to listen on',
+    doc: 'interface to listen on (`0.0.0.0` for all)',
+  },
+  port: {
+    ...int(0, 65535, 7070),
+    env: 'LICENSOR_PORT',
+    arg: 'port',
+    help: 'TCP port, 0 = any free port',
+    doc: 'TCP port; 0 picks a free one',
+  },
   store: {
     ...text('sqlite', (value, name) =>
-      value === 'sqlite' || /^postgres(ql)?:\/\//.test(value) ? null : fail('VALIDATION_FAILED', `${name.flag} must be "sqlite" or a postgres:// URL, got ${JSON.stringify(value)}`, { field: name.field }),
+      value === 'sqlite' || /^postgres(ql)?:\/\//.test(value)
+        ? null
+        : fail(
+            'VALIDATION_FAILED',
+            `${name.flag} must be "sqlite" or a postgres:// URL, got ${JSON.stringify(value)}`,
+            { field: name.field },
+          ),
     ),
     env: 'LICENSOR_STORE',
     arg: 'store',
@@ -92,7 +121,13 @@ export const NODE_OPTIONS: NodeOptionTable = {
     help: "vendor's Ed25519 public key, ed25519:<base64url>",
     doc: "the vendor's key that licenses must be signed with",
   },
-  issuerDir: { ...optionalText(), env: 'LICENSOR_ISSUER_DIR', arg: 'dir', help: 'read the issuer public key from <dir>/issuer.pub', doc: 'read the issuer key from `DIR/issuer.pub` instead' },
+  issuerDir: {
+    ...optionalText(),
+    env: 'LICENSOR_ISSUER_DIR',
+    arg: 'dir',
+    help: 'read the issuer public key from <dir>/issuer.pub',
+    doc: 'read the issuer key from `DIR/issuer.pub` instead',
+  },
   hardwareKeySource: {
     ...choice(['usb', 'machine-id', 'explicit'], (c) => (c.raw('hardwareKey') ? 'explicit' : 'usb')),
     env: 'LICENSOR_HARDWARE_KEY_SOURCE',
@@ -153,7 +188,13 @@ export const NODE_OPTIONS: NodeOptionTable = {
     help: "how long a dropped SDK session's leases wait for the device to return",
     doc: "how long a dropped SDK session's slots wait for the same device",
   },
-  reapIntervalMs: { ...int(50, 60_000, 1000), env: 'LICENSOR_REAP_INTERVAL_MS', arg: 'ms', help: 'how often expired leases are freed', doc: 'how often expired leases are freed' },
+  reapIntervalMs: {
+    ...int(50, 60_000, 1000),
+    env: 'LICENSOR_REAP_INTERVAL_MS',
+    arg: 'ms',
+    help: 'how often expired leases are freed',
+    doc: 'how often expired leases are freed',
+  },
   clockRollbackToleranceMs: {
     ...int(0, 7 * 24 * HOUR, 5 * 60_000),
     env: 'LICENSOR_CLOCK_ROLLBACK_TOLERANCE_MS',
@@ -253,7 +294,13 @@ export const NODE_OPTIONS: NodeOptionTable = {
     help: 'serve HTTPS with this certificate (PEM)',
     doc: 'serve HTTPS (and `wss://` sessions) with this certificate (PEM); needs `--tls-key`',
   },
-  tlsKey: { ...optionalText(), env: 'LICENSOR_TLS_KEY', arg: 'file', help: 'private key of --tls-cert (PEM)', doc: 'the private key of `--tls-cert` (PEM); both or neither' },
+  tlsKey: {
+    ...optionalText(),
+    env: 'LICENSOR_TLS_KEY',
+    arg: 'file',
+    help: 'private key of --tls-cert (PEM)',
+    doc: 'the private key of `--tls-cert` (PEM); both or neither',
+  },
   bootstrapAdminToken: {
     ...optionalText((value, name) => {
       const weak = adminTokenWeakness(value);
@@ -307,7 +354,13 @@ export const NODE_OPTIONS: NodeOptionTable = {
     help: 'wait before the second attempt, doubling with jitter after',
     doc: 'wait before the second attempt; each later wait doubles (jittered into its upper half, capped at 6 h)',
   },
-  webhookTimeoutMs: { ...int(100, 120_000, 10_000), env: 'LICENSOR_WEBHOOK_TIMEOUT_MS', arg: 'ms', help: 'how long one webhook request may take', doc: 'how long one webhook request may take' },
+  webhookTimeoutMs: {
+    ...int(100, 120_000, 10_000),
+    env: 'LICENSOR_WEBHOOK_TIMEOUT_MS',
+    arg: 'ms',
+    help: 'how long one webhook request may take',
+    doc: 'how long one webhook request may take',
+  },
   rentalExpiringDays: {
     ...int(0, 90, 3),
     env: 'LICENSOR_RENTAL_EXPIRING_DAYS',
@@ -317,7 +370,13 @@ export const NODE_OPTIONS: NodeOptionTable = {
   },
   upstreamUrl: {
     ...optionalText((value, name) =>
-      /^https?:\/\/[^\s/]+/.test(value) ? null : fail('VALIDATION_FAILED', `${name.flag} must be an http(s):// URL of the parent node, got ${JSON.stringify(value)}`, { field: name.field }),
+      /^https?:\/\/[^\s/]+/.test(value)
+        ? null
+        : fail(
+            'VALIDATION_FAILED',
+            `${name.flag} must be an http(s):// URL of the parent node, got ${JSON.stringify(value)}`,
+            { field: name.field },
+          ),
     ),
     env: 'LICENSOR_UPSTREAM',
     flag: '--upstream',
@@ -340,7 +399,14 @@ export const NODE_OPTIONS: NodeOptionTable = {
     doc: "the parent's node key to trust (`ed25519:…`, see the parent's `licensor nodes`); without it the key of the first answer is pinned",
     shownDefault: 'pin the first one seen',
   },
-  nodeName: { ...text(hostname), env: 'LICENSOR_NODE_NAME', arg: 'name', help: 'name shown to the parent', doc: 'the name this node shows its parent', shownDefault: 'host name' },
+  nodeName: {
+    ...text(hostname),
+    env: 'LICENSOR_NODE_NAME',
+    arg: 'name',
+    help: 'name shown to the parent',
+    doc: 'the name this node shows its parent',
+    shownDefault: 'host name',
+  },
   countedAs: {
     ...optionalInt(1, INT32_MAX),
     env: 'LICENSOR_COUNTED_AS',

@@ -32,7 +32,12 @@ export interface OptionKind<T> {
 function intParser(min: number, max: number) {
   return (raw: string, name: OptionName): Outcome<number> => {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) return fail('VALIDATION_FAILED', `${name.flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`, { field: name.field });
+    if (!Number.isInteger(n) || n < min || n > max)
+      return fail(
+        'VALIDATION_FAILED',
+        `${name.flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+        { field: name.field },
+      );
     return ok(n);
   };
 }
@@ -56,13 +61,21 @@ export function optionalInt(min: number, max: number): OptionKind<number | null>
 function choiceParser<const T extends string>(choices: readonly T[]) {
   return (raw: string, name: OptionName): Outcome<T> => {
     const chosen = choices.find((choice) => choice === raw);
-    if (chosen === undefined) return fail('VALIDATION_FAILED', `${name.flag} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`, { field: name.field });
+    if (chosen === undefined)
+      return fail(
+        'VALIDATION_FAILED',
+        `${name.flag} must be one of ${choices.join(', ')}, got ${JSON.stringify(raw)}`,
+        { field: name.field },
+      );
     return ok(chosen);
   };
 }
 
 /** One of a fixed list of words. */
-export function choice<const T extends string>(choices: readonly T[], dflt: T | ((c: OptionContext) => T)): OptionKind<T> {
+export function choice<const T extends string>(
+  choices: readonly T[],
+  dflt: T | ((c: OptionContext) => T),
+): OptionKind<T> {
   return {
     emptyIsUnset: false,
     fallback: (c) => (typeof dflt === 'string' ? dflt : dflt(c)),
@@ -107,5 +120,10 @@ export function optionalPath(): OptionKind<string | null> {
 
 /** Comma-separated paths, each made absolute; the defaults when not given (or empty). */
 export function pathList(dflt: () => string[]): OptionKind<string[]> {
-  return { emptyIsUnset: true, fallback: dflt, parse: (raw) => ok(raw.split(',').map((p) => resolve(p.trim()))), list: true };
+  return {
+    emptyIsUnset: true,
+    fallback: dflt,
+    parse: (raw) => ok(raw.split(',').map((p) => resolve(p.trim()))),
+    list: true,
+  };
 }

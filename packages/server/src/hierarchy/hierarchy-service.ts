@@ -21,7 +21,10 @@ export interface HierarchyOptions {
 }
 
 /** Defaults that suit a restaurant chain whose links fail for hours: sync every minute, serve three days offline. */
-export const DEFAULT_HIERARCHY_OPTIONS: HierarchyOptions = { syncIntervalMs: 60_000, allocationWindowMs: 72 * 3_600_000 };
+export const DEFAULT_HIERARCHY_OPTIONS: HierarchyOptions = {
+  syncIntervalMs: 60_000,
+  allocationWindowMs: 72 * 3_600_000,
+};
 
 /** Where the seq of a child's signed withdrawal is kept: the child is withdrawn while its allocation seq equals it. */
 const withdrawnKey = (childId: string) => `hierarchy.withdrawn_seq.${childId}`;
@@ -59,12 +62,17 @@ export class HierarchyService {
   async start(): Promise<void> {
     const children = await this.node.store.hierarchy.listChildren();
     for (const c of children) this.remember(c);
-    await this.issuedDocs.load(children.map((c) => c.id), this.node.clock.now());
+    await this.issuedDocs.load(
+      children.map((c) => c.id),
+      this.node.clock.now(),
+    );
     this.out = this.allocatedOut();
     await this.node.setAllocatedOut(new Map(this.out));
     const counting = this.countingModule();
     // A node without a valid license cannot count now; each child is counted at its next sync instead.
-    if (counting) for (const c of children) if (c.countedAs !== counting.id) await this.node.syncMember(counting.id, c.id, undefined);
+    if (counting)
+      for (const c of children)
+        if (c.countedAs !== counting.id) await this.node.syncMember(counting.id, c.id, undefined);
   }
 
   /**
@@ -108,7 +116,10 @@ export class HierarchyService {
    */
   private allocatedOut(): Map<number, number> {
     const now = this.node.clock.now();
-    return sumAllocations([...[...this.children.values()].map((c) => this.effective(c, now)), this.issuedDocs.forgottenOut(now)]);
+    return sumAllocations([
+      ...[...this.children.values()].map((c) => this.effective(c, now)),
+      this.issuedDocs.forgottenOut(now),
+    ]);
   }
 
   /** A child's share as the parent must count it: the larger of its allocation and what its valid documents grant. */
@@ -124,7 +135,10 @@ export class HierarchyService {
    * record and its place in line; `countedAs` in the request is accepted and ignored.
    */
   async sync(req: SyncRequest, token: { id: string; role: string }): Promise<Outcome<SyncResponse>> {
-    if (req.hardwareKey === this.node.options.hardwareKey.key) return fail('VALIDATION_FAILED', 'hardwareKey is this node\'s own: a node cannot be its own child', { field: 'hardwareKey' });
+    if (req.hardwareKey === this.node.options.hardwareKey.key)
+      return fail('VALIDATION_FAILED', "hardwareKey is this node's own: a node cannot be its own child", {
+        field: 'hardwareKey',
+      });
     const now = this.node.clock.now();
     const countedAs = this.countingModule()?.id ?? null;
     let child = this.children.get(this.byHardwareKey.get(req.hardwareKey) ?? '');
@@ -137,20 +151,43 @@ export class HierarchyService {
       }
     }
     if (child?.tokenId && child.tokenId !== token.id && token.role !== 'admin') {
-      return fail('FORBIDDEN', 'this hardware key is registered by another node token; sync with that token (or forget the node first)');
+      return fail(
+        'FORBIDDEN',
+        'this hardware key is registered by another node token; sync with that token (or forget the node first)',
+      );
     }
     if (!child && token.role === 'node') {
       const max = this.options.maxChildrenPerToken ?? 10;
       if (this.shared) await this.refresh();
       const registered = [...this.children.values()].filter((c) => c.tokenId === token.id).length;
-      if (registered >= max) return fail('CHILD_LIMIT_REACHED', `this node token has registered ${registered} child nodes, the most this node allows (--max-children-per-token ${max}); forget one or use another token`);
+      if (registered >= max)
+        return fail(
+          'CHILD_LIMIT_REACHED',
+          `this node token has registered ${registered} child nodes, the most this node allows (--max-children-per-token ${max}); forget one or use another token`,
+        );
     }
     if (!child) {
       child = {
-        id: newId('node'), name: req.name, hardwareKey: req.hardwareKey, countedAs, publicKey: req.publicKey, tokenId: token.id,
-        registeredAt: now, lastSyncAt: now, report: null, allocation: null, allocationSeq: 0, allocationUpdatedAt: null,
+        id: newId('node'),
+        name: req.name,
+        hardwareKey: req.hardwareKey,
+        countedAs,
+        publicKey: req.publicKey,
+        tokenId: token.id,
+        registeredAt: now,
+        lastSyncAt: now,
+        report: null,
+        allocation: null,
+        allocationSeq: 0,
+        allocationUpdatedAt: null,
       };
-      const event: NewEvent = { type: 'node.registered', moduleId: countedAs, subject: child.id, data: { name: req.name, hardwareKey: req.hardwareKey, countedAs }, at: now };
+      const event: NewEvent = {
+        type: 'node.registered',
+        moduleId: countedAs,
+        subject: child.id,
+        data: { name: req.name, hardwareKey: req.hardwareKey, countedAs },
+        at: now,
+      };
       try {
         const seq = await this.node.store.hierarchy.insertChild(child, event);
         this.node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
@@ -164,7 +201,11 @@ export class HierarchyService {
     }
     const verdict = await this.judge(child);
     const report = { licenseState: req.licenseState, usage: req.usage, children: req.children };
-    await this.node.store.hierarchy.recordSync(child.id, now, report, { name: req.name, countedAs, publicKey: req.publicKey });
+    await this.node.store.hierarchy.recordSync(child.id, now, report, {
+      name: req.name,
+      countedAs,
+      publicKey: req.publicKey,
+    });
     Object.assign(child, { lastSyncAt: now, report, name: req.name, countedAs, publicKey: req.publicKey });
     this.verdicts.set(child.id, verdict.verdict);
     return ok({
@@ -187,23 +228,47 @@ export class HierarchyService {
    * Decides what a child gets now: counted in the child-node pool, then its allocation under this node's authority.
    * A blocked child gets a signed withdrawal; once served again, a fresh document with a higher seq.
    */
-  private async judge(child: ChildNodeRecord): Promise<{ verdict: { state: ChildState; message: string }; document: string | null }> {
+  private async judge(
+    child: ChildNodeRecord,
+  ): Promise<{ verdict: { state: ChildState; message: string }; document: string | null }> {
     const counting = this.countingModule();
     if (counting) {
       const counted = await this.node.syncMember(counting.id, child.id, undefined);
       if (!counted.ok) {
-        const unlicensed = counted.code === 'LICENSE_MISSING' || counted.code === 'LICENSE_EXPIRED' || counted.code === 'LICENSE_NOT_YET_VALID' || counted.code === 'SYNC_BLOCKED';
-        return { verdict: { state: unlicensed ? 'unlicensed' : 'blocked', message: `the parent refuses this node: ${counted.message}` }, document: null };
+        const unlicensed =
+          counted.code === 'LICENSE_MISSING' ||
+          counted.code === 'LICENSE_EXPIRED' ||
+          counted.code === 'LICENSE_NOT_YET_VALID' ||
+          counted.code === 'SYNC_BLOCKED';
+        return {
+          verdict: {
+            state: unlicensed ? 'unlicensed' : 'blocked',
+            message: `the parent refuses this node: ${counted.message}`,
+          },
+          document: null,
+        };
       }
-      const { member, quantity } = counted.value as { member: { state: string }; position: number; quantity: number | null };
+      const { member, quantity } = counted.value as {
+        member: { state: string };
+        position: number;
+        quantity: number | null;
+      };
       if (member.state === 'blocked') {
         const message = `the parent's license allows ${quantity} ${counting.name}; this node connected later than those and is blocked until one is removed or the license grows`;
         return { verdict: { state: 'blocked', message }, document: await this.withdrawal(child, message) };
       }
     }
     const authority = allocationAuthority(this.node);
-    if (!authority.ok) return { verdict: { state: 'unlicensed', message: `the parent has nothing to allocate: ${authority.message}` }, document: null };
-    if (!child.allocation) return { verdict: { state: 'active', message: 'registered; no allocation has been assigned to this node yet' }, document: null };
+    if (!authority.ok)
+      return {
+        verdict: { state: 'unlicensed', message: `the parent has nothing to allocate: ${authority.message}` },
+        document: null,
+      };
+    if (!child.allocation)
+      return {
+        verdict: { state: 'active', message: 'registered; no allocation has been assigned to this node yet' },
+        document: null,
+      };
     // Served again after a withdrawal: a new seq, so the child takes it over the withdrawal it holds.
     if (await this.withdrawn(child)) await this.newSeq(child, 'allocation.restored', {});
     const document = issueAllocation(this.identity, this.node, authority.value, child, this.options.allocationWindowMs);
@@ -213,7 +278,9 @@ export class HierarchyService {
 
   /** True when the child's current allocation seq is the one its withdrawal was signed with. */
   private async withdrawn(child: ChildNodeRecord): Promise<boolean> {
-    return child.allocationSeq > 0 && (await this.node.store.getMeta(withdrawnKey(child.id))) === String(child.allocationSeq);
+    return (
+      child.allocationSeq > 0 && (await this.node.store.getMeta(withdrawnKey(child.id))) === String(child.allocationSeq)
+    );
   }
 
   /**
@@ -228,23 +295,50 @@ export class HierarchyService {
       if (!(await this.newSeq(child, 'allocation.withdrawn', { reason }))) return null;
       await this.node.store.setMeta(withdrawnKey(child.id), String(child.allocationSeq));
     }
-    return issueAllocation(this.identity, this.node, authority.value, { ...child, allocation: {} }, this.options.allocationWindowMs);
+    return issueAllocation(
+      this.identity,
+      this.node,
+      authority.value,
+      { ...child, allocation: {} },
+      this.options.allocationWindowMs,
+    );
   }
 
   /**
    * Gives a child's unchanged allocation a new seq, with an event. Runs in line with allocation changes, and is skipped
    * (false) when the stored allocation differs from the one in hand: another change came first; the next sync retries.
    */
-  private newSeq(child: ChildNodeRecord, type: 'allocation.withdrawn' | 'allocation.restored', data: Record<string, unknown>): Promise<boolean> {
+  private newSeq(
+    child: ChildNodeRecord,
+    type: 'allocation.withdrawn' | 'allocation.restored',
+    data: Record<string, unknown>,
+  ): Promise<boolean> {
     const run = this.allocating.then(async () => {
       const now = this.node.clock.now();
       const event: NewEvent = { type, moduleId: null, subject: child.id, data: { name: child.name, ...data }, at: now };
       const same = JSON.stringify(child.allocation);
-      const guard = (stored: ChildNodeRecord[]) => (JSON.stringify(stored.find((c) => c.id === child.id)?.allocation ?? null) === same ? null : fail('CONFLICT', 'the allocation changed meanwhile'));
-      const written = await this.node.store.hierarchy.setAllocation(child.id, child.allocation, now, event, null, guard);
+      const guard = (stored: ChildNodeRecord[]) =>
+        JSON.stringify(stored.find((c) => c.id === child.id)?.allocation ?? null) === same
+          ? null
+          : fail('CONFLICT', 'the allocation changed meanwhile');
+      const written = await this.node.store.hierarchy.setAllocation(
+        child.id,
+        child.allocation,
+        now,
+        event,
+        null,
+        guard,
+      );
       if ('refused' in written) return false;
       Object.assign(child, { allocationSeq: written.seq, allocationUpdatedAt: now });
-      this.node.announce([{ ...event, data: { ...event.data, seq: written.seq }, seq: written.eventSeq, id: eventId(written.eventSeq) } as StoredEvent]);
+      this.node.announce([
+        {
+          ...event,
+          data: { ...event.data, seq: written.seq },
+          seq: written.eventSeq,
+          id: eventId(written.eventSeq),
+        } as StoredEvent,
+      ]);
       return true;
     });
     this.allocating = run.catch(() => {});
@@ -258,7 +352,11 @@ export class HierarchyService {
     return run;
   }
 
-  private async allocateNow(childId: string, modules: Record<string, unknown>, actor: AuditActor): Promise<Outcome<NodeView>> {
+  private async allocateNow(
+    childId: string,
+    modules: Record<string, unknown>,
+    actor: AuditActor,
+  ): Promise<Outcome<NodeView>> {
     await this.refresh();
     const child = this.children.get(childId);
     if (!child) return unknownChild(childId);
@@ -273,19 +371,39 @@ export class HierarchyService {
     if (!plan.ok) return plan;
     // Checked again inside the write, against every child as stored then: another process may have allocated meanwhile.
     const guard = (stored: ChildNodeRecord[]) => {
-      const again = planAllocation(this.node.catalog, held, sumAllocations(stored.filter((c) => c.id !== childId).map(modulesOf)), modules);
+      const again = planAllocation(
+        this.node.catalog,
+        held,
+        sumAllocations(stored.filter((c) => c.id !== childId).map(modulesOf)),
+        modules,
+      );
       return again.ok ? null : again;
     };
     const next = Object.fromEntries([...plan.value].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v]));
     const now = this.node.clock.now();
-    const event: NewEvent = { type: 'allocation.changed', moduleId: null, subject: childId, data: { name: child.name, before: child.allocation ?? {}, after: next }, at: now };
-    const audit = { id: newId('aud'), at: now, actor, action: 'allocation.changed' as const, target: childId, details: { name: child.name, before: child.allocation ?? {}, after: next } };
+    const event: NewEvent = {
+      type: 'allocation.changed',
+      moduleId: null,
+      subject: childId,
+      data: { name: child.name, before: child.allocation ?? {}, after: next },
+      at: now,
+    };
+    const audit = {
+      id: newId('aud'),
+      at: now,
+      actor,
+      action: 'allocation.changed' as const,
+      target: childId,
+      details: { name: child.name, before: child.allocation ?? {}, after: next },
+    };
     const written = await this.node.store.hierarchy.setAllocation(childId, next, now, event, audit, guard);
     if ('refused' in written) return written.refused;
     const { seq, eventSeq } = written;
     Object.assign(child, { allocation: next, allocationSeq: seq, allocationUpdatedAt: now });
     this.out = this.allocatedOut();
-    this.node.announce([{ ...event, data: { ...event.data, seq }, seq: eventSeq, id: eventId(eventSeq) } as StoredEvent]);
+    this.node.announce([
+      { ...event, data: { ...event.data, seq }, seq: eventSeq, id: eventId(eventSeq) } as StoredEvent,
+    ]);
     await this.node.setAllocatedOut(new Map(this.out));
     return ok(this.view(child, now));
   }
@@ -295,7 +413,10 @@ export class HierarchyService {
     await this.refresh();
     const child = this.children.get(childId);
     if (!child) return unknownChild(childId);
-    if (!child.allocation) return fail('NOT_FOUND', `child node ${childId} has no allocation yet (PUT /v1/nodes/${childId}/allocation)`, { field: 'nodeId' });
+    if (!child.allocation)
+      return fail('NOT_FOUND', `child node ${childId} has no allocation yet (PUT /v1/nodes/${childId}/allocation)`, {
+        field: 'nodeId',
+      });
     const judged = await this.judge(child);
     if (judged.verdict.state === 'blocked') return fail('SYNC_BLOCKED', judged.verdict.message);
     if (!judged.document) return fail('LICENSE_MISSING', judged.verdict.message);
@@ -308,8 +429,21 @@ export class HierarchyService {
     const child = this.children.get(childId);
     if (!child) return unknownChild(childId);
     const now = this.node.clock.now();
-    const event: NewEvent = { type: 'node.forgotten', moduleId: child.countedAs, subject: childId, data: { name: child.name, allocation: child.allocation ?? {} }, at: now };
-    const audit = { id: newId('aud'), at: now, actor, action: 'node.forgotten' as const, target: childId, details: { name: child.name, hardwareKey: child.hardwareKey } };
+    const event: NewEvent = {
+      type: 'node.forgotten',
+      moduleId: child.countedAs,
+      subject: childId,
+      data: { name: child.name, allocation: child.allocation ?? {} },
+      at: now,
+    };
+    const audit = {
+      id: newId('aud'),
+      at: now,
+      actor,
+      action: 'node.forgotten' as const,
+      target: childId,
+      details: { name: child.name, hardwareKey: child.hardwareKey },
+    };
     const seq = await this.node.store.hierarchy.deleteChild(childId, event, audit);
     this.children.delete(childId);
     this.byHardwareKey.delete(child.hardwareKey);
@@ -320,7 +454,8 @@ export class HierarchyService {
     await this.node.store.setMeta(withdrawnKey(childId), '');
     // Its place in line frees, wherever it was counted; the next blocked child is served, in order.
     const counting = this.countingModule()?.id ?? null;
-    for (const moduleId of new Set([child.countedAs, counting])) if (moduleId !== null) await this.node.removeMember(moduleId, childId, { actor });
+    for (const moduleId of new Set([child.countedAs, counting]))
+      if (moduleId !== null) await this.node.removeMember(moduleId, childId, { actor });
     await this.node.setAllocatedOut(new Map(this.out));
     return ok({ id: childId, forgotten: true });
   }
@@ -356,7 +491,10 @@ export class HierarchyService {
   private countedVerdict(c: ChildNodeRecord): { state: ChildState; message: string } | null {
     const detail = c.countedAs === null ? null : this.node.poolDetail(c.countedAs);
     if (!detail?.ok || detail.value.pool.members.get(c.id)?.state !== 'blocked') return null;
-    return { state: 'blocked', message: `blocked in ${detail.value.pool.module.name} (not synced since this node started)` };
+    return {
+      state: 'blocked',
+      message: `blocked in ${detail.value.pool.module.name} (not synced since this node started)`,
+    };
   }
 }
 

@@ -15,25 +15,66 @@ export interface AllocationAuthority {
  * The authority this node allocates under, or a sentence saying why it has none: no valid license, or a static one.
  * A node holding both a centralized license and an allocation allocates under its license.
  */
-export function allocationAuthority(node: LicensorNode): { ok: true; value: AllocationAuthority } | { ok: false; code: 'SCOPE_NOT_CENTRALIZED' | 'LICENSE_MISSING'; message: string } {
+export function allocationAuthority(
+  node: LicensorNode,
+):
+  | { ok: true; value: AllocationAuthority }
+  | { ok: false; code: 'SCOPE_NOT_CENTRALIZED' | 'LICENSE_MISSING'; message: string } {
   const state = node.licenseState();
-  if (state.state !== 'valid') return { ok: false, code: 'LICENSE_MISSING', message: `this node cannot allocate: ${state.detail}` };
+  if (state.state !== 'valid')
+    return { ok: false, code: 'LICENSE_MISSING', message: `this node cannot allocate: ${state.detail}` };
   const lic = node.license;
   const now = node.clock.now();
-  if (lic && lic.payload.scope === 'centralized' && Date.parse(lic.payload.notBefore) <= now && (lic.payload.notAfter === null || Date.parse(lic.payload.notAfter) > now)) {
-    return { ok: true, value: { text: lic.text, customer: lic.payload.customer, notAfter: lic.payload.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(lic.payload.notAfter) } };
+  if (
+    lic &&
+    lic.payload.scope === 'centralized' &&
+    Date.parse(lic.payload.notBefore) <= now &&
+    (lic.payload.notAfter === null || Date.parse(lic.payload.notAfter) > now)
+  ) {
+    return {
+      ok: true,
+      value: {
+        text: lic.text,
+        customer: lic.payload.customer,
+        notAfter: lic.payload.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(lic.payload.notAfter),
+      },
+    };
   }
   // A withdrawal (a document granting nothing) or an allocation the parent no longer stands by gives nothing to pass on.
   const blocked = node.blockedByParent;
   const held = blocked ? null : node.heldAllocation;
-  if (held?.payload.entitlements.length && Date.parse(held.payload.notAfter) > now) return { ok: true, value: { text: held.text, customer: held.payload.customer, notAfter: Date.parse(held.payload.notAfter) } };
-  if (blocked) return { ok: false, code: 'LICENSE_MISSING', message: `this node's own parent blocks it, so it has no allocation to distribute: ${blocked}` };
-  if (lic?.payload.scope === 'static') return { ok: false, code: 'SCOPE_NOT_CENTRALIZED', message: `license ${lic.payload.id} is static: it serves this node only and cannot be distributed to subdivisions` };
-  return { ok: false, code: 'LICENSE_MISSING', message: 'this node holds no centralized license or allocation to distribute' };
+  if (held?.payload.entitlements.length && Date.parse(held.payload.notAfter) > now)
+    return {
+      ok: true,
+      value: { text: held.text, customer: held.payload.customer, notAfter: Date.parse(held.payload.notAfter) },
+    };
+  if (blocked)
+    return {
+      ok: false,
+      code: 'LICENSE_MISSING',
+      message: `this node's own parent blocks it, so it has no allocation to distribute: ${blocked}`,
+    };
+  if (lic?.payload.scope === 'static')
+    return {
+      ok: false,
+      code: 'SCOPE_NOT_CENTRALIZED',
+      message: `license ${lic.payload.id} is static: it serves this node only and cannot be distributed to subdivisions`,
+    };
+  return {
+    ok: false,
+    code: 'LICENSE_MISSING',
+    message: 'this node holds no centralized license or allocation to distribute',
+  };
 }
 
 /** Signs a child's allocation document: its quantities, for the offline window, never past the authority's end. */
-export function issueAllocation(identity: NodeIdentity, node: LicensorNode, authority: AllocationAuthority, child: ChildNodeRecord, windowMs: number): string {
+export function issueAllocation(
+  identity: NodeIdentity,
+  node: LicensorNode,
+  authority: AllocationAuthority,
+  child: ChildNodeRecord,
+  windowMs: number,
+): string {
   const now = node.clock.now();
   const entitlements: Entitlement[] = Object.entries(child.allocation ?? {})
     .map(([id, quantity]) => ({ moduleId: Number(id), quantity }))

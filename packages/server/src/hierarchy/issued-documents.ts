@@ -48,7 +48,10 @@ export class IssuedDocuments {
       if (raw) this.byChild.set(id, live(JSON.parse(raw) as IssuedEntry[], now));
     }
     const raw = await this.store.getMeta(FORGOTTEN_KEY);
-    if (raw) this.forgotten = new Map(Object.entries(JSON.parse(raw) as Record<string, IssuedEntry[]>).map(([k, v]) => [k, live(v, now)]));
+    if (raw)
+      this.forgotten = new Map(
+        Object.entries(JSON.parse(raw) as Record<string, IssuedEntry[]>).map(([k, v]) => [k, live(v, now)]),
+      );
   }
 
   /** Records a document issued to a child at `now` with these quantities (valid for the window). */
@@ -71,7 +74,8 @@ export class IssuedDocuments {
   /** Sum over forgotten children of what their still-valid documents grant. */
   forgottenOut(now: number): Map<number, number> {
     const out = new Map<number, number>();
-    for (const entries of this.forgotten.values()) for (const [k, q] of ceilingOf(entries, now)) out.set(k, (out.get(k) ?? 0) + q);
+    for (const entries of this.forgotten.values())
+      for (const [k, q] of ceilingOf(entries, now)) out.set(k, (out.get(k) ?? 0) + q);
     return out;
   }
 

@@ -5,7 +5,12 @@ import type { ChildState, NodeView } from './sync-messages.js';
 const ONLINE_INTERVALS = 3;
 
 /** How an admin sees a child node: its last verdict, allocation, usage and reported subtree. */
-export function toNodeView(c: ChildNodeRecord, verdict: { state: ChildState; message: string } | null, now: number, syncIntervalMs: number): NodeView {
+export function toNodeView(
+  c: ChildNodeRecord,
+  verdict: { state: ChildState; message: string } | null,
+  now: number,
+  syncIntervalMs: number,
+): NodeView {
   return {
     id: c.id,
     name: c.name,
@@ -19,7 +24,13 @@ export function toNodeView(c: ChildNodeRecord, verdict: { state: ChildState; mes
     registeredAt: new Date(c.registeredAt).toISOString(),
     lastSyncAt: new Date(c.lastSyncAt).toISOString(),
     online: now - c.lastSyncAt < ONLINE_INTERVALS * syncIntervalMs,
-    allocation: c.allocation ? { seq: c.allocationSeq, modules: c.allocation, updatedAt: c.allocationUpdatedAt ? new Date(c.allocationUpdatedAt).toISOString() : null } : null,
+    allocation: c.allocation
+      ? {
+          seq: c.allocationSeq,
+          modules: c.allocation,
+          updatedAt: c.allocationUpdatedAt ? new Date(c.allocationUpdatedAt).toISOString() : null,
+        }
+      : null,
     usage: c.report?.usage ?? [],
     children: (c.report?.children ?? []) as NodeView[],
   };

@@ -36,10 +36,20 @@ export interface UpstreamStatus {
   lastAttemptAt: string | null;
   lastError: string | null;
   syncIntervalMs: number;
-  allocation: { id: string; seq: number; entitlements: { moduleId: number; quantity: number | null }[]; notAfter: string } | null;
+  allocation: {
+    id: string;
+    seq: number;
+    entitlements: { moduleId: number; quantity: number | null }[];
+    notAfter: string;
+  } | null;
 }
 
-const META = { nodeId: 'upstream.node_id', parentKey: 'upstream.parent_key', allocation: 'upstream.allocation', seq: 'upstream.allocation_seq' } as const;
+const META = {
+  nodeId: 'upstream.node_id',
+  parentKey: 'upstream.parent_key',
+  allocation: 'upstream.allocation',
+  seq: 'upstream.allocation_seq',
+} as const;
 
 /**
  * The child side of an enterprise tree: syncs with the parent on the interval it sets, takes the allocation
@@ -62,7 +72,18 @@ export class UpstreamSync {
     private readonly options: UpstreamOptions,
   ) {
     this.parentKey = options.parentPublicKey;
-    this.status = { url: options.url, nodeId: null, parentNodeId: null, state: 'connecting', message: 'not synced yet', lastSyncAt: null, lastAttemptAt: null, lastError: null, syncIntervalMs: options.initialIntervalMs, allocation: null };
+    this.status = {
+      url: options.url,
+      nodeId: null,
+      parentNodeId: null,
+      state: 'connecting',
+      message: 'not synced yet',
+      lastSyncAt: null,
+      lastAttemptAt: null,
+      lastError: null,
+      syncIntervalMs: options.initialIntervalMs,
+      allocation: null,
+    };
   }
 
   /** Restores the stored allocation (so the node serves before the first sync) and starts syncing. */
@@ -119,7 +140,10 @@ export class UpstreamSync {
         this.status.state = res.reachable ? 'refused' : 'unreachable';
         this.status.lastError = res.message;
         this.status.message = `${res.message}${this.offlineOutlook(at)}`;
-        if (!res.reachable && wasReachable) await this.node.publish([{ type: 'upstream.unreachable', subject: this.options.url, data: { error: res.message } }]);
+        if (!res.reachable && wasReachable)
+          await this.node.publish([
+            { type: 'upstream.unreachable', subject: this.options.url, data: { error: res.message } },
+          ]);
         this.options.log?.warn({ url: this.options.url }, `upstream sync failed: ${res.message}`);
         // While the parent is away, look again sooner than a long interval would, so service resumes promptly.
         next = Math.min(this.status.syncIntervalMs, 10_000);
@@ -132,7 +156,10 @@ export class UpstreamSync {
   }
 
   private request(): SyncRequest {
-    const usage = this.node.listPools().filter((p) => p.licensed).map((p) => ({ moduleId: p.moduleId, quantity: p.quantity, used: p.used, blocked: p.blocked }));
+    const usage = this.node
+      .listPools()
+      .filter((p) => p.licensed)
+      .map((p) => ({ moduleId: p.moduleId, quantity: p.quantity, used: p.used, blocked: p.blocked }));
     return {
       hardwareKey: this.node.options.hardwareKey.key,
       name: this.options.name,
@@ -145,7 +172,9 @@ export class UpstreamSync {
     };
   }
 
-  private async post(body: SyncRequest): Promise<{ ok: true; body: SyncResponse } | { ok: false; reachable: boolean; message: string }> {
+  private async post(
+    body: SyncRequest,
+  ): Promise<{ ok: true; body: SyncResponse } | { ok: false; reachable: boolean; message: string }> {
     const doFetch = this.options.fetchImpl ?? fetch;
     let res: Response;
     try {
@@ -169,7 +198,11 @@ export class UpstreamSync {
     if (res.ok && json) return { ok: true, body: json as SyncResponse };
     const problem = json as { code?: string; message?: string } | null;
     // A 5xx is the parent (or a proxy in front of it) failing: treated like an unreachable parent.
-    return { ok: false, reachable: res.status < 500, message: `parent answered ${res.status}${problem?.code ? ` ${problem.code}` : ''}: ${problem?.message ?? text.slice(0, 200)}` };
+    return {
+      ok: false,
+      reachable: res.status < 500,
+      message: `parent answered ${res.status}${problem?.code ? ` ${problem.code}` : ''}: ${problem?.message ?? text.slice(0, 200)}`,
+    };
   }
 
   private async apply(res: SyncResponse): Promise<void> {
@@ -194,9 +227,16 @@ export class UpstreamSync {
       if (!taken.ok) this.options.log?.warn(`license file from the parent refused: ${taken.message}`);
     }
     const previous = this.status.state;
-    Object.assign(this.status, { nodeId: res.nodeId, parentNodeId: res.parent.nodeId, message: res.message, lastError: null, lastSyncAt: new Date(this.node.clock.now()).toISOString() });
+    Object.assign(this.status, {
+      nodeId: res.nodeId,
+      parentNodeId: res.parent.nodeId,
+      message: res.message,
+      lastError: null,
+      lastSyncAt: new Date(this.node.clock.now()).toISOString(),
+    });
     this.status.syncIntervalMs = Math.max(100, res.syncIntervalMs);
-    if (previous === 'unreachable') await this.node.publish([{ type: 'upstream.restored', subject: this.options.url, data: {} }]);
+    if (previous === 'unreachable')
+      await this.node.publish([{ type: 'upstream.restored', subject: this.options.url, data: {} }]);
     if (res.state === 'blocked') {
       await this.blocked(res);
       return;
@@ -239,9 +279,10 @@ export class UpstreamSync {
     // State and words together, so an admin never reads one without the other.
     Object.assign(this.status, {
       state: 'blocked',
-      message: `${res.message}. Its allocation is withdrawn; ${own.state === 'valid' ? 'work under this node\'s own license continues' : 'client work is refused (this node has no valid license of its own)'}`,
+      message: `${res.message}. Its allocation is withdrawn; ${own.state === 'valid' ? "work under this node's own license continues" : 'client work is refused (this node has no valid license of its own)'}`,
     });
-    if (was !== res.message) await this.node.publish([{ type: 'upstream.blocked', subject: res.nodeId, data: { message: res.message } }]);
+    if (was !== res.message)
+      await this.node.publish([{ type: 'upstream.blocked', subject: res.nodeId, data: { message: res.message } }]);
   }
 
   private async withdraw(reason: string): Promise<void> {
@@ -250,13 +291,23 @@ export class UpstreamSync {
     await this.node.setAllocation(null);
     this.describeAllocation();
     // Dropping a document that granted nothing (a withdrawal already recorded) is no news.
-    if (held?.payload.entitlements.length) await this.node.publish([{ type: 'allocation.withdrawn', subject: held.payload.id, data: { reason } }]);
+    if (held?.payload.entitlements.length)
+      await this.node.publish([{ type: 'allocation.withdrawn', subject: held.payload.id, data: { reason } }]);
   }
 
   private verify(text: string, at: number | null): Outcome<AllocationPayload> {
     const issuer = this.node.options.issuerPublicKey;
-    if (!issuer) return fail('LICENSE_MISSING', 'the node has no issuer public key configured (--issuer-public-key), so it cannot check allocations');
-    const v = verifyAllocationDocument(text, { issuerPublicKey: issuer, hardwareKey: this.node.options.hardwareKey.key, parentPublicKey: this.parentKey, at });
+    if (!issuer)
+      return fail(
+        'LICENSE_MISSING',
+        'the node has no issuer public key configured (--issuer-public-key), so it cannot check allocations',
+      );
+    const v = verifyAllocationDocument(text, {
+      issuerPublicKey: issuer,
+      hardwareKey: this.node.options.hardwareKey.key,
+      parentPublicKey: this.parentKey,
+      at,
+    });
     return v.ok ? ok(v.value.payload) : v;
   }
 
@@ -270,7 +321,11 @@ export class UpstreamSync {
     if (!v.ok) return v;
     const a = v.value;
     const held = this.node.heldAllocation?.payload ?? null;
-    if (a.seq < this.highestSeq) return fail('ALLOCATION_STALE', `allocation seq ${a.seq} is older than seq ${this.highestSeq} this node already took; an old allocation cannot be replayed`);
+    if (a.seq < this.highestSeq)
+      return fail(
+        'ALLOCATION_STALE',
+        `allocation seq ${a.seq} is older than seq ${this.highestSeq} this node already took; an old allocation cannot be replayed`,
+      );
     if (held && a.seq === held.seq && Date.parse(a.notAfter) <= Date.parse(held.notAfter)) return ok(held);
     const changed = !held || held.seq !== a.seq;
     await this.node.store.setMeta(META.allocation, text);
@@ -281,9 +336,18 @@ export class UpstreamSync {
     await this.node.setAllocation({ payload: a, text, receivedAt: this.node.clock.now() });
     this.describeAllocation();
     if (changed) {
-      const data = { seq: a.seq, parent: a.parent.nodeId, entitlements: a.entitlements, notAfter: a.notAfter, by: actor.name, ...(reason ? { reason } : {}) };
+      const data = {
+        seq: a.seq,
+        parent: a.parent.nodeId,
+        entitlements: a.entitlements,
+        notAfter: a.notAfter,
+        by: actor.name,
+        ...(reason ? { reason } : {}),
+      };
       // A document granting nothing is the parent's signed withdrawal.
-      await this.node.publish([{ type: a.entitlements.length ? 'allocation.received' : 'allocation.withdrawn', subject: a.id, data }]);
+      await this.node.publish([
+        { type: a.entitlements.length ? 'allocation.received' : 'allocation.withdrawn', subject: a.id, data },
+      ]);
     }
     return ok(a);
   }

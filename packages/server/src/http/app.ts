@@ -2,7 +2,13 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import { Type } from '@sinclair/typebox';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import { bearerSecret } from '../auth/bearer-secret.js';
 import type { TokenService } from '../auth/token-service.js';
 import { BillingService } from '../billing/billing-service.js';
@@ -25,7 +31,11 @@ import { eventRoutes } from './routes/event-routes.js';
 import { type EventStreamOptions, eventStreamRoutes } from './routes/event-stream-routes.js';
 import { usageRoutes } from './routes/usage-routes.js';
 import { dashboardRoutes } from './dashboard-routes.js';
-import { DEFAULT_USAGE_RETENTION_DAYS, DEFAULT_USAGE_SAMPLE_INTERVAL_MS, type UsageSamplerOptions } from '../usage/usage-sampler.js';
+import {
+  DEFAULT_USAGE_RETENTION_DAYS,
+  DEFAULT_USAGE_SAMPLE_INTERVAL_MS,
+  type UsageSamplerOptions,
+} from '../usage/usage-sampler.js';
 import { leaseRoutes } from './routes/lease-routes.js';
 import { memberRoutes } from './routes/member-routes.js';
 import { poolRoutes } from './routes/pool-routes.js';
@@ -34,7 +44,13 @@ import { tokenRoutes } from './routes/token-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { ProblemSchema } from './schemas.js';
 import { describe, validatorCompiler } from './validation.js';
-import { capConnections, clientErrorHandler, type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, serverOptions } from './connection-limits.js';
+import {
+  capConnections,
+  clientErrorHandler,
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  serverOptions,
+} from './connection-limits.js';
 import { missingRoute } from './missing-route.js';
 import { STORE_RETRY_AFTER_SECONDS, StoreHealth } from './store-health.js';
 import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
@@ -70,12 +86,24 @@ export interface AppOptions {
 }
 
 /** Fastify's own 4xx statuses as this node's error codes. */
-const STATUS_CODES: Record<number, ErrorCode> = { 400: 'VALIDATION_FAILED', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 408: 'REQUEST_TIMEOUT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 431: 'HEADERS_TOO_LARGE' };
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'VALIDATION_FAILED',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  408: 'REQUEST_TIMEOUT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  431: 'HEADERS_TOO_LARGE',
+};
 
 let requestCounter = 0;
 
 /** Builds the Fastify app of a node: API under /v1, OpenAPI at /docs, metrics, SDK sessions. */
-export async function buildApp(node: LicensorNode, tokens: TokenService, opts: AppOptions = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  node: LicensorNode,
+  tokens: TokenService,
+  opts: AppOptions = {},
+): Promise<FastifyInstance> {
   const caps = opts.limits ?? DEFAULT_CONNECTION_LIMITS;
   const server = serverOptions(caps);
   const app = Fastify({
@@ -88,8 +116,14 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     // Errors Fastify raises before routing (a path that is not valid percent-encoding, `/v1/pools/%`) answer in
     // problem+json with a code like every other rejection, not in Fastify's own error shape.
     frameworkErrors: (err: Error & { code?: string }, req: FastifyRequest, reply: FastifyReply) => {
-      const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters as sent (ids are ${ID_RULE_TEXT})` : err.message;
-      reply.code(400).type('application/problem+json').send(toProblem({ code: 'VALIDATION_FAILED', message }, req.id));
+      const message =
+        err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters as sent (ids are ${ID_RULE_TEXT})`
+          : err.message;
+      reply
+        .code(400)
+        .type('application/problem+json')
+        .send(toProblem({ code: 'VALIDATION_FAILED', message }, req.id));
     },
     // An id of the longest accepted length must fit in a path even when every character is percent-encoded.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -110,13 +144,19 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
     if (!r.url.startsWith('/v1/')) return;
     r.schema ??= {};
     const schema = r.schema as { querystring?: object };
-    schema.querystring = schema.querystring ? { additionalProperties: false, ...schema.querystring } : Type.Object({}, { additionalProperties: false });
+    schema.querystring = schema.querystring
+      ? { additionalProperties: false, ...schema.querystring }
+      : Type.Object({}, { additionalProperties: false });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Licensor node API', version: '0.1.0', description: 'License server for multi-application suites. See docs/api.md.' },
+      info: {
+        title: 'Licensor node API',
+        version: '0.1.0',
+        description: 'License server for multi-application suites. See docs/api.md.',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -130,28 +170,51 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
 
   // Rate limits: one bucket per token id, and one per client IP for requests without a valid token (public routes,
   // unknown or missing tokens). SDK session messages are not HTTP requests and are not counted.
-  const limits = opts.rateLimit && opts.rateLimit.perSecond > 0 ? { tokens: new RateLimiter(opts.rateLimit), ips: new RateLimiter(opts.rateLimit) } : null;
+  const limits =
+    opts.rateLimit && opts.rateLimit.perSecond > 0
+      ? { tokens: new RateLimiter(opts.rateLimit), ips: new RateLimiter(opts.rateLimit) }
+      : null;
   const limit = (limiter: RateLimiter, key: string) => {
     const wait = limiter.take(key);
-    if (wait > 0) throw new HttpFailure({ code: 'RATE_LIMITED', message: `too many requests; retry after ${wait} s`, data: { retryAfterSeconds: wait } });
+    if (wait > 0)
+      throw new HttpFailure({
+        code: 'RATE_LIMITED',
+        message: `too many requests; retry after ${wait} s`,
+        data: { retryAfterSeconds: wait },
+      });
   };
 
   // Hooks take callbacks rather than async functions: on the slot hot path a promise per hook per request is
   // measurable, and the common case (cached token, no Idempotency-Key) finishes synchronously.
-  const authorize = (req: FastifyRequest, token: TokenRecord | null, secret: string | undefined, roles: ('admin' | 'app' | 'node')[]) => {
+  const authorize = (
+    req: FastifyRequest,
+    token: TokenRecord | null,
+    secret: string | undefined,
+    roles: ('admin' | 'app' | 'node')[],
+  ) => {
     if (!token) {
       if (limits) limit(limits.ips, req.ip);
-      throw new HttpFailure({ code: 'UNAUTHENTICATED', message: secret ? 'the API token is unknown or revoked' : 'missing Authorization: Bearer <token> header' });
+      throw new HttpFailure({
+        code: 'UNAUTHENTICATED',
+        message: secret ? 'the API token is unknown or revoked' : 'missing Authorization: Bearer <token> header',
+      });
     }
     if (limits) limit(limits.tokens, token.id);
-    if (!roles.includes(token.role)) throw new HttpFailure({ code: 'FORBIDDEN', message: `this operation needs a token with role ${roles.join(' or ')}; yours is ${token.role}` });
+    if (!roles.includes(token.role))
+      throw new HttpFailure({
+        code: 'FORBIDDEN',
+        message: `this operation needs a token with role ${roles.join(' or ')}; yours is ${token.role}`,
+      });
     req.token = token;
   };
   app.addHook('onRequest', (req, reply, done) => {
     try {
       if (connections.overCap(req.raw.socket)) {
         reply.header('connection', 'close').header('retry-after', '1');
-        throw new HttpFailure({ code: 'CONNECTION_LIMIT', message: `more than ${caps.maxConnectionsPerIp} open connections from ${req.ip}` });
+        throw new HttpFailure({
+          code: 'CONNECTION_LIMIT',
+          message: `more than ${caps.maxConnectionsPerIp} open connections from ${req.ip}`,
+        });
       }
       const roles = req.routeOptions.config?.roles;
       if (!roles) {
@@ -160,7 +223,8 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
       }
       const header = req.headers.authorization;
       const query = (req.query as Record<string, unknown> | undefined)?.token;
-      const secret = bearerSecret(header) ?? (typeof query === 'string' && req.url.startsWith('/v1/session') ? query : undefined);
+      const secret =
+        bearerSecret(header) ?? (typeof query === 'string' && req.url.startsWith('/v1/session') ? query : undefined);
       const cached = secret ? tokens.authenticateCached(secret) : null;
       if (cached !== undefined) {
         authorize(req, cached, secret, roles);
@@ -207,32 +271,61 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
 
   const metrics = createMetrics(node);
   const storeHealth = new StoreHealth(node);
-  app.setErrorHandler((err: Error & { validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[]; validationContext?: string; statusCode?: number; code?: string }, req, reply) => {
-    let problem: ReturnType<typeof toProblem>;
-    if (err instanceof HttpFailure) {
-      problem = toProblem(err.failure, req.id);
-      if (problem.status === 409) metrics.refusals.inc({ code: problem.code });
-      if (problem.code === 'RATE_LIMITED') reply.header('retry-after', String(err.failure.data?.retryAfterSeconds ?? 1));
-      if (problem.code === 'METHOD_NOT_ALLOWED') reply.header('allow', (err.failure.data?.allow as string[]).join(', '));
-    } else if (err.validation) {
-      const [message, { field }] = describe(err.validation, err.validationContext);
-      problem = toProblem({ code: 'VALIDATION_FAILED', message, field }, req.id);
-    } else if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      problem = toProblem({ code: 'PAYLOAD_TOO_LARGE', message: 'request body is larger than the server accepts' }, req.id);
-    } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      // Fastify's own rejections (unparsable JSON, a content type other than JSON, an empty JSON body): one code each.
-      const code = STATUS_CODES[err.statusCode] ?? 'VALIDATION_FAILED';
-      const message = code === 'UNSUPPORTED_MEDIA_TYPE' ? `request bodies must be application/json, not ${JSON.stringify(req.headers['content-type'] ?? '')}` : err.message;
-      problem = toProblem({ code, message }, req.id);
-    } else if (storeHealth.noteError(err)) {
-      problem = toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later' }, req.id);
-      reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
-    } else {
-      req.log.error({ err }, 'unexpected error');
-      problem = toProblem({ code: 'INTERNAL', message: `unexpected error; quote ${req.id} when reporting it` }, req.id);
-    }
-    reply.code(problem.status).type('application/problem+json').send(problem);
-  });
+  app.setErrorHandler(
+    (
+      err: Error & {
+        validation?: { instancePath?: string; params?: Record<string, unknown>; message?: string }[];
+        validationContext?: string;
+        statusCode?: number;
+        code?: string;
+      },
+      req,
+      reply,
+    ) => {
+      let problem: ReturnType<typeof toProblem>;
+      if (err instanceof HttpFailure) {
+        problem = toProblem(err.failure, req.id);
+        if (problem.status === 409) metrics.refusals.inc({ code: problem.code });
+        if (problem.code === 'RATE_LIMITED')
+          reply.header('retry-after', String(err.failure.data?.retryAfterSeconds ?? 1));
+        if (problem.code === 'METHOD_NOT_ALLOWED')
+          reply.header('allow', (err.failure.data?.allow as string[]).join(', '));
+      } else if (err.validation) {
+        const [message, { field }] = describe(err.validation, err.validationContext);
+        problem = toProblem({ code: 'VALIDATION_FAILED', message, field }, req.id);
+      } else if (err.statusCode === 413 || err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        problem = toProblem(
+          { code: 'PAYLOAD_TOO_LARGE', message: 'request body is larger than the server accepts' },
+          req.id,
+        );
+      } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+        // Fastify's own rejections (unparsable JSON, a content type other than JSON, an empty JSON body): one code each.
+        const code = STATUS_CODES[err.statusCode] ?? 'VALIDATION_FAILED';
+        const message =
+          code === 'UNSUPPORTED_MEDIA_TYPE'
+            ? `request bodies must be application/json, not ${JSON.stringify(req.headers['content-type'] ?? '')}`
+            : err.message;
+        problem = toProblem({ code, message }, req.id);
+      } else if (storeHealth.noteError(err)) {
+        problem = toProblem(
+          {
+            code: 'STORE_UNAVAILABLE',
+            message:
+              'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later',
+          },
+          req.id,
+        );
+        reply.header('retry-after', String(STORE_RETRY_AFTER_SECONDS));
+      } else {
+        req.log.error({ err }, 'unexpected error');
+        problem = toProblem(
+          { code: 'INTERNAL', message: `unexpected error; quote ${req.id} when reporting it` },
+          req.id,
+        );
+      }
+      reply.code(problem.status).type('application/problem+json').send(problem);
+    },
+  );
   app.setNotFoundHandler((req) => {
     throw new HttpFailure(missingRoute(routes, req.method, req.url.split('?')[0] ?? '/'));
   });
@@ -247,10 +340,21 @@ export async function buildApp(node: LicensorNode, tokens: TokenService, opts: A
   poolRoutes(app, node);
   eventRoutes(app, node);
   eventStreamRoutes(app, node, tokens, opts.eventStream);
-  usageRoutes(app, node, opts.usage ?? { intervalMs: DEFAULT_USAGE_SAMPLE_INTERVAL_MS, retentionMs: DEFAULT_USAGE_RETENTION_DAYS * 86_400_000 });
+  usageRoutes(
+    app,
+    node,
+    opts.usage ?? {
+      intervalMs: DEFAULT_USAGE_SAMPLE_INTERVAL_MS,
+      retentionMs: DEFAULT_USAGE_RETENTION_DAYS * 86_400_000,
+    },
+  );
   tokenRoutes(app, node, tokens);
   auditRoutes(app, node);
-  billingRoutes(app, opts.billing ?? new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }));
+  billingRoutes(
+    app,
+    opts.billing ??
+      new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }),
+  );
   webhookRoutes(app, opts.webhooks ?? new WebhookService(node.store.webhooks, node.clock, null));
   sessionRoute(app, node, tokens, caps, storeHealth);
   nodeRoutes(app, opts.hierarchy ?? (await defaultHierarchy(node)), opts.upstream ?? null);

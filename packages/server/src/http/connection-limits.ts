@@ -7,7 +7,13 @@ import { toProblem } from './error-mapping.js';
 /** Timeouts and caps that keep one slow, idle or greedy client from holding the node's connections (see NodeConfig). */
 export type ConnectionLimits = Pick<
   NodeConfig,
-  'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections' | 'maxConnectionsPerIp' | 'maxSessionsPerIp' | 'maxSessionsPerToken'
+  | 'headersTimeoutMs'
+  | 'requestTimeoutMs'
+  | 'keepAliveTimeoutMs'
+  | 'maxConnections'
+  | 'maxConnectionsPerIp'
+  | 'maxSessionsPerIp'
+  | 'maxSessionsPerToken'
 >;
 
 /** The documented defaults (SECURITY.md, docs/cli.md). */
@@ -23,8 +29,24 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 
 /** The limits a node config names. */
 export function connectionLimits(c: ConnectionLimits): ConnectionLimits {
-  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections, maxConnectionsPerIp, maxSessionsPerIp, maxSessionsPerToken } = c;
-  return { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs, maxConnections, maxConnectionsPerIp, maxSessionsPerIp, maxSessionsPerToken };
+  const {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    maxConnections,
+    maxConnectionsPerIp,
+    maxSessionsPerIp,
+    maxSessionsPerToken,
+  } = c;
+  return {
+    headersTimeoutMs,
+    requestTimeoutMs,
+    keepAliveTimeoutMs,
+    maxConnections,
+    maxConnectionsPerIp,
+    maxSessionsPerIp,
+    maxSessionsPerToken,
+  };
 }
 
 /** Largest request head (request line and headers) the node reads; larger gets 431 HEADERS_TOO_LARGE. */
@@ -38,7 +60,10 @@ export function serverOptions(limits: ConnectionLimits) {
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     maxHeaderSize: MAX_HEADER_BYTES,
     // Timeouts are enforced by a sweep over open connections; sweep often enough that a short timeout means what it says.
-    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4))),
+    connectionsCheckingInterval: Math.max(
+      100,
+      Math.min(1000, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)),
+    ),
   };
 }
 
@@ -47,7 +72,9 @@ export function writeRawProblem(socket: Socket, code: ErrorCode, message: string
   if (!socket.writable) return void socket.destroy();
   const problem = toProblem({ code, message });
   const body = JSON.stringify(problem);
-  socket.end(`HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extraHeaders}\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${problem.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extraHeaders}\r\n${body}`,
+  );
   socket.destroySoon?.();
 }
 
@@ -59,16 +86,29 @@ export function writeRawProblem(socket: Socket, code: ErrorCode, message: string
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const reason = (err as { reason?: string }).reason ?? err.message;
-  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') writeRawProblem(socket, 'REQUEST_TIMEOUT', 'the request headers or body did not arrive in time');
-  else if (err.code === 'HPE_HEADER_OVERFLOW') writeRawProblem(socket, 'HEADERS_TOO_LARGE', `request headers are larger than ${MAX_HEADER_BYTES} bytes`);
-  else writeRawProblem(socket, 'REQUEST_MALFORMED', `the HTTP request cannot be read: ${String(reason).replace(/[^\x20-\x7e]/g, '?').slice(0, 200)}`);
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    writeRawProblem(socket, 'REQUEST_TIMEOUT', 'the request headers or body did not arrive in time');
+  else if (err.code === 'HPE_HEADER_OVERFLOW')
+    writeRawProblem(socket, 'HEADERS_TOO_LARGE', `request headers are larger than ${MAX_HEADER_BYTES} bytes`);
+  else
+    writeRawProblem(
+      socket,
+      'REQUEST_MALFORMED',
+      `the HTTP request cannot be read: ${String(reason)
+        .replace(/[^\x20-\x7e]/g, '?')
+        .slice(0, 200)}`,
+    );
 }
 
 /**
  * Caps open connections in all (node refuses the rest) and per client IP: a connection beyond its IP's share is
  * answered 429 CONNECTION_LIMIT and closed, on plain HTTP at once, on HTTPS at its first request.
  */
-export function capConnections(server: Server, limits: ConnectionLimits, tls: boolean): { overCap(socket: Socket): boolean } {
+export function capConnections(
+  server: Server,
+  limits: ConnectionLimits,
+  tls: boolean,
+): { overCap(socket: Socket): boolean } {
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
   const perIp = new Map<string, number>();
   const over = new WeakSet<Socket>();
@@ -84,7 +124,13 @@ export function capConnections(server: Server, limits: ConnectionLimits, tls: bo
       });
       if (n <= limits.maxConnectionsPerIp) return;
       over.add(socket);
-      if (!tls) writeRawProblem(socket, 'CONNECTION_LIMIT', `more than ${limits.maxConnectionsPerIp} open connections from ${ip}`, 'Retry-After: 1\r\n');
+      if (!tls)
+        writeRawProblem(
+          socket,
+          'CONNECTION_LIMIT',
+          `more than ${limits.maxConnectionsPerIp} open connections from ${ip}`,
+          'Retry-After: 1\r\n',
+        );
     });
   }
   return { overCap: (socket) => over.has(socket) };
@@ -101,7 +147,8 @@ export class SessionCounter {
   refusal(ip: string, tokenId: string): string | null {
     const { maxSessionsPerIp: perIp, maxSessionsPerToken: perToken } = this.limits;
     if (perIp > 0 && (this.byIp.get(ip) ?? 0) >= perIp) return `more than ${perIp} open SDK sessions from ${ip}`;
-    if (perToken > 0 && (this.byToken.get(tokenId) ?? 0) >= perToken) return `more than ${perToken} open SDK sessions with this token`;
+    if (perToken > 0 && (this.byToken.get(tokenId) ?? 0) >= perToken)
+      return `more than ${perToken} open SDK sessions with this token`;
     return null;
   }
 

@@ -21,7 +21,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** The dashboard's pages talk to this node only; nothing inline, nothing framed. */
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Licensor</title>
 <body><h1>Licensor node</h1><p>The dashboard is not built in this installation.
@@ -43,7 +44,11 @@ function loadFiles(dir: string): Map<string, StaticFile> {
       else {
         const url = `/${relative(dir, path).split(sep).join('/')}`;
         // Vite names what it builds under assets/ by content hash: such a file never changes under its name.
-        files.set(url, { body: readFileSync(path), type: TYPES[extname(name)] ?? 'application/octet-stream', immutable: url.startsWith('/assets/') });
+        files.set(url, {
+          body: readFileSync(path),
+          type: TYPES[extname(name)] ?? 'application/octet-stream',
+          immutable: url.startsWith('/assets/'),
+        });
       }
     }
   };
@@ -65,7 +70,11 @@ export function dashboardRoutes(app: FastifyInstance, dir: string | null): void 
   };
   const sendIndex = (reply: FastifyReply) => {
     const index = load().get('/index.html');
-    reply.header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('referrer-policy', 'no-referrer').header('cache-control', 'no-cache');
+    reply
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-cache');
     return reply.type('text/html; charset=utf-8').send(index ? index.body : NOT_BUILT);
   };
   const schema = { hide: true };
@@ -76,7 +85,9 @@ export function dashboardRoutes(app: FastifyInstance, dir: string | null): void 
     if (path === '/v1' || path.startsWith('/v1/')) throw new HttpFailure(missingRoute(app.routeList, req.method, path));
     const file = load().get(path);
     if (file) {
-      reply.header('x-content-type-options', 'nosniff').header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      reply
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
       return reply.type(file.type).send(file.body);
     }
     // A missing file (it has an extension) is a 404; anything else is a page of the app.

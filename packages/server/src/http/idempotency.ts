@@ -20,10 +20,21 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
   if (key === undefined || req.method === 'GET' || !req.token) return;
   if (typeof key !== 'string' || !KEY.test(key)) {
     reply.code(400).type('application/problem+json');
-    await reply.send(toProblem({ code: 'VALIDATION_FAILED', message: 'Idempotency-Key must be 1–200 printable ASCII characters', field: 'Idempotency-Key' }, req.id));
+    await reply.send(
+      toProblem(
+        {
+          code: 'VALIDATION_FAILED',
+          message: 'Idempotency-Key must be 1–200 printable ASCII characters',
+          field: 'Idempotency-Key',
+        },
+        req.id,
+      ),
+    );
     return;
   }
-  const fingerprint = createHash('sha256').update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`).digest('hex');
+  const fingerprint = createHash('sha256')
+    .update(`${req.method} ${req.url}\n${JSON.stringify(req.body ?? null)}`)
+    .digest('hex');
   // Requests with the same key run one at a time: a second one waits for the first answer, then replays it (or is
   // refused for another body). Without this, concurrent retries all passed the store check and all ran.
   let inflight = inFlightByNode.get(node);
@@ -46,10 +57,22 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
   if (seen) {
     if (seen.fingerprint !== fingerprint) {
       reply.code(422).type('application/problem+json');
-      await reply.send(toProblem({ code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used with a different request', field: 'Idempotency-Key' }, req.id));
+      await reply.send(
+        toProblem(
+          {
+            code: 'IDEMPOTENCY_KEY_REUSED',
+            message: 'this Idempotency-Key was used with a different request',
+            field: 'Idempotency-Key',
+          },
+          req.id,
+        ),
+      );
       return;
     }
-    reply.code(seen.status).header('idempotent-replayed', 'true').type(seen.status >= 400 ? 'application/problem+json' : 'application/json');
+    reply
+      .code(seen.status)
+      .header('idempotent-replayed', 'true')
+      .type(seen.status >= 400 ? 'application/problem+json' : 'application/json');
     await reply.send(seen.body);
     return;
   }
@@ -71,7 +94,12 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
 }
 
 /** The operation context of a route: records the idempotent answer (status and body exactly as sent). */
-export function opContext<T>(node: LicensorNode, req: FastifyRequest, successStatus: (v: T) => number, view: (v: T) => unknown): OpContext {
+export function opContext<T>(
+  node: LicensorNode,
+  req: FastifyRequest,
+  successStatus: (v: T) => number,
+  view: (v: T) => unknown,
+): OpContext {
   const idem = req.idem;
   if (!idem) return {};
   return {

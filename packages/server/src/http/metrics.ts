@@ -15,7 +15,12 @@ export function createMetrics(node: LicensorNode) {
       flushEvents();
     },
   });
-  const refusals = new Counter({ name: 'licensor_refusals_total', help: 'Client operations refused, by code', labelNames: ['code'], registers: [registry] });
+  const refusals = new Counter({
+    name: 'licensor_refusals_total',
+    help: 'Client operations refused, by code',
+    labelNames: ['code'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'licensor_pool_used',
     help: 'Slots or members in use per module',

@@ -57,7 +57,8 @@ export class RateLimiter {
 
   /** Drops buckets that have refilled completely: forgetting them changes nothing. */
   private sweep(now: number): void {
-    for (const [key, b] of this.buckets) if (b.tokens + (now - b.at) * this.perMs >= this.options.burst) this.buckets.delete(key);
+    for (const [key, b] of this.buckets)
+      if (b.tokens + (now - b.at) * this.perMs >= this.options.burst) this.buckets.delete(key);
     // Under a flood of distinct keys none may be full yet; start over rather than grow without bound.
     if (this.buckets.size >= SWEEP_ABOVE) this.buckets.clear();
   }

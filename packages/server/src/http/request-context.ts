@@ -37,7 +37,12 @@ export function auditActor(req: FastifyRequest): AuditActor {
 }
 
 /** Sends an outcome as JSON with a status for success. */
-export function send<T>(reply: FastifyReply, outcome: Outcome<T>, status = 200, view: (v: T) => unknown = (v) => v): unknown {
+export function send<T>(
+  reply: FastifyReply,
+  outcome: Outcome<T>,
+  status = 200,
+  view: (v: T) => unknown = (v) => v,
+): unknown {
   const value = unwrap(outcome);
   reply.code(status);
   return view(value);

@@ -32,7 +32,11 @@ export const MemberParams = Type.Object({ moduleId: ModuleParams.properties.modu
 export const EVENT_TYPES_PATTERN = '^ *[a-z_]+(\\.[a-z_]+)+ *(, *[a-z_]+(\\.[a-z_]+)+ *)*$';
 
 /** An event-type filter. */
-export const EventTypes = Type.String({ maxLength: 500, pattern: EVENT_TYPES_PATTERN, description: 'comma-separated event types, e.g. slot.acquired,slot.evicted' });
+export const EventTypes = Type.String({
+  maxLength: 500,
+  pattern: EVENT_TYPES_PATTERN,
+  description: 'comma-separated event types, e.g. slot.acquired,slot.evicted',
+});
 
 /** A lease id as the node issued it. */
 export const LeaseId = Type.String({ minLength: 1, maxLength: 100 });
@@ -46,13 +50,19 @@ export const Features = Type.Array(ModuleId, { maxItems: 200 });
  */
 export const AcquireBody = Type.Object({ holderId: HolderId }, { additionalProperties: false });
 /** Body of a heartbeat. */
-export const HeartbeatBody = Type.Object({ leaseId: Type.Optional(LeaseId), active: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export const HeartbeatBody = Type.Object(
+  { leaseId: Type.Optional(LeaseId), active: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
 /** Query of a release. */
 export const ReleaseQuery = Type.Object({ leaseId: Type.Optional(LeaseId) }, { additionalProperties: false });
 /** Body of a member sync. */
 export const MemberSyncBody = Type.Object({ features: Type.Optional(Features) }, { additionalProperties: false });
 /** Body of a quota report. */
-export const QuotaReportBody = Type.Object({ count: Type.Integer({ minimum: 0, maximum: 2147483647 }) }, { additionalProperties: false });
+export const QuotaReportBody = Type.Object(
+  { count: Type.Integer({ minimum: 0, maximum: 2147483647 }) },
+  { additionalProperties: false },
+);
 /** Body of a profile check. */
 export const ProfileCheckBody = Type.Object({ features: Features }, { additionalProperties: false });
 /** A quota operation name. */

@@ -10,16 +10,34 @@ export const MAX_TREE_NODES = 10_000;
 const MAX_USAGE_LINES = 1_000;
 
 const strict = { additionalProperties: false } as const;
-const HardwareKey = Type.String({ pattern: '^[0-9a-f]{64}$', description: "the 64-hex hardware key; identifies a node across syncs" });
+const HardwareKey = Type.String({
+  pattern: '^[0-9a-f]{64}$',
+  description: 'the 64-hex hardware key; identifies a node across syncs',
+});
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Time = Type.String({ minLength: 1, maxLength: 40 });
-const UsageLine = Type.Object({ moduleId: ModuleId, quantity: Type.Union([Type.Integer({ minimum: 0, maximum: 2147483647 }), Type.Null()]), used: Type.Integer({ minimum: 0, maximum: 2147483647 }), blocked: Type.Integer({ minimum: 0, maximum: 2147483647 }) }, strict);
+const UsageLine = Type.Object(
+  {
+    moduleId: ModuleId,
+    quantity: Type.Union([Type.Integer({ minimum: 0, maximum: 2147483647 }), Type.Null()]),
+    used: Type.Integer({ minimum: 0, maximum: 2147483647 }),
+    blocked: Type.Integer({ minimum: 0, maximum: 2147483647 }),
+  },
+  strict,
+);
 const Usage = Type.Array(UsageLine, { maxItems: MAX_USAGE_LINES });
-const Quantities = Type.Record(Type.String({ pattern: '^[1-9][0-9]{0,9}$' }), Type.Integer({ minimum: 0, maximum: 2147483647 }), { maxProperties: MAX_USAGE_LINES });
+const Quantities = Type.Record(
+  Type.String({ pattern: '^[1-9][0-9]{0,9}$' }),
+  Type.Integer({ minimum: 0, maximum: 2147483647 }),
+  { maxProperties: MAX_USAGE_LINES },
+);
 
 /** A reported node (GET /v1/nodes item) with at most `depth` levels of children below it: no field of any size or nesting. */
 function reportedNode(depth: number): TObject {
-  const children: TSchema = depth > 0 ? Type.Array(reportedNode(depth - 1), { maxItems: MAX_TREE_NODES }) : Type.Array(Type.Never(), { maxItems: 0 });
+  const children: TSchema =
+    depth > 0
+      ? Type.Array(reportedNode(depth - 1), { maxItems: MAX_TREE_NODES })
+      : Type.Array(Type.Never(), { maxItems: 0 });
   return Type.Object(
     {
       id: Id,
@@ -33,7 +51,13 @@ function reportedNode(depth: number): TObject {
       registeredAt: Time,
       lastSyncAt: Time,
       online: Type.Boolean(),
-      allocation: Type.Union([Type.Object({ seq: Type.Integer({ minimum: 0 }), modules: Quantities, updatedAt: Type.Union([Time, Type.Null()]) }, strict), Type.Null()]),
+      allocation: Type.Union([
+        Type.Object(
+          { seq: Type.Integer({ minimum: 0 }), modules: Quantities, updatedAt: Type.Union([Time, Type.Null()]) },
+          strict,
+        ),
+        Type.Null(),
+      ]),
       usage: Usage,
       children,
     },
@@ -46,12 +70,18 @@ export const SyncBody = Type.Object(
   {
     hardwareKey: HardwareKey,
     name: Name,
-    countedAs: Type.Union([ModuleId, Type.Null()], { description: 'accepted for compatibility and ignored: the parent counts every child in the child-node module it holds' }),
+    countedAs: Type.Union([ModuleId, Type.Null()], {
+      description:
+        'accepted for compatibility and ignored: the parent counts every child in the child-node module it holds',
+    }),
     publicKey: Type.String({ minLength: 1, maxLength: 200 }),
     allocationSeq: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
     licenseState: Type.String({ maxLength: 40 }),
     usage: Usage,
-    children: Type.Array(reportedNode(MAX_TREE_DEPTH - 1), { maxItems: MAX_TREE_NODES, description: `the child's own subtree, as its GET /v1/nodes items (at most ${MAX_TREE_DEPTH} levels, ${MAX_TREE_NODES} nodes)` }),
+    children: Type.Array(reportedNode(MAX_TREE_DEPTH - 1), {
+      maxItems: MAX_TREE_NODES,
+      description: `the child's own subtree, as its GET /v1/nodes items (at most ${MAX_TREE_DEPTH} levels, ${MAX_TREE_NODES} nodes)`,
+    }),
   },
   strict,
 );
@@ -62,7 +92,12 @@ export function checkTreeSize(children: readonly { children: unknown[] }[]): voi
   const stack: { children: unknown[] }[] = [...children];
   while (stack.length > 0) {
     const n = stack.pop() as { children: { children: unknown[] }[] };
-    if (++count > MAX_TREE_NODES) throw new HttpFailure({ code: 'VALIDATION_FAILED', message: `body.children reports more than ${MAX_TREE_NODES} nodes in all`, field: 'body.children' });
+    if (++count > MAX_TREE_NODES)
+      throw new HttpFailure({
+        code: 'VALIDATION_FAILED',
+        message: `body.children reports more than ${MAX_TREE_NODES} nodes in all`,
+        field: 'body.children',
+      });
     stack.push(...n.children);
   }
 }

@@ -8,9 +8,11 @@ export const IOREG_COMMAND = { command: 'ioreg', args: ['-a', '-l', '-r', '-c', 
 type Dict = { [key: string]: PlistValue };
 
 const isDict = (v: PlistValue | undefined): v is Dict => typeof v === 'object' && v !== null && !Array.isArray(v);
-const children = (d: Dict): Dict[] => (Array.isArray(d.IORegistryEntryChildren) ? d.IORegistryEntryChildren.filter(isDict) : []);
+const children = (d: Dict): Dict[] =>
+  Array.isArray(d.IORegistryEntryChildren) ? d.IORegistryEntryChildren.filter(isDict) : [];
 const str = (v: PlistValue | undefined): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
-const hex4 = (v: PlistValue | undefined): string | null => (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff ? v.toString(16).padStart(4, '0') : null);
+const hex4 = (v: PlistValue | undefined): string | null =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffff ? v.toString(16).padStart(4, '0') : null;
 
 /** A USB device entry (not an interface): it has vendor and product ids and no interface number. */
 function isUsbDevice(d: Dict): boolean {
@@ -58,7 +60,10 @@ export function parseMacosUsbDrives(plist: string): UsbDrive[] {
       const idProduct = hex4(d.idProduct);
       if (massStorage && idVendor && idProduct) {
         const serial = str(d['USB Serial Number']) ?? str(d.kUSBSerialNumberString);
-        const location = typeof d.locationID === 'number' ? `0x${d.locationID.toString(16).padStart(8, '0')}` : (str(d.IORegistryEntryName) ?? `${idVendor}:${idProduct}`);
+        const location =
+          typeof d.locationID === 'number'
+            ? `0x${d.locationID.toString(16).padStart(8, '0')}`
+            : (str(d.IORegistryEntryName) ?? `${idVendor}:${idProduct}`);
         const drive: UsbDrive = {
           busId: location,
           idVendor,

@@ -14,7 +14,15 @@ export interface PlatformUsbReader {
  */
 export function platformUsbReader(root: string, platform: NodeJS.Platform): PlatformUsbReader | null {
   if (root !== '/') return null;
-  if (platform === 'win32') return { list: () => listWindowsUsbDrives(), source: 'the Windows device tree (PowerShell: Get-CimInstance Win32_DiskDrive)' };
-  if (platform === 'darwin') return { list: () => listMacosUsbDrives(), source: `the I/O Registry (${IOREG_COMMAND.command} ${IOREG_COMMAND.args.join(' ')})` };
+  if (platform === 'win32')
+    return {
+      list: () => listWindowsUsbDrives(),
+      source: 'the Windows device tree (PowerShell: Get-CimInstance Win32_DiskDrive)',
+    };
+  if (platform === 'darwin')
+    return {
+      list: () => listMacosUsbDrives(),
+      source: `the I/O Registry (${IOREG_COMMAND.command} ${IOREG_COMMAND.args.join(' ')})`,
+    };
   return null;
 }

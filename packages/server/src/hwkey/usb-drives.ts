@@ -37,7 +37,9 @@ export function hardwareKeyIdentity(idVendor: string, idProduct: string, serial:
 
 /** The 64-hex hardware key of a drive: SHA-256 of its identity string. */
 export function deriveHardwareKey(idVendor: string, idProduct: string, serial: string): HardwareKey {
-  return createHash('sha256').update(hardwareKeyIdentity(idVendor, idProduct, serial), 'utf8').digest('hex') as HardwareKey;
+  return createHash('sha256')
+    .update(hardwareKeyIdentity(idVendor, idProduct, serial), 'utf8')
+    .digest('hex') as HardwareKey;
 }
 
 /** The sysfs directory under a root: `<root>/sys`, or the root itself when it is a sysfs mount (has `bus/`). */
@@ -80,7 +82,14 @@ function blockDevicesBelow(dir: string, depth = 6): string[] {
     const path = join(dir, name);
     if (name === 'block') {
       for (const dev of safeReaddir(path)) if (isDir(join(path, dev))) out.push(dev);
-    } else if (depth > 0 && !name.startsWith('.') && isDir(path) && !name.startsWith('subsystem') && name !== 'driver' && name !== 'port') {
+    } else if (
+      depth > 0 &&
+      !name.startsWith('.') &&
+      isDir(path) &&
+      !name.startsWith('subsystem') &&
+      name !== 'driver' &&
+      name !== 'port'
+    ) {
       out.push(...blockDevicesBelow(path, depth - 1));
     }
   }
@@ -175,7 +184,8 @@ export function machineIdKey(root = '/'): Outcome<{ key: HardwareKey; machineId:
   } catch {
     return fail('NOT_FOUND', `${path} cannot be read, so there is no machine identity to derive a key from`);
   }
-  if (!/^[0-9a-f]{32}$/.test(machineId)) return fail('VALIDATION_FAILED', `${path} does not hold a 32-hex-character machine id`);
+  if (!/^[0-9a-f]{32}$/.test(machineId))
+    return fail('VALIDATION_FAILED', `${path} does not hold a 32-hex-character machine id`);
   const key = createHash('sha256').update(`${MACHINE_SALT}\0${machineId}`, 'utf8').digest('hex') as HardwareKey;
   return ok({ key, machineId, path });
 }

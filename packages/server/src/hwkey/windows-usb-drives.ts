@@ -31,7 +31,14 @@ export const WINDOWS_USB_DRIVES_SCRIPT = [
 /** How the script is run: Windows PowerShell 5.1 (present on every Windows 10/11 and Server 2016+), no profile. */
 export const POWERSHELL_COMMAND = {
   command: 'powershell.exe',
-  args: ['-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', Buffer.from(WINDOWS_USB_DRIVES_SCRIPT, 'utf16le').toString('base64')],
+  args: [
+    '-NoProfile',
+    '-NonInteractive',
+    '-ExecutionPolicy',
+    'Bypass',
+    '-EncodedCommand',
+    Buffer.from(WINDOWS_USB_DRIVES_SCRIPT, 'utf16le').toString('base64'),
+  ],
 } as const;
 
 /** `USB\VID_0781&PID_5567\4C530001230925117433`: a whole USB device (an `&MI_xx` interface of a composite device is not). */
@@ -48,10 +55,15 @@ interface DiskRecord {
 }
 
 /** Windows PowerShell 5.1 can write an array as `{ "value": [...], "Count": n }`; both forms are read. */
-const unwrap = (v: unknown): unknown => (typeof v === 'object' && v !== null && !Array.isArray(v) && Array.isArray((v as { value?: unknown }).value) ? (v as { value: unknown[] }).value : v);
+const unwrap = (v: unknown): unknown =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Array.isArray((v as { value?: unknown }).value)
+    ? (v as { value: unknown[] }).value
+    : v;
 const strings = (v: unknown): string[] => {
   const list = unwrap(v);
-  return (Array.isArray(list) ? list : list === null || list === undefined ? [] : [list]).filter((s): s is string => typeof s === 'string' && s !== '');
+  return (Array.isArray(list) ? list : list === null || list === undefined ? [] : [list]).filter(
+    (s): s is string => typeof s === 'string' && s !== '',
+  );
 };
 const text = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
 
@@ -65,7 +77,9 @@ export function parseWindowsUsbDrives(json: string): UsbDrive[] {
   const trimmed = json.replace(/^\uFEFF/, '').trim();
   const parsed = unwrap(trimmed === '' ? [] : JSON.parse(trimmed));
   // PowerShell writes a lone object instead of a one-element array when it is not told otherwise.
-  const disks = (Array.isArray(parsed) ? parsed : [parsed]).filter((d): d is DiskRecord => typeof d === 'object' && d !== null);
+  const disks = (Array.isArray(parsed) ? parsed : [parsed]).filter(
+    (d): d is DiskRecord => typeof d === 'object' && d !== null,
+  );
   const drives = new Map<string, UsbDrive>();
   for (const disk of disks) {
     // The first whole USB device up the tree: an `&MI_xx` interface of a composite device does not match.
@@ -94,7 +108,8 @@ export function parseWindowsUsbDrives(json: string): UsbDrive[] {
       blockDevices: devices,
       hardwareKey: serial ? deriveHardwareKey(idVendor, idProduct, serial) : null,
     };
-    if (!serial) drive.unusableReason = `the drive reports no serial number (Windows made up the instance id ${instance}), so no stable key can be derived`;
+    if (!serial)
+      drive.unusableReason = `the drive reports no serial number (Windows made up the instance id ${instance}), so no stable key can be derived`;
     drives.set(instanceId, drive);
   }
   return [...drives.values()];

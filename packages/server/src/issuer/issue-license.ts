@@ -23,7 +23,10 @@ export interface IssueRequest {
   customerId?: string;
   hardwareKey: string;
   scope: LicenseScope;
-  term: { type: 'permanent' } | { type: 'temporary'; until: Date } | { type: 'rental'; period: RentalPeriod; until?: Date };
+  term:
+    | { type: 'permanent' }
+    | { type: 'temporary'; until: Date }
+    | { type: 'rental'; period: RentalPeriod; until?: Date };
   entitlements: Entitlement[];
   developer?: string;
   notBefore?: Date;
@@ -45,7 +48,8 @@ export function parseCliDate(text: string, option: string): Outcome<Date> {
   const t = text.trim();
   if (DATE_ONLY.test(t)) {
     const d = new Date(`${t}T00:00:00.000Z`);
-    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== t) return fail('VALIDATION_FAILED', `${option} ${JSON.stringify(text)} is not a real date`, { field: option });
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== t)
+      return fail('VALIDATION_FAILED', `${option} ${JSON.stringify(text)} is not a real date`, { field: option });
     return ok(d);
   }
   if (DATE_TIME.test(t)) {
@@ -57,7 +61,11 @@ export function parseCliDate(text: string, option: string): Outcome<Date> {
     }
     return ok(d);
   }
-  return fail('VALIDATION_FAILED', `${option} ${JSON.stringify(text)} is not a date (use YYYY-MM-DD or an ISO-8601 time like 2027-01-01T00:00:00Z)`, { field: option });
+  return fail(
+    'VALIDATION_FAILED',
+    `${option} ${JSON.stringify(text)} is not a date (use YYYY-MM-DD or an ISO-8601 time like 2027-01-01T00:00:00Z)`,
+    { field: option },
+  );
 }
 
 /** The end of one rental period starting at `from` (a month is a calendar month, clamped to the month's last day). */
@@ -70,43 +78,76 @@ export function addRentalPeriod(from: Date, period: RentalPeriod): Date {
  * IDs, quantities that fit each module's policy (UNCOUNTED modules take no quantity), the developer, and the dates.
  * Returns warnings that do not stop issuing (e.g. a feature whose application is not in the license).
  */
-export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Date): Outcome<{ payload: LicensePayload; warnings: string[] }> {
+export function buildLicensePayload(
+  req: IssueRequest,
+  catalog: Catalog,
+  now: Date,
+): Outcome<{ payload: LicensePayload; warnings: string[] }> {
   const hw = parseHardwareKey(req.hardwareKey, 'hardware key');
   if (!hw.ok) return hw;
   if (!req.customerName.trim()) return fail('VALIDATION_FAILED', 'customer name is empty', { field: 'customer' });
-  if (req.scope !== 'centralized' && req.scope !== 'static') return fail('VALIDATION_FAILED', `scope must be centralized or static, got ${JSON.stringify(req.scope)}`, { field: 'scope' });
+  if (req.scope !== 'centralized' && req.scope !== 'static')
+    return fail('VALIDATION_FAILED', `scope must be centralized or static, got ${JSON.stringify(req.scope)}`, {
+      field: 'scope',
+    });
   const warnings: string[] = [];
   const seen = new Set<number>();
   for (const e of req.entitlements) {
     const def = catalog.modules.get(e.moduleId);
-    if (!def) return fail('MODULE_UNKNOWN', `unknown module ${e.moduleId}`, { field: 'module', data: { moduleId: e.moduleId } });
-    if (seen.has(e.moduleId)) return fail('VALIDATION_FAILED', `module ${e.moduleId} is given twice`, { field: 'module' });
+    if (!def)
+      return fail('MODULE_UNKNOWN', `unknown module ${e.moduleId}`, {
+        field: 'module',
+        data: { moduleId: e.moduleId },
+      });
+    if (seen.has(e.moduleId))
+      return fail('VALIDATION_FAILED', `module ${e.moduleId} is given twice`, { field: 'module' });
     seen.add(e.moduleId);
     if (e.quantity !== null && (!Number.isSafeInteger(e.quantity) || e.quantity <= 0)) {
-      return fail('VALIDATION_FAILED', `quantity of module ${e.moduleId} must be a positive integer, got ${e.quantity}`, { field: 'module' });
+      return fail(
+        'VALIDATION_FAILED',
+        `quantity of module ${e.moduleId} must be a positive integer, got ${e.quantity}`,
+        { field: 'module' },
+      );
     }
     // A server application's quantity is how many sites a License Server may run it on; other UNCOUNTED modules take none.
     if (e.quantity !== null && def.policy.strategy === 'UNCOUNTED' && def.role !== 'server-application') {
-      return fail('VALIDATION_FAILED', `module ${e.moduleId} (${def.name}) is not counted (UNCOUNTED): give it without a quantity, as --module ${e.moduleId}`, { field: 'module' });
+      return fail(
+        'VALIDATION_FAILED',
+        `module ${e.moduleId} (${def.name}) is not counted (UNCOUNTED): give it without a quantity, as --module ${e.moduleId}`,
+        { field: 'module' },
+      );
     }
   }
   for (const e of req.entitlements) {
     const def = catalog.modules.get(e.moduleId)!;
-    if (def.extends !== undefined && !seen.has(def.extends)) warnings.push(`feature ${def.id} (${def.name}) extends module ${def.extends}, which this license does not include`);
+    if (def.extends !== undefined && !seen.has(def.extends))
+      warnings.push(
+        `feature ${def.id} (${def.name}) extends module ${def.extends}, which this license does not include`,
+      );
   }
   // A node refuses client work unless its license grants one of the server applications it signs terms for.
   if (req.developer === undefined) {
     const apps = signedModules(catalog, req.entitlements).filter((m) => m.role === 'server-application');
     if (apps.length && !apps.some((m) => seen.has(m.id))) {
-      warnings.push(`the license grants no server application (${apps.map((m) => `${m.id} ${m.name}`).join(', ')}): a node serving it refuses client work; add --module ${apps.map((m) => m.id).join(' or --module ')}`);
+      warnings.push(
+        `the license grants no server application (${apps.map((m) => `${m.id} ${m.name}`).join(', ')}): a node serving it refuses client work; add --module ${apps.map((m) => m.id).join(' or --module ')}`,
+      );
     }
   }
   if (req.developer !== undefined) {
     const ownsSome = [...catalog.modules.values()].some((m) => m.developer === req.developer);
-    if (!ownsSome) return fail('VALIDATION_FAILED', `no module in the catalog belongs to developer ${JSON.stringify(req.developer)}`, { field: 'developer' });
+    if (!ownsSome)
+      return fail(
+        'VALIDATION_FAILED',
+        `no module in the catalog belongs to developer ${JSON.stringify(req.developer)}`,
+        { field: 'developer' },
+      );
   }
   const keySource = req.keySource ?? 'usb';
-  if (!KEY_SOURCES.includes(keySource)) return fail('VALIDATION_FAILED', `key source must be ${KEY_SOURCES.join(', ')}, got ${JSON.stringify(keySource)}`, { field: 'keySource' });
+  if (!KEY_SOURCES.includes(keySource))
+    return fail('VALIDATION_FAILED', `key source must be ${KEY_SOURCES.join(', ')}, got ${JSON.stringify(keySource)}`, {
+      field: 'keySource',
+    });
   const notBefore = req.notBefore ?? now;
   let term: LicenseTerm;
   let notAfter: Date | null;
@@ -125,7 +166,11 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
       break;
   }
   if (notAfter !== null && notAfter.getTime() <= notBefore.getTime()) {
-    return fail('VALIDATION_FAILED', `the license would end (${notAfter.toISOString()}) before it starts (${notBefore.toISOString()})`, { field: 'until' });
+    return fail(
+      'VALIDATION_FAILED',
+      `the license would end (${notAfter.toISOString()}) before it starts (${notBefore.toISOString()})`,
+      { field: 'until' },
+    );
   }
   const payload: LicensePayload = {
     v: LICENSE_FORMAT_VERSION,
@@ -153,7 +198,11 @@ export function buildLicensePayload(req: IssueRequest, catalog: Catalog, now: Da
  * profile is judged against the whole add-on list), and the server applications of the suites it grants from, so a
  * node knows it must itself be licensed to serve.
  */
-export function signedModules(catalog: Catalog, entitlements: readonly Entitlement[], developer?: string): ModuleDefinition[] {
+export function signedModules(
+  catalog: Catalog,
+  entitlements: readonly Entitlement[],
+  developer?: string,
+): ModuleDefinition[] {
   const ids = new Set(entitlements.map((e) => e.moduleId));
   const all = [...catalog.modules.values()];
   if (developer !== undefined) for (const m of all) if (m.developer === developer) ids.add(m.id);
@@ -168,7 +217,12 @@ export function signedModules(catalog: Catalog, entitlements: readonly Entitleme
 }
 
 /** Builds and signs a license file with the issuer's key. */
-export function issueLicense(req: IssueRequest, catalog: Catalog, keys: IssuerKeys, now = new Date()): Outcome<{ file: string; payload: LicensePayload; warnings: string[] }> {
+export function issueLicense(
+  req: IssueRequest,
+  catalog: Catalog,
+  keys: IssuerKeys,
+  now = new Date(),
+): Outcome<{ file: string; payload: LicensePayload; warnings: string[] }> {
   const built = buildLicensePayload(req, catalog, now);
   if (!built.ok) return built;
   return ok({ file: signLicense(built.value.payload, keys.privateKey, keys.publicKey), ...built.value });

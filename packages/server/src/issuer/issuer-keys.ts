@@ -22,11 +22,17 @@ export interface IssuerKeys {
  * Creates an Ed25519 issuer key pair in `dir`: `issuer.key` (PKCS#8 PEM, mode 0600) and `issuer.pub`
  * (`ed25519:<base64url>`). Refuses to replace existing keys unless `force`.
  */
-export function initIssuerKeys(dir: string, options: { force?: boolean } = {}): Outcome<{ publicKeyText: string; kid: string; keyPath: string; pubPath: string }> {
+export function initIssuerKeys(
+  dir: string,
+  options: { force?: boolean } = {},
+): Outcome<{ publicKeyText: string; kid: string; keyPath: string; pubPath: string }> {
   const keyPath = join(dir, ISSUER_KEY_FILE);
   const pubPath = join(dir, ISSUER_PUB_FILE);
   if (!options.force && (existsSync(keyPath) || existsSync(pubPath))) {
-    return fail('CONFLICT', `issuer keys already exist in ${dir}; use --force to replace them (licenses signed with the old key will no longer verify against the new public key)`);
+    return fail(
+      'CONFLICT',
+      `issuer keys already exist in ${dir}; use --force to replace them (licenses signed with the old key will no longer verify against the new public key)`,
+    );
   }
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -18,6 +18,7 @@ export function createLogger(level: LevelWithSilent, out: LogOutput = process.st
   const options = { level, timestamp: pino.stdTimeFunctions.isoTime };
   if (out.isTTY) return pino(options, { write: (line: string) => out.write(readableLogLine(line)) });
   // pino's own synchronous writer on stdout: a line logged just before the process ends is not lost.
-  const destination: DestinationStream = out === process.stdout ? pino.destination({ fd: 1, sync: true }) : { write: (line: string) => out.write(line) };
+  const destination: DestinationStream =
+    out === process.stdout ? pino.destination({ fd: 1, sync: true }) : { write: (line: string) => out.write(line) };
   return pino(options, destination);
 }

@@ -21,7 +21,12 @@ export function readableLogLine(json: string): string {
   } catch {
     return json.endsWith('\n') ? json : `${json}\n`;
   }
-  const time = typeof entry.time === 'string' ? entry.time.slice(11, 23) : typeof entry.time === 'number' ? new Date(entry.time).toISOString().slice(11, 23) : '';
+  const time =
+    typeof entry.time === 'string'
+      ? entry.time.slice(11, 23)
+      : typeof entry.time === 'number'
+        ? new Date(entry.time).toISOString().slice(11, 23)
+        : '';
   const level = (LEVELS[entry.level as number] ?? String(entry.level)).padEnd(5);
   const parts = [time, level, typeof entry.msg === 'string' ? entry.msg : ''].filter((p) => p !== '');
   let stack = '';

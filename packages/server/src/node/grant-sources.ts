@@ -22,12 +22,18 @@ export type NodeLicenseStateName = LicenseStateName | 'blocked';
  * refuses client work then anyway, and keeps its pools sized for a renewal).
  */
 export function combineGrants(installed: InstalledLicense | null, allocation: HeldAllocation | null, now: number) {
-  const windowOf = (p: Pick<LicensePayload, 'notBefore' | 'notAfter'>) => ({ from: Date.parse(p.notBefore), until: p.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(p.notAfter) });
+  const windowOf = (p: Pick<LicensePayload, 'notBefore' | 'notAfter'>) => ({
+    from: Date.parse(p.notBefore),
+    until: p.notAfter === null ? Number.POSITIVE_INFINITY : Date.parse(p.notAfter),
+  });
   const own = installed ? windowOf(installed.payload) : null;
   const alloc = allocation ? windowOf(allocation.payload) : null;
   const inside = (w: { from: number; until: number } | null) => w !== null && now >= w.from && now < w.until;
   const any = inside(own) || inside(alloc);
-  const held = grantedQuantities(!any || inside(own) ? (installed?.terms ?? null) : null, !any || inside(own) ? (installed?.payload ?? null) : null);
+  const held = grantedQuantities(
+    !any || inside(own) ? (installed?.terms ?? null) : null,
+    !any || inside(own) ? (installed?.payload ?? null) : null,
+  );
   if (allocation && (!any || inside(alloc))) addEntitlements(held, allocation.payload.entitlements);
   // The serving window covers both sources; a node holding either one that is valid may serve.
   let validFrom = Number.POSITIVE_INFINITY;
@@ -46,14 +52,26 @@ export function combineGrants(installed: InstalledLicense | null, allocation: He
  * The node's license state at a time, with a sentence for people; `blockedBy` is the parent's refusal, if any. A node
  * its parent blocks has no allocation, but a valid license of its own still serves (the sentence says both).
  */
-export function evaluateNodeLicense(installed: InstalledLicense | null, allocation: HeldAllocation | null, blockedBy: string | null, now: number): { state: NodeLicenseStateName; detail: string } {
+export function evaluateNodeLicense(
+  installed: InstalledLicense | null,
+  allocation: HeldAllocation | null,
+  blockedBy: string | null,
+  now: number,
+): { state: NodeLicenseStateName; detail: string } {
   const own = evaluateLicense(installed, now);
-  if (blockedBy) return own.state === 'valid' ? { state: 'valid', detail: `${own.detail}; the parent withdrew its allocation: ${blockedBy}` } : { state: 'blocked', detail: blockedBy };
+  if (blockedBy)
+    return own.state === 'valid'
+      ? { state: 'valid', detail: `${own.detail}; the parent withdrew its allocation: ${blockedBy}` }
+      : { state: 'blocked', detail: blockedBy };
   if (own.state === 'valid' || !allocation) return own;
   const a = allocation.payload;
   const window = checkValidity(a, now);
   const from = `allocation ${a.id} (seq ${a.seq}) from parent node ${a.parent.nodeId}`;
   if (window.ok) return { state: 'valid', detail: `${from} is valid until ${a.notAfter}` };
-  if (window.code === 'LICENSE_NOT_YET_VALID') return { state: 'not_yet_valid', detail: `${from} is valid from ${a.notBefore}` };
-  return { state: 'expired', detail: `${from} expired at ${a.notAfter}: the parent has not renewed it (is it reachable?)` };
+  if (window.code === 'LICENSE_NOT_YET_VALID')
+    return { state: 'not_yet_valid', detail: `${from} is valid from ${a.notBefore}` };
+  return {
+    state: 'expired',
+    detail: `${from} expired at ${a.notAfter}: the parent has not renewed it (is it reachable?)`,
+  };
 }

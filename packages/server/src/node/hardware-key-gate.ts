@@ -55,13 +55,23 @@ export class HardwareKeyGate {
     const ends = this.watch.graceEndsAt;
     if (ends === null || this.now() < ends) return null;
     const since = new Date(this.watch.missingSince ?? ends).toISOString();
-    return { ok: false, code: 'HARDWARE_KEY_ABSENT', message: `the licensed USB drive (hardware key ${this.key.slice(0, 12)}…) has been gone since ${since}, past the grace period: client work is refused until it is plugged back in` };
+    return {
+      ok: false,
+      code: 'HARDWARE_KEY_ABSENT',
+      message: `the licensed USB drive (hardware key ${this.key.slice(0, 12)}…) has been gone since ${since}, past the grace period: client work is refused until it is plugged back in`,
+    };
   }
 
   /** The watch as status shows it. */
   get presence(): HardwareKeyPresence {
     const w = this.watch;
-    return { watched: true, present: w.missingSince === null, missingSince: iso(w.missingSince), graceEndsAt: iso(w.graceEndsAt), refusing: this.refusal() !== null };
+    return {
+      watched: true,
+      present: w.missingSince === null,
+      missingSince: iso(w.missingSince),
+      graceEndsAt: iso(w.graceEndsAt),
+      refusing: this.refusal() !== null,
+    };
   }
 
   /** The events noted since the last call, for the feed. */
@@ -70,7 +80,10 @@ export class HardwareKeyGate {
       type: k.type as DomainEvent['type'],
       moduleId: 0,
       subject: this.key,
-      data: k.type === 'hardware_key.lost' ? { at: iso(k.at), graceEndsAt: iso(this.watch.graceEndsAt) } : { at: iso(k.at), absentMs: k.absentMs },
+      data:
+        k.type === 'hardware_key.lost'
+          ? { at: iso(k.at), graceEndsAt: iso(this.watch.graceEndsAt) }
+          : { at: iso(k.at), absentMs: k.absentMs },
     }));
   }
 
@@ -81,4 +94,10 @@ export class HardwareKeyGate {
 }
 
 /** What status shows for a node whose key is not read from a USB drive: nothing is watched. */
-export const UNWATCHED: HardwareKeyPresence = { watched: false, present: true, missingSince: null, graceEndsAt: null, refusing: false };
+export const UNWATCHED: HardwareKeyPresence = {
+  watched: false,
+  present: true,
+  missingSince: null,
+  graceEndsAt: null,
+  refusing: false,
+};

@@ -52,7 +52,11 @@ function listen(path: string, answer: string): Promise<net.Server | NodeJS.Errno
  * process that asks. `sharedStore` names a store several processes share (PostgreSQL): a process of the same store
  * may run beside the holder, since they decide every pool together under the database's locks.
  */
-export async function lockHardwareKey(key: string, what: string, sharedStore: string | null = null): Promise<Outcome<HardwareKeyLock>> {
+export async function lockHardwareKey(
+  key: string,
+  what: string,
+  sharedStore: string | null = null,
+): Promise<Outcome<HardwareKeyLock>> {
   const { path, file } = lockAddress(key);
   const answer = `${process.pid} ${what}${sharedStore ? `\n${sharedStore}` : ''}`;
   let held = await listen(path, answer);
@@ -62,9 +66,13 @@ export async function lockHardwareKey(key: string, what: string, sharedStore: st
       const [first = '', store = null] = holder.split('\n');
       if (sharedStore !== null && store === sharedStore) return ok({ release: async () => {} });
       const [pid, ...rest] = first.split(' ');
-      return fail('CONFLICT', `hardware key ${key.slice(0, 12)}… is already served by another Licensor process on this machine (PID ${pid}${rest.length ? `: ${rest.join(' ')}` : ''}): one node per license`, {
-        field: 'hardwareKey',
-      });
+      return fail(
+        'CONFLICT',
+        `hardware key ${key.slice(0, 12)}… is already served by another Licensor process on this machine (PID ${pid}${rest.length ? `: ${rest.join(' ')}` : ''}): one node per license`,
+        {
+          field: 'hardwareKey',
+        },
+      );
     }
     // A socket file left by a process that died: nobody answers on it, so it is taken over.
     if (file) {
@@ -72,7 +80,8 @@ export async function lockHardwareKey(key: string, what: string, sharedStore: st
       held = await listen(path, answer);
     }
   }
-  if (!(held instanceof net.Server)) return fail('VALIDATION_FAILED', `cannot take the hardware key lock: ${held.message}`, { field: 'hardwareKey' });
+  if (!(held instanceof net.Server))
+    return fail('VALIDATION_FAILED', `cannot take the hardware key lock: ${held.message}`, { field: 'hardwareKey' });
   const server = held;
   server.unref();
   return ok({

@@ -10,7 +10,9 @@ export interface HardwareKeyWatchOptions {
 }
 
 /** What the watch tells the node when the drive goes or comes back. */
-export type HardwareKeyChange = { type: 'hardware_key.lost'; at: number } | { type: 'hardware_key.restored'; at: number; absentMs: number };
+export type HardwareKeyChange =
+  | { type: 'hardware_key.lost'; at: number }
+  | { type: 'hardware_key.restored'; at: number; absentMs: number };
 
 /**
  * Re-reads the USB drives on an interval and notes when the licensed drive (the node's hardware key) is gone and when

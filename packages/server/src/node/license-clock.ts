@@ -51,11 +51,14 @@ export class LicenseClock {
     }
     if (!this.behind) {
       this.behind = { now: wall, latestSeen: at };
-      this.warn?.('the clock is behind the time this node has already reached: license validity is judged at that time', {
-        clock: new Date(wall).toISOString(),
-        latestSeen: new Date(at).toISOString(),
-        behindMs: at - wall,
-      });
+      this.warn?.(
+        'the clock is behind the time this node has already reached: license validity is judged at that time',
+        {
+          clock: new Date(wall).toISOString(),
+          latestSeen: new Date(at).toISOString(),
+          behindMs: at - wall,
+        },
+      );
     }
     return at;
   }
@@ -70,7 +73,11 @@ export class LicenseClock {
     if (!this.behind || this.reported) return null;
     this.reported = true;
     const { now, latestSeen } = this.behind;
-    const data = { clock: new Date(now).toISOString(), latestSeen: new Date(latestSeen).toISOString(), behindMs: latestSeen - now };
+    const data = {
+      clock: new Date(now).toISOString(),
+      latestSeen: new Date(latestSeen).toISOString(),
+      behindMs: latestSeen - now,
+    };
     return { type: 'clock.rolled_back' as DomainEvent['type'], moduleId: 0, subject: 'clock', data };
   }
 

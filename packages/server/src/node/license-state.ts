@@ -14,9 +14,16 @@ export interface InstalledLicense {
 export type LicenseStateName = 'valid' | 'missing' | 'expired' | 'not_yet_valid';
 
 /** The license state at a time, with a sentence for people. */
-export function evaluateLicense(installed: InstalledLicense | null, now: number): { state: LicenseStateName; detail: string } {
+export function evaluateLicense(
+  installed: InstalledLicense | null,
+  now: number,
+): { state: LicenseStateName; detail: string } {
   if (!installed) return { state: 'missing', detail: 'no license is installed on this node' };
   const v = checkValidity(installed.payload, now);
-  if (v.ok) return { state: 'valid', detail: `license ${installed.payload.id} is valid${installed.payload.notAfter ? ` until ${installed.payload.notAfter}` : ' (permanent)'}` };
+  if (v.ok)
+    return {
+      state: 'valid',
+      detail: `license ${installed.payload.id} is valid${installed.payload.notAfter ? ` until ${installed.payload.notAfter}` : ' (permanent)'}`,
+    };
   return { state: v.code === 'LICENSE_NOT_YET_VALID' ? 'not_yet_valid' : 'expired', detail: v.message };
 }

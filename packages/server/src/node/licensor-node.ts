@@ -25,7 +25,16 @@ import {
   summarizePool,
 } from '@licensor/core';
 import { type Failure, fail, type LicensePayload, newId, ok, type Outcome } from '@licensor/protocol';
-import { type AuditActor, type CommitBatch, eventId, type IdempotencyRecord, type NewAuditRecord, type NewEvent, type StoredEvent, type Store } from '../store/store.js';
+import {
+  type AuditActor,
+  type CommitBatch,
+  eventId,
+  type IdempotencyRecord,
+  type NewAuditRecord,
+  type NewEvent,
+  type StoredEvent,
+  type Store,
+} from '../store/store.js';
 import type { Clock } from './clock.js';
 import { effectiveCatalog, serverApplications } from './effective-catalog.js';
 import { serverApplicationRefusal } from './server-application-refusal.js';
@@ -92,7 +101,8 @@ function unknownModule(moduleId: number) {
 function somethingDue(pool: PoolState, now: number): boolean {
   const expiry = nextExpiry(pool);
   if (expiry !== null && expiry <= now) return true;
-  const silentAfter = pool.module.policy.strategy === 'BLOCK_LATEST' ? pool.module.policy.memberInactiveAfterSeconds : null;
+  const silentAfter =
+    pool.module.policy.strategy === 'BLOCK_LATEST' ? pool.module.policy.memberInactiveAfterSeconds : null;
   if (silentAfter === null) return false;
   for (const m of pool.members.values()) if (m.lastSeenAt + silentAfter * 1000 <= now) return true;
   return false;
@@ -144,11 +154,18 @@ export class LicensorNode {
   constructor(readonly options: NodeOptions) {
     this.current = options.catalog;
     this.clock = options.clock;
-    this.time = new LicenseClock(options.clock, options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS, (message, data) => options.log?.warn(data, message));
+    this.time = new LicenseClock(
+      options.clock,
+      options.clockRollbackToleranceMs ?? DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS,
+      (message, data) => options.log?.warn(data, message),
+    );
     this.store = options.store;
     this.committer = new GroupCommitter(options.store, () => this.reloadPools(), options.store.commitGroupSize);
     this.shared = options.store.shared
-      ? new SharedPoolGateway(options.store.shared, this.pools, { installedAt: () => this.installed?.installedAt ?? null, reload: () => this.reloadLicense() })
+      ? new SharedPoolGateway(options.store.shared, this.pools, {
+          installedAt: () => this.installed?.installedAt ?? null,
+          reload: () => this.reloadLicense(),
+        })
       : null;
     for (const m of this.catalog.modules.values()) this.pools.set(m.id, createPool(m, 0));
   }
@@ -169,7 +186,12 @@ export class LicensorNode {
     await this.reloadPools();
     await this.applyGrants();
     if (this.options.hardwareKeyWatch && this.options.hardwareKey.source === 'usb') {
-      this.drive = new HardwareKeyGate(this.options.hardwareKey.key, this.options.hardwareKeyWatch, () => this.licenseNow(), (change) => this.keyChanged(change));
+      this.drive = new HardwareKeyGate(
+        this.options.hardwareKey.key,
+        this.options.hardwareKeyWatch,
+        () => this.licenseNow(),
+        (change) => this.keyChanged(change),
+      );
       this.drive.start();
     }
     if (this.store.shared) this.stopFollowing = this.store.shared.follow(head, (events) => this.foreignEvents(events));
@@ -235,7 +257,10 @@ export class LicensorNode {
    * answer is non-production (a developer license handed down to a site is still a developer license).
    */
   get nonProduction(): boolean {
-    return Boolean(this.installed?.payload.developer) || (this.allocationFromDeveloper && this.allocation !== null && !this.blockedBy);
+    return (
+      Boolean(this.installed?.payload.developer) ||
+      (this.allocationFromDeveloper && this.allocation !== null && !this.blockedBy)
+    );
   }
 
   /** The license state now (at the latest time the node has seen when the clock was rolled back). */
@@ -258,14 +283,15 @@ export class LicensorNode {
 
   /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
   async setAllocation(allocation: HeldAllocation | null): Promise<void> {
-    const taken = allocation ? allocationForNode(allocation, this.options) : { allocation: null, fromDeveloper: false, problem: null };
+    const taken = allocation
+      ? allocationForNode(allocation, this.options)
+      : { allocation: null, fromDeveloper: false, problem: null };
     this.allocation = taken.allocation;
     this.allocationFromDeveloper = taken.fromDeveloper;
     this.allocationProblem = taken.problem;
     if (taken.problem) this.options.log?.warn({ code: 'KEY_SOURCE_MISMATCH' }, taken.problem);
     await this.applyGrants();
   }
-
 
   /** Records what this node's children were allocated; its own pools keep the rest. */
   async setAllocatedOut(allocatedOut: Map<number, number>): Promise<void> {
@@ -323,9 +349,28 @@ export class LicensorNode {
     const by = who.tokenId ? `${who.name} (${who.tokenId})` : who.name;
     const lic = v.value.payload;
     const installed = { ...v.value, text, installedAt: now };
-    const details = { customer: lic.customer.name, scope: lic.scope, notAfter: lic.notAfter, developer: lic.developer?.id ?? null, keySource: lic.keySource };
-    const event: NewEvent = { type: 'license.installed', moduleId: null, subject: lic.id, data: { by, ...details }, at: now };
-    const seq = await this.store.putLicense(text, now, event, { id: newId('aud'), at: now, actor: who, action: 'license.installed', target: lic.id, details });
+    const details = {
+      customer: lic.customer.name,
+      scope: lic.scope,
+      notAfter: lic.notAfter,
+      developer: lic.developer?.id ?? null,
+      keySource: lic.keySource,
+    };
+    const event: NewEvent = {
+      type: 'license.installed',
+      moduleId: null,
+      subject: lic.id,
+      data: { by, ...details },
+      at: now,
+    };
+    const seq = await this.store.putLicense(text, now, event, {
+      id: newId('aud'),
+      at: now,
+      actor: who,
+      action: 'license.installed',
+      target: lic.id,
+      details,
+    });
     this.installed = installed;
     await this.applyGrants();
     // Live subscribers get the event exactly as the feed stores it (same id, sequence and data).
@@ -338,7 +383,11 @@ export class LicensorNode {
    * modules new to the node get a pool filled from the store) and whether a server application is held.
    */
   private refreshCatalog(): number[] {
-    const { catalog, notes } = effectiveCatalog(this.options.catalog, this.installed?.terms ?? null, this.allocation?.terms ?? null);
+    const { catalog, notes } = effectiveCatalog(
+      this.options.catalog,
+      this.installed?.terms ?? null,
+      this.allocation?.terms ?? null,
+    );
     for (const note of notes) this.options.log?.warn(note);
     this.current = catalog;
     const added: number[] = [];
@@ -363,7 +412,9 @@ export class LicensorNode {
     const quantity = (id: number) => (this.granted.has(id) ? (this.granted.get(id) ?? null) : 0);
     const features = this.licensedFeatures();
     const addOns = (id: number) => features.get(id) ?? NO_FEATURES;
-    const resized = [...this.pools.values()].filter((pool) => pool.quantity !== quantity(pool.module.id) || !sameLicensedFeatures(pool, addOns(pool.module.id)));
+    const resized = [...this.pools.values()].filter(
+      (pool) => pool.quantity !== quantity(pool.module.id) || !sameLicensedFeatures(pool, addOns(pool.module.id)),
+    );
     if (!resized.length) return;
     await this.decide(
       resized.map((p) => p.module.id),
@@ -383,7 +434,11 @@ export class LicensorNode {
   /** Recomputes the serving window from the license and the allocation; returns what they hold together. */
   private refreshWindow(): Map<number, number | null> {
     // A node its parent blocks serves on its own license only; without one, licensed() says why it refuses.
-    const { held, validFrom, validUntil, changesAt } = combineGrants(this.installed, this.blockedBy ? null : this.allocation, this.licenseNow());
+    const { held, validFrom, validUntil, changesAt } = combineGrants(
+      this.installed,
+      this.blockedBy ? null : this.allocation,
+      this.licenseNow(),
+    );
     this.validFrom = validFrom;
     this.validUntil = validUntil;
     this.grantsChangeAt = changesAt;
@@ -404,7 +459,12 @@ export class LicensorNode {
     // Blocked by its parent with no license of its own: refused for the block (SYNC_BLOCKED says why), not for this.
     if (this.blockedBy && !this.installed) return null;
     const signed = [this.installed?.terms ?? null, this.blockedBy ? null : (this.allocation?.terms ?? null)];
-    return serverApplicationRefusal(serverApplications(signed), this.options.application ?? null, this.held, this.current);
+    return serverApplicationRefusal(
+      serverApplications(signed),
+      this.options.application ?? null,
+      this.held,
+      this.current,
+    );
   }
 
   /** Why the node may not serve because its USB drive has been gone past the grace period, or null. */
@@ -414,7 +474,10 @@ export class LicensorNode {
 
   /** The drive went or came back: refusals follow at once, the event is written by the next reap. */
   private keyChanged(change: HardwareKeyChange): void {
-    const message = change.type === 'hardware_key.lost' ? 'the licensed USB drive is gone: the node serves until the grace period ends' : 'the licensed USB drive is back';
+    const message =
+      change.type === 'hardware_key.lost'
+        ? 'the licensed USB drive is gone: the node serves until the grace period ends'
+        : 'the licensed USB drive is back';
     this.options.log?.warn({ hardwareKey: this.options.hardwareKey.key }, message);
     this.refusal = this.applicationRefusal() ?? this.keyRefusal();
   }
@@ -440,7 +503,8 @@ export class LicensorNode {
     const s = this.licenseState();
     if (s.state === 'valid') return ok(true);
     if (s.state === 'blocked') return fail('SYNC_BLOCKED', s.detail);
-    if (s.state === 'missing') return fail('LICENSE_MISSING', `${s.detail}: client work is refused until a license is installed`);
+    if (s.state === 'missing')
+      return fail('LICENSE_MISSING', `${s.detail}: client work is refused until a license is installed`);
     if (s.state === 'not_yet_valid') return fail('LICENSE_NOT_YET_VALID', s.detail);
     return fail('LICENSE_EXPIRED', `${s.detail}: client work is refused until the license is renewed`);
   }
@@ -451,13 +515,19 @@ export class LicensorNode {
     if (!pool) return unknownModule(moduleId);
     if (!this.granted.has(moduleId)) {
       const why = this.blockedBy ? ` (the parent withdrew this node's allocation: ${this.blockedBy})` : '';
-      return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node${why}`, { data: { moduleId } });
+      return fail('MODULE_NOT_LICENSED', `${pool.module.name} (${moduleId}) is not licensed on this node${why}`, {
+        data: { moduleId },
+      });
     }
     return ok(pool);
   }
 
   /** Runs one pool operation: license check, pure decision, durable commit, then the answer. */
-  private async run<T>(moduleId: number, op: (pool: PoolState, now: number) => Decision<T>, ctx: OpContext = {}): Promise<Outcome<T>> {
+  private async run<T>(
+    moduleId: number,
+    op: (pool: PoolState, now: number) => Decision<T>,
+    ctx: OpContext = {},
+  ): Promise<Outcome<T>> {
     await this.regrantIfDue();
     const lic = this.licensed();
     if (!lic.ok) return lic;
@@ -498,14 +568,28 @@ export class LicensorNode {
     return (result as unknown as Decided<T>).d.outcome;
   }
 
-  private batchOf(d: Decision<unknown>, idem: IdempotencyRecord | null, audit: NewAuditRecord | null): CommitBatch | null {
+  private batchOf(
+    d: Decision<unknown>,
+    idem: IdempotencyRecord | null,
+    audit: NewAuditRecord | null,
+  ): CommitBatch | null {
     if (!d.changes.length && !d.events.length && !idem && !audit) return null;
     const at = this.clock.now();
-    const events: NewEvent[] = d.events.map((e: DomainEvent) => ({ type: e.type, moduleId: e.moduleId || null, subject: e.subject, data: e.data ?? null, at }));
+    const events: NewEvent[] = d.events.map((e: DomainEvent) => ({
+      type: e.type,
+      moduleId: e.moduleId || null,
+      subject: e.subject,
+      data: e.data ?? null,
+      at,
+    }));
     return { changes: d.changes, events, idempotency: idem ? [idem] : [], audit: audit ? [audit] : [] };
   }
 
-  private async persist(d: Decision<unknown>, idem: IdempotencyRecord | null = null, audit: NewAuditRecord | null = null): Promise<void> {
+  private async persist(
+    d: Decision<unknown>,
+    idem: IdempotencyRecord | null = null,
+    audit: NewAuditRecord | null = null,
+  ): Promise<void> {
     const batch = this.batchOf(d, idem, audit);
     if (!batch) return;
     // On a failed commit this rejects, and the committer has put memory back to what the store holds.
@@ -528,8 +612,15 @@ export class LicensorNode {
   }
 
   /** Stores events of other subsystems (hierarchy sync, allocations) with an optional audit entry, then announces them. */
-  async publish(events: { type: string; moduleId?: number; subject: string; data?: Record<string, unknown> }[], audit?: NewAuditRecord): Promise<void> {
-    const d: Decision<null> = { outcome: ok(null), changes: [], events: events.map((e) => ({ ...e, type: e.type as DomainEvent['type'], moduleId: e.moduleId ?? 0 })) };
+  async publish(
+    events: { type: string; moduleId?: number; subject: string; data?: Record<string, unknown> }[],
+    audit?: NewAuditRecord,
+  ): Promise<void> {
+    const d: Decision<null> = {
+      outcome: ok(null),
+      changes: [],
+      events: events.map((e) => ({ ...e, type: e.type as DomainEvent['type'], moduleId: e.moduleId ?? 0 })),
+    };
     await this.persist(d, null, audit ?? null);
   }
 
@@ -540,22 +631,38 @@ export class LicensorNode {
 
   /** Takes a slot (idempotent per holder: the same device re-takes its own slot). */
   acquire(moduleId: number, holderId: string, sessionId: string | null, ctx?: OpContext) {
-    return this.run(moduleId, (pool, now) => acquireLease(pool, { holderId, newLeaseId: newId('lse'), sessionId }, now), ctx);
+    return this.run(
+      moduleId,
+      (pool, now) => acquireLease(pool, { holderId, newLeaseId: newId('lse'), sessionId }, now),
+      ctx,
+    );
   }
 
   /** Keeps a lease alive; `active` marks user activity. */
   heartbeat(moduleId: number, holderId: string, leaseId: string | undefined, active: boolean, ctx?: OpContext) {
-    return this.run(moduleId, (pool, now) => heartbeatLease(pool, { holderId, ...(leaseId ? { leaseId } : {}), active }, now), ctx);
+    return this.run(
+      moduleId,
+      (pool, now) => heartbeatLease(pool, { holderId, ...(leaseId ? { leaseId } : {}), active }, now),
+      ctx,
+    );
   }
 
   /** Frees a slot; releasing twice is fine. */
   release(moduleId: number, holderId: string, leaseId?: string, ctx?: OpContext) {
-    return this.runUnlicensed(moduleId, (pool, now) => releaseLease(pool, { holderId, ...(leaseId ? { leaseId } : {}) }, now), ctx);
+    return this.runUnlicensed(
+      moduleId,
+      (pool, now) => releaseLease(pool, { holderId, ...(leaseId ? { leaseId } : {}) }, now),
+      ctx,
+    );
   }
 
   /** An admin frees someone else's slot (audited when `ctx.actor` is given). */
   forceRelease(moduleId: number, holderId: string, actor: string, ctx?: OpContext) {
-    const audit = { action: 'lease.force_released' as const, target: `${moduleId}/${holderId}`, details: { moduleId, holderId } };
+    const audit = {
+      action: 'lease.force_released' as const,
+      target: `${moduleId}/${holderId}`,
+      details: { moduleId, holderId },
+    };
     return this.runUnlicensed(moduleId, (pool, now) => forceReleaseLease(pool, holderId, actor, now), ctx, audit);
   }
 
@@ -568,7 +675,11 @@ export class LicensorNode {
       const shape = checkFeatureProfile(this.catalog, () => true, moduleId, features);
       if (!shape.ok) return shape;
     }
-    return this.run(moduleId, (pool, now) => joinMember(pool, { memberId, ...(features ? { features } : {}) }, now), ctx);
+    return this.run(
+      moduleId,
+      (pool, now) => joinMember(pool, { memberId, ...(features ? { features } : {}) }, now),
+      ctx,
+    );
   }
 
   /** Per application, the add-on features the license grants (what a member's profile may enable). */
@@ -586,7 +697,11 @@ export class LicensorNode {
 
   /** An admin removes a member; blocked members behind it unblock in order (audited when `ctx.actor` is given). */
   removeMember(moduleId: number, memberId: string, ctx?: OpContext) {
-    const audit = { action: 'member.removed' as const, target: `${moduleId}/${memberId}`, details: { moduleId, memberId } };
+    const audit = {
+      action: 'member.removed' as const,
+      target: `${moduleId}/${memberId}`,
+      details: { moduleId, memberId },
+    };
     return this.runUnlicensed(moduleId, (pool, now) => removeMember(pool, memberId, now), ctx, audit);
   }
 
@@ -634,7 +749,8 @@ export class LicensorNode {
       const now = this.clock.now();
       const d = op(pool, now);
       // An admin action that took effect is audited in the same transaction as its changes.
-      const entry = audit && ctx.actor && d.outcome.ok ? { id: newId('aud'), at: now, actor: ctx.actor, ...audit } : null;
+      const entry =
+        audit && ctx.actor && d.outcome.ok ? { id: newId('aud'), at: now, actor: ctx.actor, ...audit } : null;
       return this.decided(d, ctx, entry);
     };
     return this.decide([moduleId], decideOp);
@@ -642,7 +758,9 @@ export class LicensorNode {
 
   /** A dropped SDK session: its leases live on for the grace period unless the same device comes back. */
   async detachSession(sessionId: string): Promise<void> {
-    const held = [...this.pools.values()].filter((pool) => [...pool.leases.values()].some((l) => l.sessionId === sessionId));
+    const held = [...this.pools.values()].filter((pool) =>
+      [...pool.leases.values()].some((l) => l.sessionId === sessionId),
+    );
     if (!held.length) return;
     await this.decide(
       held.map((p) => p.module.id),
@@ -668,11 +786,33 @@ export class LicensorNode {
     const rolledBack = this.time.takeRollbackEvent();
     if (rolledBack) all.events.push(rolledBack);
     if (state !== this.lastLicenseState) {
-      if (state === 'expired' && this.allocation && this.allocation.payload.notAfter && this.clock.now() >= Date.parse(this.allocation.payload.notAfter)) {
-        all.events.push({ type: 'allocation.expired' as DomainEvent['type'], moduleId: 0, subject: this.allocation.payload.id, data: { notAfter: this.allocation.payload.notAfter, parent: this.allocation.payload.parent.nodeId } });
-      } else if (state === 'expired' && this.installed) all.events.push({ type: 'license.expired' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notAfter: this.installed.payload.notAfter } });
+      if (
+        state === 'expired' &&
+        this.allocation &&
+        this.allocation.payload.notAfter &&
+        this.clock.now() >= Date.parse(this.allocation.payload.notAfter)
+      ) {
+        all.events.push({
+          type: 'allocation.expired' as DomainEvent['type'],
+          moduleId: 0,
+          subject: this.allocation.payload.id,
+          data: { notAfter: this.allocation.payload.notAfter, parent: this.allocation.payload.parent.nodeId },
+        });
+      } else if (state === 'expired' && this.installed)
+        all.events.push({
+          type: 'license.expired' as DomainEvent['type'],
+          moduleId: 0,
+          subject: this.installed.payload.id,
+          data: { notAfter: this.installed.payload.notAfter },
+        });
       // A license installed ahead of its start date becomes valid with time alone: say so, so sessions hear it.
-      if (state === 'valid' && this.lastLicenseState === 'not_yet_valid' && this.installed) all.events.push({ type: 'license.activated' as DomainEvent['type'], moduleId: 0, subject: this.installed.payload.id, data: { notBefore: this.installed.payload.notBefore } });
+      if (state === 'valid' && this.lastLicenseState === 'not_yet_valid' && this.installed)
+        all.events.push({
+          type: 'license.activated' as DomainEvent['type'],
+          moduleId: 0,
+          subject: this.installed.payload.id,
+          data: { notBefore: this.installed.payload.notBefore },
+        });
       this.lastLicenseState = state;
       if (this.store.shared && all.events.length) all.events = await this.firstToSay(all.events);
     }
@@ -682,7 +822,9 @@ export class LicensorNode {
     if (this.shared) await this.reloadPools();
     const now = this.clock.now();
     const busy = [...this.pools.values()].filter((p) =>
-      this.shared ? somethingDue(p, now) : p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST'),
+      this.shared
+        ? somethingDue(p, now)
+        : p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST'),
     );
     let count = 0;
     await this.decide(
@@ -723,7 +865,9 @@ export class LicensorNode {
         continue;
       }
       const mine = newId('say');
-      const said = await this.store.initMeta(`event.once:${e.type}:${e.subject}:${JSON.stringify(e.data ?? null)}`, mine).catch(() => mine);
+      const said = await this.store
+        .initMeta(`event.once:${e.type}:${e.subject}:${JSON.stringify(e.data ?? null)}`, mine)
+        .catch(() => mine);
       if (said === mine) out.push(e);
     }
     return out;
@@ -737,7 +881,9 @@ export class LicensorNode {
   /** Summaries of every pool. */
   listPools() {
     const now = this.clock.now();
-    return [...this.pools.values()].filter((p) => this.granted.has(p.module.id) || p.leases.size || p.members.size).map((p) => ({ ...summarizePool(p, now), licensed: this.granted.has(p.module.id) }));
+    return [...this.pools.values()]
+      .filter((p) => this.granted.has(p.module.id) || p.leases.size || p.members.size)
+      .map((p) => ({ ...summarizePool(p, now), licensed: this.granted.has(p.module.id) }));
   }
 
   /** One pool with its holders, members and quota. */
@@ -750,7 +896,8 @@ export class LicensorNode {
   /** Leases held by a session (to re-announce after reconnect and to route pushes). */
   leasesOf(sessionId: string): Lease[] {
     const out: Lease[] = [];
-    for (const pool of this.pools.values()) for (const l of pool.leases.values()) if (l.sessionId === sessionId) out.push(l);
+    for (const pool of this.pools.values())
+      for (const l of pool.leases.values()) if (l.sessionId === sessionId) out.push(l);
     return out;
   }
 

@@ -15,7 +15,11 @@ export interface MemberSyncView {
 }
 
 /** The answer to a member sync: the state the node stored for it (the core decided it, reason included). */
-export function memberSyncView(node: LicensorNode, moduleId: number, r: { member: Member; position: number; quantity: number | null }): MemberSyncView {
+export function memberSyncView(
+  node: LicensorNode,
+  moduleId: number,
+  r: { member: Member; position: number; quantity: number | null },
+): MemberSyncView {
   const { member } = r;
   const blocked = member.state === 'blocked';
   return {
@@ -32,7 +36,12 @@ export function memberSyncView(node: LicensorNode, moduleId: number, r: { member
 }
 
 /** Why a member is blocked, in words for the person at the register or server. */
-export function blockedDetail(catalog: Catalog, moduleId: number, member: Pick<Member, 'blockedReason' | 'missingFeatures'>, quantity: number | null): string {
+export function blockedDetail(
+  catalog: Catalog,
+  moduleId: number,
+  member: Pick<Member, 'blockedReason' | 'missingFeatures'>,
+  quantity: number | null,
+): string {
   const name = catalog.modules.get(moduleId)?.name ?? `module ${moduleId}`;
   if (member.blockedReason === 'features_unlicensed') {
     const list = member.missingFeatures.map((id) => `${id} ${catalog.modules.get(id)?.name ?? ''}`.trim()).join(', ');

@@ -20,10 +20,18 @@ const SAYS = { usb: 'a USB drive', 'machine-id': 'the machine id', any: 'any sou
  * Whether a license may run on a node whose key was read this way: the vendor signed the key source (`usb`,
  * `machine-id`, `any`), and only `any` — or a developer license, for a test instance — takes a key given by hand.
  */
-export function keySourceAccepts(license: Pick<LicensePayload, 'id' | 'keySource' | 'developer'>, hw: NodeHardwareKey): Outcome<true> {
+export function keySourceAccepts(
+  license: Pick<LicensePayload, 'id' | 'keySource' | 'developer'>,
+  hw: NodeHardwareKey,
+): Outcome<true> {
   if (license.keySource === 'any' || license.developer) return ok(true);
   if (hw.trusted && hw.source === license.keySource) return ok(true);
-  const read = hw.source === 'explicit' ? 'a key given with --hardware-key' : hw.trusted ? SAYS[hw.source] : `${SAYS[hw.source]} under --sysfs-root (not this machine's own)`;
+  const read =
+    hw.source === 'explicit'
+      ? 'a key given with --hardware-key'
+      : hw.trusted
+        ? SAYS[hw.source]
+        : `${SAYS[hw.source]} under --sysfs-root (not this machine's own)`;
   return fail(
     'KEY_SOURCE_MISMATCH',
     `license ${license.id} is bound to the hardware key of ${SAYS[license.keySource]} (key source ${license.keySource}); this node read its key from ${read}. Start it with --hardware-key-source ${license.keySource}, or ask the vendor for a license issued with --key-source any`,

@@ -7,8 +7,11 @@ import type { NodeHardwareKey } from './node-hardware-key.js';
  * The node's hardware key from its configured source: a USB drive, the machine id, or an explicit key. A key read
  * under another sysfs root than `/` is not trusted: whoever runs the node can write such a tree.
  */
-export function resolveHardwareKey(config: Pick<NodeConfig, 'hardwareKeySource' | 'hardwareKey' | 'usbDevice' | 'sysfsRoot'>): Outcome<NodeHardwareKey & { detail: string }> {
-  if (config.hardwareKeySource === 'explicit' && config.hardwareKey) return ok({ key: config.hardwareKey, source: 'explicit', trusted: false, detail: 'given with --hardware-key' });
+export function resolveHardwareKey(
+  config: Pick<NodeConfig, 'hardwareKeySource' | 'hardwareKey' | 'usbDevice' | 'sysfsRoot'>,
+): Outcome<NodeHardwareKey & { detail: string }> {
+  if (config.hardwareKeySource === 'explicit' && config.hardwareKey)
+    return ok({ key: config.hardwareKey, source: 'explicit', trusted: false, detail: 'given with --hardware-key' });
   const trusted = config.sysfsRoot === '/';
   if (config.hardwareKeySource === 'machine-id') {
     const m = machineIdKey(config.sysfsRoot);
@@ -26,5 +29,10 @@ export function resolveHardwareKey(config: Pick<NodeConfig, 'hardwareKeySource' 
       { field: 'hardwareKeySource' },
     );
   }
-  return ok({ key: drive.hardwareKey, source: 'usb', trusted, detail: `USB drive ${drive.idVendor}:${drive.idProduct} serial ${drive.serial}` });
+  return ok({
+    key: drive.hardwareKey,
+    source: 'usb',
+    trusted,
+    detail: `USB drive ${drive.idVendor}:${drive.idProduct} serial ${drive.serial}`,
+  });
 }

@@ -140,7 +140,8 @@ export class SharedPoolGateway {
         return false;
       }
       const again = group.filter((p) => ++p.attempts < MAX_ATTEMPTS);
-      for (const p of group) if (p.attempts >= MAX_ATTEMPTS) p.reject(new Error('the license kept changing under this operation; retry it'));
+      for (const p of group)
+        if (p.attempts >= MAX_ATTEMPTS) p.reject(new Error('the license kept changing under this operation; retry it'));
       this.queue.unshift(...again);
       return true;
     }

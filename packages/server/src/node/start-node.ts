@@ -72,19 +72,27 @@ function readTlsFiles(config: Pick<NodeConfig, 'tlsCert' | 'tlsKey'>): Outcome<{
 
 /** Why the node could not listen, naming the option and environment variable that fix it. */
 function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): string {
-  if (err.code === 'EADDRINUSE') return `port ${port} on ${host} is already in use by another process; stop it or pick another port with --port or ${optionEnv('port')}`;
-  if (err.code === 'EACCES') return `no permission to listen on port ${port} (ports below 1024 need privileges); pick another with --port or ${optionEnv('port')}`;
-  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return `cannot listen on ${host}: no such address on this machine; pick another with --host or ${optionEnv('host')}`;
+  if (err.code === 'EADDRINUSE')
+    return `port ${port} on ${host} is already in use by another process; stop it or pick another port with --port or ${optionEnv('port')}`;
+  if (err.code === 'EACCES')
+    return `no permission to listen on port ${port} (ports below 1024 need privileges); pick another with --port or ${optionEnv('port')}`;
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
+    return `cannot listen on ${host}: no such address on this machine; pick another with --host or ${optionEnv('host')}`;
   return `cannot listen on ${host}:${port}: ${err.code ?? ''} ${err.message}`.trim();
 }
 
 /** Opens the store a config names. */
-export function openStore(config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>, log?: Logger): Outcome<Store> {
+export function openStore(
+  config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>,
+  log?: Logger,
+): Outcome<Store> {
   if (config.store === 'sqlite') {
     try {
       return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous, log));
     } catch (err) {
-      return fail('STORE_UNAVAILABLE', `cannot open the store in ${config.dataDir}: ${describeStoreError(err)}`, { field: 'dataDir' });
+      return fail('STORE_UNAVAILABLE', `cannot open the store in ${config.dataDir}: ${describeStoreError(err)}`, {
+        field: 'dataDir',
+      });
     }
   }
   try {
@@ -109,7 +117,14 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   // PostgreSQL store, would otherwise serve the same license again; processes sharing one PostgreSQL store may run side
   // by side. A key given by hand binds nothing to the machine, so it takes no lock.
   const hw = resolveHardwareKey(config);
-  const keyLock = hw.ok && hw.value.trusted ? await lockHardwareKey(hw.value.key, shared === null ? `licensor serve --data-dir ${config.dataDir}` : 'licensor serve --store postgres://…', shared) : null;
+  const keyLock =
+    hw.ok && hw.value.trusted
+      ? await lockHardwareKey(
+          hw.value.key,
+          shared === null ? `licensor serve --data-dir ${config.dataDir}` : 'licensor serve --store postgres://…',
+          shared,
+        )
+      : null;
   const release = async () => {
     if (keyLock?.ok) await keyLock.value.release();
     lock.value.release();
@@ -180,7 +195,11 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     clock: deps.clock ?? systemClock,
     hardwareKey: { key: hw.value.key, source: hw.value.source, trusted: hw.value.trusted },
     application: config.application,
-    hardwareKeyWatch: { intervalMs: config.hardwareKeyCheckIntervalMs, graceMs: config.hardwareKeyGraceMs, sysfsRoot: config.sysfsRoot },
+    hardwareKeyWatch: {
+      intervalMs: config.hardwareKeyCheckIntervalMs,
+      graceMs: config.hardwareKeyGraceMs,
+      sysfsRoot: config.sysfsRoot,
+    },
     issuerPublicKey,
     sessionGraceMs: config.sessionGraceMs,
     clockRollbackToleranceMs: config.clockRollbackToleranceMs,
@@ -191,7 +210,9 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
   } catch (err) {
     await node.close().catch(() => {});
     const where = config.store === 'sqlite' ? `in ${config.dataDir}` : config.store.replace(/\/\/[^@/]*@/, '//');
-    return fail('STORE_UNAVAILABLE', `the store ${where} cannot be used: ${describeStoreError(err)}`, { field: config.store === 'sqlite' ? 'dataDir' : 'store' });
+    return fail('STORE_UNAVAILABLE', `the store ${where} cannot be used: ${describeStoreError(err)}`, {
+      field: config.store === 'sqlite' ? 'dataDir' : 'store',
+    });
   }
   // A stored license this node may not run (bound to another key source) stops the start, as it would with --license.
   const stored = config.licenseFile ? null : await store.value.getLicense();
@@ -216,7 +237,15 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
       }
     }
   }
-  const billing = new BillingService({ store: store.value.billing, catalog: catalog.value, clock: node.clock, issuer: issuerKeys, node, expiringLeadMs: config.rentalExpiringDays * 86_400_000, fault: faultInjector(config.fault) });
+  const billing = new BillingService({
+    store: store.value.billing,
+    catalog: catalog.value,
+    clock: node.clock,
+    issuer: issuerKeys,
+    node,
+    expiringLeadMs: config.rentalExpiringDays * 86_400_000,
+    fault: faultInjector(config.fault),
+  });
   await billing.start();
   const tokens = new TokenService(store.value);
   const dispatcher = new WebhookDispatcher({
@@ -233,15 +262,32 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
   const unsubscribeWebhooks = node.onEvent(() => dispatcher.kick());
   if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
     const secret = config.bootstrapAdminToken;
-    await tokens.createWithSecret('admin', 'bootstrap', secret, node.clock.now(), { tokenId: null, name: 'licensor serve --bootstrap-admin-token' }).catch(async (err) => {
-      // Processes starting together on one shared store race to create it: the loser finds the winner's token.
-      if (!(await store.value.findTokenByHash(hashTokenSecret(secret)))) throw err;
-    });
+    await tokens
+      .createWithSecret('admin', 'bootstrap', secret, node.clock.now(), {
+        tokenId: null,
+        name: 'licensor serve --bootstrap-admin-token',
+      })
+      .catch(async (err) => {
+        // Processes starting together on one shared store race to create it: the loser finds the winner's token.
+        if (!(await store.value.findTokenByHash(hashTokenSecret(secret)))) throw err;
+      });
   }
-  const usage = new UsageSampler(node, { intervalMs: config.usageSampleIntervalMs, retentionMs: config.usageRetentionDays * 86_400_000 });
-  const eventRetention = new EventRetention({ store: store.value, clock: node.clock, retentionMs: config.eventsRetentionDays * 86_400_000, log });
+  const usage = new UsageSampler(node, {
+    intervalMs: config.usageSampleIntervalMs,
+    retentionMs: config.usageRetentionDays * 86_400_000,
+  });
+  const eventRetention = new EventRetention({
+    store: store.value,
+    clock: node.clock,
+    retentionMs: config.eventsRetentionDays * 86_400_000,
+    log,
+  });
   const identity = await loadNodeIdentity(store.value);
-  const hierarchy = new HierarchyService(node, identity, { syncIntervalMs: config.syncIntervalMs, allocationWindowMs: config.allocationWindowMs, maxChildrenPerToken: config.maxChildrenPerToken });
+  const hierarchy = new HierarchyService(node, identity, {
+    syncIntervalMs: config.syncIntervalMs,
+    allocationWindowMs: config.allocationWindowMs,
+    maxChildrenPerToken: config.maxChildrenPerToken,
+  });
   await hierarchy.start();
   const upstream =
     config.upstreamUrl && config.upstreamToken
@@ -279,7 +325,10 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     unsubscribeWebhooks();
     await dispatcher.close().catch(() => {});
     await node.close().catch(() => {});
-    return fail('VALIDATION_FAILED', config.tlsCert ? `--tls-cert / --tls-key: ${app.message}` : `the HTTP server cannot be set up: ${app.message}`);
+    return fail(
+      'VALIDATION_FAILED',
+      config.tlsCert ? `--tls-cert / --tls-key: ${app.message}` : `the HTTP server cannot be set up: ${app.message}`,
+    );
   }
   try {
     await app.listen({ host: config.host, port: config.port });
@@ -288,7 +337,9 @@ async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<
     await app.close().catch(() => {});
     await dispatcher.close().catch(() => {});
     await node.close().catch(() => {});
-    return fail('VALIDATION_FAILED', listenFailure(err as NodeJS.ErrnoException, config.host, config.port), { field: 'port' });
+    return fail('VALIDATION_FAILED', listenFailure(err as NodeJS.ErrnoException, config.host, config.port), {
+      field: 'port',
+    });
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -99,7 +99,15 @@ export class SdkSession implements SessionListener {
     // A message is one request or an array of them (the SDK batches what it sends in one turn of its event loop).
     if (Array.isArray(parsed)) {
       if (parsed.length > 10_000) {
-        this.send({ id: 0, ok: false, error: toProblem({ code: 'VALIDATION_FAILED', message: 'at most 10000 requests per message', field: 'message' }) });
+        this.send({
+          id: 0,
+          ok: false,
+          error: toProblem({
+            code: 'VALIDATION_FAILED',
+            message: 'at most 10000 requests per message',
+            field: 'message',
+          }),
+        });
         return;
       }
       await Promise.all(parsed.map((r) => this.onRequest(r)));
@@ -109,7 +117,11 @@ export class SdkSession implements SessionListener {
   /** The session's token was revoked: say so and close (code 4401), whether or not the client is speaking. */
   revoke(): void {
     if (this.socket.readyState !== 1) return;
-    this.send({ id: 0, ok: false, error: toProblem({ code: 'UNAUTHENTICATED', message: 'the API token of this session was revoked' }) });
+    this.send({
+      id: 0,
+      ok: false,
+      error: toProblem({ code: 'UNAUTHENTICATED', message: 'the API token of this session was revoked' }),
+    });
     this.flush();
     this.socket.close(4401, 'token revoked');
   }
@@ -123,11 +135,20 @@ export class SdkSession implements SessionListener {
     }
     try {
       const result = await this.handle(req.value);
-      this.send(result.ok ? { id: req.value.id, ok: true, result: result.value } : { id: req.value.id, ok: false, error: toProblem(result) });
+      this.send(
+        result.ok
+          ? { id: req.value.id, ok: true, result: result.value }
+          : { id: req.value.id, ok: false, error: toProblem(result) },
+      );
     } catch (err) {
       this.onError(err);
       const error = isStoreUnavailable(err)
-        ? toProblem({ code: 'STORE_UNAVAILABLE', message: 'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later', data: { retryAfterSeconds: 2 } })
+        ? toProblem({
+            code: 'STORE_UNAVAILABLE',
+            message:
+              'the store cannot be written right now (disk full, read-only or unreachable); nothing was changed, retry later',
+            data: { retryAfterSeconds: 2 },
+          })
         : toProblem({ code: 'INTERNAL', message: `unexpected error: ${(err as Error).message}` });
       this.send({ id: req.value.id, ok: false, error });
     }
@@ -151,7 +172,13 @@ export class SdkSession implements SessionListener {
             const o = await node.heartbeat(l.moduleId, l.holderId, l.leaseId, l.active);
             if (!o.ok) this.forget(`${l.moduleId}:${l.holderId}`);
             return o.ok
-              ? { moduleId: l.moduleId, holderId: l.holderId, ok: true as const, expiresAt: o.value.expiresAt, nonProduction: node.nonProduction }
+              ? {
+                  moduleId: l.moduleId,
+                  holderId: l.holderId,
+                  ok: true as const,
+                  expiresAt: o.value.expiresAt,
+                  nonProduction: node.nonProduction,
+                }
               : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
           }),
         );
@@ -181,7 +208,15 @@ export class SdkSession implements SessionListener {
         return node.isEnabled(r.moduleId);
       case 'status': {
         const s = node.licenseState();
-        return { ok: true, value: { license: s, nonProduction: node.nonProduction, sessionId: this.id, catalog: [...node.catalog.modules.values()] } };
+        return {
+          ok: true,
+          value: {
+            license: s,
+            nonProduction: node.nonProduction,
+            sessionId: this.id,
+            catalog: [...node.catalog.modules.values()],
+          },
+        };
       }
     }
   }
@@ -202,14 +237,32 @@ export class SdkSession implements SessionListener {
     if (reason && this.leases.has(key) && (e.data?.leaseId === undefined || e.data.leaseId === this.leases.get(key))) {
       const leaseId = this.leases.get(key) as string;
       this.forget(key);
-      const detail = reason === 'evicted' ? 'evicted to make room for another device' : reason === 'force_released' ? `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}` : 'expired without heartbeat';
-      this.push({ push: 'lease.lost', moduleId: e.moduleId as number, holderId: e.subject as string, leaseId, reason, detail });
-    } else if ((e.type === 'slot.acquired' || e.type === 'slot.reacquired') && this.leases.has(key) && e.data?.sessionId != null && e.data.sessionId !== this.id) {
+      const detail =
+        reason === 'evicted'
+          ? 'evicted to make room for another device'
+          : reason === 'force_released'
+            ? `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}`
+            : 'expired without heartbeat';
+      this.push({
+        push: 'lease.lost',
+        moduleId: e.moduleId as number,
+        holderId: e.subject as string,
+        leaseId,
+        reason,
+        detail,
+      });
+    } else if (
+      (e.type === 'slot.acquired' || e.type === 'slot.reacquired') &&
+      this.leases.has(key) &&
+      e.data?.sessionId != null &&
+      e.data.sessionId !== this.id
+    ) {
       this.forget(key); // the same device re-took its slot through another session
     } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
       const blocked = e.type === 'member.blocked';
       const reason = blocked ? (e.data?.reason as 'beyond_quantity' | 'features_unlicensed' | undefined) : undefined;
-      const missing = blocked && Array.isArray(e.data?.modules) && e.data.modules.length ? (e.data.modules as number[]) : undefined;
+      const missing =
+        blocked && Array.isArray(e.data?.modules) && e.data.modules.length ? (e.data.modules as number[]) : undefined;
       this.push({
         push: 'member.state',
         moduleId: e.moduleId as number,
@@ -221,7 +274,13 @@ export class SdkSession implements SessionListener {
         ...(missing ? { missingFeatures: missing } : {}),
       });
     } else if (e.type === 'quota.exceeded' || e.type === 'quota.restored') {
-      this.push({ push: 'quota.state', moduleId: e.moduleId as number, state: e.type === 'quota.exceeded' ? 'over_quota' : 'ok', count: Number(e.data?.count ?? 0), quantity: (e.data?.quantity as number | null) ?? null });
+      this.push({
+        push: 'quota.state',
+        moduleId: e.moduleId as number,
+        state: e.type === 'quota.exceeded' ? 'over_quota' : 'ok',
+        count: Number(e.data?.count ?? 0),
+        quantity: (e.data?.quantity as number | null) ?? null,
+      });
     }
   }
 

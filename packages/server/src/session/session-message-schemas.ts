@@ -1,6 +1,17 @@
 import type { SessionOp } from '@licensor/protocol';
 import { type TObject, type TProperties, Type } from '@sinclair/typebox';
-import { AcquireBody, HolderParams, LeaseId, MemberParams, MemberSyncBody, ModuleParams, OperationName, ProfileCheckBody, QuotaReportBody, ReleaseQuery } from '../http/schemas.js';
+import {
+  AcquireBody,
+  HolderParams,
+  LeaseId,
+  MemberParams,
+  MemberSyncBody,
+  ModuleParams,
+  OperationName,
+  ProfileCheckBody,
+  QuotaReportBody,
+  ReleaseQuery,
+} from '../http/schemas.js';
 
 /** The client-chosen number a session answer carries back. */
 export const RequestId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
@@ -13,7 +24,13 @@ const message = (op: SessionOp, ...parts: TProperties[]): TObject =>
 export const SESSION_MESSAGE_SCHEMAS: Record<SessionOp, TObject> = {
   acquire: message('acquire', ModuleParams.properties, AcquireBody.properties),
   heartbeat: message('heartbeat', {
-    leases: Type.Array(Type.Object({ ...HolderParams.properties, leaseId: LeaseId, active: Type.Boolean() }, { additionalProperties: false }), { maxItems: 10_000 }),
+    leases: Type.Array(
+      Type.Object(
+        { ...HolderParams.properties, leaseId: LeaseId, active: Type.Boolean() },
+        { additionalProperties: false },
+      ),
+      { maxItems: 10_000 },
+    ),
   }),
   release: message('release', HolderParams.properties, ReleaseQuery.properties),
   'member.sync': message('member.sync', MemberParams.properties, MemberSyncBody.properties),

@@ -14,7 +14,13 @@ import { SessionRegistry } from './session-registry.js';
 export const SESSION_TOKEN_CHECK_MS = 1000;
 
 /** `GET /v1/session`: the SDK's persistent, multiplexed WebSocket session. */
-export function sessionRoute(app: FastifyInstance, node: LicensorNode, tokens: TokenService, limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS, health?: StoreHealth): void {
+export function sessionRoute(
+  app: FastifyInstance,
+  node: LicensorNode,
+  tokens: TokenService,
+  limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+  health?: StoreHealth,
+): void {
   const registry = new SessionRegistry(node);
   const counter = new SessionCounter(limits);
   /** Open sessions by the secret they were opened with. */
@@ -47,7 +53,17 @@ export function sessionRoute(app: FastifyInstance, node: LicensorNode, tokens: T
       summary: 'WebSocket session for the SDK: multiplexed requests and pushed notices (see session-messages.ts)',
       tags: ['sessions'],
       hide: false,
-      querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200, description: 'the API token, for browsers that cannot send headers on a WebSocket' })) }, { additionalProperties: false }),
+      querystring: Type.Object(
+        {
+          token: Type.Optional(
+            Type.String({
+              maxLength: 200,
+              description: 'the API token, for browsers that cannot send headers on a WebSocket',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     },
     // Over a cap the upgrade is refused with 429 CONNECTION_LIMIT before it happens.
     preHandler: (req, reply, done) => {
@@ -58,7 +74,10 @@ export function sessionRoute(app: FastifyInstance, node: LicensorNode, tokens: T
     },
     // A plain HTTP request (no Upgrade) gets a problem+json answer like any other rejection, not an empty 404.
     handler: async () => {
-      throw new HttpFailure({ code: 'VALIDATION_FAILED', message: 'GET /v1/session is a WebSocket endpoint: connect with Upgrade: websocket' });
+      throw new HttpFailure({
+        code: 'VALIDATION_FAILED',
+        message: 'GET /v1/session is a WebSocket endpoint: connect with Upgrade: websocket',
+      });
     },
     wsHandler: (socket: WebSocket, req: FastifyRequest) => {
       // Upgrades in flight together passed the check above together: count again now that this one is open.

@@ -4,7 +4,13 @@ import type { Row } from './store-rows.js';
 
 /** A billing_accounts row as a BillingAccount. */
 export function toAccount(r: Row): BillingAccount {
-  return { id: r.id as string, customerId: r.customer_id as string, customerName: r.customer_name as string, currency: r.currency as string, createdAt: r.created_at as number };
+  return {
+    id: r.id as string,
+    customerId: r.customer_id as string,
+    customerName: r.customer_name as string,
+    currency: r.currency as string,
+    createdAt: r.created_at as number,
+  };
 }
 
 /** A ledger row as a StoredLedgerEntry. */

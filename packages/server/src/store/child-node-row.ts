@@ -14,6 +14,9 @@ export function childNodeFromRow(r: Record<string, unknown>): ChildNodeRecord {
     report: r.report ? (JSON.parse(r.report as string) as SyncReport) : null,
     allocation: r.allocation ? (JSON.parse(r.allocation as string) as Record<string, number>) : null,
     allocationSeq: Number(r.allocation_seq),
-    allocationUpdatedAt: r.allocation_updated_at === null || r.allocation_updated_at === undefined ? null : Number(r.allocation_updated_at),
+    allocationUpdatedAt:
+      r.allocation_updated_at === null || r.allocation_updated_at === undefined
+        ? null
+        : Number(r.allocation_updated_at),
   };
 }

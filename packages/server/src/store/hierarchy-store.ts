@@ -51,7 +51,12 @@ export interface HierarchyStore {
   /** Registers a child with its event in one transaction; returns the event's sequence number. */
   insertChild(child: ChildNodeRecord, event: NewEvent): Promise<number>;
   /** Records a sync: time, report, and what the child now announces about itself. */
-  recordSync(id: string, at: number, report: SyncReport, update: { name: string; countedAs: number | null; publicKey: string }): Promise<void>;
+  recordSync(
+    id: string,
+    at: number,
+    report: SyncReport,
+    update: { name: string; countedAs: number | null; publicKey: string },
+  ): Promise<void>;
   /**
    * Sets a child's allocation with its event and audit entry in one transaction. The sequence number comes from one
    * counter for the whole node, so it only ever grows, even for a child that is forgotten and registers again.

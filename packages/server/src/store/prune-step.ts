@@ -19,5 +19,8 @@ export function planPruneStep(rows: { seq: number; at: number }[], q: PruneEvent
     // Dated ahead of now (a clock that ran fast, then was put right): neither old nor a sign the sweep is done.
     else if (r.at <= q.now) sawRecent = true;
   }
-  return { step: { examined: rows.length, deleted: 0, lastSeq: last.seq, sawRecent }, range: anyOld ? { first: first.seq, last: last.seq } : null };
+  return {
+    step: { examined: rows.length, deleted: 0, lastSeq: last.seq, sawRecent },
+    range: anyOld ? { first: first.seq, last: last.seq } : null,
+  };
 }

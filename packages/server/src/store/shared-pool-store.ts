@@ -11,7 +11,10 @@ export interface SharedPoolStore {
    * decision; a throw rolls back), writes the batches it returns, commits. Resolves with the sequence numbers given to
    * each batch's events.
    */
-  withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[]): Promise<number[][]>;
+  withPools(
+    moduleIds: readonly number[],
+    decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
+  ): Promise<number[][]>;
   /**
    * Delivers every event committed after `afterSeq`, by any process, in seq order, except those this process wrote
    * itself (their writers hand them to local listeners). Woken by LISTEN/NOTIFY, with a poll as a fallback; picks up

@@ -35,7 +35,12 @@ export function toMember(r: Row): Member {
 
 /** A quotas row as a QuotaReport. */
 export function toQuota(r: Row): QuotaReport {
-  return { moduleId: r.module_id as number, count: r.count as number, reportedAt: r.reported_at as number, state: r.state as QuotaReport['state'] };
+  return {
+    moduleId: r.module_id as number,
+    count: r.count as number,
+    reportedAt: r.reported_at as number,
+    state: r.state as QuotaReport['state'],
+  };
 }
 
 /** An events row as a StoredEvent. */

@@ -70,9 +70,19 @@ export interface WebhookStore {
   /** Takes a due delivery for one attempt by moving `nextAttemptAt` to `until`; false when another dispatcher took it. */
   claim(id: string, expectedNextAttemptAt: number, until: number): Promise<boolean>;
   /** Records one attempt and the delivery's new state, in one transaction. */
-  recordAttempt(id: string, attempt: AttemptRecord, next: Pick<DeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt'>): Promise<void>;
+  recordAttempt(
+    id: string,
+    attempt: AttemptRecord,
+    next: Pick<
+      DeliveryRecord,
+      'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt'
+    >,
+  ): Promise<void>;
   /** A webhook's deliveries newest first (before a cursor: a delivery's `eventSeq`), each with its attempts. */
-  deliveries(webhookId: string, q: { before: number | null; limit: number; status?: DeliveryStatus }): Promise<DeliveryLogEntry[]>;
+  deliveries(
+    webhookId: string,
+    q: { before: number | null; limit: number; status?: DeliveryStatus },
+  ): Promise<DeliveryLogEntry[]>;
   /** Delivery counts per status for a webhook. */
   counts(webhookId: string): Promise<Record<DeliveryStatus, number>>;
 }

@@ -16,27 +16,41 @@ export interface WebhookInput {
  * Checks a webhook registration. URLs must be absolute http(s) without credentials or fragment: other schemes
  * (file:, data:, gopher:, …) would let a registration reach things that are not webhook receivers.
  */
-export function validateWebhook(input: { url?: unknown; events?: unknown; secret?: unknown; description?: unknown }): Outcome<WebhookInput> {
+export function validateWebhook(input: {
+  url?: unknown;
+  events?: unknown;
+  secret?: unknown;
+  description?: unknown;
+}): Outcome<WebhookInput> {
   const url = validateWebhookUrl(input.url);
   if (!url.ok) return url;
   let events = DEFAULT_WEBHOOK_EVENTS;
   if (input.events !== undefined) {
-    if (!Array.isArray(input.events) || input.events.length === 0 || input.events.length > 50) return fail('VALIDATION_FAILED', 'events must list 1 to 50 event types', { field: 'events' });
+    if (!Array.isArray(input.events) || input.events.length === 0 || input.events.length > 50)
+      return fail('VALIDATION_FAILED', 'events must list 1 to 50 event types', { field: 'events' });
     for (const [i, e] of input.events.entries()) {
       if (typeof e !== 'string' || e.length > 100 || !EVENT_PATTERN.test(e)) {
-        return fail('VALIDATION_FAILED', `events.${i} must be an event type such as license.renewed, a prefix such as license.*, or *; got ${JSON.stringify(e)}`, { field: `events.${i}` });
+        return fail(
+          'VALIDATION_FAILED',
+          `events.${i} must be an event type such as license.renewed, a prefix such as license.*, or *; got ${JSON.stringify(e)}`,
+          { field: `events.${i}` },
+        );
       }
     }
     events = [...new Set(input.events as string[])];
   }
   let secret: string | null = null;
   if (input.secret !== undefined) {
-    if (typeof input.secret !== 'string' || !/^[\x21-\x7e]{16,200}$/.test(input.secret)) return fail('VALIDATION_FAILED', 'secret must be 16 to 200 printable ASCII characters without spaces', { field: 'secret' });
+    if (typeof input.secret !== 'string' || !/^[\x21-\x7e]{16,200}$/.test(input.secret))
+      return fail('VALIDATION_FAILED', 'secret must be 16 to 200 printable ASCII characters without spaces', {
+        field: 'secret',
+      });
     secret = input.secret;
   }
   let description: string | null = null;
   if (input.description !== undefined) {
-    if (typeof input.description !== 'string' || input.description.length > 200) return fail('VALIDATION_FAILED', 'description must be at most 200 characters', { field: 'description' });
+    if (typeof input.description !== 'string' || input.description.length > 200)
+      return fail('VALIDATION_FAILED', 'description must be at most 200 characters', { field: 'description' });
     description = input.description;
   }
   return ok({ url: url.value, events, secret, description });
@@ -53,9 +67,11 @@ export function validateWebhookUrl(value: unknown): Outcome<string> {
   } catch {
     return refuse(`${JSON.stringify(value)} is not an absolute URL`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return refuse(`must use http or https, not ${u.protocol.replace(/:$/, '')}`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    return refuse(`must use http or https, not ${u.protocol.replace(/:$/, '')}`);
   if (!u.hostname) return refuse('has no host');
-  if (u.username || u.password) return refuse('must not carry credentials (user:password@); authenticate deliveries by their signature');
+  if (u.username || u.password)
+    return refuse('must not carry credentials (user:password@); authenticate deliveries by their signature');
   if (u.hash) return refuse('must not have a #fragment');
   return ok(u.toString());
 }

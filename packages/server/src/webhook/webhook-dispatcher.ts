@@ -144,8 +144,30 @@ export class WebhookDispatcher {
       for (const w of webhooks) {
         if (e.seq <= w.afterSeq || !matchesEventType(w.events, e.type)) continue;
         const id = newId('whd');
-        const body = JSON.stringify({ id: e.id, type: e.type, at: new Date(e.at).toISOString(), moduleId: e.moduleId, subject: e.subject, data: e.data, webhookId: w.id, deliveryId: id });
-        out.push({ id, webhookId: w.id, eventSeq: e.seq, eventType: e.type, body, status: 'pending', attempts: 0, nextAttemptAt: now, lastStatusCode: null, lastError: null, createdAt: now, deliveredAt: null });
+        const body = JSON.stringify({
+          id: e.id,
+          type: e.type,
+          at: new Date(e.at).toISOString(),
+          moduleId: e.moduleId,
+          subject: e.subject,
+          data: e.data,
+          webhookId: w.id,
+          deliveryId: id,
+        });
+        out.push({
+          id,
+          webhookId: w.id,
+          eventSeq: e.seq,
+          eventType: e.type,
+          body,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          lastStatusCode: null,
+          lastError: null,
+          createdAt: now,
+          deliveredAt: null,
+        });
       }
     }
     return out;
@@ -155,7 +177,8 @@ export class WebhookDispatcher {
   private async attempt(w: WebhookRecord, d: DeliveryRecord): Promise<boolean | null> {
     const now = this.options.clock.now();
     // The claim lasts past the request timeout: a dispatcher that dies mid-request leaves the delivery due again.
-    if (d.nextAttemptAt === null || !(await this.store.claim(d.id, d.nextAttemptAt, now + this.timeoutMs + 60_000))) return null;
+    if (d.nextAttemptAt === null || !(await this.store.claim(d.id, d.nextAttemptAt, now + this.timeoutMs + 60_000)))
+      return null;
     const attempt = d.attempts + 1;
     const started = performance.now();
     let statusCode: number | null = null;
@@ -192,14 +215,25 @@ export class WebhookDispatcher {
       await this.store.recordAttempt(
         d.id,
         { attempt, at, statusCode, error, durationMs, nextRetryAt },
-        { status: ok ? 'delivered' : last ? 'failed' : 'pending', attempts: attempt, nextAttemptAt: nextRetryAt, lastStatusCode: statusCode, lastError: error, deliveredAt: ok ? at : null },
+        {
+          status: ok ? 'delivered' : last ? 'failed' : 'pending',
+          attempts: attempt,
+          nextAttemptAt: nextRetryAt,
+          lastStatusCode: statusCode,
+          lastError: error,
+          deliveredAt: ok ? at : null,
+        },
       );
     } catch (err) {
       // The webhook was removed while its request was in flight: its outbox is gone, there is nothing to record.
       if (!(await this.store.get(w.id))) return null;
       throw err;
     }
-    if (last) this.options.log?.warn({ webhookId: w.id, deliveryId: d.id, event: `evt_${d.eventSeq}`, attempts: attempt, error }, 'webhook delivery given up');
+    if (last)
+      this.options.log?.warn(
+        { webhookId: w.id, deliveryId: d.id, event: `evt_${d.eventSeq}`, attempts: attempt, error },
+        'webhook delivery given up',
+      );
     return ok;
   }
 }

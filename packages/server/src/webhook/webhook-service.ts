@@ -46,7 +46,14 @@ export class WebhookService {
     const id = newId('whk');
     const w = await this.store.create(
       { id, url: v.value.url, events: v.value.events, secret, description: v.value.description, createdAt: now },
-      { id: newId('aud'), at: now, actor, action: 'webhook.created', target: id, details: { url: v.value.url, events: v.value.events, secretGiven: v.value.secret !== null } },
+      {
+        id: newId('aud'),
+        at: now,
+        actor,
+        action: 'webhook.created',
+        target: id,
+        details: { url: v.value.url, events: v.value.events, secretGiven: v.value.secret !== null },
+      },
     );
     await this.dispatcher?.refresh();
     return ok({ ...(await this.view(w)), secret });
@@ -68,24 +75,48 @@ export class WebhookService {
     const now = this.clock.now();
     const w = await this.store.get(id);
     if (!w) return notFound(id);
-    const gone = await this.store.remove(id, { id: newId('aud'), at: now, actor, action: 'webhook.deleted', target: id, details: { url: w.url } });
+    const gone = await this.store.remove(id, {
+      id: newId('aud'),
+      at: now,
+      actor,
+      action: 'webhook.deleted',
+      target: id,
+      details: { url: w.url },
+    });
     await this.dispatcher?.refresh();
     return gone ? ok({ deleted: true }) : notFound(id);
   }
 
   /** The delivery log: one row per event, each with its attempts (status code, error, next retry). */
-  async deliveries(id: string, q: { before?: number; limit: number; status?: DeliveryStatus }): Promise<Outcome<DeliveryLogPage>> {
+  async deliveries(
+    id: string,
+    q: { before?: number; limit: number; status?: DeliveryStatus },
+  ): Promise<Outcome<DeliveryLogPage>> {
     if (!(await this.store.get(id))) return notFound(id);
-    const rows = await this.store.deliveries(id, { before: q.before ?? null, limit: q.limit, ...(q.status ? { status: q.status } : {}) });
+    const rows = await this.store.deliveries(id, {
+      before: q.before ?? null,
+      limit: q.limit,
+      ...(q.status ? { status: q.status } : {}),
+    });
     return ok({
       webhookId: id,
-      deliveries: rows.map(({ nextAttemptAt, ...d }) => ({ ...d, nextRetryAt: d.status === 'pending' ? nextAttemptAt : null })),
+      deliveries: rows.map(({ nextAttemptAt, ...d }) => ({
+        ...d,
+        nextRetryAt: d.status === 'pending' ? nextAttemptAt : null,
+      })),
       nextCursor: rows.length === q.limit ? (rows.at(-1)?.eventSeq ?? null) : null,
     });
   }
 
   private async view(w: WebhookRecord): Promise<WebhookView> {
-    return { id: w.id, url: w.url, events: w.events, description: w.description, createdAt: w.createdAt, deliveries: await this.store.counts(w.id) };
+    return {
+      id: w.id,
+      url: w.url,
+      events: w.events,
+      description: w.description,
+      createdAt: w.createdAt,
+      deliveries: await this.store.counts(w.id),
+    };
   }
 }
 

@@ -9,7 +9,11 @@ const T0 = Date.parse('2026-06-01T00:00:00Z');
 const MIN = 60_000;
 
 /** Registers the usage store cases for one adapter. */
-export function usageStoreContract(name: string, makeHarness: () => Promise<StoreHarness>, skip: string | false = false): void {
+export function usageStoreContract(
+  name: string,
+  makeHarness: () => Promise<StoreHarness>,
+  skip: string | false = false,
+): void {
   describe(`usage store contract: ${name}`, { skip }, () => {
     let h: StoreHarness;
     let store: Store;
@@ -34,11 +38,22 @@ export function usageStoreContract(name: string, makeHarness: () => Promise<Stor
       assert.equal(all.length, 20);
       assert.deepEqual(all[0], { moduleId: 2001, at: T0, used: 3, quantity: null, blocked: 0 });
       assert.deepEqual(all[1], { moduleId: 4001, at: T0, used: 0, quantity: 5, blocked: 0 });
-      assert.ok(all.every((s, i) => i === 0 || s.at >= all[i - 1]!.at), 'oldest first');
+      assert.ok(
+        all.every((s, i) => i === 0 || s.at >= all[i - 1]!.at),
+        'oldest first',
+      );
       const manager = await store.usage.list({ moduleId: 4001, from: T0 + 2 * MIN, to: T0 + 5 * MIN, limit: 1000 });
-      assert.deepEqual(manager.map((s) => s.used), [2, 3, 4, 5], 'both ends of the period included');
+      assert.deepEqual(
+        manager.map((s) => s.used),
+        [2, 3, 4, 5],
+        'both ends of the period included',
+      );
       assert.equal(typeof manager[0]!.at, 'number');
-      assert.equal((await store.usage.list({ moduleId: 4001, from: T0, to: T0 + 9 * MIN, limit: 3 })).length, 3, 'limit');
+      assert.equal(
+        (await store.usage.list({ moduleId: 4001, from: T0, to: T0 + 9 * MIN, limit: 3 })).length,
+        3,
+        'limit',
+      );
     });
 
     test('a second sample for the same module and time replaces the first', async () => {

@@ -17,7 +17,11 @@ export function createApi(token: string, onUnauthenticated: () => void): Api {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(path, {
       method,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
@@ -30,7 +34,11 @@ export function createApi(token: string, onUnauthenticated: () => void): Api {
     if (!res.ok) {
       const p = (parsed ?? {}) as { code?: string; detail?: string };
       if (res.status === 401) onUnauthenticated();
-      throw new ApiError(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? (text.slice(0, 200) || res.statusText));
+      throw new ApiError(
+        res.status,
+        p.code ?? `HTTP_${res.status}`,
+        p.detail ?? (text.slice(0, 200) || res.statusText),
+      );
     }
     return parsed as T;
   };
@@ -43,7 +51,8 @@ export async function checkAdminToken(token: string): Promise<string | null> {
     return null;
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return 'The node does not know this token, or it was revoked.';
-    if (err instanceof ApiError && err.status === 403) return 'This is an application token; the dashboard needs an admin token.';
+    if (err instanceof ApiError && err.status === 403)
+      return 'This is an application token; the dashboard needs an admin token.';
     return `The node did not answer: ${err instanceof Error ? err.message : String(err)}`;
   }
 }

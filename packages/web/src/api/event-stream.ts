@@ -7,7 +7,12 @@ export type StreamState = 'connecting' | 'live' | 'offline';
  * Reads `GET /v1/events/stream` with fetch (so the token travels in the Authorization header, never in a URL) and
  * reconnects with Last-Event-ID after a drop, so no committed event is missed. Returns the stop function.
  */
-export function openEventStream(token: string, onEvent: (e: FeedEvent) => void, onState: (s: StreamState) => void, onUnauthenticated: () => void): () => void {
+export function openEventStream(
+  token: string,
+  onEvent: (e: FeedEvent) => void,
+  onState: (s: StreamState) => void,
+  onUnauthenticated: () => void,
+): () => void {
   const abort = new AbortController();
   let lastId: string | null = null;
   let retryMs = 1000;
@@ -17,7 +22,11 @@ export function openEventStream(token: string, onEvent: (e: FeedEvent) => void, 
       onState('connecting');
       try {
         const res = await fetch('/v1/events/stream', {
-          headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream', ...(lastId ? { 'last-event-id': lastId } : {}) },
+          headers: {
+            authorization: `Bearer ${token}`,
+            accept: 'text/event-stream',
+            ...(lastId ? { 'last-event-id': lastId } : {}),
+          },
           signal: abort.signal,
           cache: 'no-store',
         });

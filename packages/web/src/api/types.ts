@@ -223,7 +223,12 @@ export interface UpstreamAnswer {
   lastAttemptAt: string | null;
   lastError: string | null;
   syncIntervalMs: number;
-  allocation: { id: string; seq: number; entitlements: { moduleId: number; quantity: number | null }[]; notAfter: string } | null;
+  allocation: {
+    id: string;
+    seq: number;
+    entitlements: { moduleId: number; quantity: number | null }[];
+    notAfter: string;
+  } | null;
 }
 
 /** A rental plan in `GET /v1/rental-plans`. */

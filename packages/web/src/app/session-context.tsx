@@ -15,7 +15,17 @@ export interface Session {
 const SessionContext = createContext<Session | null>(null);
 
 /** The signed-in session of one admin token: API calls and one live event stream shared by every page. */
-export function SessionProvider({ token, onSignOut, onRefused, children }: { token: string; onSignOut: () => void; onRefused: () => void; children: ReactNode }) {
+export function SessionProvider({
+  token,
+  onSignOut,
+  onRefused,
+  children,
+}: {
+  token: string;
+  onSignOut: () => void;
+  onRefused: () => void;
+  children: ReactNode;
+}) {
   const [streamState, setStreamState] = useState<StreamState>('connecting');
   const listeners = useRef(new Set<(e: FeedEvent) => void>());
   const api = useMemo(() => createApi(token, onRefused), [token, onRefused]);

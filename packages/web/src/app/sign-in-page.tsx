@@ -27,15 +27,21 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: (token: string)
         </div>
         <h1>Sign in to this node</h1>
         <p id="sign-in-help" className="muted">
-          Use an admin API token: <code>npm start</code> prints one, <code>licensor token create --role admin</code> makes another. It is kept in this tab only.
+          Use an admin API token: <code>npm start</code> prints one, <code>licensor token create --role admin</code>{' '}
+          makes another. It is kept in this tab only.
         </p>
-        {notice && !error && (
-          <p className="notice notice-warn">
-            {notice}
-          </p>
-        )}
+        {notice && !error && <p className="notice notice-warn">{notice}</p>}
         <label htmlFor="token">Admin token</label>
-        <input id="token" name="token" type="password" autoComplete="off" spellCheck={false} value={token} onChange={(e) => setToken(e.target.value)} aria-invalid={error ? true : undefined} />
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          aria-invalid={error ? true : undefined}
+        />
         {error && (
           <p className="form-error" role="alert">
             {error}

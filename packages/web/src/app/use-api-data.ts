@@ -15,9 +15,18 @@ export interface ApiData<T> {
  * Loads `load()` (again whenever `key` changes) and loads it again whenever a live event `refreshOn` accepts arrives, at most every `throttleMs`,
  * so a burst of 1,000 acquisitions costs a handful of reloads, not 1,000.
  */
-export function useApiData<T>(load: () => Promise<T>, key: string, refreshOn?: (e: FeedEvent) => boolean, throttleMs = 400): ApiData<T> {
+export function useApiData<T>(
+  load: () => Promise<T>,
+  key: string,
+  refreshOn?: (e: FeedEvent) => boolean,
+  throttleMs = 400,
+): ApiData<T> {
   const { subscribe } = useSession();
-  const [state, setState] = useState<{ data: T | null; error: ApiError | Error | null; loading: boolean }>({ data: null, error: null, loading: true });
+  const [state, setState] = useState<{ data: T | null; error: ApiError | Error | null; loading: boolean }>({
+    data: null,
+    error: null,
+    loading: true,
+  });
   const loadRef = useRef(load);
   loadRef.current = load;
   const generation = useRef(0);

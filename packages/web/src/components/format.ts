@@ -50,7 +50,18 @@ export function describeStrategy(strategy: string): string {
   }
 }
 
-const EXPONENT: Record<string, number> = { JPY: 0, KRW: 0, ISK: 0, CLP: 0, VND: 0, KWD: 3, BHD: 3, JOD: 3, OMR: 3, TND: 3 };
+const EXPONENT: Record<string, number> = {
+  JPY: 0,
+  KRW: 0,
+  ISK: 0,
+  CLP: 0,
+  VND: 0,
+  KWD: 3,
+  BHD: 3,
+  JOD: 3,
+  OMR: 3,
+  TND: 3,
+};
 
 /** Minor units of a currency for an amount people type ("50", "12.34"); null when it is not an amount. */
 export function parseAmount(text: string, currency: string): number | null {

@@ -33,12 +33,17 @@ function count(n: number, one: string, many = `${one}s`): string {
  */
 export function poolWords(p: PoolSummary, policy?: PoolPolicy, quota?: { count: number } | null): StateWords {
   const q = p.quantity;
-  if (p.licensed === false) return { tone: 'warn', text: 'Not licensed on this node: nothing new is admitted; what is still listed leaves as it goes.' };
+  if (p.licensed === false)
+    return {
+      tone: 'warn',
+      text: 'Not licensed on this node: nothing new is admitted; what is still listed leaves as it goes.',
+    };
   switch (p.strategy) {
     case 'UNCOUNTED':
       return { tone: 'ok', text: 'Licensed. This module is not counted: it is enabled or not.' };
     case 'DEGRADE': {
-      if (!quota && p.quotaState === null) return { tone: 'info', text: `No count reported yet. The license allows ${q ?? 'an unlimited number'}.` };
+      if (!quota && p.quotaState === null)
+        return { tone: 'info', text: `No count reported yet. The license allows ${q ?? 'an unlimited number'}.` };
       const n = quota?.count ?? p.used;
       if (p.quotaState === 'over_quota') {
         return {
@@ -46,40 +51,66 @@ export function poolWords(p: PoolSummary, policy?: PoolPolicy, quota?: { count: 
           text: `Over quota: ${n} counted, ${q} licensed. Refused: ${operations(policy?.refusedWhenOverQuota)}; still allowed: ${operations(policy?.allowedWhenOverQuota)}. Back to normal once the count falls to ${q} or the license grows.`,
         };
       }
-      return { tone: 'ok', text: q === null ? `Within quota: ${n} counted, unlimited.` : `Within quota: ${n} of ${q} counted.` };
+      return {
+        tone: 'ok',
+        text: q === null ? `Within quota: ${n} counted, unlimited.` : `Within quota: ${n} of ${q} counted.`,
+      };
     }
     case 'BLOCK_LATEST': {
       const byProfile = p.blockedByProfile ?? 0;
       const beyond = p.blocked - byProfile;
       const parts: string[] = [];
-      if (beyond > 0) parts.push(`${count(beyond, 'member')} blocked beyond the licensed ${q}: they become active in connection order when one is removed or the license grows`);
-      if (byProfile > 0) parts.push(`${count(byProfile, 'member')} blocked because ${byProfile === 1 ? 'its profile enables' : 'their profiles enable'} add-ons the license does not grant (no seat taken)`);
+      if (beyond > 0)
+        parts.push(
+          `${count(beyond, 'member')} blocked beyond the licensed ${q}: they become active in connection order when one is removed or the license grows`,
+        );
+      if (byProfile > 0)
+        parts.push(
+          `${count(byProfile, 'member')} blocked because ${byProfile === 1 ? 'its profile enables' : 'their profiles enable'} add-ons the license does not grant (no seat taken)`,
+        );
       if (parts.length) return { tone: 'bad', text: `${capitalize(parts.join('; '))}.` };
-      if (q === 0) return { tone: 'warn', text: 'The license grants no member: every member that connects is blocked.' };
-      if (q !== null && p.used >= q) return { tone: 'warn', text: `All ${q} seats taken: the next member to connect is blocked.` };
-      return { tone: 'ok', text: q === null ? `${count(p.used, 'member')} active, unlimited.` : `${p.used} of ${q} seats taken.` };
+      if (q === 0)
+        return { tone: 'warn', text: 'The license grants no member: every member that connects is blocked.' };
+      if (q !== null && p.used >= q)
+        return { tone: 'warn', text: `All ${q} seats taken: the next member to connect is blocked.` };
+      return {
+        tone: 'ok',
+        text: q === null ? `${count(p.used, 'member')} active, unlimited.` : `${p.used} of ${q} seats taken.`,
+      };
     }
     default: {
       if (q === 0) return { tone: 'warn', text: 'The license grants none: every newcomer is refused.' };
       if (q !== null && p.used > q) {
-        return { tone: 'warn', text: `${p.used} in use but ${q} licensed now: the quantity was reduced. Nobody is cut off; newcomers are refused until enough holders leave.` };
+        return {
+          tone: 'warn',
+          text: `${p.used} in use but ${q} licensed now: the quantity was reduced. Nobody is cut off; newcomers are refused until enough holders leave.`,
+        };
       }
       if (q !== null && p.used === q) {
         const idle = policy?.idleThresholdSeconds;
         return p.strategy === 'EVICT_INACTIVE'
-          ? { tone: 'warn', text: `Full: a newcomer takes the place of the holder idle longest, once it has been idle ${idle ? formatDuration(idle * 1000) : 'long enough'}; otherwise it is refused.` }
+          ? {
+              tone: 'warn',
+              text: `Full: a newcomer takes the place of the holder idle longest, once it has been idle ${idle ? formatDuration(idle * 1000) : 'long enough'}; otherwise it is refused.`,
+            }
           : { tone: 'warn', text: 'Full: newcomers are refused until a holder leaves.' };
       }
-      return { tone: 'ok', text: q === null ? `${p.used} in use, unlimited.` : `${p.used} of ${q} in use; ${q - p.used} free.` };
+      return {
+        tone: 'ok',
+        text: q === null ? `${p.used} in use, unlimited.` : `${p.used} of ${q} in use; ${q - p.used} free.`,
+      };
     }
   }
 }
 
 /** Why a member is active or blocked, naming the add-ons its license lacks. */
 export function memberWords(m: MemberRow, quantity: number | null, names: ReadonlyMap<number, string>): StateWords {
-  if (m.state === 'active') return { tone: 'ok', text: 'Active: takes a licensed seat; its sync goes on.', short: 'Takes a licensed seat' };
+  if (m.state === 'active')
+    return { tone: 'ok', text: 'Active: takes a licensed seat; its sync goes on.', short: 'Takes a licensed seat' };
   if (m.blockedReason === 'features_unlicensed') {
-    const list = m.missingFeatures.map((id) => (names.get(id) ? `${names.get(id)} (${id})` : `module ${id}`)).join(', ');
+    const list = m.missingFeatures
+      .map((id) => (names.get(id) ? `${names.get(id)} (${id})` : `module ${id}`))
+      .join(', ');
     return {
       tone: 'bad',
       text: `Blocked: its profile enables add-ons the license does not grant: ${list}. Its sync stops until the profile drops them; it takes no seat.`,
@@ -120,7 +151,10 @@ export function upstreamWords(up: UpstreamAnswer): StateWords {
     case 'unlicensed':
       return { tone: 'bad', text: `The parent has nothing to allocate: ${up.message}.` };
     case 'unreachable':
-      return { tone: 'warn', text: `The parent cannot be reached: ${up.message}. This node serves on its last allocation until it lapses.` };
+      return {
+        tone: 'warn',
+        text: `The parent cannot be reached: ${up.message}. This node serves on its last allocation until it lapses.`,
+      };
     case 'refused':
       return { tone: 'bad', text: `The parent refuses this node: ${up.message}.` };
     default:

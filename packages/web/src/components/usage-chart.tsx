@@ -24,7 +24,20 @@ const HOUR = 3_600_000;
 /** Times for the x axis on whole hours or local midnights, at most about seven of them. */
 function timeTicks(from: number, to: number): number[] {
   const span = to - from;
-  const steps = [5 * 60_000, 15 * 60_000, 30 * 60_000, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR, 2 * 24 * HOUR, 5 * 24 * HOUR, 7 * 24 * HOUR];
+  const steps = [
+    5 * 60_000,
+    15 * 60_000,
+    30 * 60_000,
+    HOUR,
+    2 * HOUR,
+    3 * HOUR,
+    6 * HOUR,
+    12 * HOUR,
+    24 * HOUR,
+    2 * 24 * HOUR,
+    5 * 24 * HOUR,
+    7 * 24 * HOUR,
+  ];
   const step = steps.find((s) => span / s <= 7) ?? 7 * 24 * HOUR;
   const start = new Date(from);
   if (step >= 24 * HOUR) start.setHours(24, 0, 0, 0);
@@ -63,14 +76,22 @@ export function UsageChart({ module: m, from, to }: { module: UsageModule; from:
   const y = (v: number) => H - M.b - (v / yMax) * (H - M.t - M.b);
   const used = samples.map((s): [number, number] => [x(s.at), y(s.used)]);
   const last = samples.at(-1);
-  const area = used.length ? `${stepPath(used)}H${x(last?.at ?? to).toFixed(1)}V${y(0)}H${used[0]?.[0].toFixed(1)}Z` : '';
+  const area = used.length
+    ? `${stepPath(used)}H${x(last?.at ?? to).toFixed(1)}V${y(0)}H${used[0]?.[0].toFixed(1)}Z`
+    : '';
   const qty = samples.filter((s) => s.quantity !== null).map((s): [number, number] => [x(s.at), y(s.quantity ?? 0)]);
-  const blocked = samples.some((s) => s.blocked > 0) ? samples.map((s): [number, number] => [x(s.at), y(s.blocked)]) : [];
+  const blocked = samples.some((s) => s.blocked > 0)
+    ? samples.map((s): [number, number] => [x(s.at), y(s.blocked)])
+    : [];
   const multiDay = span > 36 * 3_600_000;
   const ticks = timeTicks(from, to);
   const peakX = peak ? x(peak.at) : 0;
-  const peakLabel = peak ? `Peak ${peak.used}${peak.quantity !== null ? ` of ${peak.quantity}` : ''} · ${formatDateTime(peak.at)}` : '';
-  const summary = peak ? `${m.name}: ${samples.length} samples; ${peakLabel}` : `${m.name}: ${samples.length ? 'not used' : 'no samples'} in this period`;
+  const peakLabel = peak
+    ? `Peak ${peak.used}${peak.quantity !== null ? ` of ${peak.quantity}` : ''} · ${formatDateTime(peak.at)}`
+    : '';
+  const summary = peak
+    ? `${m.name}: ${samples.length} samples; ${peakLabel}`
+    : `${m.name}: ${samples.length ? 'not used' : 'no samples'} in this period`;
   return (
     <figure className="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={summary} preserveAspectRatio="xMidYMid meet">
@@ -96,7 +117,11 @@ export function UsageChart({ module: m, from, to }: { module: UsageModule; from:
           <g className="peak">
             <line x1={peakX} x2={peakX} y1={y(peak.used)} y2={H - M.b} />
             <circle cx={peakX} cy={y(peak.used)} r={5} />
-            <text x={Math.min(Math.max(peakX, M.l + 60), W - M.r - 60)} y={Math.max(12, y(peak.used) - 10)} textAnchor="middle">
+            <text
+              x={Math.min(Math.max(peakX, M.l + 60), W - M.r - 60)}
+              y={Math.max(12, y(peak.used) - 10)}
+              textAnchor="middle"
+            >
               {`Peak ${peak.used}`}
             </text>
           </g>

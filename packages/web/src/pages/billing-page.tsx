@@ -9,7 +9,12 @@ import { StateBadge } from '../components/state-badge.js';
 
 const billingEvent = (e: { type: string }) => /^(billing|rental|license)\./.test(e.type);
 
-const KIND: Record<LedgerEntry['kind'], string> = { topup: 'Top-up', rental_charge: 'Rental charge', refund: 'Refund', adjustment: 'Adjustment' };
+const KIND: Record<LedgerEntry['kind'], string> = {
+  topup: 'Top-up',
+  rental_charge: 'Rental charge',
+  refund: 'Refund',
+  adjustment: 'Adjustment',
+};
 
 /** Prepaid accounts: balance, rentals with their paid period, the ledger, and recording a top-up. */
 export function BillingPage() {
@@ -26,7 +31,8 @@ export function BillingPage() {
         <div className="empty card">
           <h2>No billing accounts</h2>
           <p className="muted">
-            Accounts live on the vendor’s node: <code>licensor billing account-create --customer "…" --currency EUR</code>.
+            Accounts live on the vendor’s node:{' '}
+            <code>licensor billing account-create --customer "…" --currency EUR</code>.
           </p>
         </div>
       )}
@@ -36,10 +42,17 @@ export function BillingPage() {
             <ul>
               {list.map((a) => (
                 <li key={a.id}>
-                  <button type="button" className={`account-item${a.id === account?.id ? ' selected' : ''}`} aria-pressed={a.id === account?.id} onClick={() => setSelected(a.id)}>
+                  <button
+                    type="button"
+                    className={`account-item${a.id === account?.id ? ' selected' : ''}`}
+                    aria-pressed={a.id === account?.id}
+                    onClick={() => setSelected(a.id)}
+                  >
                     <span className="strong">{a.customer.name}</span>
                     <span className="muted small">{a.id}</span>
-                    <span className={a.balance <= 0 ? 'text-bad' : undefined}>{formatMoney(a.balance, a.currency)}</span>
+                    <span className={a.balance <= 0 ? 'text-bad' : undefined}>
+                      {formatMoney(a.balance, a.currency)}
+                    </span>
                   </button>
                 </li>
               ))}
@@ -54,7 +67,15 @@ export function BillingPage() {
 
 function AccountDetail({ account, onChanged }: { account: Account; onChanged(): void }) {
   const { api } = useSession();
-  const ledger = useApiData(() => api<{ entries: LedgerEntry[] }>('GET', `/v1/billing/accounts/${encodeURIComponent(account.id)}/ledger?limit=10000`), `${account.id}-${account.balance}`, billingEvent);
+  const ledger = useApiData(
+    () =>
+      api<{ entries: LedgerEntry[] }>(
+        'GET',
+        `/v1/billing/accounts/${encodeURIComponent(account.id)}/ledger?limit=10000`,
+      ),
+    `${account.id}-${account.balance}`,
+    billingEvent,
+  );
   const entries = [...(ledger.data?.entries ?? [])].reverse();
   return (
     <div className="account-detail">
@@ -62,7 +83,9 @@ function AccountDetail({ account, onChanged }: { account: Account; onChanged(): 
         <article className="card" aria-labelledby="balance-title">
           <h2 id="balance-title">{account.customer.name}</h2>
           <div className="muted small">Balance</div>
-          <div className={`balance ${account.balance <= 0 ? 'text-bad' : ''}`}>{formatMoney(account.balance, account.currency)}</div>
+          <div className={`balance ${account.balance <= 0 ? 'text-bad' : ''}`}>
+            {formatMoney(account.balance, account.currency)}
+          </div>
           <TopUpForm account={account} onDone={onChanged} />
         </article>
         <article className="card" aria-labelledby="rentals-title">
@@ -74,13 +97,16 @@ function AccountDetail({ account, onChanged }: { account: Account; onChanged(): 
               {account.rentals.map((r) => (
                 <li key={r.id}>
                   <div>
-                    <StateBadge state={r.status} /> <code>{r.id}</code> {r.installedHere && <span className="badge badge-neutral">this node</span>}
+                    <StateBadge state={r.status} /> <code>{r.id}</code>{' '}
+                    {r.installedHere && <span className="badge badge-neutral">this node</span>}
                   </div>
                   <div className="small">
                     Paid until <strong>{formatDateTime(r.paidUntil)}</strong>
                     {r.notAfter && <> · license runs until {formatDateTime(r.notAfter)}</>}
                   </div>
-                  {r.status !== 'active' && <div className="text-bad small">A top-up that covers the next period renews it at once.</div>}
+                  {r.status !== 'active' && (
+                    <div className="text-bad small">A top-up that covers the next period renews it at once.</div>
+                  )}
                 </li>
               ))}
             </ul>
@@ -136,12 +162,23 @@ function TopUpForm({ account, onDone }: { account: Account; onDone(): void }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const minor = parseAmount(amount, account.currency);
-    if (minor === null) return setMessage({ tone: 'bad', text: `Enter an amount of ${account.currency}, e.g. 50 or 49.90.` });
-    if (!reference.trim()) return setMessage({ tone: 'bad', text: 'Enter the payment reference (it makes the top-up count once).' });
+    if (minor === null)
+      return setMessage({ tone: 'bad', text: `Enter an amount of ${account.currency}, e.g. 50 or 49.90.` });
+    if (!reference.trim())
+      return setMessage({ tone: 'bad', text: 'Enter the payment reference (it makes the top-up count once).' });
     setBusy(true);
     try {
-      const r = await api<{ duplicate: boolean; renewed: string[] }>('POST', `/v1/billing/accounts/${encodeURIComponent(account.id)}/topups`, { amount: minor, currency: account.currency, reference: reference.trim() });
-      setMessage({ tone: 'info', text: r.duplicate ? 'This payment reference was already recorded; nothing changed.' : `Recorded ${formatMoney(minor, account.currency)}.${r.renewed.length ? ` Renewed ${r.renewed.join(', ')}.` : ''}` });
+      const r = await api<{ duplicate: boolean; renewed: string[] }>(
+        'POST',
+        `/v1/billing/accounts/${encodeURIComponent(account.id)}/topups`,
+        { amount: minor, currency: account.currency, reference: reference.trim() },
+      );
+      setMessage({
+        tone: 'info',
+        text: r.duplicate
+          ? 'This payment reference was already recorded; nothing changed.'
+          : `Recorded ${formatMoney(minor, account.currency)}.${r.renewed.length ? ` Renewed ${r.renewed.join(', ')}.` : ''}`,
+      });
       setAmount('');
       setReference('');
       onDone();

@@ -12,7 +12,8 @@ const INITIAL = 1000;
 
 /** The cursor of the newest stored event: the feed is read oldest first, so its end is found by doubling, then halving. */
 async function feedEnd(api: Api): Promise<number> {
-  const has = async (after: number) => (await api<{ events: FeedEvent[] }>('GET', `/v1/events?after=${after}&limit=1`)).events.length > 0;
+  const has = async (after: number) =>
+    (await api<{ events: FeedEvent[] }>('GET', `/v1/events?after=${after}&limit=1`)).events.length > 0;
   if (!(await has(0))) return 0;
   let lo = 0;
   let hi = 1;
@@ -49,7 +50,10 @@ export function EventsPage() {
     let stop = false;
     (async () => {
       const end = await feedEnd(api);
-      const r = await api<{ events: FeedEvent[] }>('GET', `/v1/events?after=${Math.max(0, end - INITIAL)}&limit=${INITIAL}`);
+      const r = await api<{ events: FeedEvent[] }>(
+        'GET',
+        `/v1/events?after=${Math.max(0, end - INITIAL)}&limit=${INITIAL}`,
+      );
       if (!stop) setEvents((live) => merge(live, r.events));
     })().catch((err: Error) => setError(err));
     return () => {
@@ -81,7 +85,10 @@ export function EventsPage() {
   const shown = useMemo(() => {
     const t = text.trim().toLowerCase();
     return events.filter(
-      (e) => (!type || e.type === type) && (!moduleId || String(e.moduleId) === moduleId.trim()) && (!t || `${e.type} ${e.subject ?? ''} ${JSON.stringify(e.data ?? {})}`.toLowerCase().includes(t)),
+      (e) =>
+        (!type || e.type === type) &&
+        (!moduleId || String(e.moduleId) === moduleId.trim()) &&
+        (!t || `${e.type} ${e.subject ?? ''} ${JSON.stringify(e.data ?? {})}`.toLowerCase().includes(t)),
     );
   }, [events, type, moduleId, text]);
 
@@ -103,13 +110,29 @@ export function EventsPage() {
         </label>
         <label>
           <span>Module</span>
-          <input inputMode="numeric" value={moduleId} onChange={(e) => setModuleId(e.target.value)} placeholder="e.g. 4001" size={8} />
+          <input
+            inputMode="numeric"
+            value={moduleId}
+            onChange={(e) => setModuleId(e.target.value)}
+            placeholder="e.g. 4001"
+            size={8}
+          />
         </label>
         <label className="grow">
           <span>Search</span>
-          <input type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="holder, member, account…" />
+          <input
+            type="search"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            placeholder="holder, member, account…"
+          />
         </label>
-        <button type="button" className={paused ? 'primary' : 'secondary'} onClick={() => setPaused(!paused)} aria-pressed={paused}>
+        <button
+          type="button"
+          className={paused ? 'primary' : 'secondary'}
+          onClick={() => setPaused(!paused)}
+          aria-pressed={paused}
+        >
           {paused ? 'Resume live' : 'Pause live'}
         </button>
       </form>
@@ -126,7 +149,11 @@ export function EventsPage() {
           { header: 'Event', render: (e) => <span className={`badge badge-${tone(e.type)}`}>{e.type}</span> },
           { header: 'Module', render: (e) => e.moduleId ?? '—', className: 'num' },
           { header: 'Subject', render: (e) => <code>{e.subject ?? '—'}</code> },
-          { header: 'Details', render: (e) => <span className="details">{summary(e.data)}</span>, className: 'hide-narrow' },
+          {
+            header: 'Details',
+            render: (e) => <span className="details">{summary(e.data)}</span>,
+            className: 'hide-narrow',
+          },
         ]}
       />
     </section>

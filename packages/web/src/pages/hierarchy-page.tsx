@@ -14,7 +14,8 @@ import { UsageBar } from '../components/usage-bar.js';
 const treeEvent = (e: { type: string }) => /^(node|allocation|upstream|license)\./.test(e.type);
 
 /** The API answers 404 where this build or this node has no hierarchy: that is "no subdivisions", not an error. */
-const absent = <T,>(p: Promise<T>): Promise<T | null> => p.catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)));
+const absent = <T,>(p: Promise<T>): Promise<T | null> =>
+  p.catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err)));
 
 /** The enterprise tree below this node: subdivisions, their allocations (editable on a centralized license), sync state. */
 export function HierarchyPage() {
@@ -40,8 +41,9 @@ export function HierarchyPage() {
         <div className="empty card">
           <h2>No subdivisions</h2>
           <p className="muted">
-            No child node has registered with this node. A subdivision joins with <code>licensor serve --upstream {location.origin} --upstream-token …</code> (a token
-            made here with <code>licensor token create --role node</code>).
+            No child node has registered with this node. A subdivision joins with{' '}
+            <code>licensor serve --upstream {location.origin} --upstream-token …</code> (a token made here with{' '}
+            <code>licensor token create --role node</code>).
           </p>
         </div>
       ) : (
@@ -69,16 +71,22 @@ function UpstreamCard({ up, names }: { up: UpstreamAnswer; names: Map<string, st
         </dd>
         <dt>Link</dt>
         <dd>
-          <StateBadge state={up.state} tone={up.state === 'active' ? 'ok' : up.state === 'connecting' ? 'neutral' : 'bad'} /> {upstreamWords(up).text}
+          <StateBadge
+            state={up.state}
+            tone={up.state === 'active' ? 'ok' : up.state === 'connecting' ? 'neutral' : 'bad'}
+          />{' '}
+          {upstreamWords(up).text}
         </dd>
         <dt>Last sync</dt>
         <dd>{up.lastSyncAt ? formatAgo(Date.parse(up.lastSyncAt)) : 'never'}</dd>
         <dt>Allocation</dt>
-        <dd>{up.state === 'blocked'
+        <dd>
+          {up.state === 'blocked'
             ? 'withdrawn by the parent while it blocks this node; work under a license of this node’s own continues'
             : up.allocation
-            ? `${up.allocation.entitlements.map((e) => `${names.get(String(e.moduleId)) ?? e.moduleId} × ${e.quantity ?? '∞'}`).join(', ') || 'nothing'} (renewed on every sync; lapses ${formatDateTime(up.allocation.notAfter)} without one)`
-            : 'none yet: client work is refused until the parent allocates'}</dd>
+              ? `${up.allocation.entitlements.map((e) => `${names.get(String(e.moduleId)) ?? e.moduleId} × ${e.quantity ?? '∞'}`).join(', ') || 'nothing'} (renewed on every sync; lapses ${formatDateTime(up.allocation.notAfter)} without one)`
+              : 'none yet: client work is refused until the parent allocates'}
+        </dd>
       </dl>
     </article>
   );
@@ -92,12 +100,18 @@ function HoldingCard({ n, names }: { n: NodesAnswer; names: Map<string, string> 
   return (
     <article className="card" aria-labelledby="holding-title">
       <h2 id="holding-title">Allocated from this node</h2>
-      {!n.distributable && <Notice tone="warn">{n.distributableDetail}. Allocations are shown but cannot be changed here.</Notice>}
+      {!n.distributable && (
+        <Notice tone="warn">{n.distributableDetail}. Allocations are shown but cannot be changed here.</Notice>
+      )}
       <div className="alloc-grid">
         {ids.map((id) => (
           <div key={id} className="alloc-cell">
             <div className="small">{names.get(id) ?? `module ${id}`}</div>
-            <UsageBar used={n.allocated[id] ?? 0} quantity={n.held[id] ?? null} label={`${names.get(id) ?? id} allocated of held`} />
+            <UsageBar
+              used={n.allocated[id] ?? 0}
+              quantity={n.held[id] ?? null}
+              label={`${names.get(id) ?? id} allocated of held`}
+            />
           </div>
         ))}
       </div>
@@ -105,7 +119,19 @@ function HoldingCard({ n, names }: { n: NodesAnswer; names: Map<string, string> 
   );
 }
 
-function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; names: Map<string, string>; editable: boolean; depth: number; onSaved(): void }) {
+function NodeItem({
+  node,
+  names,
+  editable,
+  depth,
+  onSaved,
+}: {
+  node: ChildNode;
+  names: Map<string, string>;
+  editable: boolean;
+  depth: number;
+  onSaved(): void;
+}) {
   const { api } = useSession();
   const [editing, setEditing] = useState(false);
   const [removing, setRemoving] = useState(false);
@@ -142,14 +168,22 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
             <span className="muted small">synced {formatAgo(Date.parse(node.lastSyncAt))}</span>
           </div>
         </header>
-        {(node.state !== 'active' || !node.online) && <Notice tone={childWords(node).tone === 'bad' ? 'bad' : 'warn'}>{childWords(node).text}</Notice>}
-        {node.licenseState && node.licenseState !== 'valid' && <Notice tone="bad">{sentence(node.licenseSummary ?? `running unlicensed (${node.licenseState})`)}</Notice>}
+        {(node.state !== 'active' || !node.online) && (
+          <Notice tone={childWords(node).tone === 'bad' ? 'bad' : 'warn'}>{childWords(node).text}</Notice>
+        )}
+        {node.licenseState && node.licenseState !== 'valid' && (
+          <Notice tone="bad">{sentence(node.licenseSummary ?? `running unlicensed (${node.licenseState})`)}</Notice>
+        )}
         {error && <Notice tone="bad">{error}</Notice>}
         {editing ? (
-          <AllocationForm node={node} names={names} onDone={(saved) => {
-            setEditing(false);
-            if (saved) onSaved();
-          }} />
+          <AllocationForm
+            node={node}
+            names={names}
+            onDone={(saved) => {
+              setEditing(false);
+              if (saved) onSaved();
+            }}
+          />
         ) : (
           <>
             <table className="data compact">
@@ -183,7 +217,17 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
                         {names.get(id) ?? `module ${id}`} <span className="muted small">{id}</span>
                       </th>
                       <td className="num strong">{qty}</td>
-                      <td className="col-bar">{u ? <UsageBar used={u.used} quantity={u.quantity} label={`${names.get(id) ?? id} in use at ${node.name}`} /> : <span className="muted">not reported</span>}</td>
+                      <td className="col-bar">
+                        {u ? (
+                          <UsageBar
+                            used={u.used}
+                            quantity={u.quantity}
+                            label={`${names.get(id) ?? id} in use at ${node.name}`}
+                          />
+                        ) : (
+                          <span className="muted">not reported</span>
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
@@ -196,7 +240,12 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
                 </button>
               )}
               {depth === 0 && (
-                <button type="button" className="danger" onClick={() => setRemoving(true)} aria-label={`Remove ${node.name}`}>
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={() => setRemoving(true)}
+                  aria-label={`Remove ${node.name}`}
+                >
                   Remove
                 </button>
               )}
@@ -204,10 +253,19 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
           </>
         )}
       </article>
-      <ConfirmDialog open={removing} title="Remove this subdivision?" confirmLabel="Remove" danger busy={busy} onConfirm={remove} onCancel={() => setRemoving(false)}>
+      <ConfirmDialog
+        open={removing}
+        title="Remove this subdivision?"
+        confirmLabel="Remove"
+        danger
+        busy={busy}
+        onConfirm={remove}
+        onCancel={() => setRemoving(false)}
+      >
         <p>
-          {node.name} (<code>{node.id}</code>) is forgotten by this node: its allocation returns here and, if it is counted as a subordinate server, its place frees so the
-          next blocked one is served. Should it sync again, it registers anew.
+          {node.name} (<code>{node.id}</code>) is forgotten by this node: its allocation returns here and, if it is
+          counted as a subordinate server, its place frees so the next blocked one is served. Should it sync again, it
+          registers anew.
         </p>
       </ConfirmDialog>
       {node.children.length > 0 && (
@@ -221,11 +279,21 @@ function NodeItem({ node, names, editable, depth, onSaved }: { node: ChildNode; 
   );
 }
 
-function AllocationForm({ node, names, onDone }: { node: ChildNode; names: Map<string, string>; onDone(saved: boolean): void }) {
+function AllocationForm({
+  node,
+  names,
+  onDone,
+}: {
+  node: ChildNode;
+  names: Map<string, string>;
+  onDone(saved: boolean): void;
+}) {
   const { api } = useSession();
   const initial = node.allocation?.modules ?? {};
   const ids = [...new Set([...Object.keys(initial), ...names.keys()])].sort((a, b) => Number(a) - Number(b));
-  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(ids.map((id) => [id, String(initial[id] ?? 0)])));
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(ids.map((id) => [id, String(initial[id] ?? 0)])),
+  );
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent) => {
@@ -254,7 +322,14 @@ function AllocationForm({ node, names, onDone }: { node: ChildNode; names: Map<s
             <span>
               {names.get(id) ?? `module ${id}`} <span className="muted small">{id}</span>
             </span>
-            <input type="number" min={0} step={1} inputMode="numeric" value={values[id] ?? '0'} onChange={(e) => setValues({ ...values, [id]: e.target.value })} />
+            <input
+              type="number"
+              min={0}
+              step={1}
+              inputMode="numeric"
+              value={values[id] ?? '0'}
+              onChange={(e) => setValues({ ...values, [id]: e.target.value })}
+            />
           </label>
         ))}
       </div>

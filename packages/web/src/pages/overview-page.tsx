@@ -1,5 +1,13 @@
 import { ApiError } from '../api/api-client.js';
-import type { Account, HardwareKeyStatus, LicenseAnswer, PoolSummary, Rental, RentalPlan, UpstreamAnswer } from '../api/types.js';
+import type {
+  Account,
+  HardwareKeyStatus,
+  LicenseAnswer,
+  PoolSummary,
+  Rental,
+  RentalPlan,
+  UpstreamAnswer,
+} from '../api/types.js';
 import { Link } from '../app/router.js';
 import { useSession } from '../app/session-context.js';
 import { useApiData } from '../app/use-api-data.js';
@@ -18,9 +26,13 @@ function periodsCovered(account: Account, plan: RentalPlan | undefined): number 
 /** What is wrong with the node's license, in words: a site blocked by its parent is not "a license blocked". */
 function licenseProblem(lic: LicenseAnswer): string {
   const { state, detail } = lic.state;
-  if (state === 'blocked') return `This site is blocked by its parent: ${detail}. Client work is refused until the parent serves it again.`;
+  if (state === 'blocked')
+    return `This site is blocked by its parent: ${detail}. Client work is refused until the parent serves it again.`;
   // Installed but not enough to serve (no server application): the node's sentence says what is missing.
-  if (state === 'missing') return lic.license ? `${detail.charAt(0).toUpperCase()}${detail.slice(1)}.` : 'No license is installed: client work is refused until one is.';
+  if (state === 'missing')
+    return lic.license
+      ? `${detail.charAt(0).toUpperCase()}${detail.slice(1)}.`
+      : 'No license is installed: client work is refused until one is.';
   if (state === 'not_yet_valid') return `The license is not valid yet: ${detail}.`;
   return `The license expired: ${detail}.`;
 }
@@ -30,35 +42,90 @@ function driveWarning(hw: HardwareKeyStatus | null): { tone: 'warn' | 'bad'; tex
   if (!hw?.watched || hw.present || !hw.graceEndsAt) return null;
   const since = hw.missingSince ? formatDateTime(hw.missingSince) : 'a while';
   // The node says whether the grace is over: by its time, which the browser's clock need not agree with.
-  if (!hw.refusing) return { tone: 'warn', text: `The licensed USB drive is gone (since ${since}): the node serves until ${formatDateTime(hw.graceEndsAt)}, then refuses client work until it is plugged back in.` };
-  return { tone: 'bad', text: `The licensed USB drive is gone (since ${since}): client work is refused until it is plugged back in.` };
+  if (!hw.refusing)
+    return {
+      tone: 'warn',
+      text: `The licensed USB drive is gone (since ${since}): the node serves until ${formatDateTime(hw.graceEndsAt)}, then refuses client work until it is plugged back in.`,
+    };
+  return {
+    tone: 'bad',
+    text: `The licensed USB drive is gone (since ${since}): client work is refused until it is plugged back in.`,
+  };
 }
 
 /** What needs attention, most urgent first. */
-function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: Account[], own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined, up: UpstreamAnswer | null, hw: HardwareKeyStatus | null = null): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
+function warningsOf(
+  lic: LicenseAnswer | null,
+  pools: PoolSummary[],
+  accounts: Account[],
+  own: { a: Account; r: Rental; plan: RentalPlan | undefined } | undefined,
+  up: UpstreamAnswer | null,
+  hw: HardwareKeyStatus | null = null,
+): { tone: 'warn' | 'bad'; text: string; to?: string }[] {
   const out: { tone: 'warn' | 'bad'; text: string; to?: string }[] = [];
   const drive = driveWarning(hw);
   if (drive) out.push(drive);
   if (lic && lic.state.state !== 'valid') out.push({ tone: 'bad', text: licenseProblem(lic) });
   // Blocked, but serving under a license of its own: the license is valid, the parent's allocation is gone.
-  else if (up?.state === 'blocked') out.push({ tone: 'bad', text: `The parent node blocks this node: ${up.message}.`, to: '/hierarchy' });
+  else if (up?.state === 'blocked')
+    out.push({ tone: 'bad', text: `The parent node blocks this node: ${up.message}.`, to: '/hierarchy' });
   const notAfter = lic?.license?.notAfter;
   const covered = own ? periodsCovered(own.a, own.plan) : null;
   if (own && covered === 0 && own.r.status === 'active') {
-    out.push({ tone: 'bad', text: `The balance (${own.a.balanceText}) does not pay for the next ${own.plan?.period ?? 'period'}: the license lapses ${formatDateTime(own.r.notAfter ?? own.r.paidUntil)} unless topped up.`, to: '/billing' });
-  } else if (lic?.state.state === 'valid' && notAfter && daysUntil(notAfter) <= 14 && !(own && covered !== null && covered > 0)) {
-    out.push({ tone: 'warn', text: `The license ends in ${Math.max(0, daysUntil(notAfter))} days (${formatDateTime(notAfter)}).` });
+    out.push({
+      tone: 'bad',
+      text: `The balance (${own.a.balanceText}) does not pay for the next ${own.plan?.period ?? 'period'}: the license lapses ${formatDateTime(own.r.notAfter ?? own.r.paidUntil)} unless topped up.`,
+      to: '/billing',
+    });
+  } else if (
+    lic?.state.state === 'valid' &&
+    notAfter &&
+    daysUntil(notAfter) <= 14 &&
+    !(own && covered !== null && covered > 0)
+  ) {
+    out.push({
+      tone: 'warn',
+      text: `The license ends in ${Math.max(0, daysUntil(notAfter))} days (${formatDateTime(notAfter)}).`,
+    });
   }
-  if (lic?.license?.developer) out.push({ tone: 'warn', text: 'Developer license: every answer is marked non-production.' });
+  if (lic?.license?.developer)
+    out.push({ tone: 'warn', text: 'Developer license: every answer is marked non-production.' });
   for (const p of pools) {
     const byProfile = p.blockedByProfile ?? 0;
-    if (byProfile > 0) out.push({ tone: 'bad', text: `${p.name}: ${byProfile} blocked — ${byProfile === 1 ? 'its profile enables' : 'their profiles enable'} add-ons the license does not grant.`, to: `/pools/${p.moduleId}` });
-    if (p.blocked > byProfile) out.push({ tone: 'bad', text: `${p.name}: ${p.blocked - byProfile} blocked — beyond the licensed ${p.quantity}.`, to: `/pools/${p.moduleId}` });
+    if (byProfile > 0)
+      out.push({
+        tone: 'bad',
+        text: `${p.name}: ${byProfile} blocked — ${byProfile === 1 ? 'its profile enables' : 'their profiles enable'} add-ons the license does not grant.`,
+        to: `/pools/${p.moduleId}`,
+      });
+    if (p.blocked > byProfile)
+      out.push({
+        tone: 'bad',
+        text: `${p.name}: ${p.blocked - byProfile} blocked — beyond the licensed ${p.quantity}.`,
+        to: `/pools/${p.moduleId}`,
+      });
     if (p.blocked > 0) continue;
-    if (p.quotaState && p.quotaState !== 'ok') out.push({ tone: 'bad', text: `${p.name} is over its quota: operations it limits are refused until use falls back.`, to: `/pools/${p.moduleId}` });
-    else if (p.quantity !== null && p.quantity > 0 && p.used >= p.quantity && p.strategy !== 'DEGRADE') out.push({ tone: 'warn', text: `${p.name} is full: ${p.used} of ${p.quantity} in use.`, to: `/pools/${p.moduleId}` });
+    if (p.quotaState && p.quotaState !== 'ok')
+      out.push({
+        tone: 'bad',
+        text: `${p.name} is over its quota: operations it limits are refused until use falls back.`,
+        to: `/pools/${p.moduleId}`,
+      });
+    else if (p.quantity !== null && p.quantity > 0 && p.used >= p.quantity && p.strategy !== 'DEGRADE')
+      out.push({
+        tone: 'warn',
+        text: `${p.name} is full: ${p.used} of ${p.quantity} in use.`,
+        to: `/pools/${p.moduleId}`,
+      });
   }
-  for (const a of accounts) for (const r of a.rentals) if (r.status !== 'active') out.push({ tone: r.status === 'lapsed' ? 'bad' : 'warn', text: `Rental ${r.id} of ${a.customer.name} is ${r.status}; balance ${a.balanceText}.`, to: '/billing' });
+  for (const a of accounts)
+    for (const r of a.rentals)
+      if (r.status !== 'active')
+        out.push({
+          tone: r.status === 'lapsed' ? 'bad' : 'warn',
+          text: `Rental ${r.id} of ${a.customer.name} is ${r.status}; balance ${a.balanceText}.`,
+          to: '/billing',
+        });
   return out.sort((x, y) => (x.tone === y.tone ? 0 : x.tone === 'bad' ? -1 : 1));
 }
 
@@ -66,7 +133,11 @@ function warningsOf(lic: LicenseAnswer | null, pools: PoolSummary[], accounts: A
 export function OverviewPage() {
   const { api } = useSession();
   // A child's license state follows its parent's verdicts and allocations too.
-  const license = useApiData(() => api<LicenseAnswer>('GET', '/v1/license'), 'all', (e) => /^(license|upstream|allocation)\./.test(e.type));
+  const license = useApiData(
+    () => api<LicenseAnswer>('GET', '/v1/license'),
+    'all',
+    (e) => /^(license|upstream|allocation)\./.test(e.type),
+  );
   const pools = useApiData(() => api<{ pools: PoolSummary[] }>('GET', '/v1/pools'), 'all', poolEvent);
   const billing = useApiData(
     () => api<{ accounts: Account[] }>('GET', '/v1/billing/accounts').catch(() => ({ accounts: [] })),
@@ -74,17 +145,41 @@ export function OverviewPage() {
     (e) => /^(billing|rental|license)\./.test(e.type),
   );
   // 404: this node has no parent.
-  const upstream = useApiData(() => api<UpstreamAnswer>('GET', '/v1/upstream').catch((err) => (err instanceof ApiError && err.status === 404 ? null : Promise.reject(err))), 'all', (e) => e.type.startsWith('upstream.'));
-  const status = useApiData(() => api<{ hardwareKey: HardwareKeyStatus }>('GET', '/v1/status'), 'all', (e) => e.type.startsWith('hardware_key.'));
+  const upstream = useApiData(
+    () =>
+      api<UpstreamAnswer>('GET', '/v1/upstream').catch((err) =>
+        err instanceof ApiError && err.status === 404 ? null : Promise.reject(err),
+      ),
+    'all',
+    (e) => e.type.startsWith('upstream.'),
+  );
+  const status = useApiData(
+    () => api<{ hardwareKey: HardwareKeyStatus }>('GET', '/v1/status'),
+    'all',
+    (e) => e.type.startsWith('hardware_key.'),
+  );
   const lic = license.data;
   const p = lic?.license;
   const licensedPools = (pools.data?.pools ?? []).filter((x) => x.licensed);
   const accounts = billing.data?.accounts ?? [];
-  const plans = useApiData(() => api<{ plans: RentalPlan[] }>('GET', '/v1/rental-plans').catch(() => ({ plans: [] })), 'all', (e) => e.type.startsWith('rental'));
-  const found = accounts.flatMap((a) => a.rentals.map((r) => ({ a, r }))).find((x) => x.r.installedHere || x.r.licenseId === p?.id);
+  const plans = useApiData(
+    () => api<{ plans: RentalPlan[] }>('GET', '/v1/rental-plans').catch(() => ({ plans: [] })),
+    'all',
+    (e) => e.type.startsWith('rental'),
+  );
+  const found = accounts
+    .flatMap((a) => a.rentals.map((r) => ({ a, r })))
+    .find((x) => x.r.installedHere || x.r.licenseId === p?.id);
   const rental = found ? { ...found, plan: plans.data?.plans.find((pl) => pl.id === found.r.planId) } : undefined;
   const covered = rental ? periodsCovered(rental.a, rental.plan) : null;
-  const warnings = warningsOf(lic, licensedPools, accounts, rental, upstream.data ?? null, status.data?.hardwareKey ?? null);
+  const warnings = warningsOf(
+    lic,
+    licensedPools,
+    accounts,
+    rental,
+    upstream.data ?? null,
+    status.data?.hardwareKey ?? null,
+  );
   const days = p?.notAfter ? daysUntil(p.notAfter) : null;
   return (
     <section aria-labelledby="overview-title">
@@ -106,15 +201,25 @@ export function OverviewPage() {
                 <StateBadge state={lic.state.state} />
               </dd>
               <dt>Scope</dt>
-              <dd>{p.scope === 'centralized' ? 'Centralized (can allocate to subdivisions)' : 'Static (this node only)'}</dd>
+              <dd>
+                {p.scope === 'centralized' ? 'Centralized (can allocate to subdivisions)' : 'Static (this node only)'}
+              </dd>
               <dt>Term</dt>
-              <dd>{p.term.type === 'permanent' ? 'Permanent' : p.term.type === 'rental' ? `Rental${p.term.period ? `, per ${p.term.period}` : ''}` : 'Temporary'}</dd>
+              <dd>
+                {p.term.type === 'permanent'
+                  ? 'Permanent'
+                  : p.term.type === 'rental'
+                    ? `Rental${p.term.period ? `, per ${p.term.period}` : ''}`
+                    : 'Temporary'}
+              </dd>
               <dt>Valid</dt>
               <dd>
                 {formatDateTime(p.notBefore)} — {p.notAfter ? formatDateTime(p.notAfter) : 'no end'}
               </dd>
               <dt>Days left</dt>
-              <dd className={days !== null && days <= 14 ? 'text-warn big' : 'big'}>{days === null ? '∞' : Math.max(0, days)}</dd>
+              <dd className={days !== null && days <= 14 ? 'text-warn big' : 'big'}>
+                {days === null ? '∞' : Math.max(0, days)}
+              </dd>
               <dt>License id</dt>
               <dd>
                 <code>{p.id}</code>
@@ -152,13 +257,19 @@ export function OverviewPage() {
                   </dd>
                   <dt>Covers</dt>
                   <dd className={covered === 0 ? 'text-bad strong' : undefined}>
-                    {covered === 0 ? 'not the next period' : `${covered} more ${rental.plan.period}${covered === 1 ? '' : 's'} after this one`}
+                    {covered === 0
+                      ? 'not the next period'
+                      : `${covered} more ${rental.plan.period}${covered === 1 ? '' : 's'} after this one`}
                   </dd>
                 </>
               )}
             </dl>
           ) : p ? (
-            <p className="muted">{p.term.type === 'rental' ? 'The rental is billed on the vendor’s node.' : 'This license is not a rental.'}</p>
+            <p className="muted">
+              {p.term.type === 'rental'
+                ? 'The rental is billed on the vendor’s node.'
+                : 'This license is not a rental.'}
+            </p>
           ) : null}
         </article>
       </div>
@@ -166,7 +277,11 @@ export function OverviewPage() {
       {pools.error && <ErrorNotice error={pools.error} />}
       <div className="pool-grid">
         {licensedPools.map((x) => (
-          <Link key={x.moduleId} to={`/pools/${x.moduleId}`} className={`pool-tile${x.blocked > 0 || x.quotaState === 'over_quota' ? ' pool-tile-bad' : ''}`}>
+          <Link
+            key={x.moduleId}
+            to={`/pools/${x.moduleId}`}
+            className={`pool-tile${x.blocked > 0 || x.quotaState === 'over_quota' ? ' pool-tile-bad' : ''}`}
+          >
             <span className="pool-tile-name">{x.name}</span>
             <span className="muted small">module {x.moduleId}</span>
             <UsageBar used={x.used} quantity={x.quantity} label={`${x.name} in use`} />
@@ -186,14 +301,16 @@ function NoLicenseFile({ lic }: { lic: LicenseAnswer }) {
   if (state === 'blocked') {
     return (
       <Notice tone="bad">
-        <strong>Blocked by the parent.</strong> {detail}. Client work is refused until the parent serves this site again; see Hierarchy.
+        <strong>Blocked by the parent.</strong> {detail}. Client work is refused until the parent serves this site
+        again; see Hierarchy.
       </Notice>
     );
   }
   if (state === 'missing') {
     return (
       <Notice tone="bad">
-        No license is installed. Install one with <code>PUT /v1/license</code> or <code>licensor serve --license FILE</code>.
+        No license is installed. Install one with <code>PUT /v1/license</code> or{' '}
+        <code>licensor serve --license FILE</code>.
       </Notice>
     );
   }

@@ -42,7 +42,11 @@ async function loadPool(api: ReturnType<typeof useSession>['api'], moduleId: num
 /** One pool: its holders (virtualized, filterable) with force-release, its members in order, its quota. */
 export function PoolDetailPage({ moduleId }: { moduleId: number }) {
   const { api } = useSession();
-  const pool = useApiData(() => loadPool(api, moduleId), `pool-${moduleId}`, (e) => e.moduleId === moduleId || e.type.startsWith('license.'));
+  const pool = useApiData(
+    () => loadPool(api, moduleId),
+    `pool-${moduleId}`,
+    (e) => e.moduleId === moduleId || e.type.startsWith('license.'),
+  );
   const [filter, setFilter] = useState('');
   const [releasing, setReleasing] = useState<Holder | null>(null);
   const [removing, setRemoving] = useState<MemberRow | null>(null);
@@ -69,7 +73,10 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
     setBusy(true);
     try {
       await api('POST', `/v1/modules/${moduleId}/leases/${encodeURIComponent(releasing.holderId)}/revoke`);
-      setMessage({ tone: 'info', text: `Released ${releasing.holderId}'s slot. The holder is told at once over its session.` });
+      setMessage({
+        tone: 'info',
+        text: `Released ${releasing.holderId}'s slot. The holder is told at once over its session.`,
+      });
       pool.reload();
     } catch (err) {
       setMessage({ tone: 'bad', text: err instanceof ApiError ? `${err.code}: ${err.detail}` : String(err) });
@@ -83,7 +90,10 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
     if (!removing) return;
     setBusy(true);
     try {
-      const r = await api<{ unblocked: string[] }>('DELETE', `/v1/modules/${moduleId}/members/${encodeURIComponent(removing.memberId)}`);
+      const r = await api<{ unblocked: string[] }>(
+        'DELETE',
+        `/v1/modules/${moduleId}/members/${encodeURIComponent(removing.memberId)}`,
+      );
       const now = r.unblocked?.length ? ` Now active: ${r.unblocked.join(', ')}.` : '';
       setMessage({ tone: 'info', text: `Removed ${removing.memberId}: its place is free.${now}` });
       pool.reload();
@@ -133,7 +143,8 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
             <>
               <dt>Quota</dt>
               <dd>
-                <StateBadge state={d.quota.state} /> {d.quota.count} of {s.quantity ?? '∞'} counted, reported {formatAgo(d.quota.reportedAt)}
+                <StateBadge state={d.quota.state} /> {d.quota.count} of {s.quantity ?? '∞'} counted, reported{' '}
+                {formatAgo(d.quota.reportedAt)}
               </dd>
             </>
           )}
@@ -145,14 +156,16 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
 
       {isMembers && blockedBeyond.length > 0 && (
         <Notice tone="bad">
-          <strong>{blockedBeyond.length} blocked:</strong> {blockedBeyond.map((m) => m.memberId).join(', ')} — connected beyond the licensed {s.quantity}. They become active in
-          connection order when one is removed or the license grows.
+          <strong>{blockedBeyond.length} blocked:</strong> {blockedBeyond.map((m) => m.memberId).join(', ')} — connected
+          beyond the licensed {s.quantity}. They become active in connection order when one is removed or the license
+          grows.
         </Notice>
       )}
       {isMembers && blockedForAddOns.length > 0 && (
         <Notice tone="bad">
-          <strong>{blockedForAddOns.length} blocked for add-ons:</strong> {blockedForAddOns.map((m) => m.memberId).join(', ')} — the profile enables add-ons the license does not
-          grant. Their sync stops until the profile drops them or the license grants them; they take no seat meanwhile.
+          <strong>{blockedForAddOns.length} blocked for add-ons:</strong>{' '}
+          {blockedForAddOns.map((m) => m.memberId).join(', ')} — the profile enables add-ons the license does not grant.
+          Their sync stops until the profile drops them or the license grants them; they take no seat meanwhile.
         </Notice>
       )}
 
@@ -164,7 +177,12 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
             </h2>
             <label className="filter">
               <span className="visually-hidden">Filter holders by id</span>
-              <input type="search" placeholder="Filter by holder id" value={filter} onChange={(e) => setFilter(e.target.value)} />
+              <input
+                type="search"
+                placeholder="Filter by holder id"
+                value={filter}
+                onChange={(e) => setFilter(e.target.value)}
+              />
             </label>
           </div>
           <VirtualTable
@@ -177,13 +195,26 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
               { header: 'Holder', render: (h) => <code className="holder-id">{h.holderId}</code> },
               { header: 'Since', render: (h) => formatDateTime(h.since), className: 'hide-narrow' },
               { header: 'Last heartbeat', render: (h) => formatAgo(h.lastHeartbeatAt, now) },
-              ...(s.strategy === 'EVICT_INACTIVE' ? [{ header: 'Idle for', render: (h: Holder) => formatDuration(Math.max(0, now - h.lastActivityAt)), className: 'hide-narrow' }] : []),
+              ...(s.strategy === 'EVICT_INACTIVE'
+                ? [
+                    {
+                      header: 'Idle for',
+                      render: (h: Holder) => formatDuration(Math.max(0, now - h.lastActivityAt)),
+                      className: 'hide-narrow',
+                    },
+                  ]
+                : []),
               { header: 'State', render: (h) => <StateBadge state={h.state} /> },
               {
                 header: 'Action',
                 className: 'actions',
                 render: (h) => (
-                  <button type="button" className="danger small-btn" onClick={() => setReleasing(h)} aria-label={`Force-release ${h.holderId}`}>
+                  <button
+                    type="button"
+                    className="danger small-btn"
+                    onClick={() => setReleasing(h)}
+                    aria-label={`Force-release ${h.holderId}`}
+                  >
                     <span className="hide-narrow">Force release</span>
                     <span className="show-narrow">Release</span>
                   </button>
@@ -222,12 +253,21 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
               },
               { header: 'Connected', render: (m) => formatDateTime(m.firstConnectedAt), className: 'hide-narrow' },
               { header: 'Last seen', render: (m) => formatAgo(m.lastSeenAt, now) },
-              { header: 'Add-ons', render: (m) => (m.features.length ? m.features.join(', ') : '—'), className: 'hide-narrow' },
+              {
+                header: 'Add-ons',
+                render: (m) => (m.features.length ? m.features.join(', ') : '—'),
+                className: 'hide-narrow',
+              },
               {
                 header: 'Action',
                 className: 'actions',
                 render: (m) => (
-                  <button type="button" className="danger small-btn" onClick={() => setRemoving(m)} aria-label={`Remove ${m.memberId}`}>
+                  <button
+                    type="button"
+                    className="danger small-btn"
+                    onClick={() => setRemoving(m)}
+                    aria-label={`Remove ${m.memberId}`}
+                  >
                     Remove
                   </button>
                 ),
@@ -237,17 +277,33 @@ export function PoolDetailPage({ moduleId }: { moduleId: number }) {
         </>
       )}
 
-      <ConfirmDialog open={removing !== null} title="Remove this member?" confirmLabel="Remove" danger busy={busy} onConfirm={removeMember} onCancel={() => setRemoving(null)}>
+      <ConfirmDialog
+        open={removing !== null}
+        title="Remove this member?"
+        confirmLabel="Remove"
+        danger
+        busy={busy}
+        onConfirm={removeMember}
+        onCancel={() => setRemoving(null)}
+      >
         <p>
-          <code>{removing?.memberId}</code> is removed from {s.name} for good: its place frees now and the next blocked member becomes active, in connection order. Should it
-          connect again, it joins at the end of the line.
+          <code>{removing?.memberId}</code> is removed from {s.name} for good: its place frees now and the next blocked
+          member becomes active, in connection order. Should it connect again, it joins at the end of the line.
         </p>
       </ConfirmDialog>
 
-      <ConfirmDialog open={releasing !== null} title="Force-release this slot?" confirmLabel="Force release" danger busy={busy} onConfirm={forceRelease} onCancel={() => setReleasing(null)}>
+      <ConfirmDialog
+        open={releasing !== null}
+        title="Force-release this slot?"
+        confirmLabel="Force release"
+        danger
+        busy={busy}
+        onConfirm={forceRelease}
+        onCancel={() => setReleasing(null)}
+      >
         <p>
-          <code>{releasing?.holderId}</code> loses its slot in {s.name} now. The application is told at once and has to acquire again, which it
-          can only do while a slot is free.
+          <code>{releasing?.holderId}</code> loses its slot in {s.name} now. The application is told at once and has to
+          acquire again, which it can only do while a slot is free.
         </p>
       </ConfirmDialog>
     </section>

@@ -11,12 +11,18 @@ import { UsageBar } from '../components/usage-bar.js';
 /** Every pool: use against the licensed quantity, holders, blocked members and quota state, live. */
 export function PoolsPage() {
   const { api } = useSession();
-  const pools = useApiData(() => api<{ pools: PoolSummary[] }>('GET', '/v1/pools'), 'all', (e) => /^(slot|member|quota|license)\./.test(e.type));
+  const pools = useApiData(
+    () => api<{ pools: PoolSummary[] }>('GET', '/v1/pools'),
+    'all',
+    (e) => /^(slot|member|quota|license)\./.test(e.type),
+  );
   const rows = pools.data?.pools ?? [];
   return (
     <section aria-labelledby="pools-title">
       <h1 id="pools-title">Pools</h1>
-      <p className="muted">One pool per licensed module. Open a pool to see who holds its slots and to force-release one.</p>
+      <p className="muted">
+        One pool per licensed module. Open a pool to see who holds its slots and to force-release one.
+      </p>
       {pools.error && <ErrorNotice error={pools.error} />}
       <div className="table-wrap">
         <table className="data">
@@ -41,7 +47,12 @@ export function PoolsPage() {
           </thead>
           <tbody>
             {rows.map((p) => (
-              <tr key={p.moduleId} className={p.blocked > 0 || p.quotaState === 'over_quota' ? 'row-bad' : !p.licensed ? 'row-muted' : undefined}>
+              <tr
+                key={p.moduleId}
+                className={
+                  p.blocked > 0 || p.quotaState === 'over_quota' ? 'row-bad' : !p.licensed ? 'row-muted' : undefined
+                }
+              >
                 <th scope="row">
                   <Link to={`/pools/${p.moduleId}`}>{p.name}</Link>
                   <div className="muted small">

@@ -39,28 +39,40 @@ export function UsagePage() {
     );
   }, [api]);
   const usage = useApiData(
-    () => (range === null ? Promise.resolve(null) : api<UsageAnswer>('GET', `/v1/usage?from=${now - range}&to=${now}&points=400`)),
+    () =>
+      range === null
+        ? Promise.resolve(null)
+        : api<UsageAnswer>('GET', `/v1/usage?from=${now - range}&to=${now}&points=400`),
     `${range}-${now}`,
   );
   const u = usage.data;
   // Busiest first (by peak against the licensed quantity); modules nobody used are listed in one line below.
   const ratio = (m: UsageModule) => (m.peak ? m.peak.used / Math.max(1, m.peak.quantity ?? m.peak.used) : 0);
-  const used = (u?.modules ?? []).filter((m) => (m.peak?.used ?? 0) > 0).sort((a, b) => ratio(b) - ratio(a) || a.moduleId - b.moduleId);
+  const used = (u?.modules ?? [])
+    .filter((m) => (m.peak?.used ?? 0) > 0)
+    .sort((a, b) => ratio(b) - ratio(a) || a.moduleId - b.moduleId);
   const unused = (u?.modules ?? []).filter((m) => (m.peak?.used ?? 0) === 0);
   return (
     <section aria-labelledby="usage-title">
       <h1 id="usage-title">Usage</h1>
       <div className="section-head">
         <p className="muted">
-          {u ? `Sampled every ${formatDuration(u.intervalMs)}, kept ${formatDuration(u.retentionMs)}.` : 'Loading…'} Peaks between two samples are not seen.
+          {u ? `Sampled every ${formatDuration(u.intervalMs)}, kept ${formatDuration(u.retentionMs)}.` : 'Loading…'}{' '}
+          Peaks between two samples are not seen.
         </p>
         <fieldset className="segmented">
           <legend className="visually-hidden">Period</legend>
           {RANGES.map((r) => (
-            <button key={r.ms} type="button" aria-pressed={range === r.ms} className={range === r.ms ? 'on' : undefined} onClick={() => {
+            <button
+              key={r.ms}
+              type="button"
+              aria-pressed={range === r.ms}
+              className={range === r.ms ? 'on' : undefined}
+              onClick={() => {
                 setRange(r.ms);
                 setNow(Date.now());
-              }}>
+              }}
+            >
               {r.label}
             </button>
           ))}

@@ -18,8 +18,17 @@ type View = {
   children: View[];
 };
 
-const modulesText = (m: Record<string, number | null> | null | undefined) => (m && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${v ?? '∞'}`).join(' ') : '—');
-const usageText = (u: View['usage']) => u.filter((l) => l.used || l.blocked).map((l) => `${l.moduleId}:${l.used}/${l.quantity ?? '∞'}${l.blocked ? ` (${l.blocked} blocked)` : ''}`).join(' ') || '—';
+const modulesText = (m: Record<string, number | null> | null | undefined) =>
+  m && Object.keys(m).length
+    ? Object.entries(m)
+        .map(([k, v]) => `${k}=${v ?? '∞'}`)
+        .join(' ')
+    : '—';
+const usageText = (u: View['usage']) =>
+  u
+    .filter((l) => l.used || l.blocked)
+    .map((l) => `${l.moduleId}:${l.used}/${l.quantity ?? '∞'}${l.blocked ? ` (${l.blocked} blocked)` : ''}`)
+    .join(' ') || '—';
 
 /** Parses `2001=5 4001=3` into a modules object, naming the bad argument. */
 export function parseModuleQuantities(args: string[]): Record<string, number> {
@@ -34,7 +43,12 @@ export function parseModuleQuantities(args: string[]): Record<string, number> {
 
 /** `licensor nodes`, `licensor allocate`, `licensor node forget`, `licensor upstream`, `licensor allocation install`. */
 export function registerHierarchyCommands(program: Command): void {
-  withNode(program.command('nodes').description('show the tree below a running node: children, their allocations, sync state and usage').option('--json', 'print JSON')).action(async (o: Flags) => {
+  withNode(
+    program
+      .command('nodes')
+      .description('show the tree below a running node: children, their allocations, sync state and usage')
+      .option('--json', 'print JSON'),
+  ).action(async (o: Flags) => {
     const r = await call(o, 'GET', '/v1/nodes');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     const rows = [['NODE', 'NAME', 'STATE', 'LICENSE', 'LAST SYNC', 'ALLOCATION', 'USE']];
@@ -43,35 +57,66 @@ export function registerHierarchyCommands(program: Command): void {
     const walk = (items: View[], depth: number) => {
       for (const c of items) {
         const unlicensed = c.licenseState !== null && c.licenseState !== undefined && c.licenseState !== 'valid';
-        rows.push([c.id, `${'  '.repeat(depth)}${c.name}`, `${c.state}${c.online ? '' : ' (offline)'}`, c.licenseState === 'valid' ? 'licensed' : unlicensed ? `UNLICENSED (${c.licenseState})` : '—', c.lastSyncAt, modulesText(c.allocation?.modules), usageText(c.usage ?? [])]);
+        rows.push([
+          c.id,
+          `${'  '.repeat(depth)}${c.name}`,
+          `${c.state}${c.online ? '' : ' (offline)'}`,
+          c.licenseState === 'valid' ? 'licensed' : unlicensed ? `UNLICENSED (${c.licenseState})` : '—',
+          c.lastSyncAt,
+          modulesText(c.allocation?.modules),
+          usageText(c.usage ?? []),
+        ]);
         if (c.state !== 'active') notes.push(`${c.name}: ${c.state} — ${c.message}`);
         if (unlicensed) notes.push(`${c.name}: ${c.licenseSummary ?? `running unlicensed (${c.licenseState})`}`);
         walk(c.children ?? [], depth + 1);
       }
     };
     walk(r.items, 0);
-    process.stdout.write(`this node ${r.nodeId} holds ${modulesText(r.held)}; allocated ${modulesText(r.allocated)}${r.distributable ? '' : ` — ${r.distributableDetail}`}\n`);
-    process.stdout.write(r.items.length ? `${table(rows)}\n${notes.map((n) => `  ${n}\n`).join('')}` : 'no child nodes have synced with this node yet\n');
+    process.stdout.write(
+      `this node ${r.nodeId} holds ${modulesText(r.held)}; allocated ${modulesText(r.allocated)}${r.distributable ? '' : ` — ${r.distributableDetail}`}\n`,
+    );
+    process.stdout.write(
+      r.items.length
+        ? `${table(rows)}\n${notes.map((n) => `  ${n}\n`).join('')}`
+        : 'no child nodes have synced with this node yet\n',
+    );
   });
 
   withNode(
     program
       .command('allocate <nodeId> <quantities...>')
-      .description('set the module quantities of a child node, e.g. `licensor allocate node_… 2001=5 4001=2` (0 takes a module away)')
+      .description(
+        'set the module quantities of a child node, e.g. `licensor allocate node_… 2001=5 4001=2` (0 takes a module away)',
+      )
       .option('--json', 'print JSON'),
   ).action(async (nodeId: string, quantities: string[], o: Flags) => {
-    const r = await call(o, 'PUT', `/v1/nodes/${encodeURIComponent(nodeId)}/allocation`, { modules: parseModuleQuantities(quantities) });
+    const r = await call(o, 'PUT', `/v1/nodes/${encodeURIComponent(nodeId)}/allocation`, {
+      modules: parseModuleQuantities(quantities),
+    });
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-    process.stdout.write(`${r.name} (${r.id}) now has ${modulesText(r.allocation?.modules)} (seq ${r.allocation?.seq}); it takes effect at its next sync\n`);
+    process.stdout.write(
+      `${r.name} (${r.id}) now has ${modulesText(r.allocation?.modules)} (seq ${r.allocation?.seq}); it takes effect at its next sync\n`,
+    );
   });
 
-  const node = program.commands.find((c) => c.name() === 'node') ?? program.command('node').description('child nodes of a running node');
-  withNode(node.command('forget <nodeId>').description('forget a child node: its allocation returns, its place among subordinate servers frees')).action(async (nodeId: string, o: Flags) => {
+  const node =
+    program.commands.find((c) => c.name() === 'node') ??
+    program.command('node').description('child nodes of a running node');
+  withNode(
+    node
+      .command('forget <nodeId>')
+      .description('forget a child node: its allocation returns, its place among subordinate servers frees'),
+  ).action(async (nodeId: string, o: Flags) => {
     await call(o, 'DELETE', `/v1/nodes/${encodeURIComponent(nodeId)}`);
     process.stdout.write(`forgot ${nodeId}\n`);
   });
 
-  withNode(program.command('upstream').description("show a running node's link to its parent: state, last sync, allocation").option('--json', 'print JSON')).action(async (o: Flags) => {
+  withNode(
+    program
+      .command('upstream')
+      .description("show a running node's link to its parent: state, last sync, allocation")
+      .option('--json', 'print JSON'),
+  ).action(async (o: Flags) => {
     const r = await call(o, 'GET', '/v1/upstream');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     const a = r.allocation;
@@ -81,11 +126,27 @@ export function registerHierarchyCommands(program: Command): void {
   });
 
   const allocation = program.command('allocation').description('allocation documents on a child node');
-  withNode(allocation.command('install <file>').description('install an allocation document by hand (a site without a link to its parent); older ones are refused')).action(async (file: string, o: Flags) => {
-    const r = await call(o, 'PUT', '/v1/upstream/allocation', { allocation: readInputFile(file, 'allocation document') });
-    process.stdout.write(`installed allocation ${r.allocation.id} (seq ${r.allocation.seq}), valid until ${r.allocation.notAfter}\n`);
+  withNode(
+    allocation
+      .command('install <file>')
+      .description(
+        'install an allocation document by hand (a site without a link to its parent); older ones are refused',
+      ),
+  ).action(async (file: string, o: Flags) => {
+    const r = await call(o, 'PUT', '/v1/upstream/allocation', {
+      allocation: readInputFile(file, 'allocation document'),
+    });
+    process.stdout.write(
+      `installed allocation ${r.allocation.id} (seq ${r.allocation.seq}), valid until ${r.allocation.notAfter}\n`,
+    );
   });
-  withNode(allocation.command('export <nodeId>').description('print a fresh allocation document for a child node (run on the parent; carry it to a site without a link)')).action(async (nodeId: string, o: Flags) => {
+  withNode(
+    allocation
+      .command('export <nodeId>')
+      .description(
+        'print a fresh allocation document for a child node (run on the parent; carry it to a site without a link)',
+      ),
+  ).action(async (nodeId: string, o: Flags) => {
     const r = await call(o, 'GET', `/v1/nodes/${encodeURIComponent(nodeId)}/allocation-document`);
     process.stdout.write(r.allocation);
   });

@@ -1,7 +1,14 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { platformUsbReader } from '../../hwkey/platform-usb-drives.js';
-import { devicePath, formatDrive, listUsbDrives, machineIdKey, selectDrives, sysfsDir } from '../../hwkey/usb-drives.js';
+import {
+  devicePath,
+  formatDrive,
+  listUsbDrives,
+  machineIdKey,
+  selectDrives,
+  sysfsDir,
+} from '../../hwkey/usb-drives.js';
 import { CliError } from '../cli-error.js';
 import { orExit } from './shared.js';
 
@@ -20,12 +27,17 @@ export function registerHwkeyCommand(program: Command): void {
     .action((opts: { device?: string; sysfsRoot: string; machineId?: boolean; json?: boolean }) => {
       if (opts.machineId) {
         const mk = orExit(machineIdKey(opts.sysfsRoot), NO_DRIVE);
-        if (opts.json) process.stdout.write(`${JSON.stringify({ source: 'machine-id', hardwareKey: mk.key, path: mk.path }, null, 2)}\n`);
+        if (opts.json)
+          process.stdout.write(
+            `${JSON.stringify({ source: 'machine-id', hardwareKey: mk.key, path: mk.path }, null, 2)}\n`,
+          );
         else process.stdout.write(`${mk.key}  machine-id (${mk.path})\n`);
         return;
       }
       const all = listUsbDrives(opts.sysfsRoot);
-      const where = platformUsbReader(opts.sysfsRoot, process.platform)?.source ?? join(sysfsDir(opts.sysfsRoot), 'bus', 'usb', 'devices');
+      const where =
+        platformUsbReader(opts.sysfsRoot, process.platform)?.source ??
+        join(sysfsDir(opts.sysfsRoot), 'bus', 'usb', 'devices');
       if (all.length === 0) {
         throw new CliError(
           `no USB mass-storage drive found (looked in ${where}); plug in the USB flash drive the license is to be bound to, ` +
@@ -35,7 +47,9 @@ export function registerHwkeyCommand(program: Command): void {
       }
       const drives = opts.device ? selectDrives(all, opts.device) : all;
       if (drives.length === 0) {
-        const found = all.map((d) => `${d.blockDevices.map(devicePath).join(',') || d.busId} serial=${d.serial ?? '(none)'}`).join('; ');
+        const found = all
+          .map((d) => `${d.blockDevices.map(devicePath).join(',') || d.busId} serial=${d.serial ?? '(none)'}`)
+          .join('; ');
         throw new CliError(`no USB mass-storage drive matches --device ${opts.device} (found: ${found})`, NO_DRIVE);
       }
       if (opts.json) process.stdout.write(`${JSON.stringify(drives, null, 2)}\n`);

@@ -12,18 +12,27 @@ export function registerKeysCommands(program: Command): void {
     .command('init')
     .description('create issuer.key (private, mode 0600, never printed) and issuer.pub')
     .option('--dir <dir>', 'issuer directory (env LICENSOR_ISSUER_DIR)', defaultIssuerDir())
-    .option('--force', 'replace existing keys (licenses signed with the old key stop verifying against the new public key)')
+    .option(
+      '--force',
+      'replace existing keys (licenses signed with the old key stop verifying against the new public key)',
+    )
     .action((opts: { dir: string; force?: boolean }) => {
       try {
         makeDirectory(opts.dir, 0o700);
       } catch (err) {
-        throw new CliError(`cannot create ${opts.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.ENVIRONMENT);
+        throw new CliError(
+          `cannot create ${opts.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          EXIT.ENVIRONMENT,
+        );
       }
       let r: ReturnType<typeof initIssuerKeys>;
       try {
         r = initIssuerKeys(opts.dir, { force: opts.force === true });
       } catch (err) {
-        throw new CliError(`cannot write the keys in ${opts.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, EXIT.ENVIRONMENT);
+        throw new CliError(
+          `cannot write the keys in ${opts.dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+          EXIT.ENVIRONMENT,
+        );
       }
       if (!r.ok) throw new CliError(r.message);
       const written = r.value;

@@ -4,16 +4,29 @@ import { CliError } from '../cli-error.js';
 import { collect, loadCatalogsOption, table } from './shared.js';
 
 function row(m: ModuleDefinition): string[] {
-  return [String(m.id), m.name, m.kind, describePolicy(m.policy), `${m.heartbeatTtlSeconds}s`, m.extends === undefined ? '-' : String(m.extends)];
+  return [
+    String(m.id),
+    m.name,
+    m.kind,
+    describePolicy(m.policy),
+    `${m.heartbeatTtlSeconds}s`,
+    m.extends === undefined ? '-' : String(m.extends),
+  ];
 }
 
 /** `licensor module list|show`: prints the module catalog. */
 export function registerModuleCommands(program: Command): void {
-  const module = program.command('module').description('show the module catalog (module IDs, kinds, admission policies)');
+  const module = program
+    .command('module')
+    .description('show the module catalog (module IDs, kinds, admission policies)');
   module
     .command('list')
     .description('list every module of the catalogs')
-    .option('--catalog <file>', 'catalog file (repeatable; default: catalogs/openservice.json and catalogs/syrve-plugins.json)', collect)
+    .option(
+      '--catalog <file>',
+      'catalog file (repeatable; default: catalogs/openservice.json and catalogs/syrve-plugins.json)',
+      collect,
+    )
     .option('--json', 'print JSON')
     .action((opts: { catalog?: string[]; json?: boolean }) => {
       const { catalog } = loadCatalogsOption(opts.catalog);
@@ -33,7 +46,8 @@ export function registerModuleCommands(program: Command): void {
     .action((idText: string, opts: { catalog?: string[]; json?: boolean }) => {
       const { catalog, names } = loadCatalogsOption(opts.catalog);
       const id = Number(idText);
-      if (!/^\d+$/.test(idText) || !Number.isSafeInteger(id) || id <= 0) throw new CliError(`module ID must be a positive integer, got ${JSON.stringify(idText)}`);
+      if (!/^\d+$/.test(idText) || !Number.isSafeInteger(id) || id <= 0)
+        throw new CliError(`module ID must be a positive integer, got ${JSON.stringify(idText)}`);
       const m = catalog.modules.get(id);
       if (!m) throw new CliError(`unknown module ${id} (not in ${names.join(', ')})`);
       if (opts.json) {
@@ -53,7 +67,8 @@ function describeModule(m: ModuleDefinition, catalog: Catalog): string {
     ['heartbeat TTL', `${m.heartbeatTtlSeconds}s`],
     ['developer', m.developer],
   ];
-  if (m.extends !== undefined) rows.push(['extends', `${m.extends} ${catalog.modules.get(m.extends)?.name ?? '(not in catalog)'}`]);
+  if (m.extends !== undefined)
+    rows.push(['extends', `${m.extends} ${catalog.modules.get(m.extends)?.name ?? '(not in catalog)'}`]);
   const features = [...catalog.modules.values()].filter((f) => f.extends === m.id).sort((a, b) => a.id - b.id);
   features.forEach((f, i) => {
     rows.push([i === 0 ? 'features' : '', `${f.id} ${f.name}`]);

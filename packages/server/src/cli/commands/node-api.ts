@@ -12,94 +12,184 @@ export function exitForStatus(status: number): number {
   return status >= 500 ? EXIT.ENVIRONMENT : EXIT.BAD_INPUT;
 }
 
-/** Calls a running node's API; a problem+json answer becomes one readable line and a non-zero exit. `text` returns the body as is. */
 // biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API, read per command
-export async function call(flags: Flags, method: string, path: string, body?: unknown, opts: { text?: boolean } = {}): Promise<any> {
+type ApiJson = any;
+
+/** Calls a running node's API; a problem+json answer becomes one readable line and a non-zero exit. `text` returns the body as is. */
+export async function call(
+  flags: Flags,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: { text?: boolean } = {},
+): Promise<ApiJson> {
   const { url, token } = nodeClientConfig(flags);
   if (!token) throw new CliError('an admin token is needed: --token or LICENSOR_TOKEN');
   let res: Response;
   try {
     res = await fetch(url + path, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch (err) {
-    throw new CliError(`cannot reach the node at ${url}: ${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}`, EXIT.ENVIRONMENT);
+    throw new CliError(
+      `cannot reach the node at ${url}: ${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}`,
+      EXIT.ENVIRONMENT,
+    );
   }
   const text = await res.text();
   let parsed: { code?: string; detail?: string } | null = null;
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
-    if (!res.ok || !opts.text) throw new CliError(`${url} answered ${res.status} with something that is not a Licensor node's JSON; check --url`, res.ok ? EXIT.ENVIRONMENT : exitForStatus(res.status));
+    if (!res.ok || !opts.text)
+      throw new CliError(
+        `${url} answered ${res.status} with something that is not a Licensor node's JSON; check --url`,
+        res.ok ? EXIT.ENVIRONMENT : exitForStatus(res.status),
+      );
   }
-  if (!res.ok) throw new CliError(`${parsed?.code ?? res.status}: ${(parsed?.detail ?? text).replace(/\s+/g, ' ').slice(0, 500)}`, exitForStatus(res.status));
+  if (!res.ok)
+    throw new CliError(
+      `${parsed?.code ?? res.status}: ${(parsed?.detail ?? text).replace(/\s+/g, ' ').slice(0, 500)}`,
+      exitForStatus(res.status),
+    );
   return opts.text ? text : parsed;
 }
 
-export const withNode = (c: Command) => c.option('--url <url>', 'node URL [env LICENSOR_URL] (default: http://127.0.0.1:7070)').option('--token <token>', 'admin token [env LICENSOR_TOKEN]');
+export const withNode = (c: Command) =>
+  c
+    .option('--url <url>', 'node URL [env LICENSOR_URL] (default: http://127.0.0.1:7070)')
+    .option('--token <token>', 'admin token [env LICENSOR_TOKEN]');
 
 /** Commands that manage a running node through its API: license install, pools, force-release, members, events. */
 export function registerNodeApiCommands(program: Command): void {
   const license = program.commands.find((c) => c.name() === 'license') ?? program.command('license');
-  withNode(license.command('install <file>').description("install a license file on a running node (verified against the issuer key and the node's hardware key)")).action(
-    async (file: string, o: Flags) => {
-      const r = await call(o, 'PUT', '/v1/license', { license: readInputFile(file, 'license file') });
-      process.stdout.write(`installed ${r.license.id} for ${r.license.customer.name}: ${r.state.state} — ${r.state.detail}\n`);
-    },
-  );
-  withNode(program.command('pools').description("show a running node's pools: used / quantity per module").option('--json', 'print JSON')).action(async (o: Flags) => {
+  withNode(
+    license
+      .command('install <file>')
+      .description(
+        "install a license file on a running node (verified against the issuer key and the node's hardware key)",
+      ),
+  ).action(async (file: string, o: Flags) => {
+    const r = await call(o, 'PUT', '/v1/license', { license: readInputFile(file, 'license file') });
+    process.stdout.write(
+      `installed ${r.license.id} for ${r.license.customer.name}: ${r.state.state} — ${r.state.detail}\n`,
+    );
+  });
+  withNode(
+    program
+      .command('pools')
+      .description("show a running node's pools: used / quantity per module")
+      .option('--json', 'print JSON'),
+  ).action(async (o: Flags) => {
     const r = await call(o, 'GET', '/v1/pools');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     const rows = [['MODULE', 'NAME', 'POLICY', 'USED', 'QUANTITY', 'BLOCKED', 'QUOTA']];
-    for (const p of r.pools) rows.push([String(p.moduleId), p.name, p.strategy, String(p.used), p.quantity === null ? '∞' : String(p.quantity), p.blockedByProfile ? `${p.blocked} (${p.blockedByProfile} for add-ons)` : String(p.blocked ?? 0), p.quotaState ?? '']);
+    for (const p of r.pools)
+      rows.push([
+        String(p.moduleId),
+        p.name,
+        p.strategy,
+        String(p.used),
+        p.quantity === null ? '∞' : String(p.quantity),
+        p.blockedByProfile ? `${p.blocked} (${p.blockedByProfile} for add-ons)` : String(p.blocked ?? 0),
+        p.quotaState ?? '',
+      ]);
     process.stdout.write(`${table(rows)}${r.nonProduction ? '\nNON-PRODUCTION (developer license)\n' : '\n'}`);
   });
-  withNode(program.command('release <moduleId> <holderId>').description("force-release a holder's slot on a running node (the holder learns it at once)")).action(
-    async (moduleId: string, holderId: string, o: Flags) => {
-      moduleIdArg(moduleId);
-      if (!isValidId(holderId)) throw new CliError(`holderId must be ${ID_RULE_TEXT}, got ${JSON.stringify(String(holderId).slice(0, 60))} (${String(holderId).length} characters)`);
-      const r = await call(o, 'POST', `/v1/modules/${moduleId}/leases/${encodeURIComponent(holderId)}/revoke`);
-      process.stdout.write(r.released ? `released ${holderId} from module ${moduleId}\n` : `${holderId} held no slot of module ${moduleId}\n`);
-    },
-  );
-  const member = program.command('member').description('members of a BLOCK_LATEST pool on a running node (cash registers, subordinate servers)');
-  withNode(member.command('list <moduleId>').description('list the members of a pool in connection order: state and why a blocked one is blocked').option('--json', 'print JSON')).action(
-    async (moduleId: string, o: Flags) => {
-      const id = moduleIdArg(moduleId);
-      const members = await allMembers(o, id);
-      if (o.json) return void process.stdout.write(`${JSON.stringify({ members }, null, 2)}\n`);
-      if (members.length === 0) return void process.stdout.write(`module ${id} has no member\n`);
-      const rows = [['#', 'MEMBER', 'STATE', 'WHY', 'LAST SEEN', 'ADD-ONS']];
-      for (const m of members) {
-        const why = m.state !== 'blocked' ? '' : m.blockedReason === 'features_unlicensed' ? `add-ons not licensed: ${m.missingFeatures.join(', ')}` : 'beyond the licensed quantity';
-        rows.push([String(m.position), m.memberId, m.state, why, new Date(m.lastSeenAt).toISOString(), m.features.length ? m.features.join(', ') : '-']);
-      }
-      process.stdout.write(`${table(rows)}\n`);
-    },
-  );
-  withNode(member.command('remove <moduleId> <memberId>').description('remove a member for good: its place frees and the next blocked members become active, in connection order')).action(
-    async (moduleId: string, memberId: string, o: Flags) => {
-      const id = moduleIdArg(moduleId);
-      const r = await call(o, 'DELETE', `/v1/modules/${id}/members/${encodeURIComponent(memberId)}`);
-      const unblocked: string[] = r.unblocked ?? [];
-      process.stdout.write(`removed ${memberId} from module ${id}${unblocked.length ? `; now active: ${unblocked.join(', ')}` : ''}\n`);
-    },
-  );
-  withNode(program.command('events').description("print a running node's events, oldest first").option('--after <cursor>', 'start after this cursor', '0').option('--type <types>', 'comma-separated event types').option('--json', 'print JSON')).action(
-    async (o: Flags & { after: string; type?: string }) => {
-      const r = await call(o, 'GET', `/v1/events?after=${encodeURIComponent(o.after)}&limit=1000${o.type ? `&type=${encodeURIComponent(o.type)}` : ''}`);
-      if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-      for (const e of r.events) process.stdout.write(`${e.seq}\t${new Date(e.at).toISOString()}\t${e.type}\t${e.moduleId ?? ''}\t${e.subject ?? ''}\t${e.data ? JSON.stringify(e.data) : ''}\n`);
-    },
-  );
+  withNode(
+    program
+      .command('release <moduleId> <holderId>')
+      .description("force-release a holder's slot on a running node (the holder learns it at once)"),
+  ).action(async (moduleId: string, holderId: string, o: Flags) => {
+    moduleIdArg(moduleId);
+    if (!isValidId(holderId))
+      throw new CliError(
+        `holderId must be ${ID_RULE_TEXT}, got ${JSON.stringify(String(holderId).slice(0, 60))} (${String(holderId).length} characters)`,
+      );
+    const r = await call(o, 'POST', `/v1/modules/${moduleId}/leases/${encodeURIComponent(holderId)}/revoke`);
+    process.stdout.write(
+      r.released
+        ? `released ${holderId} from module ${moduleId}\n`
+        : `${holderId} held no slot of module ${moduleId}\n`,
+    );
+  });
+  const member = program
+    .command('member')
+    .description('members of a BLOCK_LATEST pool on a running node (cash registers, subordinate servers)');
+  withNode(
+    member
+      .command('list <moduleId>')
+      .description('list the members of a pool in connection order: state and why a blocked one is blocked')
+      .option('--json', 'print JSON'),
+  ).action(async (moduleId: string, o: Flags) => {
+    const id = moduleIdArg(moduleId);
+    const members = await allMembers(o, id);
+    if (o.json) return void process.stdout.write(`${JSON.stringify({ members }, null, 2)}\n`);
+    if (members.length === 0) return void process.stdout.write(`module ${id} has no member\n`);
+    const rows = [['#', 'MEMBER', 'STATE', 'WHY', 'LAST SEEN', 'ADD-ONS']];
+    for (const m of members) {
+      const why =
+        m.state !== 'blocked'
+          ? ''
+          : m.blockedReason === 'features_unlicensed'
+            ? `add-ons not licensed: ${m.missingFeatures.join(', ')}`
+            : 'beyond the licensed quantity';
+      rows.push([
+        String(m.position),
+        m.memberId,
+        m.state,
+        why,
+        new Date(m.lastSeenAt).toISOString(),
+        m.features.length ? m.features.join(', ') : '-',
+      ]);
+    }
+    process.stdout.write(`${table(rows)}\n`);
+  });
+  withNode(
+    member
+      .command('remove <moduleId> <memberId>')
+      .description(
+        'remove a member for good: its place frees and the next blocked members become active, in connection order',
+      ),
+  ).action(async (moduleId: string, memberId: string, o: Flags) => {
+    const id = moduleIdArg(moduleId);
+    const r = await call(o, 'DELETE', `/v1/modules/${id}/members/${encodeURIComponent(memberId)}`);
+    const unblocked: string[] = r.unblocked ?? [];
+    process.stdout.write(
+      `removed ${memberId} from module ${id}${unblocked.length ? `; now active: ${unblocked.join(', ')}` : ''}\n`,
+    );
+  });
+  withNode(
+    program
+      .command('events')
+      .description("print a running node's events, oldest first")
+      .option('--after <cursor>', 'start after this cursor', '0')
+      .option('--type <types>', 'comma-separated event types')
+      .option('--json', 'print JSON'),
+  ).action(async (o: Flags & { after: string; type?: string }) => {
+    const r = await call(
+      o,
+      'GET',
+      `/v1/events?after=${encodeURIComponent(o.after)}&limit=1000${o.type ? `&type=${encodeURIComponent(o.type)}` : ''}`,
+    );
+    if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    for (const e of r.events)
+      process.stdout.write(
+        `${e.seq}\t${new Date(e.at).toISOString()}\t${e.type}\t${e.moduleId ?? ''}\t${e.subject ?? ''}\t${e.data ? JSON.stringify(e.data) : ''}\n`,
+      );
+  });
 }
 
 /** A module ID argument: a positive integer, or exit 2 with one line. */
 function moduleIdArg(text: string): number {
   const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new CliError(`moduleId must be a positive integer, got ${JSON.stringify(text)}`, 2);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0)
+    throw new CliError(`moduleId must be a positive integer, got ${JSON.stringify(text)}`, 2);
   return id;
 }
 

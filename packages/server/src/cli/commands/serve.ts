@@ -5,13 +5,25 @@ import { startNode } from '../../node/start-node.js';
 import { CliError, EXIT } from '../cli-error.js';
 
 /** Start-up failures that are the license file's refusal (exit 3), not the environment's (exit 2). */
-const LICENSE_REFUSALS = new Set(['SIGNATURE_INVALID', 'HARDWARE_KEY_MISMATCH', 'LICENSE_EXPIRED', 'LICENSE_NOT_YET_VALID', 'MALFORMED', 'KEY_SOURCE_MISMATCH']);
+const LICENSE_REFUSALS = new Set([
+  'SIGNATURE_INVALID',
+  'HARDWARE_KEY_MISMATCH',
+  'LICENSE_EXPIRED',
+  'LICENSE_NOT_YET_VALID',
+  'MALFORMED',
+  'KEY_SOURCE_MISMATCH',
+]);
 
 /** `licensor serve`: runs a node until SIGTERM/SIGINT, then stops gracefully. */
 export function registerServeCommand(program: Command): void {
-  const serve = program.command('serve').description('Run a Licensor node: HTTP API, SDK sessions, embedded SQLite store');
+  const serve = program
+    .command('serve')
+    .description('Run a Licensor node: HTTP API, SDK sessions, embedded SQLite store');
   // Generated from the option table, so the flags, their variables, defaults and ranges are said in one place.
-  const options = serveOptionKeys().map((key) => ({ key, option: new Option(serveOptionFlags(key), serveOptionHelp(key)) }));
+  const options = serveOptionKeys().map((key) => ({
+    key,
+    option: new Option(serveOptionFlags(key), serveOptionHelp(key)),
+  }));
   for (const { option } of options) serve.addOption(option);
   serve.action(async (opts: Record<string, unknown>) => {
     const flags: NodeConfigFlags = {};
@@ -23,7 +35,8 @@ export function registerServeCommand(program: Command): void {
     const config = loadNodeConfig(flags);
     if (!config.ok) throw new CliError(config.message, EXIT.BAD_INPUT);
     const started = await startNode(config.value);
-    if (!started.ok) throw new CliError(started.message, LICENSE_REFUSALS.has(started.code) ? EXIT.REFUSED : EXIT.ENVIRONMENT);
+    if (!started.ok)
+      throw new CliError(started.message, LICENSE_REFUSALS.has(started.code) ? EXIT.REFUSED : EXIT.ENVIRONMENT);
     const running = started.value;
     const lic = running.node.licenseState();
     process.stdout.write(

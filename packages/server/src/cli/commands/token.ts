@@ -22,21 +22,36 @@ type TokenView = { id: string; role: string; name: string; createdAt: number; re
  * True when the command should go through a running node's API: `--url` or `--token` given, or LICENSOR_URL /
  * LICENSOR_TOKEN set and no store named.
  */
-const overApi = (o: Where) => o.url !== undefined || o.token !== undefined || (o.dataDir === undefined && o.store === undefined && nodeClientNamed(o));
+const overApi = (o: Where) =>
+  o.url !== undefined ||
+  o.token !== undefined ||
+  (o.dataDir === undefined && o.store === undefined && nodeClientNamed(o));
 
 /**
  * Opens a node's store directly: PostgreSQL (shared by design), or an SQLite data dir that no node is running on — a
  * running node holds its data dir, and then the command must go through its API (`--url`, `--token`).
  */
 async function openStore(o: Where) {
-  if (o.store && !/^postgres(ql)?:\/\//.test(o.store)) throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(o.store)}`);
-  if (o.store) return { ...(await migrated(() => new PostgresStore(o.store as string), (o.store as string).replace(/\/\/[^@/]*@/, '//'))), release: () => {} };
+  if (o.store && !/^postgres(ql)?:\/\//.test(o.store))
+    throw new CliError(`--store must be a postgres:// URL, got ${JSON.stringify(o.store)}`);
+  if (o.store)
+    return {
+      ...(await migrated(() => new PostgresStore(o.store as string), (o.store as string).replace(/\/\/[^@/]*@/, '//'))),
+      release: () => {},
+    };
   const dir = resolve(o.dataDir ?? join('.licensor', 'node'));
   const file = join(dir, 'licensor.db');
   // A mistyped --data-dir must not quietly make a new, empty store whose tokens no node ever reads.
-  if (!existsSync(file)) throw new CliError(`no node store in ${dir} (no licensor.db there); give the --data-dir the node runs with, or start a node there first with licensor serve --data-dir ${dir}`);
+  if (!existsSync(file))
+    throw new CliError(
+      `no node store in ${dir} (no licensor.db there); give the --data-dir the node runs with, or start a node there first with licensor serve --data-dir ${dir}`,
+    );
   const lock = lockDataDir(dir, 'licensor token');
-  if (!lock.ok) throw new CliError(`${lock.message}; while it runs, manage tokens through its API: add --url URL --token ADMIN_TOKEN`, EXIT.ENVIRONMENT);
+  if (!lock.ok)
+    throw new CliError(
+      `${lock.message}; while it runs, manage tokens through its API: add --url URL --token ADMIN_TOKEN`,
+      EXIT.ENVIRONMENT,
+    );
   try {
     return { ...(await migrated(() => new SqliteStore(file), file)), release: () => lock.value.release() };
   } catch (err) {
@@ -76,16 +91,22 @@ const storeOptions = (c: Command) =>
 
 /** `licensor token create|list|revoke`: API tokens, through a running node's API or in a stopped node's store. */
 export function registerTokenCommands(program: Command): void {
-  const token = program.command('token').description("Manage a node's API tokens: through a running node (--url, --token) or in a stopped node's data dir");
+  const token = program
+    .command('token')
+    .description("Manage a node's API tokens: through a running node (--url, --token) or in a stopped node's data dir");
   storeOptions(
     token
       .command('create')
       .description('Create a token; its secret is printed once and stored only as a hash')
-      .requiredOption('--role <role>', 'admin (everything), app (client work) or node (a child node syncing with this one)')
+      .requiredOption(
+        '--role <role>',
+        'admin (everything), app (client work) or node (a child node syncing with this one)',
+      )
       .option('--name <name>', 'a name to recognise it by', 'cli')
       .option('--json', 'print JSON'),
   ).action(async (o: Where & { role: string; name: string; json?: boolean }) => {
-    if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node') throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`);
+    if (o.role !== 'admin' && o.role !== 'app' && o.role !== 'node')
+      throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`);
     const role = o.role;
     const made: TokenView & { secret: string } = overApi(o)
       ? await call(o, 'POST', '/v1/tokens', { role, name: o.name })
@@ -93,16 +114,29 @@ export function registerTokenCommands(program: Command): void {
           const { token: t, secret } = await tokens.create(role, o.name, Date.now(), CLI_ACTOR);
           return { ...t, secret };
         });
-    process.stdout.write(o.json ? `${JSON.stringify({ id: made.id, role: made.role, name: made.name, secret: made.secret })}\n` : `${made.secret}\n`);
-    if (!o.json) process.stderr.write(`created ${made.role} token ${made.id} (${made.name}); the secret above is shown only once\n`);
+    process.stdout.write(
+      o.json
+        ? `${JSON.stringify({ id: made.id, role: made.role, name: made.name, secret: made.secret })}\n`
+        : `${made.secret}\n`,
+    );
+    if (!o.json)
+      process.stderr.write(
+        `created ${made.role} token ${made.id} (${made.name}); the secret above is shown only once\n`,
+      );
   });
   storeOptions(token.command('list').description('List tokens (never their secrets)')).action(async (o: Where) => {
-    const list: TokenView[] = overApi(o) ? (await call(o, 'GET', '/v1/tokens')).tokens : await withStore(o, (tokens) => tokens.list());
-    for (const t of list) process.stdout.write(`${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${new Date(t.createdAt).toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`);
+    const list: TokenView[] = overApi(o)
+      ? (await call(o, 'GET', '/v1/tokens')).tokens
+      : await withStore(o, (tokens) => tokens.list());
+    for (const t of list)
+      process.stdout.write(
+        `${t.id}  ${t.role.padEnd(5)}  ${t.name}  created ${new Date(t.createdAt).toISOString()}${t.revokedAt ? '  REVOKED' : ''}\n`,
+      );
   });
   storeOptions(token.command('revoke <id>').description('Revoke a token')).action(async (id: string, o: Where) => {
     if (overApi(o)) await call(o, 'DELETE', `/v1/tokens/${encodeURIComponent(id)}`);
-    else if (!(await withStore(o, (tokens) => tokens.revoke(id, Date.now(), CLI_ACTOR)))) throw new CliError(`no live token ${id}`);
+    else if (!(await withStore(o, (tokens) => tokens.revoke(id, Date.now(), CLI_ACTOR))))
+      throw new CliError(`no live token ${id}`);
     process.stdout.write(`revoked ${id}\n`);
   });
 }

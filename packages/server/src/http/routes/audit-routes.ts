@@ -10,7 +10,8 @@ export function auditRoutes(app: FastifyInstance, node: LicensorNode): void {
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Admin actions (license installed, token created/revoked, force-release, member removed) oldest first after a cursor; `nextCursor` continues',
+        summary:
+          'Admin actions (license installed, token created/revoked, force-release, member removed) oldest first after a cursor; `nextCursor` continues',
         tags: ['audit'],
         querystring: Type.Object({
           after: Type.Integer({ minimum: 0, default: 0 }),

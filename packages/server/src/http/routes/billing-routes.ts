@@ -7,12 +7,23 @@ import { auditActor, unwrap } from '../request-context.js';
 import { errors, Id } from '../schemas.js';
 
 const IdParams = Type.Object({ id: Id });
-const Entitlements = Type.Array(Type.Object({ moduleId: Type.Integer({ minimum: 1, maximum: 2147483647 }), quantity: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])) }, { additionalProperties: false }), {
-  minItems: 1,
-  maxItems: 1000,
-});
+const Entitlements = Type.Array(
+  Type.Object(
+    {
+      moduleId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
+      quantity: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+    },
+    { additionalProperties: false },
+  ),
+  {
+    minItems: 1,
+    maxItems: 1000,
+  },
+);
 const Scope = Type.Union([Type.Literal('centralized'), Type.Literal('static')]);
-const KeySourceField = Type.Union([Type.Literal('usb'), Type.Literal('machine-id'), Type.Literal('any')], { description: 'where the node must read its hardware key (default usb)' });
+const KeySourceField = Type.Union([Type.Literal('usb'), Type.Literal('machine-id'), Type.Literal('any')], {
+  description: 'where the node must read its hardware key (default usb)',
+});
 const HardwareKey = Type.String({ minLength: 1, maxLength: 200 });
 const DateText = Type.String({ minLength: 10, maxLength: 40 });
 
@@ -27,7 +38,14 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
       schema: {
         summary: 'Open a prepaid billing account for a customer in one currency',
         tags,
-        body: Type.Object({ customerName: Type.String({ minLength: 1, maxLength: 200 }), customerId: Type.Optional(Id), currency: Type.String({ maxLength: 10 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            customerName: Type.String({ minLength: 1, maxLength: 200 }),
+            customerId: Type.Optional(Id),
+            currency: Type.String({ maxLength: 10 }),
+          },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403),
       },
     },
@@ -43,7 +61,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Every billing account with its balance and rentals (status, paid period; license files via GET /v1/rentals/{id})',
+        summary:
+          'Every billing account with its balance and rentals (status, paid period; license files via GET /v1/rentals/{id})',
         tags,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }) }),
         response: errors(400, 401, 403),
@@ -54,7 +73,15 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
 
   app.get<{ Params: { id: string } }>(
     '/v1/billing/accounts/:id',
-    { config: { roles: ['admin'] }, schema: { summary: 'An account and its balance (the sum of its ledger), in minor units', tags, params: IdParams, response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'An account and its balance (the sum of its ledger), in minor units',
+        tags,
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => unwrap(await billing.account(req.params.id)),
   );
 
@@ -63,10 +90,14 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Record a payment (idempotent by payment reference); renews lapsed or due rentals the new balance covers, at once',
+        summary:
+          'Record a payment (idempotent by payment reference); renews lapsed or due rentals the new balance covers, at once',
         tags,
         params: IdParams,
-        body: Type.Object({ amount: Type.Unknown(), currency: Type.Unknown(), reference: Type.Unknown() }, { additionalProperties: false }),
+        body: Type.Object(
+          { amount: Type.Unknown(), currency: Type.Unknown(), reference: Type.Unknown() },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403, 404, 409),
       },
     },
@@ -77,12 +108,16 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { kind: 'refund' | 'adjustment'; amount: unknown; currency: string; reference?: string; note?: string } }>(
+  app.post<{
+    Params: { id: string };
+    Body: { kind: 'refund' | 'adjustment'; amount: unknown; currency: string; reference?: string; note?: string };
+  }>(
     '/v1/billing/accounts/:id/adjustments',
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Record a refund (credit back to the balance) or a staff adjustment (either sign); the balance never goes below zero',
+        summary:
+          'Record a refund (credit back to the balance) or a staff adjustment (either sign); the balance never goes below zero',
         tags,
         params: IdParams,
         body: Type.Object(
@@ -123,9 +158,13 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     },
     async (req, reply) => {
       const r = unwrap(await billing.ledger(req.params.id, req.query.after, req.query.limit));
-      const csv = req.query.format === 'csv' || (req.query.format === undefined && /\btext\/csv\b/.test(req.headers.accept ?? ''));
+      const csv =
+        req.query.format === 'csv' ||
+        (req.query.format === undefined && /\btext\/csv\b/.test(req.headers.accept ?? ''));
       if (!csv) return r;
-      reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ledger-${r.account.id}.csv"`);
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="ledger-${r.account.id}.csv"`);
       return ledgerCsv(r.entries);
     },
   );
@@ -135,10 +174,18 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Create a rental plan: a price per period (day, week, month) for a set of entitlements, with an optional grace period',
+        summary:
+          'Create a rental plan: a price per period (day, week, month) for a set of entitlements, with an optional grace period',
         tags,
         body: Type.Object(
-          { name: Type.String({ minLength: 1, maxLength: 200 }), period: Type.Unknown(), price: Type.Unknown(), currency: Type.Unknown(), graceMs: Type.Optional(Type.Unknown()), entitlements: Entitlements },
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            period: Type.Unknown(),
+            price: Type.Unknown(),
+            currency: Type.Unknown(),
+            graceMs: Type.Optional(Type.Unknown()),
+            entitlements: Entitlements,
+          },
           { additionalProperties: false },
         ),
         response: errors(400, 401, 403, 404),
@@ -156,26 +203,56 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: "Change a plan's name, price or grace period; a new price applies from each rental's next charge (period, currency and modules stay)",
+        summary:
+          "Change a plan's name, price or grace period; a new price applies from each rental's next charge (period, currency and modules stay)",
         tags,
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), price: Type.Optional(Type.Unknown()), graceMs: Type.Optional(Type.Unknown()) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            price: Type.Optional(Type.Unknown()),
+            graceMs: Type.Optional(Type.Unknown()),
+          },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403, 404),
       },
     },
     async (req) => unwrap(await billing.updatePlan(req.params.id, req.body, auditActor(req))),
   );
 
-  app.get('/v1/rental-plans', { config: { roles: ['admin'] }, schema: { summary: 'Every rental plan', tags, response: errors(401, 403) } }, async () => ({ plans: await billing.listPlans() }));
+  app.get(
+    '/v1/rental-plans',
+    { config: { roles: ['admin'] }, schema: { summary: 'Every rental plan', tags, response: errors(401, 403) } },
+    async () => ({ plans: await billing.listPlans() }),
+  );
 
-  app.post<{ Body: { accountId: string; planId: string; hardwareKey: string; scope?: 'centralized' | 'static'; keySource?: KeySource } }>(
+  app.post<{
+    Body: {
+      accountId: string;
+      planId: string;
+      hardwareKey: string;
+      scope?: 'centralized' | 'static';
+      keySource?: KeySource;
+    };
+  }>(
     '/v1/rentals',
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: "Start a rental license for a customer's account: charges the first period and issues the license file in one transaction",
+        summary:
+          "Start a rental license for a customer's account: charges the first period and issues the license file in one transaction",
         tags,
-        body: Type.Object({ accountId: Id, planId: Id, hardwareKey: HardwareKey, scope: Type.Optional(Scope), keySource: Type.Optional(KeySourceField) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            accountId: Id,
+            planId: Id,
+            hardwareKey: HardwareKey,
+            scope: Type.Optional(Scope),
+            keySource: Type.Optional(KeySourceField),
+          },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403, 404, 409),
       },
     },
@@ -188,11 +265,29 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
 
   app.get<{ Params: { id: string } }>(
     '/v1/rentals/:id',
-    { config: { roles: ['admin'] }, schema: { summary: 'A rental: status, paid period, and its current license file', tags, params: IdParams, response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'A rental: status, paid period, and its current license file',
+        tags,
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => unwrap(await billing.rental(req.params.id)),
   );
 
-  app.post<{ Body: { customerName: string; customerId?: string; hardwareKey: string; scope: 'centralized' | 'static'; entitlements: { moduleId: number; quantity?: number | null }[]; until: string; keySource?: KeySource } }>(
+  app.post<{
+    Body: {
+      customerName: string;
+      customerId?: string;
+      hardwareKey: string;
+      scope: 'centralized' | 'static';
+      entitlements: { moduleId: number; quantity?: number | null }[];
+      until: string;
+      keySource?: KeySource;
+    };
+  }>(
     '/v1/licenses',
     {
       config: { roles: ['admin'] },
@@ -200,7 +295,15 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary: 'Issue a temporary license with an end date (sales, on written request); it can be extended later',
         tags,
         body: Type.Object(
-          { customerName: Type.String({ minLength: 1, maxLength: 200 }), customerId: Type.Optional(Id), hardwareKey: HardwareKey, scope: Scope, entitlements: Entitlements, until: DateText, keySource: Type.Optional(KeySourceField) },
+          {
+            customerName: Type.String({ minLength: 1, maxLength: 200 }),
+            customerId: Type.Optional(Id),
+            hardwareKey: HardwareKey,
+            scope: Scope,
+            entitlements: Entitlements,
+            until: DateText,
+            keySource: Type.Optional(KeySourceField),
+          },
           { additionalProperties: false },
         ),
         response: errors(400, 401, 403, 404, 409),
@@ -208,7 +311,12 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     },
     async (req, reply) => {
       const b = req.body;
-      const r = unwrap(await billing.issueTemporary({ ...b, entitlements: b.entitlements.map((e) => ({ moduleId: e.moduleId, quantity: e.quantity ?? null })) }, auditActor(req)));
+      const r = unwrap(
+        await billing.issueTemporary(
+          { ...b, entitlements: b.entitlements.map((e) => ({ moduleId: e.moduleId, quantity: e.quantity ?? null })) },
+          auditActor(req),
+        ),
+      );
       reply.code(201);
       return r;
     },
@@ -216,7 +324,15 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
 
   app.get<{ Params: { id: string } }>(
     '/v1/licenses/:id',
-    { config: { roles: ['admin'] }, schema: { summary: 'The current file of a license this node issued', tags, params: IdParams, response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'The current file of a license this node issued',
+        tags,
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => unwrap(await billing.issued(req.params.id)),
   );
 
@@ -225,7 +341,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Extend a temporary license: re-issue it (same id) with a later end date; installed at once if it is for this node',
+        summary:
+          'Extend a temporary license: re-issue it (same id) with a later end date; installed at once if it is for this node',
         tags,
         params: IdParams,
         body: Type.Object({ until: DateText }, { additionalProperties: false }),

@@ -23,8 +23,18 @@ export function eventRoutes(app: FastifyInstance, node: LicensorNode): void {
     },
     async (req) => {
       const { after, limit, type, moduleId } = req.query;
-      const types = type ? type.split(',').map((t) => t.trim()).filter(Boolean) : undefined;
-      const events = await node.store.listEvents({ after, limit, ...(types ? { types } : {}), ...(moduleId ? { moduleId } : {}) });
+      const types = type
+        ? type
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined;
+      const events = await node.store.listEvents({
+        after,
+        limit,
+        ...(types ? { types } : {}),
+        ...(moduleId ? { moduleId } : {}),
+      });
       return { events, nextCursor: events.at(-1)?.seq ?? after };
     },
   );

@@ -22,7 +22,12 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
  * Authorization header like on every other route (read the stream with fetch; browsers' EventSource cannot send
  * headers, and a token in the URL would land in logs). `after` or `Last-Event-ID` replays stored events first.
  */
-export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService, opts: EventStreamOptions = {}): void {
+export function eventStreamRoutes(
+  app: FastifyInstance,
+  node: LicensorNode,
+  tokens: TokenService,
+  opts: EventStreamOptions = {},
+): void {
   const keepAliveMs = opts.keepAliveMs ?? 15_000;
   // Open streams never finish on their own: a stopping node ends them first, or closing the server would wait forever.
   const open = new Set<() => void>();
@@ -37,7 +42,8 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
       exposeHeadRoute: false,
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Live events as server-sent events; `after` (or the Last-Event-ID header) replays stored events after that cursor first',
+        summary:
+          'Live events as server-sent events; `after` (or the Last-Event-ID header) replays stored events after that cursor first',
         tags: ['events'],
         querystring: Type.Object({
           after: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -51,9 +57,17 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
       const header = req.headers['last-event-id'];
       const fromHeader = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
       const after = fromHeader ?? req.query.after;
-      const types = req.query.type ? new Set(req.query.type.split(',').map((t) => t.trim()).filter(Boolean)) : null;
+      const types = req.query.type
+        ? new Set(
+            req.query.type
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          )
+        : null;
       const moduleId = req.query.moduleId;
-      const wanted = (e: StoredEvent) => (!types || types.has(e.type)) && (moduleId === undefined || e.moduleId === moduleId);
+      const wanted = (e: StoredEvent) =>
+        (!types || types.has(e.type)) && (moduleId === undefined || e.moduleId === moduleId);
       const secret = bearerSecret(req.headers.authorization) ?? '';
 
       reply.hijack();
@@ -89,7 +103,9 @@ export function eventStreamRoutes(app: FastifyInstance, node: LicensorNode, toke
         tokens.authenticate(secret).then(
           (token) => {
             if (token && token.role === 'admin') return;
-            write(`event: error\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', detail: 'the API token of this stream was revoked' })}\n\n`);
+            write(
+              `event: error\ndata: ${JSON.stringify({ code: 'UNAUTHENTICATED', detail: 'the API token of this stream was revoked' })}\n\n`,
+            );
             end();
           },
           () => {},

@@ -3,7 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { opContext } from '../idempotency.js';
 import { actor, auditActor, send } from '../request-context.js';
-import { AcquireBody, emptyBodyAsObject, errors, HeartbeatBody, HolderParams, LeaseViewSchema, ModuleParams, ReleaseQuery } from '../schemas.js';
+import {
+  AcquireBody,
+  emptyBodyAsObject,
+  errors,
+  HeartbeatBody,
+  HolderParams,
+  LeaseViewSchema,
+  ModuleParams,
+  ReleaseQuery,
+} from '../schemas.js';
 import { leaseView } from '../views.js';
 
 type HolderP = { moduleId: number; holderId: string };
@@ -45,13 +54,25 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
         tags: ['slots'],
         params: HolderParams,
         body: Type.Optional(HeartbeatBody),
-        response: { 200: Type.Object({ expiresAt: Type.Integer(), nonProduction: Type.Boolean() }), ...errors(400, 401, 403, 404, 409, 410) },
+        response: {
+          200: Type.Object({ expiresAt: Type.Integer(), nonProduction: Type.Boolean() }),
+          ...errors(400, 401, 403, 404, 409, 410),
+        },
       },
     },
     async (req, reply) => {
       // The non-production flag rides on every heartbeat, so a client without a session learns of a swapped license.
-      const view = (l: import('@licensor/core').Lease) => ({ expiresAt: l.expiresAt, nonProduction: node.nonProduction });
-      const outcome = await node.heartbeat(req.params.moduleId, req.params.holderId, req.body?.leaseId, req.body?.active ?? true, opContext(node, req, () => 200, view));
+      const view = (l: import('@licensor/core').Lease) => ({
+        expiresAt: l.expiresAt,
+        nonProduction: node.nonProduction,
+      });
+      const outcome = await node.heartbeat(
+        req.params.moduleId,
+        req.params.holderId,
+        req.body?.leaseId,
+        req.body?.active ?? true,
+        opContext(node, req, () => 200, view),
+      );
       return send(reply, outcome, 200, view);
     },
   );
@@ -69,7 +90,17 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
       },
     },
     async (req, reply) => {
-      const outcome = await node.release(req.params.moduleId, req.params.holderId, req.query.leaseId, opContext(node, req, () => 200, (v) => v));
+      const outcome = await node.release(
+        req.params.moduleId,
+        req.params.holderId,
+        req.query.leaseId,
+        opContext(
+          node,
+          req,
+          () => 200,
+          (v) => v,
+        ),
+      );
       return send(reply, outcome);
     },
   );
@@ -79,14 +110,23 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: "Force-release a holder's slot (admin); the holder learns it at once over its session or on its next heartbeat",
+        summary:
+          "Force-release a holder's slot (admin); the holder learns it at once over its session or on its next heartbeat",
         tags: ['slots'],
         params: HolderParams,
         response: { 200: Type.Object({ released: Type.Boolean() }), ...errors(401, 403, 404) },
       },
     },
     async (req, reply) => {
-      const ctx = { ...opContext(node, req, () => 200, (v) => v), actor: auditActor(req) };
+      const ctx = {
+        ...opContext(
+          node,
+          req,
+          () => 200,
+          (v) => v,
+        ),
+        actor: auditActor(req),
+      };
       const outcome = await node.forceRelease(req.params.moduleId, req.params.holderId, actor(req), ctx);
       return send(reply, outcome);
     },

@@ -4,7 +4,16 @@ import type { LicensorNode } from '../../node/licensor-node.js';
 import { memberSyncView } from '../../node/member-sync-view.js';
 import { opContext } from '../idempotency.js';
 import { auditActor, send, unwrap } from '../request-context.js';
-import { emptyBodyAsObject, errors, MemberParams, MemberSyncBody, ModuleParams, OperationName, ProfileCheckBody, QuotaReportBody } from '../schemas.js';
+import {
+  emptyBodyAsObject,
+  errors,
+  MemberParams,
+  MemberSyncBody,
+  ModuleParams,
+  OperationName,
+  ProfileCheckBody,
+  QuotaReportBody,
+} from '../schemas.js';
 
 type MemberP = { moduleId: number; memberId: string };
 
@@ -18,7 +27,8 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
       preValidation: emptyBodyAsObject,
       config: appRole,
       schema: {
-        summary: 'Connect or sync a member (a cash register, a subordinate server); members beyond the quantity are blocked, latest first',
+        summary:
+          'Connect or sync a member (a cash register, a subordinate server); members beyond the quantity are blocked, latest first',
         tags: ['members'],
         params: MemberParams,
         body: Type.Optional(MemberSyncBody),
@@ -30,15 +40,40 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
       const features = req.body?.features;
       type R = { member: import('@licensor/core').Member; position: number; quantity: number | null };
       const view = (v: R) => memberSyncView(node, moduleId, v);
-      const outcome = await node.syncMember(moduleId, memberId, features, opContext(node, req, () => 200, view));
+      const outcome = await node.syncMember(
+        moduleId,
+        memberId,
+        features,
+        opContext(node, req, () => 200, view),
+      );
       return send(reply, outcome, 200, view);
     },
   );
 
   app.delete<{ Params: MemberP }>(
     '/v1/modules/:moduleId/members/:memberId',
-    { config: { roles: ['admin'] }, schema: { summary: 'Remove a member; blocked members unblock in order', tags: ['members'], params: MemberParams, response: errors(401, 403, 404) } },
-    async (req, reply) => send(reply, await node.removeMember(req.params.moduleId, req.params.memberId, { ...opContext(node, req, () => 200, (v) => v), actor: auditActor(req) })),
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Remove a member; blocked members unblock in order',
+        tags: ['members'],
+        params: MemberParams,
+        response: errors(401, 403, 404),
+      },
+    },
+    async (req, reply) =>
+      send(
+        reply,
+        await node.removeMember(req.params.moduleId, req.params.memberId, {
+          ...opContext(
+            node,
+            req,
+            () => 200,
+            (v) => v,
+          ),
+          actor: auditActor(req),
+        }),
+      ),
   );
 
   app.put<{ Params: { moduleId: number }; Body: { count: number } }>(
@@ -53,7 +88,20 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         response: errors(400, 401, 403, 404, 409),
       },
     },
-    async (req, reply) => send(reply, await node.reportQuota(req.params.moduleId, req.body.count, opContext(node, req, () => 200, (v) => v))),
+    async (req, reply) =>
+      send(
+        reply,
+        await node.reportQuota(
+          req.params.moduleId,
+          req.body.count,
+          opContext(
+            node,
+            req,
+            () => 200,
+            (v) => v,
+          ),
+        ),
+      ),
   );
 
   app.get<{ Params: { moduleId: number; operation: string } }>(
@@ -78,7 +126,8 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
     {
       config: appRole,
       schema: {
-        summary: "Check a profile's add-on features against the license (409 FEATURE_NOT_LICENSED lists the missing ones)",
+        summary:
+          "Check a profile's add-on features against the license (409 FEATURE_NOT_LICENSED lists the missing ones)",
         tags: ['members'],
         params: ModuleParams,
         body: ProfileCheckBody,
@@ -90,7 +139,15 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
 
   app.get<{ Params: { moduleId: number } }>(
     '/v1/modules/:moduleId/enabled',
-    { config: appRole, schema: { summary: 'Is the module licensed on this node', tags: ['modules'], params: ModuleParams, response: errors(400, 401, 403, 404) } },
+    {
+      config: appRole,
+      schema: {
+        summary: 'Is the module licensed on this node',
+        tags: ['modules'],
+        params: ModuleParams,
+        response: errors(400, 401, 403, 404),
+      },
+    },
     async (req) => unwrap(node.isEnabled(req.params.moduleId)),
   );
 }

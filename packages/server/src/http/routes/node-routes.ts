@@ -31,14 +31,28 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
     },
   );
 
-  app.get('/v1/nodes', { config: { roles: ['admin'] }, schema: { summary: 'The tree below this node: children, their allocations, sync state and usage', tags: ['hierarchy'], response: errors(401, 403) } }, async () => {
-    await hierarchy.refresh();
-    return hierarchy.list();
-  });
+  app.get(
+    '/v1/nodes',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'The tree below this node: children, their allocations, sync state and usage',
+        tags: ['hierarchy'],
+        response: errors(401, 403),
+      },
+    },
+    async () => {
+      await hierarchy.refresh();
+      return hierarchy.list();
+    },
+  );
 
   app.get<{ Params: { nodeId: string } }>(
     '/v1/nodes/:nodeId',
-    { config: { roles: ['admin'] }, schema: { summary: 'One child node', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: { summary: 'One child node', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) },
+    },
     async (req) => {
       await hierarchy.refresh();
       return unwrap(hierarchy.get(req.params.nodeId));
@@ -53,7 +67,14 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
         summary: "Set a child's module quantities (the sum over children never exceeds what this node holds)",
         tags: ['hierarchy'],
         params: NodeParams,
-        body: Type.Object({ modules: Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 }), { description: 'module ID → quantity; 0 takes the module away' }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            modules: Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 }), {
+              description: 'module ID → quantity; 0 takes the module away',
+            }),
+          },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403, 404, 409),
       },
     },
@@ -64,21 +85,49 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
     '/v1/nodes/:nodeId/allocation-document',
     {
       config: { roles: ['admin'] },
-      schema: { summary: 'A fresh signed allocation document for a child (to install by hand where there is no link)', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404, 409) },
+      schema: {
+        summary: 'A fresh signed allocation document for a child (to install by hand where there is no link)',
+        tags: ['hierarchy'],
+        params: NodeParams,
+        response: errors(401, 403, 404, 409),
+      },
     },
     async (req) => unwrap(await hierarchy.exportDocument(req.params.nodeId)),
   );
 
   app.delete<{ Params: { nodeId: string } }>(
     '/v1/nodes/:nodeId',
-    { config: { roles: ['admin'] }, schema: { summary: 'Forget a child node: its allocation returns here, its place in the counting pool frees', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Forget a child node: its allocation returns here, its place in the counting pool frees',
+        tags: ['hierarchy'],
+        params: NodeParams,
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => unwrap(await hierarchy.forget(req.params.nodeId, auditActor(req))),
   );
 
-  app.get('/v1/upstream', { config: { roles: ['admin'] }, schema: { summary: "This node's link to its parent (when started with --upstream)", tags: ['hierarchy'], response: errors(401, 403, 404) } }, async () => {
-    if (!upstream) throw new HttpFailure({ code: 'NOT_FOUND', message: 'this node has no parent: it was not started with --upstream' });
-    return upstream.state;
-  });
+  app.get(
+    '/v1/upstream',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: "This node's link to its parent (when started with --upstream)",
+        tags: ['hierarchy'],
+        response: errors(401, 403, 404),
+      },
+    },
+    async () => {
+      if (!upstream)
+        throw new HttpFailure({
+          code: 'NOT_FOUND',
+          message: 'this node has no parent: it was not started with --upstream',
+        });
+      return upstream.state;
+    },
+  );
 
   app.put<{ Body: { allocation: string } }>(
     '/v1/upstream/allocation',
@@ -87,12 +136,20 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
       schema: {
         summary: 'Install an allocation document by hand (a site without a link to its parent)',
         tags: ['hierarchy'],
-        body: Type.Object({ allocation: Type.String({ minLength: 1, maxLength: 1024 * 1024 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { allocation: Type.String({ minLength: 1, maxLength: 1024 * 1024 }) },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403, 404, 409, 422),
       },
     },
     async (req) => {
-      if (!upstream) throw new HttpFailure({ code: 'NOT_FOUND', message: 'this node has no parent: start it with --upstream to take allocations', field: 'allocation' });
+      if (!upstream)
+        throw new HttpFailure({
+          code: 'NOT_FOUND',
+          message: 'this node has no parent: start it with --upstream to take allocations',
+          field: 'allocation',
+        });
       const taken = unwrap(await upstream.take(req.body.allocation, auditActor(req)));
       return { installed: true, allocation: taken, state: upstream.state };
     },

@@ -7,17 +7,25 @@ import { holderView, memberView } from '../views.js';
 
 /** Pool listings for administrators (dashboard, CLI). */
 export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
-  app.get('/v1/pools', { config: { roles: ['admin'] }, schema: { summary: 'Every pool with used / quantity', tags: ['pools'], response: errors(401, 403) } }, async () => ({
-    pools: node.listPools(),
-    nonProduction: node.nonProduction,
-  }));
+  app.get(
+    '/v1/pools',
+    {
+      config: { roles: ['admin'] },
+      schema: { summary: 'Every pool with used / quantity', tags: ['pools'], response: errors(401, 403) },
+    },
+    async () => ({
+      pools: node.listPools(),
+      nonProduction: node.nonProduction,
+    }),
+  );
 
   app.get<{ Params: { moduleId: number }; Querystring: { limit: number; cursor?: string; memberCursor?: number } }>(
     '/v1/pools/:moduleId',
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'One pool: holders by holder id (`cursor` → `nextCursor`), members in connection order (`memberCursor` = last position seen → `nextMemberCursor`), quota',
+        summary:
+          'One pool: holders by holder id (`cursor` → `nextCursor`), members in connection order (`memberCursor` = last position seen → `nextMemberCursor`), quota',
         tags: ['pools'],
         params: ModuleParams,
         querystring: Type.Object({
@@ -32,9 +40,15 @@ export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
       const { pool, summary } = unwrap(node.poolDetail(req.params.moduleId));
       const now = node.clock.now();
       const { limit, cursor, memberCursor = 0 } = req.query;
-      const holders = [...pool.leases.values()].sort((a, b) => (a.holderId < b.holderId ? -1 : 1)).filter((l) => !cursor || l.holderId > cursor);
-      const members = [...pool.members.values()].sort((a, b) => a.firstConnectedAt - b.firstConnectedAt || a.seq - b.seq);
-      const pageMembers = members.slice(memberCursor, memberCursor + limit).map((m, i) => memberView(m, memberCursor + i + 1));
+      const holders = [...pool.leases.values()]
+        .sort((a, b) => (a.holderId < b.holderId ? -1 : 1))
+        .filter((l) => !cursor || l.holderId > cursor);
+      const members = [...pool.members.values()].sort(
+        (a, b) => a.firstConnectedAt - b.firstConnectedAt || a.seq - b.seq,
+      );
+      const pageMembers = members
+        .slice(memberCursor, memberCursor + limit)
+        .map((m, i) => memberView(m, memberCursor + i + 1));
       const page = holders.slice(0, limit);
       const licensed = node.listPools().some((p) => p.moduleId === pool.module.id && p.licensed);
       return {

@@ -7,38 +7,96 @@ import { errors } from '../schemas.js';
 import { StoreHealth } from '../store-health.js';
 
 /** Health, readiness, status, catalog and license routes. */
-export function systemRoutes(app: FastifyInstance, node: LicensorNode, health: StoreHealth = new StoreHealth(node)): void {
+export function systemRoutes(
+  app: FastifyInstance,
+  node: LicensorNode,
+  health: StoreHealth = new StoreHealth(node),
+): void {
   app.get('/healthz', { schema: { summary: 'The process is up', tags: ['system'] } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { summary: 'The store answers and takes writes (false while the disk is full or the store unreachable), and the node serves', tags: ['system'] } }, async (_req, reply) => {
-    const ready = await health.ready();
-    reply.code(ready ? 200 : 503);
-    return { ready, store: node.store.kind };
-  });
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        summary:
+          'The store answers and takes writes (false while the disk is full or the store unreachable), and the node serves',
+        tags: ['system'],
+      },
+    },
+    async (_req, reply) => {
+      const ready = await health.ready();
+      reply.code(ready ? 200 : 503);
+      return { ready, store: node.store.kind };
+    },
+  );
 
-  app.get('/v1/status', { config: { roles: ['app', 'admin'] }, schema: { summary: 'Node status', tags: ['system'], response: errors(401, 403) } }, async () => {
-    const lic = node.license?.payload;
-    const state = node.licenseState();
-    return {
-      license: { state: state.state, detail: state.detail, ...(lic ? { id: lic.id, customer: lic.customer, scope: lic.scope, term: lic.term, notAfter: lic.notAfter, developer: lic.developer ?? null, keySource: lic.keySource } : {}) },
-      // Why this node's parent blocks it (its allocation is withdrawn), or null.
-      blockedByParent: node.blockedByParent,
-      hardwareKey: { key: node.options.hardwareKey.key, source: node.options.hardwareKey.source, trusted: node.options.hardwareKey.trusted, ...node.hardwareKeyPresence },
-      nonProduction: node.nonProduction,
-      entitlements: licenseSnapshot(node).entitlements,
-      store: node.store.kind,
-      time: node.clock.now(),
-    };
-  });
+  app.get(
+    '/v1/status',
+    {
+      config: { roles: ['app', 'admin'] },
+      schema: { summary: 'Node status', tags: ['system'], response: errors(401, 403) },
+    },
+    async () => {
+      const lic = node.license?.payload;
+      const state = node.licenseState();
+      return {
+        license: {
+          state: state.state,
+          detail: state.detail,
+          ...(lic
+            ? {
+                id: lic.id,
+                customer: lic.customer,
+                scope: lic.scope,
+                term: lic.term,
+                notAfter: lic.notAfter,
+                developer: lic.developer ?? null,
+                keySource: lic.keySource,
+              }
+            : {}),
+        },
+        // Why this node's parent blocks it (its allocation is withdrawn), or null.
+        blockedByParent: node.blockedByParent,
+        hardwareKey: {
+          key: node.options.hardwareKey.key,
+          source: node.options.hardwareKey.source,
+          trusted: node.options.hardwareKey.trusted,
+          ...node.hardwareKeyPresence,
+        },
+        nonProduction: node.nonProduction,
+        entitlements: licenseSnapshot(node).entitlements,
+        store: node.store.kind,
+        time: node.clock.now(),
+      };
+    },
+  );
 
-  app.get('/v1/catalog', { config: { roles: ['app', 'admin'] }, schema: { summary: 'Modules known to this node', tags: ['modules'], response: errors(401, 403) } }, async () => ({
-    modules: [...node.catalog.modules.values()],
-  }));
+  app.get(
+    '/v1/catalog',
+    {
+      config: { roles: ['app', 'admin'] },
+      schema: { summary: 'Modules known to this node', tags: ['modules'], response: errors(401, 403) },
+    },
+    async () => ({
+      modules: [...node.catalog.modules.values()],
+    }),
+  );
 
-  app.get('/v1/license', { config: { roles: ['admin'] }, schema: { summary: 'The installed license', tags: ['license'], response: errors(401, 403) } }, async () => {
-    const installed = node.license;
-    return { state: node.licenseState(), license: installed ? installed.payload : null, installedAt: installed?.installedAt ?? null };
-  });
+  app.get(
+    '/v1/license',
+    {
+      config: { roles: ['admin'] },
+      schema: { summary: 'The installed license', tags: ['license'], response: errors(401, 403) },
+    },
+    async () => {
+      const installed = node.license;
+      return {
+        state: node.licenseState(),
+        license: installed ? installed.payload : null,
+        installedAt: installed?.installedAt ?? null,
+      };
+    },
+  );
 
   app.put<{ Body: { license: string } }>(
     '/v1/license',
@@ -47,7 +105,10 @@ export function systemRoutes(app: FastifyInstance, node: LicensorNode, health: S
       schema: {
         summary: "Install a license file: verified against the issuer key and this node's hardware key",
         tags: ['license'],
-        body: Type.Object({ license: Type.String({ minLength: 1, maxLength: 65536 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { license: Type.String({ minLength: 1, maxLength: 65536 }) },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403, 409, 422),
       },
     },

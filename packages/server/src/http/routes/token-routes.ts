@@ -8,7 +8,13 @@ import { errors, Id } from '../schemas.js';
 
 /** API token management; a secret is returned once, at creation. */
 export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService): void {
-  const view = (t: { id: string; name: string; role: string; createdAt: number; revokedAt: number | null }) => ({ id: t.id, name: t.name, role: t.role, createdAt: t.createdAt, revokedAt: t.revokedAt });
+  const view = (t: { id: string; name: string; role: string; createdAt: number; revokedAt: number | null }) => ({
+    id: t.id,
+    name: t.name,
+    role: t.role,
+    createdAt: t.createdAt,
+    revokedAt: t.revokedAt,
+  });
 
   app.post<{ Body: { role: 'admin' | 'app' | 'node'; name: string } }>(
     '/v1/tokens',
@@ -17,7 +23,16 @@ export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: To
       schema: {
         summary: 'Create an API token; the secret is in this answer only',
         tags: ['tokens'],
-        body: Type.Object({ role: Type.Union([Type.Literal('admin'), Type.Literal('app'), Type.Literal('node')], { description: 'admin: everything; app: client work (slots, members, quotas); node: a child node syncing with this one' }), name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            role: Type.Union([Type.Literal('admin'), Type.Literal('app'), Type.Literal('node')], {
+              description:
+                'admin: everything; app: client work (slots, members, quotas); node: a child node syncing with this one',
+            }),
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+          },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403),
       },
     },
@@ -28,15 +43,31 @@ export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: To
     },
   );
 
-  app.get('/v1/tokens', { config: { roles: ['admin'] }, schema: { summary: 'List tokens (never their secrets)', tags: ['tokens'], response: errors(401, 403) } }, async () => ({
-    tokens: (await tokens.list()).map(view),
-  }));
+  app.get(
+    '/v1/tokens',
+    {
+      config: { roles: ['admin'] },
+      schema: { summary: 'List tokens (never their secrets)', tags: ['tokens'], response: errors(401, 403) },
+    },
+    async () => ({
+      tokens: (await tokens.list()).map(view),
+    }),
+  );
 
   app.delete<{ Params: { id: string } }>(
     '/v1/tokens/:id',
-    { config: { roles: ['admin'] }, schema: { summary: 'Revoke a token', tags: ['tokens'], params: Type.Object({ id: Id }), response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Revoke a token',
+        tags: ['tokens'],
+        params: Type.Object({ id: Id }),
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => {
-      if (!(await tokens.revoke(req.params.id, node.clock.now(), auditActor(req)))) throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
+      if (!(await tokens.revoke(req.params.id, node.clock.now(), auditActor(req))))
+        throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
       return { revoked: true };
     },
   );

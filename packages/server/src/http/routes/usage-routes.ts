@@ -10,7 +10,12 @@ import { errors } from '../schemas.js';
 /** More samples than this in one answer are not read (a 30-day window of one-minute samples is 43,200 per module). */
 const MAX_ROWS = 500_000;
 
-const Sample = Type.Object({ at: Type.Integer(), used: Type.Integer(), quantity: Type.Union([Type.Integer(), Type.Null()]), blocked: Type.Integer() });
+const Sample = Type.Object({
+  at: Type.Integer(),
+  used: Type.Integer(),
+  quantity: Type.Union([Type.Integer(), Type.Null()]),
+  blocked: Type.Integer(),
+});
 const UsageAnswer = Type.Object({
   intervalMs: Type.Integer(),
   retentionMs: Type.Integer(),
@@ -22,7 +27,10 @@ const UsageAnswer = Type.Object({
       moduleId: Type.Integer(),
       name: Type.String(),
       quantity: Type.Union([Type.Integer(), Type.Null()]),
-      peak: Type.Union([Type.Object({ at: Type.Integer(), used: Type.Integer(), quantity: Type.Union([Type.Integer(), Type.Null()]) }), Type.Null()]),
+      peak: Type.Union([
+        Type.Object({ at: Type.Integer(), used: Type.Integer(), quantity: Type.Union([Type.Integer(), Type.Null()]) }),
+        Type.Null(),
+      ]),
       samples: Type.Array(Sample),
     }),
   ),
@@ -35,7 +43,8 @@ export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: 
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Concurrent use per module over time: samples in `[from, to]` (epoch ms; default the last 24 h), at most `points` per module keeping peaks, and the peak',
+        summary:
+          'Concurrent use per module over time: samples in `[from, to]` (epoch ms; default the last 24 h), at most `points` per module keeping peaks, and the peak',
         tags: ['pools'],
         querystring: Type.Object({
           moduleId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
@@ -50,11 +59,27 @@ export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: 
       const { moduleId, points } = req.query;
       const to = req.query.to ?? node.clock.now();
       const from = req.query.from ?? to - 86_400_000;
-      if (from > to) throw new HttpFailure({ code: 'VALIDATION_FAILED', message: 'querystring.from must not be later than querystring.to', field: 'querystring.from' });
-      if (moduleId !== undefined && !node.catalog.modules.has(moduleId)) throw new HttpFailure({ code: 'MODULE_UNKNOWN', message: `module ${moduleId} is not in this node's catalog`, field: 'moduleId' });
-      const rows = await node.store.usage.list({ ...(moduleId !== undefined ? { moduleId } : {}), from, to, limit: MAX_ROWS });
+      if (from > to)
+        throw new HttpFailure({
+          code: 'VALIDATION_FAILED',
+          message: 'querystring.from must not be later than querystring.to',
+          field: 'querystring.from',
+        });
+      if (moduleId !== undefined && !node.catalog.modules.has(moduleId))
+        throw new HttpFailure({
+          code: 'MODULE_UNKNOWN',
+          message: `module ${moduleId} is not in this node's catalog`,
+          field: 'moduleId',
+        });
+      const rows = await node.store.usage.list({
+        ...(moduleId !== undefined ? { moduleId } : {}),
+        from,
+        to,
+        limit: MAX_ROWS,
+      });
       const byModule = new Map<number, UsageSample[]>();
-      for (const p of node.listPools()) if (p.licensed && (moduleId === undefined || p.moduleId === moduleId)) byModule.set(p.moduleId, []);
+      for (const p of node.listPools())
+        if (p.licensed && (moduleId === undefined || p.moduleId === moduleId)) byModule.set(p.moduleId, []);
       for (const r of rows) {
         const list = byModule.get(r.moduleId);
         if (list) list.push(r);
@@ -70,10 +95,22 @@ export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: 
             name: node.catalog.modules.get(id)?.name ?? String(id),
             quantity: current.get(id) ?? samples.at(-1)?.quantity ?? null,
             peak: peak ? { at: peak.at, used: peak.used, quantity: peak.quantity } : null,
-            samples: downsampleSamples(samples, from, to, points).map((s) => ({ at: s.at, used: s.used, quantity: s.quantity, blocked: s.blocked })),
+            samples: downsampleSamples(samples, from, to, points).map((s) => ({
+              at: s.at,
+              used: s.used,
+              quantity: s.quantity,
+              blocked: s.blocked,
+            })),
           };
         });
-      return { intervalMs: sampling.intervalMs, retentionMs: sampling.retentionMs, from, to, truncated: rows.length >= MAX_ROWS, modules };
+      return {
+        intervalMs: sampling.intervalMs,
+        retentionMs: sampling.retentionMs,
+        from,
+        to,
+        truncated: rows.length >= MAX_ROWS,
+        modules,
+      };
     },
   );
 }

@@ -16,10 +16,19 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'Register a webhook: events are POSTed to `url` signed with HMAC-SHA256; the secret is in this answer only',
+        summary:
+          'Register a webhook: events are POSTed to `url` signed with HMAC-SHA256; the secret is in this answer only',
         tags,
         // Field checks live in the service, so a bad URL gets WEBHOOK_URL_INVALID and every message names its field.
-        body: Type.Object({ url: Type.Unknown(), events: Type.Optional(Type.Unknown()), secret: Type.Optional(Type.Unknown()), description: Type.Optional(Type.Unknown()) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            url: Type.Unknown(),
+            events: Type.Optional(Type.Unknown()),
+            secret: Type.Optional(Type.Unknown()),
+            description: Type.Optional(Type.Unknown()),
+          },
+          { additionalProperties: false },
+        ),
         response: errors(400, 401, 403),
       },
     },
@@ -30,19 +39,46 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
     },
   );
 
-  app.get('/v1/webhooks', { config: { roles: ['admin'] }, schema: { summary: 'Every webhook with its delivery counts (never its secret)', tags, response: errors(401, 403) } }, async () => ({
-    webhooks: await webhooks.list(),
-  }));
+  app.get(
+    '/v1/webhooks',
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Every webhook with its delivery counts (never its secret)',
+        tags,
+        response: errors(401, 403),
+      },
+    },
+    async () => ({
+      webhooks: await webhooks.list(),
+    }),
+  );
 
   app.get<{ Params: { id: string } }>(
     '/v1/webhooks/:id',
-    { config: { roles: ['admin'] }, schema: { summary: 'One webhook with its delivery counts', tags, params: IdParams, response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'One webhook with its delivery counts',
+        tags,
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => unwrap(await webhooks.get(req.params.id)),
   );
 
   app.delete<{ Params: { id: string } }>(
     '/v1/webhooks/:id',
-    { config: { roles: ['admin'] }, schema: { summary: 'Remove a webhook, its pending deliveries and its delivery log', tags, params: IdParams, response: errors(401, 403, 404) } },
+    {
+      config: { roles: ['admin'] },
+      schema: {
+        summary: 'Remove a webhook, its pending deliveries and its delivery log',
+        tags,
+        params: IdParams,
+        response: errors(401, 403, 404),
+      },
+    },
     async (req) => unwrap(await webhooks.remove(req.params.id, auditActor(req))),
   );
 
@@ -51,13 +87,16 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
     {
       config: { roles: ['admin'] },
       schema: {
-        summary: 'The delivery log, newest first: per event its status and every attempt (status code, error, next retry)',
+        summary:
+          'The delivery log, newest first: per event its status and every attempt (status code, error, next retry)',
         tags,
         params: IdParams,
         querystring: Type.Object({
           before: Type.Optional(Type.Integer({ minimum: 1, description: 'nextCursor of the previous page' })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+          status: Type.Optional(
+            Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
+          ),
         }),
         response: errors(400, 401, 403, 404),
       },

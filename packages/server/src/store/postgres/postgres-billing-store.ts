@@ -82,9 +82,20 @@ export class PostgresBillingStore implements BillingStore {
         const r = one('SELECT * FROM billing_accounts WHERE id = $1', [id]);
         return r ? toAccount(r) : null;
       },
-      insertAccount: (a) => void q('INSERT INTO billing_accounts VALUES ($1, $2, $3, $4, $5)', [a.id, a.customerId, a.customerName, a.currency, a.createdAt]),
-      listAccounts: (limit) => q('SELECT * FROM billing_accounts ORDER BY created_at, id LIMIT $1', [limit]).map(toAccount),
-      balance: (accountId) => Number((one('SELECT COALESCE(SUM(amount), 0)::bigint AS b FROM ledger WHERE account_id = $1', [accountId]) as Row).b),
+      insertAccount: (a) =>
+        void q('INSERT INTO billing_accounts VALUES ($1, $2, $3, $4, $5)', [
+          a.id,
+          a.customerId,
+          a.customerName,
+          a.currency,
+          a.createdAt,
+        ]),
+      listAccounts: (limit) =>
+        q('SELECT * FROM billing_accounts ORDER BY created_at, id LIMIT $1', [limit]).map(toAccount),
+      balance: (accountId) =>
+        Number(
+          (one('SELECT COALESCE(SUM(amount), 0)::bigint AS b FROM ledger WHERE account_id = $1', [accountId]) as Row).b,
+        ),
       insertLedger: (e: LedgerEntry) => {
         feed();
         const r = one(
@@ -98,14 +109,34 @@ export class PostgresBillingStore implements BillingStore {
         const r = one("SELECT * FROM ledger WHERE kind = 'topup' AND reference = $1", [reference]);
         return r ? toLedger(r) : null;
       },
-      listLedger: (accountId, after, limit) => q('SELECT * FROM ledger WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [accountId, after, limit]).map(toLedger),
+      listLedger: (accountId, after, limit) =>
+        q('SELECT * FROM ledger WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
+          accountId,
+          after,
+          limit,
+        ]).map(toLedger),
       getPlan: (id) => {
         const r = one('SELECT * FROM rental_plans WHERE id = $1', [id]);
         return r ? toPlan(r) : null;
       },
       insertPlan: (p: RentalPlan) =>
-        void q('INSERT INTO rental_plans VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [p.id, p.name, p.period, p.price, p.currency, p.graceMs, JSON.stringify(p.entitlements), p.createdAt]),
-      updatePlan: (p: RentalPlan) => void q('UPDATE rental_plans SET name = $1, price = $2, grace_ms = $3 WHERE id = $4', [p.name, p.price, p.graceMs, p.id]),
+        void q('INSERT INTO rental_plans VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+          p.id,
+          p.name,
+          p.period,
+          p.price,
+          p.currency,
+          p.graceMs,
+          JSON.stringify(p.entitlements),
+          p.createdAt,
+        ]),
+      updatePlan: (p: RentalPlan) =>
+        void q('UPDATE rental_plans SET name = $1, price = $2, grace_ms = $3 WHERE id = $4', [
+          p.name,
+          p.price,
+          p.graceMs,
+          p.id,
+        ]),
       listPlans: () => q('SELECT * FROM rental_plans ORDER BY created_at, id').map(toPlan),
       getRental: (id) => {
         const r = one('SELECT * FROM rentals WHERE id = $1', [id]);
@@ -138,12 +169,33 @@ export class PostgresBillingStore implements BillingStore {
         c.query(
           `UPDATE rentals SET anchor_at = $1, anchor_index = $2, period_index = $3, period_end = $4, status = $5, warned_index = $6, updated_at = $7
            WHERE id = $8 AND period_index = $9 AND status = $10`,
-          [r.anchorAt, r.anchorIndex, r.periodIndex, r.periodEnd, r.status, r.warnedIndex, r.updatedAt, r.id, expected.periodIndex, expected.status],
+          [
+            r.anchorAt,
+            r.anchorIndex,
+            r.periodIndex,
+            r.periodEnd,
+            r.status,
+            r.warnedIndex,
+            r.updatedAt,
+            r.id,
+            expected.periodIndex,
+            expected.status,
+          ],
         ).rowCount === 1,
-      dueRentals: (dueBy, limit) => q("SELECT id FROM rentals WHERE status IN ('active', 'grace') AND period_end <= $1 ORDER BY period_end LIMIT $2", [dueBy, limit]).map((r) => r.id as string),
-      rentalsOfAccount: (accountId) => q('SELECT * FROM rentals WHERE account_id = $1 ORDER BY created_at, id', [accountId]).map(toRental),
+      dueRentals: (dueBy, limit) =>
+        q(
+          "SELECT id FROM rentals WHERE status IN ('active', 'grace') AND period_end <= $1 ORDER BY period_end LIMIT $2",
+          [dueBy, limit],
+        ).map((r) => r.id as string),
+      rentalsOfAccount: (accountId) =>
+        q('SELECT * FROM rentals WHERE account_id = $1 ORDER BY created_at, id', [accountId]).map(toRental),
       insertIssued: (l: Omit<IssuedLicense, 'seq'>) =>
-        (one('INSERT INTO issued_licenses (license_id, rental_id, hardware_key, not_after, text, issued_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq', [l.licenseId, l.rentalId, l.hardwareKey, l.notAfter, l.text, l.issuedAt]) as Row).seq as number,
+        (
+          one(
+            'INSERT INTO issued_licenses (license_id, rental_id, hardware_key, not_after, text, issued_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq',
+            [l.licenseId, l.rentalId, l.hardwareKey, l.notAfter, l.text, l.issuedAt],
+          ) as Row
+        ).seq as number,
       latestIssued: (licenseId) => {
         const r = one('SELECT * FROM issued_licenses WHERE license_id = $1 ORDER BY seq DESC LIMIT 1', [licenseId]);
         return r ? toIssued(r) : null;
@@ -154,7 +206,12 @@ export class PostgresBillingStore implements BillingStore {
       },
       insertEvent: (e: NewEvent) => {
         feed();
-        const seq = (one('INSERT INTO events (seq, type, module_id, subject, data, at) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), $1, $2, $3, $4, $5) RETURNING seq', [e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at]) as Row).seq as number;
+        const seq = (
+          one(
+            'INSERT INTO events (seq, type, module_id, subject, data, at) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM events), $1, $2, $3, $4, $5) RETURNING seq',
+            [e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at],
+          ) as Row
+        ).seq as number;
         marked.push(seq);
         this.host.markLocal([seq]);
         return seq;
@@ -162,15 +219,18 @@ export class PostgresBillingStore implements BillingStore {
       insertAudit: (a: NewAuditRecord) => {
         feed();
         return (
-          one('INSERT INTO audit (seq, id, at, actor_token_id, actor_name, action, target, details) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM audit), $1, $2, $3, $4, $5, $6, $7) RETURNING seq', [
-            a.id,
-            a.at,
-            a.actor.tokenId,
-            a.actor.name,
-            a.action,
-            a.target,
-            a.details ? JSON.stringify(a.details) : null,
-          ]) as Row
+          one(
+            'INSERT INTO audit (seq, id, at, actor_token_id, actor_name, action, target, details) VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM audit), $1, $2, $3, $4, $5, $6, $7) RETURNING seq',
+            [
+              a.id,
+              a.at,
+              a.actor.tokenId,
+              a.actor.name,
+              a.action,
+              a.target,
+              a.details ? JSON.stringify(a.details) : null,
+            ],
+          ) as Row
         ).seq as number;
       },
     };

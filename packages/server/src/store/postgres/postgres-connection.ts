@@ -15,14 +15,16 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 export function parsePostgresUrl(url: string): PostgresTarget {
   const u = new URL(url);
   const schema = u.searchParams.get('schema') ?? 'public';
-  if (!SCHEMA_NAME.test(schema)) throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
+  if (!SCHEMA_NAME.test(schema))
+    throw new Error(`schema ${JSON.stringify(schema)} must be a lower-case SQL identifier`);
   u.searchParams.delete('schema');
   return { connectionString: u.toString(), schema };
 }
 
 /** BIGINT columns hold epoch milliseconds and sequence numbers, all below 2^53: read them as numbers, not strings. */
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
 /** Options shared by the pool and the listening connection. */
@@ -42,7 +44,14 @@ export function clientConfig(target: PostgresTarget): pg.ClientConfig {
 export function createPool(target: PostgresTarget, max: number): pg.Pool {
   // query_timeout bounds a query on a connection whose server vanished without closing it (a partition): the request
   // then fails with STORE_UNAVAILABLE instead of hanging; keepAlive lets the OS notice dead connections sooner.
-  const pool = new pg.Pool({ ...clientConfig(target), max, idleTimeoutMillis: 30_000, statement_timeout: 15_000, query_timeout: 10_000, keepAlive: true } as pg.PoolConfig);
+  const pool = new pg.Pool({
+    ...clientConfig(target),
+    max,
+    idleTimeoutMillis: 30_000,
+    statement_timeout: 15_000,
+    query_timeout: 10_000,
+    keepAlive: true,
+  } as pg.PoolConfig);
   pool.on('error', () => {
     // An idle client lost its connection; the pool drops it and the next query opens a fresh one.
   });

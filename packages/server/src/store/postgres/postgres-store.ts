@@ -1,6 +1,18 @@
 import type pg from 'pg';
 import type { SharedPoolStore } from '../shared-pool-store.js';
-import type { AuditRecord, CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, PoolSnapshot, PruneEventsQuery, PruneEventsStep, StoredEvent, Store, TokenRecord } from '../store.js';
+import type {
+  AuditRecord,
+  CommitBatch,
+  IdempotencyRecord,
+  NewAuditRecord,
+  NewEvent,
+  PoolSnapshot,
+  PruneEventsQuery,
+  PruneEventsStep,
+  StoredEvent,
+  Store,
+  TokenRecord,
+} from '../store.js';
 import { EventFollower } from './event-follower.js';
 import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
@@ -118,8 +130,12 @@ export class PostgresStore implements Store, SharedPoolStore {
       await c.query('SELECT pg_advisory_lock($1, 0)', [this.keys.migrate]);
       try {
         await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.target.schema}"`);
-        await c.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-        const applied = new Set(((await c.query('SELECT version FROM schema_migrations')).rows as Row[]).map((r) => r.version as number));
+        await c.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+        );
+        const applied = new Set(
+          ((await c.query('SELECT version FROM schema_migrations')).rows as Row[]).map((r) => r.version as number),
+        );
         for (const m of POSTGRES_MIGRATIONS) {
           if (applied.has(m.version)) continue;
           await c.query('BEGIN');
@@ -152,10 +168,17 @@ export class PostgresStore implements Store, SharedPoolStore {
       this.pool.query('SELECT * FROM members ORDER BY module_id, first_connected_at, seq'),
       this.pool.query('SELECT * FROM quotas'),
     ]);
-    return { leases: (l.rows as Row[]).map(toLease), members: (m.rows as Row[]).map(toMember), quotas: (q.rows as Row[]).map(toQuota) };
+    return {
+      leases: (l.rows as Row[]).map(toLease),
+      members: (m.rows as Row[]).map(toMember),
+      quotas: (q.rows as Row[]).map(toQuota),
+    };
   }
 
-  async withPools(moduleIds: readonly number[], decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[]): Promise<number[][]> {
+  async withPools(
+    moduleIds: readonly number[],
+    decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
+  ): Promise<number[][]> {
     const ids = [...new Set(moduleIds)].filter((id) => Number.isInteger(id)).sort((a, b) => a - b);
     while (this.gate) await this.gate;
     const running = this.poolTransaction(ids, decide);
@@ -171,42 +194,57 @@ export class PostgresStore implements Store, SharedPoolStore {
    * Two round trips: BEGIN, the pool locks (ascending) and the locked pools' rows in one; the writes and COMMIT in the
    * other (see writeSql). The rows are read after the locks, so they include everything the previous holder committed.
    */
-  private async poolTransaction(ids: number[], decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[]): Promise<number[][]> {
+  private async poolTransaction(
+    ids: number[],
+    decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
+  ): Promise<number[][]> {
     return withClient(this.pool, async (c, rollback) => {
-    const marked: number[] = [];
-    try {
-      let state: PoolSnapshot = { leases: [], members: [], quotas: [] };
-      let license: pg.QueryResult | undefined;
-      if (ids.length) {
-        const list = ids.join(',');
-        const results = (await c.query(
-          `BEGIN;
+      const marked: number[] = [];
+      try {
+        let state: PoolSnapshot = { leases: [], members: [], quotas: [] };
+        let license: pg.QueryResult | undefined;
+        if (ids.length) {
+          const list = ids.join(',');
+          const results = (await c.query(
+            `BEGIN;
            SELECT pg_advisory_xact_lock(${this.keys.pools}, m) FROM unnest('{${list}}'::int[]) AS m;
            SELECT * FROM leases WHERE module_id IN (${list});
            SELECT * FROM members WHERE module_id IN (${list}) ORDER BY module_id, first_connected_at, seq;
            SELECT * FROM quotas WHERE module_id IN (${list});
            SELECT installed_at FROM license WHERE slot = 1;`,
-        )) as unknown as pg.QueryResult[];
-        state = { leases: (results[2]?.rows as Row[]).map(toLease), members: (results[3]?.rows as Row[]).map(toMember), quotas: (results[4]?.rows as Row[]).map(toQuota) };
-        license = results[5];
-      } else {
-        license = ((await c.query('BEGIN; SELECT installed_at FROM license WHERE slot = 1;')) as unknown as pg.QueryResult[])[1];
+          )) as unknown as pg.QueryResult[];
+          state = {
+            leases: (results[2]?.rows as Row[]).map(toLease),
+            members: (results[3]?.rows as Row[]).map(toMember),
+            quotas: (results[4]?.rows as Row[]).map(toQuota),
+          };
+          license = results[5];
+        } else {
+          license = (
+            (await c.query('BEGIN; SELECT installed_at FROM license WHERE slot = 1;')) as unknown as pg.QueryResult[]
+          )[1];
+        }
+        const batches = decide(
+          state,
+          ((license?.rows[0] as Row | undefined)?.installed_at as number | undefined) ?? null,
+        );
+        const { sql, eventsResult } = writeSql(this.keys, batches);
+        const written = await c.query(sql);
+        const results = (Array.isArray(written) ? written : [written]) as pg.QueryResult[];
+        const seqs =
+          eventsResult < 0
+            ? []
+            : ((results[eventsResult]?.rows ?? []) as { seq: number }[]).map((r) => r.seq).sort((a, b) => a - b);
+        // Marked once COMMIT returned; the follower waits for transactions in flight before it sorts what it read.
+        marked.push(...seqs);
+        this.markLocal(seqs);
+        let i = 0;
+        return batches.map((b) => b.events.map(() => seqs[i++] as number));
+      } catch (err) {
+        for (const s of marked) this.local.delete(s);
+        await rollback();
+        throw err;
       }
-      const batches = decide(state, ((license?.rows[0] as Row | undefined)?.installed_at as number | undefined) ?? null);
-      const { sql, eventsResult } = writeSql(this.keys, batches);
-      const written = await c.query(sql);
-      const results = (Array.isArray(written) ? written : [written]) as pg.QueryResult[];
-      const seqs = eventsResult < 0 ? [] : ((results[eventsResult]?.rows ?? []) as { seq: number }[]).map((r) => r.seq).sort((a, b) => a - b);
-      // Marked once COMMIT returned; the follower waits for transactions in flight before it sorts what it read.
-      marked.push(...seqs);
-      this.markLocal(seqs);
-      let i = 0;
-      return batches.map((b) => b.events.map(() => seqs[i++] as number));
-    } catch (err) {
-      for (const s of marked) this.local.delete(s);
-      await rollback();
-      throw err;
-    }
     });
   }
 
@@ -215,13 +253,18 @@ export class PostgresStore implements Store, SharedPoolStore {
   }
 
   async getLicense(): Promise<{ text: string; installedAt: number } | null> {
-    const r = (await this.pool.query('SELECT text, installed_at FROM license WHERE slot = 1')).rows[0] as Row | undefined;
+    const r = (await this.pool.query('SELECT text, installed_at FROM license WHERE slot = 1')).rows[0] as
+      | Row
+      | undefined;
     return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
   }
 
   async putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number> {
     return this.writing(async (c, mark) => {
-      await c.query('INSERT INTO license VALUES (1, $1, $2) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at', [text, at]);
+      await c.query(
+        'INSERT INTO license VALUES (1, $1, $2) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at',
+        [text, at],
+      );
       await takeFeedLock(c, this.keys);
       const [seq] = await insertEvents(c, [event]);
       if (audit) await insertAudit(c, [audit]);
@@ -244,7 +287,14 @@ export class PostgresStore implements Store, SharedPoolStore {
   }
 
   async createToken(t: TokenRecord): Promise<void> {
-    await this.pool.query('INSERT INTO tokens VALUES ($1, $2, $3, $4, $5, $6)', [t.id, t.name, t.role, t.hash, t.createdAt, t.revokedAt]);
+    await this.pool.query('INSERT INTO tokens VALUES ($1, $2, $3, $4, $5, $6)', [
+      t.id,
+      t.name,
+      t.role,
+      t.hash,
+      t.createdAt,
+      t.revokedAt,
+    ]);
   }
 
   async findTokenByHash(hash: string): Promise<TokenRecord | null> {
@@ -257,7 +307,10 @@ export class PostgresStore implements Store, SharedPoolStore {
   }
 
   async revokeToken(id: string, at: number): Promise<boolean> {
-    return ((await this.pool.query('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])).rowCount ?? 0) > 0;
+    return (
+      ((await this.pool.query('UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id]))
+        .rowCount ?? 0) > 0
+    );
   }
 
   async listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]> {
@@ -272,17 +325,30 @@ export class PostgresStore implements Store, SharedPoolStore {
       where.push(`module_id = $${args.length}`);
     }
     args.push(q.limit);
-    const r = await this.pool.query(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${args.length}`, args);
+    const r = await this.pool.query(
+      `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${args.length}`,
+      args,
+    );
     return (r.rows as Row[]).map(toEvent);
   }
 
   async pruneEvents(q: PruneEventsQuery): Promise<PruneEventsStep> {
     // Writers give seq = max + 1 under the feed lock: keeping the newest row keeps the sequence growing.
-    const r = await this.pool.query('SELECT seq, at FROM events WHERE seq > $1 AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT $2', [q.afterSeq, q.limit]);
-    const rows = (r.rows as { seq: string | number; at: string | number }[]).map((x) => ({ seq: Number(x.seq), at: Number(x.at) }));
+    const r = await this.pool.query(
+      'SELECT seq, at FROM events WHERE seq > $1 AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT $2',
+      [q.afterSeq, q.limit],
+    );
+    const rows = (r.rows as { seq: string | number; at: string | number }[]).map((x) => ({
+      seq: Number(x.seq),
+      at: Number(x.at),
+    }));
     const { step, range } = planPruneStep(rows, q);
     if (!range) return step;
-    const del = await this.pool.query('DELETE FROM events WHERE seq >= $1 AND seq <= $2 AND at < $3', [range.first, range.last, q.before]);
+    const del = await this.pool.query('DELETE FROM events WHERE seq >= $1 AND seq <= $2 AND at < $3', [
+      range.first,
+      range.last,
+      q.before,
+    ]);
     return { ...step, deleted: del.rowCount ?? 0 };
   }
 
@@ -315,9 +381,17 @@ export class PostgresStore implements Store, SharedPoolStore {
   }
 
   async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
-    const r = (await this.pool.query('SELECT * FROM idempotency WHERE token_id = $1 AND key = $2', [tokenId, key])).rows[0] as Row | undefined;
+    const r = (await this.pool.query('SELECT * FROM idempotency WHERE token_id = $1 AND key = $2', [tokenId, key]))
+      .rows[0] as Row | undefined;
     if (!r) return null;
-    return { tokenId, key, fingerprint: r.fingerprint as string, status: r.status as number, body: r.body as string, createdAt: r.created_at as number };
+    return {
+      tokenId,
+      key,
+      fingerprint: r.fingerprint as string,
+      status: r.status as number,
+      body: r.body as string,
+      createdAt: r.created_at as number,
+    };
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -326,13 +400,15 @@ export class PostgresStore implements Store, SharedPoolStore {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.pool.query('INSERT INTO meta VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await this.pool.query('INSERT INTO meta VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+      key,
+      value,
+    ]);
   }
   async initMeta(key: string, value: string): Promise<string> {
     await this.pool.query('INSERT INTO meta VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
     return ((await this.pool.query('SELECT value FROM meta WHERE key = $1', [key])).rows[0] as Row).value as string;
   }
-
 
   async ping(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
@@ -340,7 +416,13 @@ export class PostgresStore implements Store, SharedPoolStore {
       timer = setTimeout(() => resolve(false), 1500);
     });
     try {
-      return await Promise.race([this.pool.query('SELECT 1').then(() => true, () => false), timeout]);
+      return await Promise.race([
+        this.pool.query('SELECT 1').then(
+          () => true,
+          () => false,
+        ),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }

@@ -5,7 +5,10 @@ import type pg from 'pg';
  * client that failed (an 'error' event, or a ROLLBACK that could not be sent) is destroyed rather than returned to the
  * pool, so the next request gets a fresh one.
  */
-export async function withClient<T>(pool: pg.Pool, fn: (c: pg.PoolClient, rollback: () => Promise<void>) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  pool: pg.Pool,
+  fn: (c: pg.PoolClient, rollback: () => Promise<void>) => Promise<T>,
+): Promise<T> {
   const c = await pool.connect();
   let broken: Error | undefined;
   // A checked-out client whose server goes away emits 'error' besides failing its query: without a listener that

@@ -1,5 +1,12 @@
 import type { NewAuditRecord, StoredEvent } from '../store.js';
-import type { AttemptRecord, DeliveryLogEntry, DeliveryRecord, DeliveryStatus, WebhookRecord, WebhookStore } from '../webhook-store.js';
+import type {
+  AttemptRecord,
+  DeliveryLogEntry,
+  DeliveryRecord,
+  DeliveryStatus,
+  WebhookRecord,
+  WebhookStore,
+} from '../webhook-store.js';
 import type { PostgresHost } from './postgres-host.js';
 import { type Row, toEvent } from '../store-rows.js';
 import { insertAudit, takeFeedLock } from './postgres-writes.js';
@@ -19,15 +26,18 @@ export class PostgresWebhookStore implements WebhookStore {
       // Under the feed lock: the head read here is the last event any later enqueue can see before this webhook.
       await takeFeedLock(c, this.host.keys);
       const record: WebhookRecord = { ...w, afterSeq: ((await c.query(HEAD)).rows[0] as { s: number }).s };
-      await c.query('INSERT INTO webhooks (id, url, events, secret, description, after_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        record.id,
-        record.url,
-        JSON.stringify(record.events),
-        record.secret,
-        record.description,
-        record.afterSeq,
-        record.createdAt,
-      ]);
+      await c.query(
+        'INSERT INTO webhooks (id, url, events, secret, description, after_seq, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [
+          record.id,
+          record.url,
+          JSON.stringify(record.events),
+          record.secret,
+          record.description,
+          record.afterSeq,
+          record.createdAt,
+        ],
+      );
       await insertAudit(c, [audit]);
       return record;
     });
@@ -39,7 +49,9 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async list(): Promise<WebhookRecord[]> {
-    return ((await this.host.pool.query('SELECT * FROM webhooks ORDER BY created_at, ord')).rows as Row[]).map(toWebhook);
+    return ((await this.host.pool.query('SELECT * FROM webhooks ORDER BY created_at, ord')).rows as Row[]).map(
+      toWebhook,
+    );
   }
 
   async remove(id: string, audit: NewAuditRecord): Promise<boolean> {
@@ -53,19 +65,29 @@ export class PostgresWebhookStore implements WebhookStore {
     });
   }
 
-  async enqueue(limit: number, plan: (webhooks: WebhookRecord[], events: StoredEvent[]) => DeliveryRecord[]): Promise<number> {
+  async enqueue(
+    limit: number,
+    plan: (webhooks: WebhookRecord[], events: StoredEvent[]) => DeliveryRecord[],
+  ): Promise<number> {
     return this.host.write(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1, 1)', [this.host.keys.feed]);
       const head = ((await c.query(HEAD)).rows[0] as { s: number }).s;
-      const webhooks = ((await c.query('SELECT * FROM webhooks ORDER BY created_at, ord')).rows as Row[]).map(toWebhook);
-      const setCursor = (seq: number) => c.query('INSERT INTO webhook_cursor VALUES (1, $1) ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq', [seq]);
+      const webhooks = ((await c.query('SELECT * FROM webhooks ORDER BY created_at, ord')).rows as Row[]).map(
+        toWebhook,
+      );
+      const setCursor = (seq: number) =>
+        c.query('INSERT INTO webhook_cursor VALUES (1, $1) ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq', [seq]);
       if (webhooks.length === 0) {
         await setCursor(head);
         return 0;
       }
-      const stored = ((await c.query('SELECT seq FROM webhook_cursor WHERE slot = 1')).rows[0] as { seq: number } | undefined)?.seq ?? 0;
+      const stored =
+        ((await c.query('SELECT seq FROM webhook_cursor WHERE slot = 1')).rows[0] as { seq: number } | undefined)
+          ?.seq ?? 0;
       const from = Math.max(stored, Math.min(...webhooks.map((w) => w.afterSeq)));
-      const events = ((await c.query('SELECT * FROM events WHERE seq > $1 ORDER BY seq LIMIT $2', [from, limit])).rows as Row[]).map(toEvent);
+      const events = (
+        (await c.query('SELECT * FROM events WHERE seq > $1 ORDER BY seq LIMIT $2', [from, limit])).rows as Row[]
+      ).map(toEvent);
       const ds = plan(webhooks, events);
       if (ds.length) {
         await c.query(
@@ -93,31 +115,45 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async due(now: number, limit: number): Promise<DeliveryRecord[]> {
-    const r = await this.host.pool.query("SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, event_seq LIMIT $2", [now, limit]);
+    const r = await this.host.pool.query(
+      "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY next_attempt_at, event_seq LIMIT $2",
+      [now, limit],
+    );
     return (r.rows as Row[]).map(toDelivery);
   }
 
   async claim(id: string, expectedNextAttemptAt: number, until: number): Promise<boolean> {
-    const r = await this.host.pool.query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3", [until, id, expectedNextAttemptAt]);
+    const r = await this.host.pool.query(
+      "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2 AND status = 'pending' AND next_attempt_at = $3",
+      [until, id, expectedNextAttemptAt],
+    );
     return r.rowCount === 1;
   }
 
-  async recordAttempt(id: string, a: AttemptRecord, next: Pick<DeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt'>): Promise<void> {
+  async recordAttempt(
+    id: string,
+    a: AttemptRecord,
+    next: Pick<
+      DeliveryRecord,
+      'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt'
+    >,
+  ): Promise<void> {
     await this.host.write(async (c) => {
-      await c.query('INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms, next_retry_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [id, a.attempt, a.at, a.statusCode, a.error, a.durationMs, a.nextRetryAt]);
-      await c.query('UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, last_status_code = $4, last_error = $5, delivered_at = $6 WHERE id = $7', [
-        next.status,
-        next.attempts,
-        next.nextAttemptAt,
-        next.lastStatusCode,
-        next.lastError,
-        next.deliveredAt,
-        id,
-      ]);
+      await c.query(
+        'INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms, next_retry_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [id, a.attempt, a.at, a.statusCode, a.error, a.durationMs, a.nextRetryAt],
+      );
+      await c.query(
+        'UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3, last_status_code = $4, last_error = $5, delivered_at = $6 WHERE id = $7',
+        [next.status, next.attempts, next.nextAttemptAt, next.lastStatusCode, next.lastError, next.deliveredAt, id],
+      );
     });
   }
 
-  async deliveries(webhookId: string, q: { before: number | null; limit: number; status?: DeliveryStatus }): Promise<DeliveryLogEntry[]> {
+  async deliveries(
+    webhookId: string,
+    q: { before: number | null; limit: number; status?: DeliveryStatus },
+  ): Promise<DeliveryLogEntry[]> {
     const where = ['webhook_id = $1'];
     const args: unknown[] = [webhookId];
     if (q.before !== null) {
@@ -129,9 +165,21 @@ export class PostgresWebhookStore implements WebhookStore {
       where.push(`status = $${args.length}`);
     }
     args.push(q.limit);
-    const rows = (await this.host.pool.query(`SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY event_seq DESC LIMIT $${args.length}`, args)).rows as Row[];
+    const rows = (
+      await this.host.pool.query(
+        `SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY event_seq DESC LIMIT $${args.length}`,
+        args,
+      )
+    ).rows as Row[];
     const ids = rows.map((r) => r.id as string);
-    const attempts = ids.length ? ((await this.host.pool.query('SELECT * FROM webhook_attempts WHERE delivery_id = ANY($1::text[]) ORDER BY seq', [ids])).rows as Row[]) : [];
+    const attempts = ids.length
+      ? ((
+          await this.host.pool.query(
+            'SELECT * FROM webhook_attempts WHERE delivery_id = ANY($1::text[]) ORDER BY seq',
+            [ids],
+          )
+        ).rows as Row[])
+      : [];
     return rows.map((r) => {
       const { body: _body, ...d } = toDelivery(r);
       return { ...d, log: attempts.filter((a) => a.delivery_id === d.id).map(toAttempt) };
@@ -140,7 +188,13 @@ export class PostgresWebhookStore implements WebhookStore {
 
   async counts(webhookId: string): Promise<Record<DeliveryStatus, number>> {
     const out: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };
-    for (const r of (await this.host.pool.query('SELECT status, COUNT(*)::int AS n FROM webhook_deliveries WHERE webhook_id = $1 GROUP BY status', [webhookId])).rows as Row[]) out[r.status as DeliveryStatus] = r.n as number;
+    for (const r of (
+      await this.host.pool.query(
+        'SELECT status, COUNT(*)::int AS n FROM webhook_deliveries WHERE webhook_id = $1 GROUP BY status',
+        [webhookId],
+      )
+    ).rows as Row[])
+      out[r.status as DeliveryStatus] = r.n as number;
     return out;
   }
 }

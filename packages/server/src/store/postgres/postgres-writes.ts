@@ -29,7 +29,7 @@ export function lockKeys(schema: string): LockKeys {
  * every seq below N.
  */
 export async function takeFeedLock(c: pg.ClientBase, keys: LockKeys): Promise<void> {
-  await c.query('SELECT pg_advisory_xact_lock($1, 0), pg_notify($2, \'\')', [keys.feed, keys.channel]);
+  await c.query("SELECT pg_advisory_xact_lock($1, 0), pg_notify($2, '')", [keys.feed, keys.channel]);
 }
 
 /** Appends events (the feed lock held); returns their sequence numbers in order. */
@@ -40,7 +40,13 @@ export async function insertEvents(c: pg.ClientBase, events: NewEvent[]): Promis
      SELECT (SELECT COALESCE(MAX(seq), 0) FROM events) + o, t, m, s, d, a
      FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS x (t, m, s, d, a, o)
      RETURNING seq`,
-    [events.map((e) => e.type), events.map((e) => e.moduleId), events.map((e) => e.subject), events.map((e) => (e.data ? JSON.stringify(e.data) : null)), events.map((e) => e.at)],
+    [
+      events.map((e) => e.type),
+      events.map((e) => e.moduleId),
+      events.map((e) => e.subject),
+      events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
+      events.map((e) => e.at),
+    ],
   );
   return (r.rows as { seq: number }[]).map((x) => x.seq).sort((a, b) => a - b);
 }
@@ -109,7 +115,10 @@ export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string;
        last_activity_at = excluded.last_activity_at, expires_at = excluded.expires_at`,
     );
   }
-  if (del.length) out.push(`DELETE FROM leases WHERE (module_id, holder_id) IN (${del.map((l) => row([l.moduleId, l.holderId])).join(', ')})`);
+  if (del.length)
+    out.push(
+      `DELETE FROM leases WHERE (module_id, holder_id) IN (${del.map((l) => row([l.moduleId, l.holderId])).join(', ')})`,
+    );
   const mput = [...members.values()].filter((m): m is Member => !('gone' in m));
   const mdel = [...members.values()].filter((m) => 'gone' in m);
   if (mput.length) {
@@ -121,14 +130,20 @@ export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string;
        blocked_reason = excluded.blocked_reason, missing_features = excluded.missing_features`,
     );
   }
-  if (mdel.length) out.push(`DELETE FROM members WHERE (module_id, member_id) IN (${mdel.map((m) => row([m.moduleId, m.memberId])).join(', ')})`);
+  if (mdel.length)
+    out.push(
+      `DELETE FROM members WHERE (module_id, member_id) IN (${mdel.map((m) => row([m.moduleId, m.memberId])).join(', ')})`,
+    );
   if (quotas.size) {
     out.push(
       `INSERT INTO quotas VALUES ${[...quotas.values()].map((q) => row([q.moduleId, q.count, q.reportedAt, q.state])).join(', ')}
        ON CONFLICT (module_id) DO UPDATE SET count = excluded.count, reported_at = excluded.reported_at, state = excluded.state`,
     );
   }
-  if (idem.length) out.push(`INSERT INTO idempotency VALUES ${idem.map((r) => row([r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt])).join(', ')} ON CONFLICT DO NOTHING`);
+  if (idem.length)
+    out.push(
+      `INSERT INTO idempotency VALUES ${idem.map((r) => row([r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt])).join(', ')} ON CONFLICT DO NOTHING`,
+    );
   let eventsResult = -1;
   if (events.length || audit.length) {
     // A statement of its own: the inserts below take their snapshot after the lock, so MAX(seq) + n cannot collide.

@@ -79,7 +79,11 @@ export class SyncConnection {
   ) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    this.worker = new Worker(WORKER, { eval: true, workerData: { pgPath: require.resolve('pg'), port: port2, flag: this.flag, config }, transferList: [port2] });
+    this.worker = new Worker(WORKER, {
+      eval: true,
+      workerData: { pgPath: require.resolve('pg'), port: port2, flag: this.flag, config },
+      transferList: [port2],
+    });
     this.worker.unref();
   }
 
@@ -106,7 +110,10 @@ export class SyncConnection {
       const left = deadline - Date.now();
       if (left <= 0) {
         this.broken = true;
-        throw new SyncQueryError(`the store is unavailable: no answer from PostgreSQL in ${this.timeoutMs} ms`, 'ETIMEDOUT');
+        throw new SyncQueryError(
+          `the store is unavailable: no answer from PostgreSQL in ${this.timeoutMs} ms`,
+          'ETIMEDOUT',
+        );
       }
       Atomics.wait(this.flag, 0, 0, left);
       Atomics.store(this.flag, 0, 0);
@@ -121,5 +128,10 @@ export class SyncConnection {
 
 /** The worker's connection settings for a target (same schema and fail-fast timeout as the pool). */
 export function syncConfig(target: PostgresTarget) {
-  return { connectionString: target.connectionString, options: `-c search_path=${target.schema}`, connectionTimeoutMillis: 2000, application_name: 'licensor-billing' };
+  return {
+    connectionString: target.connectionString,
+    options: `-c search_path=${target.schema}`,
+    connectionTimeoutMillis: 2000,
+    application_name: 'licensor-billing',
+  };
 }

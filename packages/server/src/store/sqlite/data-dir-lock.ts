@@ -23,7 +23,9 @@ export function lockDataDir(dir: string, what = 'licensor serve'): Outcome<DataD
   try {
     makeDirectory(dir, 0o700);
   } catch (err) {
-    return fail('STORE_UNAVAILABLE', `cannot open the store in ${dir}: ${describeStoreError(err)}`, { field: 'dataDir' });
+    return fail('STORE_UNAVAILABLE', `cannot open the store in ${dir}: ${describeStoreError(err)}`, {
+      field: 'dataDir',
+    });
   }
   let db: Database.Database;
   try {
@@ -34,8 +36,15 @@ export function lockDataDir(dir: string, what = 'licensor serve'): Outcome<DataD
     db.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return fail('CONFLICT', `data dir ${dir} is in use by another Licensor process${holderOf(dir)}: one node per data dir`, { field: 'dataDir' });
-    return fail('STORE_UNAVAILABLE', `cannot open the store in ${dir}: ${describeStoreError(err)}`, { field: 'dataDir' });
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+      return fail(
+        'CONFLICT',
+        `data dir ${dir} is in use by another Licensor process${holderOf(dir)}: one node per data dir`,
+        { field: 'dataDir' },
+      );
+    return fail('STORE_UNAVAILABLE', `cannot open the store in ${dir}: ${describeStoreError(err)}`, {
+      field: 'dataDir',
+    });
   }
   writeFileSync(join(dir, HOLDER_FILE), `${process.pid} ${what}\n`, { mode: 0o600 });
   let held = true;

@@ -12,9 +12,23 @@ export interface FeedWrites {
 /** Prepares the feed and audit inserts (call once the tables exist, i.e. after migrate()). */
 export function prepareFeedWrites(db: Database.Database): FeedWrites {
   const event = db.prepare('INSERT INTO events (type, module_id, subject, data, at) VALUES (?, ?, ?, ?, ?)');
-  const audit = db.prepare('INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const audit = db.prepare(
+    'INSERT INTO audit (id, at, actor_token_id, actor_name, action, target, details) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   return {
-    insertEvent: (e) => Number(event.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid),
-    insertAudit: (a) => Number(audit.run(a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null).lastInsertRowid),
+    insertEvent: (e) =>
+      Number(event.run(e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at).lastInsertRowid),
+    insertAudit: (a) =>
+      Number(
+        audit.run(
+          a.id,
+          a.at,
+          a.actor.tokenId,
+          a.actor.name,
+          a.action,
+          a.target,
+          a.details ? JSON.stringify(a.details) : null,
+        ).lastInsertRowid,
+      ),
   };
 }

@@ -28,7 +28,9 @@ export class SqliteBillingStore implements BillingStore {
       accountPut: db.prepare('INSERT INTO billing_accounts VALUES (?, ?, ?, ?, ?)'),
       accountList: db.prepare('SELECT * FROM billing_accounts ORDER BY created_at, id LIMIT ?'),
       balance: db.prepare('SELECT COALESCE(SUM(amount), 0) AS b FROM ledger WHERE account_id = ?'),
-      ledgerPut: db.prepare('INSERT INTO ledger (id, account_id, kind, amount, currency, reference, rental_id, period_index, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      ledgerPut: db.prepare(
+        'INSERT INTO ledger (id, account_id, kind, amount, currency, reference, rental_id, period_index, note, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       topUp: db.prepare("SELECT * FROM ledger WHERE kind = 'topup' AND reference = ?"),
       ledgerList: db.prepare('SELECT * FROM ledger WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
       planGet: db.prepare('SELECT * FROM rental_plans WHERE id = ?'),
@@ -46,9 +48,13 @@ export class SqliteBillingStore implements BillingStore {
          status = @status, warned_index = @warnedIndex, updated_at = @updatedAt
          WHERE id = @id AND period_index = @expectedPeriodIndex AND status = @expectedStatus`,
       ),
-      rentalsDue: db.prepare("SELECT id FROM rentals WHERE status IN ('active', 'grace') AND period_end <= ? ORDER BY period_end LIMIT ?"),
+      rentalsDue: db.prepare(
+        "SELECT id FROM rentals WHERE status IN ('active', 'grace') AND period_end <= ? ORDER BY period_end LIMIT ?",
+      ),
       rentalsOfAccount: db.prepare('SELECT * FROM rentals WHERE account_id = ? ORDER BY created_at, id'),
-      issuedPut: db.prepare('INSERT INTO issued_licenses (license_id, rental_id, hardware_key, not_after, text, issued_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      issuedPut: db.prepare(
+        'INSERT INTO issued_licenses (license_id, rental_id, hardware_key, not_after, text, issued_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
       issuedLatest: db.prepare('SELECT * FROM issued_licenses WHERE license_id = ? ORDER BY seq DESC LIMIT 1'),
       issuedForKey: db.prepare('SELECT * FROM issued_licenses WHERE hardware_key = ? ORDER BY seq DESC LIMIT 1'),
     };
@@ -60,7 +66,21 @@ export class SqliteBillingStore implements BillingStore {
       insertAccount: (a) => void q.accountPut.run(a.id, a.customerId, a.customerName, a.currency, a.createdAt),
       listAccounts: (limit) => (q.accountList.all(limit) as Row[]).map(toAccount),
       balance: (accountId) => (q.balance.get(accountId) as { b: number }).b,
-      insertLedger: (e) => Number(q.ledgerPut.run(e.id, e.accountId, e.kind, e.amount, e.currency, e.reference, e.rentalId, e.periodIndex, e.note, e.at).lastInsertRowid),
+      insertLedger: (e) =>
+        Number(
+          q.ledgerPut.run(
+            e.id,
+            e.accountId,
+            e.kind,
+            e.amount,
+            e.currency,
+            e.reference,
+            e.rentalId,
+            e.periodIndex,
+            e.note,
+            e.at,
+          ).lastInsertRowid,
+        ),
       findTopUp: (reference) => {
         const r = q.topUp.get(reference) as Row | undefined;
         return r ? toLedger(r) : null;
@@ -70,7 +90,17 @@ export class SqliteBillingStore implements BillingStore {
         const r = q.planGet.get(id) as Row | undefined;
         return r ? toPlan(r) : null;
       },
-      insertPlan: (p) => void q.planPut.run(p.id, p.name, p.period, p.price, p.currency, p.graceMs, JSON.stringify(p.entitlements), p.createdAt),
+      insertPlan: (p) =>
+        void q.planPut.run(
+          p.id,
+          p.name,
+          p.period,
+          p.price,
+          p.currency,
+          p.graceMs,
+          JSON.stringify(p.entitlements),
+          p.createdAt,
+        ),
       updatePlan: (p) => void q.planUpdate.run(p.name, p.price, p.graceMs, p.id),
       listPlans: () => (q.planList.all() as Row[]).map(toPlan),
       getRental: (id) => {
@@ -82,10 +112,13 @@ export class SqliteBillingStore implements BillingStore {
         return r ? toRental(r) : null;
       },
       insertRental: (r) => void q.rentalPut.run({ ...r }),
-      updateRental: (r, expected) => q.rentalUpdate.run({ ...r, expectedPeriodIndex: expected.periodIndex, expectedStatus: expected.status }).changes === 1,
+      updateRental: (r, expected) =>
+        q.rentalUpdate.run({ ...r, expectedPeriodIndex: expected.periodIndex, expectedStatus: expected.status })
+          .changes === 1,
       dueRentals: (dueBy, limit) => (q.rentalsDue.all(dueBy, limit) as Row[]).map((r) => r.id as string),
       rentalsOfAccount: (accountId) => (q.rentalsOfAccount.all(accountId) as Row[]).map(toRental),
-      insertIssued: (l) => Number(q.issuedPut.run(l.licenseId, l.rentalId, l.hardwareKey, l.notAfter, l.text, l.issuedAt).lastInsertRowid),
+      insertIssued: (l) =>
+        Number(q.issuedPut.run(l.licenseId, l.rentalId, l.hardwareKey, l.notAfter, l.text, l.issuedAt).lastInsertRowid),
       latestIssued: (licenseId) => {
         const r = q.issuedLatest.get(licenseId) as Row | undefined;
         return r ? toIssued(r) : null;

@@ -2,7 +2,7 @@ import { childNodeFromRow } from '../child-node-row.js';
 import type Database from 'better-sqlite3';
 import { prepareFeedWrites } from './feed-writes.js';
 import type { Failure } from '@licensor/protocol';
-import type { AllocationGuard, ChildNodeRecord, HierarchyStore , SyncReport } from '../hierarchy-store.js';
+import type { AllocationGuard, ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
 import type { NewAuditRecord, NewEvent } from '../store.js';
 
 type Row = Record<string, unknown>;
@@ -28,8 +28,12 @@ export class SqliteHierarchyStore implements HierarchyStore {
         `INSERT INTO child_nodes (id, name, hardware_key, counted_as, public_key, token_id, registered_at, last_sync_at, report, allocation, allocation_seq, allocation_updated_at)
          VALUES (@id, @name, @hardwareKey, @countedAs, @publicKey, @tokenId, @registeredAt, @lastSyncAt, @report, @allocation, @allocationSeq, @allocationUpdatedAt)`,
       ),
-      sync: db.prepare('UPDATE child_nodes SET last_sync_at = ?, report = ?, name = ?, counted_as = ?, public_key = ? WHERE id = ?'),
-      allocate: db.prepare('UPDATE child_nodes SET allocation = ?, allocation_seq = ?, allocation_updated_at = ? WHERE id = ?'),
+      sync: db.prepare(
+        'UPDATE child_nodes SET last_sync_at = ?, report = ?, name = ?, counted_as = ?, public_key = ? WHERE id = ?',
+      ),
+      allocate: db.prepare(
+        'UPDATE child_nodes SET allocation = ?, allocation_seq = ?, allocation_updated_at = ? WHERE id = ?',
+      ),
       remove: db.prepare('DELETE FROM child_nodes WHERE id = ?'),
       nextSeq: db.prepare(
         `INSERT INTO meta (key, value) VALUES ('hierarchy.allocation_seq', '1')
@@ -46,13 +50,22 @@ export class SqliteHierarchyStore implements HierarchyStore {
   async insertChild(c: ChildNodeRecord, event: NewEvent): Promise<number> {
     return this.db
       .transaction(() => {
-        this.s.insert.run({ ...c, report: c.report ? JSON.stringify(c.report) : null, allocation: c.allocation ? JSON.stringify(c.allocation) : null });
+        this.s.insert.run({
+          ...c,
+          report: c.report ? JSON.stringify(c.report) : null,
+          allocation: c.allocation ? JSON.stringify(c.allocation) : null,
+        });
         return this.s.insertEvent(event);
       })
       .immediate();
   }
 
-  async recordSync(id: string, at: number, report: SyncReport, u: { name: string; countedAs: number | null; publicKey: string }): Promise<void> {
+  async recordSync(
+    id: string,
+    at: number,
+    report: SyncReport,
+    u: { name: string; countedAs: number | null; publicKey: string },
+  ): Promise<void> {
     this.s.sync.run(at, JSON.stringify(report), u.name, u.countedAs, u.publicKey, id);
   }
 
@@ -69,7 +82,8 @@ export class SqliteHierarchyStore implements HierarchyStore {
         const refused = guard?.((this.s.list.all() as Row[]).map(childNodeFromRow)) ?? null;
         if (refused) return { refused };
         const seq = Number((this.s.nextSeq.get() as { value: string }).value);
-        if (this.s.allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1) throw new Error(`child node ${id} is not registered`);
+        if (this.s.allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1)
+          throw new Error(`child node ${id} is not registered`);
         if (audit) this.s.insertAudit(audit);
         return { seq, eventSeq: this.s.insertEvent({ ...event, data: { ...event.data, seq } }) };
       })

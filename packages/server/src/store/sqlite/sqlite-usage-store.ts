@@ -13,7 +13,9 @@ export class SqliteUsageStore implements UsageStore {
   private prepare() {
     const db = this.db;
     return {
-      put: db.prepare('INSERT OR REPLACE INTO usage_samples (module_id, at, used, quantity, blocked) VALUES (?, ?, ?, ?, ?)'),
+      put: db.prepare(
+        'INSERT OR REPLACE INTO usage_samples (module_id, at, used, quantity, blocked) VALUES (?, ?, ?, ?, ?)',
+      ),
       all: db.prepare('SELECT * FROM usage_samples WHERE at >= ? AND at <= ? ORDER BY at, module_id LIMIT ?'),
       one: db.prepare('SELECT * FROM usage_samples WHERE module_id = ? AND at >= ? AND at <= ? ORDER BY at LIMIT ?'),
       prune: db.prepare('DELETE FROM usage_samples WHERE at < ?'),
@@ -34,8 +36,18 @@ export class SqliteUsageStore implements UsageStore {
   }
 
   async list(q: { moduleId?: number; from: number; to: number; limit: number }): Promise<UsageSample[]> {
-    const rows = (q.moduleId === undefined ? this.s.all.all(q.from, q.to, q.limit) : this.s.one.all(q.moduleId, q.from, q.to, q.limit)) as Row[];
-    return rows.map((r) => ({ moduleId: r.module_id, at: r.at, used: r.used, quantity: r.quantity, blocked: r.blocked }));
+    const rows = (
+      q.moduleId === undefined
+        ? this.s.all.all(q.from, q.to, q.limit)
+        : this.s.one.all(q.moduleId, q.from, q.to, q.limit)
+    ) as Row[];
+    return rows.map((r) => ({
+      moduleId: r.module_id,
+      at: r.at,
+      used: r.used,
+      quantity: r.quantity,
+      blocked: r.blocked,
+    }));
   }
 
   async prune(before: number): Promise<number> {

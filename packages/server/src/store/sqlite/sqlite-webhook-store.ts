@@ -2,8 +2,14 @@ import type Database from 'better-sqlite3';
 import { type Row, toEvent } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import type { NewAuditRecord, StoredEvent } from '../store.js';
-import type { AttemptRecord, DeliveryLogEntry, DeliveryRecord, DeliveryStatus, WebhookRecord, WebhookStore } from '../webhook-store.js';
-
+import type {
+  AttemptRecord,
+  DeliveryLogEntry,
+  DeliveryRecord,
+  DeliveryStatus,
+  WebhookRecord,
+  WebhookStore,
+} from '../webhook-store.js';
 
 /** Webhook endpoints and their outbox in the embedded store (created by migration 5). */
 export class SqliteWebhookStore implements WebhookStore {
@@ -26,15 +32,23 @@ export class SqliteWebhookStore implements WebhookStore {
       remove: db.prepare('DELETE FROM webhooks WHERE id = ?'),
       ...prepareFeedWrites(db),
       cursor: db.prepare('SELECT seq FROM webhook_cursor WHERE slot = 1'),
-      setCursor: db.prepare('INSERT INTO webhook_cursor VALUES (1, ?) ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq'),
+      setCursor: db.prepare(
+        'INSERT INTO webhook_cursor VALUES (1, ?) ON CONFLICT (slot) DO UPDATE SET seq = excluded.seq',
+      ),
       events: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
       deliveryPut: db.prepare(
         `INSERT OR IGNORE INTO webhook_deliveries VALUES (@id, @webhookId, @eventSeq, @eventType, @body, @status, @attempts,
          @nextAttemptAt, @lastStatusCode, @lastError, @createdAt, @deliveredAt)`,
       ),
-      due: db.prepare("SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, event_seq LIMIT ?"),
-      claim: db.prepare("UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?"),
-      attemptPut: db.prepare('INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      due: db.prepare(
+        "SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, event_seq LIMIT ?",
+      ),
+      claim: db.prepare(
+        "UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND next_attempt_at = ?",
+      ),
+      attemptPut: db.prepare(
+        'INSERT INTO webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms, next_retry_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       deliveryUpdate: db.prepare(
         `UPDATE webhook_deliveries SET status = @status, attempts = @attempts, next_attempt_at = @nextAttemptAt,
          last_status_code = @lastStatusCode, last_error = @lastError, delivered_at = @deliveredAt WHERE id = @id`,
@@ -48,7 +62,15 @@ export class SqliteWebhookStore implements WebhookStore {
     return this.db
       .transaction(() => {
         const record: WebhookRecord = { ...w, afterSeq: (this.q.head.get() as { s: number }).s };
-        this.q.put.run(record.id, record.url, JSON.stringify(record.events), record.secret, record.description, record.afterSeq, record.createdAt);
+        this.q.put.run(
+          record.id,
+          record.url,
+          JSON.stringify(record.events),
+          record.secret,
+          record.description,
+          record.afterSeq,
+          record.createdAt,
+        );
         this.audit(audit);
         return record;
       })
@@ -79,7 +101,10 @@ export class SqliteWebhookStore implements WebhookStore {
     this.q.insertAudit(a);
   }
 
-  async enqueue(limit: number, plan: (webhooks: WebhookRecord[], events: StoredEvent[]) => DeliveryRecord[]): Promise<number> {
+  async enqueue(
+    limit: number,
+    plan: (webhooks: WebhookRecord[], events: StoredEvent[]) => DeliveryRecord[],
+  ): Promise<number> {
     // IMMEDIATE: two dispatchers on one file serialize here, and the cursor moves with the deliveries it produced.
     return this.db
       .transaction(() => {
@@ -109,7 +134,14 @@ export class SqliteWebhookStore implements WebhookStore {
     return this.q.claim.run(until, id, expectedNextAttemptAt).changes === 1;
   }
 
-  async recordAttempt(id: string, a: AttemptRecord, next: Pick<DeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt'>): Promise<void> {
+  async recordAttempt(
+    id: string,
+    a: AttemptRecord,
+    next: Pick<
+      DeliveryRecord,
+      'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt'
+    >,
+  ): Promise<void> {
     this.db
       .transaction(() => {
         this.q.attemptPut.run(id, a.attempt, a.at, a.statusCode, a.error, a.durationMs, a.nextRetryAt);
@@ -118,7 +150,10 @@ export class SqliteWebhookStore implements WebhookStore {
       .immediate();
   }
 
-  async deliveries(webhookId: string, q: { before: number | null; limit: number; status?: DeliveryStatus }): Promise<DeliveryLogEntry[]> {
+  async deliveries(
+    webhookId: string,
+    q: { before: number | null; limit: number; status?: DeliveryStatus },
+  ): Promise<DeliveryLogEntry[]> {
     const where = ['webhook_id = ?'];
     const args: unknown[] = [webhookId];
     if (q.before !== null) {
@@ -129,7 +164,9 @@ export class SqliteWebhookStore implements WebhookStore {
       where.push('status = ?');
       args.push(q.status);
     }
-    const rows = this.db.prepare(`SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY event_seq DESC LIMIT ?`).all(...args, q.limit) as Row[];
+    const rows = this.db
+      .prepare(`SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY event_seq DESC LIMIT ?`)
+      .all(...args, q.limit) as Row[];
     return rows.map((r) => {
       const { body: _body, ...d } = toDelivery(r);
       return { ...d, log: (this.q.attemptsOf.all(d.id) as Row[]).map(toAttempt) };

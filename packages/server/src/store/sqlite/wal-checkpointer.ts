@@ -53,7 +53,11 @@ export class WalCheckpointer {
   /** The worker starts on the first pass, so short-lived stores (CLI commands, tests) never pay for a thread. */
   private spawn(): Worker {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: this.path, synchronous: this.synchronous }, execArgv: [] });
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, path: this.path, synchronous: this.synchronous },
+      execArgv: [],
+    });
     worker.unref();
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (m: { ok: boolean; error?: string }) => this.finish(m));
