@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -22,9 +21,8 @@ import { UsageSampler } from '../usage/usage-sampler.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
 import { WebhookService } from '../webhook/webhook-service.js';
 import { faultInjector } from './fault-injection.js';
+import { takeNodeLocks } from './node-locks.js';
 import { resolveHardwareKey } from './resolve-hardware-key.js';
-import { lockDataDir } from '../store/sqlite/data-dir-lock.js';
-import { lockHardwareKey } from './hardware-key-lock.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
@@ -110,29 +108,9 @@ type NodeDeps = { clock?: Clock; fetch?: typeof fetch; random?: () => number; lo
  * the data dir (one node per data dir) and holds it until `close()`; a second process is refused at once.
  */
 export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promise<Outcome<RunningNode>> {
-  const shared = config.store !== 'sqlite' ? sharedStoreName(config.store) : null;
-  const lock = shared === null ? lockDataDir(config.dataDir) : ok({ release() {} });
-  if (!lock.ok) return lock;
-  // And one node per hardware key read from this machine (a drive, the machine id): another data dir, or another
-  // PostgreSQL store, would otherwise serve the same license again; processes sharing one PostgreSQL store may run side
-  // by side. A key given by hand binds nothing to the machine, so it takes no lock.
-  const hw = resolveHardwareKey(config);
-  const keyLock =
-    hw.ok && hw.value.trusted
-      ? await lockHardwareKey(
-          hw.value.key,
-          shared === null ? `licensor serve --data-dir ${config.dataDir}` : 'licensor serve --store postgres://…',
-          shared,
-        )
-      : null;
-  const release = async () => {
-    if (keyLock?.ok) await keyLock.value.release();
-    lock.value.release();
-  };
-  if (keyLock && !keyLock.ok) {
-    await release();
-    return keyLock;
-  }
+  const locks = await takeNodeLocks(config);
+  if (!locks.ok) return locks;
+  const release = locks.value;
   let started: Outcome<RunningNode>;
   try {
     started = await startLocked(config, deps);
@@ -154,17 +132,6 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
     }
   };
   return ok(running);
-}
-
-/** Names a PostgreSQL store by server, database and schema (not by credentials): the processes sharing it agree. */
-function sharedStoreName(url: string): string {
-  try {
-    const u = new URL(url);
-    const where = `${u.hostname.toLowerCase()}:${u.port || '5432'}${u.pathname}?schema=${u.searchParams.get('schema') ?? 'public'}`;
-    return `store ${createHash('sha256').update(where).digest('hex').slice(0, 32)}`;
-  } catch {
-    return `store ${createHash('sha256').update(url).digest('hex').slice(0, 32)}`;
-  }
 }
 
 async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<RunningNode>> {
