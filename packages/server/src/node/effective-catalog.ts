@@ -1,4 +1,4 @@
-import { type Catalog, type ModuleDefinition, tightenCatalog } from '@licensor/core';
+import { type Catalog, type ModuleDefinition, modulesWithRole, tightenCatalog } from '@licensor/core';
 
 /**
  * The module definitions a node enforces: the terms its own license signs, then those of the license its allocation
@@ -17,7 +17,6 @@ export function effectiveCatalog(
 /** The server applications the signed terms name (the License Server, the Data Server): the node must hold one. */
 export function serverApplications(signed: Iterable<Catalog | null>): ModuleDefinition[] {
   const found = new Map<number, ModuleDefinition>();
-  for (const c of signed)
-    for (const m of c?.modules.values() ?? []) if (m.role === 'server-application') found.set(m.id, m);
+  for (const c of signed) if (c) for (const m of modulesWithRole(c, 'server-application')) found.set(m.id, m);
   return [...found.values()].sort((a, b) => a.id - b.id);
 }

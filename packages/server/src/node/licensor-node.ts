@@ -38,8 +38,13 @@ import {
 import type { Clock } from './clock.js';
 import { effectiveCatalog, serverApplications } from './effective-catalog.js';
 import { serverApplicationRefusal } from './server-application-refusal.js';
-import { HardwareKeyGate, type HardwareKeyPresence, UNWATCHED } from './hardware-key-gate.js';
-import type { HardwareKeyChange, HardwareKeyWatchOptions } from './hardware-key-watch.js';
+import {
+  type HardwareKeyChange,
+  type HardwareKeyPresence,
+  HardwareKeyWatch,
+  type HardwareKeyWatchOptions,
+  UNWATCHED,
+} from './hardware-key-watch.js';
 import { DEFAULT_CLOCK_ROLLBACK_TOLERANCE_MS, LicenseClock } from './license-clock.js';
 import type { NodeHardwareKey } from './node-hardware-key.js';
 import { allocationForNode, verifyLicenseForNode } from './verify-for-node.js';
@@ -149,7 +154,7 @@ export class LicensorNode {
   /** Why an allocation from the parent was not taken (its license's key source), for the license state. */
   private allocationProblem: string | null = null;
   /** The USB drive watch, for a node whose key was read from a drive. */
-  private drive: HardwareKeyGate | null = null;
+  private drive: HardwareKeyWatch | null = null;
 
   constructor(readonly options: NodeOptions) {
     this.current = options.catalog;
@@ -186,7 +191,7 @@ export class LicensorNode {
     await this.reloadPools();
     await this.applyGrants();
     if (this.options.hardwareKeyWatch && this.options.hardwareKey.source === 'usb') {
-      this.drive = new HardwareKeyGate(
+      this.drive = new HardwareKeyWatch(
         this.options.hardwareKey.key,
         this.options.hardwareKeyWatch,
         () => this.licenseNow(),

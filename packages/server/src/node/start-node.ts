@@ -108,12 +108,14 @@ type NodeDeps = { clock?: Clock; fetch?: typeof fetch; random?: () => number; lo
  * the data dir (one node per data dir) and holds it until `close()`; a second process is refused at once.
  */
 export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promise<Outcome<RunningNode>> {
-  const locks = await takeNodeLocks(config);
+  // The key is read once (a USB drive, the machine id): the locks and the node both use it.
+  const hw = resolveHardwareKey(config);
+  const locks = await takeNodeLocks(config, hw);
   if (!locks.ok) return locks;
   const release = locks.value;
   let started: Outcome<RunningNode>;
   try {
-    started = await startLocked(config, deps);
+    started = await startLocked(config, deps, hw);
   } catch (err) {
     await release();
     throw err;
@@ -134,8 +136,11 @@ export async function startNode(config: NodeConfig, deps: NodeDeps = {}): Promis
   return ok(running);
 }
 
-async function startLocked(config: NodeConfig, deps: NodeDeps): Promise<Outcome<RunningNode>> {
-  const hw = resolveHardwareKey(config);
+async function startLocked(
+  config: NodeConfig,
+  deps: NodeDeps,
+  hw: ReturnType<typeof resolveHardwareKey>,
+): Promise<Outcome<RunningNode>> {
   if (!hw.ok) return hw;
   const catalog = loadCatalogFiles(config.catalogs);
   if (!catalog.ok) return catalog;
