@@ -9,6 +9,7 @@ import type { Entitlement, KeySource } from '@licensor/protocol';
 import { deriveHardwareKey, machineIdKey } from '../packages/server/src/hwkey/usb-drives.js';
 import { lockHardwareKey } from '../packages/server/src/node/hardware-key-lock.js';
 import { fakeSysfs } from '../packages/server/test/fake-sysfs.js';
+import { fetchJson } from './support/http-client.js';
 import { licenseTerms } from './support/license-terms.js';
 import { createTestIssuer, freePort, spawnNode, tempDir, type TestIssuer } from './support/spawn-node.js';
 
@@ -28,32 +29,15 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 }
 
 /** A license as the vendor CLI writes it (terms copied from the shipped catalogs), bound to the issuer's test key. */
-function licenseFile(
+const licenseFile = (
   issuer: TestIssuer,
   dir: string,
   entitlements: Entitlement[],
   keySource: KeySource,
   extra: { serverApplication?: boolean } = {},
-): string {
-  const terms = licenseTerms(entitlements, {
-    keySource,
-    ...(extra.serverApplication === false ? { serverApplication: false } : {}),
-  });
-  return issuer.writeLicense(dir, terms.entitlements, terms);
-}
+) => issuer.writeVendorLicense(dir, entitlements, keySource, extra);
 
-async function api(url: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(url + path, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (url: string, method: string, path: string, body?: unknown) => fetchJson(url, ADMIN, method, path, body);
 
 test('an edited catalog on the node neither loosens nor adds a limit: the Processing Center keeps refusing new data over quota', async () => {
   const issuer = createTestIssuer();

@@ -5,24 +5,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { machineIdKey } from '../packages/server/src/hwkey/usb-drives.js';
 import { lockHardwareKey } from '../packages/server/src/node/hardware-key-lock.js';
+import { fetchJson } from './support/http-client.js';
 import { licenseTerms } from './support/license-terms.js';
 import { lockPostgres, SKIP_POSTGRES, testSchema } from './support/postgres.js';
 import { createTestIssuer, freePort, spawnNode, tempDir } from './support/spawn-node.js';
 
 const ADMIN = 'enforcement-review-pg-admin-token-01';
 
-async function api(url: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(url + path, {
-    method,
-    headers: {
-      authorization: `Bearer ${ADMIN}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (url: string, method: string, path: string, body?: unknown) => fetchJson(url, ADMIN, method, path, body);
 
 /** Starts a node that must be refused: the error it exits with, or a failure (after stopping it) if it serves. */
 async function refused(opts: Parameters<typeof spawnNode>[0]): Promise<Error> {

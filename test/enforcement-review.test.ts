@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Entitlement } from '@licensor/protocol';
+import { fetchJson } from './support/http-client.js';
 import { licenseTerms } from './support/license-terms.js';
 import { createTestIssuer, freePort, spawnNode, tempDir, type TestIssuer } from './support/spawn-node.js';
 import { until } from './support/until.js';
@@ -13,31 +14,15 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const ADMIN = 'enforcement-review-admin-token-0123';
 
 /** A license as the vendor CLI writes it (terms copied from the shipped catalogs), for a key given by hand. */
-function licenseFile(
+const licenseFile = (
   issuer: TestIssuer,
   dir: string,
   entitlements: Entitlement[],
   extra: { serverApplication?: boolean } = {},
-): string {
-  const terms = licenseTerms(entitlements, {
-    keySource: 'any',
-    ...(extra.serverApplication === false ? { serverApplication: false } : {}),
-  });
-  return issuer.writeLicense(dir, terms.entitlements, terms);
-}
+) => issuer.writeVendorLicense(dir, entitlements, 'any', extra);
 
-async function api(url: string, method: string, path: string, body?: unknown, token = ADMIN) {
-  const res = await fetch(url + path, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
-}
+const api = (url: string, method: string, path: string, body?: unknown, token = ADMIN) =>
+  fetchJson(url, token, method, path, body);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

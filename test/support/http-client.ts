@@ -63,3 +63,42 @@ export class JsonClient {
     this.agent.destroy();
   }
 }
+
+/** Sends a request the way fetch does (test-node swaps in one that trusts a node's own TLS certificate). */
+export type Send = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<Response>;
+
+/**
+ * One JSON request with a bearer token over fetch (a new connection each time, so a node stops at once afterwards): the
+ * status, the parsed body (the raw text when it is not JSON) and the headers.
+ */
+export async function fetchJson(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  send: Send = fetch,
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const allHeaders = {
+    authorization: `Bearer ${token}`,
+    ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    ...headers,
+  };
+  const payload = body !== undefined ? JSON.stringify(body) : undefined;
+  const res = await send(url + path, {
+    method,
+    headers: allHeaders,
+    ...(payload !== undefined ? { body: payload } : {}),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {}
+  return { status: res.status, body: parsed, headers: res.headers };
+}

@@ -6,10 +6,11 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Catalog } from '@licensor/core';
-import { shippedCatalog, testLicensePayload } from './license-terms.js';
+import { licenseTerms, shippedCatalog, testLicensePayload } from './license-terms.js';
 import {
   type Entitlement,
   formatPublicKey,
+  type KeySource,
   type LicensePayload,
   newId,
   rawPublicKey,
@@ -28,6 +29,16 @@ export interface TestIssuer {
   sign(entitlements: Entitlement[], overrides?: Partial<LicensePayload>): string;
   /** Signs a license and writes it to a file in `dir`; returns the path. */
   writeLicense(dir: string, entitlements: Entitlement[], overrides?: Partial<LicensePayload>): string;
+  /**
+   * Writes a license as the vendor CLI would for these entitlements and key source: the terms copied from the catalog,
+   * the suite's server application granted too unless `serverApplication: false`. Returns the path.
+   */
+  writeVendorLicense(
+    dir: string,
+    entitlements: Entitlement[],
+    keySource: KeySource,
+    opts?: { serverApplication?: boolean },
+  ): string;
 }
 
 /**
@@ -57,6 +68,15 @@ export function createTestIssuer(catalog?: () => Catalog): TestIssuer {
     hardwareKey,
     privateKey,
     sign,
+    writeVendorLicense(dir, entitlements, keySource, opts = {}) {
+      const c = catalog ? catalog() : shippedCatalog();
+      const terms = licenseTerms(entitlements, {
+        keySource,
+        catalog: c,
+        ...(opts.serverApplication === false ? { serverApplication: false } : {}),
+      });
+      return this.writeLicense(dir, terms.entitlements, terms);
+    },
     writeLicense(dir, entitlements, overrides) {
       const path = join(dir, `${newId('lic')}.lic`);
       writeFileSync(path, sign(entitlements, overrides));

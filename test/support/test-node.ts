@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fetchJson, type Send } from './http-client.js';
 import { catalogOf, testLicensePayload } from './license-terms.js';
 import {
   type Entitlement,
@@ -145,23 +146,9 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
   // With --tls-cert the node serves HTTPS; fetch cannot take a CA, so those calls go through node:https trusting the
   // node's (self-signed) certificate. Plain-HTTP nodes keep using fetch.
   const ca = url.startsWith('https:') && opts.flags?.tlsCert ? readFileSync(opts.flags.tlsCert) : null;
-  const api: TestNode['api'] = async (method, path, body, token = adminToken, headers = {}) => {
-    const allHeaders = {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...headers,
-    };
-    const payload = body !== undefined ? JSON.stringify(body) : undefined;
-    const res = ca
-      ? await httpsFetch(url + path, method, allHeaders, payload, ca)
-      : await fetch(url + path, { method, headers: allHeaders, ...(payload !== undefined ? { body: payload } : {}) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {}
-    return { status: res.status, body: parsed, headers: res.headers };
-  };
+  const send: Send | undefined = ca ? (u, init) => httpsFetch(u, init.method, init.headers, init.body, ca) : undefined;
+  const api: TestNode['api'] = (method, path, body, token = adminToken, headers = {}) =>
+    fetchJson(url, token, method, path, body, headers, send);
   if (opts.license !== false && (opts.entitlements || opts.developer)) {
     const r = await api('PUT', '/v1/license', { license: sign() });
     if (r.status !== 200) throw new Error(`license install failed: ${JSON.stringify(r.body)}`);
