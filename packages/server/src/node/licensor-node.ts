@@ -153,6 +153,8 @@ export class LicensorNode {
   private allocationFromDeveloper = false;
   /** Why an allocation from the parent was not taken (its license's key source), for the license state. */
   private allocationProblem: string | null = null;
+  /** What the local catalog could not apply to the licensed terms, as last logged. */
+  private catalogNotes = new Set<string>();
   /** The USB drive watch, for a node whose key was read from a drive. */
   private drive: HardwareKeyWatch | null = null;
 
@@ -393,7 +395,9 @@ export class LicensorNode {
       this.installed?.terms ?? null,
       this.allocation?.terms ?? null,
     );
-    for (const note of notes) this.options.log?.warn(note);
+    // Rebuilt at every grant change (each sync of a site): a note is logged when it is new, not every minute.
+    for (const note of notes) if (!this.catalogNotes.has(note)) this.options.log?.warn(note);
+    this.catalogNotes = new Set(notes);
     this.current = catalog;
     const added: number[] = [];
     for (const m of catalog.modules.values()) {
