@@ -1,7 +1,7 @@
 import type { Catalog } from '@licensor/core';
 import { fail } from '@licensor/protocol';
 import type { IssuerKeys } from '../issuer/issuer-keys.js';
-import type { Clock } from '../node/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { BillingStore, BillingTx } from '../store/billing-store.js';
 import { type AuditActor, eventId, type NewEvent, type StoredEvent } from '../store/store.js';

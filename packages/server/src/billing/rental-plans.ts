@@ -2,7 +2,7 @@ import type { Catalog, RentalPlan } from '@licensor/core';
 import { validateRentalPlan } from '@licensor/core';
 import { type Entitlement, fail, newId, type Outcome, ok } from '@licensor/protocol';
 import { buildLicensePayload } from '../issuer/issue-license.js';
-import type { Clock } from '../node/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { BillingStore } from '../store/billing-store.js';
 import type { AuditActor } from '../store/store.js';
 import { SYSTEM_ACTOR } from './billing-effects.js';

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { fail, parseHardwareKey } from '@licensor/protocol';
 import { defaultCatalogFiles } from '../catalog/load-catalog-file.js';
-import { DEFAULT_CONNECTION_LIMITS as limits } from '../http/connection-limits.js';
+import { DEFAULT_CONNECTION_LIMITS as limits } from '../transport/connection-limits.js';
 import { adminTokenWeakness } from './admin-token.js';
 import type { NodeConfig } from './node-config.js';
 import {

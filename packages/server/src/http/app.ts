@@ -21,7 +21,7 @@ import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import type { UpstreamSync } from '../hierarchy/upstream-sync.js';
 import { nodeRoutes } from './routes/node-routes.js';
-import { HttpFailure, toProblem } from './error-mapping.js';
+import { HttpFailure, toProblem } from '../transport/error-mapping.js';
 import { idempotencyHook } from './idempotency.js';
 import { createMetrics } from './metrics.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
@@ -42,17 +42,17 @@ import { poolRoutes } from './routes/pool-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
-import { ProblemSchema } from './schemas.js';
-import { describe, validatorCompiler } from './validation.js';
+import { ProblemSchema } from '../transport/schemas.js';
+import { describe, validatorCompiler } from '../transport/validation.js';
 import {
   capConnections,
   clientErrorHandler,
   type ConnectionLimits,
   DEFAULT_CONNECTION_LIMITS,
   serverOptions,
-} from './connection-limits.js';
+} from '../transport/connection-limits.js';
 import { missingRoute } from './missing-route.js';
-import { STORE_RETRY_AFTER_SECONDS, StoreHealth } from './store-health.js';
+import { STORE_RETRY_AFTER_SECONDS, StoreHealth } from '../transport/store-health.js';
 import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
 
 /** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { HttpFailure } from './error-mapping.js';
+import { HttpFailure } from '../transport/error-mapping.js';
 import { missingRoute } from './missing-route.js';
 
 /** Where `npm run build` puts the dashboard: packages/web/dist, beside this package (src/http and dist/http alike). */

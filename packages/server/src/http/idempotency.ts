@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '@licensor/protocol';
 import type { LicensorNode, OpContext } from '../node/licensor-node.js';
 import type { IdempotencyRecord } from '../store/store.js';
-import { toProblem } from './error-mapping.js';
+import { toProblem } from '../transport/error-mapping.js';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '@licensor/protocol';
 import type { AuditActor, TokenRecord } from '../store/store.js';
-import { HttpFailure } from './error-mapping.js';
+import { HttpFailure } from '../transport/error-mapping.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,6 +1,6 @@
 import { type TObject, type TSchema, Type } from '@sinclair/typebox';
-import { HttpFailure } from './error-mapping.js';
-import { Id, ModuleId } from './schemas.js';
+import { HttpFailure } from '../transport/error-mapping.js';
+import { Id, ModuleId } from '../transport/schemas.js';
 
 /** Levels of subtree a child may report below itself (a tree deeper than this is refused whole). */
 export const MAX_TREE_DEPTH = 8;

@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log/logger.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 /** Events deleted per statement: a few milliseconds of work, so the event loop is never held for long. */
 const BATCH = 2_000;

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@licensor/core';
 import type { Store } from '../store/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import { TimeFloor } from './time-floor.js';
 
 /** The meta key holding the node's time high-water mark (epoch ms). */

@@ -35,7 +35,7 @@ import {
   type StoredEvent,
   type Store,
 } from '../store/store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 import { effectiveCatalog, serverApplications } from './effective-catalog.js';
 import { serverApplicationRefusal } from './server-application-refusal.js';
 import {

@@ -1,4 +1,4 @@
-import type { Clock } from './clock.js';
+import type { Clock } from '../time/clock.js';
 
 /**
  * The time a node judges licenses at: never earlier than a high-water mark that advances by monotonic elapsed time

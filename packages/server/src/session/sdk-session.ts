@@ -1,12 +1,12 @@
 import { newId, ok, type Outcome, type SessionPush, type SessionRequest, StableMap } from '@licensor/protocol';
 import type { WebSocket } from 'ws';
-import { toProblem } from '../http/error-mapping.js';
+import { toProblem } from '../transport/error-mapping.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
 import { leaseView } from '../http/views.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import { memberSyncView } from '../node/member-sync-view.js';
 import type { StoredEvent } from '../store/store.js';
-import { type LicenseSnapshot, licenseSnapshot } from './license-snapshot.js';
+import { type LicenseSnapshot, licenseSnapshot } from '../transport/license-snapshot.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
 

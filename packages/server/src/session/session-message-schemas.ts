@@ -11,7 +11,7 @@ import {
   ProfileCheckBody,
   QuotaReportBody,
   ReleaseQuery,
-} from '../http/schemas.js';
+} from '../transport/schemas.js';
 
 /** The client-chosen number a session answer carries back. */
 export const RequestId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });

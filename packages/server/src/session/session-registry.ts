@@ -1,7 +1,7 @@
 import { StableMap } from '@licensor/protocol';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { StoredEvent } from '../store/store.js';
-import { type LicenseSnapshot, licenseSnapshot, snapshotKey } from './license-snapshot.js';
+import { type LicenseSnapshot, licenseSnapshot, snapshotKey } from '../transport/license-snapshot.js';
 
 /** What a session wants to hear about. */
 export interface SessionListener {

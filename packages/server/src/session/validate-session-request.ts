@@ -1,5 +1,5 @@
 import { fail, type Outcome, type SessionOp, type SessionRequest } from '@licensor/protocol';
-import { compileMessage } from '../http/validation.js';
+import { compileMessage } from '../transport/validation.js';
 import { SESSION_MESSAGE_SCHEMAS } from './session-message-schemas.js';
 
 const VALIDATORS = new Map(

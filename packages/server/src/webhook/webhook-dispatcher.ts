@@ -1,6 +1,6 @@
 import { newId } from '@licensor/protocol';
 import type { Logger } from '../log/logger.js';
-import type { Clock } from '../node/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { StoredEvent } from '../store/store.js';
 import type { DeliveryRecord, WebhookRecord, WebhookStore } from '../store/webhook-store.js';
 import { matchesEventType } from './event-type-match.js';

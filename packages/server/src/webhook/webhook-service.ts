@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { fail, newId, ok, type Outcome } from '@licensor/protocol';
-import type { Clock } from '../node/clock.js';
+import type { Clock } from '../time/clock.js';
 import type { AuditActor } from '../store/store.js';
 import type { DeliveryLogEntry, DeliveryStatus, WebhookRecord, WebhookStore } from '../store/webhook-store.js';
 import type { WebhookDispatcher } from './webhook-dispatcher.js';

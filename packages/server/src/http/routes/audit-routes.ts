@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
-import { errors } from '../schemas.js';
+import { errors } from '../../transport/schemas.js';
 
 /** The append-only audit log of admin actions, with cursor pagination. */
 export function auditRoutes(app: FastifyInstance, node: LicensorNode): void {

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { BillingService } from '../../billing/billing-service.js';
 import { ledgerCsv } from '../../billing/ledger-csv.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors, Id } from '../schemas.js';
+import { errors, Id } from '../../transport/schemas.js';
 
 const IdParams = Type.Object({ id: Id });
 const Entitlements = Type.Array(

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
-import { errors, EventTypes } from '../schemas.js';
+import { errors, EventTypes } from '../../transport/schemas.js';
 
 /** The events feed with cursor pagination. */
 export function eventRoutes(app: FastifyInstance, node: LicensorNode): void {

@@ -4,7 +4,7 @@ import { bearerSecret } from '../../auth/bearer-secret.js';
 import type { TokenService } from '../../auth/token-service.js';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import type { StoredEvent } from '../../store/store.js';
-import { errors, EventTypes } from '../schemas.js';
+import { errors, EventTypes } from '../../transport/schemas.js';
 
 /** Options of the live event stream. */
 export interface EventStreamOptions {

@@ -12,7 +12,7 @@ import {
   LeaseViewSchema,
   ModuleParams,
   ReleaseQuery,
-} from '../schemas.js';
+} from '../../transport/schemas.js';
 import { leaseView } from '../views.js';
 
 type HolderP = { moduleId: number; holderId: string };

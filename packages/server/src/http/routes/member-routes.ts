@@ -13,7 +13,7 @@ import {
   OperationName,
   ProfileCheckBody,
   QuotaReportBody,
-} from '../schemas.js';
+} from '../../transport/schemas.js';
 
 type MemberP = { moduleId: number; memberId: string };
 

@@ -3,9 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import type { HierarchyService } from '../../hierarchy/hierarchy-service.js';
 import type { SyncRequest } from '../../hierarchy/sync-messages.js';
 import type { UpstreamSync } from '../../hierarchy/upstream-sync.js';
-import { HttpFailure } from '../error-mapping.js';
+import { HttpFailure } from '../../transport/error-mapping.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors, Id } from '../schemas.js';
+import { errors, Id } from '../../transport/schemas.js';
 import { checkTreeSize, SyncBody } from '../sync-body-schema.js';
 
 const NodeParams = Type.Object({ nodeId: Id });

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { unwrap } from '../request-context.js';
-import { errors, ModuleParams } from '../schemas.js';
+import { errors, ModuleParams } from '../../transport/schemas.js';
 import { holderView, memberView } from '../views.js';
 
 /** Pool listings for administrators (dashboard, CLI). */

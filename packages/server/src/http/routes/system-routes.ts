@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
-import { licenseSnapshot } from '../../session/license-snapshot.js';
+import { licenseSnapshot } from '../../transport/license-snapshot.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors } from '../schemas.js';
-import { StoreHealth } from '../store-health.js';
+import { errors } from '../../transport/schemas.js';
+import { StoreHealth } from '../../transport/store-health.js';
 
 /** Health, readiness, status, catalog and license routes. */
 export function systemRoutes(

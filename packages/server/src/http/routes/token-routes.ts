@@ -2,9 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../../auth/token-service.js';
 import type { LicensorNode } from '../../node/licensor-node.js';
-import { HttpFailure } from '../error-mapping.js';
+import { HttpFailure } from '../../transport/error-mapping.js';
 import { auditActor } from '../request-context.js';
-import { errors, Id } from '../schemas.js';
+import { errors, Id } from '../../transport/schemas.js';
 
 /** API token management; a secret is returned once, at creation. */
 export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService): void {

@@ -4,8 +4,8 @@ import type { LicensorNode } from '../../node/licensor-node.js';
 import type { UsageSample } from '../../store/usage-store.js';
 import { downsampleSamples, peakSample } from '../../usage/downsample-samples.js';
 import type { UsageSamplerOptions } from '../../usage/usage-sampler.js';
-import { HttpFailure } from '../error-mapping.js';
-import { errors } from '../schemas.js';
+import { HttpFailure } from '../../transport/error-mapping.js';
+import { errors } from '../../transport/schemas.js';
 
 /** More samples than this in one answer are not read (a 30-day window of one-minute samples is 43,200 per module). */
 const MAX_ROWS = 500_000;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DeliveryStatus } from '../../store/webhook-store.js';
 import type { WebhookService } from '../../webhook/webhook-service.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors, Id } from '../schemas.js';
+import { errors, Id } from '../../transport/schemas.js';
 
 const IdParams = Type.Object({ id: Id });
 
