@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { formatPublicKey, rawPublicKey } from '@licensor/protocol';
 import pg from 'pg';
 import { loadNodeConfig } from '../packages/server/src/config/node-config.js';
-import { type RunningNode, startNode } from '../packages/server/src/node/start-node.js';
+import { type RunningNode, startNode } from '../packages/server/src/main/start-node.js';
 import { PostgresStore } from '../packages/server/src/store/postgres/postgres-store.js';
 import { lockPostgres, SKIP_POSTGRES, type TestSchema, testSchema } from './support/postgres.js';
 import { FakeClock } from './support/test-node.js';

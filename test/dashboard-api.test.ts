@@ -125,7 +125,7 @@ test('event stream: a stopping node ends open streams instead of waiting for the
 test('event stream: a revoked token ends the stream at the next keep-alive', async () => {
   const t = await startTestNode({ entitlements: [{ moduleId: 4001, quantity: 5 }] });
   // A second HTTP app on the same node with a short keep-alive, so the re-check comes quickly.
-  const app = await buildApp(t.running.node, t.running.tokens, { eventStream: { keepAliveMs: 100 }, rateLimit: null });
+  const app = await buildApp(t.running.services, { eventStream: { keepAliveMs: 100 }, rateLimit: null });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -652,7 +652,7 @@ describe('dashboard in a real browser', { skip }, () => {
     try {
       rmSync(join(root, 'sys'), { recursive: true, force: true });
       fakeSysfs([], root);
-      site.running.node.checkHardwareKey();
+      site.running.node.licensing.checkHardwareKey();
       await other.goto(site.url);
       await other.getByLabel('Admin token').fill(site.adminToken);
       await other.getByRole('button', { name: 'Sign in' }).click();

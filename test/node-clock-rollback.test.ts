@@ -24,21 +24,21 @@ test('a rolled-back clock is detected, recorded, and gives a temporary license n
     const expired = await acquire(t, 'pc-2');
     assert.equal(expired.status, 409, JSON.stringify(expired.body));
     assert.equal(expired.body.code, 'LICENSE_EXPIRED');
-    await t.running.node.reap();
+    await t.running.node.reaper.reap();
 
     // A small step back (within the 5 min tolerance) is not a rollback, and the license stays expired anyway.
     clock.t -= 30_000;
-    assert.equal(t.running.node.licenseState().state, 'expired');
-    assert.equal(t.running.node.clockRollback, null);
+    assert.equal(t.running.node.licensing.licenseState().state, 'expired');
+    assert.equal(t.running.node.licensing.clockRollback, null);
 
     // Back to before the end: still expired (judged at the latest time seen), and the rollback is recorded.
     clock.t = validUntil - 10 * 60_000;
     const again = await acquire(t, 'pc-2');
     assert.equal(again.body.code, 'LICENSE_EXPIRED', JSON.stringify(again.body));
-    assert.equal(t.running.node.licenseState().state, 'expired');
-    assert.ok(t.running.node.clockRollback, 'the node knows its clock was rolled back');
-    await t.running.node.reap();
-    await t.running.node.reap();
+    assert.equal(t.running.node.licensing.licenseState().state, 'expired');
+    assert.ok(t.running.node.licensing.clockRollback, 'the node knows its clock was rolled back');
+    await t.running.node.reaper.reap();
+    await t.running.node.reaper.reap();
     const events = await t.api('GET', '/v1/events?type=clock.rolled_back');
     assert.equal(events.status, 200, JSON.stringify(events.body));
     assert.equal(events.body.events.length, 1, 'recorded once per rollback');
@@ -47,8 +47,8 @@ test('a rolled-back clock is detected, recorded, and gives a temporary license n
 
     // Once the clock catches up with what the node has seen, there is no rollback any more.
     clock.t = validUntil + 2 * 60_000;
-    assert.equal(t.running.node.licenseState().state, 'expired');
-    assert.equal(t.running.node.clockRollback, null);
+    assert.equal(t.running.node.licensing.licenseState().state, 'expired');
+    assert.equal(t.running.node.licensing.clockRollback, null);
   } finally {
     await t.close();
   }
@@ -64,7 +64,7 @@ test('the latest time seen survives a restart', async () => {
   });
   const dataDir = first.dataDir;
   clock.advance(2 * HOUR);
-  await first.running.node.reap();
+  await first.running.node.reaper.reap();
   await first.running.close();
 
   // Restarted with the clock set back before the license end: the stored latest time wins.
@@ -75,9 +75,9 @@ test('the latest time seen survives a restart', async () => {
     flags: { issuerPublicKey: first.publicKey, hardwareKey: first.hardwareKey },
   });
   try {
-    assert.equal(second.running.node.license?.payload.id, first.running.node.license?.payload.id);
-    assert.equal(second.running.node.licenseState().state, 'expired');
-    assert.ok(second.running.node.clockRollback);
+    assert.equal(second.running.node.licensing.license?.payload.id, first.running.node.licensing.license?.payload.id);
+    assert.equal(second.running.node.licensing.licenseState().state, 'expired');
+    assert.ok(second.running.node.licensing.clockRollback);
     const r = await acquire(second, 'pc-1');
     assert.equal(r.body.code, 'LICENSE_EXPIRED', JSON.stringify(r.body));
   } finally {
@@ -102,12 +102,12 @@ test('small setbacks add up: a clock pushed back 5 s every 5 s cannot hold a tem
     for (let i = 0; i < 72; i++) {
       clock.advance(5_000);
       clock.setBack(5_000);
-      await t.running.node.reap();
+      await t.running.node.reaper.reap();
     }
     assert.equal(clock.now(), wallAtStart, 'the wall clock stood still');
     const r = await acquire(t, 'pc-2');
     assert.equal(r.body.code, 'LICENSE_EXPIRED', JSON.stringify(r.body));
-    assert.equal(t.running.node.licenseState().state, 'expired');
+    assert.equal(t.running.node.licensing.licenseState().state, 'expired');
     // Behind by 6 min, past the 5 min tolerance: recorded once, however many reaps see it.
     const events = await t.api('GET', '/v1/events?type=clock.rolled_back');
     assert.equal(events.body.events.length, 1, JSON.stringify(events.body));
@@ -130,7 +130,7 @@ test('the high-water mark keeps moving with monotonic time across a restart with
   for (let i = 0; i < 8; i++) {
     clock.advance(60_000);
     clock.setBack(60_000);
-    await first.running.node.reap();
+    await first.running.node.reaper.reap();
   }
   await first.running.close();
   // Restarted, the clock still frozen: 3 more minutes of running end the license, whatever the clock says.
@@ -141,9 +141,9 @@ test('the high-water mark keeps moving with monotonic time across a restart with
     flags: { issuerPublicKey: first.publicKey, hardwareKey: first.hardwareKey },
   });
   try {
-    assert.equal(second.running.node.licenseState().state, 'valid');
+    assert.equal(second.running.node.licensing.licenseState().state, 'valid');
     again.mono += 3 * 60_000;
-    assert.equal(second.running.node.licenseState().state, 'expired');
+    assert.equal(second.running.node.licensing.licenseState().state, 'expired');
     assert.equal((await acquire(second, 'pc-1')).body.code, 'LICENSE_EXPIRED');
   } finally {
     await second.close();

@@ -33,7 +33,7 @@ test('the USB drive pulled out: served through the grace period, then HARDWARE_K
     // Pulled out: the next look notices; the node serves on through the grace period.
     rmSync(join(root, 'sys'), { recursive: true, force: true });
     fakeSysfs([], root);
-    t.running.node.checkHardwareKey();
+    t.running.node.licensing.checkHardwareKey();
     assert.equal((await acquire('pc-2')).status, 201);
     const gone = await t.api('GET', '/v1/status');
     assert.equal(gone.body.hardwareKey.present, false);
@@ -59,9 +59,9 @@ test('the USB drive pulled out: served through the grace period, then HARDWARE_K
     // Plugged back in: served again at once, no restart.
     rmSync(join(root, 'sys'), { recursive: true, force: true });
     fakeSysfs([DRIVE], root);
-    t.running.node.checkHardwareKey();
+    t.running.node.licensing.checkHardwareKey();
     assert.equal((await acquire('pc-3')).status, 201);
-    await t.running.node.reap();
+    await t.running.node.reaper.reap();
     const events = await t.api('GET', '/v1/events?type=hardware_key.lost,hardware_key.restored');
     assert.deepEqual(
       events.body.events.map((e: { type: string }) => e.type),
@@ -88,7 +88,7 @@ test('a drive that is not the licensed one does not count: another stick in the 
   try {
     rmSync(join(root, 'sys'), { recursive: true, force: true });
     fakeSysfs([{ ...DRIVE, serial: 'ANOTHER0000000000001' }], root);
-    t.running.node.checkHardwareKey();
+    t.running.node.licensing.checkHardwareKey();
     const r = await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pc-1' }, t.appToken);
     assert.equal(r.body.code, 'HARDWARE_KEY_ABSENT', JSON.stringify(r.body));
   } finally {

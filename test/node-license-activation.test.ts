@@ -15,11 +15,11 @@ test('a license that is not yet valid becomes valid with time alone, and the nod
   try {
     // The clock goes back before notBefore (the license starts a minute before the node's "now").
     clock.advance(-10 * 60_000);
-    await n.running.node.reap();
+    await n.running.node.reaper.reap();
     const early = await n.api('POST', '/v1/modules/4001/leases', { holderId: 'pc-1' }, n.appToken);
     assert.equal(early.body.code, 'LICENSE_NOT_YET_VALID');
     clock.advance(10 * 60_000);
-    await n.running.node.reap();
+    await n.running.node.reaper.reap();
     const events = await n.api('GET', '/v1/events?type=license.activated');
     assert.equal(events.body.events.length, 1);
     const ok = await n.api('POST', '/v1/modules/4001/leases', { holderId: 'pc-1' }, n.appToken);

@@ -62,7 +62,7 @@ test('an expired license refuses client work with LICENSE_EXPIRED; a renewal res
   try {
     assert.equal((await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pc-1' }, t.appToken)).status, 201);
     clock.advance(2 * 3_600_000);
-    await t.running.node.reap();
+    await t.running.node.reaper.reap();
     const r = await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pc-2' }, t.appToken);
     assert.equal(r.status, 409);
     assert.equal(r.body.code, 'LICENSE_EXPIRED');

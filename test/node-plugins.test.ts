@@ -63,7 +63,7 @@ test('per-connection slots (10003): same device twice = one slot; crash and re-a
       ).status,
       200,
     );
-    await t.running.node.reap();
+    await t.running.node.reaper.reap();
     const pool = await t.api('GET', '/v1/pools/10003');
     assert.deepEqual(
       pool.body.holders.map((h: { holderId: string }) => h.holderId),

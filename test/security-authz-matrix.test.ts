@@ -273,7 +273,7 @@ test('token secrets: stored only as SHA-256 hashes, never listed', async () => {
       assert.ok(!listed.includes(hashTokenSecret(s)), 'GET /v1/tokens never returns a hash');
     }
     // Read the SQLite file and its write-ahead log byte for byte: the hashes are there, the secrets are not.
-    await t.running.node.committer.drain();
+    await t.running.node.runner.committer.drain();
     const raw = ['licensor.db', 'licensor.db-wal']
       .map((f) => {
         try {

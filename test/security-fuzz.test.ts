@@ -194,7 +194,7 @@ test('HTTP fuzz: arbitrary bodies, queries, path params and headers on every /v1
         auditCursor = au.at(-1)!.seq;
       const license = await store.getLicense();
       return JSON.stringify([
-        node.listPools(),
+        node.pools.listPools(),
         await store.loadPools(),
         await store.listTokens(),
         license?.text ?? null,

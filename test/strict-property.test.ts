@@ -92,7 +92,7 @@ test('property: every route message and session message refuses wrong types, nes
     await t.api('POST', '/v1/modules/4001/leases', { holderId: 'pos-1' }, t.appToken);
     const state = async () =>
       JSON.stringify([
-        node.listPools(),
+        node.pools.listPools(),
         await node.store.loadPools(),
         await node.store.listTokens(),
         (await node.store.listEvents({ after: 0, limit: 10_000 })).length,

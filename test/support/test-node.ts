@@ -15,7 +15,7 @@ import {
 } from '@licensor/protocol';
 import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
 import type { Clock } from '../../packages/server/src/time/clock.js';
-import { type RunningNode, startNode } from '../../packages/server/src/node/start-node.js';
+import { type RunningNode, startNode } from '../../packages/server/src/main/start-node.js';
 
 /** A clock tests move by hand: a wall clock (`t`, which a test may set anywhere) and a monotonic one. */
 export class FakeClock implements Clock {

@@ -121,7 +121,9 @@ test('every option has its own flag and LICENSOR_ variable', () => {
 
 test('serve --help comes from the option table: every flag with its variable, default and range', () => {
   const program = new Command('licensor');
-  registerServeCommand(program);
+  registerServeCommand(program, async () => {
+    throw new Error('not started in this test');
+  });
   const serve = program.commands.find((c) => c.name() === 'serve');
   assert.ok(serve);
   const help = serve.helpInformation({ error: false });

@@ -2,7 +2,7 @@ import type { Catalog } from '@licensor/core';
 import { fail } from '@licensor/protocol';
 import type { IssuerKeys } from '../issuer/issuer-keys.js';
 import type { Clock } from '../time/clock.js';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { LicenseHolder } from '../node/license-installer.js';
 import type { BillingStore, BillingTx } from '../store/billing-store.js';
 import { type AuditActor, eventId, type NewEvent, type StoredEvent } from '../store/store.js';
 
@@ -17,7 +17,7 @@ export interface BillingParts {
   /** The vendor's signing keys; without them accounts and top-ups work, issuing and renewing licenses does not. */
   issuer: IssuerKeys | null;
   /** The node this runs on: license files for its own hardware key are installed on it; events go to its feed. */
-  node: LicensorNode;
+  node: LicenseHolder;
 }
 
 /** Side effects of a committed transaction: events to announce, license files to install on this node. */
@@ -58,7 +58,7 @@ export function recordEvent(
 }
 
 /** After the commit: tell subscribers, install renewed files for this very node. */
-export async function applyEffects(node: LicensorNode, effects: Effects): Promise<void> {
+export async function applyEffects(node: LicenseHolder, effects: Effects): Promise<void> {
   const stored: StoredEvent[] = effects.events.map((e, i) => ({
     ...e,
     seq: effects.seqs[i] ?? 0,

@@ -1,5 +1,5 @@
 import { fail, ok, type Outcome, peekLicenseFile } from '@licensor/protocol';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { LicenseHolder } from '../node/license-installer.js';
 import type { AuditActor } from '../store/store.js';
 
 /**
@@ -9,7 +9,7 @@ import type { AuditActor } from '../store/store.js';
  * (issuer key, its own hardware key) before installing it.
  */
 export async function takeRenewedLicense(
-  node: LicensorNode,
+  node: LicenseHolder,
   text: string,
   actor: string | AuditActor,
 ): Promise<Outcome<'installed' | 'kept'>> {

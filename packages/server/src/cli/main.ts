@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+// The process entry (the bin and the tests start this file): with src/main/ it is the composition root, the only
+// place that hands the CLI the node it starts.
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './cli-error.js';
+import { startNode } from '../main/start-node.js';
 import { registerCommands } from './commands/index.js';
 
 /** Builds the `licensor` program with every subcommand. */
@@ -21,7 +24,7 @@ export function buildProgram(): Command {
           }\n`,
         ),
     });
-  registerCommands(program);
+  registerCommands(program, startNode);
   return program;
 }
 

@@ -1,6 +1,6 @@
 import { type ModuleDefinition, modulesWithRole, planAllocation, sumAllocations } from '@licensor/core';
 import { fail, newId, ok, type Outcome } from '@licensor/protocol';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { HierarchyNode } from './hierarchy-node.js';
 import type { ChildNodeRecord } from '../store/hierarchy-store.js';
 import type { AuditActor, NewEvent, StoredEvent } from '../store/store.js';
 import { eventId } from '../store/store.js';
@@ -47,7 +47,7 @@ export class HierarchyService {
   private readonly issuedDocs: IssuedDocuments;
 
   constructor(
-    private readonly node: LicensorNode,
+    private readonly node: HierarchyNode,
     readonly identity: NodeIdentity,
     readonly options: HierarchyOptions = DEFAULT_HIERARCHY_OPTIONS,
   ) {

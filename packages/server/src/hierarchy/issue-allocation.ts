@@ -1,5 +1,5 @@
 import { type AllocationPayload, type Entitlement, newId, signAllocation } from '@licensor/protocol';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { HierarchyNode } from './hierarchy-node.js';
 import type { ChildNodeRecord } from '../store/hierarchy-store.js';
 import type { NodeIdentity } from './node-identity.js';
 
@@ -16,7 +16,7 @@ export interface AllocationAuthority {
  * A node holding both a centralized license and an allocation allocates under its license.
  */
 export function allocationAuthority(
-  node: LicensorNode,
+  node: HierarchyNode,
 ):
   | { ok: true; value: AllocationAuthority }
   | { ok: false; code: 'SCOPE_NOT_CENTRALIZED' | 'LICENSE_MISSING'; message: string } {
@@ -70,7 +70,7 @@ export function allocationAuthority(
 /** Signs a child's allocation document: its quantities, for the offline window, never past the authority's end. */
 export function issueAllocation(
   identity: NodeIdentity,
-  node: LicensorNode,
+  node: HierarchyNode,
   authority: AllocationAuthority,
   child: ChildNodeRecord,
   windowMs: number,

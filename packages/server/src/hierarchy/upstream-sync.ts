@@ -1,7 +1,7 @@
 import { type AllocationPayload, fail, ok, type Outcome, verifyAllocationDocument } from '@licensor/protocol';
 import { takeRenewedLicense } from '../billing/renewed-license-file.js';
 import type { Logger } from '../log/logger.js';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { HierarchyNode } from './hierarchy-node.js';
 import type { AuditActor } from '../store/store.js';
 import type { HierarchyService } from './hierarchy-service.js';
 import type { NodeIdentity } from './node-identity.js';
@@ -66,7 +66,7 @@ export class UpstreamSync {
   private status: UpstreamStatus;
 
   constructor(
-    private readonly node: LicensorNode,
+    private readonly node: HierarchyNode,
     private readonly identity: NodeIdentity,
     private readonly hierarchy: HierarchyService | null,
     private readonly options: UpstreamOptions,

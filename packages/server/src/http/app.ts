@@ -11,14 +11,20 @@ import Fastify, {
 } from 'fastify';
 import { bearerSecret } from '../auth/bearer-secret.js';
 import type { TokenService } from '../auth/token-service.js';
-import { BillingService } from '../billing/billing-service.js';
+import type { BillingService } from '../billing/billing-service.js';
 import type { TokenRecord } from '../store/store.js';
 import type { Logger } from '../log/logger.js';
-import type { LicensorNode } from '../node/licensor-node.js';
-import { WebhookService } from '../webhook/webhook-service.js';
-import { sessionRoute } from '../session/session-route.js';
-import { HierarchyService } from '../hierarchy/hierarchy-service.js';
-import { loadNodeIdentity } from '../hierarchy/node-identity.js';
+import type { Admission } from '../node/admission.js';
+import type { EventSubscriptions } from '../node/event-feed.js';
+import type { GroupCommitter } from '../node/group-committer.js';
+import type { LicenseInstallation } from '../node/license-installer.js';
+import type { NodeLicense } from '../node/node-license.js';
+import type { PoolReader } from '../node/pool-table.js';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../time/clock.js';
+import type { StoreHealth } from '../transport/store-health.js';
+import type { WebhookService } from '../webhook/webhook-service.js';
+import type { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import type { UpstreamSync } from '../hierarchy/upstream-sync.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { HttpFailure, toProblem } from '../transport/error-mapping.js';
@@ -52,7 +58,7 @@ import {
   serverOptions,
 } from '../transport/connection-limits.js';
 import { missingRoute } from './missing-route.js';
-import { STORE_RETRY_AFTER_SECONDS, StoreHealth } from '../transport/store-health.js';
+import { STORE_RETRY_AFTER_SECONDS } from '../transport/store-health.js';
 import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
 
 /** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */
@@ -67,22 +73,36 @@ export interface AppOptions {
   https?: { cert: string | Buffer; key: string | Buffer } | null;
   /** Token buckets per API token (per IP without a valid token); null or `perSecond: 0` disables them. */
   rateLimit?: RateLimitOptions | null;
-  /** Billing and rentals; default: a service without issuer keys (accounts and top-ups only). */
-  billing?: BillingService;
-  /** Child nodes and allocations; default: a service with default intervals, started here. */
-  hierarchy?: HierarchyService;
-  /** The link to this node's parent, when it has one. */
-  upstream?: UpstreamSync | null;
   /** What `GET /v1/usage` reports about sampling (the sampler itself runs in startNode). */
   usage?: UsageSamplerOptions;
   /** Live event stream settings. */
   eventStream?: EventStreamOptions;
   /** The built dashboard served at `/`; default packages/web/dist. */
   dashboardDir?: string | null;
-  /** Webhook registrations; default: a service whose webhooks are stored but only dispatched by a running node. */
-  webhooks?: WebhookService;
   /** Timeouts and connection / session caps; default DEFAULT_CONNECTION_LIMITS. */
   limits?: ConnectionLimits;
+}
+
+/** The services the HTTP API serves, built by the composition root (src/main). */
+export interface AppServices {
+  store: Store;
+  clock: Clock;
+  licensing: NodeLicense;
+  admission: Admission;
+  pools: PoolReader;
+  feed: EventSubscriptions;
+  installer: LicenseInstallation;
+  committer: GroupCommitter;
+  storeHealth: StoreHealth;
+  tokens: TokenService;
+  /** Billing and rentals. */
+  billing: BillingService;
+  /** Webhook registrations. */
+  webhooks: WebhookService;
+  /** Child nodes and allocations. */
+  hierarchy: HierarchyService;
+  /** The link to this node's parent, when it has one. */
+  upstream: UpstreamSync | null;
 }
 
 /** Fastify's own 4xx statuses as this node's error codes. */
@@ -98,12 +118,9 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 
 let requestCounter = 0;
 
-/** Builds the Fastify app of a node: API under /v1, OpenAPI at /docs, metrics, SDK sessions. */
-export async function buildApp(
-  node: LicensorNode,
-  tokens: TokenService,
-  opts: AppOptions = {},
-): Promise<FastifyInstance> {
+/** Builds the Fastify app of a node: API under /v1, OpenAPI at /docs, metrics (SDK sessions are added by src/main). */
+export async function buildApp(services: AppServices, opts: AppOptions = {}): Promise<FastifyInstance> {
+  const { tokens, licensing, clock, store } = services;
   const caps = opts.limits ?? DEFAULT_CONNECTION_LIMITS;
   const server = serverOptions(caps);
   const app = Fastify({
@@ -248,7 +265,7 @@ export async function buildApp(
   app.addHook('preHandler', (req, reply, done) => {
     req.idem = null;
     if (req.headers['idempotency-key'] === undefined || req.method === 'GET' || !req.token) return done();
-    idempotencyHook(node, req, reply).then(
+    idempotencyHook(store, req, reply).then(
       () => {
         if (!reply.sent) done();
       },
@@ -256,21 +273,21 @@ export async function buildApp(
     );
   });
   app.addHook('onSend', (req, reply, payload, done) => {
-    if (node.nonProduction) reply.header('licensor-non-production', 'true');
+    if (licensing.nonProduction) reply.header('licensor-non-production', 'true');
     // Routes whose operation records its answer in its own transaction (slots, members, quotas) mark it done; every
     // other mutating route gets its answer recorded here, right after the operation, before the client sees it.
     const idem = req.idem;
     if (!idem || req.idemRecorded || reply.statusCode >= 500 || typeof payload !== 'string') return done(null, payload);
     req.idemRecorded = true;
-    const record = { ...idem, status: reply.statusCode, body: payload, createdAt: node.clock.now() };
-    node.committer.submit({ changes: [], events: [], idempotency: [record], audit: [] }).then(
+    const record = { ...idem, status: reply.statusCode, body: payload, createdAt: clock.now() };
+    services.committer.submit({ changes: [], events: [], idempotency: [record], audit: [] }).then(
       () => done(null, payload),
       (err) => done(err as Error),
     );
   });
 
-  const metrics = createMetrics(node);
-  const storeHealth = new StoreHealth(node);
+  const metrics = createMetrics(services.pools, services.feed, services.committer);
+  const storeHealth = services.storeHealth;
   app.setErrorHandler(
     (
       err: Error & {
@@ -334,36 +351,25 @@ export async function buildApp(
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
   });
-  systemRoutes(app, node, storeHealth);
-  leaseRoutes(app, node);
-  memberRoutes(app, node);
-  poolRoutes(app, node);
-  eventRoutes(app, node);
-  eventStreamRoutes(app, node, tokens, opts.eventStream);
+  systemRoutes(app, services, storeHealth);
+  leaseRoutes(app, services.admission, licensing, clock);
+  memberRoutes(app, services.admission, licensing, clock);
+  poolRoutes(app, services.pools, licensing, clock);
+  eventRoutes(app, store);
+  eventStreamRoutes(app, services, tokens, opts.eventStream);
   usageRoutes(
     app,
-    node,
+    services,
     opts.usage ?? {
       intervalMs: DEFAULT_USAGE_SAMPLE_INTERVAL_MS,
       retentionMs: DEFAULT_USAGE_RETENTION_DAYS * 86_400_000,
     },
   );
-  tokenRoutes(app, node, tokens);
-  auditRoutes(app, node);
-  billingRoutes(
-    app,
-    opts.billing ??
-      new BillingService({ store: node.store.billing, catalog: node.catalog, clock: node.clock, issuer: null, node }),
-  );
-  webhookRoutes(app, opts.webhooks ?? new WebhookService(node.store.webhooks, node.clock, null));
-  sessionRoute(app, node, tokens, caps, storeHealth);
-  nodeRoutes(app, opts.hierarchy ?? (await defaultHierarchy(node)), opts.upstream ?? null);
+  tokenRoutes(app, clock, tokens);
+  auditRoutes(app, store);
+  billingRoutes(app, services.billing);
+  webhookRoutes(app, services.webhooks);
+  nodeRoutes(app, services.hierarchy, services.upstream);
   dashboardRoutes(app, opts.dashboardDir ?? null);
   return app;
-}
-
-async function defaultHierarchy(node: LicensorNode): Promise<HierarchyService> {
-  const h = new HierarchyService(node, await loadNodeIdentity(node.store));
-  await h.start();
-  return h;
 }

@@ -1,20 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Outcome } from '@licensor/protocol';
-import type { LicensorNode, OpContext } from '../node/licensor-node.js';
-import type { IdempotencyRecord } from '../store/store.js';
+import type { OpContext } from '../node/admission.js';
+import type { IdempotencyRecord, Store } from '../store/store.js';
+import type { Clock } from '../time/clock.js';
 import { toProblem } from '../transport/error-mapping.js';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
-/** Idempotency keys whose first request is still running, per node: (token id, key) → settles when it answered. */
-const inFlightByNode = new WeakMap<LicensorNode, Map<string, Promise<void>>>();
+/** Idempotency keys whose first request is still running, per store: (token id, key) → settles when it answered. */
+const inFlightByStore = new WeakMap<Store, Map<string, Promise<void>>>();
 
 /**
  * Honours `Idempotency-Key` on mutating calls: the first answer is stored in the same transaction as the operation,
  * and a retry with the same key and body gets that answer again without repeating the operation.
  */
-export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function idempotencyHook(store: Store, req: FastifyRequest, reply: FastifyReply): Promise<void> {
   req.idem = null;
   const key = req.headers['idempotency-key'];
   if (key === undefined || req.method === 'GET' || !req.token) return;
@@ -37,10 +38,10 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
     .digest('hex');
   // Requests with the same key run one at a time: a second one waits for the first answer, then replays it (or is
   // refused for another body). Without this, concurrent retries all passed the store check and all ran.
-  let inflight = inFlightByNode.get(node);
+  let inflight = inFlightByStore.get(store);
   if (!inflight) {
     inflight = new Map();
-    inFlightByNode.set(node, inflight);
+    inFlightByStore.set(store, inflight);
   }
   const slot = `${req.token.id}\n${key}`;
   let seen: IdempotencyRecord | null;
@@ -50,7 +51,7 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
       await pending;
       continue;
     }
-    seen = await node.store.getIdempotency(req.token.id, key);
+    seen = await store.getIdempotency(req.token.id, key);
     if (!seen && inflight.has(slot)) continue;
     break;
   }
@@ -95,7 +96,7 @@ export async function idempotencyHook(node: LicensorNode, req: FastifyRequest, r
 
 /** The operation context of a route: records the idempotent answer (status and body exactly as sent). */
 export function opContext<T>(
-  node: LicensorNode,
+  clock: Clock,
   req: FastifyRequest,
   successStatus: (v: T) => number,
   view: (v: T) => unknown,
@@ -108,7 +109,7 @@ export function opContext<T>(
       const o = outcome as Outcome<T>;
       const status = o.ok ? successStatus(o.value) : toProblem(o).status;
       const body = o.ok ? JSON.stringify(view(o.value)) : JSON.stringify(toProblem(o, req.id));
-      return { ...idem, status, body, createdAt: node.clock.now() };
+      return { ...idem, status, body, createdAt: clock.now() };
     },
   };
 }

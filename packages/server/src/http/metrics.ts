@@ -1,8 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { EventSubscriptions } from '../node/event-feed.js';
+import type { GroupCommitter } from '../node/group-committer.js';
+import type { PoolReader } from '../node/pool-table.js';
 
 /** Prometheus metrics of a node; pool gauges are computed at scrape time so the hot path pays nothing. */
-export function createMetrics(node: LicensorNode) {
+export function createMetrics(pools: PoolReader, feed: EventSubscriptions, committer: GroupCommitter) {
   const registry = new Registry();
   // prom-client's names already say what they measure (`process_cpu_…`, `nodejs_heap_…`): the prefix only adds ours.
   collectDefaultMetrics({ register: registry, prefix: 'licensor_' });
@@ -28,7 +30,7 @@ export function createMetrics(node: LicensorNode) {
     registers: [registry],
     collect() {
       this.reset();
-      for (const p of node.listPools()) this.set({ module_id: String(p.moduleId), module: p.name }, p.used);
+      for (const p of pools.listPools()) this.set({ module_id: String(p.moduleId), module: p.name }, p.used);
     },
   });
   new Gauge({
@@ -38,7 +40,7 @@ export function createMetrics(node: LicensorNode) {
     registers: [registry],
     collect() {
       this.reset();
-      for (const p of node.listPools()) this.set({ module_id: String(p.moduleId), module: p.name }, p.quantity ?? -1);
+      for (const p of pools.listPools()) this.set({ module_id: String(p.moduleId), module: p.name }, p.quantity ?? -1);
     },
   });
   // Counters (they only grow) kept by the committer: a scrape copies them, the hot path counts in plain fields.
@@ -48,7 +50,7 @@ export function createMetrics(node: LicensorNode) {
     registers: [registry],
     collect() {
       this.reset();
-      this.inc(node.committer.batchesCommitted);
+      this.inc(committer.batchesCommitted);
     },
   });
   new Counter({
@@ -57,12 +59,12 @@ export function createMetrics(node: LicensorNode) {
     registers: [registry],
     collect() {
       this.reset();
-      this.inc(node.committer.operationsCommitted);
+      this.inc(committer.operationsCommitted);
     },
   });
   // Counted in a plain map on the hot path; the labelled counter is brought up to date when Prometheus scrapes.
   const pending = new Map<string, number>();
-  node.onEvent((e) => {
+  feed.onEvent((e) => {
     pending.set(e.type, (pending.get(e.type) ?? 0) + 1);
   });
   const flushEvents = () => {

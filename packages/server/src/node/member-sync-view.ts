@@ -1,5 +1,5 @@
 import type { Catalog, Member, MemberBlockReason } from '@licensor/core';
-import type { LicensorNode } from './licensor-node.js';
+import type { NodeLicense } from './node-license.js';
 
 /** What a member learns when it connects or syncs. */
 export interface MemberSyncView {
@@ -16,7 +16,7 @@ export interface MemberSyncView {
 
 /** The answer to a member sync: the state the node stored for it (the core decided it, reason included). */
 export function memberSyncView(
-  node: LicensorNode,
+  node: Pick<NodeLicense, 'catalog' | 'nonProduction'>,
   moduleId: number,
   r: { member: Member; position: number; quantity: number | null },
 ): MemberSyncView {

@@ -3,8 +3,8 @@ import type { WebSocket } from 'ws';
 import { toProblem } from '../transport/error-mapping.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
 import { leaseView } from '../http/views.js';
-import type { LicensorNode } from '../node/licensor-node.js';
 import { memberSyncView } from '../node/member-sync-view.js';
+import type { SessionServices } from './session-services.js';
 import type { StoredEvent } from '../store/store.js';
 import { type LicenseSnapshot, licenseSnapshot } from '../transport/license-snapshot.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
@@ -24,7 +24,7 @@ export class SdkSession implements SessionListener {
   private readonly members = new Set<string>();
   private readonly quotas = new Set<number>();
   constructor(
-    private readonly node: LicensorNode,
+    private readonly node: SessionServices,
     private readonly registry: SessionRegistry,
     private readonly socket: WebSocket,
     private readonly stillAuthorized: () => Promise<boolean> = async () => true,
@@ -50,12 +50,12 @@ export class SdkSession implements SessionListener {
       });
     });
     this.socket.on('error', () => this.socket.terminate());
-    const license = licenseSnapshot(this.node);
+    const license = licenseSnapshot(this.node.licensing, this.node.pools);
     this.push({
       push: 'hello',
       sessionId: this.id,
       heartbeatIntervalMs: 20_000,
-      graceMs: this.node.options.sessionGraceMs,
+      graceMs: this.node.admission.sessionGraceMs,
       nonProduction: license.nonProduction,
       license: { state: license.state, detail: license.detail, entitlements: license.entitlements },
     });
@@ -155,21 +155,21 @@ export class SdkSession implements SessionListener {
   }
 
   private async handle(r: SessionRequest): Promise<Outcome<unknown>> {
-    const node = this.node;
+    const { admission, licensing } = this.node;
     switch (r.op) {
       case 'acquire': {
-        const o = await node.acquire(r.moduleId, r.holderId, this.id);
+        const o = await admission.acquire(r.moduleId, r.holderId, this.id);
         if (!o.ok) return o;
         const key = `${r.moduleId}:${r.holderId}`;
         this.leases.set(key, o.value.lease.leaseId);
         if (!this.closed) this.registry.watch(this, key);
-        const ttl = node.catalog.modules.get(r.moduleId)?.heartbeatTtlSeconds ?? 60;
-        return { ok: true, value: leaseView(o.value.lease, ttl, o.value.reacquired, node.nonProduction) };
+        const ttl = licensing.catalog.modules.get(r.moduleId)?.heartbeatTtlSeconds ?? 60;
+        return { ok: true, value: leaseView(o.value.lease, ttl, o.value.reacquired, licensing.nonProduction) };
       }
       case 'heartbeat': {
         const results = await Promise.all(
           r.leases.map(async (l) => {
-            const o = await node.heartbeat(l.moduleId, l.holderId, l.leaseId, l.active);
+            const o = await admission.heartbeat(l.moduleId, l.holderId, l.leaseId, l.active);
             if (!o.ok) this.forget(`${l.moduleId}:${l.holderId}`);
             return o.ok
               ? {
@@ -177,7 +177,7 @@ export class SdkSession implements SessionListener {
                   holderId: l.holderId,
                   ok: true as const,
                   expiresAt: o.value.expiresAt,
-                  nonProduction: node.nonProduction,
+                  nonProduction: licensing.nonProduction,
                 }
               : { moduleId: l.moduleId, holderId: l.holderId, ok: false as const, error: toProblem(o) };
           }),
@@ -186,35 +186,35 @@ export class SdkSession implements SessionListener {
       }
       case 'release': {
         this.forget(`${r.moduleId}:${r.holderId}`);
-        return node.release(r.moduleId, r.holderId, r.leaseId);
+        return admission.release(r.moduleId, r.holderId, r.leaseId);
       }
       case 'member.sync': {
-        const o = await node.syncMember(r.moduleId, r.memberId, r.features);
+        const o = await admission.syncMember(r.moduleId, r.memberId, r.features);
         if (!o.ok) return o;
         this.members.add(`${r.moduleId}:${r.memberId}`);
         if (!this.closed) this.registry.watch(this, `${r.moduleId}:${r.memberId}`);
-        return ok(memberSyncView(node, r.moduleId, o.value));
+        return ok(memberSyncView(licensing, r.moduleId, o.value));
       }
       case 'quota.report': {
         this.quotas.add(r.moduleId);
         if (!this.closed) this.registry.watch(this, `quota:${r.moduleId}`);
-        return node.reportQuota(r.moduleId, r.count);
+        return admission.reportQuota(r.moduleId, r.count);
       }
       case 'quota.check':
-        return node.checkOperation(r.moduleId, r.operation);
+        return admission.checkOperation(r.moduleId, r.operation);
       case 'profile.check':
-        return node.checkProfile(r.moduleId, r.features);
+        return admission.checkProfile(r.moduleId, r.features);
       case 'enabled':
-        return node.isEnabled(r.moduleId);
+        return admission.isEnabled(r.moduleId);
       case 'status': {
-        const s = node.licenseState();
+        const s = licensing.licenseState();
         return {
           ok: true,
           value: {
             license: s,
-            nonProduction: node.nonProduction,
+            nonProduction: licensing.nonProduction,
             sessionId: this.id,
-            catalog: [...node.catalog.modules.values()],
+            catalog: [...licensing.catalog.modules.values()],
           },
         };
       }
@@ -287,6 +287,6 @@ export class SdkSession implements SessionListener {
   private async onClose(): Promise<void> {
     this.closed = true;
     this.registry.remove(this, this.keys());
-    await this.node.detachSession(this.id);
+    await this.node.admission.detachSession(this.id);
   }
 }

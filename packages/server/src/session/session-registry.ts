@@ -1,6 +1,6 @@
 import { StableMap } from '@licensor/protocol';
-import type { LicensorNode } from '../node/licensor-node.js';
 import type { StoredEvent } from '../store/store.js';
+import type { SessionServices } from './session-services.js';
 import { type LicenseSnapshot, licenseSnapshot, snapshotKey } from '../transport/license-snapshot.js';
 
 /** What a session wants to hear about. */
@@ -22,9 +22,9 @@ export class SessionRegistry {
 
   private lastLicense: string;
 
-  constructor(private readonly node: LicensorNode) {
-    this.lastLicense = snapshotKey(licenseSnapshot(node));
-    node.onEvent((e) => this.dispatch(e));
+  constructor(private readonly node: SessionServices) {
+    this.lastLicense = snapshotKey(licenseSnapshot(node.licensing, node.pools));
+    node.feed.onEvent((e) => this.dispatch(e));
   }
 
   /** Adds a connected session. */
@@ -58,9 +58,9 @@ export class SessionRegistry {
     if (e.type.startsWith('license.') || e.type.startsWith('allocation.') || e.type.startsWith('upstream.')) {
       // A vendor node also raises license events for its customers' licenses: sessions hear only this node's own
       // license, when its state, its non-production flag or what it grants changes, or a new one is installed here.
-      const license = licenseSnapshot(this.node);
+      const license = licenseSnapshot(this.node.licensing, this.node.pools);
       const key = snapshotKey(license);
-      const own = e.type === 'license.installed' && e.subject === this.node.license?.payload.id;
+      const own = e.type === 'license.installed' && e.subject === this.node.licensing.license?.payload.id;
       if (key === this.lastLicense && !own) return;
       this.lastLicense = key;
       for (const s of this.sessions) s.onLicenseEvent(e, license);

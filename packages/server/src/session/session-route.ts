@@ -6,9 +6,9 @@ import type { WebSocket } from 'ws';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, SessionCounter } from '../transport/connection-limits.js';
 import { HttpFailure } from '../transport/error-mapping.js';
 import type { StoreHealth } from '../transport/store-health.js';
-import type { LicensorNode } from '../node/licensor-node.js';
 import { SdkSession } from './sdk-session.js';
 import { SessionRegistry } from './session-registry.js';
+import type { SessionServices } from './session-services.js';
 
 /** How often open sessions' tokens are checked again, idle sessions included: a revoked token's sessions close within this (plus the token cache's 2 s). */
 export const SESSION_TOKEN_CHECK_MS = 1000;
@@ -16,7 +16,7 @@ export const SESSION_TOKEN_CHECK_MS = 1000;
 /** `GET /v1/session`: the SDK's persistent, multiplexed WebSocket session. */
 export function sessionRoute(
   app: FastifyInstance,
-  node: LicensorNode,
+  node: SessionServices,
   tokens: TokenService,
   limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
   health?: StoreHealth,

@@ -1,5 +1,6 @@
 import type { LicenseEntitlement, LicenseStateName } from '@licensor/protocol';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { LicenseStatus } from '../node/node-license.js';
+import type { PoolReader } from '../node/pool-table.js';
 
 /** What a connected client must know of the node's license: its state, whether it is non-production, what it grants. */
 export interface LicenseSnapshot {
@@ -10,14 +11,14 @@ export interface LicenseSnapshot {
 }
 
 /** The node's license as its clients see it now (quantities after this node's children took their share). */
-export function licenseSnapshot(node: LicensorNode): LicenseSnapshot {
-  const s = node.licenseState();
-  const entitlements = node
+export function licenseSnapshot(licensing: LicenseStatus, pools: PoolReader): LicenseSnapshot {
+  const s = licensing.licenseState();
+  const entitlements = pools
     .listPools()
     .filter((p) => p.licensed)
     .map((p) => ({ moduleId: p.moduleId, quantity: p.quantity }))
     .sort((a, b) => a.moduleId - b.moduleId);
-  return { state: s.state as LicenseStateName, detail: s.detail, nonProduction: node.nonProduction, entitlements };
+  return { state: s.state as LicenseStateName, detail: s.detail, nonProduction: licensing.nonProduction, entitlements };
 }
 
 /** A key that changes whenever anything a client would see of the snapshot changes. */

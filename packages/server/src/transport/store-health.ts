@@ -1,5 +1,6 @@
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { Store } from '../store/store.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
+import type { Clock } from '../time/clock.js';
 
 /** Seconds a client is told to wait (Retry-After) while the store cannot be written. */
 export const STORE_RETRY_AFTER_SECONDS = 2;
@@ -12,7 +13,10 @@ export const STORE_RETRY_AFTER_SECONDS = 2;
 export class StoreHealth {
   private failedAt: number | null = null;
 
-  constructor(private readonly node: LicensorNode) {}
+  constructor(
+    private readonly store: Pick<Store, 'ping' | 'setMeta'>,
+    private readonly clock: Clock,
+  ) {}
 
   /** Notes an error of an operation; true when it means the store is unavailable. */
   noteError(err: unknown): boolean {
@@ -23,10 +27,10 @@ export class StoreHealth {
 
   /** True when the store answers and, after a failed write, takes a probe write again. */
   async ready(): Promise<boolean> {
-    if (!(await this.node.store.ping().catch(() => false))) return false;
+    if (!(await this.store.ping().catch(() => false))) return false;
     if (this.failedAt === null) return true;
     try {
-      await this.node.store.setMeta('readyz.probe', String(this.node.clock.now()));
+      await this.store.setMeta('readyz.probe', String(this.clock.now()));
       this.failedAt = null;
       return true;
     } catch (err) {

@@ -1,6 +1,8 @@
 import type { Logger } from '../log/logger.js';
-import type { LicensorNode } from '../node/licensor-node.js';
+import type { PoolReader } from '../node/pool-table.js';
+import type { Store } from '../store/store.js';
 import type { UsageSample } from '../store/usage-store.js';
+import type { Clock } from '../time/clock.js';
 
 /** How often and for how long usage is kept. */
 export interface UsageSamplerOptions {
@@ -24,19 +26,21 @@ export class UsageSampler {
   private running = false;
 
   constructor(
-    private readonly node: LicensorNode,
+    private readonly pools: PoolReader,
+    private readonly store: Pick<Store, 'usage'>,
+    private readonly clock: Clock,
     readonly options: UsageSamplerOptions,
   ) {}
 
   /** Takes one sample of every licensed pool now and prunes old samples; returns the samples written. */
   async sample(): Promise<UsageSample[]> {
-    const at = this.node.clock.now();
-    const samples = this.node
+    const at = this.clock.now();
+    const samples = this.pools
       .listPools()
       .filter((p) => p.licensed)
       .map((p) => ({ moduleId: p.moduleId, at, used: p.used, quantity: p.quantity, blocked: p.blocked }));
-    await this.node.store.usage.record(samples);
-    await this.node.store.usage.prune(at - this.options.retentionMs);
+    await this.store.usage.record(samples);
+    await this.store.usage.prune(at - this.options.retentionMs);
     return samples;
   }
 

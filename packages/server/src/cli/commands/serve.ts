@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import { loadNodeConfig, type NodeConfigFlags } from '../../config/node-config.js';
+import type { Outcome } from '@licensor/protocol';
+import { loadNodeConfig, type NodeConfig, type NodeConfigFlags } from '../../config/node-config.js';
 import { serveOptionFlags, serveOptionHelp, serveOptionKeys } from '../../config/node-options-doc.js';
-import { startNode } from '../../node/start-node.js';
 import { CliError, EXIT } from '../cli-error.js';
 
 /** Start-up failures that are the license file's refusal (exit 3), not the environment's (exit 2). */
@@ -14,8 +14,27 @@ const LICENSE_REFUSALS = new Set([
   'KEY_SOURCE_MISMATCH',
 ]);
 
+/** A started node, as `serve` reports it. */
+export interface ServedNode {
+  url: string;
+  hardwareKeyDetail: string;
+  upstream: unknown;
+  node: {
+    store: { kind: string };
+    licensing: {
+      licenseState(): { state: string; detail: string };
+      nonProduction: boolean;
+      options: { hardwareKey: { key: string } };
+    };
+  };
+  close(): Promise<void>;
+}
+
+/** Starts a node from its config (the composition root's startNode, handed in by the process entry). */
+export type StartNode = (config: NodeConfig) => Promise<Outcome<ServedNode>>;
+
 /** `licensor serve`: runs a node until SIGTERM/SIGINT, then stops gracefully. */
-export function registerServeCommand(program: Command): void {
+export function registerServeCommand(program: Command, startNode: StartNode): void {
   const serve = program
     .command('serve')
     .description('Run a Licensor node: HTTP API, SDK sessions, embedded SQLite store');
@@ -38,9 +57,9 @@ export function registerServeCommand(program: Command): void {
     if (!started.ok)
       throw new CliError(started.message, LICENSE_REFUSALS.has(started.code) ? EXIT.REFUSED : EXIT.ENVIRONMENT);
     const running = started.value;
-    const lic = running.node.licenseState();
+    const lic = running.node.licensing.licenseState();
     process.stdout.write(
-      `licensor node listening on ${running.url}\n  dashboard: ${running.url}/\n  store: ${running.node.store.kind} (${running.node.store.kind === 'sqlite' ? config.value.dataDir : config.value.store.replace(/\/\/[^@/]*@/, '//')})\n  hardware key: ${running.node.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.upstream ? `\n  upstream: ${config.value.upstreamUrl} (syncing as ${JSON.stringify(config.value.nodeName)})` : ''}${running.node.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
+      `licensor node listening on ${running.url}\n  dashboard: ${running.url}/\n  store: ${running.node.store.kind} (${running.node.store.kind === 'sqlite' ? config.value.dataDir : config.value.store.replace(/\/\/[^@/]*@/, '//')})\n  hardware key: ${running.node.licensing.options.hardwareKey.key} (${running.hardwareKeyDetail})\n  license: ${lic.state} — ${lic.detail}${running.upstream ? `\n  upstream: ${config.value.upstreamUrl} (syncing as ${JSON.stringify(config.value.nodeName)})` : ''}${running.node.licensing.nonProduction ? '\n  NON-PRODUCTION: developer license' : ''}\n  API docs: ${running.url}/docs\n`,
     );
     await new Promise<void>((resolveStop) => {
       const stop = (signal: string) => {

@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { Store } from '../../store/store.js';
 import { errors } from '../../transport/schemas.js';
 
 /** The append-only audit log of admin actions, with cursor pagination. */
-export function auditRoutes(app: FastifyInstance, node: LicensorNode): void {
+export function auditRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Querystring: { after: number; limit: number } }>(
     '/v1/audit',
     {
@@ -22,7 +22,7 @@ export function auditRoutes(app: FastifyInstance, node: LicensorNode): void {
     },
     async (req) => {
       const { after, limit } = req.query;
-      const entries = await node.store.listAudit({ after, limit });
+      const entries = await store.listAudit({ after, limit });
       return { entries, nextCursor: entries.at(-1)?.seq ?? after };
     },
   );

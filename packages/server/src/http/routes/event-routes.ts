@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { Store } from '../../store/store.js';
 import { errors, EventTypes } from '../../transport/schemas.js';
 
 /** The events feed with cursor pagination. */
-export function eventRoutes(app: FastifyInstance, node: LicensorNode): void {
+export function eventRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Querystring: { after: number; limit: number; type?: string; moduleId?: number } }>(
     '/v1/events',
     {
@@ -29,7 +29,7 @@ export function eventRoutes(app: FastifyInstance, node: LicensorNode): void {
             .map((t) => t.trim())
             .filter(Boolean)
         : undefined;
-      const events = await node.store.listEvents({
+      const events = await store.listEvents({
         after,
         limit,
         ...(types ? { types } : {}),

@@ -2,7 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { bearerSecret } from '../../auth/bearer-secret.js';
 import type { TokenService } from '../../auth/token-service.js';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { EventSubscriptions } from '../../node/event-feed.js';
+import type { LicenseStatus } from '../../node/node-license.js';
+import type { Store } from '../../store/store.js';
 import type { StoredEvent } from '../../store/store.js';
 import { errors, EventTypes } from '../../transport/schemas.js';
 
@@ -24,7 +26,7 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
  */
 export function eventStreamRoutes(
   app: FastifyInstance,
-  node: LicensorNode,
+  node: { feed: EventSubscriptions; licensing: LicenseStatus; store: Store },
   tokens: TokenService,
   opts: EventStreamOptions = {},
 ): void {
@@ -77,7 +79,7 @@ export function eventStreamRoutes(
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        ...(node.nonProduction ? { 'licensor-non-production': 'true' } : {}),
+        ...(node.licensing.nonProduction ? { 'licensor-non-production': 'true' } : {}),
       });
       raw.write('retry: 2000\n\n');
       let closed = false;
@@ -92,7 +94,7 @@ export function eventStreamRoutes(
 
       // Live events are held while stored ones replay, then sent on without the ones the replay already covered.
       let held: StoredEvent[] | null = after !== undefined ? [] : null;
-      const unsubscribe = node.onEvent((e) => {
+      const unsubscribe = node.feed.onEvent((e) => {
         if (held) held.push(e);
         else send(e);
       });

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { Admission } from '../../node/admission.js';
+import type { NodeLicense } from '../../node/node-license.js';
+import type { Clock } from '../../time/clock.js';
 import { opContext } from '../idempotency.js';
 import { actor, auditActor, send } from '../request-context.js';
 import {
@@ -18,8 +20,8 @@ import { leaseView } from '../views.js';
 type HolderP = { moduleId: number; holderId: string };
 
 /** Slot routes: acquire, heartbeat, release, admin force-release. */
-export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
-  const ttl = (moduleId: number) => node.catalog.modules.get(moduleId)?.heartbeatTtlSeconds ?? 60;
+export function leaseRoutes(app: FastifyInstance, admission: Admission, licensing: NodeLicense, clock: Clock): void {
+  const ttl = (moduleId: number) => licensing.catalog.modules.get(moduleId)?.heartbeatTtlSeconds ?? 60;
   const app_ = { roles: ['app', 'admin'] as ('app' | 'admin')[] };
 
   app.post<{ Params: { moduleId: number }; Body: { holderId: string } }>(
@@ -37,9 +39,9 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
     async (req, reply) => {
       const { moduleId } = req.params;
       type R = { lease: import('@licensor/core').Lease; reacquired: boolean };
-      const view = (v: R) => leaseView(v.lease, ttl(moduleId), v.reacquired, node.nonProduction);
+      const view = (v: R) => leaseView(v.lease, ttl(moduleId), v.reacquired, licensing.nonProduction);
       const status = (v: R) => (v.reacquired ? 200 : 201);
-      const outcome = await node.acquire(moduleId, req.body.holderId, null, opContext(node, req, status, view));
+      const outcome = await admission.acquire(moduleId, req.body.holderId, null, opContext(clock, req, status, view));
       return send(reply, outcome, outcome.ok ? status(outcome.value) : 200, view);
     },
   );
@@ -64,14 +66,14 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
       // The non-production flag rides on every heartbeat, so a client without a session learns of a swapped license.
       const view = (l: import('@licensor/core').Lease) => ({
         expiresAt: l.expiresAt,
-        nonProduction: node.nonProduction,
+        nonProduction: licensing.nonProduction,
       });
-      const outcome = await node.heartbeat(
+      const outcome = await admission.heartbeat(
         req.params.moduleId,
         req.params.holderId,
         req.body?.leaseId,
         req.body?.active ?? true,
-        opContext(node, req, () => 200, view),
+        opContext(clock, req, () => 200, view),
       );
       return send(reply, outcome, 200, view);
     },
@@ -90,12 +92,12 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
       },
     },
     async (req, reply) => {
-      const outcome = await node.release(
+      const outcome = await admission.release(
         req.params.moduleId,
         req.params.holderId,
         req.query.leaseId,
         opContext(
-          node,
+          clock,
           req,
           () => 200,
           (v) => v,
@@ -120,14 +122,14 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
     async (req, reply) => {
       const ctx = {
         ...opContext(
-          node,
+          clock,
           req,
           () => 200,
           (v) => v,
         ),
         actor: auditActor(req),
       };
-      const outcome = await node.forceRelease(req.params.moduleId, req.params.holderId, actor(req), ctx);
+      const outcome = await admission.forceRelease(req.params.moduleId, req.params.holderId, actor(req), ctx);
       return send(reply, outcome);
     },
   );

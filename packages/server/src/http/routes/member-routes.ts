@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { Admission } from '../../node/admission.js';
+import type { NodeLicense } from '../../node/node-license.js';
+import type { Clock } from '../../time/clock.js';
 import { memberSyncView } from '../../node/member-sync-view.js';
 import { opContext } from '../idempotency.js';
 import { auditActor, send, unwrap } from '../request-context.js';
@@ -18,7 +20,7 @@ import {
 type MemberP = { moduleId: number; memberId: string };
 
 /** Member (BLOCK_LATEST), quota (DEGRADE), feature profile and enabled-check routes. */
-export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
+export function memberRoutes(app: FastifyInstance, admission: Admission, licensing: NodeLicense, clock: Clock): void {
   const appRole = { roles: ['app', 'admin'] as ('app' | 'admin')[] };
 
   app.put<{ Params: MemberP; Body: { features?: number[] } | undefined }>(
@@ -39,12 +41,12 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
       const { moduleId, memberId } = req.params;
       const features = req.body?.features;
       type R = { member: import('@licensor/core').Member; position: number; quantity: number | null };
-      const view = (v: R) => memberSyncView(node, moduleId, v);
-      const outcome = await node.syncMember(
+      const view = (v: R) => memberSyncView(licensing, moduleId, v);
+      const outcome = await admission.syncMember(
         moduleId,
         memberId,
         features,
-        opContext(node, req, () => 200, view),
+        opContext(clock, req, () => 200, view),
       );
       return send(reply, outcome, 200, view);
     },
@@ -64,9 +66,9 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
     async (req, reply) =>
       send(
         reply,
-        await node.removeMember(req.params.moduleId, req.params.memberId, {
+        await admission.removeMember(req.params.moduleId, req.params.memberId, {
           ...opContext(
-            node,
+            clock,
             req,
             () => 200,
             (v) => v,
@@ -91,11 +93,11 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
     async (req, reply) =>
       send(
         reply,
-        await node.reportQuota(
+        await admission.reportQuota(
           req.params.moduleId,
           req.body.count,
           opContext(
-            node,
+            clock,
             req,
             () => 200,
             (v) => v,
@@ -116,7 +118,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
       },
     },
     async (req) => {
-      unwrap(node.checkOperation(req.params.moduleId, req.params.operation));
+      unwrap(admission.checkOperation(req.params.moduleId, req.params.operation));
       return { allowed: true };
     },
   );
@@ -134,7 +136,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         response: errors(400, 401, 403, 404, 409),
       },
     },
-    async (req) => unwrap(node.checkProfile(req.params.moduleId, req.body.features)),
+    async (req) => unwrap(admission.checkProfile(req.params.moduleId, req.body.features)),
   );
 
   app.get<{ Params: { moduleId: number } }>(
@@ -148,6 +150,6 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         response: errors(400, 401, 403, 404),
       },
     },
-    async (req) => unwrap(node.isEnabled(req.params.moduleId)),
+    async (req) => unwrap(admission.isEnabled(req.params.moduleId)),
   );
 }

@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { LicenseStatus } from '../../node/node-license.js';
+import type { PoolReader } from '../../node/pool-table.js';
+import type { Clock } from '../../time/clock.js';
 import { unwrap } from '../request-context.js';
 import { errors, ModuleParams } from '../../transport/schemas.js';
 import { holderView, memberView } from '../views.js';
 
 /** Pool listings for administrators (dashboard, CLI). */
-export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
+export function poolRoutes(app: FastifyInstance, pools: PoolReader, licensing: LicenseStatus, clock: Clock): void {
   app.get(
     '/v1/pools',
     {
@@ -14,8 +16,8 @@ export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
       schema: { summary: 'Every pool with used / quantity', tags: ['pools'], response: errors(401, 403) },
     },
     async () => ({
-      pools: node.listPools(),
-      nonProduction: node.nonProduction,
+      pools: pools.listPools(),
+      nonProduction: licensing.nonProduction,
     }),
   );
 
@@ -37,8 +39,8 @@ export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
       },
     },
     async (req) => {
-      const { pool, summary } = unwrap(node.poolDetail(req.params.moduleId));
-      const now = node.clock.now();
+      const { pool, summary } = unwrap(pools.poolDetail(req.params.moduleId));
+      const now = clock.now();
       const { limit, cursor, memberCursor = 0 } = req.query;
       const holders = [...pool.leases.values()]
         .sort((a, b) => (a.holderId < b.holderId ? -1 : 1))
@@ -50,7 +52,7 @@ export function poolRoutes(app: FastifyInstance, node: LicensorNode): void {
         .slice(memberCursor, memberCursor + limit)
         .map((m, i) => memberView(m, memberCursor + i + 1));
       const page = holders.slice(0, limit);
-      const licensed = node.listPools().some((p) => p.moduleId === pool.module.id && p.licensed);
+      const licensed = pools.listPools().some((p) => p.moduleId === pool.module.id && p.licensed);
       return {
         summary: { ...summary, licensed },
         policy: pool.module.policy,

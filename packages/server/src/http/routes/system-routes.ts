@@ -1,16 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { LicenseInstallation } from '../../node/license-installer.js';
+import type { NodeLicense } from '../../node/node-license.js';
+import type { PoolReader } from '../../node/pool-table.js';
+import type { Store } from '../../store/store.js';
+import type { Clock } from '../../time/clock.js';
 import { licenseSnapshot } from '../../transport/license-snapshot.js';
 import { auditActor, unwrap } from '../request-context.js';
 import { errors } from '../../transport/schemas.js';
-import { StoreHealth } from '../../transport/store-health.js';
+import type { StoreHealth } from '../../transport/store-health.js';
 
 /** Health, readiness, status, catalog and license routes. */
 export function systemRoutes(
   app: FastifyInstance,
-  node: LicensorNode,
-  health: StoreHealth = new StoreHealth(node),
+  node: { licensing: NodeLicense; installer: LicenseInstallation; pools: PoolReader; store: Store; clock: Clock },
+  health: StoreHealth,
 ): void {
   app.get('/healthz', { schema: { summary: 'The process is up', tags: ['system'] } }, async () => ({ status: 'ok' }));
 
@@ -37,8 +41,8 @@ export function systemRoutes(
       schema: { summary: 'Node status', tags: ['system'], response: errors(401, 403) },
     },
     async () => {
-      const lic = node.license?.payload;
-      const state = node.licenseState();
+      const lic = node.licensing.license?.payload;
+      const state = node.licensing.licenseState();
       return {
         license: {
           state: state.state,
@@ -56,15 +60,15 @@ export function systemRoutes(
             : {}),
         },
         // Why this node's parent blocks it (its allocation is withdrawn), or null.
-        blockedByParent: node.blockedByParent,
+        blockedByParent: node.licensing.blockedByParent,
         hardwareKey: {
-          key: node.options.hardwareKey.key,
-          source: node.options.hardwareKey.source,
-          trusted: node.options.hardwareKey.trusted,
-          ...node.hardwareKeyPresence,
+          key: node.licensing.options.hardwareKey.key,
+          source: node.licensing.options.hardwareKey.source,
+          trusted: node.licensing.options.hardwareKey.trusted,
+          ...node.licensing.hardwareKeyPresence,
         },
-        nonProduction: node.nonProduction,
-        entitlements: licenseSnapshot(node).entitlements,
+        nonProduction: node.licensing.nonProduction,
+        entitlements: licenseSnapshot(node.licensing, node.pools).entitlements,
         store: node.store.kind,
         time: node.clock.now(),
       };
@@ -78,7 +82,7 @@ export function systemRoutes(
       schema: { summary: 'Modules known to this node', tags: ['modules'], response: errors(401, 403) },
     },
     async () => ({
-      modules: [...node.catalog.modules.values()],
+      modules: [...node.licensing.catalog.modules.values()],
     }),
   );
 
@@ -89,9 +93,9 @@ export function systemRoutes(
       schema: { summary: 'The installed license', tags: ['license'], response: errors(401, 403) },
     },
     async () => {
-      const installed = node.license;
+      const installed = node.licensing.license;
       return {
-        state: node.licenseState(),
+        state: node.licensing.licenseState(),
         license: installed ? installed.payload : null,
         installedAt: installed?.installedAt ?? null,
       };
@@ -113,8 +117,8 @@ export function systemRoutes(
       },
     },
     async (req) => {
-      const installed = unwrap(await node.installLicense(req.body.license, auditActor(req)));
-      return { installed: true, license: installed.payload, state: node.licenseState() };
+      const installed = unwrap(await node.installer.installLicense(req.body.license, auditActor(req)));
+      return { installed: true, license: installed.payload, state: node.licensing.licenseState() };
     },
   );
 }

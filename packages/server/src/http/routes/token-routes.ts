@@ -1,13 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../../auth/token-service.js';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { Clock } from '../../time/clock.js';
 import { HttpFailure } from '../../transport/error-mapping.js';
 import { auditActor } from '../request-context.js';
 import { errors, Id } from '../../transport/schemas.js';
 
 /** API token management; a secret is returned once, at creation. */
-export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: TokenService): void {
+export function tokenRoutes(app: FastifyInstance, clock: Clock, tokens: TokenService): void {
   const view = (t: { id: string; name: string; role: string; createdAt: number; revokedAt: number | null }) => ({
     id: t.id,
     name: t.name,
@@ -37,7 +37,7 @@ export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: To
       },
     },
     async (req, reply) => {
-      const { token, secret } = await tokens.create(req.body.role, req.body.name, node.clock.now(), auditActor(req));
+      const { token, secret } = await tokens.create(req.body.role, req.body.name, clock.now(), auditActor(req));
       reply.code(201);
       return { ...view(token), secret };
     },
@@ -66,7 +66,7 @@ export function tokenRoutes(app: FastifyInstance, node: LicensorNode, tokens: To
       },
     },
     async (req) => {
-      if (!(await tokens.revoke(req.params.id, node.clock.now(), auditActor(req))))
+      if (!(await tokens.revoke(req.params.id, clock.now(), auditActor(req))))
         throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
       return { revoked: true };
     },

@@ -1,6 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { LicensorNode } from '../../node/licensor-node.js';
+import type { NodeLicense } from '../../node/node-license.js';
+import type { PoolReader } from '../../node/pool-table.js';
+import type { Store } from '../../store/store.js';
+import type { Clock } from '../../time/clock.js';
 import type { UsageSample } from '../../store/usage-store.js';
 import { downsampleSamples, peakSample } from '../../usage/downsample-samples.js';
 import type { UsageSamplerOptions } from '../../usage/usage-sampler.js';
@@ -37,7 +40,11 @@ const UsageAnswer = Type.Object({
 });
 
 /** Usage over time per module, from the samples the node records (dashboard charts). */
-export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: UsageSamplerOptions): void {
+export function usageRoutes(
+  app: FastifyInstance,
+  node: { pools: PoolReader; licensing: NodeLicense; store: Store; clock: Clock },
+  sampling: UsageSamplerOptions,
+): void {
   app.get<{ Querystring: { moduleId?: number; from?: number; to?: number; points: number } }>(
     '/v1/usage',
     {
@@ -65,7 +72,7 @@ export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: 
           message: 'querystring.from must not be later than querystring.to',
           field: 'querystring.from',
         });
-      if (moduleId !== undefined && !node.catalog.modules.has(moduleId))
+      if (moduleId !== undefined && !node.licensing.catalog.modules.has(moduleId))
         throw new HttpFailure({
           code: 'MODULE_UNKNOWN',
           message: `module ${moduleId} is not in this node's catalog`,
@@ -78,21 +85,21 @@ export function usageRoutes(app: FastifyInstance, node: LicensorNode, sampling: 
         limit: MAX_ROWS,
       });
       const byModule = new Map<number, UsageSample[]>();
-      for (const p of node.listPools())
+      for (const p of node.pools.listPools())
         if (p.licensed && (moduleId === undefined || p.moduleId === moduleId)) byModule.set(p.moduleId, []);
       for (const r of rows) {
         const list = byModule.get(r.moduleId);
         if (list) list.push(r);
         else byModule.set(r.moduleId, [r]);
       }
-      const current = new Map(node.listPools().map((p) => [p.moduleId, p.quantity]));
+      const current = new Map(node.pools.listPools().map((p) => [p.moduleId, p.quantity]));
       const modules = [...byModule.entries()]
         .sort(([a], [b]) => a - b)
         .map(([id, samples]) => {
           const peak = peakSample(samples);
           return {
             moduleId: id,
-            name: node.catalog.modules.get(id)?.name ?? String(id),
+            name: node.licensing.catalog.modules.get(id)?.name ?? String(id),
             quantity: current.get(id) ?? samples.at(-1)?.quantity ?? null,
             peak: peak ? { at: peak.at, used: peak.used, quantity: peak.quantity } : null,
             samples: downsampleSamples(samples, from, to, points).map((s) => ({

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { fail, ok, type Outcome } from '@licensor/protocol';
@@ -6,24 +6,28 @@ import { hashTokenSecret } from '../auth/token-secret.js';
 import { TokenService } from '../auth/token-service.js';
 import { BillingService } from '../billing/billing-service.js';
 import { loadCatalogFiles } from '../catalog/load-catalog-file.js';
-import { type NodeConfig, optionEnv } from '../config/node-config.js';
-import { buildApp } from '../http/app.js';
+import type { NodeConfig } from '../config/node-config.js';
+import { type AppServices, buildApp } from '../http/app.js';
 import { connectionLimits } from '../transport/connection-limits.js';
 import { ISSUER_KEY_FILE, type IssuerKeys, loadIssuerKeys, readIssuerPublicKey } from '../issuer/issuer-keys.js';
-import { PostgresStore } from '../store/postgres/postgres-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { Store } from '../store/store.js';
 import { describeStoreError } from '../store/store-errors.js';
 import { type Clock, systemClock } from '../time/clock.js';
-import { LicensorNode } from './licensor-node.js';
-import { EventRetention } from './event-retention.js';
+import { LicensorNode } from '../node/licensor-node.js';
+import { EventRetention } from '../node/event-retention.js';
 import { UsageSampler } from '../usage/usage-sampler.js';
 import { WebhookDispatcher } from '../webhook/webhook-dispatcher.js';
 import { WebhookService } from '../webhook/webhook-service.js';
-import { faultInjector } from './fault-injection.js';
-import { takeNodeLocks } from './node-locks.js';
-import { resolveHardwareKey } from './resolve-hardware-key.js';
+import { faultInjector } from '../node/fault-injection.js';
+import { takeNodeLocks } from '../node/node-locks.js';
+import { resolveHardwareKey } from '../node/resolve-hardware-key.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { sessionRoute } from '../session/session-route.js';
+import { StoreHealth } from '../transport/store-health.js';
+import { hierarchyNode } from './hierarchy-node.js';
+import { startNodeTimers } from './node-timers.js';
+import { openStore } from './open-store.js';
+import { takeStartLicense } from './start-license.js';
+import { listenFailure, readTlsFiles } from './tls-and-listen.js';
 import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import { UpstreamSync } from '../hierarchy/upstream-sync.js';
@@ -47,57 +51,10 @@ export interface RunningNode {
   hierarchy: HierarchyService;
   /** The link to the parent node (started with --upstream), or null. */
   upstream: UpstreamSync | null;
+  /** What the HTTP app was built with (a test may build a second app on the same node). */
+  services: AppServices;
   hardwareKeyDetail: string;
   close(): Promise<void>;
-}
-
-/** The TLS certificate and key files, read; a file that cannot be read is one readable line. */
-function readTlsFiles(config: Pick<NodeConfig, 'tlsCert' | 'tlsKey'>): Outcome<{ cert: Buffer; key: Buffer } | null> {
-  if (!config.tlsCert || !config.tlsKey) return ok(null);
-  const read = (path: string, flag: string): Buffer | string => {
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      return `cannot read ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`;
-    }
-  };
-  const cert = read(config.tlsCert, '--tls-cert');
-  if (typeof cert === 'string') return fail('VALIDATION_FAILED', cert, { field: 'tlsCert' });
-  const key = read(config.tlsKey, '--tls-key');
-  if (typeof key === 'string') return fail('VALIDATION_FAILED', key, { field: 'tlsKey' });
-  return ok({ cert, key });
-}
-
-/** Why the node could not listen, naming the option and environment variable that fix it. */
-function listenFailure(err: NodeJS.ErrnoException, host: string, port: number): string {
-  if (err.code === 'EADDRINUSE')
-    return `port ${port} on ${host} is already in use by another process; stop it or pick another port with --port or ${optionEnv('port')}`;
-  if (err.code === 'EACCES')
-    return `no permission to listen on port ${port} (ports below 1024 need privileges); pick another with --port or ${optionEnv('port')}`;
-  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND')
-    return `cannot listen on ${host}: no such address on this machine; pick another with --host or ${optionEnv('host')}`;
-  return `cannot listen on ${host}:${port}: ${err.code ?? ''} ${err.message}`.trim();
-}
-
-/** Opens the store a config names. */
-export function openStore(
-  config: Pick<NodeConfig, 'store' | 'dataDir' | 'sqliteSynchronous'>,
-  log?: Logger,
-): Outcome<Store> {
-  if (config.store === 'sqlite') {
-    try {
-      return ok(new SqliteStore(join(config.dataDir, 'licensor.db'), config.sqliteSynchronous, log));
-    } catch (err) {
-      return fail('STORE_UNAVAILABLE', `cannot open the store in ${config.dataDir}: ${describeStoreError(err)}`, {
-        field: 'dataDir',
-      });
-    }
-  }
-  try {
-    return ok(new PostgresStore(config.store));
-  } catch (err) {
-    return fail('VALIDATION_FAILED', `--store: ${(err as Error).message}`, { field: 'store' });
-  }
 }
 
 /** What a node can be given instead of the real thing (tests): a clock, fetch, randomness, a logger. */
@@ -186,35 +143,17 @@ async function startLocked(
       field: config.store === 'sqlite' ? 'dataDir' : 'store',
     });
   }
-  // A stored license this node may not run (bound to another key source) stops the start, as it would with --license.
-  const stored = config.licenseFile ? null : await store.value.getLicense();
-  const storedProblem = stored ? node.storedLicenseProblem(stored.text) : null;
-  if (storedProblem?.code === 'KEY_SOURCE_MISMATCH') {
+  const taken = await takeStartLicense(node, config);
+  if (!taken.ok) {
     await node.close();
-    return fail(storedProblem.code, `the installed license: ${storedProblem.message}`);
-  }
-  if (config.licenseFile) {
-    let text: string;
-    try {
-      text = readFileSync(config.licenseFile, 'utf8');
-    } catch {
-      await node.close();
-      return fail('VALIDATION_FAILED', `cannot read license file ${config.licenseFile}`, { field: 'licenseFile' });
-    }
-    if (node.license?.text !== text) {
-      const installed = await node.installLicense(text, 'licensor serve --license');
-      if (!installed.ok) {
-        await node.close();
-        return fail(installed.code, `license file ${config.licenseFile}: ${installed.message}`);
-      }
-    }
+    return taken;
   }
   const billing = new BillingService({
     store: store.value.billing,
     catalog: catalog.value,
     clock: node.clock,
     issuer: issuerKeys,
-    node,
+    node: node.installer,
     expiringLeadMs: config.rentalExpiringDays * 86_400_000,
     fault: faultInjector(config.fault),
   });
@@ -231,7 +170,7 @@ async function startLocked(
   });
   const webhooks = new WebhookService(store.value.webhooks, node.clock, dispatcher);
   await dispatcher.refresh();
-  const unsubscribeWebhooks = node.onEvent(() => dispatcher.kick());
+  const unsubscribeWebhooks = node.feed.onEvent(() => dispatcher.kick());
   if (config.bootstrapAdminToken && !(await store.value.findTokenByHash(hashTokenSecret(config.bootstrapAdminToken)))) {
     const secret = config.bootstrapAdminToken;
     await tokens
@@ -244,7 +183,7 @@ async function startLocked(
         if (!(await store.value.findTokenByHash(hashTokenSecret(secret)))) throw err;
       });
   }
-  const usage = new UsageSampler(node, {
+  const usage = new UsageSampler(node.pools, store.value, node.clock, {
     intervalMs: config.usageSampleIntervalMs,
     retentionMs: config.usageRetentionDays * 86_400_000,
   });
@@ -255,7 +194,8 @@ async function startLocked(
     log,
   });
   const identity = await loadNodeIdentity(store.value);
-  const hierarchy = new HierarchyService(node, identity, {
+  const nodeForHierarchy = hierarchyNode(node);
+  const hierarchy = new HierarchyService(nodeForHierarchy, identity, {
     syncIntervalMs: config.syncIntervalMs,
     allocationWindowMs: config.allocationWindowMs,
     maxChildrenPerToken: config.maxChildrenPerToken,
@@ -263,7 +203,7 @@ async function startLocked(
   await hierarchy.start();
   const upstream =
     config.upstreamUrl && config.upstreamToken
-      ? new UpstreamSync(node, identity, hierarchy, {
+      ? new UpstreamSync(nodeForHierarchy, identity, hierarchy, {
           url: config.upstreamUrl,
           token: config.upstreamToken,
           name: config.nodeName,
@@ -280,19 +220,39 @@ async function startLocked(
     await node.close().catch(() => {});
     return tls;
   }
-  const app = await buildApp(node, tokens, {
+  const limits = connectionLimits(config);
+  const storeHealth = new StoreHealth(store.value, node.clock);
+  const { licensing, admission, pools, feed, installer } = node;
+  const services: AppServices = {
+    store: store.value,
+    clock: node.clock,
+    licensing,
+    admission,
+    pools,
+    feed,
+    installer,
+    committer: node.runner.committer,
+    storeHealth,
+    tokens,
+    billing,
+    webhooks,
     hierarchy,
     upstream,
+  };
+  const app = await buildApp(services, {
     log,
     bodyLimit: config.bodyLimitBytes,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
-    limits: connectionLimits(config),
+    limits,
     usage: usage.options,
     dashboardDir: config.dashboardDir,
-    billing,
-    webhooks,
     https: tls.value,
-  }).catch((err: Error) => err);
+  })
+    .then((built) => {
+      sessionRoute(built, { admission, licensing, pools, feed }, tokens, limits, storeHealth);
+      return built;
+    })
+    .catch((err: Error) => err);
   if (app instanceof Error) {
     unsubscribeWebhooks();
     await dispatcher.close().catch(() => {});
@@ -316,40 +276,18 @@ async function startLocked(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  let reaping = false;
-  const reaper = setInterval(() => {
-    if (reaping) return;
-    reaping = true;
-    node
-      .reap()
-      .catch((err) => log.error({ err }, 'reaper failed'))
-      .finally(() => {
-        reaping = false;
-      });
-  }, config.reapIntervalMs);
-  reaper.unref();
   usage.start(log);
   eventRetention.start();
-  // Rental renewals: each rental moves in its own transaction, so an overlapping run (or another process) is harmless.
-  let billingRunning = false;
-  const renewer = setInterval(() => {
-    if (billingRunning || !billing.canIssue) return;
-    billingRunning = true;
-    billing
-      .tick()
-      .catch((err) => log.error({ err }, 'rental renewal failed'))
-      .finally(() => {
-        billingRunning = false;
-      });
-  }, config.reapIntervalMs);
-  renewer.unref();
+  const stopTimers = startNodeTimers(
+    config.reapIntervalMs,
+    {
+      reap: () => node.reaper.reap(),
+      renew: () => (billing.canIssue ? billing.tick() : null),
+      pumpWebhooks: () => dispatcher.pump(),
+    },
+    log,
+  );
   await upstream?.start();
-  // Webhooks: committed events wake the dispatcher at once; this timer runs retries that fell due and picks up
-  // events other processes committed to the same store (and whatever was left undelivered before a restart).
-  const webhookTimer = setInterval(() => {
-    dispatcher.pump().catch((err) => log.error({ err }, 'webhook dispatch failed'));
-  }, config.reapIntervalMs);
-  webhookTimer.unref();
   dispatcher.kick();
   let closed = false;
   return ok({
@@ -364,16 +302,15 @@ async function startLocked(
     eventRetention,
     hierarchy,
     upstream,
+    services,
     hardwareKeyDetail: hw.value.detail,
     async close() {
       if (closed) return;
       closed = true;
-      clearInterval(reaper);
+      stopTimers();
       await upstream?.stop();
       usage.stop();
       await eventRetention.stop();
-      clearInterval(renewer);
-      clearInterval(webhookTimer);
       unsubscribeWebhooks();
       await dispatcher.close();
       await app.close();

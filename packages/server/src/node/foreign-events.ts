@@ -1,0 +1,48 @@
+import type { SharedPoolStore } from '../store/shared-pool-store.js';
+import type { StoredEvent } from '../store/store.js';
+import type { EventFeed } from './event-feed.js';
+import type { LicenseInstaller } from './license-installer.js';
+import type { PoolTable } from './pool-table.js';
+
+/**
+ * Events other processes commit to the shared store: handed to this process's subscribers (SDK sessions, live feeds),
+ * a license another process installed is loaded here too, and pool views are refreshed soon after.
+ */
+export class ForeignEvents {
+  private stopFollowing: (() => Promise<void>) | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly shared: SharedPoolStore,
+    private readonly feed: EventFeed,
+    private readonly installer: LicenseInstaller,
+    private readonly pools: PoolTable,
+  ) {}
+
+  /** Follows the events committed after `head` (taken before loading, so nothing committed meanwhile is missed). */
+  follow(head: number): void {
+    this.stopFollowing = this.shared.follow(head, (events) => this.received(events));
+  }
+
+  /** Stops following and drops a pending refresh. */
+  async stop(): Promise<void> {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    await this.stopFollowing?.();
+  }
+
+  private async received(events: StoredEvent[]): Promise<void> {
+    let touched = false;
+    for (const e of events) {
+      if (e.type === 'license.installed') await this.installer.reloadLicense().catch(() => undefined);
+      if (e.moduleId) touched = true;
+      this.feed.emit(e);
+    }
+    if (touched && !this.refreshTimer) {
+      this.refreshTimer = setTimeout(() => {
+        this.refreshTimer = null;
+        this.pools.reload().catch(() => undefined);
+      }, 250);
+      this.refreshTimer.unref();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { type Decision, remainingQuantities, sameLicensedFeatures, setPoolQuantity } from '@licensor/core';
+import { ok } from '@licensor/protocol';
+import type { Clock } from '../time/clock.js';
+import type { DecisionRunner } from './decision-runner.js';
+import type { HeldAllocation } from './grant-sources.js';
+import type { NodeLicense } from './node-license.js';
+import type { PoolTable } from './pool-table.js';
+
+const NO_FEATURES: ReadonlySet<number> = new Set();
+
+/** What the hierarchy changes about this node's grants: the allocation it holds, its children's shares, a block. */
+export interface GrantControl {
+  /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
+  setAllocation(allocation: HeldAllocation | null): Promise<void>;
+  /** Records what this node's children were allocated; its own pools keep the rest. */
+  setAllocatedOut(allocatedOut: Map<number, number>): Promise<void>;
+  /** Marks this node as blocked by its parent (a sentence saying why), or served again (null). */
+  setBlockedBy(reason: string | null): Promise<void>;
+}
+
+/**
+ * What each pool is granted: what the license and the allocation hold, less what the children were allocated. The
+ * pools are re-sized whenever a source changes, and once a source starts or ends with time alone.
+ */
+export class Grants implements GrantControl {
+  /** Quantities handed down to child nodes, per module. */
+  private allocatedOut = new Map<number, number>();
+  private regranting: Promise<void> | null = null;
+
+  constructor(
+    private readonly license: NodeLicense,
+    private readonly pools: PoolTable,
+    private readonly runner: DecisionRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Recomputes pool quantities and licensed add-ons from the license (after install, renewal, expiry, a sync). */
+  async apply(): Promise<void> {
+    const added = this.pools.adopt(this.license.refresh());
+    if (added.length) await this.pools.reload(added);
+    const granted = remainingQuantities(new Map(this.license.heldQuantities), this.allocatedOut);
+    this.pools.granted = granted;
+    const quantity = (id: number) => (granted.has(id) ? (granted.get(id) ?? null) : 0);
+    const features = this.licensedFeatures(granted);
+    const addOns = (id: number) => features.get(id) ?? NO_FEATURES;
+    const resized = [...this.pools.all.values()].filter(
+      (pool) => pool.quantity !== quantity(pool.module.id) || !sameLicensedFeatures(pool, addOns(pool.module.id)),
+    );
+    if (!resized.length) return;
+    await this.runner.decide(
+      resized.map((p) => p.module.id),
+      () => {
+        const now = this.clock.now();
+        const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+        for (const pool of resized) {
+          const d = setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id));
+          all.changes.push(...d.changes);
+          all.events.push(...d.events);
+        }
+        return { d: all, idem: null, audit: null };
+      },
+    );
+  }
+
+  /** Re-sizes the pools once a source of grants has started or ended (an allocation expiring beside a license). */
+  async regrantIfDue(): Promise<void> {
+    if (!this.license.grantsDue()) return;
+    this.regranting ??= this.apply().finally(() => {
+      this.regranting = null;
+    });
+    await this.regranting;
+  }
+
+  /** Takes a verified allocation from the parent (or drops it with null) and re-sizes the pools. */
+  async setAllocation(allocation: HeldAllocation | null): Promise<void> {
+    this.license.takeAllocation(allocation);
+    await this.apply();
+  }
+
+  /** Records what this node's children were allocated; its own pools keep the rest. */
+  async setAllocatedOut(allocatedOut: Map<number, number>): Promise<void> {
+    this.allocatedOut = allocatedOut;
+    await this.apply();
+  }
+
+  /**
+   * Marks this node as blocked by its parent (a sentence saying why), or served again (null). While blocked, the
+   * allocation counts for nothing, even one not yet withdrawn; work under a license of its own continues.
+   */
+  async setBlockedBy(reason: string | null): Promise<void> {
+    this.license.block(reason);
+    await this.apply();
+  }
+
+  /** Per application, the add-on features the license grants (what a member's profile may enable). */
+  private licensedFeatures(granted: ReadonlyMap<number, number | null>): Map<number, Set<number>> {
+    const out = new Map<number, Set<number>>();
+    for (const id of granted.keys()) {
+      const m = this.license.catalog.modules.get(id);
+      if (m?.kind !== 'feature' || m.extends === undefined) continue;
+      const set = out.get(m.extends) ?? new Set<number>();
+      set.add(id);
+      out.set(m.extends, set);
+    }
+    return out;
+  }
+}

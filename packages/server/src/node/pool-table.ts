@@ -1,0 +1,69 @@
+import { type Catalog, createPool, type PoolState, refillPools, summarizePool } from '@licensor/core';
+import { fail, ok, type Outcome } from '@licensor/protocol';
+import type { Store } from '../store/store.js';
+import type { Clock } from '../time/clock.js';
+
+/** The refusal for a module ID the node's catalog does not have. */
+export function unknownModule(moduleId: number) {
+  return fail('MODULE_UNKNOWN', `module ${moduleId} is not in this node's catalog`, { field: 'moduleId' });
+}
+
+/** What the dashboard, metrics and usage sampling read of the pools. */
+export interface PoolReader {
+  /** Summaries of every pool. */
+  listPools(): ReturnType<PoolTable['listPools']>;
+  /** One pool with its holders, members and quota. */
+  poolDetail(moduleId: number): ReturnType<PoolTable['poolDetail']>;
+}
+
+/**
+ * The node's pools, one per module of the catalog it enforces, held in memory and decided on by the pure core; and
+ * what each is granted (set by Grants): a module absent from `granted` is not licensed here.
+ */
+export class PoolTable implements PoolReader {
+  readonly all = new Map<number, PoolState>();
+  /** Quantity per licensed module after the children's shares (null = unlimited). */
+  granted: ReadonlyMap<number, number | null> = new Map();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    catalog: Catalog,
+  ) {
+    for (const m of catalog.modules.values()) this.all.set(m.id, createPool(m, 0));
+  }
+
+  /** Pools take the module definitions of `catalog`; modules new to the node get an empty pool. Returns the new IDs. */
+  adopt(catalog: Catalog): number[] {
+    const added: number[] = [];
+    for (const m of catalog.modules.values()) {
+      const pool = this.all.get(m.id);
+      if (pool) pool.module = m;
+      else {
+        this.all.set(m.id, createPool(m, 0));
+        added.push(m.id);
+      }
+    }
+    return added;
+  }
+
+  /** Replaces in-memory pool state with what the store holds (start, after a failed commit, new modules). */
+  async reload(ids?: number[]): Promise<void> {
+    refillPools(this.all, await this.store.loadPools(), ids);
+  }
+
+  /** Summaries of every pool. */
+  listPools() {
+    const now = this.clock.now();
+    return [...this.all.values()]
+      .filter((p) => this.granted.has(p.module.id) || p.leases.size || p.members.size)
+      .map((p) => ({ ...summarizePool(p, now), licensed: this.granted.has(p.module.id) }));
+  }
+
+  /** One pool with its holders, members and quota. */
+  poolDetail(moduleId: number): Outcome<{ pool: PoolState; summary: ReturnType<typeof summarizePool> }> {
+    const pool = this.all.get(moduleId);
+    if (!pool) return unknownModule(moduleId);
+    return ok({ pool, summary: summarizePool(pool, this.clock.now()) });
+  }
+}
