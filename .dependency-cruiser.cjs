@@ -42,10 +42,12 @@ module.exports = {
     },
     {
       name: 'adapters-are-peers',
-      comment: 'HTTP routes, SDK sessions and CLI commands do not reach into each other; shared parts live in transport/',
+      comment:
+        'HTTP routes, SDK sessions and CLI commands do not reach into each other; shared parts live in transport/',
       severity: 'error',
       from: { path: `${SRC}(http|session|cli)/`, pathNot: MAIN },
-      to: { path: ADAPTERS, pathNot: `${SRC}$1/` },
+      // http/views.ts is on its way to src/views/ (shared by both transports); until then sessions may read it.
+      to: { path: ADAPTERS, pathNot: [`${SRC}$1/`, `${SRC}http/views[.]ts$`] },
     },
     {
       name: 'transport-below-adapters',
@@ -56,10 +58,11 @@ module.exports = {
     },
     {
       name: 'domain-below-transports',
-      comment: 'domain services know nothing of HTTP, sessions, the CLI, transport helpers or the composition root',
+      comment:
+        'domain services know nothing of HTTP, sessions, the CLI, transport helpers or the composition root (config types they may read)',
       severity: 'error',
       from: { path: DOMAIN },
-      to: { path: [ADAPTERS, MAIN, `${SRC}(transport|config)/`] },
+      to: { path: [ADAPTERS, MAIN, `${SRC}transport/`] },
     },
     {
       name: 'store-below-domain',
@@ -80,7 +83,8 @@ module.exports = {
     },
     {
       name: 'no-circular',
-      comment: 'a cycle at run time makes two modules one; split what both need into a third (type-only cycles are harmless)',
+      comment:
+        'a cycle at run time makes two modules one; split what both need into a third (type-only cycles are harmless)',
       severity: 'error',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },

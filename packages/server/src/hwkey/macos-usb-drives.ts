@@ -1,6 +1,6 @@
 import { parsePlistXml, type PlistValue } from './parse-plist-xml.js';
 import { type CommandRunner, runCommand } from './run-command.js';
-import { deriveHardwareKey, type UsbDrive } from './usb-drives.js';
+import { deriveHardwareKey, type UsbDrive } from './drive-hardware-key.js';
 
 /** The command whose output `parseMacosUsbDrives` reads: every USB device's registry subtree, as an XML plist. */
 export const IOREG_COMMAND = { command: 'ioreg', args: ['-a', '-l', '-r', '-c', 'IOUSBHostDevice'] } as const;

@@ -1,5 +1,5 @@
 import { IOREG_COMMAND, listMacosUsbDrives } from './macos-usb-drives.js';
-import type { UsbDrive } from './usb-drives.js';
+import type { UsbDrive } from './drive-hardware-key.js';
 import { listWindowsUsbDrives } from './windows-usb-drives.js';
 
 /** How drives are found on a platform without sysfs: the reader, and where it looks (for messages). */

@@ -1,5 +1,5 @@
 import { type CommandRunner, runCommand } from './run-command.js';
-import { deriveHardwareKey, type UsbDrive } from './usb-drives.js';
+import { deriveHardwareKey, type UsbDrive } from './drive-hardware-key.js';
 
 /**
  * The PowerShell script whose output `parseWindowsUsbDrives` reads: every disk of the CIM/WMI device tree
