@@ -144,19 +144,7 @@ export class Admission {
       [...pool.leases.values()].some((l) => l.sessionId === sessionId),
     );
     if (!held.length) return;
-    await this.runner.decide(
-      held.map((p) => p.module.id),
-      () => {
-        const now = this.clock.now();
-        const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
-        for (const pool of held) {
-          const d = detachSession(pool, sessionId, this.sessionGraceMs, now);
-          all.changes.push(...d.changes);
-          all.events.push(...d.events);
-        }
-        return { d: all, idem: null, audit: null };
-      },
-    );
+    await this.runner.decideEach(held, (pool, now) => detachSession(pool, sessionId, this.sessionGraceMs, now));
   }
 
   /** The pool of a module, if the module is known and licensed. */

@@ -1,4 +1,4 @@
-import type { Decision, DomainEvent } from '@licensor/core';
+import type { Decision, DomainEvent, PoolState } from '@licensor/core';
 import { ok, type Outcome } from '@licensor/protocol';
 import type { CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
@@ -67,6 +67,26 @@ export class DecisionRunner implements EventPublisher {
     });
     this.feed.announceCommitted(events, seqs);
     return (result as unknown as Decided<T>).d.outcome;
+  }
+
+  /** Decides `op` on each of `pools` in one transaction: their changes and events as one decision. */
+  async decideEach(
+    pools: PoolState[],
+    op: (pool: PoolState, now: number) => Pick<Decision<unknown>, 'changes' | 'events'>,
+  ): Promise<void> {
+    await this.decide(
+      pools.map((p) => p.module.id),
+      () => {
+        const now = this.clock.now();
+        const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+        for (const pool of pools) {
+          const d = op(pool, now);
+          all.changes.push(...d.changes);
+          all.events.push(...d.events);
+        }
+        return { d: all, idem: null, audit: null };
+      },
+    );
   }
 
   /** Group-commits a decision made on memory (the embedded store's hot path), then announces its events. */

@@ -1,6 +1,4 @@
-import { type Decision, remainingQuantities, sameLicensedFeatures, setPoolQuantity } from '@licensor/core';
-import { ok } from '@licensor/protocol';
-import type { Clock } from '../time/clock.js';
+import { remainingQuantities, sameLicensedFeatures, setPoolQuantity } from '@licensor/core';
 import type { DecisionRunner } from './decision-runner.js';
 import type { HeldAllocation } from './grant-sources.js';
 import type { NodeLicense } from './node-license.js';
@@ -31,7 +29,6 @@ export class Grants implements GrantControl {
     private readonly license: NodeLicense,
     private readonly pools: PoolTable,
     private readonly runner: DecisionRunner,
-    private readonly clock: Clock,
   ) {}
 
   /** Recomputes pool quantities and licensed add-ons from the license (after install, renewal, expiry, a sync). */
@@ -47,18 +44,8 @@ export class Grants implements GrantControl {
       (pool) => pool.quantity !== quantity(pool.module.id) || !sameLicensedFeatures(pool, addOns(pool.module.id)),
     );
     if (!resized.length) return;
-    await this.runner.decide(
-      resized.map((p) => p.module.id),
-      () => {
-        const now = this.clock.now();
-        const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
-        for (const pool of resized) {
-          const d = setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id));
-          all.changes.push(...d.changes);
-          all.events.push(...d.events);
-        }
-        return { d: all, idem: null, audit: null };
-      },
+    await this.runner.decideEach(resized, (pool, now) =>
+      setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id)),
     );
   }
 

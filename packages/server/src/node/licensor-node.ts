@@ -45,7 +45,7 @@ export class LicensorNode {
       installedAt: () => this.licensing.license?.installedAt ?? null,
       reload: () => this.installer.reloadLicense(),
     });
-    this.grants = new Grants(this.licensing, this.pools, this.runner, clock);
+    this.grants = new Grants(this.licensing, this.pools, this.runner);
     this.installer = new LicenseInstaller(this.licensing, this.grants, store, this.feed, clock);
     this.admission = new Admission(this.licensing, this.grants, this.pools, this.runner, clock, options.sessionGraceMs);
     this.reaper = new Reaper(this.licensing, this.grants, this.pools, this.runner, store, clock);
