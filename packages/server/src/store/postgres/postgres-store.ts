@@ -50,9 +50,8 @@ export class PostgresStore implements Store, SharedPoolStore {
   /** Seqs this process committed while a follower runs: the follower skips them (their writers emitted them). */
   private readonly local = new Set<number>();
   private readonly followers = new Set<EventFollower>();
-  /** This process's write transactions in flight, and the gate new ones wait at while billing takes its turn. */
+  /** This process's write transactions in flight (the follower lets them mark their events before it sorts). */
   private readonly inflight = new Set<Promise<unknown>>();
-  private gate: Promise<void> | null = null;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.target = parsePostgresUrl(url);
@@ -62,15 +61,7 @@ export class PostgresStore implements Store, SharedPoolStore {
     this.hierarchy = new PostgresHierarchyStore(host);
     this.usage = new PostgresUsageStore(host);
     this.webhooks = new PostgresWebhookStore(host);
-    this.billing = new PostgresBillingStore({
-      target: this.target,
-      keys: this.keys,
-      quiesce: () => this.quiesce(),
-      markLocal: (seqs) => this.markLocal(seqs),
-      unmarkLocal: (seqs) => {
-        for (const s of seqs) this.local.delete(s);
-      },
-    });
+    this.billing = new PostgresBillingStore(host);
   }
 
   /** The schema this store's tables live in. */
@@ -84,7 +75,6 @@ export class PostgresStore implements Store, SharedPoolStore {
 
   /** Runs a transaction whose events are marked local before COMMIT; unmarks them if it fails (the seqs get reused). */
   private async writing<T>(fn: (c: pg.PoolClient, mark: (seqs: number[]) => void) => Promise<T>): Promise<T> {
-    while (this.gate) await this.gate;
     const marked: number[] = [];
     const running = transaction(this.pool, (c) =>
       fn(c, (seqs) => {
@@ -100,25 +90,6 @@ export class PostgresStore implements Store, SharedPoolStore {
       throw err;
     } finally {
       this.inflight.delete(running);
-    }
-  }
-
-  /**
-   * Lets this process's write transactions in flight finish and holds new ones back meanwhile. The billing store calls
-   * it right before a synchronous transaction, which blocks this thread: a transaction of ours holding the feed lock
-   * could not commit while blocked, and the billing transaction would wait for it forever.
-   */
-  private async quiesce(): Promise<void> {
-    while (this.gate) await this.gate;
-    let open: () => void = () => undefined;
-    this.gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    try {
-      await Promise.allSettled([...this.inflight]);
-    } finally {
-      this.gate = null;
-      open();
     }
   }
 
@@ -180,7 +151,6 @@ export class PostgresStore implements Store, SharedPoolStore {
     decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
   ): Promise<number[][]> {
     const ids = [...new Set(moduleIds)].filter((id) => Number.isInteger(id)).sort((a, b) => a - b);
-    while (this.gate) await this.gate;
     const running = this.poolTransaction(ids, decide);
     this.inflight.add(running);
     try {
@@ -431,7 +401,6 @@ export class PostgresStore implements Store, SharedPoolStore {
   async close(): Promise<void> {
     await Promise.all([...this.followers].map((f) => f.stop()));
     this.followers.clear();
-    await this.billing.close();
     await this.pool.end().catch(() => undefined);
   }
 }

@@ -3,26 +3,24 @@ import { toAccount, toIssued, toLedger, toPlan, toRental } from '../billing-rows
 import type { BillingStore, BillingTx } from '../billing-store.js';
 import type { Row } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
+import type { SqliteGate } from './sqlite-gate.js';
 
 /** Billing tables of the embedded store (created by migration 3). */
 export class SqliteBillingStore implements BillingStore {
   private tx: BillingTx | undefined;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly gate: SqliteGate) {}
 
-  async atomically<T>(fn: (tx: BillingTx) => T): Promise<T> {
-    const t = this.statements();
-    return this.db.transaction(() => fn(t)).immediate();
+  atomically<T>(fn: (tx: BillingTx) => Promise<T>): Promise<T> {
+    return this.gate.transaction(true, (db) => fn(this.statements(db)));
   }
 
-  async read<T>(fn: (tx: BillingTx) => T): Promise<T> {
-    const t = this.statements();
-    return this.db.transaction(() => fn(t)).deferred();
+  read<T>(fn: (tx: BillingTx) => Promise<T>): Promise<T> {
+    return this.gate.transaction(false, (db) => fn(this.statements(db)));
   }
 
-  private statements(): BillingTx {
+  private statements(db: Database.Database): BillingTx {
     if (this.tx) return this.tx;
-    const db = this.db;
     const q = {
       accountGet: db.prepare('SELECT * FROM billing_accounts WHERE id = ?'),
       accountPut: db.prepare('INSERT INTO billing_accounts VALUES (?, ?, ?, ?, ?)'),
@@ -58,7 +56,7 @@ export class SqliteBillingStore implements BillingStore {
       issuedLatest: db.prepare('SELECT * FROM issued_licenses WHERE license_id = ? ORDER BY seq DESC LIMIT 1'),
       issuedForKey: db.prepare('SELECT * FROM issued_licenses WHERE hardware_key = ? ORDER BY seq DESC LIMIT 1'),
     };
-    this.tx = {
+    this.tx = resolving({
       getAccount: (id) => {
         const r = q.accountGet.get(id) as Row | undefined;
         return r ? toAccount(r) : null;
@@ -128,7 +126,27 @@ export class SqliteBillingStore implements BillingStore {
         return r ? toIssued(r) : null;
       },
       ...prepareFeedWrites(db),
-    };
+    });
     return this.tx;
   }
+}
+
+/** BillingTx with each method's synchronous result in place of its promise. */
+type SyncBillingTx = {
+  [K in keyof BillingTx]: (...args: Parameters<BillingTx[K]>) => Awaited<ReturnType<BillingTx[K]>>;
+};
+
+/** The asynchronous BillingTx over synchronous statements (they run inside the gate's transaction). */
+function resolving(sync: SyncBillingTx): BillingTx {
+  const tx: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
+  for (const [name, f] of Object.entries(sync) as [string, (...args: unknown[]) => unknown][]) {
+    tx[name] = (...args) => {
+      try {
+        return Promise.resolve(f(...args));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
+  }
+  return tx as unknown as BillingTx;
 }

@@ -1,5 +1,6 @@
 import { childNodeFromRow } from '../child-node-row.js';
 import type Database from 'better-sqlite3';
+import type { SqliteGate } from './sqlite-gate.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import type { Failure } from '@licensor/protocol';
 import type { AllocationGuard, ChildNodeRecord, HierarchyStore, SyncReport } from '../hierarchy-store.js';
@@ -11,16 +12,15 @@ type Row = Record<string, unknown>;
 export class SqliteHierarchyStore implements HierarchyStore {
   private q: ReturnType<SqliteHierarchyStore['prepare']> | undefined;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly gate: SqliteGate) {}
 
   // Prepared lazily: the tables exist only after migrate().
-  private get s() {
-    this.q ??= this.prepare();
+  private s(db: Database.Database) {
+    this.q ??= this.prepare(db);
     return this.q;
   }
 
-  private prepare() {
-    const db = this.db;
+  private prepare(db: Database.Database) {
     return {
       list: db.prepare('SELECT * FROM child_nodes ORDER BY registered_at, id'),
       byHardwareKey: db.prepare('SELECT * FROM child_nodes WHERE hardware_key = ?'),
@@ -43,33 +43,39 @@ export class SqliteHierarchyStore implements HierarchyStore {
     };
   }
 
-  async listChildren(): Promise<ChildNodeRecord[]> {
-    return (this.s.list.all() as Row[]).map(childNodeFromRow);
+  listChildren(): Promise<ChildNodeRecord[]> {
+    return this.gate.run((db) => {
+      return (this.s(db).list.all() as Row[]).map(childNodeFromRow);
+    });
   }
 
-  async insertChild(c: ChildNodeRecord, event: NewEvent): Promise<number> {
-    return this.db
-      .transaction(() => {
-        this.s.insert.run({
-          ...c,
-          report: c.report ? JSON.stringify(c.report) : null,
-          allocation: c.allocation ? JSON.stringify(c.allocation) : null,
-        });
-        return this.s.insertEvent(event);
-      })
-      .immediate();
+  insertChild(c: ChildNodeRecord, event: NewEvent): Promise<number> {
+    return this.gate.run((db) => {
+      return db
+        .transaction(() => {
+          this.s(db).insert.run({
+            ...c,
+            report: c.report ? JSON.stringify(c.report) : null,
+            allocation: c.allocation ? JSON.stringify(c.allocation) : null,
+          });
+          return this.s(db).insertEvent(event);
+        })
+        .immediate();
+    });
   }
 
-  async recordSync(
+  recordSync(
     id: string,
     at: number,
     report: SyncReport,
     u: { name: string; countedAs: number | null; publicKey: string },
   ): Promise<void> {
-    this.s.sync.run(at, JSON.stringify(report), u.name, u.countedAs, u.publicKey, id);
+    return this.gate.run((db) => {
+      this.s(db).sync.run(at, JSON.stringify(report), u.name, u.countedAs, u.publicKey, id);
+    });
   }
 
-  async setAllocation(
+  setAllocation(
     id: string,
     modules: Record<string, number> | null,
     at: number,
@@ -77,31 +83,37 @@ export class SqliteHierarchyStore implements HierarchyStore {
     audit: NewAuditRecord | null,
     guard?: AllocationGuard,
   ): Promise<{ seq: number; eventSeq: number } | { refused: Failure }> {
-    return this.db
-      .transaction(() => {
-        const refused = guard?.((this.s.list.all() as Row[]).map(childNodeFromRow)) ?? null;
-        if (refused) return { refused };
-        const seq = Number((this.s.nextSeq.get() as { value: string }).value);
-        if (this.s.allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1)
-          throw new Error(`child node ${id} is not registered`);
-        if (audit) this.s.insertAudit(audit);
-        return { seq, eventSeq: this.s.insertEvent({ ...event, data: { ...event.data, seq } }) };
-      })
-      .immediate();
+    return this.gate.run((db) => {
+      return db
+        .transaction(() => {
+          const refused = guard?.((this.s(db).list.all() as Row[]).map(childNodeFromRow)) ?? null;
+          if (refused) return { refused };
+          const seq = Number((this.s(db).nextSeq.get() as { value: string }).value);
+          if (this.s(db).allocate.run(modules ? JSON.stringify(modules) : null, seq, at, id).changes !== 1)
+            throw new Error(`child node ${id} is not registered`);
+          if (audit) this.s(db).insertAudit(audit);
+          return { seq, eventSeq: this.s(db).insertEvent({ ...event, data: { ...event.data, seq } }) };
+        })
+        .immediate();
+    });
   }
 
-  async findChildByHardwareKey(hardwareKey: string): Promise<ChildNodeRecord | null> {
-    const r = this.s.byHardwareKey.get(hardwareKey) as Row | undefined;
-    return r ? childNodeFromRow(r) : null;
+  findChildByHardwareKey(hardwareKey: string): Promise<ChildNodeRecord | null> {
+    return this.gate.run((db) => {
+      const r = this.s(db).byHardwareKey.get(hardwareKey) as Row | undefined;
+      return r ? childNodeFromRow(r) : null;
+    });
   }
 
-  async deleteChild(id: string, event: NewEvent, audit: NewAuditRecord | null): Promise<number | null> {
-    return this.db
-      .transaction(() => {
-        if (this.s.remove.run(id).changes !== 1) return null;
-        if (audit) this.s.insertAudit(audit);
-        return this.s.insertEvent(event);
-      })
-      .immediate();
+  deleteChild(id: string, event: NewEvent, audit: NewAuditRecord | null): Promise<number | null> {
+    return this.gate.run((db) => {
+      return db
+        .transaction(() => {
+          if (this.s(db).remove.run(id).changes !== 1) return null;
+          if (audit) this.s(db).insertAudit(audit);
+          return this.s(db).insertEvent(event);
+        })
+        .immediate();
+    });
   }
 }

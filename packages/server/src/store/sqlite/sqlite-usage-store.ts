@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SqliteGate } from './sqlite-gate.js';
 import type { UsageSample, UsageStore } from '../usage-store.js';
 
 type Row = { module_id: number; at: number; used: number; quantity: number | null; blocked: number };
@@ -7,11 +8,10 @@ type Row = { module_id: number; at: number; used: number; quantity: number | nul
 export class SqliteUsageStore implements UsageStore {
   private q: ReturnType<SqliteUsageStore['prepare']> | undefined;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly gate: SqliteGate) {}
 
   // Prepared on first use: the table exists only once the store has migrated.
-  private prepare() {
-    const db = this.db;
+  private prepare(db: Database.Database) {
     return {
       put: db.prepare(
         'INSERT OR REPLACE INTO usage_samples (module_id, at, used, quantity, blocked) VALUES (?, ?, ?, ?, ?)',
@@ -22,35 +22,41 @@ export class SqliteUsageStore implements UsageStore {
     };
   }
 
-  private get s(): ReturnType<SqliteUsageStore['prepare']> {
-    this.q ??= this.prepare();
+  private s(db: Database.Database): ReturnType<SqliteUsageStore['prepare']> {
+    this.q ??= this.prepare(db);
     return this.q;
   }
 
-  async record(samples: UsageSample[]): Promise<void> {
-    if (!samples.length) return;
-    const put = this.s.put;
-    this.db.transaction(() => {
-      for (const x of samples) put.run(x.moduleId, x.at, x.used, x.quantity, x.blocked);
-    })();
+  record(samples: UsageSample[]): Promise<void> {
+    return this.gate.run((db) => {
+      if (!samples.length) return;
+      const put = this.s(db).put;
+      db.transaction(() => {
+        for (const x of samples) put.run(x.moduleId, x.at, x.used, x.quantity, x.blocked);
+      })();
+    });
   }
 
-  async list(q: { moduleId?: number; from: number; to: number; limit: number }): Promise<UsageSample[]> {
-    const rows = (
-      q.moduleId === undefined
-        ? this.s.all.all(q.from, q.to, q.limit)
-        : this.s.one.all(q.moduleId, q.from, q.to, q.limit)
-    ) as Row[];
-    return rows.map((r) => ({
-      moduleId: r.module_id,
-      at: r.at,
-      used: r.used,
-      quantity: r.quantity,
-      blocked: r.blocked,
-    }));
+  list(q: { moduleId?: number; from: number; to: number; limit: number }): Promise<UsageSample[]> {
+    return this.gate.run((db) => {
+      const rows = (
+        q.moduleId === undefined
+          ? this.s(db).all.all(q.from, q.to, q.limit)
+          : this.s(db).one.all(q.moduleId, q.from, q.to, q.limit)
+      ) as Row[];
+      return rows.map((r) => ({
+        moduleId: r.module_id,
+        at: r.at,
+        used: r.used,
+        quantity: r.quantity,
+        blocked: r.blocked,
+      }));
+    });
   }
 
-  async prune(before: number): Promise<number> {
-    return this.s.prune.run(before).changes;
+  prune(before: number): Promise<number> {
+    return this.gate.run((db) => {
+      return this.s(db).prune.run(before).changes;
+    });
   }
 }

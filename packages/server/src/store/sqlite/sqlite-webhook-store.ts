@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { SqliteGate } from './sqlite-gate.js';
 import { type Row, toEvent } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import type { NewAuditRecord, StoredEvent } from '../store.js';
@@ -15,15 +16,14 @@ import type {
 export class SqliteWebhookStore implements WebhookStore {
   private prepared: ReturnType<SqliteWebhookStore['prepare']> | undefined;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly gate: SqliteGate) {}
 
-  private get q(): ReturnType<SqliteWebhookStore['prepare']> {
-    this.prepared ??= this.prepare();
+  private q(db: Database.Database): ReturnType<SqliteWebhookStore['prepare']> {
+    this.prepared ??= this.prepare(db);
     return this.prepared;
   }
 
-  private prepare() {
-    const db = this.db;
+  private prepare(db: Database.Database) {
     return {
       head: db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM events'),
       put: db.prepare('INSERT INTO webhooks VALUES (?, ?, ?, ?, ?, ?, ?)'),
@@ -58,83 +58,97 @@ export class SqliteWebhookStore implements WebhookStore {
     };
   }
 
-  async create(w: Omit<WebhookRecord, 'afterSeq'>, audit: NewAuditRecord): Promise<WebhookRecord> {
-    return this.db
-      .transaction(() => {
-        const record: WebhookRecord = { ...w, afterSeq: (this.q.head.get() as { s: number }).s };
-        this.q.put.run(
-          record.id,
-          record.url,
-          JSON.stringify(record.events),
-          record.secret,
-          record.description,
-          record.afterSeq,
-          record.createdAt,
-        );
-        this.audit(audit);
-        return record;
-      })
-      .immediate();
+  create(w: Omit<WebhookRecord, 'afterSeq'>, audit: NewAuditRecord): Promise<WebhookRecord> {
+    return this.gate.run((db) => {
+      return db
+        .transaction(() => {
+          const record: WebhookRecord = { ...w, afterSeq: (this.q(db).head.get() as { s: number }).s };
+          this.q(db).put.run(
+            record.id,
+            record.url,
+            JSON.stringify(record.events),
+            record.secret,
+            record.description,
+            record.afterSeq,
+            record.createdAt,
+          );
+          this.audit(db, audit);
+          return record;
+        })
+        .immediate();
+    });
   }
 
-  async get(id: string): Promise<WebhookRecord | null> {
-    const r = this.q.get.get(id) as Row | undefined;
-    return r ? toWebhook(r) : null;
+  get(id: string): Promise<WebhookRecord | null> {
+    return this.gate.run((db) => {
+      const r = this.q(db).get.get(id) as Row | undefined;
+      return r ? toWebhook(r) : null;
+    });
   }
 
-  async list(): Promise<WebhookRecord[]> {
-    return (this.q.list.all() as Row[]).map(toWebhook);
+  list(): Promise<WebhookRecord[]> {
+    return this.gate.run((db) => {
+      return (this.q(db).list.all() as Row[]).map(toWebhook);
+    });
   }
 
-  async remove(id: string, audit: NewAuditRecord): Promise<boolean> {
-    return this.db
-      .transaction(() => {
-        // The foreign keys cascade: the webhook's outbox and attempt log go with it.
-        const gone = this.q.remove.run(id).changes === 1;
-        if (gone) this.audit(audit);
-        return gone;
-      })
-      .immediate();
+  remove(id: string, audit: NewAuditRecord): Promise<boolean> {
+    return this.gate.run((db) => {
+      return db
+        .transaction(() => {
+          // The foreign keys cascade: the webhook's outbox and attempt log go with it.
+          const gone = this.q(db).remove.run(id).changes === 1;
+          if (gone) this.audit(db, audit);
+          return gone;
+        })
+        .immediate();
+    });
   }
 
-  private audit(a: NewAuditRecord): void {
-    this.q.insertAudit(a);
+  private audit(db: Database.Database, a: NewAuditRecord): void {
+    this.q(db).insertAudit(a);
   }
 
-  async enqueue(
+  enqueue(
     limit: number,
     plan: (webhooks: WebhookRecord[], events: StoredEvent[]) => DeliveryRecord[],
   ): Promise<number> {
-    // IMMEDIATE: two dispatchers on one file serialize here, and the cursor moves with the deliveries it produced.
-    return this.db
-      .transaction(() => {
-        const head = (this.q.head.get() as { s: number }).s;
-        const webhooks = (this.q.list.all() as Row[]).map(toWebhook);
-        if (webhooks.length === 0) {
-          this.q.setCursor.run(head);
-          return 0;
-        }
-        const stored = (this.q.cursor.get() as { seq: number } | undefined)?.seq ?? 0;
-        // Events older than every webhook were never meant for any of them: skip them without reading.
-        const from = Math.max(stored, Math.min(...webhooks.map((w) => w.afterSeq)));
-        const events = (this.q.events.all(from, limit) as Row[]).map(toEvent);
-        for (const d of plan(webhooks, events)) this.q.deliveryPut.run({ ...d });
-        const next = events.at(-1)?.seq ?? from;
-        if (next !== stored) this.q.setCursor.run(next);
-        return events.length;
-      })
-      .immediate();
+    return this.gate.run((db) => {
+      // IMMEDIATE: two dispatchers on one file serialize here, and the cursor moves with the deliveries it produced.
+      return db
+        .transaction(() => {
+          const head = (this.q(db).head.get() as { s: number }).s;
+          const webhooks = (this.q(db).list.all() as Row[]).map(toWebhook);
+          if (webhooks.length === 0) {
+            this.q(db).setCursor.run(head);
+            return 0;
+          }
+          const stored = (this.q(db).cursor.get() as { seq: number } | undefined)?.seq ?? 0;
+          // Events older than every webhook were never meant for any of them: skip them without reading.
+          const from = Math.max(stored, Math.min(...webhooks.map((w) => w.afterSeq)));
+          const events = (this.q(db).events.all(from, limit) as Row[]).map(toEvent);
+          for (const d of plan(webhooks, events)) this.q(db).deliveryPut.run({ ...d });
+          const next = events.at(-1)?.seq ?? from;
+          if (next !== stored) this.q(db).setCursor.run(next);
+          return events.length;
+        })
+        .immediate();
+    });
   }
 
-  async due(now: number, limit: number): Promise<DeliveryRecord[]> {
-    return (this.q.due.all(now, limit) as Row[]).map(toDelivery);
+  due(now: number, limit: number): Promise<DeliveryRecord[]> {
+    return this.gate.run((db) => {
+      return (this.q(db).due.all(now, limit) as Row[]).map(toDelivery);
+    });
   }
 
-  async claim(id: string, expectedNextAttemptAt: number, until: number): Promise<boolean> {
-    return this.q.claim.run(until, id, expectedNextAttemptAt).changes === 1;
+  claim(id: string, expectedNextAttemptAt: number, until: number): Promise<boolean> {
+    return this.gate.run((db) => {
+      return this.q(db).claim.run(until, id, expectedNextAttemptAt).changes === 1;
+    });
   }
 
-  async recordAttempt(
+  recordAttempt(
     id: string,
     a: AttemptRecord,
     next: Pick<
@@ -142,41 +156,45 @@ export class SqliteWebhookStore implements WebhookStore {
       'status' | 'attempts' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt'
     >,
   ): Promise<void> {
-    this.db
-      .transaction(() => {
-        this.q.attemptPut.run(id, a.attempt, a.at, a.statusCode, a.error, a.durationMs, a.nextRetryAt);
-        this.q.deliveryUpdate.run({ id, ...next });
-      })
-      .immediate();
-  }
-
-  async deliveries(
-    webhookId: string,
-    q: { before: number | null; limit: number; status?: DeliveryStatus },
-  ): Promise<DeliveryLogEntry[]> {
-    const where = ['webhook_id = ?'];
-    const args: unknown[] = [webhookId];
-    if (q.before !== null) {
-      where.push('event_seq < ?');
-      args.push(q.before);
-    }
-    if (q.status) {
-      where.push('status = ?');
-      args.push(q.status);
-    }
-    const rows = this.db
-      .prepare(`SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY event_seq DESC LIMIT ?`)
-      .all(...args, q.limit) as Row[];
-    return rows.map((r) => {
-      const { body: _body, ...d } = toDelivery(r);
-      return { ...d, log: (this.q.attemptsOf.all(d.id) as Row[]).map(toAttempt) };
+    return this.gate.run((db) => {
+      db.transaction(() => {
+        this.q(db).attemptPut.run(id, a.attempt, a.at, a.statusCode, a.error, a.durationMs, a.nextRetryAt);
+        this.q(db).deliveryUpdate.run({ id, ...next });
+      }).immediate();
     });
   }
 
-  async counts(webhookId: string): Promise<Record<DeliveryStatus, number>> {
-    const out: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };
-    for (const r of this.q.counts.all(webhookId) as Row[]) out[r.status as DeliveryStatus] = r.n as number;
-    return out;
+  deliveries(
+    webhookId: string,
+    q: { before: number | null; limit: number; status?: DeliveryStatus },
+  ): Promise<DeliveryLogEntry[]> {
+    return this.gate.run((db) => {
+      const where = ['webhook_id = ?'];
+      const args: unknown[] = [webhookId];
+      if (q.before !== null) {
+        where.push('event_seq < ?');
+        args.push(q.before);
+      }
+      if (q.status) {
+        where.push('status = ?');
+        args.push(q.status);
+      }
+      const rows = db
+        .prepare(`SELECT * FROM webhook_deliveries WHERE ${where.join(' AND ')} ORDER BY event_seq DESC LIMIT ?`)
+        .all(...args, q.limit) as Row[];
+      return rows.map((r) => {
+        const { body: _body, ...d } = toDelivery(r);
+        return { ...d, log: (this.q(db).attemptsOf.all(d.id) as Row[]).map(toAttempt) };
+      });
+    });
+  }
+
+  counts(webhookId: string): Promise<Record<DeliveryStatus, number>> {
+    return this.gate.run((db) => {
+      const out: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };
+      for (const r of this.q(db).counts.all(webhookId) as Row[]) out[r.status as DeliveryStatus] = r.n as number;
+      return out;
+    });
   }
 }
 
