@@ -16,11 +16,12 @@ import type {
 import { EventFollower } from './event-follower.js';
 import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { PostgresBillingStore } from './postgres-billing-store.js';
+import { SqlBillingStore } from '../sql/sql-billing-store.js';
+import { PostgresSqlHost } from './postgres-sql-host.js';
 import { PostgresHierarchyStore } from './postgres-hierarchy-store.js';
 import type { PostgresHost } from './postgres-host.js';
 import { PostgresUsageStore } from './postgres-usage-store.js';
-import { PostgresWebhookStore } from './postgres-webhook-store.js';
+import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
 import { planPruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
@@ -40,10 +41,10 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store, SharedPoolStore {
   readonly kind = 'postgres' as const;
   readonly shared: SharedPoolStore = this;
-  readonly billing: PostgresBillingStore;
+  readonly billing: SqlBillingStore;
   readonly hierarchy: PostgresHierarchyStore;
   readonly usage: PostgresUsageStore;
-  readonly webhooks: PostgresWebhookStore;
+  readonly webhooks: SqlWebhookStore;
   readonly target: PostgresTarget;
   private readonly pool: pg.Pool;
   private readonly keys: LockKeys;
@@ -60,8 +61,10 @@ export class PostgresStore implements Store, SharedPoolStore {
     const host: PostgresHost = { pool: this.pool, keys: this.keys, write: (fn) => this.writing(fn) };
     this.hierarchy = new PostgresHierarchyStore(host);
     this.usage = new PostgresUsageStore(host);
-    this.webhooks = new PostgresWebhookStore(host);
-    this.billing = new PostgresBillingStore(host);
+
+    const sqlHost = new PostgresSqlHost(host);
+    this.billing = new SqlBillingStore(sqlHost);
+    this.webhooks = new SqlWebhookStore(sqlHost);
   }
 
   /** The schema this store's tables live in. */

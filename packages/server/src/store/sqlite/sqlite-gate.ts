@@ -8,25 +8,25 @@ import type Database from 'better-sqlite3';
  * it, work queues in arrival order and runs after the COMMIT or ROLLBACK.
  */
 export class SqliteGate {
-  private held = false;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly lane: GateLane = new GateLane(),
+  ) {}
 
   /** Runs synchronous `fn` on the connection: now when the gate is free, else in turn after what holds it. */
   run<T>(fn: (db: Database.Database) => T): Promise<T> {
-    if (!this.held && !this.waiting.length) {
+    if (this.lane.free) {
       try {
         return Promise.resolve(fn(this.db));
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    return this.acquire().then(() => {
+    return this.lane.acquire().then(() => {
       try {
         return fn(this.db);
       } finally {
-        this.release();
+        this.lane.release();
       }
     });
   }
@@ -36,7 +36,7 @@ export class SqliteGate {
    * DEFERRED for reads; a throw rolls back. Nothing else touches the connection until it has ended.
    */
   async transaction<T>(write: boolean, fn: (db: Database.Database) => Promise<T>): Promise<T> {
-    await this.acquire();
+    await this.lane.acquire();
     try {
       this.db.exec(write ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED');
       try {
@@ -48,11 +48,27 @@ export class SqliteGate {
         throw err;
       }
     } finally {
-      this.release();
+      this.lane.release();
     }
   }
+}
 
-  private acquire(): Promise<void> {
+/**
+ * The queue of one database file in this process. Every handle on the file shares it: a handle whose BEGIN IMMEDIATE
+ * met another handle's open transaction would otherwise wait out the busy timeout on the thread that transaction
+ * needs in order to finish.
+ */
+export class GateLane {
+  private held = false;
+  private readonly waiting: (() => void)[] = [];
+
+  /** True when nothing holds the lane and nothing waits for it. */
+  get free(): boolean {
+    return !this.held && !this.waiting.length;
+  }
+
+  /** Resolves once the lane is this caller's. */
+  acquire(): Promise<void> {
     if (!this.held && !this.waiting.length) {
       this.held = true;
       return Promise.resolve();
@@ -60,10 +76,27 @@ export class SqliteGate {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  /** Hands the gate to the next in line (it stays held), or frees it. */
-  private release(): void {
+  /** Hands the lane to the next in line (it stays held), or frees it. */
+  release(): void {
     const next = this.waiting.shift();
     if (next) next();
     else this.held = false;
   }
+}
+
+const lanes = new Map<string, { lane: GateLane; handles: number }>();
+
+/** The lane of a database file, shared by every handle on it in this process; give it back with `releaseLane`. */
+export function laneOf(path: string): GateLane {
+  if (path === ':memory:') return new GateLane();
+  const entry = lanes.get(path) ?? { lane: new GateLane(), handles: 0 };
+  entry.handles++;
+  lanes.set(path, entry);
+  return entry.lane;
+}
+
+/** Gives back a handle's share of its file's lane. */
+export function releaseLane(path: string): void {
+  const entry = lanes.get(path);
+  if (entry && --entry.handles === 0) lanes.delete(path);
 }

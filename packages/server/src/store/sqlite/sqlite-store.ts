@@ -1,6 +1,6 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { makeDirectory } from '../make-directory.js';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Change } from '@licensor/core';
 import Database from 'better-sqlite3';
 import type {
@@ -20,11 +20,12 @@ import { planPruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { SqliteBillingStore } from './sqlite-billing-store.js';
+import { SqlBillingStore } from '../sql/sql-billing-store.js';
+import { SqliteSqlHost } from './sqlite-sql-host.js';
 import { SqliteHierarchyStore } from './sqlite-hierarchy-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
-import { SqliteWebhookStore } from './sqlite-webhook-store.js';
-import { SqliteGate } from './sqlite-gate.js';
+import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
+import { laneOf, releaseLane, SqliteGate } from './sqlite-gate.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Logger } from '../../log/logger.js';
 
@@ -38,12 +39,13 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   /** Every statement of this store and its parts passes it (see SqliteGate). */
   private readonly gate: SqliteGate;
+  private readonly lanePath: string;
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
-  readonly billing: SqliteBillingStore;
+  readonly billing: SqlBillingStore;
   readonly hierarchy: SqliteHierarchyStore;
   private checkpointer: WalCheckpointer | null = null;
   readonly usage: SqliteUsageStore;
-  readonly webhooks: SqliteWebhookStore;
+  readonly webhooks: SqlWebhookStore;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal', log?: Logger) {
     if (path !== ':memory:') {
@@ -69,11 +71,13 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_size_limit = 67108864');
       this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', log);
     }
-    this.gate = new SqliteGate(this.db);
-    this.billing = new SqliteBillingStore(this.gate);
+    this.lanePath = path === ':memory:' ? path : resolve(path);
+    this.gate = new SqliteGate(this.db, laneOf(this.lanePath));
+    const host = new SqliteSqlHost(this.gate);
+    this.billing = new SqlBillingStore(host);
+    this.webhooks = new SqlWebhookStore(host);
     this.hierarchy = new SqliteHierarchyStore(this.gate);
     this.usage = new SqliteUsageStore(this.gate);
-    this.webhooks = new SqliteWebhookStore(this.gate);
   }
 
   private get s(): ReturnType<SqliteStore['prepare']> {
@@ -349,6 +353,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.checkpointer?.stop();
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.db.close();
+      releaseLane(this.lanePath);
+    }
   }
 }
