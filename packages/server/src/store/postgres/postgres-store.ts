@@ -18,9 +18,9 @@ import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-co
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
 import { SqlBillingStore } from '../sql/sql-billing-store.js';
 import { PostgresSqlHost } from './postgres-sql-host.js';
-import { PostgresHierarchyStore } from './postgres-hierarchy-store.js';
+import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
 import type { PostgresHost } from './postgres-host.js';
-import { PostgresUsageStore } from './postgres-usage-store.js';
+import { SqlUsageStore } from '../sql/sql-usage-store.js';
 import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
 import { planPruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
@@ -42,8 +42,8 @@ export class PostgresStore implements Store, SharedPoolStore {
   readonly kind = 'postgres' as const;
   readonly shared: SharedPoolStore = this;
   readonly billing: SqlBillingStore;
-  readonly hierarchy: PostgresHierarchyStore;
-  readonly usage: PostgresUsageStore;
+  readonly hierarchy: SqlHierarchyStore;
+  readonly usage: SqlUsageStore;
   readonly webhooks: SqlWebhookStore;
   readonly target: PostgresTarget;
   private readonly pool: pg.Pool;
@@ -59,12 +59,12 @@ export class PostgresStore implements Store, SharedPoolStore {
     this.keys = lockKeys(this.target.schema);
     this.pool = createPool(this.target, options.poolSize ?? 10);
     const host: PostgresHost = { pool: this.pool, keys: this.keys, write: (fn) => this.writing(fn) };
-    this.hierarchy = new PostgresHierarchyStore(host);
-    this.usage = new PostgresUsageStore(host);
 
     const sqlHost = new PostgresSqlHost(host);
     this.billing = new SqlBillingStore(sqlHost);
     this.webhooks = new SqlWebhookStore(sqlHost);
+    this.hierarchy = new SqlHierarchyStore(sqlHost);
+    this.usage = new SqlUsageStore(sqlHost);
   }
 
   /** The schema this store's tables live in. */

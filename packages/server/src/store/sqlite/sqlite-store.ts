@@ -22,8 +22,8 @@ import { prepareFeedWrites } from './feed-writes.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqlBillingStore } from '../sql/sql-billing-store.js';
 import { SqliteSqlHost } from './sqlite-sql-host.js';
-import { SqliteHierarchyStore } from './sqlite-hierarchy-store.js';
-import { SqliteUsageStore } from './sqlite-usage-store.js';
+import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
+import { SqlUsageStore } from '../sql/sql-usage-store.js';
 import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
 import { laneOf, releaseLane, SqliteGate } from './sqlite-gate.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
@@ -42,9 +42,9 @@ export class SqliteStore implements Store {
   private readonly lanePath: string;
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
   readonly billing: SqlBillingStore;
-  readonly hierarchy: SqliteHierarchyStore;
+  readonly hierarchy: SqlHierarchyStore;
   private checkpointer: WalCheckpointer | null = null;
-  readonly usage: SqliteUsageStore;
+  readonly usage: SqlUsageStore;
   readonly webhooks: SqlWebhookStore;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal', log?: Logger) {
@@ -76,8 +76,8 @@ export class SqliteStore implements Store {
     const host = new SqliteSqlHost(this.gate);
     this.billing = new SqlBillingStore(host);
     this.webhooks = new SqlWebhookStore(host);
-    this.hierarchy = new SqliteHierarchyStore(this.gate);
-    this.usage = new SqliteUsageStore(this.gate);
+    this.hierarchy = new SqlHierarchyStore(host);
+    this.usage = new SqlUsageStore(host);
   }
 
   private get s(): ReturnType<SqliteStore['prepare']> {
