@@ -1,3 +1,4 @@
+import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import type { SharedPoolStore } from '../shared-pool-store.js';
 import type {
@@ -15,7 +16,8 @@ import type {
 } from '../store.js';
 import { EventFollower } from './event-follower.js';
 import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
-import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
+import { appliedVersions, MIGRATIONS, migrationStatements, versionsTable } from '../sql/migrations.js';
+import { POSTGRES } from '../sql/sql-dialect.js';
 import { SqlBillingStore } from '../sql/sql-billing-store.js';
 import { PostgresSqlHost } from './postgres-sql-host.js';
 import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
@@ -104,18 +106,14 @@ export class PostgresStore implements Store, SharedPoolStore {
       await c.query('SELECT pg_advisory_lock($1, 0)', [this.keys.migrate]);
       try {
         await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.target.schema}"`);
-        await c.query(
-          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-        );
-        const applied = new Set(
-          ((await c.query('SELECT version FROM schema_migrations')).rows as Row[]).map((r) => r.version as number),
-        );
-        for (const m of POSTGRES_MIGRATIONS) {
+        const run = (q: CompiledQuery) => c.query(q.sql, q.parameters as unknown[]);
+        await run(versionsTable(POSTGRES));
+        const applied = new Set((await run(appliedVersions(POSTGRES))).rows.map((r) => r.version as number));
+        for (const m of MIGRATIONS) {
           if (applied.has(m.version)) continue;
           await c.query('BEGIN');
           try {
-            await c.query(m.sql);
-            await c.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+            for (const q of migrationStatements(POSTGRES, m, Date.now())) await run(q);
             await c.query('COMMIT');
           } catch (err) {
             await c.query('ROLLBACK').catch(() => undefined);

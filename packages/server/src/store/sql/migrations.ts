@@ -175,6 +175,28 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
+/** Creates the table of applied versions if it is not there (its shape is the one the hand-written lists made). */
+export function versionsTable(d: SqlDialect): CompiledQuery {
+  return d.k.schema
+    .createTable('schema_migrations')
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('applied_at', d.int64, (c) => c.notNull())
+    .compile();
+}
+
+/** The applied versions. */
+export function appliedVersions(d: SqlDialect): CompiledQuery<{ version: number }> {
+  return sql<{ version: number }>`SELECT version FROM schema_migrations ORDER BY version`.compile(d.k);
+}
+
+/** Every statement of a migration followed by the row that records it as applied, to run in one transaction. */
+export function migrationStatements(d: SqlDialect, m: Migration, at: number): CompiledQuery[] {
+  const done = sql`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${at})`;
+  return [...m.statements(d), done.compile(d.k)];
+}
+
 function billingTables(d: SqlDialect): CompiledQuery[] {
   const s = d.k.schema;
   const i = d.int64;

@@ -3,6 +3,7 @@ import { makeDirectory } from '../make-directory.js';
 import { dirname, resolve } from 'node:path';
 import type { Change } from '@licensor/core';
 import Database from 'better-sqlite3';
+import type { CompiledQuery } from 'kysely';
 import type {
   AuditRecord,
   CommitBatch,
@@ -19,7 +20,8 @@ import type {
 import { planPruneStep } from '../prune-step.js';
 import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
-import { SQLITE_MIGRATIONS } from './migrations.js';
+import { appliedVersions, MIGRATIONS, migrationStatements, versionsTable } from '../sql/migrations.js';
+import { SQLITE } from '../sql/sql-dialect.js';
 import { SqlBillingStore } from '../sql/sql-billing-store.js';
 import { SqliteSqlHost } from './sqlite-sql-host.js';
 import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
@@ -117,20 +119,13 @@ export class SqliteStore implements Store {
   }
 
   private migrateNow(): void {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
-    );
-    const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => r.version as number),
-    );
-    for (const m of SQLITE_MIGRATIONS) {
+    const run = (q: CompiledQuery) => this.db.prepare(q.sql).run(...(q.parameters as unknown[]));
+    run(versionsTable(SQLITE));
+    const q = appliedVersions(SQLITE);
+    const applied = new Set((this.db.prepare(q.sql).all() as { version: number }[]).map((r) => r.version));
+    for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
-      this.db
-        .transaction(() => {
-          this.db.exec(m.sql);
-          this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-        })
-        .immediate();
+      this.db.transaction(() => migrationStatements(SQLITE, m, Date.now()).forEach(run)).immediate();
     }
   }
 

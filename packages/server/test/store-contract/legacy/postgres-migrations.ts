@@ -1,3 +1,6 @@
+// The PostgreSQL store's hand-written migrations as they were before the one migration list
+// (src/store/sql/migrations.ts): kept to build a schema the way older releases did, which the store must still open.
+
 /**
  * Versioned schema migrations of the PostgreSQL store. Version numbers follow the SQLite store's (1 initial, 2 audit,
  * 3 billing, 4 hierarchy, 5 webhooks, 6 usage samples, 7 member block reasons) so one number means one feature on both stores. Each runs once,

@@ -1,3 +1,6 @@
+// The SQLite store's hand-written migrations as they were before the one migration list (src/store/sql/migrations.ts):
+// kept to build a database the way older releases did, which the store must still open (legacy-schema-contract.ts).
+
 /** Versioned schema migrations of the SQLite store; each runs once, in order, inside a transaction. */
 export const SQLITE_MIGRATIONS: { version: number; name: string; sql: string }[] = [
   {
