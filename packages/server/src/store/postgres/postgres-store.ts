@@ -1,4 +1,3 @@
-import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import type { SharedPoolStore } from '../shared-pool-store.js';
 import type {
@@ -16,8 +15,7 @@ import type {
 } from '../store.js';
 import { EventFollower } from './event-follower.js';
 import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
-import { appliedVersions, MIGRATIONS, migrationStatements, versionsTable } from '../sql/migrations.js';
-import { POSTGRES } from '../sql/sql-dialect.js';
+import { migrateSchema } from './postgres-migrate.js';
 import { SqlBillingStore } from '../sql/sql-billing-store.js';
 import { PostgresSqlHost } from './postgres-sql-host.js';
 import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
@@ -25,7 +23,7 @@ import type { PostgresHost } from './postgres-host.js';
 import { SqlUsageStore } from '../sql/sql-usage-store.js';
 import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
 import { planPruneStep } from '../prune-step.js';
-import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
+import { type Row, toAudit, toEvent, toIdempotency, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
 import { transaction, withClient } from './postgres-transaction.js';
 
@@ -99,33 +97,7 @@ export class PostgresStore implements Store, SharedPoolStore {
   }
 
   async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      // Session-level lock: held across the migrations' own transactions; another process starting now waits here and
-      // then finds every version applied.
-      await c.query('SELECT pg_advisory_lock($1, 0)', [this.keys.migrate]);
-      try {
-        await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.target.schema}"`);
-        const run = (q: CompiledQuery) => c.query(q.sql, q.parameters as unknown[]);
-        await run(versionsTable(POSTGRES));
-        const applied = new Set((await run(appliedVersions(POSTGRES))).rows.map((r) => r.version as number));
-        for (const m of MIGRATIONS) {
-          if (applied.has(m.version)) continue;
-          await c.query('BEGIN');
-          try {
-            for (const q of migrationStatements(POSTGRES, m, Date.now())) await run(q);
-            await c.query('COMMIT');
-          } catch (err) {
-            await c.query('ROLLBACK').catch(() => undefined);
-            throw err;
-          }
-        }
-      } finally {
-        await c.query('SELECT pg_advisory_unlock($1, 0)', [this.keys.migrate]).catch(() => undefined);
-      }
-    } finally {
-      c.release();
-    }
+    await migrateSchema(this.pool, this.target.schema, this.keys);
   }
 
   /** Applied migration versions, oldest first (tests and diagnostics). */
@@ -354,15 +326,7 @@ export class PostgresStore implements Store, SharedPoolStore {
   async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
     const r = (await this.pool.query('SELECT * FROM idempotency WHERE token_id = $1 AND key = $2', [tokenId, key]))
       .rows[0] as Row | undefined;
-    if (!r) return null;
-    return {
-      tokenId,
-      key,
-      fingerprint: r.fingerprint as string,
-      status: r.status as number,
-      body: r.body as string,
-      createdAt: r.created_at as number,
-    };
+    return r ? toIdempotency(r) : null;
   }
 
   async getMeta(key: string): Promise<string | null> {

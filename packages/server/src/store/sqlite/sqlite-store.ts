@@ -18,7 +18,7 @@ import type {
   TokenRecord,
 } from '../store.js';
 import { planPruneStep } from '../prune-step.js';
-import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
+import { type Row, toAudit, toEvent, toIdempotency, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import { appliedVersions, MIGRATIONS, migrationStatements, versionsTable } from '../sql/migrations.js';
 import { SQLITE } from '../sql/sql-dialect.js';
@@ -309,15 +309,7 @@ export class SqliteStore implements Store {
       const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as
         | Row
         | undefined;
-      if (!r) return null;
-      return {
-        tokenId,
-        key,
-        fingerprint: r.fingerprint as string,
-        status: r.status as number,
-        body: r.body as string,
-        createdAt: r.created_at as number,
-      };
+      return r ? toIdempotency(r) : null;
     });
   }
 
