@@ -2,12 +2,13 @@
 // roll back whole and keep every other write of the store out while they await), run against every store adapter:
 // billing-store.*.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { LedgerEntry, RentalPlan } from '@licensor/core';
 import type { RentalRecord } from '../../src/store/billing-store.js';
 import type { Store } from '../../src/store/store.js';
 import { batch, event, lease } from './contract-fixtures.js';
 import type { StoreHarness } from './store-contract.js';
+import { openStore } from './open-store.js';
 
 /** Registers the billing contract's cases for one adapter. */
 export function billingStoreContract(
@@ -18,14 +19,9 @@ export function billingStoreContract(
   describe(`billing store contract: ${name}`, { skip }, () => {
     let h: StoreHarness;
     let store: Store;
-    before(async () => {
-      h = await makeHarness();
-      store = h.open();
-      await store.migrate();
-    });
-    after(async () => {
-      await store?.close();
-      await h?.cleanup();
+    openStore(makeHarness, (opened, s) => {
+      h = opened;
+      store = s;
     });
 
     test('billing: accounts, ledger and balance, top-ups once per reference, reads after a cursor', async () => {

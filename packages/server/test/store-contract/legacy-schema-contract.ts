@@ -1,10 +1,11 @@
 // A database made by the hand-written migrations of older releases opens with the one migration list: its versions are
 // recognised, nothing is created twice, every row reads back through the stores, and new writes continue its sequences.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import { audit, batch, event, lease } from './contract-fixtures.js';
 import { legacyDatabase } from './legacy/legacy-database.js';
+import { openStore } from './open-store.js';
 import type { CreatingHarness } from './store-harnesses.js';
 
 /** Registers the legacy-database cases for one adapter; `create` runs the old SQL on a fresh database. */
@@ -16,16 +17,14 @@ export function legacySchemaContract(
   describe(`a database from older releases: ${name}`, { skip }, () => {
     let h: CreatingHarness;
     let store: Store;
-    before(async () => {
-      h = await makeHarness();
-      await h.create(legacyDatabase(name));
-      store = h.open();
-      await store.migrate();
-    });
-    after(async () => {
-      await store?.close();
-      await h?.cleanup();
-    });
+    openStore(
+      makeHarness,
+      (opened, s) => {
+        h = opened;
+        store = s;
+      },
+      (fresh) => fresh.create(legacyDatabase(name)),
+    );
 
     test('its rows read back through every store', async () => {
       assert.equal(await store.getMeta('node.identity'), 'legacy-node');

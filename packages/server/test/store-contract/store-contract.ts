@@ -1,9 +1,10 @@
 // The store contract: what every store adapter must do, as one set of cases run against each adapter
 // (store-contract.sqlite.test.ts, store-contract.postgres.test.ts). A new store passes this suite or is not a store.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import { audit, batch, event, lease, member } from './contract-fixtures.js';
+import { openStore } from './open-store.js';
 
 /** How a contract run opens stores: `open()` gives another handle on the same database (as a second process would). */
 export interface StoreHarness {
@@ -22,14 +23,9 @@ export function storeContract(
   describe(`store contract: ${name}`, { skip }, () => {
     let h: StoreHarness;
     let store: Store;
-    before(async () => {
-      h = await makeHarness();
-      store = h.open();
-      await store.migrate();
-    });
-    after(async () => {
-      await store?.close();
-      await h?.cleanup();
+    openStore(makeHarness, (opened, s) => {
+      h = opened;
+      store = s;
     });
 
     test('migrations are idempotent, and stores starting together apply each version once', async () => {
