@@ -91,7 +91,8 @@ export interface BillingTx {
 export interface BillingStore {
   /**
    * Runs `fn` in one write transaction (SQLite: BEGIN IMMEDIATE, so two processes on one file serialize); a throw
-   * rolls everything back. No other write of the store runs inside it, however long `fn` awaits.
+   * rolls everything back. No other write of the store runs inside it, however long `fn` awaits; so `fn` must not
+   * wait for another write of this store (nor another billing transaction) before it returns.
    */
   atomically<T>(fn: (tx: BillingTx) => Promise<T>): Promise<T>;
   /** Runs read-only `fn` against a consistent snapshot. */

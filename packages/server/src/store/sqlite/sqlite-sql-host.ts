@@ -5,6 +5,9 @@ import type { SqlHost, SqlTx } from '../sql/sql-host.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import type { SqliteGate } from './sqlite-gate.js';
 
+/** Prepared statements kept per file. */
+const STATEMENT_CACHE = 256;
+
 /**
  * The cold stores' way into a SQLite file: every call passes the file's gate, so no statement of theirs ever runs
  * inside another transaction, nor one of another inside theirs. Statements are prepared once per SQL text.
@@ -34,6 +37,8 @@ export class SqliteSqlHost implements SqlHost {
       const c = q.compile();
       let s = cache.get(c.sql);
       if (!s) {
+        // Texts vary with the length of IN lists and multi-row inserts: keep the cache bounded.
+        if (cache.size >= STATEMENT_CACHE) cache.clear();
         s = db.prepare(c.sql);
         cache.set(c.sql, s);
       }
