@@ -114,6 +114,8 @@ async function main() {
     children: [] as unknown[],
   }));
   process.stdout.write(`registering and allocating ${CHILDREN} children…\n`);
+  const reg0 = performance.now();
+  const regCpu0 = cpuSeconds(pid);
   for (let i = 0; i < CHILDREN; i += 50) {
     await Promise.all(
       children.slice(i, i + 50).map(async (c) => {
@@ -122,6 +124,11 @@ async function main() {
       }),
     );
   }
+  const regWall = (performance.now() - reg0) / 1000;
+  const regCpu = cpuSeconds(pid) - regCpu0;
+  process.stdout.write(
+    `registered and allocated ${CHILDREN} children in ${regWall.toFixed(1)} s (central CPU ${regCpu.toFixed(1)} s, ${((100 * regCpu) / regWall).toFixed(0)} % of one core)\n`,
+  );
   await sleep(2000);
   process.stdout.write(
     `measuring ${SECONDS} s: each child syncs every ${PERIOD_MS / 1000} s (${((CHILDREN * 1000) / PERIOD_MS).toFixed(1)} syncs/s)\n`,
