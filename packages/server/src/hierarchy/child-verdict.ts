@@ -6,9 +6,6 @@ import { allocationAuthority, issueAllocation } from './issue-allocation.js';
 import type { ParentSide } from './parent-side.js';
 import type { ChildState } from './sync-messages.js';
 
-/** Where the seq of a child's signed withdrawal is kept: the child is withdrawn while its allocation seq equals it. */
-export const withdrawnKey = (childId: string) => `hierarchy.withdrawn_seq.${childId}`;
-
 /** What a child is told at a sync: its state, a sentence, and its signed allocation document (or withdrawal). */
 export interface ChildVerdict {
   verdict: { state: ChildState; message: string };
@@ -65,9 +62,7 @@ export async function judgeChild(side: ParentSide, child: ChildNodeRecord): Prom
 
 /** True when the child's current allocation seq is the one its withdrawal was signed with. */
 async function withdrawn(side: ParentSide, child: ChildNodeRecord): Promise<boolean> {
-  return (
-    child.allocationSeq > 0 && (await side.node.store.getMeta(withdrawnKey(child.id))) === String(child.allocationSeq)
-  );
+  return child.allocationSeq > 0 && (await side.withdrawnSeq(child.id)) === String(child.allocationSeq);
 }
 
 /**
@@ -80,7 +75,7 @@ async function withdrawal(side: ParentSide, child: ChildNodeRecord, reason: stri
   if (!authority.ok) return null;
   if (!(await withdrawn(side, child))) {
     if (!(await newSeq(side, child, 'allocation.withdrawn', { reason }))) return null;
-    await side.node.store.setMeta(withdrawnKey(child.id), String(child.allocationSeq));
+    await side.setWithdrawnSeq(child.id, String(child.allocationSeq));
   }
   const nothing = { ...child, allocation: {} };
   return issueAllocation(side.identity, side.node, authority.value, nothing, side.options.allocationWindowMs);

@@ -2,7 +2,6 @@ import { newId } from '@licensor/protocol';
 import type { ChildNodeRecord } from '../store/hierarchy-store.js';
 import type { AuditActor, NewEvent, StoredEvent } from '../store/store.js';
 import { eventId } from '../store/store.js';
-import { withdrawnKey } from './child-verdict.js';
 import type { ParentSide } from './parent-side.js';
 
 /**
@@ -26,7 +25,7 @@ export async function forgetChild(side: ParentSide, child: ChildNodeRecord, acto
   await side.issued.forget(child.id, now);
   side.totals.update(child.id, now);
   if (seq !== null) node.announce([{ ...event, seq, id: eventId(seq) } as StoredEvent]);
-  await node.store.setMeta(withdrawnKey(child.id), '');
+  await side.setWithdrawnSeq(child.id, '');
   const counting = side.countingModule()?.id ?? null;
   for (const moduleId of new Set([child.countedAs, counting]))
     if (moduleId !== null) await node.removeMember(moduleId, child.id, { actor });

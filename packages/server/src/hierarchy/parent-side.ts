@@ -6,6 +6,9 @@ import type { HierarchyOptions } from './hierarchy-options.js';
 import { IssuedDocuments } from './issued-documents.js';
 import type { NodeIdentity } from './node-identity.js';
 
+/** Where the seq of a child's signed withdrawal is kept: the child is withdrawn while its allocation seq equals it. */
+const withdrawnKey = (childId: string) => `hierarchy.withdrawn_seq.${childId}`;
+
 /**
  * The state of a node's parent side, shared by registration, judging and allocation: its children, the documents
  * handed to them, the running totals of what they hold, and the line allocation changes wait in.
@@ -17,6 +20,8 @@ export class ParentSide {
   readonly totals: AllocationTotals;
   /** Allocation changes run one at a time, so the sum check and the write see the same state. */
   private line: Promise<unknown> = Promise.resolve();
+  /** Withdrawal seqs as stored, per child (embedded store only: there no other process writes them). */
+  private readonly withdrawals = new Map<string, string>();
   /** What the node's pools were last told the children hold. */
   private published = new Map<number, number>();
 
@@ -42,6 +47,22 @@ export class ParentSide {
    */
   countingModule(): ModuleDefinition | null {
     return modulesWithRole(this.node.catalog, 'child-nodes').find((m) => this.node.heldQuantities.has(m.id)) ?? null;
+  }
+
+  /** The allocation seq a child's signed withdrawal carries ('' when it holds none): it is withdrawn while they match. */
+  async withdrawnSeq(childId: string): Promise<string> {
+    const known = this.withdrawals.get(childId);
+    if (known !== undefined) return known;
+    const seq = (await this.node.store.getMeta(withdrawnKey(childId))) ?? '';
+    if (!this.shared) this.withdrawals.set(childId, seq);
+    return seq;
+  }
+
+  /** Records the seq of a child's withdrawal ('' to clear it, when the child is forgotten). */
+  async setWithdrawnSeq(childId: string, seq: string): Promise<void> {
+    await this.node.store.setMeta(withdrawnKey(childId), seq);
+    if (this.shared || seq === '') this.withdrawals.delete(childId);
+    else this.withdrawals.set(childId, seq);
   }
 
   /** Runs an allocation change after those before it. */
