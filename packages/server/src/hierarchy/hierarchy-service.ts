@@ -138,7 +138,7 @@ export class HierarchyService {
     const now = this.node.clock.now();
     const authority = allocationAuthority(this.node);
     const held = Object.fromEntries([...this.node.heldQuantities].map(([k, v]) => [String(k), v]));
-    const allocated = Object.fromEntries([...this.side.totals.at(now)].map(([k, v]) => [String(k), v]));
+    const allocated = Object.fromEntries([...this.side.publishedTotals].map(([k, v]) => [String(k), v]));
     return {
       nodeId: this.identity.nodeId,
       publicKey: this.identity.publicKeyText,

@@ -77,6 +77,11 @@ export class ParentSide {
     this.totals.rebuild([...this.children.ids(), ...this.issued.forgottenIds()], now);
   }
 
+  /** What the node's pools were last told the children hold (what they keep back from this node's own clients). */
+  get publishedTotals(): ReadonlyMap<number, number> {
+    return this.published;
+  }
+
   /** Hands the children's totals to the node's pools, which keep the rest. */
   publishTotals(): Promise<void> {
     this.published = new Map(this.totals.at(this.node.clock.now()));
