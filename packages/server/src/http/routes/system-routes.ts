@@ -7,6 +7,7 @@ import {
   ReadyAnswer,
   StatusAnswer,
 } from '@licensor/protocol';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import { licenseSnapshot } from '../../session/license-snapshot.js';
@@ -33,7 +34,7 @@ export function systemRoutes(
         summary:
           'The store answers and takes writes (false while the disk is full or the store unreachable), and the node serves',
         tags: ['system'],
-        response: { 200: ReadyAnswer, 503: ReadyAnswer },
+        response: { 200: ReadyAnswer, 503: Type.Union([ReadyAnswer, Type.Ref('Problem')]) },
       },
     },
     async (_req, reply) => {
