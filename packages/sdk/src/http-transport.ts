@@ -1,4 +1,4 @@
-import type { HeartbeatResult, LeaseView, Problem } from '@licensor/protocol';
+import type { HeartbeatAnswer, HeartbeatResult, LeaseView, Problem } from '@licensor/protocol';
 import { LicensingError } from './errors/licensing-error.js';
 import { httpRequest } from './http-request.js';
 import type { OperationRequest, Transport } from './operation-request.js';
@@ -40,10 +40,8 @@ export class HttpTransport implements Transport {
     if (this.#closed) throw new LicensingError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' });
     switch (req.op) {
       case 'acquire': {
-        const res = await this.request('POST', `${modulePath(req.moduleId)}/leases`, { holderId: req.holderId });
-        const view = res.body as LeaseView;
-        // 200 means the holder re-took its own slot, 201 a new one (docs/api.md), should the body omit the flag.
-        return { ...view, reacquired: view.reacquired ?? res.status === 200 };
+        return (await this.request('POST', `${modulePath(req.moduleId)}/leases`, { holderId: req.holderId }))
+          .body as LeaseView;
       }
       case 'heartbeat': {
         // HTTP has no batch heartbeat: one request per lease, in parallel, folded into the session's result shape.
@@ -54,16 +52,14 @@ export class HttpTransport implements Transport {
                 leaseId: l.leaseId,
                 active: l.active,
               });
-              const body = (res.body ?? {}) as Partial<LeaseView>;
-              const renewed = {
+              const body = res.body as HeartbeatAnswer;
+              return {
                 moduleId: l.moduleId,
                 holderId: l.holderId,
-                ok: true as const,
-                expiresAt: body.expiresAt ?? Date.now(),
+                ok: true,
+                expiresAt: body.expiresAt,
+                nonProduction: body.nonProduction,
               };
-              return typeof body.nonProduction === 'boolean'
-                ? { ...renewed, nonProduction: body.nonProduction }
-                : renewed;
             } catch (err) {
               if (err instanceof LicensingError && err.status !== undefined)
                 return { moduleId: l.moduleId, holderId: l.holderId, ok: false, error: asProblem(err) };
@@ -76,13 +72,11 @@ export class HttpTransport implements Transport {
       case 'release':
         // The leaseId guards against releasing a newer lease the same holder took meanwhile (e.g. from another process).
         return (
-          (
-            await this.request(
-              'DELETE',
-              `${leasePath(req.moduleId, req.holderId)}${req.leaseId ? `?leaseId=${encodeURIComponent(req.leaseId)}` : ''}`,
-            )
-          ).body ?? { released: true }
-        );
+          await this.request(
+            'DELETE',
+            `${leasePath(req.moduleId, req.holderId)}${req.leaseId ? `?leaseId=${encodeURIComponent(req.leaseId)}` : ''}`,
+          )
+        ).body;
       case 'member.sync':
         return (
           await this.request(

@@ -198,3 +198,17 @@ export function takeLeaseActivity(lease: Lease): boolean {
 export function setLeaseLicense(lease: Lease, license: LeaseLicense): void {
   setLicense(lease, license);
 }
+
+/** What the node last said of a lease, as a view to update from. */
+export function leaseViewOf(lease: Lease): LeaseView {
+  return {
+    moduleId: lease.moduleId,
+    holderId: lease.holderId,
+    leaseId: lease.leaseId,
+    acquiredAt: lease.acquiredAt,
+    expiresAt: lease.expiresAt,
+    heartbeatIntervalMs: lease.heartbeatIntervalMs,
+    reacquired: lease.reacquired,
+    nonProduction: lease.nonProduction,
+  };
+}
