@@ -13,11 +13,11 @@ export interface HttpTransportOptions {
 
 /** Carries each operation as one plain HTTP request to the routes of docs/api.md (no push, no session grace). */
 export class HttpTransport implements Transport {
-  readonly #opts: HttpTransportOptions;
-  #closed = false;
+  private readonly opts: HttpTransportOptions;
+  private closed = false;
 
   constructor(opts: HttpTransportOptions) {
-    this.#opts = { ...opts, url: opts.url.replace(/\/+$/, '') };
+    this.opts = { ...opts, url: opts.url.replace(/\/+$/, '') };
   }
 
   /** GET/POST/PUT/DELETE a path under the node URL; resolves with status and JSON body. */
@@ -28,16 +28,16 @@ export class HttpTransport implements Transport {
   ): Promise<{ status: number; body: unknown }> {
     const init = {
       method,
-      url: `${this.#opts.url}${path}`,
-      token: this.#opts.token,
+      url: `${this.opts.url}${path}`,
+      token: this.opts.token,
       body,
-      timeoutMs: this.#opts.requestTimeoutMs,
+      timeoutMs: this.opts.requestTimeoutMs,
     };
-    return httpRequest(this.#opts.ca === undefined ? init : { ...init, ca: this.#opts.ca });
+    return httpRequest(this.opts.ca === undefined ? init : { ...init, ca: this.opts.ca });
   }
 
   async call(req: OperationRequest): Promise<unknown> {
-    if (this.#closed) throw new LicensingError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' });
+    if (this.closed) throw new LicensingError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' });
     switch (req.op) {
       case 'acquire': {
         return (await this.request('POST', `${modulePath(req.moduleId)}/leases`, { holderId: req.holderId }))
@@ -102,7 +102,7 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.closed = true;
   }
 }
 

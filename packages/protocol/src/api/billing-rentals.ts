@@ -84,6 +84,8 @@ export type RentalPlanView = Static<typeof RentalPlanView>;
 
 /** `GET /v1/rental-plans`. */
 export const PlansAnswer = Type.Object({ plans: Type.Array(RentalPlanView) }, closed);
+/** `GET /v1/rental-plans`. */
+export type PlansAnswer = Static<typeof PlansAnswer>;
 
 const rentalFields = {
   id: Type.String(),
@@ -132,6 +134,8 @@ export const ExtendedLicenseAnswer = Type.Object(
   { ...IssuedLicenseAnswer.properties, previousNotAfter: Nullable(Type.String()) },
   closed,
 );
+/** `POST /v1/licenses/{id}/extend`. */
+export type ExtendedLicenseAnswer = Static<typeof ExtendedLicenseAnswer>;
 /** `GET /v1/licenses/{id}`: the current file of a license this node issued. */
 export const IssuedLicenseFile = Type.Object(
   { license: Type.String(), payload: LicensePayloadSchema, rentalId: Nullable(Type.String()) },

@@ -21,43 +21,38 @@ const UsageLineView = Type.Object(
   closed,
 );
 
+const nodeFields = {
+  id: Type.String(),
+  name: Type.String(),
+  hardwareKey: Type.String(),
+  countedAs: Nullable(Type.Integer()),
+  state: Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('unlicensed')]),
+  message: Type.String(),
+  licenseState: Nullable(Type.String()),
+  licenseSummary: Type.Optional(Nullable(Type.String())),
+  registeredAt: Type.String(),
+  lastSyncAt: Type.String(),
+  online: Type.Boolean(),
+  allocation: Nullable(
+    Type.Object(
+      { seq: Type.Integer(), modules: Type.Record(Type.String(), Type.Integer()), updatedAt: Nullable(Type.String()) },
+      closed,
+    ),
+  ),
+  usage: Type.Array(UsageLineView),
+};
+const NodeFields = Type.Object(nodeFields, closed);
+
 /** A node of the tree with `depth` typed levels of children below it (deeper ones are shown as reported). */
 function nodeView(depth: number): TObject {
   const children: TSchema = depth > 0 ? nodeView(depth - 1) : Type.Record(Type.String(), Type.Unknown());
-  return Type.Object(
-    {
-      id: Type.String(),
-      name: Type.String(),
-      hardwareKey: Type.String(),
-      countedAs: Nullable(Type.Integer()),
-      state: Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('unlicensed')]),
-      message: Type.String(),
-      licenseState: Nullable(Type.String()),
-      licenseSummary: Type.Optional(Nullable(Type.String())),
-      registeredAt: Type.String(),
-      lastSyncAt: Type.String(),
-      online: Type.Boolean(),
-      allocation: Nullable(
-        Type.Object(
-          {
-            seq: Type.Integer(),
-            modules: Type.Record(Type.String(), Type.Integer()),
-            updatedAt: Nullable(Type.String()),
-          },
-          closed,
-        ),
-      ),
-      usage: Type.Array(UsageLineView),
-      children: Type.Array(children),
-    },
-    closed,
-  );
+  return Type.Object({ ...nodeFields, children: Type.Array(children) }, closed);
 }
 
 /** A node of the enterprise tree as an admin sees it: sync state, allocation, usage and its own children. */
 export const NodeView = nodeView(MAX_TREE_DEPTH);
 /** A node of the enterprise tree as an admin sees it (children typed like their parent). */
-export interface NodeView extends Omit<Static<typeof NodeView>, 'children'> {
+export interface NodeView extends Static<typeof NodeFields> {
   children: NodeView[];
 }
 
@@ -81,6 +76,8 @@ export interface NodesAnswer extends Omit<Static<typeof NodesAnswer>, 'items'> {
 
 /** `GET /v1/nodes/{nodeId}/allocation-document`: a fresh signed document to install by hand. */
 export const AllocationDocumentAnswer = Type.Object({ allocation: Type.String(), seq: Type.Integer() }, closed);
+/** `GET /v1/nodes/{nodeId}/allocation-document`. */
+export type AllocationDocument = Static<typeof AllocationDocumentAnswer>;
 
 /** `DELETE /v1/nodes/{nodeId}`. */
 export const NodeForgotten = Type.Object({ id: Type.String(), forgotten: Type.Literal(true) }, closed);
@@ -151,3 +148,5 @@ export const UpstreamInstallAnswer = Type.Object(
   { installed: Type.Literal(true), allocation: AllocationPayloadSchema, state: UpstreamAnswer },
   closed,
 );
+/** `PUT /v1/upstream/allocation`. */
+export type UpstreamInstallAnswer = Static<typeof UpstreamInstallAnswer>;

@@ -36,9 +36,13 @@ export type WebhookView = Static<typeof WebhookView>;
 
 /** `POST /v1/webhooks`: the webhook and its secret, shown this once. */
 export const WebhookCreated = Type.Object({ ...webhookFields, secret: Type.String() }, closed);
+/** `POST /v1/webhooks`. */
+export type WebhookCreated = Static<typeof WebhookCreated>;
 
 /** `GET /v1/webhooks`. */
 export const WebhooksAnswer = Type.Object({ webhooks: Type.Array(WebhookView) }, closed);
+/** `GET /v1/webhooks`. */
+export type WebhooksAnswer = Static<typeof WebhooksAnswer>;
 
 /** `DELETE /v1/webhooks/{id}`. */
 export const WebhookDeleted = Type.Object({ deleted: Type.Literal(true) }, closed);
