@@ -14,14 +14,19 @@ export const ProfileCheckBody = Type.Object({ features: Features }, closed);
 /** Path parameters of an operation check. */
 export const OperationParams = Type.Object({ moduleId: ModuleId, operation: OperationName });
 
+/** A member's standing: its place in connection order, active or blocked, and the licensed quantity. */
+export const memberStandingFields = {
+  moduleId: Type.Integer(),
+  memberId: Type.String(),
+  state: Type.Union([Type.Literal('active'), Type.Literal('blocked')]),
+  position: Type.Integer(),
+  quantity: Quantity,
+};
+
 /** What a member learns when it connects or syncs (`PUT /v1/modules/{moduleId}/members/{memberId}`). */
 export const MemberSyncAnswer = Type.Object(
   {
-    moduleId: Type.Integer(),
-    memberId: Type.String(),
-    state: Type.Union([Type.Literal('active'), Type.Literal('blocked')]),
-    position: Type.Integer(),
-    quantity: Quantity,
+    ...memberStandingFields,
     reasons: Type.Array(MemberBlockReasonSchema),
     missingFeatures: Type.Optional(Type.Array(Type.Integer())),
     detail: Type.Optional(Type.String()),

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { closed, EntitlementSchema, Nullable, Quantity } from '../api/common.js';
+import { closed, EntitlementSchema, Nullable } from '../api/common.js';
 import { LicenseStateSchema } from '../api/license.js';
-import { MemberBlockReasonSchema } from '../api/members.js';
+import { MemberBlockReasonSchema, memberStandingFields } from '../api/members.js';
 
 /** The license state of a node: every client hears it on connect and again, at once, whenever it changes. */
 export type LicenseStateName = Static<typeof LicenseStateSchema>;
@@ -45,11 +45,7 @@ export const LeaseLostPush = Type.Object(
 export const MemberStatePush = Type.Object(
   {
     push: Type.Literal('member.state'),
-    moduleId: Type.Integer(),
-    memberId: Type.String(),
-    state: Type.Union([Type.Literal('active'), Type.Literal('blocked')]),
-    position: Type.Integer(),
-    quantity: Quantity,
+    ...memberStandingFields,
     reason: Type.Optional(MemberBlockReasonSchema),
     missingFeatures: Type.Optional(Type.Array(Type.Integer())),
   },
