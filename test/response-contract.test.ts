@@ -33,6 +33,11 @@ test('route contract: every route declares a JSON answer for success and problem
     // Every exception names a route that exists: the list cannot go stale.
     const names = new Set(routes.map((r) => `${r.method} ${r.url}`));
     for (const name of [...Object.keys(NON_JSON_ROUTES), ...ALSO_CSV_ROUTES]) assert.ok(names.has(name), name);
+    // The OpenAPI document at /docs shows the declared answers.
+    const docs = await fetch(`${t.url}/docs/json`).then((r) => r.json());
+    const acquire = docs.paths['/v1/modules/{moduleId}/leases'].post.responses;
+    assert.ok(acquire['201'].content['application/json'].schema.properties.leaseId, 'acquire documents its lease');
+    assert.ok(acquire['409'], 'acquire documents its refusal');
   } finally {
     await t.close();
   }
