@@ -39,7 +39,8 @@ declare module 'fastify' {
 
 /**
  * Declares the problem+json answers any route may give besides its own: rate limits, store outages and unexpected
- * errors everywhere; 400 on the API (closed query strings); 401/403 where a token is needed; 413/415 with a body;
+ * errors everywhere; 400 on the API (closed query strings); 401/403 where a token is needed; 413/415 where a body is
+ * read;
  * 400/422 for a bad or reused Idempotency-Key on mutating routes. Each route declares its success and domain errors.
  */
 function declareCommonProblems(r: RouteOptions, schema: RouteContract['schema']): void {
@@ -48,9 +49,11 @@ function declareCommonProblems(r: RouteOptions, schema: RouteContract['schema'])
   const statuses = [429, 500, 503];
   if (r.url.startsWith('/v1/')) statuses.push(400);
   if (r.config?.roles) statuses.push(401, 403);
-  if (schema.body) statuses.push(413, 415);
+  // Fastify reads a body on every method but GET and HEAD, whether the route takes one or not.
   const methods = Array.isArray(r.method) ? r.method : [r.method];
-  if (r.config?.roles && methods.some((m) => m !== 'GET' && m !== 'HEAD')) statuses.push(400, 422);
+  const readsBody = methods.some((m) => m !== 'GET' && m !== 'HEAD');
+  if (readsBody) statuses.push(413, 415);
+  if (r.config?.roles && readsBody) statuses.push(400, 422);
   for (const s of statuses) response[s] ??= Type.Ref('Problem');
 }
 

@@ -112,7 +112,7 @@ export function leaseRoutes(app: FastifyInstance, node: LicensorNode): void {
           "Force-release a holder's slot (admin); the holder learns it at once over its session or on its next heartbeat",
         tags: ['slots'],
         params: HolderParams,
-        response: { 200: ReleaseAnswer, ...errors(404) },
+        response: { 200: ReleaseAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
