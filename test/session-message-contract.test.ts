@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  SESSION_RESULT_SCHEMAS,
-  type SessionOp,
-  SessionPushSchema,
-  SessionResponseSchema,
-} from '@licensor/protocol';
+import { SESSION_RESULT_SCHEMAS, type SessionOp, SessionPushSchema, SessionResponseSchema } from '@licensor/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import WebSocket from 'ws';
