@@ -42,7 +42,7 @@ import { poolRoutes } from './routes/pool-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
-import { ProblemSchema } from './schemas.js';
+import { installResponseContract, responsesValidatedByDefault } from './response-contract.js';
 import { describe, validatorCompiler } from './validation.js';
 import {
   capConnections,
@@ -53,7 +53,7 @@ import {
 } from './connection-limits.js';
 import { missingRoute } from './missing-route.js';
 import { STORE_RETRY_AFTER_SECONDS, StoreHealth } from './store-health.js';
-import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
+import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT, ProblemSchema } from '@licensor/protocol';
 
 /** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */
 const MAX_PARAM_LENGTH = 3 * ID_MAX_LENGTH;
@@ -83,6 +83,8 @@ export interface AppOptions {
   webhooks?: WebhookService;
   /** Timeouts and connection / session caps; default DEFAULT_CONNECTION_LIMITS. */
   limits?: ConnectionLimits;
+  /** Check every JSON answer against its route's declared schema (tests); default responsesValidatedByDefault(). */
+  validateResponses?: boolean;
 }
 
 /** Fastify's own 4xx statuses as this node's error codes. */
@@ -150,6 +152,7 @@ export async function buildApp(
   });
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
+  installResponseContract(app, opts.validateResponses ?? responsesValidatedByDefault());
   await app.register(fastifySwagger, {
     openapi: {
       info: {

@@ -1,10 +1,9 @@
-import { Type } from '@sinclair/typebox';
+import { EventStreamQuery } from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import { bearerSecret } from '../../auth/bearer-secret.js';
 import type { TokenService } from '../../auth/token-service.js';
 import type { LicensorNode } from '../../node/licensor-node.js';
 import type { StoredEvent } from '../../store/store.js';
-import { errors, EventTypes } from '../schemas.js';
 
 /** Options of the live event stream. */
 export interface EventStreamOptions {
@@ -45,12 +44,8 @@ export function eventStreamRoutes(
         summary:
           'Live events as server-sent events; `after` (or the Last-Event-ID header) replays stored events after that cursor first',
         tags: ['events'],
-        querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0 })),
-          type: Type.Optional(EventTypes),
-          moduleId: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: errors(400, 401, 403),
+        querystring: EventStreamQuery,
+        // The 200 answer is a text/event-stream (NON_JSON_ROUTES); the refusals before it are problems.
       },
     },
     async (req, reply) => {

@@ -5,15 +5,20 @@ import { memberSyncView } from '../../node/member-sync-view.js';
 import { opContext } from '../idempotency.js';
 import { auditActor, send, unwrap } from '../request-context.js';
 import {
-  emptyBodyAsObject,
-  errors,
+  EnabledAnswer,
   MemberParams,
+  MemberSyncAnswer,
   MemberSyncBody,
   ModuleParams,
-  OperationName,
+  OperationAnswer,
+  OperationParams,
+  ProfileCheckAnswer,
   ProfileCheckBody,
+  QuotaAnswer,
   QuotaReportBody,
-} from '../schemas.js';
+  RemoveMemberAnswer,
+} from '@licensor/protocol';
+import { emptyBodyAsObject, errors } from '../schemas.js';
 
 type MemberP = { moduleId: number; memberId: string };
 
@@ -32,7 +37,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         tags: ['members'],
         params: MemberParams,
         body: Type.Optional(MemberSyncBody),
-        ...{ response: errors(400, 401, 403, 404, 409) },
+        response: { 200: MemberSyncAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -58,7 +63,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: 'Remove a member; blocked members unblock in order',
         tags: ['members'],
         params: MemberParams,
-        response: errors(401, 403, 404),
+        response: { 200: RemoveMemberAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) =>
@@ -85,7 +90,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         tags: ['quotas'],
         params: ModuleParams,
         body: QuotaReportBody,
-        response: errors(400, 401, 403, 404, 409),
+        response: { 200: QuotaAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) =>
@@ -111,13 +116,13 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
       schema: {
         summary: 'Is an operation allowed in the current quota state (409 QUOTA_EXCEEDED when refused)',
         tags: ['quotas'],
-        params: Type.Object({ moduleId: ModuleParams.properties.moduleId, operation: OperationName }),
-        response: { 200: Type.Object({ allowed: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) },
+        params: OperationParams,
+        response: { 200: OperationAnswer, ...errors(404, 409) },
       },
     },
     async (req) => {
       unwrap(node.checkOperation(req.params.moduleId, req.params.operation));
-      return { allowed: true };
+      return { allowed: true as const };
     },
   );
 
@@ -131,7 +136,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         tags: ['members'],
         params: ModuleParams,
         body: ProfileCheckBody,
-        response: errors(400, 401, 403, 404, 409),
+        response: { 200: ProfileCheckAnswer, ...errors(404, 409) },
       },
     },
     async (req) => unwrap(node.checkProfile(req.params.moduleId, req.body.features)),
@@ -145,7 +150,7 @@ export function memberRoutes(app: FastifyInstance, node: LicensorNode): void {
         summary: 'Is the module licensed on this node',
         tags: ['modules'],
         params: ModuleParams,
-        response: errors(400, 401, 403, 404),
+        response: { 200: EnabledAnswer, ...errors(404) },
       },
     },
     async (req) => unwrap(node.isEnabled(req.params.moduleId)),

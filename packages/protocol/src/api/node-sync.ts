@@ -1,6 +1,5 @@
-import { type TObject, type TSchema, Type } from '@sinclair/typebox';
-import { HttpFailure } from './error-mapping.js';
-import { Id, ModuleId } from './schemas.js';
+import { type Static, type TObject, type TSchema, Type } from '@sinclair/typebox';
+import { closed, Id, ModuleId } from './common.js';
 
 /** Levels of subtree a child may report below itself (a tree deeper than this is refused whole). */
 export const MAX_TREE_DEPTH = 8;
@@ -9,7 +8,6 @@ export const MAX_TREE_NODES = 10_000;
 /** Usage lines per node: one per licensed module. */
 const MAX_USAGE_LINES = 1_000;
 
-const strict = { additionalProperties: false } as const;
 const HardwareKey = Type.String({
   pattern: '^[0-9a-f]{64}$',
   description: 'the 64-hex hardware key; identifies a node across syncs',
@@ -23,7 +21,7 @@ const UsageLine = Type.Object(
     used: Type.Integer({ minimum: 0, maximum: 2147483647 }),
     blocked: Type.Integer({ minimum: 0, maximum: 2147483647 }),
   },
-  strict,
+  closed,
 );
 const Usage = Type.Array(UsageLine, { maxItems: MAX_USAGE_LINES });
 const Quantities = Type.Record(
@@ -54,14 +52,14 @@ function reportedNode(depth: number): TObject {
       allocation: Type.Union([
         Type.Object(
           { seq: Type.Integer({ minimum: 0 }), modules: Quantities, updatedAt: Type.Union([Time, Type.Null()]) },
-          strict,
+          closed,
         ),
         Type.Null(),
       ]),
       usage: Usage,
       children,
     },
-    strict,
+    closed,
   );
 }
 
@@ -83,21 +81,23 @@ export const SyncBody = Type.Object(
       description: `the child's own subtree, as its GET /v1/nodes items (at most ${MAX_TREE_DEPTH} levels, ${MAX_TREE_NODES} nodes)`,
     }),
   },
-  strict,
+  closed,
 );
+/** What a child sends on `POST /v1/nodes/sync`. */
+export type SyncBody = Static<typeof SyncBody>;
 
-/** Refuses a reported subtree of more than MAX_TREE_NODES nodes in all (each level's own cap is in the schema). */
-export function checkTreeSize(children: readonly { children: unknown[] }[]): void {
-  let count = 0;
-  const stack: { children: unknown[] }[] = [...children];
-  while (stack.length > 0) {
-    const n = stack.pop() as { children: { children: unknown[] }[] };
-    if (++count > MAX_TREE_NODES)
-      throw new HttpFailure({
-        code: 'VALIDATION_FAILED',
-        message: `body.children reports more than ${MAX_TREE_NODES} nodes in all`,
-        field: 'body.children',
-      });
-    stack.push(...n.children);
-  }
-}
+/** The parent's answer to a sync: the child's state, when to sync next, its allocation document and license file. */
+export const SyncAnswer = Type.Object(
+  {
+    nodeId: Type.String(),
+    state: Type.Union([Type.Literal('active'), Type.Literal('blocked'), Type.Literal('unlicensed')]),
+    message: Type.String(),
+    syncIntervalMs: Type.Integer(),
+    allocation: Type.Union([Type.String(), Type.Null()]),
+    parent: Type.Object({ nodeId: Type.String(), publicKey: Type.String() }, closed),
+    license: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
+  closed,
+);
+/** The parent's answer to a sync. */
+export type SyncAnswer = Static<typeof SyncAnswer>;
