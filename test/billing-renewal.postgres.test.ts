@@ -157,9 +157,15 @@ describe('billing on two processes sharing PostgreSQL', { skip: SKIP_POSTGRES, t
   test('two real processes renewing the same rental at the same instants: each period charged once', async () => {
     const store = new PostgresStore(schema.url);
     const rental = 'rnt_race';
-    await store.billing.atomically((tx) => {
-      tx.insertAccount({ id: 'acc_race', customerId: 'cus_race', customerName: 'Race', currency: 'EUR', createdAt: 1 });
-      tx.insertPlan({
+    await store.billing.atomically(async (tx) => {
+      await tx.insertAccount({
+        id: 'acc_race',
+        customerId: 'cus_race',
+        customerName: 'Race',
+        currency: 'EUR',
+        createdAt: 1,
+      });
+      await tx.insertPlan({
         id: 'pln_race',
         name: 'Daily',
         period: 'day',
@@ -169,7 +175,7 @@ describe('billing on two processes sharing PostgreSQL', { skip: SKIP_POSTGRES, t
         entitlements: [{ moduleId: 4001, quantity: 1 }],
         createdAt: 1,
       });
-      tx.insertRental({
+      await tx.insertRental({
         id: rental,
         accountId: 'acc_race',
         planId: 'pln_race',

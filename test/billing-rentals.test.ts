@@ -213,14 +213,14 @@ test('two schedulers racing charge a period once', async () => {
     assert.equal(await balance(t, acc), 8000);
     // A stale writer (it read period 0 before the renewal committed) cannot move the rental again.
     const store = t.running.node.store.billing;
-    const moved = await store.atomically((tx) => {
-      const r = tx.getRental(rid)!;
+    const moved = await store.atomically(async (tx) => {
+      const r = (await tx.getRental(rid))!;
       return tx.updateRental({ ...r, periodIndex: 2 }, { periodIndex: 0, status: 'active' });
     });
     assert.equal(moved, false);
     // And the ledger refuses a second charge for the same period outright.
     await assert.rejects(
-      store.atomically((tx) =>
+      store.atomically(async (tx) =>
         tx.insertLedger({
           id: 'led_dup',
           accountId: acc,
@@ -238,7 +238,7 @@ test('two schedulers racing charge a period once', async () => {
     );
     // The ledger is append-only.
     await assert.rejects(
-      store.atomically(() =>
+      store.atomically(async () =>
         (t.running.node.store as unknown as { db: { exec(s: string): void } }).db.exec('DELETE FROM ledger'),
       ),
       /append-only/,

@@ -120,7 +120,7 @@ test('every site state has its own words, on the parent and on the site', () => 
     children: [],
     ...over,
   });
-  const up = (state: string): UpstreamAnswer => ({
+  const up = (state: UpstreamAnswer['state']): UpstreamAnswer => ({
     url: 'http://p',
     nodeId: null,
     parentNodeId: null,
@@ -139,7 +139,7 @@ test('every site state has its own words, on the parent and on the site', () => 
     ['unlicensed', childWords(child({ state: 'unlicensed', message: 'nothing to allocate' }))],
   ]);
   assertDistinct(
-    ['connecting', 'active', 'blocked', 'unlicensed', 'unreachable', 'refused'].map(
+    (['connecting', 'active', 'blocked', 'unlicensed', 'unreachable', 'refused'] as const).map(
       (s) => [s, upstreamWords(up(s))] as [string, ReturnType<typeof upstreamWords>],
     ),
   );

@@ -2,6 +2,7 @@
 // (acquire skips the walk over leases while none can have expired) against the walk forced on every acquire (what
 // acquire did before the floor), in alternating rounds of one run. Pure core, no I/O: CPU per operation.
 import { acquireLease, createPool, type ModuleDefinition, releaseLease } from '@licensor/core';
+import { ownCpuSeconds } from '../support/cpu-meter.js';
 
 const LIVE = Number(process.env.BENCH_LIVE ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -15,13 +16,14 @@ const module: ModuleDefinition = {
   developer: 'bench',
 };
 
-/** Cycles per second of acquire+release by 64 rotating holders in a pool holding LIVE other leases. */
-function round(forceWalk: boolean): number {
+/** Cycles per second, and CPU-seconds per 1,000 cycles, of acquire+release by 64 rotating holders in a pool holding LIVE other leases. */
+function round(forceWalk: boolean): { rate: number; cpu: number } {
   const pool = createPool(module, null);
   let now = Date.parse('2026-03-01T09:00:00Z');
   for (let i = 0; i < LIVE; i++)
     acquireLease(pool, { holderId: `held-${i}`, newLeaseId: `lse_h${i}`, sessionId: null }, now);
   const t0 = performance.now();
+  const cpu0 = ownCpuSeconds();
   for (let i = 0; i < CYCLES; i++) {
     now += 0.01;
     if (forceWalk) pool.expiryFloor = Number.NEGATIVE_INFINITY;
@@ -29,11 +31,12 @@ function round(forceWalk: boolean): number {
     acquireLease(pool, { holderId, newLeaseId: `lse_${i}`, sessionId: null }, now);
     releaseLease(pool, { holderId }, now);
   }
-  return CYCLES / ((performance.now() - t0) / 1000);
+  const cpu = ownCpuSeconds() - cpu0;
+  return { rate: CYCLES / ((performance.now() - t0) / 1000), cpu: (1000 * cpu) / CYCLES };
 }
 
-const floor: number[] = [];
-const walk: number[] = [];
+const floor: { rate: number; cpu: number }[] = [];
+const walk: { rate: number; cpu: number }[] = [];
 round(false); // warm-up
 round(true);
 for (let r = 0; r < ROUNDS; r++) {
@@ -41,7 +44,9 @@ for (let r = 0; r < ROUNDS; r++) {
   walk.push(round(true));
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const rate = (rs: { rate: number }[]) => median(rs.map((r) => r.rate));
+const cpu = (rs: { cpu: number }[]) => `${median(rs.map((r) => r.cpu)).toFixed(4)} CPU-s / 1,000 cycles (process)`;
 console.log(`pool with ${LIVE} live leases, ${CYCLES} acquire+release cycles per round, medians of ${ROUNDS} rounds:`);
-console.log(`  expiry floor        ${median(floor).toFixed(0).padStart(9)} cycles/s`);
-console.log(`  walk every acquire  ${median(walk).toFixed(0).padStart(9)} cycles/s`);
-console.log(`  ratio               ${(median(floor) / median(walk)).toFixed(1)}×`);
+console.log(`  expiry floor        ${rate(floor).toFixed(0).padStart(9)} cycles/s  ${cpu(floor)}`);
+console.log(`  walk every acquire  ${rate(walk).toFixed(0).padStart(9)} cycles/s  ${cpu(walk)}`);
+console.log(`  ratio               ${(rate(floor) / rate(walk)).toFixed(1)}×`);

@@ -10,6 +10,7 @@ import { LicensingClient } from '@licensor/sdk';
 import pg from 'pg';
 import { createTestIssuer } from '../../test/support/spawn-node.js';
 import { type BenchNode, median, spawnBenchNode } from '../support/bench-node.js';
+import { type CpuCost, CpuMeter, cpuColumns } from '../support/cpu-meter.js';
 import { httpSlotLoad, type Round } from '../support/http-load.js';
 import { workerLoops } from '../support/worker-loops.js';
 
@@ -70,6 +71,14 @@ const targets: Record<Shape, [BenchNode, number][]> = {
   ],
 };
 
+// Node CPU: the shape's Licensor processes; PostgreSQL CPU: the backends serving their connections.
+const meters = { sqlite: new CpuMeter(), postgres: new CpuMeter(BASE_URL) };
+/** Runs a shape's round, measuring the CPU of its node processes and of PostgreSQL where it uses it. */
+function measured(shape: Shape, run: () => Promise<Round>, unitsPerCycle = 1): Promise<Round & CpuCost> {
+  const pids = [...new Set(targets[shape].map(([n]) => n.process.pid as number))];
+  return (shape === 'sqlite' ? meters.sqlite : meters.postgres).measure(pids, run, unitsPerCycle);
+}
+
 async function httpRound(shape: Shape): Promise<Round> {
   const t = targets[shape];
   const rounds = await Promise.all(
@@ -92,7 +101,7 @@ async function sdkRound(shape: Shape): Promise<Round> {
   return rounds.length === 2 ? pair(rounds[0] as Round, rounds[1] as Round) : (rounds[0] as Round);
 }
 
-const results: Record<'http' | 'sdk', Record<Shape, Round[]>> = {
+const results: Record<'http' | 'sdk', Record<Shape, (Round & CpuCost)[]>> = {
   http: { sqlite: [], pg1: [], pg2same: [], pg2split: [] },
   sdk: { sqlite: [], pg1: [], pg2same: [], pg2split: [] },
 };
@@ -100,8 +109,11 @@ try {
   for (const s of SHAPES) if (ONLY.has('sdk')) await sdkRound(s); // warm-up: sessions open, JIT, connections
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of SHAPES) {
-      if (ONLY.has('http')) results.http[s].push(await httpRound(s));
-      if (ONLY.has('sdk')) results.sdk[s].push(await sdkRound(s));
+      if (ONLY.has('http')) {
+        // httpRound's rate is already in cycles (two requests each).
+        results.http[s].push(await measured(s, () => httpRound(s)));
+      }
+      if (ONLY.has('sdk')) results.sdk[s].push(await measured(s, () => sdkRound(s)));
     }
     const fmt = (k: 'http' | 'sdk') =>
       SHAPES.map((s) => `${s} ${results[k][s].at(-1)?.rate.toFixed(0) ?? '-'}`).join(' | ');
@@ -132,7 +144,7 @@ for (const k of ['http', 'sdk'] as const) {
   for (const s of SHAPES) {
     const reqs = k === 'http' ? ` (${(m(s, 'rate') * 2).toFixed(0)} req/s)` : '';
     console.log(
-      `    ${LABELS[s].padEnd(38)} ${m(s, 'rate').toFixed(0).padStart(6)} cycles/s${reqs}  p50 ${m(s, 'p50').toFixed(1)} ms  p99 ${m(s, 'p99').toFixed(1)} ms  errors ${m(s, 'errors')}`,
+      `    ${LABELS[s].padEnd(38)} ${m(s, 'rate').toFixed(0).padStart(6)} cycles/s${reqs}  p50 ${m(s, 'p50').toFixed(1)} ms  p99 ${m(s, 'p99').toFixed(1)} ms  errors ${m(s, 'errors')}  ${cpuColumns(results[k][s])}`,
     );
   }
   console.log(

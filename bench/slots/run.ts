@@ -6,6 +6,7 @@ import { LicensingClient } from '@licensor/sdk';
 import { Redis } from 'ioredis';
 import { Semaphore } from 'redis-semaphore';
 import { median, spawnBareFastify, spawnBenchNode } from '../support/bench-node.js';
+import { type CpuCost, CpuMeter, cpuColumns } from '../support/cpu-meter.js';
 import { httpSlotLoad, type Round } from '../support/http-load.js';
 import { workerLoops } from '../support/worker-loops.js';
 
@@ -43,7 +44,11 @@ const ownConnections =
     : [];
 const ownSemaphores = ownConnections.map((c) => new Semaphore(c, 'bench-slots-64', 50, semaphoreOptions));
 
-const rounds: Record<'sdk' | 'sdk1' | 'http' | 'bare' | 'redis' | 'redis64', Round[]> = {
+// Node CPU is measured for the Licensor node (and the bare route's process), not for Redis.
+const meter = new CpuMeter();
+const onNode = (run: () => Promise<Round>, unitsPerCycle = 1) =>
+  meter.measure([node.process.pid as number], run, unitsPerCycle);
+const rounds: Record<'sdk' | 'sdk1' | 'http' | 'bare' | 'redis' | 'redis64', (Round & Partial<CpuCost>)[]> = {
   sdk: [],
   sdk1: [],
   http: [],
@@ -73,13 +78,16 @@ try {
   if (ONLY.has('sdk')) await loops(sdkCycle); // warm-up: sessions open, JIT
   if (ONLY.has('sdk1')) await loops(sharedCycle);
   for (let r = 0; r < ROUNDS; r++) {
-    if (ONLY.has('sdk')) rounds.sdk.push(await loops(sdkCycle));
-    if (ONLY.has('sdk1')) rounds.sdk1.push(await loops(sharedCycle));
+    if (ONLY.has('sdk')) rounds.sdk.push(await onNode(() => loops(sdkCycle)));
+    if (ONLY.has('sdk1')) rounds.sdk1.push(await onNode(() => loops(sharedCycle)));
     if (ONLY.has('http')) {
-      const h = await httpSlotLoad(node.url, node.token, CLIENTS, SECONDS, MODULE);
+      const h = await onNode(() => httpSlotLoad(node.url, node.token, CLIENTS, SECONDS, MODULE), 2);
       rounds.http.push({ ...h, rate: h.rate / 2 }); // two requests per cycle
     }
-    if (ONLY.has('bare')) rounds.bare.push(await httpSlotLoad(bare.url, node.token, CLIENTS, SECONDS, MODULE));
+    if (ONLY.has('bare'))
+      rounds.bare.push(
+        await meter.measure([bare.pid], () => httpSlotLoad(bare.url, node.token, CLIENTS, SECONDS, MODULE)),
+      );
     if (redisOk && ONLY.has('redis')) rounds.redis.push(await loops(redisCycle));
     if (ownSemaphores.length) rounds.redis64.push(await loops(redis64Cycle));
     const last = (k: keyof typeof rounds) => rounds[k].at(-1);
@@ -99,7 +107,7 @@ if (Object.values(rounds).some((rs) => rs.some((r) => r.errors > 0)))
 const m = (k: keyof typeof rounds, f: keyof Round) => median(rounds[k].map((x) => x[f]));
 const line = (label: string, k: keyof typeof rounds, unit: string) =>
   rounds[k].length
-    ? `  ${label.padEnd(34)} ${m(k, 'rate').toFixed(0).padStart(6)} ${unit}  p50 ${m(k, 'p50').toFixed(1)} ms  p99 ${m(k, 'p99').toFixed(1)} ms  errors ${m(k, 'errors')}`
+    ? `  ${label.padEnd(34)} ${m(k, 'rate').toFixed(0).padStart(6)} ${unit}  p50 ${m(k, 'p50').toFixed(1)} ms  p99 ${m(k, 'p99').toFixed(1)} ms  errors ${m(k, 'errors')}${rounds[k][0]?.nodeCpu === undefined ? '' : `  ${cpuColumns(rounds[k], k === 'bare' ? 'requests' : 'cycles')}`}`
     : `  ${label}: skipped`;
 console.log(
   `\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CLIENTS} concurrent clients (latency per cycle; http/bare per request):`,

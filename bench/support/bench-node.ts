@@ -59,7 +59,7 @@ export async function spawnBenchNode(
 }
 
 /** Spawns the bare Fastify peer: one POST route returning a constant (the HTTP ceiling on this machine). */
-export async function spawnBareFastify(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function spawnBareFastify(): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/support/bare-fastify.ts')], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -67,6 +67,7 @@ export async function spawnBareFastify(): Promise<{ url: string; stop(): Promise
   const url = await new Promise<string>((resolve) => child.stdout?.on('data', (c) => resolve(String(c).trim())));
   return {
     url,
+    pid: child.pid as number,
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

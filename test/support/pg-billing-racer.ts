@@ -10,15 +10,15 @@ for (let p = 1; p <= Number(periodsText); p++) {
   const at = Number(startAtText) + p * 400;
   await new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
   const result = await store.billing
-    .atomically((tx) => {
-      const r = tx.getRental(rentalId);
+    .atomically(async (tx) => {
+      const r = await tx.getRental(rentalId);
       if (!r || r.periodIndex !== p - 1) return 'moved';
       // Widen the race: the other process reads the same period meanwhile and then waits on this row's lock.
-      const until = Date.now() + 50;
-      while (Date.now() < until) {}
-      if (!tx.updateRental({ ...r, periodIndex: p, updatedAt: at }, { periodIndex: r.periodIndex, status: r.status }))
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const moved = { ...r, periodIndex: p, updatedAt: at };
+      if (!(await tx.updateRental(moved, { periodIndex: r.periodIndex, status: r.status })))
         throw new Error('race lost');
-      tx.insertLedger({
+      await tx.insertLedger({
         id: `led_${process.pid}_${p}`,
         accountId: r.accountId,
         kind: 'rental_charge',

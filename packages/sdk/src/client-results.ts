@@ -1,20 +1,18 @@
-import type { LicenseEntitlement, LicenseStateName, SessionPush } from '@licensor/protocol';
+import type {
+  LicenseEntitlement,
+  LicenseStateName,
+  MemberSyncAnswer,
+  QuotaAnswer,
+  SessionPush,
+  SessionStatusAnswer,
+  StatusAnswer,
+} from '@licensor/protocol';
 
-/** A member's standing in a BLOCK_LATEST pool (a cash register, a subordinate server). */
-export interface MemberState {
-  /** `blocked`: the member is beyond the licensed quantity (or its profile has unlicensed features); its sync must stop. */
-  state: 'active' | 'blocked';
-  /** 1-based position in order of first connection. */
-  position: number;
-  /** Licensed quantity; null = unlimited. */
-  quantity: number | null;
-  /** Feature module IDs the profile enables without a license, when that is why it is blocked. */
-  missingFeatures?: number[];
-  /** Why the member is blocked: `beyond_quantity` (connected after the licensed number), `features_unlicensed` (its profile enables add-ons the license lacks, listed in `missingFeatures`; it takes no seat). */
-  reasons?: ('beyond_quantity' | 'features_unlicensed')[];
-  /** A readable explanation when blocked. */
-  detail?: string;
-}
+/**
+ * A member's standing in a BLOCK_LATEST pool (a cash register, a subordinate server): `blocked` means it is beyond the
+ * licensed quantity or its profile enables unlicensed add-ons (`reasons`, `missingFeatures`, `detail` say which).
+ */
+export type MemberState = MemberSyncAnswer;
 
 /** The node's license as this client last heard it: kept current by the node's pushes (session transport). */
 export interface ClientLicense {
@@ -26,16 +24,8 @@ export interface ClientLicense {
   entitlements: LicenseEntitlement[];
 }
 
-/** The state of a DEGRADE pool after a report. */
-export interface QuotaState {
-  state: 'ok' | 'over_quota';
-  count: number;
-  quantity: number | null;
-  /** Operations allowed in the current state (over quota: only those still allowed, e.g. debits on existing accounts). */
-  allowed: string[];
-  /** Operations refused in the current state (over quota: e.g. new data in or out). */
-  refused: string[];
-}
+/** The state of a DEGRADE pool after a report: the operations allowed and refused in that state. */
+export type QuotaState = QuotaAnswer;
 
 /** The answer of `checkOperation` when the operation is allowed. */
 export interface OperationCheck {
@@ -50,20 +40,16 @@ export interface ProfileCheck {
   missingFeatures: number[];
 }
 
-/** The node's status as `GET /v1/status` reports it (license state, hardware key source, non-production flag, …). */
-export interface NodeStatus {
-  license?: { state?: 'valid' | 'missing' | 'expired' | 'not_yet_valid' | 'blocked'; [key: string]: unknown } | null;
-  nonProduction?: boolean;
-  [key: string]: unknown;
-}
+/** The node's status: `GET /v1/status` over HTTP, the session's `status` answer over the session. */
+export type NodeStatus = StatusAnswer | SessionStatusAnswer;
 
 /** A module of the node's catalog, as much as the SDK needs of it. */
 export interface CatalogModule {
   id: number;
-  name?: string;
-  kind?: 'application' | 'feature' | 'plugin-instance' | 'connection' | string;
+  name: string;
+  kind: 'application' | 'feature' | 'plugin-instance' | 'connection' | string;
   /** Admission strategy: REJECT_NEW, EVICT_INACTIVE, BLOCK_LATEST, DEGRADE or UNCOUNTED. */
-  strategy?: string;
+  strategy: string;
 }
 
 /** The hello the node pushes when a session opens. */

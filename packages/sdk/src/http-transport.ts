@@ -1,4 +1,4 @@
-import type { HeartbeatResult, LeaseView, Problem } from '@licensor/protocol';
+import type { HeartbeatAnswer, HeartbeatResult, LeaseView, Problem } from '@licensor/protocol';
 import { LicensingError } from './errors/licensing-error.js';
 import { httpRequest } from './http-request.js';
 import type { OperationRequest, Transport } from './operation-request.js';
@@ -13,11 +13,11 @@ export interface HttpTransportOptions {
 
 /** Carries each operation as one plain HTTP request to the routes of docs/api.md (no push, no session grace). */
 export class HttpTransport implements Transport {
-  readonly #opts: HttpTransportOptions;
-  #closed = false;
+  private readonly opts: HttpTransportOptions;
+  private closed = false;
 
   constructor(opts: HttpTransportOptions) {
-    this.#opts = { ...opts, url: opts.url.replace(/\/+$/, '') };
+    this.opts = { ...opts, url: opts.url.replace(/\/+$/, '') };
   }
 
   /** GET/POST/PUT/DELETE a path under the node URL; resolves with status and JSON body. */
@@ -28,22 +28,20 @@ export class HttpTransport implements Transport {
   ): Promise<{ status: number; body: unknown }> {
     const init = {
       method,
-      url: `${this.#opts.url}${path}`,
-      token: this.#opts.token,
+      url: `${this.opts.url}${path}`,
+      token: this.opts.token,
       body,
-      timeoutMs: this.#opts.requestTimeoutMs,
+      timeoutMs: this.opts.requestTimeoutMs,
     };
-    return httpRequest(this.#opts.ca === undefined ? init : { ...init, ca: this.#opts.ca });
+    return httpRequest(this.opts.ca === undefined ? init : { ...init, ca: this.opts.ca });
   }
 
   async call(req: OperationRequest): Promise<unknown> {
-    if (this.#closed) throw new LicensingError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' });
+    if (this.closed) throw new LicensingError({ code: 'CONNECTION_FAILED', detail: 'the client is closed' });
     switch (req.op) {
       case 'acquire': {
-        const res = await this.request('POST', `${modulePath(req.moduleId)}/leases`, { holderId: req.holderId });
-        const view = res.body as LeaseView;
-        // 200 means the holder re-took its own slot, 201 a new one (docs/api.md), should the body omit the flag.
-        return { ...view, reacquired: view.reacquired ?? res.status === 200 };
+        return (await this.request('POST', `${modulePath(req.moduleId)}/leases`, { holderId: req.holderId }))
+          .body as LeaseView;
       }
       case 'heartbeat': {
         // HTTP has no batch heartbeat: one request per lease, in parallel, folded into the session's result shape.
@@ -54,16 +52,14 @@ export class HttpTransport implements Transport {
                 leaseId: l.leaseId,
                 active: l.active,
               });
-              const body = (res.body ?? {}) as Partial<LeaseView>;
-              const renewed = {
+              const body = res.body as HeartbeatAnswer;
+              return {
                 moduleId: l.moduleId,
                 holderId: l.holderId,
-                ok: true as const,
-                expiresAt: body.expiresAt ?? Date.now(),
+                ok: true,
+                expiresAt: body.expiresAt,
+                nonProduction: body.nonProduction,
               };
-              return typeof body.nonProduction === 'boolean'
-                ? { ...renewed, nonProduction: body.nonProduction }
-                : renewed;
             } catch (err) {
               if (err instanceof LicensingError && err.status !== undefined)
                 return { moduleId: l.moduleId, holderId: l.holderId, ok: false, error: asProblem(err) };
@@ -76,13 +72,11 @@ export class HttpTransport implements Transport {
       case 'release':
         // The leaseId guards against releasing a newer lease the same holder took meanwhile (e.g. from another process).
         return (
-          (
-            await this.request(
-              'DELETE',
-              `${leasePath(req.moduleId, req.holderId)}${req.leaseId ? `?leaseId=${encodeURIComponent(req.leaseId)}` : ''}`,
-            )
-          ).body ?? { released: true }
-        );
+          await this.request(
+            'DELETE',
+            `${leasePath(req.moduleId, req.holderId)}${req.leaseId ? `?leaseId=${encodeURIComponent(req.leaseId)}` : ''}`,
+          )
+        ).body;
       case 'member.sync':
         return (
           await this.request(
@@ -108,7 +102,7 @@ export class HttpTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.#closed = true;
+    this.closed = true;
   }
 }
 

@@ -56,7 +56,8 @@ export {
   type PluginLicenseHooks,
 } from './load-plugin.js';
 export { type AnyClass, getLicensedModuleId, licensedModule } from './licensed-module.js';
-export { LicensingClient, type LicensingClientEvents } from './licensing-client.js';
+export { LicensingClient } from './licensing-client.js';
+export type { LicensingClientEvents } from './licensing-client-events.js';
 export type { LicensingClientOptions, TransportKind } from './licensing-client-options.js';
 export type { EventMap, Listener } from './typed-emitter.js';
 export type { WebSocketConstructor, WebSocketLike, WebSocketOptions } from './web-socket-like.js';

@@ -19,52 +19,52 @@ export interface InflightEntry {
  * cannot be mistaken for the request now in its slot.
  */
 export class InflightTable<T extends InflightEntry> {
-  readonly #slots: (T | undefined)[] = [];
-  readonly #free: number[] = [];
-  #sequence = 0;
-  #size = 0;
+  private readonly slots: (T | undefined)[] = [];
+  private readonly free: number[] = [];
+  private sequence = 0;
+  private count = 0;
 
   /** Requests in flight. */
   get size(): number {
-    return this.#size;
+    return this.count;
   }
 
   /** Adds a request and returns the id it is sent with; null when 2^20 requests are already in flight. */
   add(entry: T): number | null {
-    const slot = this.#free.length > 0 ? (this.#free.pop() as number) : this.#slots.length;
+    const slot = this.free.length > 0 ? (this.free.pop() as number) : this.slots.length;
     if (slot >= SLOTS) return null;
-    this.#sequence = (this.#sequence + 1) % SEQUENCES;
-    const id = this.#sequence * SLOTS + slot + 1;
-    this.#slots[slot] = entry;
+    this.sequence = (this.sequence + 1) % SEQUENCES;
+    const id = this.sequence * SLOTS + slot + 1;
+    this.slots[slot] = entry;
     entry.id = id;
-    this.#size++;
+    this.count++;
     return id;
   }
 
   /** Removes and returns the request answered by `id`, or undefined for an unknown or stale id. */
   take(id: number): T | undefined {
     const slot = (id - 1) % SLOTS;
-    const entry = this.#slots[slot];
+    const entry = this.slots[slot];
     if (entry === undefined || entry.id !== id) return undefined;
-    this.#slots[slot] = undefined;
-    this.#free.push(slot);
+    this.slots[slot] = undefined;
+    this.free.push(slot);
     entry.id = 0;
-    this.#size--;
+    this.count--;
     return entry;
   }
 
   /** Every request in flight, in the order they were sent. */
   values(): T[] {
-    const out = this.#slots.filter((e): e is T => e !== undefined);
+    const out = this.slots.filter((e): e is T => e !== undefined);
     // Sequence order is send order (up to the wrap after 2^32 requests, which is only a matter of requeue order).
     return out.sort((a, b) => a.id - b.id);
   }
 
   /** Forgets every request (their ids become stale). */
   clear(): void {
-    for (const e of this.#slots) if (e) e.id = 0;
-    this.#slots.length = 0;
-    this.#free.length = 0;
-    this.#size = 0;
+    for (const e of this.slots) if (e) e.id = 0;
+    this.slots.length = 0;
+    this.free.length = 0;
+    this.count = 0;
   }
 }

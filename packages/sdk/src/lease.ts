@@ -29,27 +29,27 @@ export class Lease implements AsyncDisposable {
   readonly moduleId: number;
   /** The holder (device ID, plugin instance ID); the same holder re-takes the same slot. */
   readonly holderId: string;
-  readonly #owner: LeaseOwner;
-  #view: LeaseView;
-  #lostError: LicensingError | undefined;
+  private readonly owner: LeaseOwner;
+  private view: LeaseView;
+  private lossError: LicensingError | undefined;
   // Made on first use: most leases are released without anyone waiting on `lost` or registering `onLost`, and a
   // promise and a set per acquire are garbage the hot path does not need.
-  #lost: Promise<LicensingError> | undefined;
-  #resolveLost: ((err: LicensingError) => void) | undefined;
-  #lostCallbacks: Set<(err: LicensingError) => void> | undefined;
-  #release: Promise<void> | undefined;
-  #active = false;
-  #license: LeaseLicense | undefined;
+  private lostPromise: Promise<LicensingError> | undefined;
+  private resolveLost: ((err: LicensingError) => void) | undefined;
+  private lostCallbacks: Set<(err: LicensingError) => void> | undefined;
+  private releasing: Promise<void> | undefined;
+  private active = false;
+  private leaseLicense: LeaseLicense | undefined;
 
   static {
     updateView = (lease, view) => {
-      lease.#view = view;
+      lease.view = view;
     };
     markLost = (lease, error) => {
-      if (lease.#lostError || lease.#release) return false;
-      lease.#lostError = error;
-      lease.#resolveLost?.(error);
-      for (const cb of lease.#lostCallbacks ?? []) {
+      if (lease.lossError || lease.releasing) return false;
+      lease.lossError = error;
+      lease.resolveLost?.(error);
+      for (const cb of lease.lostCallbacks ?? []) {
         try {
           cb(error);
         } catch (err) {
@@ -59,15 +59,15 @@ export class Lease implements AsyncDisposable {
           });
         }
       }
-      lease.#lostCallbacks = undefined;
+      lease.lostCallbacks = undefined;
       return true;
     };
     setLicense = (lease, license) => {
-      lease.#license = license;
+      lease.leaseLicense = license;
     };
     takeActivity = (lease) => {
-      const active = lease.#active;
-      lease.#active = false;
+      const active = lease.active;
+      lease.active = false;
       return active;
     };
   }
@@ -76,46 +76,46 @@ export class Lease implements AsyncDisposable {
   constructor(view: LeaseView, owner: LeaseOwner) {
     this.moduleId = view.moduleId;
     this.holderId = view.holderId;
-    this.#view = view;
-    this.#owner = owner;
+    this.view = view;
+    this.owner = owner;
   }
 
   /** Resolves (never rejects) with the reason when the lease is lost; stays pending if it is released normally. */
   get lost(): Promise<LicensingError> {
-    if (!this.#lost) {
-      const lostError = this.#lostError;
-      this.#lost = lostError
+    if (!this.lostPromise) {
+      const lostError = this.lossError;
+      this.lostPromise = lostError
         ? Promise.resolve(lostError)
         : new Promise((resolve) => {
-            this.#resolveLost = resolve;
+            this.resolveLost = resolve;
           });
     }
-    return this.#lost;
+    return this.lostPromise;
   }
 
   /** The node's id of this lease (`lse_…`); unchanged while the holder keeps re-taking its slot. */
   get leaseId(): string {
-    return this.#view.leaseId;
+    return this.view.leaseId;
   }
 
   /** When the node frees the slot unless a heartbeat comes first (ms since the epoch). */
   get expiresAt(): number {
-    return this.#view.expiresAt;
+    return this.view.expiresAt;
   }
 
   /** When the holder first took the slot (ms since the epoch). */
   get acquiredAt(): number {
-    return this.#view.acquiredAt;
+    return this.view.acquiredAt;
   }
 
   /** True when the holder already held this slot (e.g. a device re-taking it after a crash or reconnect). */
   get reacquired(): boolean {
-    return this.#view.reacquired;
+    return this.view.reacquired;
   }
 
   /** True when the node runs a developer license: the slot is for testing, not production (follows a swapped license). */
   get nonProduction(): boolean {
-    return this.#view.nonProduction === true;
+    return this.view.nonProduction === true;
   }
 
   /**
@@ -123,54 +123,54 @@ export class Lease implements AsyncDisposable {
    * quantity. Updated at once when the node pushes a license change (session transport); undefined until known.
    */
   get license(): LeaseLicense | undefined {
-    return this.#license;
+    return this.leaseLicense;
   }
 
   /** Heartbeat interval the node asked for with this lease. */
   get heartbeatIntervalMs(): number {
-    return this.#view.heartbeatIntervalMs;
+    return this.view.heartbeatIntervalMs;
   }
 
   /** True once the node took the lease away. */
   get isLost(): boolean {
-    return this.#lostError !== undefined;
+    return this.lossError !== undefined;
   }
 
   /** Why the lease was lost, once it was. */
   get lostError(): LicensingError | undefined {
-    return this.#lostError;
+    return this.lossError;
   }
 
   /** True once `release()` was called. */
   get isReleased(): boolean {
-    return this.#release !== undefined;
+    return this.releasing !== undefined;
   }
 
   /** Marks user activity: the next heartbeat reports the holder active (EVICT_INACTIVE evicts by idleness, not silence). */
   touch(): void {
-    this.#active = true;
+    this.active = true;
   }
 
   /** Calls `cb` when the lease is lost (at once if it already is); returns a function that unsubscribes. */
   onLost(cb: (error: LicensingError) => void): () => void {
-    if (this.#lostError) {
-      const err = this.#lostError;
+    if (this.lossError) {
+      const err = this.lossError;
       queueMicrotask(() => cb(err));
       return () => {};
     }
-    const callbacks = this.#lostCallbacks ?? new Set();
-    this.#lostCallbacks = callbacks;
+    const callbacks = this.lostCallbacks ?? new Set();
+    this.lostCallbacks = callbacks;
     callbacks.add(cb);
     return () => callbacks.delete(cb);
   }
 
   /** Frees the slot; idempotent (every call returns the same promise). A lease already lost resolves at once. */
   release(): Promise<void> {
-    if (!this.#release) {
-      this.#lostCallbacks = undefined;
-      this.#release = this.#lostError ? Promise.resolve() : this.#owner.releaseLease(this);
+    if (!this.releasing) {
+      this.lostCallbacks = undefined;
+      this.releasing = this.lossError ? Promise.resolve() : this.owner.releaseLease(this);
     }
-    return this.#release;
+    return this.releasing;
   }
 
   /** Releases the slot at the end of an `await using` scope, also when the scope throws. */
@@ -197,4 +197,18 @@ export function takeLeaseActivity(lease: Lease): boolean {
 /** Sets what the client knows of the license for a lease's module. Internal to the SDK. */
 export function setLeaseLicense(lease: Lease, license: LeaseLicense): void {
   setLicense(lease, license);
+}
+
+/** What the node last said of a lease, as a view to update from. */
+export function leaseViewOf(lease: Lease): LeaseView {
+  return {
+    moduleId: lease.moduleId,
+    holderId: lease.holderId,
+    leaseId: lease.leaseId,
+    acquiredAt: lease.acquiredAt,
+    expiresAt: lease.expiresAt,
+    heartbeatIntervalMs: lease.heartbeatIntervalMs,
+    reacquired: lease.reacquired,
+    nonProduction: lease.nonProduction,
+  };
 }

@@ -119,18 +119,18 @@ export async function loadPlugin<C extends PluginClass>(
 
 /** A loaded plugin and the watch over its license: tells the plugin of a loss and takes the license again. */
 class PluginLicenseWatch<T> implements LoadedPlugin<T> {
-  readonly #client: LicensingClient;
-  readonly #instanceId: string;
-  readonly #counted: boolean;
-  readonly #retryMs: number;
-  readonly #lostCallbacks = new Set<(error: LicensingError) => void>();
-  readonly #restoredCallbacks = new Set<() => void>();
-  readonly #stopListening: () => void;
-  #lease: Lease | null;
-  #lostError: LicensingError | undefined;
-  #retryTimer: NodeJS.Timeout | null = null;
-  #retrying: Promise<void> | null = null;
-  #unloading: Promise<void> | undefined;
+  private readonly client: LicensingClient;
+  private readonly instanceId: string;
+  private readonly counted: boolean;
+  private readonly retryMs: number;
+  private readonly lostCallbacks = new Set<(error: LicensingError) => void>();
+  private readonly restoredCallbacks = new Set<() => void>();
+  private readonly stopListening: () => void;
+  private heldLease: Lease | null;
+  private lossError: LicensingError | undefined;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private retrying: Promise<void> | null = null;
+  private unloading: Promise<void> | undefined;
 
   constructor(
     client: LicensingClient,
@@ -140,72 +140,72 @@ class PluginLicenseWatch<T> implements LoadedPlugin<T> {
     lease: Lease | null,
     retryMs: number,
   ) {
-    this.#client = client;
-    this.#instanceId = instanceId;
-    this.#lease = lease;
-    this.#counted = lease !== null;
-    this.#retryMs = retryMs;
-    this.#stopListening = client.on('licenseState', (push) => this.#onLicense(push));
-    if (lease) this.#watch(lease);
+    this.client = client;
+    this.instanceId = instanceId;
+    this.heldLease = lease;
+    this.counted = lease !== null;
+    this.retryMs = retryMs;
+    this.stopListening = client.on('licenseState', (push) => this.onLicense(push));
+    if (lease) this.watch(lease);
   }
 
   get lease(): Lease | null {
-    return this.#lease;
+    return this.heldLease;
   }
 
   get licensed(): boolean {
-    return this.#lostError === undefined;
+    return this.lossError === undefined;
   }
 
   get lostError(): LicensingError | undefined {
-    return this.#lostError;
+    return this.lossError;
   }
 
   onLicenseLost(cb: (error: LicensingError) => void): () => void {
-    this.#lostCallbacks.add(cb);
-    return () => this.#lostCallbacks.delete(cb);
+    this.lostCallbacks.add(cb);
+    return () => this.lostCallbacks.delete(cb);
   }
 
   onLicenseRestored(cb: () => void): () => void {
-    this.#restoredCallbacks.add(cb);
-    return () => this.#restoredCallbacks.delete(cb);
+    this.restoredCallbacks.add(cb);
+    return () => this.restoredCallbacks.delete(cb);
   }
 
   unload(): Promise<void> {
-    this.#unloading ??= (async () => {
-      this.#stopListening();
-      this.#stopRetry();
+    this.unloading ??= (async () => {
+      this.stopListening();
+      this.stopRetry();
       try {
         await disposePlugin(this.plugin);
       } finally {
-        await this.#lease?.release();
+        await this.heldLease?.release();
       }
     })();
-    return this.#unloading;
+    return this.unloading;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.unload();
   }
 
-  #watch(lease: Lease): void {
+  private watch(lease: Lease): void {
     lease.onLost((error) => {
-      if (this.#lease === lease) this.#lose(error);
+      if (this.heldLease === lease) this.lose(error);
     });
   }
 
   /** The node pushed a license change: a license that no longer covers the module is a loss; one that does, a chance to retake it. */
-  #onLicense(push: LicenseStatePush): void {
-    if (this.#unloading) return;
+  private onLicense(push: LicenseStatePush): void {
+    if (this.unloading) return;
     const entitlement = push.entitlements?.find((e) => e.moduleId === this.moduleId);
     const covered =
       push.state === 'valid' &&
       (push.entitlements === undefined || (entitlement !== undefined && entitlement.quantity !== 0));
     if (covered) {
-      if (this.#lostError) void this.#retry();
+      if (this.lossError) void this.retry();
       return;
     }
-    if (this.#lostError) return;
+    if (this.lossError) return;
     const error =
       push.state !== 'valid'
         ? toLicensingError({
@@ -219,61 +219,61 @@ class PluginLicenseWatch<T> implements LoadedPlugin<T> {
             data: { moduleId: this.moduleId },
           });
     // The slot means nothing without the license: give it back, so it is free when the license allows again.
-    const lease = this.#lease;
-    this.#lose(error);
+    const lease = this.heldLease;
+    this.lose(error);
     void lease?.release().catch(() => {});
   }
 
-  #lose(error: LicensingError): void {
-    if (this.#lostError || this.#unloading) return;
-    this.#lostError = error;
-    this.#lease = null;
+  private lose(error: LicensingError): void {
+    if (this.lossError || this.unloading) return;
+    this.lossError = error;
+    this.heldLease = null;
     call(() => (this.plugin as PluginLicenseHooks | null)?.onLicenseLost?.(error));
-    for (const cb of [...this.#lostCallbacks]) call(() => cb(error));
-    this.#scheduleRetry();
+    for (const cb of [...this.lostCallbacks]) call(() => cb(error));
+    this.scheduleRetry();
   }
 
-  #scheduleRetry(): void {
-    if (this.#retryMs === 0 || this.#retryTimer || this.#unloading || !this.#lostError) return;
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = null;
-      void this.#retry().finally(() => this.#scheduleRetry());
-    }, this.#retryMs);
-    this.#retryTimer.unref();
+  private scheduleRetry(): void {
+    if (this.retryMs === 0 || this.retryTimer || this.unloading || !this.lossError) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.retry().finally(() => this.scheduleRetry());
+    }, this.retryMs);
+    this.retryTimer.unref();
   }
 
-  #stopRetry(): void {
-    if (this.#retryTimer) clearTimeout(this.#retryTimer);
-    this.#retryTimer = null;
+  private stopRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   /** One attempt at taking the license again (one at a time); a refusal leaves it lost until the next attempt. */
-  #retry(): Promise<void> {
-    this.#retrying ??= this.#takeAgain().finally(() => {
-      this.#retrying = null;
+  private retry(): Promise<void> {
+    this.retrying ??= this.takeAgain().finally(() => {
+      this.retrying = null;
     });
-    return this.#retrying;
+    return this.retrying;
   }
 
-  async #takeAgain(): Promise<void> {
-    if (!this.#lostError || this.#unloading) return;
+  private async takeAgain(): Promise<void> {
+    if (!this.lossError || this.unloading) return;
     let lease: Lease | null = null;
     try {
-      if (this.#counted) lease = await this.#client.acquireSlot(this.moduleId, this.#instanceId);
-      else if (!(await this.#client.isEnabled(this.moduleId))) return;
+      if (this.counted) lease = await this.client.acquireSlot(this.moduleId, this.instanceId);
+      else if (!(await this.client.isEnabled(this.moduleId))) return;
     } catch {
       return;
     }
-    if (this.#unloading) {
+    if (this.unloading) {
       await lease?.release().catch(() => {});
       return;
     }
-    this.#lease = lease;
-    this.#lostError = undefined;
-    this.#stopRetry();
-    if (lease) this.#watch(lease);
+    this.heldLease = lease;
+    this.lossError = undefined;
+    this.stopRetry();
+    if (lease) this.watch(lease);
     call(() => (this.plugin as PluginLicenseHooks | null)?.onLicenseRestored?.());
-    for (const cb of [...this.#restoredCallbacks]) call(() => cb());
+    for (const cb of [...this.restoredCallbacks]) call(() => cb());
   }
 }
 

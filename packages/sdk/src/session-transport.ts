@@ -52,31 +52,31 @@ export function sessionUrl(url: string): string {
  * holder on the node, so a retry cannot take a second slot).
  */
 export class SessionTransport implements Transport {
-  readonly #opts: SessionTransportOptions;
-  readonly #url: string;
-  #state: State = 'idle';
-  #ws: WebSocketLike | null = null;
-  #outbox: string[] = [];
-  readonly #inflight = new InflightTable<Pending>();
-  #queue: Pending[] = [];
-  #failedAttempts = 0;
-  #everOpened = false;
-  #reconnectTimer: NodeJS.Timeout | null = null;
-  #sweepTimer: NodeJS.Timeout | null = null;
-  #closeWaiters: (() => void)[] = [];
+  private readonly opts: SessionTransportOptions;
+  private readonly url: string;
+  private state: State = 'idle';
+  private ws: WebSocketLike | null = null;
+  private outbox: string[] = [];
+  private readonly inflight = new InflightTable<Pending>();
+  private queue: Pending[] = [];
+  private failedAttempts = 0;
+  private everOpened = false;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private closeWaiters: (() => void)[] = [];
 
   constructor(opts: SessionTransportOptions) {
-    this.#opts = opts;
-    this.#url = sessionUrl(opts.url);
+    this.opts = opts;
+    this.url = sessionUrl(opts.url);
   }
 
   /** True while the socket is open. */
   get connected(): boolean {
-    return this.#state === 'open';
+    return this.state === 'open';
   }
 
   call(req: OperationRequest): Promise<unknown> {
-    if (this.#state === 'closed') return Promise.reject(connectionError('the client is closed'));
+    if (this.state === 'closed') return Promise.reject(connectionError('the client is closed'));
     return new Promise((resolve, reject) => {
       const pending: Pending = {
         id: 0,
@@ -84,90 +84,90 @@ export class SessionTransport implements Transport {
         resolve,
         reject,
         failures: 0,
-        deadline: performance.now() + this.#opts.requestTimeoutMs,
+        deadline: performance.now() + this.opts.requestTimeoutMs,
       };
-      this.#watchTimeouts();
-      if (this.#state === 'open') this.#send(pending);
+      this.watchTimeouts();
+      if (this.state === 'open') this.send(pending);
       else {
-        this.#queue.push(pending);
-        this.#connect();
+        this.queue.push(pending);
+        this.openSocket();
       }
     });
   }
 
   /** Opens the socket now (instead of on first use). */
   connect(): void {
-    this.#connect();
+    this.openSocket();
   }
 
   async close(): Promise<void> {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
-    this.#reconnectTimer = null;
-    if (this.#sweepTimer) clearInterval(this.#sweepTimer);
-    this.#sweepTimer = null;
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = null;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
     const err = connectionError('the client is closed');
-    for (const p of [...this.#queue, ...this.#inflight.values()]) this.#settle(p, err);
-    this.#queue = [];
-    this.#inflight.clear();
-    const ws = this.#ws;
+    for (const p of [...this.queue, ...this.inflight.values()]) this.settle(p, err);
+    this.queue = [];
+    this.inflight.clear();
+    const ws = this.ws;
     if (!ws) return;
     await new Promise<void>((resolve) => {
-      this.#closeWaiters.push(resolve);
+      this.closeWaiters.push(resolve);
       // A node that never completes the closing handshake must not hold close() hostage.
       const kill = setTimeout(() => {
         ws.terminate();
-        this.#detach(ws);
+        this.detach(ws);
       }, 1_000);
       kill.unref();
-      this.#closeWaiters.push(() => clearTimeout(kill));
+      this.closeWaiters.push(() => clearTimeout(kill));
       ws.close(1000, 'client closed');
     });
   }
 
   /** Drops the socket abruptly (tests and fault injection); the transport reconnects as after a network failure. */
   terminateSocket(): void {
-    this.#ws?.terminate();
+    this.ws?.terminate();
   }
 
-  #connect(): void {
-    if (this.#state !== 'idle' || this.#reconnectTimer) return;
-    this.#state = 'connecting';
-    const Ctor = this.#opts.WebSocket ?? (WsWebSocket as unknown as WebSocketConstructor);
+  private openSocket(): void {
+    if (this.state !== 'idle' || this.reconnectTimer) return;
+    this.state = 'connecting';
+    const Ctor = this.opts.WebSocket ?? (WsWebSocket as unknown as WebSocketConstructor);
     const options: WebSocketOptions = {
-      headers: { authorization: `Bearer ${this.#opts.token}` },
-      handshakeTimeout: this.#opts.requestTimeoutMs,
+      headers: { authorization: `Bearer ${this.opts.token}` },
+      handshakeTimeout: this.opts.requestTimeoutMs,
       // Messages are small JSON; compression costs more CPU than it saves on the hot path.
       perMessageDeflate: false,
     };
-    if (this.#opts.ca !== undefined) options.ca = this.#opts.ca;
+    if (this.opts.ca !== undefined) options.ca = this.opts.ca;
     let ws: WebSocketLike;
     try {
-      ws = new Ctor(this.#url, options);
+      ws = new Ctor(this.url, options);
     } catch (err) {
-      this.#state = 'idle';
-      this.#failConnection(
-        connectionError(`cannot open ${this.#url}: ${err instanceof Error ? err.message : String(err)}`, err),
+      this.state = 'idle';
+      this.failConnection(
+        connectionError(`cannot open ${this.url}: ${err instanceof Error ? err.message : String(err)}`, err),
         false,
       );
       return;
     }
-    this.#ws = ws;
+    this.ws = ws;
     let lastError: Error | undefined;
     ws.on('open', () => {
-      if (this.#ws !== ws) return;
-      this.#state = 'open';
-      const reconnected = this.#everOpened;
-      this.#everOpened = true;
-      this.#failedAttempts = 0;
-      this.#opts.onOpen(reconnected);
-      const queued = this.#queue;
-      this.#queue = [];
-      for (const p of queued) this.#send(p);
+      if (this.ws !== ws) return;
+      this.state = 'open';
+      const reconnected = this.everOpened;
+      this.everOpened = true;
+      this.failedAttempts = 0;
+      this.opts.onOpen(reconnected);
+      const queued = this.queue;
+      this.queue = [];
+      for (const p of queued) this.send(p);
     });
     ws.on('message', (data) => {
-      if (this.#ws === ws) this.#onMessage(data.toString());
+      if (this.ws === ws) this.onMessage(data.toString());
     });
     ws.on('error', (err) => {
       lastError = err;
@@ -186,109 +186,109 @@ export class SessionTransport implements Transport {
         }
         const status = res.statusCode ?? 0;
         const err = toLicensingError(problem ?? { detail: `session upgrade refused with HTTP ${status}` }, status);
-        if (this.#ws !== ws) return;
-        this.#detach(ws);
+        if (this.ws !== ws) return;
+        this.detach(ws);
         // Auth and client errors will not heal by retrying: fail every waiting request at once.
-        this.#failConnection(err, status >= 400 && status < 500);
+        this.failConnection(err, status >= 400 && status < 500);
       });
     });
     ws.on('close', (code, reason) => {
-      if (this.#ws !== ws) {
-        this.#flushCloseWaiters();
+      if (this.ws !== ws) {
+        this.flushCloseWaiters();
         return;
       }
-      this.#detach(ws);
+      this.detach(ws);
       const why = lastError
         ? lastError.message
         : `closed with code ${code}${reason.length ? ` (${reason.toString()})` : ''}`;
-      this.#failConnection(connectionError(`session ${this.#url} dropped: ${why}`, lastError), false);
+      this.failConnection(connectionError(`session ${this.url} dropped: ${why}`, lastError), false);
     });
   }
 
-  #detach(ws: WebSocketLike): void {
-    if (this.#ws === ws) this.#ws = null;
-    this.#flushCloseWaiters();
+  private detach(ws: WebSocketLike): void {
+    if (this.ws === ws) this.ws = null;
+    this.flushCloseWaiters();
   }
 
-  #flushCloseWaiters(): void {
-    const waiters = this.#closeWaiters;
-    this.#closeWaiters = [];
+  private flushCloseWaiters(): void {
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
     for (const w of waiters) w();
   }
 
-  #failConnection(err: LicensingError, fatal: boolean): void {
-    if (this.#state === 'closed') return;
-    const wasOpen = this.#state === 'open';
-    this.#state = 'idle';
+  private failConnection(err: LicensingError, fatal: boolean): void {
+    if (this.state === 'closed') return;
+    const wasOpen = this.state === 'open';
+    this.state = 'idle';
     // In-flight requests go back to the front of the queue, in the order they were sent.
-    const requeue = [...this.#inflight.values(), ...this.#queue];
-    this.#inflight.clear();
-    this.#queue = [];
+    const requeue = [...this.inflight.values(), ...this.queue];
+    this.inflight.clear();
+    this.queue = [];
     for (const p of requeue) {
       p.failures++;
-      if (fatal || p.failures > 1) this.#settle(p, err);
-      else this.#queue.push(p);
+      if (fatal || p.failures > 1) this.settle(p, err);
+      else this.queue.push(p);
     }
     if (wasOpen)
-      this.#opts.onDrop(err.name === 'ConnectionError' ? (err as ConnectionError) : connectionError(err.message, err));
+      this.opts.onDrop(err.name === 'ConnectionError' ? (err as ConnectionError) : connectionError(err.message, err));
     if (fatal) {
       // Wait for the next call to try again; hammering a node that refused the token helps nobody.
-      this.#failedAttempts = 0;
+      this.failedAttempts = 0;
       return;
     }
-    this.#failedAttempts++;
-    if (this.#queue.length > 0 || this.#everOpened) {
+    this.failedAttempts++;
+    if (this.queue.length > 0 || this.everOpened) {
       const delay =
-        this.#queue.length > 0 && this.#failedAttempts === 1
+        this.queue.length > 0 && this.failedAttempts === 1
           ? 0
-          : backoffDelay(this.#failedAttempts - 1, 100, this.#opts.maxReconnectDelayMs ?? 5_000);
-      this.#reconnectTimer = setTimeout(() => {
-        this.#reconnectTimer = null;
-        this.#connect();
+          : backoffDelay(this.failedAttempts - 1, 100, this.opts.maxReconnectDelayMs ?? 5_000);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        this.openSocket();
       }, delay);
-      this.#reconnectTimer.unref();
+      this.reconnectTimer.unref();
     }
   }
 
-  #send(p: Pending): void {
-    const id = this.#inflight.add(p);
+  private send(p: Pending): void {
+    const id = this.inflight.add(p);
     if (id === null) {
       p.reject(connectionError('more than 2^20 requests in flight on one session'));
       return;
     }
-    if (!this.#ws) return;
-    this.#outbox.push(JSON.stringify({ id, ...p.req }));
+    if (!this.ws) return;
+    this.outbox.push(JSON.stringify({ id, ...p.req }));
     // Requests made in the same turn of the event loop leave as one message: one frame, one write.
-    if (this.#outbox.length === 1) setImmediate(() => this.#flush());
+    if (this.outbox.length === 1) setImmediate(() => this.flush());
   }
 
-  #flush(): void {
-    const out = this.#outbox;
-    this.#outbox = [];
-    const ws = this.#ws;
+  private flush(): void {
+    const out = this.outbox;
+    this.outbox = [];
+    const ws = this.ws;
     if (!ws || out.length === 0) return;
     // A failed write means the socket is going down; its 'close' event requeues the requests, so the callback ignores it.
     ws.send(out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`, () => {});
   }
 
-  #onMessage(text: string): void {
+  private onMessage(text: string): void {
     let parsed: SessionServerMessage | SessionServerMessage[];
     try {
       parsed = JSON.parse(text) as SessionServerMessage | SessionServerMessage[];
     } catch {
       return;
     }
-    if (Array.isArray(parsed)) for (const m of parsed) this.#onOne(m);
-    else this.#onOne(parsed);
+    if (Array.isArray(parsed)) for (const m of parsed) this.onOne(m);
+    else this.onOne(parsed);
   }
 
-  #onOne(msg: SessionServerMessage): void {
+  private onOne(msg: SessionServerMessage): void {
     if (!msg || typeof msg !== 'object') return;
     if ('push' in msg) {
-      this.#opts.onPush(msg);
+      this.opts.onPush(msg);
       return;
     }
-    const p = typeof msg.id === 'number' ? this.#inflight.take(msg.id) : undefined;
+    const p = typeof msg.id === 'number' ? this.inflight.take(msg.id) : undefined;
     if (!p) return;
     if (msg.ok) p.resolve(msg.result);
     else p.reject(toLicensingError(msg.error));
@@ -299,38 +299,38 @@ export class SessionTransport implements Transport {
    * measurable share of the hot path's CPU and garbage. A request times out between its deadline and a tenth of the
    * timeout later (at most a second).
    */
-  #watchTimeouts(): void {
-    if (this.#sweepTimer) return;
-    const every = Math.min(1000, Math.max(10, Math.ceil(this.#opts.requestTimeoutMs / 10)));
-    this.#sweepTimer = setInterval(() => this.#sweep(), every);
-    this.#sweepTimer.unref();
+  private watchTimeouts(): void {
+    if (this.sweepTimer) return;
+    const every = Math.min(1000, Math.max(10, Math.ceil(this.opts.requestTimeoutMs / 10)));
+    this.sweepTimer = setInterval(() => this.sweep(), every);
+    this.sweepTimer.unref();
   }
 
-  #sweep(): void {
+  private sweep(): void {
     const now = performance.now();
-    for (const p of [...this.#inflight.values(), ...this.#queue]) if (p.deadline <= now) this.#timeout(p);
-    if (this.#inflight.size === 0 && this.#queue.length === 0 && this.#sweepTimer) {
-      clearInterval(this.#sweepTimer);
-      this.#sweepTimer = null;
+    for (const p of [...this.inflight.values(), ...this.queue]) if (p.deadline <= now) this.timeout(p);
+    if (this.inflight.size === 0 && this.queue.length === 0 && this.sweepTimer) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = null;
     }
   }
 
-  #timeout(p: Pending): void {
-    if (p.id !== 0 && this.#inflight.take(p.id)) {
+  private timeout(p: Pending): void {
+    if (p.id !== 0 && this.inflight.take(p.id)) {
       // No answer within the timeout on an open socket: treat the socket as half-open and start over.
-      this.#ws?.terminate();
+      this.ws?.terminate();
     }
-    this.#queue = this.#queue.filter((q) => q !== p);
+    this.queue = this.queue.filter((q) => q !== p);
     p.reject(
       connectionError(
-        `${p.req.op} got no answer within ${this.#opts.requestTimeoutMs} ms`,
+        `${p.req.op} got no answer within ${this.opts.requestTimeoutMs} ms`,
         undefined,
         'REQUEST_TIMEOUT',
       ),
     );
   }
 
-  #settle(p: Pending, err: LicensingError): void {
+  private settle(p: Pending, err: LicensingError): void {
     p.reject(err);
   }
 }

@@ -6,14 +6,14 @@ export type Listener<A extends unknown[]> = (...args: A) => void;
 
 /** A tiny typed event emitter (no dependency on node:events so the types stay exact per event). */
 export class TypedEmitter<E extends EventMap> {
-  readonly #listeners = new Map<keyof E, Set<Listener<never[]>>>();
+  private readonly listeners = new Map<keyof E, Set<Listener<never[]>>>();
 
   /** Adds a listener; returns a function that removes it. */
   on<K extends keyof E>(event: K, listener: Listener<E[K]>): () => void {
-    let set = this.#listeners.get(event);
+    let set = this.listeners.get(event);
     if (!set) {
       set = new Set();
-      this.#listeners.set(event, set);
+      this.listeners.set(event, set);
     }
     set.add(listener as unknown as Listener<never[]>);
     return () => this.off(event, listener);
@@ -30,17 +30,17 @@ export class TypedEmitter<E extends EventMap> {
 
   /** Removes a listener. */
   off<K extends keyof E>(event: K, listener: Listener<E[K]>): void {
-    this.#listeners.get(event)?.delete(listener as unknown as Listener<never[]>);
+    this.listeners.get(event)?.delete(listener as unknown as Listener<never[]>);
   }
 
   /** Number of listeners of an event. */
   listenerCount(event: keyof E): number {
-    return this.#listeners.get(event)?.size ?? 0;
+    return this.listeners.get(event)?.size ?? 0;
   }
 
   /** Calls every listener of an event; a throwing listener does not stop the others, its error surfaces as uncaught. */
   protected emit<K extends keyof E>(event: K, ...args: E[K]): void {
-    const set = this.#listeners.get(event);
+    const set = this.listeners.get(event);
     if (!set) return;
     for (const listener of [...set]) {
       try {

@@ -1,7 +1,7 @@
 import { fail, ok } from '@licensor/protocol';
 import { refuse, requireStrategy, snapshotMember } from './pool-guards.js';
-import type { Decision, Member, PoolState } from './pool-state.js';
-import { orderedMembers, recomputeMembers } from './recompute-members.js';
+import type { Change, Decision, DomainEvent, Member, PoolState } from './pool-state.js';
+import { recomputeMembers, sameIds, settleMember } from './recompute-members.js';
 
 /** What a joining (or re-syncing) member reports. */
 export interface JoinRequest {
@@ -32,14 +32,24 @@ export function joinMember(pool: PoolState, req: JoinRequest, now: number): Deci
   }
 
   const events: Decision<JoinResult>['events'] = [];
+  // Set when only this member needs settling: recomputing the whole pool sorts every member (10,000 sites syncing).
+  let settled: { changes: Change[]; events: DomainEvent[] } | null = null;
   let member = pool.members.get(req.memberId);
   if (member) {
     member.lastSeenAt = now;
-    if (req.features !== undefined) member.features = [...req.features];
+    // Same profile: nothing that decides admission changed, and every change to the pool settles all its members.
+    if (req.features === undefined || sameIds(member.features, req.features)) settled = { changes: [], events: [] };
+    else member.features = [...req.features];
   } else {
     let seq = 0;
-    for (const m of pool.members.values()) seq = Math.max(seq, m.seq);
-    // Starts active; recompute blocks it when its profile enables an unlicensed add-on or it is beyond the quantity,
+    let latest = Number.NEGATIVE_INFINITY;
+    let seats = 0;
+    for (const m of pool.members.values()) {
+      seq = Math.max(seq, m.seq);
+      latest = Math.max(latest, m.firstConnectedAt);
+      if (m.state === 'active') seats++;
+    }
+    // Starts active; settling blocks it when its profile enables an unlicensed add-on or it is beyond the quantity,
     // which also raises member.blocked with the reason.
     member = {
       moduleId: pool.module.id,
@@ -59,13 +69,30 @@ export function joinMember(pool: PoolState, req: JoinRequest, now: number): Deci
       subject: member.memberId,
       data: { seq: member.seq },
     });
+    // Last in admission order (the usual case, unless the clock went back): the members before it keep their states.
+    if (now >= latest) {
+      settled = { changes: [], events: [] };
+      settleMember(pool, member, pool.members.size - 1, seats, settled);
+    }
   }
 
-  const recomputed = recomputeMembers(pool, now);
+  const recomputed = settled ?? recomputeMembers(pool, now);
   const changes = recomputed.changes.some((c) => c.kind === 'member.put' && c.member.memberId === req.memberId)
     ? recomputed.changes
     : [{ kind: 'member.put' as const, member: snapshotMember(member) }, ...recomputed.changes];
   events.push(...recomputed.events);
-  const position = orderedMembers(pool).indexOf(member) + 1;
+  const position = placeOf(pool, member);
   return { outcome: ok({ member: snapshotMember(member), position, quantity: pool.quantity }), changes, events };
+}
+
+/** A member's 1-based place in admission order (first connection, then join sequence), without sorting the pool. */
+function placeOf(pool: PoolState, member: Member): number {
+  let before = 0;
+  for (const m of pool.members.values())
+    if (
+      m.firstConnectedAt < member.firstConnectedAt ||
+      (m.firstConnectedAt === member.firstConnectedAt && m.seq < member.seq)
+    )
+      before++;
+  return before + 1;
 }

@@ -18,38 +18,52 @@ export function missingFeaturesOf(pool: PoolState, member: Pick<Member, 'feature
  * Reports only members whose state, reason or missing features change.
  */
 export function recomputeMembers(pool: PoolState, _now: number): { changes: Change[]; events: DomainEvent[] } {
-  const changes: Change[] = [];
-  const events: DomainEvent[] = [];
-  const { quantity } = pool;
+  const out = { changes: [] as Change[], events: [] as DomainEvent[] };
   let seats = 0;
   orderedMembers(pool).forEach((member, i) => {
-    const missing = missingFeaturesOf(pool, member);
-    let reason: MemberBlockReason | null = null;
-    if (missing.length > 0) reason = 'features_unlicensed';
-    else if (quantity !== null && seats >= quantity) reason = 'beyond_quantity';
-    else seats++;
-    const state = reason ? 'blocked' : 'active';
-    if (member.state === state && member.blockedReason === reason && sameIds(member.missingFeatures, missing)) return;
-    const before = { reason: member.blockedReason, modules: member.missingFeatures };
-    member.state = state;
-    member.blockedReason = reason;
-    member.missingFeatures = missing;
-    changes.push({ kind: 'member.put', member: snapshotMember(member) });
-    // A blocked member whose reason changed is announced again, so its application learns the new reason.
-    events.push({
-      type: state === 'blocked' ? 'member.blocked' : 'member.unblocked',
-      moduleId: pool.module.id,
-      subject: member.memberId,
-      data:
-        state === 'blocked'
-          ? { reason, modules: missing, position: i + 1, quantity }
-          : { reason: before.reason, modules: [...before.modules], position: i + 1, quantity },
-    });
+    if (settleMember(pool, member, i, seats, out)) seats++;
   });
-  return { changes, events };
+  return out;
+}
+
+/**
+ * Gives one member, at index `i` in admission order with `seats` taken before it, the state BLOCK_LATEST says, and
+ * reports it in `out` when its state, reason or missing features change. True when it takes a seat.
+ */
+export function settleMember(
+  pool: PoolState,
+  member: Member,
+  i: number,
+  seats: number,
+  out: { changes: Change[]; events: DomainEvent[] },
+): boolean {
+  const { quantity } = pool;
+  const missing = missingFeaturesOf(pool, member);
+  let reason: MemberBlockReason | null = null;
+  if (missing.length > 0) reason = 'features_unlicensed';
+  else if (quantity !== null && seats >= quantity) reason = 'beyond_quantity';
+  const state = reason ? 'blocked' : 'active';
+  if (member.state === state && member.blockedReason === reason && sameIds(member.missingFeatures, missing))
+    return !reason;
+  const before = { reason: member.blockedReason, modules: member.missingFeatures };
+  member.state = state;
+  member.blockedReason = reason;
+  member.missingFeatures = missing;
+  out.changes.push({ kind: 'member.put', member: snapshotMember(member) });
+  // A blocked member whose reason changed is announced again, so its application learns the new reason.
+  out.events.push({
+    type: state === 'blocked' ? 'member.blocked' : 'member.unblocked',
+    moduleId: pool.module.id,
+    subject: member.memberId,
+    data:
+      state === 'blocked'
+        ? { reason, modules: missing, position: i + 1, quantity }
+        : { reason: before.reason, modules: [...before.modules], position: i + 1, quantity },
+  });
+  return !reason;
 }
 
 /** True when two ID lists hold the same IDs in the same order. */
-function sameIds(a: readonly number[], b: readonly number[]): boolean {
+export function sameIds(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -17,6 +17,19 @@ export interface ArmorKind {
   end: string;
 }
 
+/** Key ids by public key: exporting the key to hash it cost more than the signature's bookkeeping, at every sign. */
+const kids = new WeakMap<KeyObject, string>();
+
+/** The key id of a public KeyObject, computed once per key. */
+function kidOf(publicKey: KeyObject): string {
+  let kid = kids.get(publicKey);
+  if (kid === undefined) {
+    kid = keyId(rawPublicKey(publicKey));
+    kids.set(publicKey, kid);
+  }
+  return kid;
+}
+
 /**
  * Signs a payload with an Ed25519 private key and returns the armored text. The body is
  * `base64url(header) "." base64url(payload) "." base64url(signature)`: the signed bytes travel as they were signed,
@@ -24,7 +37,7 @@ export interface ArmorKind {
  */
 export function signDocument(payload: object, privateKey: KeyObject, publicKey: KeyObject, kind: ArmorKind): string {
   const bytes = Buffer.from(canonicalJson(payload), 'utf8');
-  const header: DocumentHeader = { alg: 'Ed25519', kid: keyId(rawPublicKey(publicKey)) };
+  const header: DocumentHeader = { alg: 'Ed25519', kid: kidOf(publicKey) };
   const body = `${toBase64url(JSON.stringify(header))}.${toBase64url(bytes)}.${toBase64url(sign(null, bytes, privateKey))}`;
   return armor(body, kind.begin, kind.end);
 }

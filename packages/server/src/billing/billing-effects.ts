@@ -2,6 +2,7 @@ import type { Catalog } from '@licensor/core';
 import { fail } from '@licensor/protocol';
 import type { IssuerKeys } from '../issuer/issuer-keys.js';
 import type { Clock } from '../time/clock.js';
+import type { FaultHook } from '../node/fault-injection.js';
 import type { LicenseHolder } from '../node/license-installer.js';
 import type { BillingStore, BillingTx } from '../store/billing-store.js';
 import { type AuditActor, eventId, type NewEvent, type StoredEvent } from '../store/store.js';
@@ -18,6 +19,14 @@ export interface BillingParts {
   issuer: IssuerKeys | null;
   /** The node this runs on: license files for its own hardware key are installed on it; events go to its feed. */
   node: LicenseHolder;
+}
+
+/** What the billing service needs. */
+export interface BillingServiceOptions extends BillingParts {
+  /** How long before an unfunded period end `license.expiring` is sent (default 3 days). */
+  expiringLeadMs?: number;
+  /** Test-only crash points (LICENSOR_FAULT); absent in production. */
+  fault?: FaultHook;
 }
 
 /** Side effects of a committed transaction: events to announce, license files to install on this node. */
@@ -44,16 +53,16 @@ export function noIssuer() {
 }
 
 /** Appends an event to the feed inside the transaction; it is announced once the transaction has committed. */
-export function recordEvent(
+export async function recordEvent(
   tx: BillingTx,
   effects: Effects,
   at: number,
   type: string,
   subject: string,
   data: Record<string, unknown>,
-): void {
+): Promise<void> {
   const e: NewEvent = { type, moduleId: null, subject, data, at };
-  effects.seqs.push(tx.insertEvent(e));
+  effects.seqs.push(await tx.insertEvent(e));
   effects.events.push(e);
 }
 

@@ -22,9 +22,9 @@ export class RentalPlanService {
     const check = this.checkEntitlements(v.value.entitlements);
     if (!check.ok) return check;
     const plan: RentalPlan = { id: newId('pln'), createdAt: this.clock.now(), ...v.value };
-    await this.store.atomically((tx) => {
-      tx.insertPlan(plan);
-      tx.insertAudit({
+    await this.store.atomically(async (tx) => {
+      await tx.insertPlan(plan);
+      await tx.insertAudit({
         id: newId('aud'),
         at: plan.createdAt,
         actor,
@@ -53,8 +53,8 @@ export class RentalPlanService {
     actor: AuditActor = SYSTEM_ACTOR,
   ): Promise<Outcome<RentalPlan>> {
     const now = this.clock.now();
-    return this.store.atomically((tx): Outcome<RentalPlan> => {
-      const prev = tx.getPlan(id);
+    return this.store.atomically(async (tx): Promise<Outcome<RentalPlan>> => {
+      const prev = await tx.getPlan(id);
       if (!prev) return fail('NOT_FOUND', `no rental plan ${id}`, { field: 'id' });
       const v = validateRentalPlan({
         ...prev,
@@ -68,8 +68,15 @@ export class RentalPlanService {
           .map((k) => [k, { from: prev[k], to: plan[k] }]),
       );
       if (Object.keys(changed).length === 0) return ok(prev);
-      tx.updatePlan(plan);
-      tx.insertAudit({ id: newId('aud'), at: now, actor, action: 'rental_plan.changed', target: id, details: changed });
+      await tx.updatePlan(plan);
+      await tx.insertAudit({
+        id: newId('aud'),
+        at: now,
+        actor,
+        action: 'rental_plan.changed',
+        target: id,
+        details: changed,
+      });
       return ok(plan);
     });
   }

@@ -23,24 +23,25 @@ export interface RenewalContext {
 }
 
 /** Decides and applies the next step of one rental inside a transaction; throws RaceLost when another writer moved it. */
-export function advanceRental(
+export async function advanceRental(
   ctx: RenewalContext,
   tx: BillingTx,
   r: RentalRecord,
   now: number,
   effects: Effects,
-): RentalStep {
+): Promise<RentalStep> {
   const keys = ctx.issuer;
-  const plan = tx.getPlan(r.planId);
+  const plan = await tx.getPlan(r.planId);
   if (!keys || !plan) return 'none';
-  const balance = tx.balance(r.accountId);
+  const balance = await tx.balance(r.accountId);
   const d = renewalDecision(plan, balance, r.periodEnd, now, r.status);
   const expected = { periodIndex: r.periodIndex, status: r.status };
   switch (d.kind) {
     case 'none': {
       if (!shouldWarnExpiring(plan, balance, r.periodEnd, now, ctx.leadMs, r.periodIndex, r.warnedIndex)) return 'none';
-      if (!tx.updateRental({ ...r, warnedIndex: r.periodIndex, updatedAt: now }, expected)) throw new RaceLost();
-      recordEvent(tx, effects, now, 'license.expiring', r.licenseId, {
+      if (!(await tx.updateRental({ ...r, warnedIndex: r.periodIndex, updatedAt: now }, expected)))
+        throw new RaceLost();
+      await recordEvent(tx, effects, now, 'license.expiring', r.licenseId, {
         rentalId: r.id,
         accountId: r.accountId,
         paidUntil: iso(r.periodEnd),
@@ -52,13 +53,13 @@ export function advanceRental(
     }
     case 'grace': {
       if (r.status === 'grace') return 'none';
-      if (!tx.updateRental({ ...r, status: 'grace', updatedAt: now }, expected)) throw new RaceLost();
+      if (!(await tx.updateRental({ ...r, status: 'grace', updatedAt: now }, expected))) throw new RaceLost();
       return 'grace';
     }
     case 'lapse': {
       if (r.status === 'lapsed') return 'none';
-      if (!tx.updateRental({ ...r, status: 'lapsed', updatedAt: now }, expected)) throw new RaceLost();
-      recordEvent(tx, effects, now, 'license.lapsed', r.licenseId, {
+      if (!(await tx.updateRental({ ...r, status: 'lapsed', updatedAt: now }, expected))) throw new RaceLost();
+      await recordEvent(tx, effects, now, 'license.lapsed', r.licenseId, {
         rentalId: r.id,
         accountId: r.accountId,
         paidUntil: iso(r.periodEnd),
@@ -80,7 +81,7 @@ export function advanceRental(
         anchorIndex = next;
         periodEnd = addPeriods(now, plan.period, 1);
       }
-      const prev = tx.latestIssued(r.licenseId);
+      const prev = await tx.latestIssued(r.licenseId);
       const prevPayload = prev ? peekLicenseFile(prev.text) : null;
       if (!prevPayload?.ok) throw new Error(`rental ${r.id} has no readable license file`);
       const notAfter = periodEnd + plan.graceMs;
@@ -96,9 +97,9 @@ export function advanceRental(
         updatedAt: now,
       };
       // Guarded: only the transaction that still sees the old period moves it (and the unique charge index agrees).
-      if (!tx.updateRental(updated, expected)) throw new RaceLost();
-      chargePeriod(tx, updated, plan, now);
-      tx.insertIssued({
+      if (!(await tx.updateRental(updated, expected))) throw new RaceLost();
+      await chargePeriod(tx, updated, plan, now);
+      await tx.insertIssued({
         licenseId: r.licenseId,
         rentalId: r.id,
         hardwareKey: r.hardwareKey,
@@ -108,13 +109,13 @@ export function advanceRental(
       });
       // Test-only: dies here, charged and re-issued but not committed; the restart must show neither.
       ctx.fault?.('crash-after-charge');
-      recordEvent(tx, effects, now, 'license.renewed', r.licenseId, {
+      await recordEvent(tx, effects, now, 'license.renewed', r.licenseId, {
         rentalId: r.id,
         accountId: r.accountId,
         periodIndex: next,
         charged: plan.price,
         currency: plan.currency,
-        balance: tx.balance(r.accountId),
+        balance: await tx.balance(r.accountId),
         paidUntil: iso(periodEnd),
         notAfter: iso(notAfter),
         revived: !d.continuous,
@@ -126,8 +127,8 @@ export function advanceRental(
 }
 
 /** The ledger entry that pays period `r.periodIndex` (unique per rental and period in the store). */
-export function chargePeriod(tx: BillingTx, r: RentalRecord, plan: RentalPlan, now: number): void {
-  tx.insertLedger({
+export async function chargePeriod(tx: BillingTx, r: RentalRecord, plan: RentalPlan, now: number): Promise<void> {
+  await tx.insertLedger({
     id: newId('led'),
     accountId: r.accountId,
     kind: 'rental_charge',

@@ -73,8 +73,8 @@ export class TemporaryLicenseService {
     const text = signLicense(payload, keys.privateKey, keys.publicKey);
     const effects = newEffects();
     if (payload.hardwareKey === this.ownKey) effects.install.push(text);
-    await this.store.atomically((tx) => {
-      tx.insertIssued({
+    await this.store.atomically(async (tx) => {
+      await tx.insertIssued({
         licenseId: payload.id,
         rentalId: null,
         hardwareKey: payload.hardwareKey,
@@ -82,12 +82,12 @@ export class TemporaryLicenseService {
         text,
         issuedAt: now,
       });
-      recordEvent(tx, effects, now, 'license.issued', payload.id, {
+      await recordEvent(tx, effects, now, 'license.issued', payload.id, {
         customer: payload.customer.name,
         term: 'temporary',
         notAfter: payload.notAfter,
       });
-      tx.insertAudit({
+      await tx.insertAudit({
         id: newId('aud'),
         at: now,
         actor,
@@ -111,8 +111,8 @@ export class TemporaryLicenseService {
   async issued(
     licenseId: string,
   ): Promise<Outcome<{ license: string; payload: LicensePayload; rentalId: string | null }>> {
-    return this.store.read((tx) => {
-      const l = tx.latestIssued(licenseId);
+    return this.store.read(async (tx) => {
+      const l = await tx.latestIssued(licenseId);
       if (!l) return fail('NOT_FOUND', `this node issued no license ${licenseId}`, { field: 'id' });
       const p = peekLicenseFile(l.text);
       if (!p.ok) return p;
@@ -135,8 +135,8 @@ export class TemporaryLicenseService {
       return fail('VALIDATION_FAILED', `until ${JSON.stringify(untilText)} is not a date`, { field: 'until' });
     const now = this.options.clock.now();
     const effects = newEffects();
-    const result = await this.store.atomically((tx) => {
-      const l = tx.latestIssued(licenseId);
+    const result = await this.store.atomically(async (tx) => {
+      const l = await tx.latestIssued(licenseId);
       if (!l) return fail('NOT_FOUND', `this node issued no license ${licenseId}`, { field: 'id' });
       const p = peekLicenseFile(l.text);
       if (!p.ok) return p;
@@ -155,7 +155,7 @@ export class TemporaryLicenseService {
         });
       const payload: LicensePayload = { ...prev, issuedAt: iso(now), notAfter: iso(until) };
       const text = signLicense(payload, keys.privateKey, keys.publicKey);
-      tx.insertIssued({
+      await tx.insertIssued({
         licenseId,
         rentalId: null,
         hardwareKey: payload.hardwareKey,
@@ -163,11 +163,11 @@ export class TemporaryLicenseService {
         text,
         issuedAt: now,
       });
-      recordEvent(tx, effects, now, 'license.extended', licenseId, {
+      await recordEvent(tx, effects, now, 'license.extended', licenseId, {
         previousNotAfter: prev.notAfter,
         notAfter: payload.notAfter,
       });
-      tx.insertAudit({
+      await tx.insertAudit({
         id: newId('aud'),
         at: now,
         actor,

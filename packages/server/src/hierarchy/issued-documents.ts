@@ -1,4 +1,5 @@
 import type { Store } from '../store/store.js';
+import type { Share } from './allocation-totals.js';
 
 /** Quantities of allocation documents issued to one child with the same content, and when the last of them ends. */
 export interface IssuedEntry {
@@ -54,29 +55,38 @@ export class IssuedDocuments {
       );
   }
 
-  /** Records a document issued to a child at `now` with these quantities (valid for the window). */
-  async issued(childId: string, modules: Record<string, number>, now: number): Promise<void> {
+  /**
+   * Records a document issued to a child at `now` with these quantities (valid for the window). True when what is
+   * recorded changed (a new entry, or an end moved ahead), so the child's share must be counted again.
+   */
+  async issued(childId: string, modules: Record<string, number>, now: number): Promise<boolean> {
     const entries = live(this.byChild.get(childId) ?? [], now);
     const same = entries.find((e) => sameModules(e.modules, modules));
     const end = now + this.windowMs;
-    if (same && same.until >= end) return;
+    if (same && same.until >= end) return false;
     if (same) same.until = end + Math.floor(this.windowMs / 4);
     else entries.push({ modules: { ...modules }, until: end + Math.floor(this.windowMs / 4) });
     this.byChild.set(childId, entries);
     await this.store.setMeta(childKey(childId), JSON.stringify(entries));
+    return true;
   }
 
-  /** The most a child may still serve per module on documents it holds (0 for modules it holds none of). */
-  ceiling(childId: string, now: number): Map<number, number> {
-    return ceilingOf(this.byChild.get(childId) ?? [], now);
+  /**
+   * What a child (or a forgotten one, with `allocation` null) counts for at `now`: per module, the larger of its
+   * allocation and what its still-valid documents grant; and when the first of those documents ends.
+   */
+  share(childId: string, allocation: Record<string, number> | null, now: number): Share {
+    const entries = live([...(this.byChild.get(childId) ?? []), ...(this.forgotten.get(childId) ?? [])], now);
+    const modules = ceilingOf(entries, now);
+    for (const [k, q] of Object.entries(allocation ?? {}))
+      modules.set(Number(k), Math.max(modules.get(Number(k)) ?? 0, q));
+    for (const [k, q] of modules) if (q === 0) modules.delete(k);
+    return { modules, until: Math.min(...entries.map((e) => e.until)) };
   }
 
-  /** Sum over forgotten children of what their still-valid documents grant. */
-  forgottenOut(now: number): Map<number, number> {
-    const out = new Map<number, number>();
-    for (const entries of this.forgotten.values())
-      for (const [k, q] of ceilingOf(entries, now)) out.set(k, (out.get(k) ?? 0) + q);
-    return out;
+  /** Forgotten children whose documents may still be valid. */
+  forgottenIds(): Iterable<string> {
+    return this.forgotten.keys();
   }
 
   /** A child forgotten: its still-valid documents keep counting until they end. */

@@ -48,7 +48,7 @@ import { poolRoutes } from './routes/pool-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
-import { ProblemSchema } from '../transport/schemas.js';
+import { installResponseContract, responsesValidatedByDefault } from './response-contract.js';
 import { describe, validatorCompiler } from '../transport/validation.js';
 import {
   capConnections,
@@ -59,7 +59,7 @@ import {
 } from '../transport/connection-limits.js';
 import { missingRoute } from './missing-route.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../transport/store-health.js';
-import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
+import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT, ProblemSchema } from '@licensor/protocol';
 
 /** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */
 const MAX_PARAM_LENGTH = 3 * ID_MAX_LENGTH;
@@ -81,6 +81,8 @@ export interface AppOptions {
   dashboardDir?: string | null;
   /** Timeouts and connection / session caps; default DEFAULT_CONNECTION_LIMITS. */
   limits?: ConnectionLimits;
+  /** Check every JSON answer against its route's declared schema (tests); default responsesValidatedByDefault(). */
+  validateResponses?: boolean;
 }
 
 /** The services the HTTP API serves, built by the composition root (src/main). */
@@ -167,6 +169,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
   });
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
+  installResponseContract(app, opts.validateResponses ?? responsesValidatedByDefault());
   await app.register(fastifySwagger, {
     openapi: {
       info: {

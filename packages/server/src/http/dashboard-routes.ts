@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HttpFailure } from '../transport/error-mapping.js';
 import { missingRoute } from './missing-route.js';
+import { errors } from '../transport/schemas.js';
 
 /** Where `npm run build` puts the dashboard: packages/web/dist, beside this package (src/http and dist/http alike). */
 export const DEFAULT_DASHBOARD_DIR = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -77,10 +78,9 @@ export function dashboardRoutes(app: FastifyInstance, dir: string | null): void 
       .header('cache-control', 'no-cache');
     return reply.type('text/html; charset=utf-8').send(index ? index.body : NOT_BUILT);
   };
-  const schema = { hide: true };
-
-  app.get('/', { schema }, async (_req, reply) => sendIndex(reply));
-  app.get('/*', { schema }, async (req, reply) => {
+  // Files and pages are not JSON (NON_JSON_ROUTES in response-contract.ts); a missing file is a problem+json 404.
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => sendIndex(reply));
+  app.get('/*', { schema: { hide: true, response: errors(404, 405) } }, async (req, reply) => {
     const path = req.url.split('?')[0] ?? '/';
     if (path === '/v1' || path.startsWith('/v1/')) throw new HttpFailure(missingRoute(app.routeList, req.method, path));
     const file = load().get(path);

@@ -2,7 +2,7 @@ import { newId, ok, type Outcome, type SessionPush, type SessionRequest, StableM
 import type { WebSocket } from 'ws';
 import { toProblem } from '../transport/error-mapping.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
-import { leaseView } from '../http/views.js';
+import { leaseView } from '../views/lease-view.js';
 import { memberSyncView } from '../node/member-sync-view.js';
 import type { SessionServices } from './session-services.js';
 import type { StoredEvent } from '../store/store.js';

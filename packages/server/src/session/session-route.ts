@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS, SessionCounter } from '../transport/connection-limits.js';
 import { HttpFailure } from '../transport/error-mapping.js';
+import { errors } from '../transport/schemas.js';
 import type { StoreHealth } from '../transport/store-health.js';
 import { SdkSession } from './sdk-session.js';
 import { SessionRegistry } from './session-registry.js';
@@ -64,6 +65,8 @@ export function sessionRoute(
         },
         { additionalProperties: false },
       ),
+      // The upgrade is not JSON (NON_JSON_ROUTES in response-contract.ts); a plain GET is refused with a problem.
+      response: errors(400),
     },
     // Over a cap the upgrade is refused with 429 CONNECTION_LIMIT before it happens.
     preHandler: (req, reply, done) => {

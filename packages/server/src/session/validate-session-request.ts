@@ -1,9 +1,8 @@
-import { fail, type Outcome, type SessionOp, type SessionRequest } from '@licensor/protocol';
+import { fail, type Outcome, SESSION_REQUEST_SCHEMAS, type SessionOp, type SessionRequest } from '@licensor/protocol';
 import { compileMessage } from '../transport/validation.js';
-import { SESSION_MESSAGE_SCHEMAS } from './session-message-schemas.js';
 
 const VALIDATORS = new Map(
-  Object.entries(SESSION_MESSAGE_SCHEMAS).map(([op, schema]) => [op, compileMessage<SessionRequest>(schema)]),
+  Object.entries(SESSION_REQUEST_SCHEMAS).map(([op, schema]) => [op, compileMessage<SessionRequest>(schema)]),
 );
 
 /** Checks a session message against its schema (the same as the HTTP route's); nothing is coerced, unknown fields are refused, the error names the field. */

@@ -1,5 +1,5 @@
 import type { Lease, Member, QuotaReport } from '@licensor/core';
-import { type AuditRecord, eventId, type StoredEvent, type TokenRecord } from './store.js';
+import { type AuditRecord, eventId, type IdempotencyRecord, type StoredEvent, type TokenRecord } from './store.js';
 
 /** A row as either store returns it: the same column names; numbers as numbers (pg parses BIGINT, see postgres/postgres-connection.ts). */
 export type Row = Record<string, unknown>;
@@ -78,5 +78,17 @@ export function toToken(r: Row): TokenRecord {
     hash: r.hash as string,
     createdAt: r.created_at as number,
     revokedAt: (r.revoked_at as number | null) ?? null,
+  };
+}
+
+/** An idempotency row as an IdempotencyRecord. */
+export function toIdempotency(r: Row): IdempotencyRecord {
+  return {
+    tokenId: r.token_id as string,
+    key: r.key as string,
+    fingerprint: r.fingerprint as string,
+    status: r.status as number,
+    body: r.body as string,
+    createdAt: r.created_at as number,
   };
 }

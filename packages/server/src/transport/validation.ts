@@ -1,8 +1,7 @@
-import { fail, ID_PATTERN, ID_RULE_TEXT, ok, type Outcome } from '@licensor/protocol';
+import { EVENT_TYPES_PATTERN, fail, ID_PATTERN, ID_RULE_TEXT, ok, type Outcome } from '@licensor/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
-import { EVENT_TYPES_PATTERN } from './schemas.js';
 
 /**
  * JSON bodies and SDK session messages: nothing is coerced. `"12"`, `true`, `null` or `["x"]` where an integer or a

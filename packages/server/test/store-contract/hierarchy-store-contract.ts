@@ -1,10 +1,11 @@
 // The hierarchy store contract (child nodes, reports, allocations with their one growing sequence, the guard that keeps
 // racing allocations within what the node holds), run against every store adapter: hierarchy-store.*.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { ChildNodeRecord } from '../../src/store/hierarchy-store.js';
 import type { NewAuditRecord, NewEvent, Store } from '../../src/store/store.js';
 import type { StoreHarness } from './store-contract.js';
+import { openStore } from './open-store.js';
 
 const child = (id: string, hardwareKey: string, registeredAt: number): ChildNodeRecord => ({
   id,
@@ -46,14 +47,9 @@ export function hierarchyStoreContract(
   describe(`hierarchy store contract: ${name}`, { skip }, () => {
     let h: StoreHarness;
     let store: Store;
-    before(async () => {
-      h = await makeHarness();
-      store = h.open();
-      await store.migrate();
-    });
-    after(async () => {
-      await store?.close();
-      await h?.cleanup();
+    openStore(makeHarness, (opened, s) => {
+      h = opened;
+      store = s;
     });
 
     test('children: registered with their event, listed in registration order, found by hardware key by another handle', async () => {

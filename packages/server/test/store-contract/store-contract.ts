@@ -1,10 +1,10 @@
 // The store contract: what every store adapter must do, as one set of cases run against each adapter
 // (store-contract.sqlite.test.ts, store-contract.postgres.test.ts). A new store passes this suite or is not a store.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Lease, LedgerEntry, Member, RentalPlan } from '@licensor/core';
-import type { RentalRecord } from '../../src/store/billing-store.js';
-import type { CommitBatch, NewAuditRecord, NewEvent, Store } from '../../src/store/store.js';
+import { describe, test } from 'node:test';
+import type { Store } from '../../src/store/store.js';
+import { audit, batch, event, lease, member } from './contract-fixtures.js';
+import { openStore } from './open-store.js';
 
 /** How a contract run opens stores: `open()` gives another handle on the same database (as a second process would). */
 export interface StoreHarness {
@@ -13,52 +13,6 @@ export interface StoreHarness {
   exec(sql: string): Promise<void>;
   cleanup(): Promise<void>;
 }
-
-const lease = (moduleId: number, holderId: string, at: number, over: Partial<Lease> = {}): Lease => ({
-  moduleId,
-  holderId,
-  leaseId: `lse_${holderId}`,
-  sessionId: null,
-  acquiredAt: at,
-  lastHeartbeatAt: at,
-  lastActivityAt: at,
-  expiresAt: at + 30_000,
-  ...over,
-});
-const member = (moduleId: number, memberId: string, seq: number, over: Partial<Member> = {}): Member => ({
-  moduleId,
-  memberId,
-  seq,
-  firstConnectedAt: 1000 + seq,
-  lastSeenAt: 2000 + seq,
-  state: 'active',
-  blockedReason: null,
-  features: [2101],
-  missingFeatures: [],
-  ...over,
-});
-const event = (type: string, moduleId: number | null, subject: string, at = 5000): NewEvent => ({
-  type,
-  moduleId,
-  subject,
-  data: { n: subject },
-  at,
-});
-const batch = (over: Partial<CommitBatch>): CommitBatch => ({
-  changes: [],
-  events: [],
-  idempotency: [],
-  audit: [],
-  ...over,
-});
-const audit = (id: string, action: NewAuditRecord['action'] = 'token.created'): NewAuditRecord => ({
-  id,
-  at: 7000,
-  actor: { tokenId: 'tok_1', name: 'ops' },
-  action,
-  target: 'tok_x',
-  details: { k: id },
-});
 
 /** Registers the contract's cases for one adapter. */
 export function storeContract(
@@ -69,14 +23,9 @@ export function storeContract(
   describe(`store contract: ${name}`, { skip }, () => {
     let h: StoreHarness;
     let store: Store;
-    before(async () => {
-      h = await makeHarness();
-      store = h.open();
-      await store.migrate();
-    });
-    after(async () => {
-      await store?.close();
-      await h?.cleanup();
+    openStore(makeHarness, (opened, s) => {
+      h = opened;
+      store = s;
     });
 
     test('migrations are idempotent, and stores starting together apply each version once', async () => {
@@ -348,185 +297,6 @@ export function storeContract(
       } finally {
         await Promise.all(others.map((s) => s.close()));
       }
-    });
-
-    test('billing: accounts, ledger and balance, top-ups once per reference, reads after a cursor', async () => {
-      const at = 1_000;
-      const entry = (
-        id: string,
-        kind: LedgerEntry['kind'],
-        amount: number,
-        over: Partial<LedgerEntry> = {},
-      ): LedgerEntry => ({
-        id,
-        accountId: 'bac_1',
-        kind,
-        amount,
-        currency: 'EUR',
-        reference: null,
-        rentalId: null,
-        periodIndex: null,
-        note: null,
-        at,
-        ...over,
-      });
-      const seqs = await store.billing.atomically((tx) => {
-        tx.insertAccount({ id: 'bac_1', customerId: 'cus_1', customerName: 'Cafe', currency: 'EUR', createdAt: at });
-        return [
-          tx.insertLedger(entry('led_1', 'topup', 10_000, { reference: 'pay-1' })),
-          tx.insertLedger(entry('led_2', 'adjustment', -250, { note: 'fix' })),
-        ];
-      });
-      assert.ok((seqs[1] as number) > (seqs[0] as number));
-      await assert.rejects(
-        store.billing.atomically((tx) => tx.insertLedger(entry('led_3', 'topup', 5, { reference: 'pay-1' }))),
-        'a payment reference is recorded once',
-      );
-      const view = await store.billing.read((tx) => ({
-        account: tx.getAccount('bac_1'),
-        balance: tx.balance('bac_1'),
-        topUp: tx.findTopUp('pay-1'),
-        none: tx.findTopUp('pay-2'),
-        after: tx.listLedger('bac_1', seqs[0] as number, 10),
-        missing: tx.getAccount('bac_x'),
-      }));
-      assert.deepEqual(view.account, {
-        id: 'bac_1',
-        customerId: 'cus_1',
-        customerName: 'Cafe',
-        currency: 'EUR',
-        createdAt: at,
-      });
-      assert.equal(view.balance, 9_750);
-      assert.deepEqual(view.topUp, { seq: seqs[0], ...entry('led_1', 'topup', 10_000, { reference: 'pay-1' }) });
-      assert.equal(view.none, null);
-      assert.equal(view.missing, null);
-      assert.deepEqual(
-        view.after.map((e) => e.id),
-        ['led_2'],
-      );
-      await assert.rejects(h.exec('DELETE FROM ledger'), /append-only/);
-    });
-
-    test('billing: a throw rolls the whole transaction back, events included', async () => {
-      const head = (await store.listEvents({ after: 0, limit: 100_000 })).at(-1)?.seq ?? 0;
-      await assert.rejects(
-        store.billing.atomically((tx) => {
-          tx.insertAccount({ id: 'bac_rb', customerId: 'c', customerName: 'n', currency: 'EUR', createdAt: 1 });
-          tx.insertEvent(event('billing.topped_up', null, 'bac_rb'));
-          throw new Error('no');
-        }),
-        /no/,
-      );
-      assert.equal(await store.billing.read((tx) => tx.getAccount('bac_rb')), null);
-      assert.deepEqual(await store.listEvents({ after: head, limit: 10 }), []);
-    });
-
-    test('billing: plans, rentals guarded by period and status, a period charged once, due rentals, issued files', async () => {
-      const plan: RentalPlan = {
-        id: 'rpl_1',
-        name: 'Monthly',
-        period: 'month',
-        price: 1_000,
-        currency: 'EUR',
-        graceMs: 5,
-        entitlements: [{ moduleId: 4001, quantity: 2 }],
-        createdAt: 1,
-      };
-      const rental: RentalRecord = {
-        id: 'rnt_1',
-        accountId: 'bac_r',
-        planId: 'rpl_1',
-        licenseId: 'lic_r',
-        hardwareKey: 'a'.repeat(64),
-        scope: 'centralized',
-        customerName: 'Cafe',
-        anchorAt: 0,
-        anchorIndex: 0,
-        periodIndex: 0,
-        periodEnd: 100,
-        status: 'active',
-        warnedIndex: -1,
-        createdAt: 1,
-        updatedAt: 1,
-      };
-      const ev = await store.billing.atomically((tx) => {
-        tx.insertAccount({ id: 'bac_r', customerId: 'c', customerName: 'Cafe', currency: 'EUR', createdAt: 1 });
-        tx.insertPlan(plan);
-        tx.insertRental(rental);
-        tx.insertIssued({
-          licenseId: 'lic_r',
-          rentalId: 'rnt_1',
-          hardwareKey: rental.hardwareKey,
-          notAfter: 105,
-          text: 'FILE-0',
-          issuedAt: 1,
-        });
-        tx.insertIssued({
-          licenseId: 'lic_r',
-          rentalId: 'rnt_1',
-          hardwareKey: rental.hardwareKey,
-          notAfter: 205,
-          text: 'FILE-1',
-          issuedAt: 2,
-        });
-        return tx.insertEvent(event('license.renewed', null, 'lic_r'));
-      });
-      const read = await store.billing.read((tx) => ({
-        plan: tx.getPlan('rpl_1'),
-        plans: tx.listPlans().map((p) => p.id),
-        rental: tx.getRental('rnt_1'),
-        byLicense: tx.getRentalByLicense('lic_r')?.id,
-        ofAccount: tx.rentalsOfAccount('bac_r').map((r) => r.id),
-        due: tx.dueRentals(100, 10),
-        notDue: tx.dueRentals(99, 10),
-        latest: tx.latestIssued('lic_r')?.text,
-        forKey: tx.latestIssuedForHardwareKey(rental.hardwareKey)?.text,
-      }));
-      assert.deepEqual(read.plan, plan);
-      assert.deepEqual(read.plans, ['rpl_1']);
-      assert.deepEqual(read.rental, rental);
-      assert.equal(read.byLicense, 'rnt_1');
-      assert.deepEqual(read.ofAccount, ['rnt_1']);
-      assert.deepEqual(read.due, ['rnt_1']);
-      assert.deepEqual(read.notDue, []);
-      assert.equal(read.latest, 'FILE-1');
-      assert.equal(read.forKey, 'FILE-1');
-      assert.deepEqual(
-        (await store.listEvents({ after: ev - 1, limit: 1 })).map((e) => e.type),
-        ['license.renewed'],
-      );
-      const next = { ...rental, periodIndex: 1, periodEnd: 200, updatedAt: 2 };
-      const charge: LedgerEntry = {
-        id: 'led_c1',
-        accountId: 'bac_r',
-        kind: 'rental_charge',
-        amount: -1_000,
-        currency: 'EUR',
-        reference: null,
-        rentalId: 'rnt_1',
-        periodIndex: 1,
-        note: null,
-        at: 2,
-      };
-      assert.equal(
-        await store.billing.atomically(
-          (tx) => tx.updateRental(next, { periodIndex: 0, status: 'active' }) && tx.insertLedger(charge) > 0,
-        ),
-        true,
-      );
-      assert.equal(
-        await store.billing.atomically((tx) =>
-          tx.updateRental({ ...next, periodIndex: 2 }, { periodIndex: 0, status: 'active' }),
-        ),
-        false,
-        'the period already moved',
-      );
-      await assert.rejects(
-        store.billing.atomically((tx) => tx.insertLedger({ ...charge, id: 'led_c2' })),
-        'a period is charged once',
-      );
-      assert.equal(await store.billing.read((tx) => tx.balance('bac_r')), -1_000);
     });
 
     // Last in the contract: it deletes the events the cases above wrote.

@@ -1,9 +1,10 @@
 // The usage store contract (samples recorded per tick, read by time and module, pruned by age), run against every
 // store adapter: usage-store.sqlite.test.ts and usage-store.postgres.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Store } from '../../src/store/store.js';
 import type { StoreHarness } from './store-contract.js';
+import { openStore } from './open-store.js';
 
 const T0 = Date.parse('2026-06-01T00:00:00Z');
 const MIN = 60_000;
@@ -17,14 +18,9 @@ export function usageStoreContract(
   describe(`usage store contract: ${name}`, { skip }, () => {
     let h: StoreHarness;
     let store: Store;
-    before(async () => {
-      h = await makeHarness();
-      store = h.open();
-      await store.migrate();
-    });
-    after(async () => {
-      await store?.close();
-      await h?.cleanup();
+    openStore(makeHarness, (opened, s) => {
+      h = opened;
+      store = s;
     });
 
     test('records ticks, lists them oldest first by time and module, as numbers', async () => {

@@ -1,10 +1,11 @@
 // The webhook store contract (endpoints, outbox, dispatch cursor, attempt log), run against every store adapter:
 // webhook-store.sqlite.test.ts and webhook-store.postgres.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { NewAuditRecord, StoredEvent, Store } from '../../src/store/store.js';
 import type { DeliveryRecord, WebhookRecord } from '../../src/store/webhook-store.js';
 import type { StoreHarness } from './store-contract.js';
+import { openStore } from './open-store.js';
 
 const actor = { tokenId: 'tok_1', name: 'ops' };
 const audit = (id: string, action: NewAuditRecord['action'], target: string): NewAuditRecord => ({
@@ -67,14 +68,9 @@ export function webhookStoreContract(
   describe(`webhook store contract: ${name}`, { skip }, () => {
     let h: StoreHarness;
     let store: Store;
-    before(async () => {
-      h = await makeHarness();
-      store = h.open();
-      await store.migrate();
-    });
-    after(async () => {
-      await store?.close();
-      await h?.cleanup();
+    openStore(makeHarness, (opened, s) => {
+      h = opened;
+      store = s;
     });
 
     test('endpoints: created after the feed head with their audit entry, listed in creation order, removed with their outbox', async () => {

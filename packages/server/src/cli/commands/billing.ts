@@ -1,10 +1,19 @@
+import type {
+  AccountView,
+  ExtendedLicenseAnswer,
+  LedgerAnswer,
+  PlansAnswer,
+  RentalPlanView,
+  RentalView,
+  TopUpAnswer,
+} from '@licensor/protocol';
 import { writeFileSync } from 'node:fs';
 import { formatMoney, parseMoney } from '@licensor/core';
 import { type Command, Option } from 'commander';
 import { parseCliDate } from '../../issuer/issue-license.js';
 import { CliError } from '../cli-error.js';
 import { parseModuleSpec } from './license.js';
-import { call, withNode } from './node-api.js';
+import { call, callText, withNode } from './node-api.js';
 import { collect, orExit, table } from './shared.js';
 
 type Flags = { url?: string; token?: string; json?: boolean };
@@ -28,7 +37,7 @@ export function registerBillingCommands(program: Command): void {
       .requiredOption('--currency <code>', 'ISO 4217 currency of the account, e.g. EUR')
       .option('--json', 'print JSON'),
   ).action(async (o: Flags & { customer: string; customerId?: string; currency: string }) => {
-    const r = await call(o, 'POST', '/v1/billing/accounts', {
+    const r = await call<AccountView>(o, 'POST', '/v1/billing/accounts', {
       customerName: o.customer,
       currency: o.currency,
       ...(o.customerId ? { customerId: o.customerId } : {}),
@@ -46,9 +55,9 @@ export function registerBillingCommands(program: Command): void {
       )
       .option('--json', 'print JSON'),
   ).action(async (accountId: string, amount: string, o: Flags & { reference: string }) => {
-    const acc = await call(o, 'GET', `/v1/billing/accounts/${encodeURIComponent(accountId)}`);
+    const acc = await call<AccountView>(o, 'GET', `/v1/billing/accounts/${encodeURIComponent(accountId)}`);
     const minor = orExit(parseMoney(amount, acc.currency));
-    const r = await call(o, 'POST', `/v1/billing/accounts/${encodeURIComponent(accountId)}/topups`, {
+    const r = await call<TopUpAnswer>(o, 'POST', `/v1/billing/accounts/${encodeURIComponent(accountId)}/topups`, {
       amount: minor,
       currency: acc.currency,
       reference: o.reference,
@@ -67,7 +76,7 @@ export function registerBillingCommands(program: Command): void {
       .description("an account's balance (the sum of its ledger)")
       .option('--json', 'print JSON'),
   ).action(async (accountId: string, o: Flags) => {
-    const r = await call(o, 'GET', `/v1/billing/accounts/${encodeURIComponent(accountId)}`);
+    const r = await call<AccountView>(o, 'GET', `/v1/billing/accounts/${encodeURIComponent(accountId)}`);
     print(o, r, `${r.balanceText}  ${r.id}  ${r.customer.name}`);
   });
 
@@ -80,10 +89,10 @@ export function registerBillingCommands(program: Command): void {
   ).action(async (accountId: string, o: Flags & { csv?: boolean }) => {
     const path = `/v1/billing/accounts/${encodeURIComponent(accountId)}/ledger?limit=10000`;
     if (o.csv) {
-      const text = await call(o, 'GET', `${path}&format=csv`, undefined, { text: true });
+      const text = await callText(o, 'GET', `${path}&format=csv`);
       return void process.stdout.write(text);
     }
-    const r = await call(o, 'GET', path);
+    const r = await call<LedgerAnswer>(o, 'GET', path);
     const rows = [['SEQ', 'TIME', 'KIND', 'AMOUNT', 'REFERENCE / RENTAL', 'NOTE']];
     for (const e of r.entries)
       rows.push([
@@ -123,7 +132,7 @@ export function registerBillingCommands(program: Command): void {
       const price = orExit(parseMoney(o.price, o.currency.toUpperCase(), '--price'));
       const entitlements = o.module.map(parseModuleSpec);
       if (!entitlements.length) throw new CliError('give at least one --module ID[=QUANTITY]');
-      const r = await call(o, 'POST', '/v1/rental-plans', {
+      const r = await call<RentalPlanView>(o, 'POST', '/v1/rental-plans', {
         name: o.name,
         period: o.period,
         price,
@@ -151,7 +160,7 @@ export function registerBillingCommands(program: Command): void {
       );
     let price: number | undefined;
     if (o.price !== undefined) {
-      const plans = (await call(o, 'GET', '/v1/rental-plans')).plans as { id: string; currency: string }[];
+      const plans = (await call<PlansAnswer>(o, 'GET', '/v1/rental-plans')).plans;
       const current = plans.find((p) => p.id === planId);
       if (!current) throw new CliError(`no rental plan ${planId}`);
       price = orExit(parseMoney(o.price, current.currency, '--price'));
@@ -161,12 +170,12 @@ export function registerBillingCommands(program: Command): void {
       ...(price !== undefined ? { price } : {}),
       ...(o.graceDays !== undefined ? { graceMs: Number(o.graceDays) * 86_400_000 } : {}),
     };
-    const r = await call(o, 'PATCH', `/v1/rental-plans/${encodeURIComponent(planId)}`, body);
+    const r = await call<RentalPlanView>(o, 'PATCH', `/v1/rental-plans/${encodeURIComponent(planId)}`, body);
     print(o, r, `${r.id}  ${r.name}: ${money(r.price, r.currency)} per ${r.period}, grace ${r.graceMs / 86_400_000}d`);
   });
   withNode(plan.command('list').description('list rental plans').option('--json', 'print JSON')).action(
     async (o: Flags) => {
-      const r = await call(o, 'GET', '/v1/rental-plans');
+      const r = await call<PlansAnswer>(o, 'GET', '/v1/rental-plans');
       const rows = [['ID', 'NAME', 'PRICE', 'PERIOD', 'GRACE', 'MODULES']];
       for (const p of r.plans) {
         rows.push([
@@ -202,14 +211,14 @@ export function registerBillingCommands(program: Command): void {
     async (
       o: Flags & { account: string; plan: string; hardwareKey: string; scope: string; keySource: string; out?: string },
     ) => {
-      const r = await call(o, 'POST', '/v1/rentals', {
+      const r = await call<RentalView>(o, 'POST', '/v1/rentals', {
         accountId: o.account,
         planId: o.plan,
         hardwareKey: o.hardwareKey,
         scope: o.scope,
         keySource: o.keySource,
       });
-      if (o.out) writeFileSync(o.out, r.license);
+      if (o.out) writeFileSync(o.out, r.license ?? '');
       print(
         o,
         r,
@@ -224,7 +233,7 @@ export function registerBillingCommands(program: Command): void {
       .option('--out <file>', 'write the current license file here')
       .option('--json', 'print JSON'),
   ).action(async (rentalId: string, o: Flags & { out?: string }) => {
-    const r = await call(o, 'GET', `/v1/rentals/${encodeURIComponent(rentalId)}`);
+    const r = await call<RentalView>(o, 'GET', `/v1/rentals/${encodeURIComponent(rentalId)}`);
     if (o.out && r.license) writeFileSync(o.out, r.license);
     print(
       o,
@@ -245,7 +254,7 @@ export function registerBillingCommands(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (licenseId: string, o: Flags & { until: string; out?: string }) => {
     const until = orExit(parseCliDate(o.until, '--until'));
-    const r = await call(o, 'POST', `/v1/licenses/${encodeURIComponent(licenseId)}/extend`, {
+    const r = await call<ExtendedLicenseAnswer>(o, 'POST', `/v1/licenses/${encodeURIComponent(licenseId)}/extend`, {
       until: until.toISOString(),
     });
     if (o.out) writeFileSync(o.out, r.license);

@@ -1,3 +1,10 @@
+import type {
+  AllocationDocument,
+  NodesAnswer,
+  NodeView,
+  UpstreamAnswer,
+  UpstreamInstallAnswer,
+} from '@licensor/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { call, withNode } from './node-api.js';
@@ -49,7 +56,7 @@ export function registerHierarchyCommands(program: Command): void {
       .description('show the tree below a running node: children, their allocations, sync state and usage')
       .option('--json', 'print JSON'),
   ).action(async (o: Flags) => {
-    const r = await call(o, 'GET', '/v1/nodes');
+    const r = await call<NodesAnswer>(o, 'GET', '/v1/nodes');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     const rows = [['NODE', 'NAME', 'STATE', 'LICENSE', 'LAST SYNC', 'ALLOCATION', 'USE']];
     // Every node that is not simply served, in words: blocked by its parent, or running unlicensed.
@@ -90,7 +97,7 @@ export function registerHierarchyCommands(program: Command): void {
       )
       .option('--json', 'print JSON'),
   ).action(async (nodeId: string, quantities: string[], o: Flags) => {
-    const r = await call(o, 'PUT', `/v1/nodes/${encodeURIComponent(nodeId)}/allocation`, {
+    const r = await call<NodeView>(o, 'PUT', `/v1/nodes/${encodeURIComponent(nodeId)}/allocation`, {
       modules: parseModuleQuantities(quantities),
     });
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -107,7 +114,7 @@ export function registerHierarchyCommands(program: Command): void {
       .command('forget <nodeId>')
       .description('forget a child node: its allocation returns, its place among subordinate servers frees'),
   ).action(async (nodeId: string, o: Flags) => {
-    await call(o, 'DELETE', `/v1/nodes/${encodeURIComponent(nodeId)}`);
+    await call<unknown>(o, 'DELETE', `/v1/nodes/${encodeURIComponent(nodeId)}`);
     process.stdout.write(`forgot ${nodeId}\n`);
   });
 
@@ -117,7 +124,7 @@ export function registerHierarchyCommands(program: Command): void {
       .description("show a running node's link to its parent: state, last sync, allocation")
       .option('--json', 'print JSON'),
   ).action(async (o: Flags) => {
-    const r = await call(o, 'GET', '/v1/upstream');
+    const r = await call<UpstreamAnswer>(o, 'GET', '/v1/upstream');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     const a = r.allocation;
     process.stdout.write(
@@ -133,7 +140,7 @@ export function registerHierarchyCommands(program: Command): void {
         'install an allocation document by hand (a site without a link to its parent); older ones are refused',
       ),
   ).action(async (file: string, o: Flags) => {
-    const r = await call(o, 'PUT', '/v1/upstream/allocation', {
+    const r = await call<UpstreamInstallAnswer>(o, 'PUT', '/v1/upstream/allocation', {
       allocation: readInputFile(file, 'allocation document'),
     });
     process.stdout.write(
@@ -147,7 +154,7 @@ export function registerHierarchyCommands(program: Command): void {
         'print a fresh allocation document for a child node (run on the parent; carry it to a site without a link)',
       ),
   ).action(async (nodeId: string, o: Flags) => {
-    const r = await call(o, 'GET', `/v1/nodes/${encodeURIComponent(nodeId)}/allocation-document`);
+    const r = await call<AllocationDocument>(o, 'GET', `/v1/nodes/${encodeURIComponent(nodeId)}/allocation-document`);
     process.stdout.write(r.allocation);
   });
 }

@@ -1,4 +1,14 @@
-import { ID_RULE_TEXT, isValidId } from '@licensor/protocol';
+import {
+  type EventsAnswer,
+  ID_RULE_TEXT,
+  isValidId,
+  type LicenseInstallAnswer,
+  type MemberRow,
+  type PoolDetail,
+  type PoolsAnswer,
+  type ReleaseAnswer,
+  type RemoveMemberAnswer,
+} from '@licensor/protocol';
 import type { Command } from 'commander';
 import { nodeClientConfig } from '../../config/client-config.js';
 import { CliError, EXIT } from '../cli-error.js';
@@ -12,17 +22,20 @@ export function exitForStatus(status: number): number {
   return status >= 500 ? EXIT.ENVIRONMENT : EXIT.BAD_INPUT;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API, read per command
-type ApiJson = any;
+/**
+ * Calls a running node's API and answers its JSON, typed by the caller with the route's answer type from
+ * @licensor/protocol; a problem+json answer becomes one readable line and a non-zero exit.
+ */
+export async function call<T>(flags: Flags, method: string, path: string, body?: unknown): Promise<T> {
+  return (await send(flags, method, path, body, false)) as T;
+}
 
-/** Calls a running node's API; a problem+json answer becomes one readable line and a non-zero exit. `text` returns the body as is. */
-export async function call(
-  flags: Flags,
-  method: string,
-  path: string,
-  body?: unknown,
-  opts: { text?: boolean } = {},
-): Promise<ApiJson> {
+/** Calls a running node's API and answers the body as sent (CSV). */
+export async function callText(flags: Flags, method: string, path: string): Promise<string> {
+  return (await send(flags, method, path, undefined, true)) as string;
+}
+
+async function send(flags: Flags, method: string, path: string, body: unknown, asText: boolean): Promise<unknown> {
   const { url, token } = nodeClientConfig(flags);
   if (!token) throw new CliError('an admin token is needed: --token or LICENSOR_TOKEN');
   let res: Response;
@@ -46,7 +59,7 @@ export async function call(
   try {
     parsed = text ? JSON.parse(text) : null;
   } catch {
-    if (!res.ok || !opts.text)
+    if (!res.ok || !asText)
       throw new CliError(
         `${url} answered ${res.status} with something that is not a Licensor node's JSON; check --url`,
         res.ok ? EXIT.ENVIRONMENT : exitForStatus(res.status),
@@ -57,7 +70,7 @@ export async function call(
       `${parsed?.code ?? res.status}: ${(parsed?.detail ?? text).replace(/\s+/g, ' ').slice(0, 500)}`,
       exitForStatus(res.status),
     );
-  return opts.text ? text : parsed;
+  return asText ? text : parsed;
 }
 
 export const withNode = (c: Command) =>
@@ -75,7 +88,9 @@ export function registerNodeApiCommands(program: Command): void {
         "install a license file on a running node (verified against the issuer key and the node's hardware key)",
       ),
   ).action(async (file: string, o: Flags) => {
-    const r = await call(o, 'PUT', '/v1/license', { license: readInputFile(file, 'license file') });
+    const r = await call<LicenseInstallAnswer>(o, 'PUT', '/v1/license', {
+      license: readInputFile(file, 'license file'),
+    });
     process.stdout.write(
       `installed ${r.license.id} for ${r.license.customer.name}: ${r.state.state} — ${r.state.detail}\n`,
     );
@@ -86,7 +101,7 @@ export function registerNodeApiCommands(program: Command): void {
       .description("show a running node's pools: used / quantity per module")
       .option('--json', 'print JSON'),
   ).action(async (o: Flags) => {
-    const r = await call(o, 'GET', '/v1/pools');
+    const r = await call<PoolsAnswer>(o, 'GET', '/v1/pools');
     if (o.json) return void process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
     const rows = [['MODULE', 'NAME', 'POLICY', 'USED', 'QUANTITY', 'BLOCKED', 'QUOTA']];
     for (const p of r.pools)
@@ -96,7 +111,7 @@ export function registerNodeApiCommands(program: Command): void {
         p.strategy,
         String(p.used),
         p.quantity === null ? '∞' : String(p.quantity),
-        p.blockedByProfile ? `${p.blocked} (${p.blockedByProfile} for add-ons)` : String(p.blocked ?? 0),
+        p.blockedByProfile ? `${p.blocked} (${p.blockedByProfile} for add-ons)` : String(p.blocked),
         p.quotaState ?? '',
       ]);
     process.stdout.write(`${table(rows)}${r.nonProduction ? '\nNON-PRODUCTION (developer license)\n' : '\n'}`);
@@ -111,7 +126,11 @@ export function registerNodeApiCommands(program: Command): void {
       throw new CliError(
         `holderId must be ${ID_RULE_TEXT}, got ${JSON.stringify(String(holderId).slice(0, 60))} (${String(holderId).length} characters)`,
       );
-    const r = await call(o, 'POST', `/v1/modules/${moduleId}/leases/${encodeURIComponent(holderId)}/revoke`);
+    const r = await call<ReleaseAnswer>(
+      o,
+      'POST',
+      `/v1/modules/${moduleId}/leases/${encodeURIComponent(holderId)}/revoke`,
+    );
     process.stdout.write(
       r.released
         ? `released ${holderId} from module ${moduleId}\n`
@@ -158,8 +177,8 @@ export function registerNodeApiCommands(program: Command): void {
       ),
   ).action(async (moduleId: string, memberId: string, o: Flags) => {
     const id = moduleIdArg(moduleId);
-    const r = await call(o, 'DELETE', `/v1/modules/${id}/members/${encodeURIComponent(memberId)}`);
-    const unblocked: string[] = r.unblocked ?? [];
+    const r = await call<RemoveMemberAnswer>(o, 'DELETE', `/v1/modules/${id}/members/${encodeURIComponent(memberId)}`);
+    const unblocked = r.unblocked;
     process.stdout.write(
       `removed ${memberId} from module ${id}${unblocked.length ? `; now active: ${unblocked.join(', ')}` : ''}\n`,
     );
@@ -172,7 +191,7 @@ export function registerNodeApiCommands(program: Command): void {
       .option('--type <types>', 'comma-separated event types')
       .option('--json', 'print JSON'),
   ).action(async (o: Flags & { after: string; type?: string }) => {
-    const r = await call(
+    const r = await call<EventsAnswer>(
       o,
       'GET',
       `/v1/events?after=${encodeURIComponent(o.after)}&limit=1000${o.type ? `&type=${encodeURIComponent(o.type)}` : ''}`,
@@ -197,14 +216,16 @@ function moduleIdArg(text: string): number {
 const MAX_MEMBER_PAGES = 100;
 
 /** Every member of a pool in connection order, read page by page from GET /v1/pools/:moduleId. */
-// biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API
-async function allMembers(o: Flags, moduleId: number): Promise<any[]> {
-  // biome-ignore lint/suspicious/noExplicitAny: untyped JSON of the node API
-  const out: any[] = [];
+async function allMembers(o: Flags, moduleId: number): Promise<MemberRow[]> {
+  const out: MemberRow[] = [];
   let cursor: number | null = 0;
   for (let page = 0; page < MAX_MEMBER_PAGES && cursor !== null; page++) {
     // The holder cursor past every holder id keeps the holder page empty: only members are wanted here.
-    const r = await call(o, 'GET', `/v1/pools/${moduleId}?limit=1000&memberCursor=${cursor}&cursor=%7F`);
+    const r: PoolDetail = await call<PoolDetail>(
+      o,
+      'GET',
+      `/v1/pools/${moduleId}?limit=1000&memberCursor=${cursor}&cursor=%7F`,
+    );
     out.push(...r.members);
     cursor = r.nextMemberCursor;
   }

@@ -1,3 +1,4 @@
+import type { TokenCreated, TokensAnswer } from '@licensor/protocol';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -109,7 +110,7 @@ export function registerTokenCommands(program: Command): void {
       throw new CliError(`--role must be admin, app or node, got ${JSON.stringify(o.role)}`);
     const role = o.role;
     const made: TokenView & { secret: string } = overApi(o)
-      ? await call(o, 'POST', '/v1/tokens', { role, name: o.name })
+      ? await call<TokenCreated>(o, 'POST', '/v1/tokens', { role, name: o.name })
       : await withStore(o, async (tokens) => {
           const { token: t, secret } = await tokens.create(role, o.name, Date.now(), CLI_ACTOR);
           return { ...t, secret };
@@ -126,7 +127,7 @@ export function registerTokenCommands(program: Command): void {
   });
   storeOptions(token.command('list').description('List tokens (never their secrets)')).action(async (o: Where) => {
     const list: TokenView[] = overApi(o)
-      ? (await call(o, 'GET', '/v1/tokens')).tokens
+      ? (await call<TokensAnswer>(o, 'GET', '/v1/tokens')).tokens
       : await withStore(o, (tokens) => tokens.list());
     for (const t of list)
       process.stdout.write(
@@ -134,7 +135,7 @@ export function registerTokenCommands(program: Command): void {
       );
   });
   storeOptions(token.command('revoke <id>').description('Revoke a token')).action(async (id: string, o: Where) => {
-    if (overApi(o)) await call(o, 'DELETE', `/v1/tokens/${encodeURIComponent(id)}`);
+    if (overApi(o)) await call<unknown>(o, 'DELETE', `/v1/tokens/${encodeURIComponent(id)}`);
     else if (!(await withStore(o, (tokens) => tokens.revoke(id, Date.now(), CLI_ACTOR))))
       throw new CliError(`no live token ${id}`);
     process.stdout.write(`revoked ${id}\n`);

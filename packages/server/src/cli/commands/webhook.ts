@@ -1,3 +1,4 @@
+import type { DeliveriesAnswer, WebhookCreated, WebhooksAnswer } from '@licensor/protocol';
 import type { Command } from 'commander';
 import { call, withNode } from './node-api.js';
 import { collect, table } from './shared.js';
@@ -34,7 +35,7 @@ export function registerWebhookCommands(program: Command): void {
       ...(o.secret ? { secret: o.secret } : {}),
       ...(o.description ? { description: o.description } : {}),
     };
-    const r = await call(o, 'POST', '/v1/webhooks', body);
+    const r = await call<WebhookCreated>(o, 'POST', '/v1/webhooks', body);
     print(
       o,
       r,
@@ -45,7 +46,7 @@ export function registerWebhookCommands(program: Command): void {
   withNode(
     webhook.command('list').description('list webhooks with their delivery counts').option('--json', 'print JSON'),
   ).action(async (o: Flags) => {
-    const r = await call(o, 'GET', '/v1/webhooks');
+    const r = await call<WebhooksAnswer>(o, 'GET', '/v1/webhooks');
     const rows = [['ID', 'URL', 'EVENTS', 'PENDING', 'DELIVERED', 'FAILED']];
     for (const w of r.webhooks)
       rows.push([
@@ -62,7 +63,7 @@ export function registerWebhookCommands(program: Command): void {
   withNode(
     webhook.command('remove <webhookId>').description('remove a webhook with its pending deliveries and log'),
   ).action(async (id: string, o: Flags) => {
-    await call(o, 'DELETE', `/v1/webhooks/${encodeURIComponent(id)}`);
+    await call<unknown>(o, 'DELETE', `/v1/webhooks/${encodeURIComponent(id)}`);
     process.stdout.write(`removed ${id}\n`);
   });
 
@@ -77,7 +78,7 @@ export function registerWebhookCommands(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (id: string, o: Flags & { status?: string; limit: string }) => {
     const q = `limit=${encodeURIComponent(o.limit)}${o.status ? `&status=${encodeURIComponent(o.status)}` : ''}`;
-    const r = await call(o, 'GET', `/v1/webhooks/${encodeURIComponent(id)}/deliveries?${q}`);
+    const r = await call<DeliveriesAnswer>(o, 'GET', `/v1/webhooks/${encodeURIComponent(id)}/deliveries?${q}`);
     const rows = [['DELIVERY', 'EVENT', 'TYPE', 'STATUS', 'ATTEMPT', 'AT', 'RESULT', 'NEXT RETRY']];
     for (const d of r.deliveries) {
       const log = d.log.length

@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
+import { AuditAnswer, AuditQuery } from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
-import { errors } from '../../transport/schemas.js';
 
 /** The append-only audit log of admin actions, with cursor pagination. */
 export function auditRoutes(app: FastifyInstance, store: Store): void {
@@ -13,11 +12,8 @@ export function auditRoutes(app: FastifyInstance, store: Store): void {
         summary:
           'Admin actions (license installed, token created/revoked, force-release, member removed) oldest first after a cursor; `nextCursor` continues',
         tags: ['audit'],
-        querystring: Type.Object({
-          after: Type.Integer({ minimum: 0, default: 0 }),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-        }),
-        response: errors(400, 401, 403),
+        querystring: AuditQuery,
+        response: { 200: AuditAnswer },
       },
     },
     async (req) => {

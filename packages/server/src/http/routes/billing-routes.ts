@@ -1,31 +1,33 @@
-import type { KeySource } from '@licensor/protocol';
-import { Type } from '@sinclair/typebox';
+import {
+  AccountCreateBody,
+  AccountsAnswer,
+  AccountsQuery,
+  AccountView,
+  AdjustmentAnswer,
+  AdjustmentBody,
+  ExtendBody,
+  ExtendedLicenseAnswer,
+  IdParams,
+  IssuedLicenseAnswer,
+  IssuedLicenseFile,
+  type KeySource,
+  LedgerAnswer,
+  LedgerQuery,
+  PlanCreateBody,
+  PlansAnswer,
+  PlanUpdateBody,
+  RentalCreateBody,
+  RentalPlanView,
+  RentalView,
+  TemporaryLicenseBody,
+  TopUpAnswer,
+  TopUpBody,
+} from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { BillingService } from '../../billing/billing-service.js';
 import { ledgerCsv } from '../../billing/ledger-csv.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors, Id } from '../../transport/schemas.js';
-
-const IdParams = Type.Object({ id: Id });
-const Entitlements = Type.Array(
-  Type.Object(
-    {
-      moduleId: Type.Integer({ minimum: 1, maximum: 2147483647 }),
-      quantity: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
-    },
-    { additionalProperties: false },
-  ),
-  {
-    minItems: 1,
-    maxItems: 1000,
-  },
-);
-const Scope = Type.Union([Type.Literal('centralized'), Type.Literal('static')]);
-const KeySourceField = Type.Union([Type.Literal('usb'), Type.Literal('machine-id'), Type.Literal('any')], {
-  description: 'where the node must read its hardware key (default usb)',
-});
-const HardwareKey = Type.String({ minLength: 1, maxLength: 200 });
-const DateText = Type.String({ minLength: 10, maxLength: 40 });
+import { errors } from '../../transport/schemas.js';
 
 /** Billing accounts, ledger, rental plans, rentals and temporary licenses (admin only). */
 export function billingRoutes(app: FastifyInstance, billing: BillingService): void {
@@ -38,15 +40,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
       schema: {
         summary: 'Open a prepaid billing account for a customer in one currency',
         tags,
-        body: Type.Object(
-          {
-            customerName: Type.String({ minLength: 1, maxLength: 200 }),
-            customerId: Type.Optional(Id),
-            currency: Type.String({ maxLength: 10 }),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403),
+        body: AccountCreateBody,
+        response: { 201: AccountView },
       },
     },
     async (req, reply) => {
@@ -64,8 +59,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary:
           'Every billing account with its balance and rentals (status, paid period; license files via GET /v1/rentals/{id})',
         tags,
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }) }),
-        response: errors(400, 401, 403),
+        querystring: AccountsQuery,
+        response: { 200: AccountsAnswer },
       },
     },
     async (req) => billing.accounts(req.query.limit),
@@ -79,7 +74,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary: 'An account and its balance (the sum of its ledger), in minor units',
         tags,
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: AccountView, ...errors(404) },
       },
     },
     async (req) => unwrap(await billing.account(req.params.id)),
@@ -94,11 +89,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
           'Record a payment (idempotent by payment reference); renews lapsed or due rentals the new balance covers, at once',
         tags,
         params: IdParams,
-        body: Type.Object(
-          { amount: Type.Unknown(), currency: Type.Unknown(), reference: Type.Unknown() },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404, 409),
+        body: TopUpBody,
+        response: { 200: TopUpAnswer, 201: TopUpAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -120,17 +112,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
           'Record a refund (credit back to the balance) or a staff adjustment (either sign); the balance never goes below zero',
         tags,
         params: IdParams,
-        body: Type.Object(
-          {
-            kind: Type.Union([Type.Literal('refund'), Type.Literal('adjustment')]),
-            amount: Type.Unknown(),
-            currency: Type.String({ maxLength: 10 }),
-            reference: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            note: Type.Optional(Type.String({ maxLength: 1000 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404),
+        body: AdjustmentBody,
+        response: { 201: AdjustmentAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -148,12 +131,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary: 'Ledger entries oldest first after a cursor; CSV with `Accept: text/csv` or `?format=csv`',
         tags,
         params: IdParams,
-        querystring: Type.Object({
-          after: Type.Integer({ minimum: 0, default: 0 }),
-          limit: Type.Integer({ minimum: 1, maximum: 10000, default: 1000 }),
-          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
-        }),
-        response: errors(400, 401, 403, 404),
+        querystring: LedgerQuery,
+        response: { 200: LedgerAnswer, ...errors(404) },
       },
     },
     async (req, reply) => {
@@ -177,18 +156,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary:
           'Create a rental plan: a price per period (day, week, month) for a set of entitlements, with an optional grace period',
         tags,
-        body: Type.Object(
-          {
-            name: Type.String({ minLength: 1, maxLength: 200 }),
-            period: Type.Unknown(),
-            price: Type.Unknown(),
-            currency: Type.Unknown(),
-            graceMs: Type.Optional(Type.Unknown()),
-            entitlements: Entitlements,
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404),
+        body: PlanCreateBody,
+        response: { 201: RentalPlanView, ...errors(404) },
       },
     },
     async (req, reply) => {
@@ -207,15 +176,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
           "Change a plan's name, price or grace period; a new price applies from each rental's next charge (period, currency and modules stay)",
         tags,
         params: IdParams,
-        body: Type.Object(
-          {
-            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-            price: Type.Optional(Type.Unknown()),
-            graceMs: Type.Optional(Type.Unknown()),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404),
+        body: PlanUpdateBody,
+        response: { 200: RentalPlanView, ...errors(404) },
       },
     },
     async (req) => unwrap(await billing.updatePlan(req.params.id, req.body, auditActor(req))),
@@ -223,7 +185,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
 
   app.get(
     '/v1/rental-plans',
-    { config: { roles: ['admin'] }, schema: { summary: 'Every rental plan', tags, response: errors(401, 403) } },
+    { config: { roles: ['admin'] }, schema: { summary: 'Every rental plan', tags, response: { 200: PlansAnswer } } },
     async () => ({ plans: await billing.listPlans() }),
   );
 
@@ -243,17 +205,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary:
           "Start a rental license for a customer's account: charges the first period and issues the license file in one transaction",
         tags,
-        body: Type.Object(
-          {
-            accountId: Id,
-            planId: Id,
-            hardwareKey: HardwareKey,
-            scope: Type.Optional(Scope),
-            keySource: Type.Optional(KeySourceField),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404, 409),
+        body: RentalCreateBody,
+        response: { 201: RentalView, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -271,7 +224,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary: 'A rental: status, paid period, and its current license file',
         tags,
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: RentalView, ...errors(404) },
       },
     },
     async (req) => unwrap(await billing.rental(req.params.id)),
@@ -294,19 +247,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
       schema: {
         summary: 'Issue a temporary license with an end date (sales, on written request); it can be extended later',
         tags,
-        body: Type.Object(
-          {
-            customerName: Type.String({ minLength: 1, maxLength: 200 }),
-            customerId: Type.Optional(Id),
-            hardwareKey: HardwareKey,
-            scope: Scope,
-            entitlements: Entitlements,
-            until: DateText,
-            keySource: Type.Optional(KeySourceField),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404, 409),
+        body: TemporaryLicenseBody,
+        response: { 201: IssuedLicenseAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -330,7 +272,7 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
         summary: 'The current file of a license this node issued',
         tags,
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: IssuedLicenseFile, ...errors(404) },
       },
     },
     async (req) => unwrap(await billing.issued(req.params.id)),
@@ -345,8 +287,8 @@ export function billingRoutes(app: FastifyInstance, billing: BillingService): vo
           'Extend a temporary license: re-issue it (same id) with a later end date; installed at once if it is for this node',
         tags,
         params: IdParams,
-        body: Type.Object({ until: DateText }, { additionalProperties: false }),
-        response: errors(400, 401, 403, 404, 409),
+        body: ExtendBody,
+        response: { 200: ExtendedLicenseAnswer, ...errors(404, 409) },
       },
     },
     async (req) => unwrap(await billing.extend(req.params.id, req.body.until, auditActor(req))),

@@ -1,7 +1,6 @@
-import { Type } from '@sinclair/typebox';
+import { EventsAnswer, EventsQuery } from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
-import { errors, EventTypes } from '../../transport/schemas.js';
 
 /** The events feed with cursor pagination. */
 export function eventRoutes(app: FastifyInstance, store: Store): void {
@@ -12,13 +11,8 @@ export function eventRoutes(app: FastifyInstance, store: Store): void {
       schema: {
         summary: 'Events oldest first after a cursor; `nextCursor` continues the feed',
         tags: ['events'],
-        querystring: Type.Object({
-          after: Type.Integer({ minimum: 0, default: 0 }),
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          type: Type.Optional(EventTypes),
-          moduleId: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: errors(400, 401, 403),
+        querystring: EventsQuery,
+        response: { 200: EventsAnswer },
       },
     },
     async (req) => {

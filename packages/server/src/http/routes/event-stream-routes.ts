@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { EventStreamQuery } from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import { bearerSecret } from '../../auth/bearer-secret.js';
 import type { TokenService } from '../../auth/token-service.js';
@@ -6,7 +6,6 @@ import type { EventSubscriptions } from '../../node/event-feed.js';
 import type { LicenseStatus } from '../../node/node-license.js';
 import type { Store } from '../../store/store.js';
 import type { StoredEvent } from '../../store/store.js';
-import { errors, EventTypes } from '../../transport/schemas.js';
 
 /** Options of the live event stream. */
 export interface EventStreamOptions {
@@ -47,12 +46,8 @@ export function eventStreamRoutes(
         summary:
           'Live events as server-sent events; `after` (or the Last-Event-ID header) replays stored events after that cursor first',
         tags: ['events'],
-        querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: 0 })),
-          type: Type.Optional(EventTypes),
-          moduleId: Type.Optional(Type.Integer({ minimum: 1 })),
-        }),
-        response: errors(400, 401, 403),
+        querystring: EventStreamQuery,
+        // The 200 answer is a text/event-stream (NON_JSON_ROUTES); the refusals before it are problems.
       },
     },
     async (req, reply) => {

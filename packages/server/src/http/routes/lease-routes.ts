@@ -7,15 +7,16 @@ import { opContext } from '../idempotency.js';
 import { actor, auditActor, send } from '../request-context.js';
 import {
   AcquireBody,
-  emptyBodyAsObject,
-  errors,
+  HeartbeatAnswer,
   HeartbeatBody,
   HolderParams,
-  LeaseViewSchema,
+  LeaseView,
   ModuleParams,
+  ReleaseAnswer,
   ReleaseQuery,
-} from '../../transport/schemas.js';
-import { leaseView } from '../views.js';
+} from '@licensor/protocol';
+import { leaseView } from '../../views/lease-view.js';
+import { emptyBodyAsObject, errors } from '../../transport/schemas.js';
 
 type HolderP = { moduleId: number; holderId: string };
 
@@ -33,7 +34,7 @@ export function leaseRoutes(app: FastifyInstance, admission: Admission, licensin
         tags: ['slots'],
         params: ModuleParams,
         body: AcquireBody,
-        response: { 200: LeaseViewSchema, 201: LeaseViewSchema, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: LeaseView, 201: LeaseView, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -56,10 +57,7 @@ export function leaseRoutes(app: FastifyInstance, admission: Admission, licensin
         tags: ['slots'],
         params: HolderParams,
         body: Type.Optional(HeartbeatBody),
-        response: {
-          200: Type.Object({ expiresAt: Type.Integer(), nonProduction: Type.Boolean() }),
-          ...errors(400, 401, 403, 404, 409, 410),
-        },
+        response: { 200: HeartbeatAnswer, ...errors(404, 409, 410) },
       },
     },
     async (req, reply) => {
@@ -88,7 +86,7 @@ export function leaseRoutes(app: FastifyInstance, admission: Admission, licensin
         tags: ['slots'],
         params: HolderParams,
         querystring: ReleaseQuery,
-        response: { 200: Type.Object({ released: Type.Boolean() }), ...errors(400, 401, 403, 404) },
+        response: { 200: ReleaseAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -116,7 +114,7 @@ export function leaseRoutes(app: FastifyInstance, admission: Admission, licensin
           "Force-release a holder's slot (admin); the holder learns it at once over its session or on its next heartbeat",
         tags: ['slots'],
         params: HolderParams,
-        response: { 200: Type.Object({ released: Type.Boolean() }), ...errors(401, 403, 404) },
+        response: { 200: ReleaseAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {

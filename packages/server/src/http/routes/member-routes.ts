@@ -7,15 +7,20 @@ import { memberSyncView } from '../../node/member-sync-view.js';
 import { opContext } from '../idempotency.js';
 import { auditActor, send, unwrap } from '../request-context.js';
 import {
-  emptyBodyAsObject,
-  errors,
+  EnabledAnswer,
   MemberParams,
+  MemberSyncAnswer,
   MemberSyncBody,
   ModuleParams,
-  OperationName,
+  OperationAnswer,
+  OperationParams,
+  ProfileCheckAnswer,
   ProfileCheckBody,
+  QuotaAnswer,
   QuotaReportBody,
-} from '../../transport/schemas.js';
+  RemoveMemberAnswer,
+} from '@licensor/protocol';
+import { emptyBodyAsObject, errors } from '../../transport/schemas.js';
 
 type MemberP = { moduleId: number; memberId: string };
 
@@ -34,7 +39,7 @@ export function memberRoutes(app: FastifyInstance, admission: Admission, licensi
         tags: ['members'],
         params: MemberParams,
         body: Type.Optional(MemberSyncBody),
-        ...{ response: errors(400, 401, 403, 404, 409) },
+        response: { 200: MemberSyncAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) => {
@@ -60,7 +65,7 @@ export function memberRoutes(app: FastifyInstance, admission: Admission, licensi
         summary: 'Remove a member; blocked members unblock in order',
         tags: ['members'],
         params: MemberParams,
-        response: errors(401, 403, 404),
+        response: { 200: RemoveMemberAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) =>
@@ -87,7 +92,7 @@ export function memberRoutes(app: FastifyInstance, admission: Admission, licensi
         tags: ['quotas'],
         params: ModuleParams,
         body: QuotaReportBody,
-        response: errors(400, 401, 403, 404, 409),
+        response: { 200: QuotaAnswer, ...errors(404, 409) },
       },
     },
     async (req, reply) =>
@@ -113,13 +118,13 @@ export function memberRoutes(app: FastifyInstance, admission: Admission, licensi
       schema: {
         summary: 'Is an operation allowed in the current quota state (409 QUOTA_EXCEEDED when refused)',
         tags: ['quotas'],
-        params: Type.Object({ moduleId: ModuleParams.properties.moduleId, operation: OperationName }),
-        response: { 200: Type.Object({ allowed: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) },
+        params: OperationParams,
+        response: { 200: OperationAnswer, ...errors(404, 409) },
       },
     },
     async (req) => {
       unwrap(admission.checkOperation(req.params.moduleId, req.params.operation));
-      return { allowed: true };
+      return { allowed: true as const };
     },
   );
 
@@ -133,7 +138,7 @@ export function memberRoutes(app: FastifyInstance, admission: Admission, licensi
         tags: ['members'],
         params: ModuleParams,
         body: ProfileCheckBody,
-        response: errors(400, 401, 403, 404, 409),
+        response: { 200: ProfileCheckAnswer, ...errors(404, 409) },
       },
     },
     async (req) => unwrap(admission.checkProfile(req.params.moduleId, req.body.features)),
@@ -147,7 +152,7 @@ export function memberRoutes(app: FastifyInstance, admission: Admission, licensi
         summary: 'Is the module licensed on this node',
         tags: ['modules'],
         params: ModuleParams,
-        response: errors(400, 401, 403, 404),
+        response: { 200: EnabledAnswer, ...errors(404) },
       },
     },
     async (req) => unwrap(admission.isEnabled(req.params.moduleId)),

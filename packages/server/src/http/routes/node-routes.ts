@@ -1,14 +1,25 @@
-import { Type } from '@sinclair/typebox';
+import {
+  AllocationBody,
+  AllocationDocumentAnswer,
+  NodeForgotten,
+  NodeParams,
+  NodesAnswer,
+  NodeView,
+  SyncAnswer,
+  SyncBody,
+  UpstreamAllocationBody,
+  UpstreamAnswer,
+  UpstreamInstallAnswer,
+} from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { HierarchyService } from '../../hierarchy/hierarchy-service.js';
 import type { SyncRequest } from '../../hierarchy/sync-messages.js';
 import type { UpstreamSync } from '../../hierarchy/upstream-sync.js';
 import { HttpFailure } from '../../transport/error-mapping.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors, Id } from '../../transport/schemas.js';
-import { checkTreeSize, SyncBody } from '../sync-body-schema.js';
+import { checkTreeSize } from '../check-tree-size.js';
+import { errors } from '../../transport/schemas.js';
 
-const NodeParams = Type.Object({ nodeId: Id });
 /** The enterprise tree: child nodes sync here, admins see the tree and set allocations; a child shows its upstream. */
 export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, upstream: UpstreamSync | null): void {
   app.post<{ Body: SyncRequest }>(
@@ -21,7 +32,7 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
         summary: 'A child node syncs: registers on first contact, reports usage, receives its allocation document',
         tags: ['hierarchy'],
         body: SyncBody,
-        response: errors(400, 401, 403, 409),
+        response: { 200: SyncAnswer, ...errors(409) },
       },
     },
     async (req) => {
@@ -38,7 +49,7 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
       schema: {
         summary: 'The tree below this node: children, their allocations, sync state and usage',
         tags: ['hierarchy'],
-        response: errors(401, 403),
+        response: { 200: NodesAnswer },
       },
     },
     async () => {
@@ -51,7 +62,12 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
     '/v1/nodes/:nodeId',
     {
       config: { roles: ['admin'] },
-      schema: { summary: 'One child node', tags: ['hierarchy'], params: NodeParams, response: errors(401, 403, 404) },
+      schema: {
+        summary: 'One child node',
+        tags: ['hierarchy'],
+        params: NodeParams,
+        response: { 200: NodeView, ...errors(404) },
+      },
     },
     async (req) => {
       await hierarchy.refresh();
@@ -67,15 +83,8 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
         summary: "Set a child's module quantities (the sum over children never exceeds what this node holds)",
         tags: ['hierarchy'],
         params: NodeParams,
-        body: Type.Object(
-          {
-            modules: Type.Record(Type.String({ pattern: '^[0-9]+$' }), Type.Integer({ minimum: 0 }), {
-              description: 'module ID → quantity; 0 takes the module away',
-            }),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404, 409),
+        body: AllocationBody,
+        response: { 200: NodeView, ...errors(404, 409) },
       },
     },
     async (req) => unwrap(await hierarchy.allocate(req.params.nodeId, req.body.modules, auditActor(req))),
@@ -89,7 +98,7 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
         summary: 'A fresh signed allocation document for a child (to install by hand where there is no link)',
         tags: ['hierarchy'],
         params: NodeParams,
-        response: errors(401, 403, 404, 409),
+        response: { 200: AllocationDocumentAnswer, ...errors(404, 409) },
       },
     },
     async (req) => unwrap(await hierarchy.exportDocument(req.params.nodeId)),
@@ -103,7 +112,7 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
         summary: 'Forget a child node: its allocation returns here, its place in the counting pool frees',
         tags: ['hierarchy'],
         params: NodeParams,
-        response: errors(401, 403, 404),
+        response: { 200: NodeForgotten, ...errors(404) },
       },
     },
     async (req) => unwrap(await hierarchy.forget(req.params.nodeId, auditActor(req))),
@@ -116,7 +125,7 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
       schema: {
         summary: "This node's link to its parent (when started with --upstream)",
         tags: ['hierarchy'],
-        response: errors(401, 403, 404),
+        response: { 200: UpstreamAnswer, ...errors(404) },
       },
     },
     async () => {
@@ -136,11 +145,8 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
       schema: {
         summary: 'Install an allocation document by hand (a site without a link to its parent)',
         tags: ['hierarchy'],
-        body: Type.Object(
-          { allocation: Type.String({ minLength: 1, maxLength: 1024 * 1024 }) },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 404, 409, 422),
+        body: UpstreamAllocationBody,
+        response: { 200: UpstreamInstallAnswer, ...errors(404, 409, 422) },
       },
     },
     async (req) => {
@@ -151,7 +157,7 @@ export function nodeRoutes(app: FastifyInstance, hierarchy: HierarchyService, up
           field: 'allocation',
         });
       const taken = unwrap(await upstream.take(req.body.allocation, auditActor(req)));
-      return { installed: true, allocation: taken, state: upstream.state };
+      return { installed: true as const, allocation: taken, state: upstream.state };
     },
   );
 }

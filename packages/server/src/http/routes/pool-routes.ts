@@ -1,11 +1,12 @@
-import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicenseStatus } from '../../node/node-license.js';
 import type { PoolReader } from '../../node/pool-table.js';
 import type { Clock } from '../../time/clock.js';
 import { unwrap } from '../request-context.js';
-import { errors, ModuleParams } from '../../transport/schemas.js';
-import { holderView, memberView } from '../views.js';
+import { ModuleParams, PoolDetail, PoolDetailQuery, PoolsAnswer } from '@licensor/protocol';
+import { holderView } from '../../views/holder-view.js';
+import { memberView } from '../../views/member-view.js';
+import { errors } from '../../transport/schemas.js';
 
 /** Pool listings for administrators (dashboard, CLI). */
 export function poolRoutes(app: FastifyInstance, pools: PoolReader, licensing: LicenseStatus, clock: Clock): void {
@@ -13,7 +14,7 @@ export function poolRoutes(app: FastifyInstance, pools: PoolReader, licensing: L
     '/v1/pools',
     {
       config: { roles: ['admin'] },
-      schema: { summary: 'Every pool with used / quantity', tags: ['pools'], response: errors(401, 403) },
+      schema: { summary: 'Every pool with used / quantity', tags: ['pools'], response: { 200: PoolsAnswer } },
     },
     async () => ({
       pools: pools.listPools(),
@@ -30,12 +31,8 @@ export function poolRoutes(app: FastifyInstance, pools: PoolReader, licensing: L
           'One pool: holders by holder id (`cursor` → `nextCursor`), members in connection order (`memberCursor` = last position seen → `nextMemberCursor`), quota',
         tags: ['pools'],
         params: ModuleParams,
-        querystring: Type.Object({
-          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          cursor: Type.Optional(Type.String({ maxLength: 200 })),
-          memberCursor: Type.Optional(Type.Integer({ minimum: 0 })),
-        }),
-        response: errors(400, 401, 403, 404),
+        querystring: PoolDetailQuery,
+        response: { 200: PoolDetail, ...errors(404) },
       },
     },
     async (req) => {

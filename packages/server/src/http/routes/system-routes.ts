@@ -1,3 +1,12 @@
+import {
+  CatalogAnswer,
+  HealthAnswer,
+  LicenseAnswer,
+  LicenseInstallAnswer,
+  LicenseInstallBody,
+  ReadyAnswer,
+  StatusAnswer,
+} from '@licensor/protocol';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicenseInstallation } from '../../node/license-installer.js';
@@ -16,7 +25,11 @@ export function systemRoutes(
   node: { licensing: NodeLicense; installer: LicenseInstallation; pools: PoolReader; store: Store; clock: Clock },
   health: StoreHealth,
 ): void {
-  app.get('/healthz', { schema: { summary: 'The process is up', tags: ['system'] } }, async () => ({ status: 'ok' }));
+  app.get(
+    '/healthz',
+    { schema: { summary: 'The process is up', tags: ['system'], response: { 200: HealthAnswer } } },
+    async () => ({ status: 'ok' as const }),
+  );
 
   app.get(
     '/readyz',
@@ -25,6 +38,7 @@ export function systemRoutes(
         summary:
           'The store answers and takes writes (false while the disk is full or the store unreachable), and the node serves',
         tags: ['system'],
+        response: { 200: ReadyAnswer, 503: Type.Union([ReadyAnswer, Type.Ref('Problem')]) },
       },
     },
     async (_req, reply) => {
@@ -38,7 +52,7 @@ export function systemRoutes(
     '/v1/status',
     {
       config: { roles: ['app', 'admin'] },
-      schema: { summary: 'Node status', tags: ['system'], response: errors(401, 403) },
+      schema: { summary: 'Node status', tags: ['system'], response: { 200: StatusAnswer } },
     },
     async () => {
       const lic = node.licensing.license?.payload;
@@ -79,7 +93,7 @@ export function systemRoutes(
     '/v1/catalog',
     {
       config: { roles: ['app', 'admin'] },
-      schema: { summary: 'Modules known to this node', tags: ['modules'], response: errors(401, 403) },
+      schema: { summary: 'Modules known to this node', tags: ['modules'], response: { 200: CatalogAnswer } },
     },
     async () => ({
       modules: [...node.licensing.catalog.modules.values()],
@@ -90,7 +104,7 @@ export function systemRoutes(
     '/v1/license',
     {
       config: { roles: ['admin'] },
-      schema: { summary: 'The installed license', tags: ['license'], response: errors(401, 403) },
+      schema: { summary: 'The installed license', tags: ['license'], response: { 200: LicenseAnswer } },
     },
     async () => {
       const installed = node.licensing.license;
@@ -109,16 +123,13 @@ export function systemRoutes(
       schema: {
         summary: "Install a license file: verified against the issuer key and this node's hardware key",
         tags: ['license'],
-        body: Type.Object(
-          { license: Type.String({ minLength: 1, maxLength: 65536 }) },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403, 409, 422),
+        body: LicenseInstallBody,
+        response: { 200: LicenseInstallAnswer, ...errors(409, 422) },
       },
     },
     async (req) => {
       const installed = unwrap(await node.installer.installLicense(req.body.license, auditActor(req)));
-      return { installed: true, license: installed.payload, state: node.licensing.licenseState() };
+      return { installed: true as const, license: installed.payload, state: node.licensing.licenseState() };
     },
   );
 }

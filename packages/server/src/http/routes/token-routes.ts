@@ -1,10 +1,10 @@
-import { Type } from '@sinclair/typebox';
+import { IdParams, TokenCreateBody, TokenCreated, TokenRevoked, TokensAnswer } from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../../auth/token-service.js';
 import type { Clock } from '../../time/clock.js';
 import { HttpFailure } from '../../transport/error-mapping.js';
 import { auditActor } from '../request-context.js';
-import { errors, Id } from '../../transport/schemas.js';
+import { errors } from '../../transport/schemas.js';
 
 /** API token management; a secret is returned once, at creation. */
 export function tokenRoutes(app: FastifyInstance, clock: Clock, tokens: TokenService): void {
@@ -23,17 +23,8 @@ export function tokenRoutes(app: FastifyInstance, clock: Clock, tokens: TokenSer
       schema: {
         summary: 'Create an API token; the secret is in this answer only',
         tags: ['tokens'],
-        body: Type.Object(
-          {
-            role: Type.Union([Type.Literal('admin'), Type.Literal('app'), Type.Literal('node')], {
-              description:
-                'admin: everything; app: client work (slots, members, quotas); node: a child node syncing with this one',
-            }),
-            name: Type.String({ minLength: 1, maxLength: 100 }),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403),
+        body: TokenCreateBody,
+        response: { 201: TokenCreated },
       },
     },
     async (req, reply) => {
@@ -47,7 +38,7 @@ export function tokenRoutes(app: FastifyInstance, clock: Clock, tokens: TokenSer
     '/v1/tokens',
     {
       config: { roles: ['admin'] },
-      schema: { summary: 'List tokens (never their secrets)', tags: ['tokens'], response: errors(401, 403) },
+      schema: { summary: 'List tokens (never their secrets)', tags: ['tokens'], response: { 200: TokensAnswer } },
     },
     async () => ({
       tokens: (await tokens.list()).map(view),
@@ -61,14 +52,14 @@ export function tokenRoutes(app: FastifyInstance, clock: Clock, tokens: TokenSer
       schema: {
         summary: 'Revoke a token',
         tags: ['tokens'],
-        params: Type.Object({ id: Id }),
-        response: errors(401, 403, 404),
+        params: IdParams,
+        response: { 200: TokenRevoked, ...errors(404) },
       },
     },
     async (req) => {
       if (!(await tokens.revoke(req.params.id, clock.now(), auditActor(req))))
         throw new HttpFailure({ code: 'NOT_FOUND', message: `no live token ${req.params.id}`, field: 'id' });
-      return { revoked: true };
+      return { revoked: true as const };
     },
   );
 }

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { UsageAnswer, UsageQuery } from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { NodeLicense } from '../../node/node-license.js';
 import type { PoolReader } from '../../node/pool-table.js';
@@ -12,32 +12,6 @@ import { errors } from '../../transport/schemas.js';
 
 /** More samples than this in one answer are not read (a 30-day window of one-minute samples is 43,200 per module). */
 const MAX_ROWS = 500_000;
-
-const Sample = Type.Object({
-  at: Type.Integer(),
-  used: Type.Integer(),
-  quantity: Type.Union([Type.Integer(), Type.Null()]),
-  blocked: Type.Integer(),
-});
-const UsageAnswer = Type.Object({
-  intervalMs: Type.Integer(),
-  retentionMs: Type.Integer(),
-  from: Type.Integer(),
-  to: Type.Integer(),
-  truncated: Type.Boolean(),
-  modules: Type.Array(
-    Type.Object({
-      moduleId: Type.Integer(),
-      name: Type.String(),
-      quantity: Type.Union([Type.Integer(), Type.Null()]),
-      peak: Type.Union([
-        Type.Object({ at: Type.Integer(), used: Type.Integer(), quantity: Type.Union([Type.Integer(), Type.Null()]) }),
-        Type.Null(),
-      ]),
-      samples: Type.Array(Sample),
-    }),
-  ),
-});
 
 /** Usage over time per module, from the samples the node records (dashboard charts). */
 export function usageRoutes(
@@ -53,13 +27,8 @@ export function usageRoutes(
         summary:
           'Concurrent use per module over time: samples in `[from, to]` (epoch ms; default the last 24 h), at most `points` per module keeping peaks, and the peak',
         tags: ['pools'],
-        querystring: Type.Object({
-          moduleId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
-          from: Type.Optional(Type.Integer({ minimum: 0 })),
-          to: Type.Optional(Type.Integer({ minimum: 0 })),
-          points: Type.Integer({ minimum: 10, maximum: 5000, default: 500 }),
-        }),
-        response: { 200: UsageAnswer, ...errors(400, 401, 403, 404) },
+        querystring: UsageQuery,
+        response: { 200: UsageAnswer, ...errors(404) },
       },
     },
     async (req) => {

@@ -1,11 +1,18 @@
-import { Type } from '@sinclair/typebox';
+import {
+  DeliveriesAnswer,
+  DeliveriesQuery,
+  IdParams,
+  WebhookCreateBody,
+  WebhookCreated,
+  WebhookDeleted,
+  WebhooksAnswer,
+  WebhookView,
+} from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { DeliveryStatus } from '../../store/webhook-store.js';
 import type { WebhookService } from '../../webhook/webhook-service.js';
 import { auditActor, unwrap } from '../request-context.js';
-import { errors, Id } from '../../transport/schemas.js';
-
-const IdParams = Type.Object({ id: Id });
+import { errors } from '../../transport/schemas.js';
 
 /** Webhook endpoints (admin only): register, list, remove, and read the delivery log. */
 export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): void {
@@ -20,16 +27,8 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
           'Register a webhook: events are POSTed to `url` signed with HMAC-SHA256; the secret is in this answer only',
         tags,
         // Field checks live in the service, so a bad URL gets WEBHOOK_URL_INVALID and every message names its field.
-        body: Type.Object(
-          {
-            url: Type.Unknown(),
-            events: Type.Optional(Type.Unknown()),
-            secret: Type.Optional(Type.Unknown()),
-            description: Type.Optional(Type.Unknown()),
-          },
-          { additionalProperties: false },
-        ),
-        response: errors(400, 401, 403),
+        body: WebhookCreateBody,
+        response: { 201: WebhookCreated },
       },
     },
     async (req, reply) => {
@@ -46,7 +45,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
       schema: {
         summary: 'Every webhook with its delivery counts (never its secret)',
         tags,
-        response: errors(401, 403),
+        response: { 200: WebhooksAnswer },
       },
     },
     async () => ({
@@ -62,7 +61,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
         summary: 'One webhook with its delivery counts',
         tags,
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: WebhookView, ...errors(404) },
       },
     },
     async (req) => unwrap(await webhooks.get(req.params.id)),
@@ -76,7 +75,7 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
         summary: 'Remove a webhook, its pending deliveries and its delivery log',
         tags,
         params: IdParams,
-        response: errors(401, 403, 404),
+        response: { 200: WebhookDeleted, ...errors(404) },
       },
     },
     async (req) => unwrap(await webhooks.remove(req.params.id, auditActor(req))),
@@ -91,14 +90,8 @@ export function webhookRoutes(app: FastifyInstance, webhooks: WebhookService): v
           'The delivery log, newest first: per event its status and every attempt (status code, error, next retry)',
         tags,
         params: IdParams,
-        querystring: Type.Object({
-          before: Type.Optional(Type.Integer({ minimum: 1, description: 'nextCursor of the previous page' })),
-          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          status: Type.Optional(
-            Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')]),
-          ),
-        }),
-        response: errors(400, 401, 403, 404),
+        querystring: DeliveriesQuery,
+        response: { 200: DeliveriesAnswer, ...errors(404) },
       },
     },
     async (req) => unwrap(await webhooks.deliveries(req.params.id, req.query)),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { LockKeys } from './postgres-writes.js';
 
-/** What the PostgreSQL store lends its parts (hierarchy, webhooks, usage): the pool, the lock keys, write transactions. */
+/** What the PostgreSQL store lends the cold stores (via PostgresSqlHost): the pool, lock keys, write transactions. */
 export interface PostgresHost {
   pool: pg.Pool;
   keys: LockKeys;

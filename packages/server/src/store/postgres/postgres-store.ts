@@ -15,14 +15,15 @@ import type {
 } from '../store.js';
 import { EventFollower } from './event-follower.js';
 import { createPool, parsePostgresUrl, type PostgresTarget } from './postgres-connection.js';
-import { POSTGRES_MIGRATIONS } from './postgres-migrations.js';
-import { PostgresBillingStore } from './postgres-billing-store.js';
-import { PostgresHierarchyStore } from './postgres-hierarchy-store.js';
+import { migrateSchema } from './postgres-migrate.js';
+import { SqlBillingStore } from '../sql/sql-billing-store.js';
+import { PostgresSqlHost } from './postgres-sql-host.js';
+import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
 import type { PostgresHost } from './postgres-host.js';
-import { PostgresUsageStore } from './postgres-usage-store.js';
-import { PostgresWebhookStore } from './postgres-webhook-store.js';
+import { SqlUsageStore } from '../sql/sql-usage-store.js';
+import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
 import { planPruneStep } from '../prune-step.js';
-import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
+import { type Row, toAudit, toEvent, toIdempotency, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { insertAudit, insertEvents, type LockKeys, lockKeys, takeFeedLock, writeSql } from './postgres-writes.js';
 import { transaction, withClient } from './postgres-transaction.js';
 
@@ -40,37 +41,30 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store, SharedPoolStore {
   readonly kind = 'postgres' as const;
   readonly shared: SharedPoolStore = this;
-  readonly billing: PostgresBillingStore;
-  readonly hierarchy: PostgresHierarchyStore;
-  readonly usage: PostgresUsageStore;
-  readonly webhooks: PostgresWebhookStore;
+  readonly billing: SqlBillingStore;
+  readonly hierarchy: SqlHierarchyStore;
+  readonly usage: SqlUsageStore;
+  readonly webhooks: SqlWebhookStore;
   readonly target: PostgresTarget;
   private readonly pool: pg.Pool;
   private readonly keys: LockKeys;
   /** Seqs this process committed while a follower runs: the follower skips them (their writers emitted them). */
   private readonly local = new Set<number>();
   private readonly followers = new Set<EventFollower>();
-  /** This process's write transactions in flight, and the gate new ones wait at while billing takes its turn. */
+  /** This process's write transactions in flight (the follower lets them mark their events before it sorts). */
   private readonly inflight = new Set<Promise<unknown>>();
-  private gate: Promise<void> | null = null;
 
   constructor(url: string, options: PostgresStoreOptions = {}) {
     this.target = parsePostgresUrl(url);
     this.keys = lockKeys(this.target.schema);
     this.pool = createPool(this.target, options.poolSize ?? 10);
     const host: PostgresHost = { pool: this.pool, keys: this.keys, write: (fn) => this.writing(fn) };
-    this.hierarchy = new PostgresHierarchyStore(host);
-    this.usage = new PostgresUsageStore(host);
-    this.webhooks = new PostgresWebhookStore(host);
-    this.billing = new PostgresBillingStore({
-      target: this.target,
-      keys: this.keys,
-      quiesce: () => this.quiesce(),
-      markLocal: (seqs) => this.markLocal(seqs),
-      unmarkLocal: (seqs) => {
-        for (const s of seqs) this.local.delete(s);
-      },
-    });
+
+    const sqlHost = new PostgresSqlHost(host);
+    this.billing = new SqlBillingStore(sqlHost);
+    this.webhooks = new SqlWebhookStore(sqlHost);
+    this.hierarchy = new SqlHierarchyStore(sqlHost);
+    this.usage = new SqlUsageStore(sqlHost);
   }
 
   /** The schema this store's tables live in. */
@@ -84,7 +78,6 @@ export class PostgresStore implements Store, SharedPoolStore {
 
   /** Runs a transaction whose events are marked local before COMMIT; unmarks them if it fails (the seqs get reused). */
   private async writing<T>(fn: (c: pg.PoolClient, mark: (seqs: number[]) => void) => Promise<T>): Promise<T> {
-    while (this.gate) await this.gate;
     const marked: number[] = [];
     const running = transaction(this.pool, (c) =>
       fn(c, (seqs) => {
@@ -103,57 +96,8 @@ export class PostgresStore implements Store, SharedPoolStore {
     }
   }
 
-  /**
-   * Lets this process's write transactions in flight finish and holds new ones back meanwhile. The billing store calls
-   * it right before a synchronous transaction, which blocks this thread: a transaction of ours holding the feed lock
-   * could not commit while blocked, and the billing transaction would wait for it forever.
-   */
-  private async quiesce(): Promise<void> {
-    while (this.gate) await this.gate;
-    let open: () => void = () => undefined;
-    this.gate = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    try {
-      await Promise.allSettled([...this.inflight]);
-    } finally {
-      this.gate = null;
-      open();
-    }
-  }
-
   async migrate(): Promise<void> {
-    const c = await this.pool.connect();
-    try {
-      // Session-level lock: held across the migrations' own transactions; another process starting now waits here and
-      // then finds every version applied.
-      await c.query('SELECT pg_advisory_lock($1, 0)', [this.keys.migrate]);
-      try {
-        await c.query(`CREATE SCHEMA IF NOT EXISTS "${this.target.schema}"`);
-        await c.query(
-          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
-        );
-        const applied = new Set(
-          ((await c.query('SELECT version FROM schema_migrations')).rows as Row[]).map((r) => r.version as number),
-        );
-        for (const m of POSTGRES_MIGRATIONS) {
-          if (applied.has(m.version)) continue;
-          await c.query('BEGIN');
-          try {
-            await c.query(m.sql);
-            await c.query('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
-            await c.query('COMMIT');
-          } catch (err) {
-            await c.query('ROLLBACK').catch(() => undefined);
-            throw err;
-          }
-        }
-      } finally {
-        await c.query('SELECT pg_advisory_unlock($1, 0)', [this.keys.migrate]).catch(() => undefined);
-      }
-    } finally {
-      c.release();
-    }
+    await migrateSchema(this.pool, this.target.schema, this.keys);
   }
 
   /** Applied migration versions, oldest first (tests and diagnostics). */
@@ -180,7 +124,6 @@ export class PostgresStore implements Store, SharedPoolStore {
     decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
   ): Promise<number[][]> {
     const ids = [...new Set(moduleIds)].filter((id) => Number.isInteger(id)).sort((a, b) => a - b);
-    while (this.gate) await this.gate;
     const running = this.poolTransaction(ids, decide);
     this.inflight.add(running);
     try {
@@ -383,15 +326,7 @@ export class PostgresStore implements Store, SharedPoolStore {
   async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
     const r = (await this.pool.query('SELECT * FROM idempotency WHERE token_id = $1 AND key = $2', [tokenId, key]))
       .rows[0] as Row | undefined;
-    if (!r) return null;
-    return {
-      tokenId,
-      key,
-      fingerprint: r.fingerprint as string,
-      status: r.status as number,
-      body: r.body as string,
-      createdAt: r.created_at as number,
-    };
+    return r ? toIdempotency(r) : null;
   }
 
   async getMeta(key: string): Promise<string | null> {
@@ -431,7 +366,6 @@ export class PostgresStore implements Store, SharedPoolStore {
   async close(): Promise<void> {
     await Promise.all([...this.followers].map((f) => f.stop()));
     this.followers.clear();
-    await this.billing.close();
     await this.pool.end().catch(() => undefined);
   }
 }

@@ -11,6 +11,8 @@ export interface LockKeys {
   /** Serializes the tail of every transaction that appends to a cursor table, so commit order is seq order. */
   feed: number;
   migrate: number;
+  /** Serializes billing write transactions across processes (as BEGIN IMMEDIATE does on SQLite). */
+  billing: number;
   /** NOTIFY channel of this schema. */
   channel: string;
 }
@@ -20,7 +22,7 @@ export function lockKeys(schema: string): LockKeys {
   let h = 0x811c9dc5;
   for (const ch of schema) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   const base = h & 0x7ffffff0;
-  return { pools: base, feed: base + 1, migrate: base + 2, channel: `licensor_events_${schema}` };
+  return { pools: base, feed: base + 1, migrate: base + 2, billing: base + 3, channel: `licensor_events_${schema}` };
 }
 
 /**

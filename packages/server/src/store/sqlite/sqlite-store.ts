@@ -1,8 +1,9 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import { makeDirectory } from '../make-directory.js';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Change } from '@licensor/core';
 import Database from 'better-sqlite3';
+import type { CompiledQuery } from 'kysely';
 import type {
   AuditRecord,
   CommitBatch,
@@ -17,13 +18,16 @@ import type {
   TokenRecord,
 } from '../store.js';
 import { planPruneStep } from '../prune-step.js';
-import { type Row, toAudit, toEvent, toLease, toMember, toQuota, toToken } from '../store-rows.js';
+import { type Row, toAudit, toEvent, toIdempotency, toLease, toMember, toQuota, toToken } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
-import { SQLITE_MIGRATIONS } from './migrations.js';
-import { SqliteBillingStore } from './sqlite-billing-store.js';
-import { SqliteHierarchyStore } from './sqlite-hierarchy-store.js';
-import { SqliteUsageStore } from './sqlite-usage-store.js';
-import { SqliteWebhookStore } from './sqlite-webhook-store.js';
+import { appliedVersions, MIGRATIONS, migrationStatements, versionsTable } from '../sql/migrations.js';
+import { SQLITE } from '../sql/sql-dialect.js';
+import { SqlBillingStore } from '../sql/sql-billing-store.js';
+import { SqliteSqlHost } from './sqlite-sql-host.js';
+import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
+import { SqlUsageStore } from '../sql/sql-usage-store.js';
+import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
+import { laneOf, releaseLane, SqliteGate } from './sqlite-gate.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Logger } from '../../log/logger.js';
 
@@ -35,12 +39,15 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly commitGroupSize: number;
   private readonly db: Database.Database;
+  /** Every statement of this store and its parts passes it (see SqliteGate). */
+  private readonly gate: SqliteGate;
+  private readonly lanePath: string;
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
-  readonly billing: SqliteBillingStore;
-  readonly hierarchy: SqliteHierarchyStore;
+  readonly billing: SqlBillingStore;
+  readonly hierarchy: SqlHierarchyStore;
   private checkpointer: WalCheckpointer | null = null;
-  readonly usage: SqliteUsageStore;
-  readonly webhooks: SqliteWebhookStore;
+  readonly usage: SqlUsageStore;
+  readonly webhooks: SqlWebhookStore;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal', log?: Logger) {
     if (path !== ':memory:') {
@@ -66,10 +73,13 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_size_limit = 67108864');
       this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', log);
     }
-    this.billing = new SqliteBillingStore(this.db);
-    this.hierarchy = new SqliteHierarchyStore(this.db);
-    this.usage = new SqliteUsageStore(this.db);
-    this.webhooks = new SqliteWebhookStore(this.db);
+    this.lanePath = path === ':memory:' ? path : resolve(path);
+    this.gate = new SqliteGate(this.db, laneOf(this.lanePath));
+    const host = new SqliteSqlHost(this.gate);
+    this.billing = new SqlBillingStore(host);
+    this.webhooks = new SqlWebhookStore(host);
+    this.hierarchy = new SqlHierarchyStore(host);
+    this.usage = new SqlUsageStore(host);
   }
 
   private get s(): ReturnType<SqliteStore['prepare']> {
@@ -105,24 +115,25 @@ export class SqliteStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)',
-    );
-    const applied = new Set(
-      (this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => r.version as number),
-    );
-    for (const m of SQLITE_MIGRATIONS) {
+    return this.gate.run(() => this.migrateNow());
+  }
+
+  private migrateNow(): void {
+    const run = (q: CompiledQuery) => this.db.prepare(q.sql).run(...(q.parameters as unknown[]));
+    run(versionsTable(SQLITE));
+    const q = appliedVersions(SQLITE);
+    const applied = new Set((this.db.prepare(q.sql).all() as { version: number }[]).map((r) => r.version));
+    for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
-      this.db
-        .transaction(() => {
-          this.db.exec(m.sql);
-          this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
-        })
-        .immediate();
+      this.db.transaction(() => migrationStatements(SQLITE, m, Date.now()).forEach(run)).immediate();
     }
   }
 
   async loadPools(): Promise<PoolSnapshot> {
+    return this.gate.run(() => this.loadPoolsNow());
+  }
+
+  private loadPoolsNow(): PoolSnapshot {
     const leases = (this.db.prepare('SELECT * FROM leases').all() as Row[]).map(toLease);
     const members = (
       this.db.prepare('SELECT * FROM members ORDER BY module_id, first_connected_at, seq').all() as Row[]
@@ -131,14 +142,11 @@ export class SqliteStore implements Store {
     return { leases, members, quotas };
   }
 
-  async commit(batches: CommitBatch[]): Promise<number[][]> {
-    return this.commitSync(batches);
-  }
-
-  /** Synchronous commit: the whole group in one transaction (group commit: one fsync for many operations). */
-  commitSync(batches: CommitBatch[]): number[][] {
+  /** The whole group in one transaction (group commit: one fsync for many operations); at once while the gate is free. */
+  commit(batches: CommitBatch[]): Promise<number[][]> {
     this.commitTx ??= this.db.transaction((group: CommitBatch[]) => group.map((b) => this.writeBatch(b)));
-    return this.commitTx(batches);
+    const tx = this.commitTx;
+    return this.gate.run(() => tx(batches));
   }
 
   private commitTx: ((group: CommitBatch[]) => number[][]) | undefined;
@@ -190,120 +198,140 @@ export class SqliteStore implements Store {
     }
   }
 
-  async getLicense(): Promise<{ text: string; installedAt: number } | null> {
-    const r = this.db.prepare('SELECT text, installed_at FROM license WHERE slot = 1').get() as Row | undefined;
-    return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
+  getLicense(): Promise<{ text: string; installedAt: number } | null> {
+    return this.gate.run(() => {
+      const r = this.db.prepare('SELECT text, installed_at FROM license WHERE slot = 1').get() as Row | undefined;
+      return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
+    });
   }
 
-  async putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number> {
-    return this.db.transaction(() => {
-      this.db
-        .prepare(
-          'INSERT INTO license VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at',
-        )
-        .run(text, at);
-      const seq = this.s.insertEvent(event);
-      if (audit) this.s.insertAudit(audit);
-      return seq;
-    })();
+  putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number> {
+    return this.gate.run(() => {
+      return this.db.transaction(() => {
+        this.db
+          .prepare(
+            'INSERT INTO license VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at',
+          )
+          .run(text, at);
+        const seq = this.s.insertEvent(event);
+        if (audit) this.s.insertAudit(audit);
+        return seq;
+      })();
+    });
   }
 
-  async appendAudit(record: NewAuditRecord): Promise<number> {
-    return this.s.insertAudit(record);
+  appendAudit(record: NewAuditRecord): Promise<number> {
+    return this.gate.run(() => {
+      return this.s.insertAudit(record);
+    });
   }
 
-  async listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(q.after, q.limit) as Row[];
-    return rows.map(toAudit);
-  }
-
-  async createToken(t: TokenRecord): Promise<void> {
-    this.db
-      .prepare('INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?)')
-      .run(t.id, t.name, t.role, t.hash, t.createdAt, t.revokedAt);
-  }
-
-  async findTokenByHash(hash: string): Promise<TokenRecord | null> {
-    const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
-    return r ? toToken(r) : null;
-  }
-
-  async listTokens(): Promise<TokenRecord[]> {
-    return (this.db.prepare('SELECT * FROM tokens ORDER BY created_at').all() as Row[]).map(toToken);
-  }
-
-  async revokeToken(id: string, at: number): Promise<boolean> {
-    return (
-      this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0
-    );
-  }
-
-  async listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]> {
-    const where = ['seq > ?'];
-    const args: unknown[] = [q.after];
-    if (q.types?.length) {
-      where.push(`type IN (${q.types.map(() => '?').join(',')})`);
-      args.push(...q.types);
-    }
-    if (q.moduleId !== undefined) {
-      where.push('module_id = ?');
-      args.push(q.moduleId);
-    }
-    args.push(q.limit);
-    const rows = this.db
-      .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-      .all(...args) as Row[];
-    return rows.map(toEvent);
-  }
-
-  async pruneEvents(q: PruneEventsQuery): Promise<PruneEventsStep> {
-    return this.db.transaction(() => {
+  listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]> {
+    return this.gate.run(() => {
       const rows = this.db
-        .prepare(
-          'SELECT seq, at FROM events WHERE seq > ? AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT ?',
-        )
-        .all(q.afterSeq, q.limit) as { seq: number; at: number }[];
-      const { step, range } = planPruneStep(rows, q);
-      if (!range) return step;
-      return {
-        ...step,
-        deleted: this.db
-          .prepare('DELETE FROM events WHERE seq >= ? AND seq <= ? AND at < ?')
-          .run(range.first, range.last, q.before).changes,
-      };
-    })();
+        .prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
+        .all(q.after, q.limit) as Row[];
+      return rows.map(toAudit);
+    });
   }
 
-  async getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
-    const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as
-      | Row
-      | undefined;
-    if (!r) return null;
-    return {
-      tokenId,
-      key,
-      fingerprint: r.fingerprint as string,
-      status: r.status as number,
-      body: r.body as string,
-      createdAt: r.created_at as number,
-    };
+  createToken(t: TokenRecord): Promise<void> {
+    return this.gate.run(() => {
+      this.db
+        .prepare('INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?)')
+        .run(t.id, t.name, t.role, t.hash, t.createdAt, t.revokedAt);
+    });
   }
 
-  async getMeta(key: string): Promise<string | null> {
-    const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
-    return r ? (r.value as string) : null;
+  findTokenByHash(hash: string): Promise<TokenRecord | null> {
+    return this.gate.run(() => {
+      const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
+      return r ? toToken(r) : null;
+    });
   }
 
-  async setMeta(key: string, value: string): Promise<void> {
-    this.db
-      .prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-      .run(key, value);
+  listTokens(): Promise<TokenRecord[]> {
+    return this.gate.run(() => {
+      return (this.db.prepare('SELECT * FROM tokens ORDER BY created_at').all() as Row[]).map(toToken);
+    });
   }
-  async initMeta(key: string, value: string): Promise<string> {
-    this.db.prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row).value as string;
+
+  revokeToken(id: string, at: number): Promise<boolean> {
+    return this.gate.run(() => {
+      return (
+        this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0
+      );
+    });
+  }
+
+  listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]> {
+    return this.gate.run(() => {
+      const where = ['seq > ?'];
+      const args: unknown[] = [q.after];
+      if (q.types?.length) {
+        where.push(`type IN (${q.types.map(() => '?').join(',')})`);
+        args.push(...q.types);
+      }
+      if (q.moduleId !== undefined) {
+        where.push('module_id = ?');
+        args.push(q.moduleId);
+      }
+      args.push(q.limit);
+      const rows = this.db
+        .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+        .all(...args) as Row[];
+      return rows.map(toEvent);
+    });
+  }
+
+  pruneEvents(q: PruneEventsQuery): Promise<PruneEventsStep> {
+    return this.gate.run(() => {
+      return this.db.transaction(() => {
+        const rows = this.db
+          .prepare(
+            'SELECT seq, at FROM events WHERE seq > ? AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT ?',
+          )
+          .all(q.afterSeq, q.limit) as { seq: number; at: number }[];
+        const { step, range } = planPruneStep(rows, q);
+        if (!range) return step;
+        return {
+          ...step,
+          deleted: this.db
+            .prepare('DELETE FROM events WHERE seq >= ? AND seq <= ? AND at < ?')
+            .run(range.first, range.last, q.before).changes,
+        };
+      })();
+    });
+  }
+
+  getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
+    return this.gate.run(() => {
+      const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as
+        | Row
+        | undefined;
+      return r ? toIdempotency(r) : null;
+    });
+  }
+
+  getMeta(key: string): Promise<string | null> {
+    return this.gate.run(() => {
+      const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
+      return r ? (r.value as string) : null;
+    });
+  }
+
+  setMeta(key: string, value: string): Promise<void> {
+    return this.gate.run(() => {
+      this.db
+        .prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+        .run(key, value);
+    });
+  }
+  initMeta(key: string, value: string): Promise<string> {
+    return this.gate.run(() => {
+      this.db.prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
+      return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row).value as string;
+    });
   }
 
   async ping(): Promise<boolean> {
@@ -312,6 +340,9 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.checkpointer?.stop();
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.db.close();
+      releaseLane(this.lanePath);
+    }
   }
 }

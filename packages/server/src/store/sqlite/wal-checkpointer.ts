@@ -103,6 +103,9 @@ export class WalCheckpointer {
   }
 
   private checkpointHere(): void {
+    // An asynchronous transaction (billing) holds the connection: a checkpoint now would run inside it; the next pass
+    // catches up.
+    if (this.db.inTransaction) return;
     try {
       this.db.pragma('wal_checkpoint(PASSIVE)');
       this.passes++;
