@@ -182,7 +182,8 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+  // No permessage-deflate: session messages are small JSON, and the session writes its frames itself (write-text-frame.ts).
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
 
   app.decorateRequest('token', null);
   app.decorateRequest('idem', null);

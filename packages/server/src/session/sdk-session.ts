@@ -9,6 +9,7 @@ import type { StoredEvent } from '../store/store.js';
 import { type LicenseSnapshot, licenseSnapshot } from '../transport/license-snapshot.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
+import { writeTextFrame } from './write-text-frame.js';
 
 const LOST = new Map([
   ['slot.evicted', 'evicted'],
@@ -77,7 +78,7 @@ export class SdkSession implements SessionListener {
     const out = this.outbox;
     this.outbox = [];
     if (this.socket.readyState !== 1 || out.length === 0) return;
-    this.socket.send(out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`);
+    writeTextFrame(this.socket, out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`);
   }
 
   private push(p: SessionPush): void {
