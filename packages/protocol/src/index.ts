@@ -33,6 +33,7 @@ export * from './api/system.js';
 export * from './api/tokens.js';
 export * from './api/usage.js';
 export * from './api/webhooks.js';
+export * from './session/send-text-frame.js';
 export * from './session/session-answers.js';
 export * from './session/session-pushes.js';
 export * from './session/session-requests.js';

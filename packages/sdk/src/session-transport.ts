@@ -1,4 +1,10 @@
-import type { Problem, SessionPush, SessionServerMessage } from '@licensor/protocol';
+import {
+  type FrameSocket,
+  type Problem,
+  type SessionPush,
+  type SessionServerMessage,
+  sendTextFrame,
+} from '@licensor/protocol';
 import { WebSocket as WsWebSocket } from 'ws';
 import { backoffDelay } from './backoff-delay.js';
 import type { ConnectionError } from './errors/connection-error.js';
@@ -267,8 +273,8 @@ export class SessionTransport implements Transport {
     this.outbox = [];
     const ws = this.ws;
     if (!ws || out.length === 0) return;
-    // A failed write means the socket is going down; its 'close' event requeues the requests, so the callback ignores it.
-    ws.send(out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`, () => {});
+    // A failed write means the socket is going down; its 'close' event requeues the requests, so errors are ignored.
+    sendTextFrame(ws as FrameSocket, out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`, true);
   }
 
   private onMessage(text: string): void {

@@ -182,7 +182,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
     },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
-  // No permessage-deflate: session messages are small JSON, and the session writes its frames itself (write-text-frame.ts).
+  // No permessage-deflate: session messages are small JSON, and the session writes its frames itself (send-text-frame.ts in protocol).
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024, perMessageDeflate: false } });
 
   app.decorateRequest('token', null);

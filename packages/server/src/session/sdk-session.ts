@@ -1,4 +1,13 @@
-import { newId, ok, type Outcome, type SessionPush, type SessionRequest, StableMap } from '@licensor/protocol';
+import {
+  type FrameSocket,
+  newId,
+  ok,
+  type Outcome,
+  sendTextFrame,
+  type SessionPush,
+  type SessionRequest,
+  StableMap,
+} from '@licensor/protocol';
 import type { WebSocket } from 'ws';
 import { toProblem } from '../transport/error-mapping.js';
 import { isStoreUnavailable } from '../store/store-errors.js';
@@ -9,7 +18,6 @@ import type { StoredEvent } from '../store/store.js';
 import { type LicenseSnapshot, licenseSnapshot } from '../transport/license-snapshot.js';
 import type { SessionListener, SessionRegistry } from './session-registry.js';
 import { validateSessionRequest } from './validate-session-request.js';
-import { writeTextFrame } from './write-text-frame.js';
 
 const LOST = new Map([
   ['slot.evicted', 'evicted'],
@@ -78,7 +86,11 @@ export class SdkSession implements SessionListener {
     const out = this.outbox;
     this.outbox = [];
     if (this.socket.readyState !== 1 || out.length === 0) return;
-    writeTextFrame(this.socket, out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`);
+    sendTextFrame(
+      this.socket as unknown as FrameSocket,
+      out.length === 1 ? (out[0] as string) : `[${out.join(',')}]`,
+      false,
+    );
   }
 
   private push(p: SessionPush): void {
