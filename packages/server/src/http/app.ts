@@ -48,7 +48,7 @@ import { poolRoutes } from './routes/pool-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
-import { installResponseContract, responsesValidatedByDefault } from './response-contract.js';
+import { installResponseContract } from './response-contract.js';
 import { describe, validatorCompiler } from '../transport/validation.js';
 import {
   capConnections,
@@ -81,7 +81,7 @@ export interface AppOptions {
   dashboardDir?: string | null;
   /** Timeouts and connection / session caps; default DEFAULT_CONNECTION_LIMITS. */
   limits?: ConnectionLimits;
-  /** Check every JSON answer against its route's declared schema (tests); default responsesValidatedByDefault(). */
+  /** Check every JSON answer against its route's declared schema (tests); default false. */
   validateResponses?: boolean;
 }
 
@@ -169,7 +169,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
   });
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
-  installResponseContract(app, opts.validateResponses ?? responsesValidatedByDefault());
+  installResponseContract(app, opts.validateResponses ?? false);
   await app.register(fastifySwagger, {
     openapi: {
       info: {

@@ -119,18 +119,3 @@ function mismatchOf(route: string, status: number, schema: TSchema, payload: unk
   const value = JSON.stringify(first?.value)?.slice(0, 100);
   return `${route} answered ${status} with ${first?.path || '/'} ${first?.message ?? 'not matching'} (value ${value})`;
 }
-
-let validateByDefault = false;
-
-/**
- * Makes apps built without an explicit `validateResponses` check every answer: the test helpers turn it on for the
- * nodes they start (startNode builds the app itself). Never read from the environment.
- */
-export function validateResponsesByDefault(on: boolean): void {
-  validateByDefault = on;
-}
-
-/** Whether an app built now checks its answers unless told otherwise. */
-export function responsesValidatedByDefault(): boolean {
-  return validateByDefault;
-}
