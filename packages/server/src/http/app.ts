@@ -1,3 +1,4 @@
+import { ProblemSchema } from '@licensor/protocol/schemas';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -59,7 +60,7 @@ import {
 } from '../transport/connection-limits.js';
 import { missingRoute } from './missing-route.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../transport/store-health.js';
-import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT, ProblemSchema } from '@licensor/protocol';
+import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
 
 /** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */
 const MAX_PARAM_LENGTH = 3 * ID_MAX_LENGTH;

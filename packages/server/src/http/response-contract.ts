@@ -1,4 +1,4 @@
-import { ProblemSchema } from '@licensor/protocol';
+import { ProblemSchema } from '@licensor/protocol/schemas';
 import { type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
