@@ -1,7 +1,7 @@
-import type { Compilable } from 'kysely';
+import type { Compilable, CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { POSTGRES } from '../sql/sql-dialect.js';
-import type { SqlHost, SqlLock, SqlTx } from '../sql/sql-host.js';
+import type { SqlHost, SqlLock, SqlStatement, SqlTx } from '../sql/sql-host.js';
 import type { PostgresHost } from './postgres-host.js';
 import { withClient } from './postgres-transaction.js';
 import { insertAudit, insertEvents, takeFeedLock } from './postgres-writes.js';
@@ -38,6 +38,12 @@ export class PostgresSqlHost implements SqlHost {
 
   read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     return fn(this.tx(this.host.pool, () => undefined));
+  }
+
+  prepare<R>(q: CompiledQuery<R>): SqlStatement<R> {
+    return {
+      first: async (params) => (await this.host.pool.query(q.sql, params as unknown[])).rows[0] as R | undefined,
+    };
   }
 
   private tx(c: pg.ClientBase | pg.Pool, mark: (seqs: number[]) => void): SqlTx {
