@@ -20,9 +20,10 @@ export class SqlEventStore {
   /** One bounded retention step (see Store.pruneEvents). */
   prune(q: PruneEventsQuery): Promise<PruneEventsStep> {
     const k = this.host.d.k;
-    return this.host.write(async (tx) => {
-      // Writers give seq = max + 1 (PostgreSQL) or a rowid that never goes back: keeping the newest row keeps the
-      // sequence growing.
+    // Two single statements, as safe as one transaction: the delete is bounded by the seqs the select saw, all below
+    // the newest, and only appends happen meanwhile. Keeping the newest row keeps the sequence growing (PostgreSQL
+    // gives max + 1; SQLite's rowid would reuse the number of a deleted last row).
+    return this.host.read(async (tx) => {
       const rows = await tx.all(
         k
           .selectFrom('events')
