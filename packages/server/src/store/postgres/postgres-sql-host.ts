@@ -12,6 +12,9 @@ const LOCKS: Record<SqlLock, (keys: PostgresHost['keys']) => [number, number]> =
   'webhook-enqueue': (keys) => [keys.feed, 1],
 };
 
+/** Statements prepared so far in this process (their names must differ per connection). */
+let prepared = 0;
+
 /** The cold stores' way into PostgreSQL: write transactions on the store's pool, their events marked as this process's. */
 export class PostgresSqlHost implements SqlHost {
   readonly d = POSTGRES;
@@ -41,8 +44,11 @@ export class PostgresSqlHost implements SqlHost {
   }
 
   prepare<R>(q: CompiledQuery<R>): SqlStatement<R> {
+    // A named statement: each pooled connection parses and plans it once, then only binds and executes it.
+    const name = `licensor_${++prepared}`;
     return {
-      first: async (params) => (await this.host.pool.query(q.sql, params as unknown[])).rows[0] as R | undefined,
+      first: async (params) =>
+        (await this.host.pool.query({ name, text: q.sql, values: params as unknown[] })).rows[0] as R | undefined,
     };
   }
 

@@ -9,7 +9,12 @@ export class SqlIdempotencyStore {
 
   constructor(host: SqlHost) {
     this.byKey = host.prepare(
-      host.d.k.selectFrom('idempotency').selectAll().where('token_id', '=', '').where('key', '=', '').compile(),
+      host.d.k
+        .selectFrom('idempotency')
+        .select(['token_id', 'key', 'fingerprint', 'status', 'body', 'created_at'])
+        .where('token_id', '=', '')
+        .where('key', '=', '')
+        .compile(),
     );
   }
 

@@ -8,7 +8,14 @@ export class SqlTokenStore {
   private readonly byHash: SqlStatement<Row>;
 
   constructor(private readonly host: SqlHost) {
-    this.byHash = host.prepare(host.d.k.selectFrom('tokens').selectAll().where('hash', '=', '').compile());
+    // Columns by name: a prepared `*` would fail once a later migration added a column to the table.
+    this.byHash = host.prepare(
+      host.d.k
+        .selectFrom('tokens')
+        .select(['id', 'name', 'role', 'hash', 'created_at', 'revoked_at'])
+        .where('hash', '=', '')
+        .compile(),
+    );
   }
 
   /** Stores a new token (its hash is unique). */
