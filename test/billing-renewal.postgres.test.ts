@@ -65,7 +65,7 @@ describe('billing on two processes sharing PostgreSQL', { skip: SKIP_POSTGRES, t
         {},
       );
       assert.ok(config.ok);
-      const started = await startNode(config.value, { clock });
+      const started = await startNode(config.value, { clock, validateResponses: true });
       assert.ok(started.ok, started.ok ? '' : started.message);
       nodes.push(started.value);
     }

@@ -1,6 +1,6 @@
+import { LeaseView } from '@licensor/protocol/schemas';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LeaseView } from '@licensor/protocol';
 import { buildApp } from '../packages/server/src/http/app.js';
 import { ALSO_CSV_ROUTES, NON_JSON_ROUTES } from '../packages/server/src/http/response-contract.js';
 import { startTestNode } from './support/test-node.js';

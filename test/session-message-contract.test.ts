@@ -1,6 +1,7 @@
+import { SESSION_RESULT_SCHEMAS, SessionPushSchema, SessionResponseSchema } from '@licensor/protocol/schemas';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SESSION_RESULT_SCHEMAS, type SessionOp, SessionPushSchema, SessionResponseSchema } from '@licensor/protocol';
+import type { SessionOp } from '@licensor/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import WebSocket from 'ws';

@@ -14,12 +14,11 @@ import {
   signLicense,
 } from '@licensor/protocol';
 import { loadNodeConfig, type NodeConfig } from '../../packages/server/src/config/node-config.js';
-import { validateResponsesByDefault } from '../../packages/server/src/http/response-contract.js';
 import type { Clock } from '../../packages/server/src/time/clock.js';
 import { type RunningNode, startNode } from '../../packages/server/src/main/start-node.js';
 
-// Every node a test starts checks each JSON answer against its route's declared schema: an undeclared answer is a 500.
-validateResponsesByDefault(true);
+// Every node a test starts checks each JSON answer against its route's declared schema (startNode's validateResponses):
+// an undeclared answer is a 500.
 
 /** A clock tests move by hand: a wall clock (`t`, which a test may set anywhere) and a monotonic one. */
 export class FakeClock implements Clock {
@@ -143,7 +142,7 @@ export async function startTestNode(opts: TestNodeOptions = {}): Promise<TestNod
     {},
   );
   if (!config.ok) throw new Error(config.message);
-  const started = await startNode(config.value, clock ? { clock } : {});
+  const started = await startNode(config.value, { ...(clock ? { clock } : {}), validateResponses: true });
   if (!started.ok) throw new Error(started.message);
   const running = started.value;
   const url = running.url;

@@ -17,58 +17,58 @@ const MIN_VACANT_BEFORE_REBUILD = 64;
  * iteration leaves that iteration on the old entries.
  */
 export class StableMap<K, V> implements Iterable<[K, V]> {
-  #map = new Map<K, V | undefined>();
-  #size = 0;
+  private map = new Map<K, V | undefined>();
+  private live = 0;
   /** Iterations in progress: the table is not rebuilt under them (deleting while iterating stays safe). */
-  #iterating = 0;
+  private iterating = 0;
 
   /** Live entries. */
   get size(): number {
-    return this.#size;
+    return this.live;
   }
 
   /** The value of `key`, if live. */
   get(key: K): V | undefined {
-    return this.#map.get(key);
+    return this.map.get(key);
   }
 
   /** True when `key` is live. */
   has(key: K): boolean {
-    return this.#map.get(key) !== undefined;
+    return this.map.get(key) !== undefined;
   }
 
   /** Sets `key` (its entry is reused when the key was live or vacant). */
   set(key: K, value: V): this {
     if (value === undefined) throw new TypeError('StableMap: values may not be undefined');
-    const previous = this.#map.get(key);
-    this.#map.set(key, value);
-    if (previous === undefined) this.#size++;
+    const previous = this.map.get(key);
+    this.map.set(key, value);
+    if (previous === undefined) this.live++;
     return this;
   }
 
   /** Removes `key`; true when it was live. */
   delete(key: K): boolean {
-    if (this.#map.get(key) === undefined) return false;
-    this.#map.set(key, undefined);
-    this.#size--;
-    const vacant = this.#map.size - this.#size;
-    if (vacant > MIN_VACANT_BEFORE_REBUILD && vacant > this.#size && this.#iterating === 0) this.#rebuild();
+    if (this.map.get(key) === undefined) return false;
+    this.map.set(key, undefined);
+    this.live--;
+    const vacant = this.map.size - this.live;
+    if (vacant > MIN_VACANT_BEFORE_REBUILD && vacant > this.live && this.iterating === 0) this.rebuild();
     return true;
   }
 
   /** Removes every entry. */
   clear(): void {
-    this.#map = new Map();
-    this.#size = 0;
+    this.map = new Map();
+    this.live = 0;
   }
 
   /** Live values, in key insertion order. */
   *values(): IterableIterator<V> {
-    this.#iterating++;
+    this.iterating++;
     try {
-      for (const v of this.#map.values()) if (v !== undefined) yield v;
+      for (const v of this.map.values()) if (v !== undefined) yield v;
     } finally {
-      this.#iterating--;
+      this.iterating--;
     }
   }
 
@@ -79,11 +79,11 @@ export class StableMap<K, V> implements Iterable<[K, V]> {
 
   /** Live entries, in key insertion order. */
   *entries(): IterableIterator<[K, V]> {
-    this.#iterating++;
+    this.iterating++;
     try {
-      for (const [k, v] of this.#map) if (v !== undefined) yield [k, v];
+      for (const [k, v] of this.map) if (v !== undefined) yield [k, v];
     } finally {
-      this.#iterating--;
+      this.iterating--;
     }
   }
 
@@ -96,9 +96,9 @@ export class StableMap<K, V> implements Iterable<[K, V]> {
     for (const [k, v] of this.entries()) fn(v, k);
   }
 
-  #rebuild(): void {
+  private rebuild(): void {
     const next = new Map<K, V | undefined>();
-    for (const [k, v] of this.#map) if (v !== undefined) next.set(k, v);
-    this.#map = next;
+    for (const [k, v] of this.map) if (v !== undefined) next.set(k, v);
+    this.map = next;
   }
 }

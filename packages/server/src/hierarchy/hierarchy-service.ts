@@ -124,13 +124,16 @@ export class HierarchyService {
   }
 
   /** Forgets a child: its allocation returns to this node and its place in the counting pool frees up. */
-  async forget(childId: string, actor: AuditActor): Promise<Outcome<{ id: string; forgotten: true }>> {
-    await this.refresh();
-    const child = this.side.children.get(childId);
-    if (!child) return unknownChild(childId);
-    this.verdicts.delete(childId);
-    await forgetChild(this.side, child, actor);
-    return ok({ id: childId, forgotten: true });
+  forget(childId: string, actor: AuditActor): Promise<Outcome<{ id: string; forgotten: true }>> {
+    // In line with allocations: one running meanwhile would see the child's documents in neither place.
+    return this.side.inLine(async () => {
+      await this.refresh();
+      const child = this.side.children.get(childId);
+      if (!child) return unknownChild(childId);
+      this.verdicts.delete(childId);
+      await forgetChild(this.side, child, actor);
+      return ok({ id: childId, forgotten: true as const });
+    });
   }
 
   /** The whole tree below this node, with what it holds and what it handed out. */

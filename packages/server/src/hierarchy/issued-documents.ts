@@ -92,10 +92,12 @@ export class IssuedDocuments {
   /** A child forgotten: its still-valid documents keep counting until they end. */
   async forget(childId: string, now: number): Promise<void> {
     const entries = live(this.byChild.get(childId) ?? [], now);
-    this.byChild.delete(childId);
-    await this.store.setMeta(childKey(childId), '');
+    // Moved before any await, and stored as forgotten before the child's own entry is cleared: at no moment (nor
+    // after a crash between the two writes) do its documents count nowhere.
     for (const [k, v] of this.forgotten) if (!live(v, now).length) this.forgotten.delete(k);
     if (entries.length) this.forgotten.set(childId, entries);
+    this.byChild.delete(childId);
     await this.store.setMeta(FORGOTTEN_KEY, JSON.stringify(Object.fromEntries(this.forgotten)));
+    await this.store.setMeta(childKey(childId), '');
   }
 }

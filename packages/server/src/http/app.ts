@@ -1,3 +1,4 @@
+import { ProblemSchema } from '@licensor/protocol/schemas';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
@@ -48,7 +49,7 @@ import { poolRoutes } from './routes/pool-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
-import { installResponseContract, responsesValidatedByDefault } from './response-contract.js';
+import { installResponseContract } from './response-contract.js';
 import { describe, validatorCompiler } from '../transport/validation.js';
 import {
   capConnections,
@@ -59,7 +60,7 @@ import {
 } from '../transport/connection-limits.js';
 import { missingRoute } from './missing-route.js';
 import { STORE_RETRY_AFTER_SECONDS } from '../transport/store-health.js';
-import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT, ProblemSchema } from '@licensor/protocol';
+import { type ErrorCode, ID_MAX_LENGTH, ID_RULE_TEXT } from '@licensor/protocol';
 
 /** Longest path parameter as sent: an id of the longest accepted length with every character percent-encoded. */
 const MAX_PARAM_LENGTH = 3 * ID_MAX_LENGTH;
@@ -81,7 +82,7 @@ export interface AppOptions {
   dashboardDir?: string | null;
   /** Timeouts and connection / session caps; default DEFAULT_CONNECTION_LIMITS. */
   limits?: ConnectionLimits;
-  /** Check every JSON answer against its route's declared schema (tests); default responsesValidatedByDefault(). */
+  /** Check every JSON answer against its route's declared schema (tests); default false. */
   validateResponses?: boolean;
 }
 
@@ -169,7 +170,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
   });
   app.setValidatorCompiler(validatorCompiler);
   app.addSchema(ProblemSchema);
-  installResponseContract(app, opts.validateResponses ?? responsesValidatedByDefault());
+  installResponseContract(app, opts.validateResponses ?? false);
   await app.register(fastifySwagger, {
     openapi: {
       info: {

@@ -1,4 +1,4 @@
-import { MAX_TREE_NODES } from '@licensor/protocol';
+import { MAX_TREE_NODES } from '@licensor/protocol/schemas';
 import { HttpFailure } from '../transport/error-mapping.js';
 
 /** Refuses a reported subtree of more than MAX_TREE_NODES nodes in all (each level's own cap is in the schema). */

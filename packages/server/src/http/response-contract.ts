@@ -1,4 +1,4 @@
-import { ProblemSchema } from '@licensor/protocol';
+import { ProblemSchema } from '@licensor/protocol/schemas';
 import { type TSchema, Type } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
@@ -118,19 +118,4 @@ function mismatchOf(route: string, status: number, schema: TSchema, payload: unk
   const first = check.Errors(payload).First();
   const value = JSON.stringify(first?.value)?.slice(0, 100);
   return `${route} answered ${status} with ${first?.path || '/'} ${first?.message ?? 'not matching'} (value ${value})`;
-}
-
-let validateByDefault = false;
-
-/**
- * Makes apps built without an explicit `validateResponses` check every answer: the test helpers turn it on for the
- * nodes they start (startNode builds the app itself). Never read from the environment.
- */
-export function validateResponsesByDefault(on: boolean): void {
-  validateByDefault = on;
-}
-
-/** Whether an app built now checks its answers unless told otherwise. */
-export function responsesValidatedByDefault(): boolean {
-  return validateByDefault;
 }

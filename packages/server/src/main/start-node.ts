@@ -57,8 +57,17 @@ export interface RunningNode {
   close(): Promise<void>;
 }
 
-/** What a node can be given instead of the real thing (tests): a clock, fetch, randomness, a logger. */
-type NodeDeps = { clock?: Clock; fetch?: typeof fetch; random?: () => number; log?: Logger };
+/**
+ * What a node can be given instead of the real thing (tests): a clock, fetch, randomness, a logger; and whether every
+ * JSON answer is checked against its declared schema (tests only: never a flag or an environment variable).
+ */
+type NodeDeps = {
+  clock?: Clock;
+  fetch?: typeof fetch;
+  random?: () => number;
+  log?: Logger;
+  validateResponses?: boolean;
+};
 
 /**
  * Starts a node from its config: store, license, HTTP API, SDK sessions, reaper. On the embedded store it first takes
@@ -247,6 +256,7 @@ async function startLocked(
     usage: usage.options,
     dashboardDir: config.dashboardDir,
     https: tls.value,
+    validateResponses: deps.validateResponses ?? false,
   })
     .then((built) => {
       sessionRoute(built, { admission, licensing, pools, feed }, tokens, limits, storeHealth);

@@ -42,10 +42,10 @@ export class DecisionRunner implements EventPublisher {
     store: Store,
     private readonly clock: Clock,
     private readonly feed: EventFeed,
-    pools: PoolTable,
+    private readonly pools: PoolTable,
     license: LicenseView,
   ) {
-    this.committer = new GroupCommitter(store, () => pools.reload(), store.commitGroupSize);
+    this.committer = new GroupCommitter(store, () => pools.reloadAfterFailure(), store.commitGroupSize);
     this.shared = store.shared ? new SharedPoolGateway(store.shared, pools.all, license) : null;
   }
 
@@ -58,13 +58,19 @@ export class DecisionRunner implements EventPublisher {
     }
     let result: Decided<T> | null = null;
     let events: NewEvent[] = [];
-    const seqs = await this.shared.execute(moduleIds, () => {
-      const r = fn();
-      result = r;
-      const batch = this.batchOf(r.d, r.idem, r.audit);
-      events = batch?.events ?? [];
-      return batch;
-    });
+    const seqs = await this.shared
+      .execute(moduleIds, () => {
+        const r = fn();
+        result = r;
+        const batch = this.batchOf(r.d, r.idem, r.audit);
+        events = batch?.events ?? [];
+        return batch;
+      })
+      .catch((err: unknown) => {
+        // The next operation reads the pools' rows again, but their quantity and add-ons stay as Grants set them.
+        for (const id of moduleIds) this.pools.unsettled.add(id);
+        throw err;
+      });
     this.feed.announceCommitted(events, seqs);
     return (result as unknown as Decided<T>).d.outcome;
   }

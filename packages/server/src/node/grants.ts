@@ -40,18 +40,27 @@ export class Grants implements GrantControl {
     const quantity = (id: number) => (granted.has(id) ? (granted.get(id) ?? null) : 0);
     const features = this.licensedFeatures(granted);
     const addOns = (id: number) => features.get(id) ?? NO_FEATURES;
+    const unsettled = this.pools.unsettled;
     const resized = [...this.pools.all.values()].filter(
-      (pool) => pool.quantity !== quantity(pool.module.id) || !sameLicensedFeatures(pool, addOns(pool.module.id)),
+      (pool) =>
+        unsettled.has(pool.module.id) ||
+        pool.quantity !== quantity(pool.module.id) ||
+        !sameLicensedFeatures(pool, addOns(pool.module.id)),
     );
     if (!resized.length) return;
+    // Settled by this decision; a failed commit marks them again.
+    for (const pool of resized) unsettled.delete(pool.module.id);
     await this.runner.decideEach(resized, (pool, now) =>
       setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id)),
     );
   }
 
-  /** Re-sizes the pools once a source of grants has started or ended (an allocation expiring beside a license). */
+  /**
+   * Re-sizes the pools once a source of grants has started or ended (an allocation expiring beside a license), or
+   * when a failed commit left pools unsettled.
+   */
   async regrantIfDue(): Promise<void> {
-    if (!this.license.grantsDue()) return;
+    if (!this.license.grantsDue() && this.pools.unsettled.size === 0) return;
     this.regranting ??= this.apply().finally(() => {
       this.regranting = null;
     });

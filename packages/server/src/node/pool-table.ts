@@ -24,6 +24,11 @@ export class PoolTable implements PoolReader {
   readonly all = new Map<number, PoolState>();
   /** Quantity per licensed module after the children's shares (null = unlimited). */
   granted: ReadonlyMap<number, number | null> = new Map();
+  /**
+   * Pools whose members went back to what the store holds after a failed commit, while their quantity and add-ons
+   * stayed what Grants last set: their members must be settled again (Grants does so at the next operation or tick).
+   */
+  readonly unsettled = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -47,9 +52,15 @@ export class PoolTable implements PoolReader {
     return added;
   }
 
-  /** Replaces in-memory pool state with what the store holds (start, after a failed commit, new modules). */
+  /** Replaces in-memory pool state with what the store holds (start, new modules). */
   async reload(ids?: number[]): Promise<void> {
     refillPools(this.all, await this.store.loadPools(), ids);
+  }
+
+  /** After a failed commit: memory goes back to what the store holds, and `ids` (default: every pool) are unsettled. */
+  async reloadAfterFailure(ids?: readonly number[]): Promise<void> {
+    for (const id of ids ?? this.all.keys()) this.unsettled.add(id);
+    await this.reload(ids ? [...ids] : undefined);
   }
 
   /** Summaries of every pool. */

@@ -1,4 +1,5 @@
-import { fail, type Outcome, SESSION_REQUEST_SCHEMAS, type SessionOp, type SessionRequest } from '@licensor/protocol';
+import { SESSION_REQUEST_SCHEMAS } from '@licensor/protocol/schemas';
+import { fail, type Outcome, type SessionOp, type SessionRequest } from '@licensor/protocol';
 import { compileMessage } from '../transport/validation.js';
 
 const VALIDATORS = new Map(

@@ -1,4 +1,5 @@
-import { EVENT_TYPES_PATTERN, fail, ID_PATTERN, ID_RULE_TEXT, ok, type Outcome } from '@licensor/protocol';
+import { EVENT_TYPES_PATTERN } from '@licensor/protocol/schemas';
+import { fail, ID_PATTERN, ID_RULE_TEXT, ok, type Outcome } from '@licensor/protocol';
 import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';

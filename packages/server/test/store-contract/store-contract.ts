@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Store } from '../../src/store/store.js';
+import { coldOpsContract } from './cold-ops-contract.js';
 import { audit, batch, event, lease, member } from './contract-fixtures.js';
 import { openStore } from './open-store.js';
 
@@ -298,6 +299,8 @@ export function storeContract(
         await Promise.all(others.map((s) => s.close()));
       }
     });
+
+    coldOpsContract(() => ({ h, store }));
 
     // Last in the contract: it deletes the events the cases above wrote.
     test('pruneEvents: a step looks at the events after a cursor, deletes the old ones, never the newest; dated-ahead ones are stepped over', async () => {

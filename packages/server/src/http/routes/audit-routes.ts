@@ -1,4 +1,4 @@
-import { AuditAnswer, AuditQuery } from '@licensor/protocol';
+import { AuditAnswer, AuditQuery } from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
 

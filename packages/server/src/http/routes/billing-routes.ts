@@ -10,7 +10,6 @@ import {
   IdParams,
   IssuedLicenseAnswer,
   IssuedLicenseFile,
-  type KeySource,
   LedgerAnswer,
   LedgerQuery,
   PlanCreateBody,
@@ -22,7 +21,8 @@ import {
   TemporaryLicenseBody,
   TopUpAnswer,
   TopUpBody,
-} from '@licensor/protocol';
+} from '@licensor/protocol/schemas';
+import type { KeySource } from '@licensor/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { BillingService } from '../../billing/billing-service.js';
 import { ledgerCsv } from '../../billing/ledger-csv.js';

@@ -1,4 +1,4 @@
-import { EventsAnswer, EventsQuery } from '@licensor/protocol';
+import { EventsAnswer, EventsQuery } from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../../store/store.js';
 

@@ -1,4 +1,4 @@
-import { EventStreamQuery } from '@licensor/protocol';
+import { EventStreamQuery } from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import { bearerSecret } from '../../auth/bearer-secret.js';
 import type { TokenService } from '../../auth/token-service.js';

@@ -1,10 +1,3 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { Admission } from '../../node/admission.js';
-import type { NodeLicense } from '../../node/node-license.js';
-import type { Clock } from '../../time/clock.js';
-import { opContext } from '../idempotency.js';
-import { actor, auditActor, send } from '../request-context.js';
 import {
   AcquireBody,
   HeartbeatAnswer,
@@ -14,7 +7,14 @@ import {
   ModuleParams,
   ReleaseAnswer,
   ReleaseQuery,
-} from '@licensor/protocol';
+} from '@licensor/protocol/schemas';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Admission } from '../../node/admission.js';
+import type { NodeLicense } from '../../node/node-license.js';
+import type { Clock } from '../../time/clock.js';
+import { opContext } from '../idempotency.js';
+import { actor, auditActor, send } from '../request-context.js';
 import { leaseView } from '../../views/lease-view.js';
 import { emptyBodyAsObject, errors } from '../../transport/schemas.js';
 

@@ -1,11 +1,3 @@
-import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import type { Admission } from '../../node/admission.js';
-import type { NodeLicense } from '../../node/node-license.js';
-import type { Clock } from '../../time/clock.js';
-import { memberSyncView } from '../../node/member-sync-view.js';
-import { opContext } from '../idempotency.js';
-import { auditActor, send, unwrap } from '../request-context.js';
 import {
   EnabledAnswer,
   MemberParams,
@@ -19,7 +11,15 @@ import {
   QuotaAnswer,
   QuotaReportBody,
   RemoveMemberAnswer,
-} from '@licensor/protocol';
+} from '@licensor/protocol/schemas';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { Admission } from '../../node/admission.js';
+import type { NodeLicense } from '../../node/node-license.js';
+import type { Clock } from '../../time/clock.js';
+import { memberSyncView } from '../../node/member-sync-view.js';
+import { opContext } from '../idempotency.js';
+import { auditActor, send, unwrap } from '../request-context.js';
 import { emptyBodyAsObject, errors } from '../../transport/schemas.js';
 
 type MemberP = { moduleId: number; memberId: string };

@@ -10,7 +10,7 @@ import {
   UpstreamAllocationBody,
   UpstreamAnswer,
   UpstreamInstallAnswer,
-} from '@licensor/protocol';
+} from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { HierarchyService } from '../../hierarchy/hierarchy-service.js';
 import type { SyncRequest } from '../../hierarchy/sync-messages.js';

@@ -1,9 +1,9 @@
+import { ModuleParams, PoolDetail, PoolDetailQuery, PoolsAnswer } from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { LicenseStatus } from '../../node/node-license.js';
 import type { PoolReader } from '../../node/pool-table.js';
 import type { Clock } from '../../time/clock.js';
 import { unwrap } from '../request-context.js';
-import { ModuleParams, PoolDetail, PoolDetailQuery, PoolsAnswer } from '@licensor/protocol';
 import { holderView } from '../../views/holder-view.js';
 import { memberView } from '../../views/member-view.js';
 import { errors } from '../../transport/schemas.js';

@@ -6,7 +6,7 @@ import {
   LicenseInstallBody,
   ReadyAnswer,
   StatusAnswer,
-} from '@licensor/protocol';
+} from '@licensor/protocol/schemas';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LicenseInstallation } from '../../node/license-installer.js';

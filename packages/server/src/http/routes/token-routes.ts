@@ -1,4 +1,4 @@
-import { IdParams, TokenCreateBody, TokenCreated, TokenRevoked, TokensAnswer } from '@licensor/protocol';
+import { IdParams, TokenCreateBody, TokenCreated, TokenRevoked, TokensAnswer } from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { TokenService } from '../../auth/token-service.js';
 import type { Clock } from '../../time/clock.js';

@@ -1,4 +1,4 @@
-import { UsageAnswer, UsageQuery } from '@licensor/protocol';
+import { UsageAnswer, UsageQuery } from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { NodeLicense } from '../../node/node-license.js';
 import type { PoolReader } from '../../node/pool-table.js';

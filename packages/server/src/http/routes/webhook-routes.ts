@@ -7,7 +7,7 @@ import {
   WebhookDeleted,
   WebhooksAnswer,
   WebhookView,
-} from '@licensor/protocol';
+} from '@licensor/protocol/schemas';
 import type { FastifyInstance } from 'fastify';
 import type { DeliveryStatus } from '../../store/webhook-store.js';
 import type { WebhookService } from '../../webhook/webhook-service.js';

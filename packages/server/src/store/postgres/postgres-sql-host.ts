@@ -1,7 +1,7 @@
-import type { Compilable } from 'kysely';
+import type { Compilable, CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import { POSTGRES } from '../sql/sql-dialect.js';
-import type { SqlHost, SqlLock, SqlTx } from '../sql/sql-host.js';
+import type { SqlHost, SqlLock, SqlStatement, SqlTx } from '../sql/sql-host.js';
 import type { PostgresHost } from './postgres-host.js';
 import { withClient } from './postgres-transaction.js';
 import { insertAudit, insertEvents, takeFeedLock } from './postgres-writes.js';
@@ -11,6 +11,9 @@ const LOCKS: Record<SqlLock, (keys: PostgresHost['keys']) => [number, number]> =
   billing: (keys) => [keys.billing, 0],
   'webhook-enqueue': (keys) => [keys.feed, 1],
 };
+
+/** Statements prepared so far in this process (their names must differ per connection). */
+let prepared = 0;
 
 /** The cold stores' way into PostgreSQL: write transactions on the store's pool, their events marked as this process's. */
 export class PostgresSqlHost implements SqlHost {
@@ -38,6 +41,15 @@ export class PostgresSqlHost implements SqlHost {
 
   read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T> {
     return fn(this.tx(this.host.pool, () => undefined));
+  }
+
+  prepare<R>(q: CompiledQuery<R>): SqlStatement<R> {
+    // A named statement: each pooled connection parses and plans it once, then only binds and executes it.
+    const name = `licensor_${++prepared}`;
+    return {
+      first: async (params) =>
+        (await this.host.pool.query({ name, text: q.sql, values: params as unknown[] })).rows[0] as R | undefined,
+    };
   }
 
   private tx(c: pg.ClientBase | pg.Pool, mark: (seqs: number[]) => void): SqlTx {

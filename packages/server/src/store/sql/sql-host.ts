@@ -1,4 +1,4 @@
-import type { Compilable } from 'kysely';
+import type { Compilable, CompiledQuery } from 'kysely';
 import type { NewAuditRecord, NewEvent } from '../store.js';
 import type { SqlDialect } from './sql-dialect.js';
 
@@ -28,6 +28,12 @@ export interface SqlTx {
   insertAudit(a: NewAuditRecord): Promise<number>;
 }
 
+/** A statement compiled once (see SqlHost.prepare): each run binds new values to its parameters, in their order. */
+export interface SqlStatement<R> {
+  /** The first row the statement returns with these parameters, or undefined. */
+  first(params: readonly unknown[]): Promise<R | undefined>;
+}
+
 /** How a store lends its connection to the cold stores written once over both dialects. */
 export interface SqlHost {
   readonly d: SqlDialect;
@@ -35,6 +41,11 @@ export interface SqlHost {
   write<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
   /** One read-only transaction on a consistent snapshot. */
   snapshot<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
-  /** Single statements outside a transaction (each sees the latest commit). */
+  /** Single statements outside a transaction (each sees the latest commit; on SQLite each passes the gate alone). */
   read<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * A statement for the request path: compiled by the caller once, prepared by the database once, each run one
+   * execution outside any transaction (SQLite: synchronous while the gate is free).
+   */
+  prepare<R>(q: CompiledQuery<R>): SqlStatement<R>;
 }

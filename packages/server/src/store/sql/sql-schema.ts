@@ -143,11 +143,32 @@ interface UsageSamplesTable {
   blocked: number;
 }
 
+interface TokensTable {
+  id: string;
+  name: string;
+  role: string;
+  hash: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+interface IdempotencyTable {
+  token_id: string;
+  key: string;
+  fingerprint: string;
+  status: number;
+  body: string;
+  created_at: number;
+}
+
 /** The typed schema of the cold stores' tables. */
 export interface StoreSchema {
   events: EventsTable;
   audit: AuditTable;
   meta: { key: string; value: string };
+  license: { slot: number; text: string; installed_at: number };
+  tokens: TokensTable;
+  idempotency: IdempotencyTable;
   billing_accounts: BillingAccountsTable;
   ledger: LedgerTable;
   rental_plans: RentalPlansTable;

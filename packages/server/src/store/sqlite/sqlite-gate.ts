@@ -1,4 +1,8 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
+
+/** The lane whose transaction the current async context runs inside, if any (see `insideOwnTransaction`). */
+const holder = new AsyncLocalStorage<GateLane>();
 
 /**
  * The one way into a SQLite connection. better-sqlite3 is synchronous and one connection serves the whole process, so
@@ -15,15 +19,18 @@ export class SqliteGate {
 
   /** Runs synchronous `fn` on the connection: now when the gate is free, else in turn after what holds it. */
   run<T>(fn: (db: Database.Database) => T): Promise<T> {
-    if (this.lane.free) {
+    if (this.lane.free && this.lane.broken === null) {
       try {
         return Promise.resolve(fn(this.db));
       } catch (err) {
         return Promise.reject(err);
       }
     }
+    const refused = this.refusal();
+    if (refused) return Promise.reject(refused);
     return this.lane.acquire().then(() => {
       try {
+        if (this.lane.broken !== null) throw this.lane.broken;
         return fn(this.db);
       } finally {
         this.lane.release();
@@ -32,23 +39,48 @@ export class SqliteGate {
   }
 
   /**
+   * Why a statement may not queue: the connection was left in an unknown state, or the caller runs inside a
+   * transaction of this same file and would wait for it forever (a bug: use the transaction's own statements).
+   */
+  private refusal(): Error | null {
+    if (this.lane.broken !== null) return this.lane.broken;
+    if (holder.getStore() === this.lane) {
+      return new Error('a statement was queued behind the open transaction it runs inside (it would wait forever)');
+    }
+    return null;
+  }
+
+  /**
    * Runs `fn` in one transaction that may await: BEGIN IMMEDIATE for writes (two processes on one file serialize),
    * DEFERRED for reads; a throw rolls back. Nothing else touches the connection until it has ended.
    */
   async transaction<T>(write: boolean, fn: (db: Database.Database) => Promise<T>): Promise<T> {
+    const refused = this.refusal();
+    if (refused) throw refused;
     await this.lane.acquire();
     try {
+      if (this.lane.broken !== null) throw this.lane.broken;
       this.db.exec(write ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED');
       try {
-        const result = await fn(this.db);
+        const result = await holder.run(this.lane, () => fn(this.db));
         this.db.exec('COMMIT');
         return result;
       } catch (err) {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+        this.rollBack();
         throw err;
       }
     } finally {
       this.lane.release();
+    }
+  }
+
+  /** Rolls back; a connection that cannot roll back is never used again (later work would nest in its transaction). */
+  private rollBack(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch (err) {
+      this.lane.broken = new Error(`the database connection could not roll back and is out of service: ${String(err)}`);
     }
   }
 }
@@ -60,6 +92,8 @@ export class SqliteGate {
  */
 export class GateLane {
   private held = false;
+  /** Set when a transaction could not be rolled back: every later statement is refused until the store reopens. */
+  broken: Error | null = null;
   private readonly waiting: (() => void)[] = [];
 
   /** True when nothing holds the lane and nothing waits for it. */

@@ -4,29 +4,13 @@ import { dirname, resolve } from 'node:path';
 import type { Change } from '@licensor/core';
 import Database from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
-import type {
-  AuditRecord,
-  CommitBatch,
-  IdempotencyRecord,
-  NewAuditRecord,
-  NewEvent,
-  PoolSnapshot,
-  PruneEventsQuery,
-  PruneEventsStep,
-  StoredEvent,
-  Store,
-  TokenRecord,
-} from '../store.js';
-import { planPruneStep } from '../prune-step.js';
-import { type Row, toAudit, toEvent, toIdempotency, toLease, toMember, toQuota, toToken } from '../store-rows.js';
+import type { CommitBatch, PoolSnapshot, Store } from '../store.js';
+import { type Row, toLease, toMember, toQuota } from '../store-rows.js';
 import { prepareFeedWrites } from './feed-writes.js';
 import { appliedVersions, MIGRATIONS, migrationStatements, versionsTable } from '../sql/migrations.js';
 import { SQLITE } from '../sql/sql-dialect.js';
-import { SqlBillingStore } from '../sql/sql-billing-store.js';
+import { SqlStoreBase } from '../sql/sql-store-base.js';
 import { SqliteSqlHost } from './sqlite-sql-host.js';
-import { SqlHierarchyStore } from '../sql/sql-hierarchy-store.js';
-import { SqlUsageStore } from '../sql/sql-usage-store.js';
-import { SqlWebhookStore } from '../sql/sql-webhook-store.js';
 import { laneOf, releaseLane, SqliteGate } from './sqlite-gate.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import type { Logger } from '../../log/logger.js';
@@ -35,7 +19,7 @@ import type { Logger } from '../../log/logger.js';
 export type SqliteSynchronous = 'normal' | 'full';
 
 /** The embedded store: one better-sqlite3 file in WAL mode, owned by one Licensor process. */
-export class SqliteStore implements Store {
+export class SqliteStore extends SqlStoreBase implements Store {
   readonly kind = 'sqlite' as const;
   readonly commitGroupSize: number;
   private readonly db: Database.Database;
@@ -43,43 +27,24 @@ export class SqliteStore implements Store {
   private readonly gate: SqliteGate;
   private readonly lanePath: string;
   private prepared: ReturnType<SqliteStore['prepare']> | undefined;
-  readonly billing: SqlBillingStore;
-  readonly hierarchy: SqlHierarchyStore;
-  private checkpointer: WalCheckpointer | null = null;
-  readonly usage: SqlUsageStore;
-  readonly webhooks: SqlWebhookStore;
+  private readonly checkpointer: WalCheckpointer | null = null;
 
   constructor(path: string, synchronous: SqliteSynchronous = 'normal', log?: Logger) {
-    if (path !== ':memory:') {
-      // The store holds token hashes, the node key and webhook secrets: the directory and the database are the
-      // service user's only. SQLite gives its -wal and -shm files the database file's mode.
-      makeDirectory(dirname(path), 0o700);
-      closeSync(openSync(path, 'a', 0o600));
-      chmodSync(path, 0o600);
-    }
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    const db = openFile(path, synchronous);
+    const lanePath = path === ':memory:' ? path : resolve(path);
+    const gate = new SqliteGate(db, laneOf(lanePath));
+    super(new SqliteSqlHost(gate, db));
+    this.db = db;
+    this.gate = gate;
+    this.lanePath = lanePath;
     // With FULL every commit waits for an fsync: bigger groups pay for it; with NORMAL small groups answer sooner.
     this.commitGroupSize = synchronous === 'full' ? 256 : 32;
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
     // Checkpoints run on a timer instead of inside whichever commit crosses the WAL size: the hot tables rewrite the
     // same few pages all the time, so one checkpoint a second copies each page once instead of once per ~1,000 pages
     // of commits; and the bulk of it runs on a worker thread, so no acquire waits behind its fsyncs.
     if (path !== ':memory:') {
-      this.db.pragma('wal_autocheckpoint = 0');
-      // A burst can grow the WAL; when it starts over, the file is cut back to this size instead of keeping its peak.
-      this.db.pragma('journal_size_limit = 67108864');
-      this.checkpointer = new WalCheckpointer(this.db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', log);
+      this.checkpointer = new WalCheckpointer(db, path, synchronous === 'full' ? 'FULL' : 'NORMAL', log);
     }
-    this.lanePath = path === ':memory:' ? path : resolve(path);
-    this.gate = new SqliteGate(this.db, laneOf(this.lanePath));
-    const host = new SqliteSqlHost(this.gate);
-    this.billing = new SqlBillingStore(host);
-    this.webhooks = new SqlWebhookStore(host);
-    this.hierarchy = new SqlHierarchyStore(host);
-    this.usage = new SqlUsageStore(host);
   }
 
   private get s(): ReturnType<SqliteStore['prepare']> {
@@ -198,142 +163,6 @@ export class SqliteStore implements Store {
     }
   }
 
-  getLicense(): Promise<{ text: string; installedAt: number } | null> {
-    return this.gate.run(() => {
-      const r = this.db.prepare('SELECT text, installed_at FROM license WHERE slot = 1').get() as Row | undefined;
-      return r ? { text: r.text as string, installedAt: r.installed_at as number } : null;
-    });
-  }
-
-  putLicense(text: string, at: number, event: NewEvent, audit?: NewAuditRecord): Promise<number> {
-    return this.gate.run(() => {
-      return this.db.transaction(() => {
-        this.db
-          .prepare(
-            'INSERT INTO license VALUES (1, ?, ?) ON CONFLICT (slot) DO UPDATE SET text = excluded.text, installed_at = excluded.installed_at',
-          )
-          .run(text, at);
-        const seq = this.s.insertEvent(event);
-        if (audit) this.s.insertAudit(audit);
-        return seq;
-      })();
-    });
-  }
-
-  appendAudit(record: NewAuditRecord): Promise<number> {
-    return this.gate.run(() => {
-      return this.s.insertAudit(record);
-    });
-  }
-
-  listAudit(q: { after: number; limit: number }): Promise<AuditRecord[]> {
-    return this.gate.run(() => {
-      const rows = this.db
-        .prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?')
-        .all(q.after, q.limit) as Row[];
-      return rows.map(toAudit);
-    });
-  }
-
-  createToken(t: TokenRecord): Promise<void> {
-    return this.gate.run(() => {
-      this.db
-        .prepare('INSERT INTO tokens VALUES (?, ?, ?, ?, ?, ?)')
-        .run(t.id, t.name, t.role, t.hash, t.createdAt, t.revokedAt);
-    });
-  }
-
-  findTokenByHash(hash: string): Promise<TokenRecord | null> {
-    return this.gate.run(() => {
-      const r = this.db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as Row | undefined;
-      return r ? toToken(r) : null;
-    });
-  }
-
-  listTokens(): Promise<TokenRecord[]> {
-    return this.gate.run(() => {
-      return (this.db.prepare('SELECT * FROM tokens ORDER BY created_at').all() as Row[]).map(toToken);
-    });
-  }
-
-  revokeToken(id: string, at: number): Promise<boolean> {
-    return this.gate.run(() => {
-      return (
-        this.db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0
-      );
-    });
-  }
-
-  listEvents(q: { after: number; limit: number; types?: string[]; moduleId?: number }): Promise<StoredEvent[]> {
-    return this.gate.run(() => {
-      const where = ['seq > ?'];
-      const args: unknown[] = [q.after];
-      if (q.types?.length) {
-        where.push(`type IN (${q.types.map(() => '?').join(',')})`);
-        args.push(...q.types);
-      }
-      if (q.moduleId !== undefined) {
-        where.push('module_id = ?');
-        args.push(q.moduleId);
-      }
-      args.push(q.limit);
-      const rows = this.db
-        .prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-        .all(...args) as Row[];
-      return rows.map(toEvent);
-    });
-  }
-
-  pruneEvents(q: PruneEventsQuery): Promise<PruneEventsStep> {
-    return this.gate.run(() => {
-      return this.db.transaction(() => {
-        const rows = this.db
-          .prepare(
-            'SELECT seq, at FROM events WHERE seq > ? AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT ?',
-          )
-          .all(q.afterSeq, q.limit) as { seq: number; at: number }[];
-        const { step, range } = planPruneStep(rows, q);
-        if (!range) return step;
-        return {
-          ...step,
-          deleted: this.db
-            .prepare('DELETE FROM events WHERE seq >= ? AND seq <= ? AND at < ?')
-            .run(range.first, range.last, q.before).changes,
-        };
-      })();
-    });
-  }
-
-  getIdempotency(tokenId: string, key: string): Promise<IdempotencyRecord | null> {
-    return this.gate.run(() => {
-      const r = this.db.prepare('SELECT * FROM idempotency WHERE token_id = ? AND key = ?').get(tokenId, key) as
-        | Row
-        | undefined;
-      return r ? toIdempotency(r) : null;
-    });
-  }
-
-  getMeta(key: string): Promise<string | null> {
-    return this.gate.run(() => {
-      const r = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row | undefined;
-      return r ? (r.value as string) : null;
-    });
-  }
-
-  setMeta(key: string, value: string): Promise<void> {
-    return this.gate.run(() => {
-      this.db
-        .prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
-        .run(key, value);
-    });
-  }
-  initMeta(key: string, value: string): Promise<string> {
-    return this.gate.run(() => {
-      this.db.prepare('INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO NOTHING').run(key, value);
-      return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as Row).value as string;
-    });
-  }
-
   async ping(): Promise<boolean> {
     return this.db.open;
   }
@@ -345,4 +174,26 @@ export class SqliteStore implements Store {
       releaseLane(this.lanePath);
     }
   }
+}
+
+/** Opens (creating it private to the service user) a database file in WAL mode with the store's pragmas. */
+function openFile(path: string, synchronous: SqliteSynchronous): Database.Database {
+  if (path !== ':memory:') {
+    // The store holds token hashes, the node key and webhook secrets: the directory and the database are the
+    // service user's only. SQLite gives its -wal and -shm files the database file's mode.
+    makeDirectory(dirname(path), 0o700);
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
+  }
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  if (path !== ':memory:') {
+    db.pragma('wal_autocheckpoint = 0');
+    // A burst can grow the WAL; when it starts over, the file is cut back to this size instead of keeping its peak.
+    db.pragma('journal_size_limit = 67108864');
+  }
+  return db;
 }

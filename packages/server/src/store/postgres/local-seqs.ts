@@ -1,0 +1,66 @@
+import type pg from 'pg';
+import { transaction } from './postgres-transaction.js';
+
+/**
+ * What this process's followers must know about its own writes: the seqs it committed (their writers emitted them, so
+ * followers skip them) and its write transactions in flight (a follower lets them mark their events before it sorts).
+ */
+export class LocalSeqs {
+  private readonly local = new Set<number>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  /** Followers running in this process; seqs are remembered only while there is one. */
+  followers = 0;
+
+  /** Remembers seqs this process committed (while a follower runs). */
+  mark(seqs: number[]): void {
+    if (this.followers) for (const s of seqs) this.local.add(s);
+  }
+
+  /** Forgets seqs of a transaction that failed (they get reused). */
+  unmark(seqs: number[]): void {
+    for (const s of seqs) this.local.delete(s);
+  }
+
+  /** True (once) when `seq` is this process's own. */
+  take(seq: number): boolean {
+    return this.local.delete(seq);
+  }
+
+  /** Forgets every seq (the last follower stopped). */
+  clear(): void {
+    this.local.clear();
+  }
+
+  /** Waits for the write transactions in flight to end, whatever their outcome. */
+  async settle(): Promise<void> {
+    if (this.inflight.size) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Counts `running` as in flight until it ends. */
+  async track<T>(running: Promise<T>): Promise<T> {
+    this.inflight.add(running);
+    try {
+      return await running;
+    } finally {
+      this.inflight.delete(running);
+    }
+  }
+
+  /** Runs a transaction whose events are marked local before COMMIT; unmarks them if it fails. */
+  async writing<T>(pool: pg.Pool, fn: (c: pg.PoolClient, mark: (seqs: number[]) => void) => Promise<T>): Promise<T> {
+    const marked: number[] = [];
+    try {
+      return await this.track(
+        transaction(pool, (c) =>
+          fn(c, (seqs) => {
+            marked.push(...seqs);
+            this.mark(seqs);
+          }),
+        ),
+      );
+    } catch (err) {
+      this.unmark(marked);
+      throw err;
+    }
+  }
+}
