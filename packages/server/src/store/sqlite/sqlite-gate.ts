@@ -1,8 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
-
-/** The lane whose transaction the current async context runs inside, if any (see `insideOwnTransaction`). */
-const holder = new AsyncLocalStorage<GateLane>();
 
 /**
  * The one way into a SQLite connection. better-sqlite3 is synchronous and one connection serves the whole process, so
@@ -39,15 +35,12 @@ export class SqliteGate {
   }
 
   /**
-   * Why a statement may not queue: the connection was left in an unknown state, or the caller runs inside a
-   * transaction of this same file and would wait for it forever (a bug: use the transaction's own statements).
+   * Why a statement may not queue: the connection was left in an unknown state. (A statement queued from inside a
+   * transaction of the same file would wait for it forever: transactions use their own statements. Detecting it
+   * would take an AsyncLocalStorage, whose async hooks cost every promise of the process on Node 20.)
    */
   private refusal(): Error | null {
-    if (this.lane.broken !== null) return this.lane.broken;
-    if (holder.getStore() === this.lane) {
-      return new Error('a statement was queued behind the open transaction it runs inside (it would wait forever)');
-    }
-    return null;
+    return this.lane.broken;
   }
 
   /**
@@ -62,7 +55,7 @@ export class SqliteGate {
       if (this.lane.broken !== null) throw this.lane.broken;
       this.db.exec(write ? 'BEGIN IMMEDIATE' : 'BEGIN DEFERRED');
       try {
-        const result = await holder.run(this.lane, () => fn(this.db));
+        const result = await fn(this.db);
         this.db.exec('COMMIT');
         return result;
       } catch (err) {
