@@ -12,6 +12,7 @@ import { fakeSysfs } from '../packages/server/test/fake-sysfs.js';
 import { fetchJson } from './support/http-client.js';
 import { licenseTerms } from './support/license-terms.js';
 import { createTestIssuer, freePort, spawnNode, tempDir, type TestIssuer } from './support/spawn-node.js';
+import { lockMachineKeyTests } from './support/test-lock.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const ADMIN = 'enforcement-admin-token-0123456789';
@@ -233,54 +234,59 @@ test('one node per data dir: a second serve on the same dir exits at once naming
 });
 
 test('one embedded node per license on a machine: a second data dir reading the same machine key is refused too', async (t) => {
-  const machine = machineIdKey('/');
-  if (!machine.ok) {
-    t.skip(`no machine id here (${machine.message})`);
-    return;
-  }
-  // A node already serving this machine's key (`npm start` runs on it) would make the first process fail too.
-  const probe = await lockHardwareKey(machine.value.key, 'enforcement test probe');
-  if (!probe.ok) {
-    t.skip(`this machine's key is served by another process right now: ${probe.message}`);
-    return;
-  }
-  await probe.value.release();
-  const issuer = createTestIssuer();
-  const tmp = tempDir();
+  const turn = await lockMachineKeyTests();
   try {
-    const terms = licenseTerms([{ moduleId: 4001, quantity: 5 }], { keySource: 'machine-id' });
-    const lic = join(tmp.dir, 'machine.lic');
-    writeFileSync(lic, issuer.sign(terms.entitlements, { ...terms, hardwareKey: machine.value.key }));
-    const serve = async (dir: string) => {
-      const port = await freePort();
-      const child = spawnNode({
-        dataDir: join(tmp.dir, dir),
-        port,
-        hardwareKey: machine.value.key,
-        issuerPublicKey: issuer.publicKey,
-        adminToken: ADMIN,
-        licenseFile: lic,
-        args: ['--hardware-key-source', 'machine-id'],
-        dropHardwareKey: true,
-      });
-      return child;
-    };
-    const first = await serve('one');
-    try {
-      await assert.rejects(
-        serve('two'),
-        (err: Error) =>
-          err.message.includes('is already served by another Licensor process on this machine') &&
-          err.message.includes(`PID ${first.child.pid}`),
-      );
-    } finally {
-      await first.stop();
+    const machine = machineIdKey('/');
+    if (!machine.ok) {
+      t.skip(`no machine id here (${machine.message})`);
+      return;
     }
-    // Stopped, the key is free: the other data dir may serve it now.
-    const second = await serve('two');
-    await second.stop();
+    // A node already serving this machine's key (`npm start` runs on it) would make the first process fail too.
+    const probe = await lockHardwareKey(machine.value.key, 'enforcement test probe');
+    if (!probe.ok) {
+      t.skip(`this machine's key is served by another process right now: ${probe.message}`);
+      return;
+    }
+    await probe.value.release();
+    const issuer = createTestIssuer();
+    const tmp = tempDir();
+    try {
+      const terms = licenseTerms([{ moduleId: 4001, quantity: 5 }], { keySource: 'machine-id' });
+      const lic = join(tmp.dir, 'machine.lic');
+      writeFileSync(lic, issuer.sign(terms.entitlements, { ...terms, hardwareKey: machine.value.key }));
+      const serve = async (dir: string) => {
+        const port = await freePort();
+        const child = spawnNode({
+          dataDir: join(tmp.dir, dir),
+          port,
+          hardwareKey: machine.value.key,
+          issuerPublicKey: issuer.publicKey,
+          adminToken: ADMIN,
+          licenseFile: lic,
+          args: ['--hardware-key-source', 'machine-id'],
+          dropHardwareKey: true,
+        });
+        return child;
+      };
+      const first = await serve('one');
+      try {
+        await assert.rejects(
+          serve('two'),
+          (err: Error) =>
+            err.message.includes('is already served by another Licensor process on this machine') &&
+            err.message.includes(`PID ${first.child.pid}`),
+        );
+      } finally {
+        await first.stop();
+      }
+      // Stopped, the key is free: the other data dir may serve it now.
+      const second = await serve('two');
+      await second.stop();
+    } finally {
+      tmp.remove();
+    }
   } finally {
-    tmp.remove();
+    turn();
   }
 });
 

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
+import { takeTestLock } from './test-lock.js';
 
 /** The PostgreSQL server tests use (scripts/test.mjs sets it when 127.0.0.1:5432 answers), or null: skip. */
 export const TEST_POSTGRES_URL = process.env.LICENSOR_TEST_POSTGRES_URL ?? null;
@@ -51,44 +49,10 @@ export async function execInSchema(schema: string, sql: string): Promise<void> {
   }
 }
 
-const LOCK_DIR = join(tmpdir(), 'licensor-test-postgres.lock');
-
 /**
  * Holds the machine-wide PostgreSQL test lock until the returned function is called. The scale-out test restarts the
- * server, so test files that use PostgreSQL take turns (node:test runs files side by side). A lock whose holder process
- * is gone (a killed run) is taken over.
+ * server, so test files that use PostgreSQL take turns (node:test runs files side by side).
  */
-export async function lockPostgres(timeoutMs = 600_000): Promise<() => void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      mkdirSync(LOCK_DIR);
-      writeFileSync(join(LOCK_DIR, 'pid'), String(process.pid));
-      return () => rmSync(LOCK_DIR, { recursive: true, force: true });
-    } catch {
-      if (holderGone()) rmSync(LOCK_DIR, { recursive: true, force: true });
-      else if (Date.now() > deadline)
-        throw new Error(`PostgreSQL test lock ${LOCK_DIR} still held after ${timeoutMs} ms`);
-      else await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
-
-/** True when the lock's holder process no longer runs (or left no pid behind for over a minute). */
-function holderGone(): boolean {
-  try {
-    const pid = Number(readFileSync(join(LOCK_DIR, 'pid'), 'utf8'));
-    process.kill(pid, 0);
-    return false;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPERM') return false;
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      try {
-        return Date.now() - statSync(LOCK_DIR).mtimeMs > 60_000;
-      } catch {
-        return false;
-      }
-    }
-    return true;
-  }
+export function lockPostgres(timeoutMs = 600_000): Promise<() => void> {
+  return takeTestLock('licensor-test-postgres.lock', timeoutMs);
 }
