@@ -15,14 +15,8 @@ import {
   verifyLicenseFile,
 } from '@licensor/protocol';
 import fc from 'fast-check';
+import { printable, RUNS } from './support/fuzz-arbitraries.js';
 import { validateSessionRequest } from '../packages/server/src/session/validate-session-request.js';
-
-/** Cases per route and per parser property; CI prints the totals. Override with LICENSOR_FUZZ_RUNS. */
-const RUNS = Number(process.env.LICENSOR_FUZZ_RUNS ?? 100);
-
-/** Printable ASCII strings up to `maxLength`. */
-const printable = (maxLength: number) =>
-  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
 
 test('license-file parser fuzz: arbitrary and mutated files never throw, and only the signed payload ever verifies', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

@@ -3,14 +3,8 @@ import http from 'node:http';
 import { test } from 'node:test';
 import { isErrorCode } from '@licensor/protocol';
 import fc from 'fast-check';
+import { printable, RUNS } from './support/fuzz-arbitraries.js';
 import { FakeClock, startTestNode } from './support/test-node.js';
-
-/** Cases per route and per parser property; CI prints the totals. Override with LICENSOR_FUZZ_RUNS. */
-const RUNS = Number(process.env.LICENSOR_FUZZ_RUNS ?? 100);
-
-/** Printable ASCII: what a real HTTP client can put in a header value. */
-const printable = (maxLength: number) =>
-  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength });
 
 /** A path segment: plausible values, numbers, encoded Unicode, and raw text with '%', '/', '..' and friends. */
 const segment = (plausible: string[]) =>
