@@ -139,7 +139,9 @@ export function refillPools(
   state: StoredPoolState,
   ids: Iterable<number> = pools.keys(),
 ): void {
-  for (const id of ids) {
+  // Only the named pools: rows of the others are ignored, since their memory may be ahead of the store.
+  const only = new Set(ids);
+  for (const id of only) {
     const pool = pools.get(id);
     if (!pool) continue;
     pool.leases.clear();
@@ -147,12 +149,12 @@ export function refillPools(
     pool.quota = null;
   }
   for (const l of state.leases) {
-    const pool = pools.get(l.moduleId);
+    const pool = only.has(l.moduleId) ? pools.get(l.moduleId) : undefined;
     if (pool) putLease(pool, l);
   }
-  for (const m of state.members) pools.get(m.moduleId)?.members.set(m.memberId, m);
+  for (const m of state.members) if (only.has(m.moduleId)) pools.get(m.moduleId)?.members.set(m.memberId, m);
   for (const q of state.quotas) {
-    const pool = pools.get(q.moduleId);
+    const pool = only.has(q.moduleId) ? pools.get(q.moduleId) : undefined;
     if (pool) pool.quota = q;
   }
 }

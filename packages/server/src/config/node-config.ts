@@ -9,6 +9,8 @@ export interface NodeConfig {
   port: number;
   /** `sqlite` (file in the data dir) or a `postgres://` URL. */
   store: string;
+  /** With a shared store: where the other processes reach this one (null: the listening address). */
+  advertiseUrl: string | null;
   sqliteSynchronous: 'normal' | 'full';
   catalogs: string[];
   licenseFile: string | null;
@@ -122,6 +124,7 @@ export function loadNodeConfig(flags: NodeConfigFlags, env: NodeJS.ProcessEnv = 
     host: read('host'),
     port: read('port'),
     store: read('store'),
+    advertiseUrl: read('advertiseUrl'),
     sqliteSynchronous: read('sqliteSynchronous'),
     catalogs: read('catalogs'),
     licenseFile: read('licenseFile'),

@@ -41,6 +41,24 @@ export const STORE_AND_LICENSE_OPTIONS = {
     help: '"sqlite" (file in the data dir) or a postgres:// URL',
     doc: '`sqlite`, or a `postgres://` URL (`?schema=NAME` to use a schema other than `public`): many processes on one database, see [deployment.md](deployment.md)',
   },
+  advertiseUrl: {
+    ...optionalText((value, name) =>
+      /^https?:\/\/[^/?#]+\/?$/.test(value)
+        ? null
+        : fail(
+            'VALIDATION_FAILED',
+            `${name.flag} must be an http:// or https:// base URL, got ${JSON.stringify(value)}`,
+            {
+              field: name.field,
+            },
+          ),
+    ),
+    env: 'LICENSOR_ADVERTISE_URL',
+    arg: 'url',
+    help: 'URL other processes on the same PostgreSQL store reach this one at',
+    doc: 'with a `postgres://` store: the base URL the other processes of the deployment send the operations of pools this process owns to; default: the address it listens on (`127.0.0.1` for `0.0.0.0`), which serves processes on one machine only. See [deployment.md](deployment.md)',
+    shownDefault: 'the listening address',
+  },
   sqliteSynchronous: {
     ...choice(['normal', 'full'], 'normal'),
     env: 'LICENSOR_SQLITE_SYNCHRONOUS',

@@ -1,4 +1,4 @@
-import type { Admission } from '../node/admission.js';
+import type { AdmissionApi } from '../node/pool-ops.js';
 import type { PublishedEvent } from '../node/decision-runner.js';
 import type { GrantControl } from '../node/grants.js';
 import type { LicenseHolder } from '../node/license-installer.js';
@@ -12,7 +12,7 @@ export interface HierarchyNode
   extends GrantControl,
     LicenseHolder,
     Pick<NodeLicense, 'catalog' | 'heldQuantities' | 'heldAllocation' | 'blockedByParent' | 'licenseState'>,
-    Pick<Admission, 'syncMember' | 'removeMember'>,
+    Pick<AdmissionApi, 'syncMember' | 'removeMember'>,
     PoolReader {
   readonly options: Pick<NodeLicenseOptions, 'hardwareKey' | 'issuerPublicKey'>;
   readonly store: Store;

@@ -15,7 +15,7 @@ import type { TokenService } from '../auth/token-service.js';
 import type { BillingService } from '../billing/billing-service.js';
 import type { TokenRecord } from '../store/store.js';
 import type { Logger } from '../log/logger.js';
-import type { Admission } from '../node/admission.js';
+import type { AdmissionApi } from '../node/pool-ops.js';
 import type { EventSubscriptions } from '../node/event-feed.js';
 import type { GroupCommitter } from '../node/group-committer.js';
 import type { LicenseInstallation } from '../node/license-installer.js';
@@ -30,6 +30,7 @@ import type { UpstreamSync } from '../hierarchy/upstream-sync.js';
 import { nodeRoutes } from './routes/node-routes.js';
 import { HttpFailure, toProblem } from '../transport/error-mapping.js';
 import { idempotencyHook } from './idempotency.js';
+import { type ClusterEndpoint, clusterRoutes } from './routes/cluster-routes.js';
 import { createMetrics } from './metrics.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -91,7 +92,7 @@ export interface AppServices {
   store: Store;
   clock: Clock;
   licensing: NodeLicense;
-  admission: Admission;
+  admission: AdmissionApi;
   pools: PoolReader;
   feed: EventSubscriptions;
   installer: LicenseInstallation;
@@ -106,6 +107,8 @@ export interface AppServices {
   hierarchy: HierarchyService;
   /** The link to this node's parent, when it has one. */
   upstream: UpstreamSync | null;
+  /** On a shared store: the owner's end of pool-operation forwarding (other processes of the deployment call it). */
+  cluster?: ClusterEndpoint;
 }
 
 /** Fastify's own 4xx statuses as this node's error codes. */
@@ -231,6 +234,9 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
   };
   app.addHook('onRequest', (req, reply, done) => {
     try {
+      const config = req.routeOptions.config;
+      // Forwarded pool operations carry their clients' own limits and the cluster signature, not a token.
+      if (config?.cluster) return done();
       if (connections.overCap(req.raw.socket)) {
         reply.header('connection', 'close').header('retry-after', '1');
         throw new HttpFailure({
@@ -238,7 +244,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
           message: `more than ${caps.maxConnectionsPerIp} open connections from ${req.ip}`,
         });
       }
-      const roles = req.routeOptions.config?.roles;
+      const roles = config?.roles;
       if (!roles) {
         if (limits) limit(limits.ips, req.ip);
         return done();
@@ -375,6 +381,7 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
   billingRoutes(app, services.billing);
   webhookRoutes(app, services.webhooks);
   nodeRoutes(app, services.hierarchy, services.upstream);
+  if (services.cluster) clusterRoutes(app, services.cluster);
   dashboardRoutes(app, opts.dashboardDir ?? null);
   return app;
 }

@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Roles allowed on the route; absent = public. */
     roles?: ('admin' | 'app' | 'node')[];
+    /** The route other processes of the deployment call, signed with the cluster secret instead of a token. */
+    cluster?: boolean;
   }
 }
 

@@ -14,6 +14,7 @@ export const NON_JSON_ROUTES: Readonly<Record<string, string>> = {
   'GET /v1/session': 'WebSocket upgrade: SESSION_REQUEST_SCHEMAS in, SessionResponseSchema and SessionPushSchema out',
   'GET /': 'the dashboard page (HTML)',
   'GET /*': 'the dashboard files (HTML, scripts, styles, images)',
+  'POST /internal/v1/pool-ops': 'pool operations forwarded between processes of one deployment (signed JSON)',
 };
 
 /** Routes answering CSV on request besides their declared JSON: the JSON form is declared and checked. */

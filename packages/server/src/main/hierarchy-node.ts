@@ -1,9 +1,10 @@
 import type { HierarchyNode } from '../hierarchy/hierarchy-node.js';
 import type { LicensorNode } from '../node/licensor-node.js';
+import type { AdmissionApi } from '../node/pool-ops.js';
 
 /** The node as the hierarchy sees it: each member answered by the service that owns it. */
-export function hierarchyNode(node: LicensorNode): HierarchyNode {
-  const { licensing, grants, admission, pools, installer, runner } = node;
+export function hierarchyNode(node: LicensorNode, admission: AdmissionApi): HierarchyNode {
+  const { licensing, grants, pools, installer, runner } = node;
   return {
     store: node.store,
     clock: node.clock,

@@ -23,6 +23,7 @@ import { resolveHardwareKey } from '../node/resolve-hardware-key.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { sessionRoute } from '../session/session-route.js';
 import { StoreHealth } from '../transport/store-health.js';
+import { advertisedUrl, clusterNode } from './cluster-node.js';
 import { hierarchyNode } from './hierarchy-node.js';
 import { startNodeTimers } from './node-timers.js';
 import { openStore } from './open-store.js';
@@ -203,7 +204,13 @@ async function startLocked(
     log,
   });
   const identity = await loadNodeIdentity(store.value);
-  const nodeForHierarchy = hierarchyNode(node);
+  const tls = readTlsFiles(config);
+  if (!tls.ok) {
+    await node.close().catch(() => {});
+    return tls;
+  }
+  const cluster = await clusterNode(node, tls.value?.cert ?? null);
+  const nodeForHierarchy = hierarchyNode(node, cluster.admission);
   const hierarchy = new HierarchyService(nodeForHierarchy, identity, {
     syncIntervalMs: config.syncIntervalMs,
     allocationWindowMs: config.allocationWindowMs,
@@ -224,14 +231,10 @@ async function startLocked(
           log,
         })
       : null;
-  const tls = readTlsFiles(config);
-  if (!tls.ok) {
-    await node.close().catch(() => {});
-    return tls;
-  }
   const limits = connectionLimits(config);
   const storeHealth = new StoreHealth(store.value, node.clock);
-  const { licensing, admission, pools, feed, installer } = node;
+  const { licensing, pools, feed, installer } = node;
+  const admission = cluster.admission;
   const services: AppServices = {
     store: store.value,
     clock: node.clock,
@@ -247,6 +250,7 @@ async function startLocked(
     webhooks,
     hierarchy,
     upstream,
+    ...(cluster.endpoint ? { cluster: cluster.endpoint } : {}),
   };
   const app = await buildApp(services, {
     log,
@@ -286,6 +290,7 @@ async function startLocked(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  await cluster.listening(advertisedUrl(config.advertiseUrl, Boolean(config.tlsCert), config.host, port));
   usage.start(log);
   eventRetention.start();
   const stopTimers = startNodeTimers(
@@ -325,6 +330,7 @@ async function startLocked(
       await dispatcher.close();
       await app.close();
       await node.close();
+      cluster.close();
     },
   });
 }

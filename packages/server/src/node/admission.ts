@@ -172,9 +172,7 @@ export class Admission {
     if (!lic.ok) return lic;
     const pool = this.pool(moduleId);
     if (!pool.ok) return pool;
-    const p = pool.value;
-    if (this.runner.shared) return this.runner.decide([moduleId], () => decided(op(p, this.clock.now()), ctx, null));
-    const d = op(p, this.clock.now());
+    const d = op(pool.value, this.clock.now());
     await this.runner.persist(d, ctx.idempotency?.(d.outcome) ?? null);
     return d.outcome;
   }

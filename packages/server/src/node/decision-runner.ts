@@ -4,8 +4,8 @@ import type { CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent, Store } 
 import type { Clock } from '../time/clock.js';
 import type { EventFeed } from './event-feed.js';
 import { GroupCommitter } from './group-committer.js';
+import type { PoolOwnership } from './pool-ownership.js';
 import type { PoolTable } from './pool-table.js';
-import { type LicenseView, SharedPoolGateway } from './shared-pool-gateway.js';
 
 /** An operation's decision with the records written in its transaction. */
 export interface Decided<T> {
@@ -28,64 +28,66 @@ export interface EventPublisher {
   publish(events: PublishedEvent[], audit?: NewAuditRecord): Promise<void>;
 }
 
+/** After a failed commit: what the node does besides putting memory back (a fence refused: ownership, license). */
+export type CommitFailureHook = (err: unknown) => Promise<void>;
+
 /**
- * Makes decisions durable before anyone is answered. Alone on its store (SQLite) the node decides on memory and
- * group-commits; on a shared store (PostgreSQL) it decides inside a transaction holding those pools' locks, on the
- * state just read, so several processes never decide on stale counts. Committed events go to the feed.
+ * Makes decisions durable before anyone is answered. Decisions are made on memory and group-committed. On a shared
+ * store (PostgreSQL) only the process owning a pool decides it, and each commit carries a fence (the pools' epochs and
+ * the license): a process that lost a pool without knowing it cannot write over the new owner. Committed events go to
+ * the feed.
  */
 export class DecisionRunner implements EventPublisher {
   readonly committer: GroupCommitter;
-  /** Set when the store is shared by several processes: pool operations then decide under the database's locks. */
-  readonly shared: SharedPoolGateway | null;
 
   constructor(
     store: Store,
     private readonly clock: Clock,
     private readonly feed: EventFeed,
-    private readonly pools: PoolTable,
-    license: LicenseView,
+    pools: PoolTable,
+    /** Set on a shared store: which pools this process decides, and their fences. */
+    private readonly ownership: PoolOwnership | null = null,
+    onFailure: CommitFailureHook = async () => {},
   ) {
-    this.committer = new GroupCommitter(store, () => pools.reloadAfterFailure(), store.commitGroupSize);
-    this.shared = store.shared ? new SharedPoolGateway(store.shared, pools.all, license) : null;
+    this.committer = new GroupCommitter(
+      store,
+      async (err) => {
+        await pools.reloadAfterFailure();
+        await onFailure(err);
+      },
+      store.commitGroupSize,
+    );
   }
 
-  /** Decides and persists an operation on the pools of `moduleIds` (see the class comment for how). */
-  async decide<T>(moduleIds: readonly number[], fn: () => Decided<T>): Promise<Outcome<T>> {
-    if (!this.shared) {
-      const r = fn();
-      await this.persist(r.d, r.idem, r.audit);
-      return r.d.outcome;
-    }
-    let result: Decided<T> | null = null;
-    let events: NewEvent[] = [];
-    const seqs = await this.shared
-      .execute(moduleIds, () => {
-        const r = fn();
-        result = r;
-        const batch = this.batchOf(r.d, r.idem, r.audit);
-        events = batch?.events ?? [];
-        return batch;
-      })
-      .catch((err: unknown) => {
-        // The next operation reads the pools' rows again, but their quantity and add-ons stay as Grants set them.
-        for (const id of moduleIds) this.pools.unsettled.add(id);
-        throw err;
-      });
-    this.feed.announceCommitted(events, seqs);
-    return (result as unknown as Decided<T>).d.outcome;
+  /** True when this process decides the pool (always, alone on its store). */
+  owns(moduleId: number): boolean {
+    return this.ownership?.owns(moduleId) ?? true;
   }
 
-  /** Decides `op` on each of `pools` in one transaction: their changes and events as one decision. */
+  /** Decides and persists an operation on the pools of `moduleIds` (on memory, then group commit). */
+  async decide<T>(_moduleIds: readonly number[], fn: () => Decided<T>): Promise<Outcome<T>> {
+    const r = fn();
+    await this.persist(r.d, r.idem, r.audit);
+    return r.d.outcome;
+  }
+
+  /**
+   * Decides `op` on each of `pools` in one transaction: their changes and events as one decision. Pools another
+   * process decides only take the change in memory (what this process shows of them); their owner commits it.
+   */
   async decideEach(
     pools: PoolState[],
     op: (pool: PoolState, now: number) => Pick<Decision<unknown>, 'changes' | 'events'>,
   ): Promise<void> {
+    const now = this.clock.now();
+    const mine = pools.filter((p) => this.owns(p.module.id));
+    for (const pool of pools) if (!this.owns(pool.module.id)) op(pool, now);
+    if (!mine.length) return;
     await this.decide(
-      pools.map((p) => p.module.id),
+      mine.map((p) => p.module.id),
       () => {
-        const now = this.clock.now();
         const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
-        for (const pool of pools) {
+        for (const pool of mine) {
           const d = op(pool, now);
           all.changes.push(...d.changes);
           all.events.push(...d.events);
@@ -120,7 +122,6 @@ export class DecisionRunner implements EventPublisher {
 
   /** Waits for queued commits. */
   async drain(): Promise<void> {
-    await this.shared?.drain();
     await this.committer.drain();
   }
 
@@ -138,6 +139,25 @@ export class DecisionRunner implements EventPublisher {
       data: e.data ?? null,
       at,
     }));
-    return { changes: d.changes, events, idempotency: idem ? [idem] : [], audit: audit ? [audit] : [] };
+    const batch: CommitBatch = {
+      changes: d.changes,
+      events,
+      idempotency: idem ? [idem] : [],
+      audit: audit ? [audit] : [],
+    };
+    if (this.ownership && d.changes.length) batch.fence = this.ownership.fence(changedPools(d.changes));
+    return batch;
   }
+}
+
+/** The pools a decision's changes touch. */
+function changedPools(changes: Decision<unknown>['changes']): Set<number> {
+  const ids = new Set<number>();
+  for (const ch of changes) {
+    if (ch.kind === 'lease.put') ids.add(ch.lease.moduleId);
+    else if (ch.kind === 'member.put') ids.add(ch.member.moduleId);
+    else if (ch.kind === 'quota.put') ids.add(ch.quota.moduleId);
+    else ids.add(ch.moduleId);
+  }
+  return ids;
 }

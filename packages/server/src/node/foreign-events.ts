@@ -6,7 +6,8 @@ import type { PoolTable } from './pool-table.js';
 
 /**
  * Events other processes commit to the shared store: handed to this process's subscribers (SDK sessions, live feeds),
- * a license another process installed is loaded here too, and pool views are refreshed soon after.
+ * a license another process installed is loaded here too, and the views of pools other processes own are refreshed
+ * soon after.
  */
 export class ForeignEvents {
   private stopFollowing: (() => Promise<void>) | null = null;
@@ -17,6 +18,8 @@ export class ForeignEvents {
     private readonly feed: EventFeed,
     private readonly installer: LicenseInstaller,
     private readonly pools: PoolTable,
+    /** Whether this process decides a pool (those are never reloaded from the store). */
+    private readonly owns: (moduleId: number) => boolean,
   ) {}
 
   /** Follows the events committed after `head` (taken before loading, so nothing committed meanwhile is missed). */
@@ -40,7 +43,7 @@ export class ForeignEvents {
     if (touched && !this.refreshTimer) {
       this.refreshTimer = setTimeout(() => {
         this.refreshTimer = null;
-        this.pools.reload().catch(() => undefined);
+        this.pools.reloadForeign(this.owns).catch(() => undefined);
       }, 250);
       this.refreshTimer.unref();
     }

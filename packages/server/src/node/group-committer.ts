@@ -30,7 +30,7 @@ export class GroupCommitter {
   constructor(
     private readonly store: Store,
     /** Called once after a failed commit, when nothing is queued: memory must go back to what the store holds. */
-    private readonly onFailure: () => Promise<void> = async () => {},
+    private readonly onFailure: (err: unknown) => Promise<void> = async () => {},
     private readonly maxGroup: number = MAX_GROUP,
   ) {}
 
@@ -70,7 +70,7 @@ export class GroupCommitter {
       const rest = this.queue.splice(0);
       for (const p of group) p.reject(err);
       for (const p of rest) p.reject(err);
-      await this.onFailure().catch(() => undefined);
+      await this.onFailure(err).catch(() => undefined);
     }
   }
 

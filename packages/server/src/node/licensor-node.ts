@@ -7,7 +7,9 @@ import { ForeignEvents } from './foreign-events.js';
 import { Grants } from './grants.js';
 import { LicenseInstaller } from './license-installer.js';
 import { NodeLicense, type NodeLicenseOptions } from './node-license.js';
+import { PoolOwnership } from './pool-ownership.js';
 import { PoolTable } from './pool-table.js';
+import { OwnershipLostError } from '../store/pool-ownership-locks.js';
 import { Reaper } from './reaper.js';
 
 /** What a node needs to run. */
@@ -33,6 +35,8 @@ export class LicensorNode {
   readonly installer: LicenseInstaller;
   readonly admission: Admission;
   readonly reaper: Reaper;
+  /** On a shared store: the pools this process decides (the others are forwarded to their owners). */
+  readonly ownership: PoolOwnership | null;
   private readonly foreign: ForeignEvents | null;
 
   constructor(options: NodeOptions) {
@@ -41,15 +45,28 @@ export class LicensorNode {
     this.clock = clock;
     this.licensing = new NodeLicense(options);
     this.pools = new PoolTable(store, clock, options.catalog);
-    this.runner = new DecisionRunner(store, clock, this.feed, this.pools, {
-      installedAt: () => this.licensing.license?.installedAt ?? null,
-      reload: () => this.installer.reloadLicense(),
+    this.ownership = store.shared
+      ? new PoolOwnership(store.shared, clock, {
+          taken: async (moduleId) => {
+            await this.pools.reload([moduleId]);
+            this.pools.unsettled.add(moduleId);
+          },
+          licenseInstalledAt: () => this.licensing.license?.installedAt ?? null,
+        })
+      : null;
+    this.runner = new DecisionRunner(store, clock, this.feed, this.pools, this.ownership, async (err) => {
+      // A fence refused the commit: another process took a pool, or installed another license.
+      if (!(err instanceof OwnershipLostError)) return;
+      await this.ownership?.verify(err);
+      await this.installer.reloadLicense().catch(() => undefined);
     });
     this.grants = new Grants(this.licensing, this.pools, this.runner);
     this.installer = new LicenseInstaller(this.licensing, this.grants, store, this.feed, clock);
     this.admission = new Admission(this.licensing, this.grants, this.pools, this.runner, clock, options.sessionGraceMs);
     this.reaper = new Reaper(this.licensing, this.grants, this.pools, this.runner, store, clock);
-    this.foreign = store.shared ? new ForeignEvents(store.shared, this.feed, this.installer, this.pools) : null;
+    this.foreign = store.shared
+      ? new ForeignEvents(store.shared, this.feed, this.installer, this.pools, (id) => this.runner.owns(id))
+      : null;
   }
 
   /** Loads the stored license and pool state; call once before serving. */
@@ -69,6 +86,7 @@ export class LicensorNode {
   async close(): Promise<void> {
     this.licensing.stopWatching();
     await this.runner.drain();
+    await this.ownership?.close().catch(() => undefined);
     await this.foreign?.stop();
     await this.licensing.persistTime(this.store).catch(() => {});
     await this.store.close();

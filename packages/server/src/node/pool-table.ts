@@ -57,6 +57,15 @@ export class PoolTable implements PoolReader {
     refillPools(this.all, await this.store.loadPools(), ids);
   }
 
+  /**
+   * Refreshes the pools other processes decide (a shared store) from what they committed; the pools this process
+   * owns are never read back, since memory is ahead of the store while a group commit is in flight.
+   */
+  async reloadForeign(owns: (moduleId: number) => boolean): Promise<void> {
+    const ids = [...this.all.keys()].filter((id) => !owns(id));
+    if (ids.length) await this.reload(ids);
+  }
+
   /** After a failed commit: memory goes back to what the store holds, and `ids` (default: every pool) are unsettled. */
   async reloadAfterFailure(ids?: readonly number[]): Promise<void> {
     for (const id of ids ?? this.all.keys()) this.unsettled.add(id);

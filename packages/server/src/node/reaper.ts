@@ -1,11 +1,4 @@
-import {
-  type Decision,
-  type DomainEvent,
-  expireLeases,
-  expireMembers,
-  nextExpiry,
-  type PoolState,
-} from '@licensor/core';
+import { type Decision, type DomainEvent, expireLeases, expireMembers } from '@licensor/core';
 import { newId, ok } from '@licensor/protocol';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
@@ -16,17 +9,6 @@ import type { PoolTable } from './pool-table.js';
 
 /** Events about the deployment's license that each process notices by its own clock, recorded once on a shared store. */
 const ONCE_PER_DEPLOYMENT = new Set<string>(['license.expired', 'license.activated', 'allocation.expired']);
-
-/** True when a pool holds a lease past its expiry or a BLOCK_LATEST member silent past its limit. */
-function somethingDue(pool: PoolState, now: number): boolean {
-  const expiry = nextExpiry(pool);
-  if (expiry !== null && expiry <= now) return true;
-  const silentAfter =
-    pool.module.policy.strategy === 'BLOCK_LATEST' ? pool.module.policy.memberInactiveAfterSeconds : null;
-  if (silentAfter === null) return false;
-  for (const m of pool.members.values()) if (m.lastSeenAt + silentAfter * 1000 <= now) return true;
-  return false;
-}
 
 /** What time alone changes: expired leases, long-silent members, a license expiring or starting. Run on a timer. */
 export class Reaper {
@@ -51,16 +33,11 @@ export class Reaper {
       this.lastLicenseState = state;
       if (this.store.shared && events.length) events = await this.firstToSay(events);
     }
-    // Shared store: which pools to lock comes from a fresh read (only those with something due, so the reaper does not
-    // hold every pool's lock each second); what expires is decided under the locks, on the state read inside them, so
-    // two processes reaping at once expire each lease once.
-    const shared = this.runner.shared !== null;
-    if (shared) await this.pools.reload();
-    const now = this.clock.now();
-    const busy = [...this.pools.all.values()].filter((p) =>
-      shared
-        ? somethingDue(p, now)
-        : p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST'),
+    // On a shared store each process reaps only the pools it owns: the others are their owners' to reap.
+    const busy = [...this.pools.all.values()].filter(
+      (p) =>
+        this.runner.owns(p.module.id) &&
+        (p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST')),
     );
     let count = 0;
     await this.runner.decide(

@@ -1,20 +1,13 @@
-import type { CommitBatch, PoolSnapshot, StoredEvent } from './store.js';
+import type { PoolOwnershipLocks } from './pool-ownership-locks.js';
+import type { StoredEvent } from './store.js';
 
 /**
- * What a store several Licensor processes share (PostgreSQL) adds: pool operations decided on the database's current
- * state under a per-pool lock, and the events feed followed across processes.
+ * What a store several Licensor processes share (PostgreSQL) adds: pool ownership (each pool decided by one process at
+ * a time, its commits fenced by the owner's epoch) and the events feed followed across processes.
  */
 export interface SharedPoolStore {
-  /**
-   * One transaction: locks the pools of `moduleIds` (ascending, so two processes never deadlock), reads their state and
-   * the installed license's time, hands them to `decide` (synchronous: nothing else runs between the read and the
-   * decision; a throw rolls back), writes the batches it returns, commits. Resolves with the sequence numbers given to
-   * each batch's events.
-   */
-  withPools(
-    moduleIds: readonly number[],
-    decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
-  ): Promise<number[][]>;
+  /** Opens the connection that holds this process's pool locks; `onLost` runs once if that connection dies. */
+  openOwnership(onLost: () => void): PoolOwnershipLocks;
   /**
    * Delivers every event committed after `afterSeq`, by any process, in seq order, except those this process wrote
    * itself (their writers hand them to local listeners). Woken by LISTEN/NOTIFY, with a poll as a fallback; picks up

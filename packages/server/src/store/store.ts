@@ -121,6 +121,18 @@ export interface CommitBatch {
   events: NewEvent[];
   idempotency: IdempotencyRecord[];
   audit: NewAuditRecord[];
+  /**
+   * On a shared store, what the decision was made under: the epochs of the pools it changes (this process owned them)
+   * and the license's install time. The commit fails with OwnershipLostError unless both still hold.
+   */
+  fence?: CommitFence;
+}
+
+/** The ownership and license a shared-store decision was made under (see CommitBatch.fence). */
+export interface CommitFence {
+  /** [moduleId, epoch] of every pool the batch changes. */
+  pools: readonly (readonly [number, number])[];
+  licenseInstalledAt: number | null;
 }
 
 /** The one storage interface; SQLite (embedded default) and PostgreSQL (scale-out) implement it. */
@@ -128,7 +140,7 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Operations per group-commit transaction the store wants (when each commit is expensive, e.g. an fsync, more). */
   readonly commitGroupSize?: number;
-  /** Present when several processes share the store (PostgreSQL): pool operations must then run under its locks. */
+  /** Present when several processes share the store (PostgreSQL): each pool is then decided by the process owning it. */
   readonly shared?: SharedPoolStore;
   /** Billing accounts, ledger, rental plans, rentals and issued license files (vendor nodes). */
   readonly billing: BillingStore;

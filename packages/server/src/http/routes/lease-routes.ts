@@ -10,7 +10,7 @@ import {
 } from '@licensor/protocol/schemas';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Admission } from '../../node/admission.js';
+import type { AdmissionApi } from '../../node/pool-ops.js';
 import type { NodeLicense } from '../../node/node-license.js';
 import type { Clock } from '../../time/clock.js';
 import { opContext } from '../idempotency.js';
@@ -21,7 +21,7 @@ import { emptyBodyAsObject, errors } from '../../transport/schemas.js';
 type HolderP = { moduleId: number; holderId: string };
 
 /** Slot routes: acquire, heartbeat, release, admin force-release. */
-export function leaseRoutes(app: FastifyInstance, admission: Admission, licensing: NodeLicense, clock: Clock): void {
+export function leaseRoutes(app: FastifyInstance, admission: AdmissionApi, licensing: NodeLicense, clock: Clock): void {
   const ttl = (moduleId: number) => licensing.catalog.modules.get(moduleId)?.heartbeatTtlSeconds ?? 60;
   const app_ = { roles: ['app', 'admin'] as ('app' | 'admin')[] };
 

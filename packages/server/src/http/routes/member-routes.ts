@@ -14,7 +14,7 @@ import {
 } from '@licensor/protocol/schemas';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Admission } from '../../node/admission.js';
+import type { AdmissionApi } from '../../node/pool-ops.js';
 import type { NodeLicense } from '../../node/node-license.js';
 import type { Clock } from '../../time/clock.js';
 import { memberSyncView } from '../../node/member-sync-view.js';
@@ -25,7 +25,12 @@ import { emptyBodyAsObject, errors } from '../../transport/schemas.js';
 type MemberP = { moduleId: number; memberId: string };
 
 /** Member (BLOCK_LATEST), quota (DEGRADE), feature profile and enabled-check routes. */
-export function memberRoutes(app: FastifyInstance, admission: Admission, licensing: NodeLicense, clock: Clock): void {
+export function memberRoutes(
+  app: FastifyInstance,
+  admission: AdmissionApi,
+  licensing: NodeLicense,
+  clock: Clock,
+): void {
   const appRole = { roles: ['app', 'admin'] as ('app' | 'admin')[] };
 
   app.put<{ Params: MemberP; Body: { features?: number[] } | undefined }>(

@@ -9,6 +9,9 @@ import { LocalSeqs } from './local-seqs.js';
 import { PostgresSqlHost } from './postgres-sql-host.js';
 import { type Row, toLease, toMember, toQuota } from '../store-rows.js';
 import { type LockKeys, lockKeys, writeSql } from './postgres-writes.js';
+import { FENCE_FAILED, fenceSql } from './postgres-fence.js';
+import { PostgresOwnership } from './postgres-ownership.js';
+import { OwnershipLostError, type PoolOwnershipLocks } from '../pool-ownership-locks.js';
 import { withClient } from './postgres-transaction.js';
 
 /** Options of the PostgreSQL store. */
@@ -18,9 +21,10 @@ export interface PostgresStoreOptions {
 }
 
 /**
- * The scale-out store: any number of Licensor processes on one PostgreSQL database. Pool operations run on the
- * database's current state under a per-pool advisory lock (see SharedPoolStore); cursor tables are appended under one
- * feed lock so their seq order is their commit order; followers in every process hear commits through LISTEN/NOTIFY.
+ * The scale-out store: any number of Licensor processes on one PostgreSQL database. Each pool is owned by one process
+ * at a time (an advisory lock on its own connection, see PostgresOwnership), which decides in memory and commits with
+ * a fence; cursor tables are appended under one feed lock so their seq order is their commit order; followers in
+ * every process hear commits through LISTEN/NOTIFY.
  */
 export class PostgresStore extends SqlStoreBase implements Store, SharedPoolStore {
   readonly kind = 'postgres' as const;
@@ -71,74 +75,47 @@ export class PostgresStore extends SqlStoreBase implements Store, SharedPoolStor
     };
   }
 
-  async withPools(
-    moduleIds: readonly number[],
-    decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
-  ): Promise<number[][]> {
-    const ids = [...new Set(moduleIds)].filter((id) => Number.isInteger(id)).sort((a, b) => a - b);
-    return this.seqs.track(this.poolTransaction(ids, decide));
+  openOwnership(onLost: () => void): PoolOwnershipLocks {
+    return new PostgresOwnership(this.target, this.keys.pools, this.pool, onLost);
   }
 
   /**
-   * Two round trips: BEGIN, the pool locks (ascending) and the locked pools' rows in one; the writes and COMMIT in the
-   * other (see writeSql). The rows are read after the locks, so they include everything the previous holder committed.
+   * One round trip: BEGIN, the fence (when a batch carries one), the writes and COMMIT as one text (see writeSql). The
+   * fence holds the owners' rows FOR SHARE until commit, so a process taking one of those pools waits for this commit
+   * and reads what it wrote.
    */
-  private async poolTransaction(
-    ids: number[],
-    decide: (state: PoolSnapshot, licenseInstalledAt: number | null) => CommitBatch[],
-  ): Promise<number[][]> {
-    return withClient(this.pool, async (c, rollback) => {
-      const marked: number[] = [];
-      try {
-        let state: PoolSnapshot = { leases: [], members: [], quotas: [] };
-        let license: pg.QueryResult | undefined;
-        if (ids.length) {
-          const list = ids.join(',');
-          const results = (await c.query(
-            `BEGIN;
-           SELECT pg_advisory_xact_lock(${this.keys.pools}, m) FROM unnest('{${list}}'::int[]) AS m;
-           SELECT * FROM leases WHERE module_id IN (${list});
-           SELECT * FROM members WHERE module_id IN (${list}) ORDER BY module_id, first_connected_at, seq;
-           SELECT * FROM quotas WHERE module_id IN (${list});
-           SELECT installed_at FROM license WHERE slot = 1;`,
-          )) as unknown as pg.QueryResult[];
-          state = {
-            leases: (results[2]?.rows as Row[]).map(toLease),
-            members: (results[3]?.rows as Row[]).map(toMember),
-            quotas: (results[4]?.rows as Row[]).map(toQuota),
-          };
-          license = results[5];
-        } else {
-          license = (
-            (await c.query('BEGIN; SELECT installed_at FROM license WHERE slot = 1;')) as unknown as pg.QueryResult[]
-          )[1];
-        }
-        const batches = decide(
-          state,
-          ((license?.rows[0] as Row | undefined)?.installed_at as number | undefined) ?? null,
-        );
-        const { sql, eventsResult } = writeSql(this.keys, batches);
-        const written = await c.query(sql);
-        const results = (Array.isArray(written) ? written : [written]) as pg.QueryResult[];
-        const seqs =
-          eventsResult < 0
-            ? []
-            : ((results[eventsResult]?.rows ?? []) as { seq: number }[]).map((r) => r.seq).sort((a, b) => a - b);
-        // Marked once COMMIT returned; the follower waits for transactions in flight before it sorts what it read.
-        marked.push(...seqs);
-        this.seqs.mark(seqs);
-        let i = 0;
-        return batches.map((b) => b.events.map(() => seqs[i++] as number));
-      } catch (err) {
-        this.seqs.unmark(marked);
-        await rollback();
-        throw err;
-      }
-    });
-  }
-
   async commit(batches: CommitBatch[]): Promise<number[][]> {
-    return this.withPools([], () => batches);
+    return this.seqs.track(
+      withClient(this.pool, async (c, rollback) => {
+        const marked: number[] = [];
+        try {
+          const fence = fenceSql(batches);
+          const { sql, eventsResult } = writeSql(this.keys, batches);
+          const offset = fence ? 2 : 1;
+          const written = (await c.query(`BEGIN;\n${fence ? `${fence};\n` : ''}${sql}`)) as unknown;
+          const results = (Array.isArray(written) ? written : [written]) as pg.QueryResult[];
+          const seqs =
+            eventsResult < 0
+              ? []
+              : ((results[eventsResult + offset]?.rows ?? []) as { seq: number }[])
+                  .map((r) => r.seq)
+                  .sort((a, b) => a - b);
+          // Marked once COMMIT returned; the follower waits for transactions in flight before it sorts what it read.
+          marked.push(...seqs);
+          this.seqs.mark(seqs);
+          let i = 0;
+          return batches.map((b) => b.events.map(() => seqs[i++] as number));
+        } catch (err) {
+          this.seqs.unmark(marked);
+          await rollback();
+          if ((err as { code?: string }).code === FENCE_FAILED)
+            throw new OwnershipLostError(
+              'another process took a pool this commit changes, or installed another license; nothing was written',
+            );
+          throw err;
+        }
+      }),
+    );
   }
 
   async headSeq(): Promise<number> {

@@ -173,6 +173,20 @@ export const MIGRATIONS: Migration[] = [
       sql`UPDATE members SET blocked_reason = 'beyond_quantity' WHERE state = 'blocked'`.compile(d.k),
     ],
   },
+  {
+    version: 8,
+    name: 'pool owners: which process decides each pool on a shared store, and its fencing epoch',
+    statements: (d) => [
+      d.k.schema
+        .createTable('pool_owners')
+        .addColumn('module_id', 'integer', (c) => c.primaryKey())
+        .addColumn('epoch', d.int64, (c) => c.notNull())
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('owner_url', 'text', (c) => c.notNull())
+        .addColumn('taken_at', d.int64, (c) => c.notNull())
+        .compile(),
+    ],
+  },
 ];
 
 /** Creates the table of applied versions if it is not there (its shape is the one the hand-written lists made). */
