@@ -101,7 +101,6 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
       `${afterKill.length} sent after the kill, ${result.refusals} refused, ${result.unanswered} unanswered; ` +
       `most held: ${result.maxHeld} (client), ${seen.max} (database, ${seen.samples} samples); ${ends} end holding`;
     t.diagnostic(report);
-    console.log(report);
     assert.ok(takeoverMs <= TAKEOVER_MS, report);
     assert.ok(afterKill.filter((a) => a.at > firstAt).length >= 20, report);
 
@@ -155,7 +154,6 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
     assert.equal(await stopping, 0);
     const report = `handover ${answeredAt ? answeredAt - stoppedAt : 'none'} ms after SIGTERM; exited after ${Date.now() - stoppedAt} ms`;
     t.diagnostic(report);
-    console.log(report);
     assert.ok(answeredAt && answeredAt - stoppedAt <= HANDOVER_MS, report);
 
     // The heir reloaded the pool: push-0…3 and handover hold 5 of its 10 slots, so 5 more and no further.
