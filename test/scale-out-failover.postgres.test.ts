@@ -1,0 +1,169 @@
+// Pool ownership across three `licensor serve` processes on one PostgreSQL schema: each pool is decided by the one
+// process that owns it (`pool_owners`, held by a session advisory lock), the others forward to it. A pool each goes to
+// the process first asked for it; a SIGKILLed owner's hot pool is served by a survivor within 5 s with no acknowledged
+// lease or release lost and never more than the quantity held; a gracefully stopped owner hands its pools over at once.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type LoadResult,
+  leaseRows,
+  ledgerViolations,
+  poolOwner,
+  runFailoverLoad,
+  sendJson,
+  watchLeaseCount,
+} from './support/failover-load.js';
+import { SKIP_POSTGRES } from './support/postgres.js';
+import { BIG, PUSH, scaleOutCluster, TRAFFIC } from './support/scale-out-cluster.js';
+import type { SpawnedNode } from './support/spawn-node.js';
+
+const TAKEOVER_MS = 5_000;
+const HANDOVER_MS = 2_000;
+/** A pool_owners row for a failure message (JSON.stringify cannot write its bigint epoch). */
+const show = (o: { url: string; epoch: bigint } | null) => (o ? `${o.url} at epoch ${o.epoch}` : 'no row');
+
+describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeout: 300_000 }, () => {
+  const cluster = scaleOutCluster();
+  const { nodes, api } = cluster;
+  const node = (i: number) => nodes[i] as SpawnedNode;
+
+  before(cluster.setUp);
+  after(cluster.tearDown);
+
+  test('a pool each: two pools driven through two processes are owned by those processes', async () => {
+    for (let i = 0; i < 3; i++) {
+      const push = await api(node(1), 'POST', `/v1/modules/${PUSH}/leases`, { holderId: `push-${i}` });
+      assert.equal(push.status, 201, JSON.stringify(push.body));
+      const traffic = await api(node(2), 'POST', `/v1/modules/${TRAFFIC}/leases`, { holderId: `traffic-${i}` });
+      assert.equal(traffic.status, 201, JSON.stringify(traffic.body));
+    }
+    assert.equal((await poolOwner(cluster.db, PUSH))?.url, node(1).url);
+    const trafficOwner = await poolOwner(cluster.db, TRAFFIC);
+    assert.equal(trafficOwner?.url, node(2).url);
+
+    // Through a process that does not own TRAFFIC: forwarded to its owner, which still counts every slot (8 in all).
+    const viaOther = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        api(node(0), 'POST', `/v1/modules/${TRAFFIC}/leases`, { holderId: `traffic-other-${i}` }),
+      ),
+    );
+    const granted = viaOther.filter((a) => a.status === 201);
+    assert.equal(granted.length, 5, JSON.stringify(viaOther.map((a) => a.status)));
+    assert.ok(viaOther.every((a) => a.status === 201 || a.body.code === 'INSUFFICIENT_LICENSE'));
+    const released = await api(node(0), 'DELETE', `/v1/modules/${TRAFFIC}/leases/traffic-0`);
+    assert.deepEqual([released.status, released.body], [200, { released: true }]);
+
+    const rows = await leaseRows(cluster.db, TRAFFIC);
+    assert.equal(rows.size, 7);
+    assert.ok(!rows.has('traffic-0'));
+    for (const a of granted) assert.equal(rows.get(a.body.holderId), a.body.leaseId);
+    // Forwarding does not move ownership.
+    assert.deepEqual(await poolOwner(cluster.db, TRAFFIC), trafficOwner);
+  });
+
+  test('SIGKILL of the process owning a hot pool: another serves it within 5 s, no acknowledged lease or release is lost, never more than the quantity held', async (t) => {
+    const urls = nodes.map((n) => n.url);
+    const watch = watchLeaseCount(cluster.db, BIG);
+    const load = runFailoverLoad({ urls, token: cluster.token, moduleId: BIG, workers: 64, durationMs: 8_000 });
+    let owner: Awaited<ReturnType<typeof poolOwner>> = null;
+    let victim = -1;
+    let killedAt = 0;
+    let result: LoadResult;
+    let seen: { max: number; samples: number };
+    try {
+      await sleep(1_500);
+      owner = await poolOwner(cluster.db, BIG);
+      victim = nodes.findIndex((n) => n.url === owner?.url);
+      if (victim >= 0) {
+        killedAt = Date.now();
+        await node(victim).kill();
+      }
+    } finally {
+      // Whatever happened above, the load and the poller end (both are bounded) before the test does.
+      result = await load;
+      seen = await watch.stop();
+    }
+    assert.ok(victim >= 0, `pool_owners names ${show(owner)}, none of ${urls.join(', ')}`);
+    const killedUrl = node(victim).url;
+    assert.deepEqual(result.wrong, []);
+
+    // (a) Operations sent after the kill: the first acknowledgement within 5 s, and more keep coming.
+    const afterKill = result.acks.filter((a) => a.sentAt >= killedAt);
+    assert.ok(afterKill.length > 0, 'no operation on the pool acknowledged after the kill');
+    assert.ok(afterKill.every((a) => a.url !== killedUrl));
+    const firstAt = afterKill.reduce((m, a) => Math.min(m, a.at), Number.POSITIVE_INFINITY);
+    const takeoverMs = firstAt - killedAt;
+    const ends = result.holders.size - [...result.holders.values()].filter((h) => h.last !== 'acquire').length;
+    const report =
+      `takeover ${takeoverMs} ms after SIGKILL of ${killedUrl}; ${result.acks.length} acknowledged, ` +
+      `${afterKill.length} sent after the kill, ${result.refusals} refused, ${result.unanswered} unanswered; ` +
+      `most held: ${result.maxHeld} (client), ${seen.max} (database, ${seen.samples} samples); ${ends} end holding`;
+    t.diagnostic(report);
+    assert.ok(takeoverMs <= TAKEOVER_MS, report);
+    assert.ok(afterKill.filter((a) => a.at > firstAt).length >= 20, report);
+
+    // (b) Never more than the quantity held, as the database and as the clients saw it.
+    assert.ok(seen.samples >= 50, report);
+    assert.ok(seen.max <= 50, report);
+    assert.ok(result.maxHeld <= 50, report);
+
+    // (c) The rows are what the acknowledgements say, give or take an operation cut off by the kill.
+    assert.deepEqual(ledgerViolations(result.holders, await leaseRows(cluster.db, BIG)), []);
+
+    // (d) A survivor owns the pool now, under a later epoch.
+    const heir = await poolOwner(cluster.db, BIG);
+    assert.ok(heir && heir.url !== killedUrl && urls.includes(heir.url), show(heir));
+    assert.ok(owner && heir.epoch > owner.epoch, `epoch ${owner?.epoch} then ${heir.epoch}`);
+
+    nodes[victim] = await cluster.start(victim);
+  });
+
+  test('a stopped process (SIGTERM) hands its pools over', async (t) => {
+    // PUSH has an owner: nodes[1] took it above, or takes it now if that process was the one killed and restarted.
+    assert.equal((await api(node(1), 'POST', `/v1/modules/${PUSH}/leases`, { holderId: 'push-3' })).status, 201);
+    const owner = await poolOwner(cluster.db, PUSH);
+    const i = nodes.findIndex((n) => n.url === owner?.url);
+    assert.ok(owner && i >= 0, show(owner));
+    const heir = node((i + 1) % 3);
+    const agent = new http.Agent({ keepAlive: false });
+    const stoppedAt = Date.now();
+    let exitedAt = 0;
+    const stopping = node(i)
+      .stop()
+      .then((code) => {
+        exitedAt = Date.now();
+        return code;
+      });
+    const path = `/v1/modules/${PUSH}/leases`;
+    let answeredAt = 0;
+    try {
+      // Bounded: attempts every 50 ms for at most twice the allowed time; one holder, so a cut-off attempt costs no slot.
+      while (!answeredAt && Date.now() - stoppedAt < 2 * HANDOVER_MS) {
+        const r = await sendJson(agent, heir.url, cluster.token, 'POST', path, { holderId: 'handover' }, 1_000).catch(
+          () => null,
+        );
+        if (r && (r.status === 201 || r.status === 200)) answeredAt = Date.now();
+        else await sleep(50);
+      }
+    } finally {
+      agent.destroy();
+    }
+    assert.equal(await stopping, 0);
+    const report = `handover ${answeredAt ? answeredAt - stoppedAt : 'none'} ms after SIGTERM; exited after ${exitedAt - stoppedAt} ms`;
+    t.diagnostic(report);
+    assert.ok(answeredAt && answeredAt - stoppedAt <= HANDOVER_MS, report);
+
+    // The heir reloaded the pool: push-0…3 and handover hold 5 of its 10 slots, so 5 more and no further.
+    const more = await Promise.all(
+      Array.from({ length: 8 }, (_, k) =>
+        api(heir, 'POST', `/v1/modules/${PUSH}/leases`, { holderId: `after-stop-${k}` }),
+      ),
+    );
+    assert.equal(more.filter((a) => a.status === 201).length, 5, JSON.stringify(more.map((a) => a.status)));
+    assert.equal((await leaseRows(cluster.db, PUSH)).size, 10);
+    const now = await poolOwner(cluster.db, PUSH);
+    assert.ok(now && now.url === heir.url && now.epoch > owner.epoch, `${show(owner)}, then ${show(now)}`);
+  });
+});
