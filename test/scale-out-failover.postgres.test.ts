@@ -66,10 +66,17 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
   test('SIGKILL of the process owning a hot pool: another serves it within 5 s, no acknowledged lease or release is lost, never more than the quantity held', async (t) => {
     const urls = nodes.map((n) => n.url);
     const watch = watchLeaseCount(cluster.db, BIG);
-    const load = runFailoverLoad({ urls, token: cluster.token, moduleId: BIG, workers: 64, durationMs: 8_000 });
+    let killedAt = 0;
+    const load = runFailoverLoad({
+      urls,
+      token: cluster.token,
+      moduleId: BIG,
+      workers: 64,
+      durationMs: 8_000,
+      killedAt: () => killedAt,
+    });
     let owner: Awaited<ReturnType<typeof poolOwner>> = null;
     let victim = -1;
-    let killedAt = 0;
     let result: LoadResult;
     let seen: { max: number; samples: number };
     try {
@@ -144,6 +151,7 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
         const r = await sendJson(agent, heir.url, cluster.token, 'POST', path, { holderId: 'handover' }, 1_000).catch(
           () => null,
         );
+        if (process.env.DEBUG_FO) console.log('handover try', r?.status, JSON.stringify(r?.body));
         if (r && (r.status === 201 || r.status === 200)) answeredAt = Date.now();
         else await sleep(50);
       }

@@ -45,6 +45,11 @@ export interface LoadOptions {
   durationMs: number;
   releaseGraceMs?: number;
   requestTimeoutMs?: number;
+  /**
+   * When the owner was killed (0 before): an acquire in flight then may have been committed by the dead owner and
+   * sent again by the forwarding process, so its answer may rightly say "reacquired".
+   */
+  killedAt?: () => number;
 }
 
 /** One JSON request over a keep-alive agent; rejects on a connection error or after `timeoutMs` without an answer. */
@@ -138,7 +143,15 @@ export async function runFailoverLoad(opts: LoadOptions): Promise<LoadResult> {
         continue;
       }
       // Re-taking a slot we had released, with no acquire of ours unanswered since, means that release was lost.
-      if (r.body.reacquired && me.last !== 'acquire' && !me.unansweredAcquire && !me.unansweredRelease)
+      const killed = opts.killedAt?.() ?? 0;
+      const inFlightAtKill = killed > 0 && sentAt <= killed;
+      if (
+        r.body.reacquired &&
+        me.last !== 'acquire' &&
+        !me.unansweredAcquire &&
+        !me.unansweredRelease &&
+        !inFlightAtKill
+      )
         result.wrong.push(`${holder}: "reacquired" a slot it had released or never held`);
       result.acks.push({ holder, kind: 'acquire', url: urls[at] as string, sentAt, at: Date.now() });
       Object.assign(me, { last: 'acquire', leaseId: r.body.leaseId, unansweredAcquire: false });

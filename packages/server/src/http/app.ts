@@ -314,8 +314,9 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
       if (err instanceof HttpFailure) {
         problem = toProblem(err.failure, req.id);
         if (problem.status === 409) metrics.refusals.inc({ code: problem.code });
-        if (problem.code === 'RATE_LIMITED')
-          reply.header('retry-after', String(err.failure.data?.retryAfterSeconds ?? 1));
+        const retryAfter = err.failure.data?.retryAfterSeconds;
+        if (problem.code === 'RATE_LIMITED' || typeof retryAfter === 'number')
+          reply.header('retry-after', String(retryAfter ?? 1));
         if (problem.code === 'METHOD_NOT_ALLOWED')
           reply.header('allow', (err.failure.data?.allow as string[]).join(', '));
       } else if (err.validation) {

@@ -62,8 +62,13 @@ export class PoolTable implements PoolReader {
    * owns are never read back, since memory is ahead of the store while a group commit is in flight.
    */
   async reloadForeign(owns: (moduleId: number) => boolean): Promise<void> {
-    const ids = [...this.all.keys()].filter((id) => !owns(id));
-    if (ids.length) await this.reload(ids);
+    const snapshot = await this.store.loadPools();
+    // Decided after the read: a pool taken while it was in flight holds newer state than this snapshot.
+    refillPools(
+      this.all,
+      snapshot,
+      [...this.all.keys()].filter((id) => !owns(id)),
+    );
   }
 
   /** After a failed commit: memory goes back to what the store holds, and `ids` (default: every pool) are unsettled. */
