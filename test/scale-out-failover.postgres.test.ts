@@ -151,7 +151,6 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
         const r = await sendJson(agent, heir.url, cluster.token, 'POST', path, { holderId: 'handover' }, 1_000).catch(
           () => null,
         );
-        if (process.env.DEBUG_FO) console.log('handover try', r?.status, JSON.stringify(r?.body));
         if (r && (r.status === 201 || r.status === 200)) answeredAt = Date.now();
         else await sleep(50);
       }
@@ -173,5 +172,22 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
     assert.equal((await leaseRows(cluster.db, PUSH)).size, 10);
     const now = await poolOwner(cluster.db, PUSH);
     assert.ok(now && now.url === heir.url && now.epoch > owner.epoch, `${show(owner)}, then ${show(now)}`);
+  });
+
+  test('the forwarding endpoint takes only operations signed with the deployment secret', async () => {
+    const target = nodes.find((n) => n.child.exitCode === null && n.child.signalCode === null) as SpawnedNode;
+    const ops = JSON.stringify({ ops: [{ op: 'acquire', moduleId: BIG, holderId: 'forged', sessionId: null }] });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${target.url}/internal/v1/pool-ops`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-licensor-cluster', ...headers },
+        body: ops,
+      });
+    for (const headers of [{}, { 'licensor-cluster-signature': 'ab'.repeat(32) }] as Record<string, string>[]) {
+      const r = await post(headers);
+      assert.equal(r.status, 401);
+      assert.equal(((await r.json()) as { code: string }).code, 'UNAUTHENTICATED');
+    }
+    assert.equal((await leaseRows(cluster.db, BIG)).has('forged'), false);
   });
 });

@@ -172,8 +172,11 @@ export async function runFailoverLoad(opts: LoadOptions): Promise<LoadResult> {
           await moveOn();
           continue;
         }
-        // Nothing to release right after an acknowledged acquire, with no release of ours unanswered: a lost lease.
-        if (!rel.body.released && !me.unansweredRelease)
+        // Nothing to release right after an acknowledged acquire, with no release of ours unanswered: a lost lease. A
+        // release in flight at the kill may have been committed by the dead owner and sent again by its forwarder.
+        const killedAt = opts.killedAt?.() ?? 0;
+        const releaseInFlightAtKill = killedAt > 0 && relSentAt <= killedAt;
+        if (!rel.body.released && !me.unansweredRelease && !releaseInFlightAtKill)
           result.wrong.push(`${holder}: release after an acknowledged acquire found nothing to release`);
         result.acks.push({ holder, kind: 'release', url: urls[at] as string, sentAt: relSentAt, at: Date.now() });
         Object.assign(me, { last: 'release', unansweredRelease: false });

@@ -14,7 +14,6 @@ export const NON_JSON_ROUTES: Readonly<Record<string, string>> = {
   'GET /v1/session': 'WebSocket upgrade: SESSION_REQUEST_SCHEMAS in, SessionResponseSchema and SessionPushSchema out',
   'GET /': 'the dashboard page (HTML)',
   'GET /*': 'the dashboard files (HTML, scripts, styles, images)',
-  'POST /internal/v1/pool-ops': 'pool operations forwarded between processes of one deployment (signed JSON)',
 };
 
 /** Routes answering CSV on request besides their declared JSON: the JSON form is declared and checked. */
@@ -68,7 +67,8 @@ export function installResponseContract(app: FastifyInstance, validate: boolean)
   const contracts: RouteContract[] = [];
   app.decorate('routeContracts', contracts);
   app.addHook('onRoute', (r) => {
-    if (isDocs(r.url)) return;
+    // The route processes of one deployment call each other on (signed, not a client API) has no contract here.
+    if (isDocs(r.url) || r.config?.cluster) return;
     r.schema ??= {};
     const schema = r.schema as RouteContract['schema'];
     declareCommonProblems(r, schema);

@@ -167,6 +167,7 @@ export class Admission {
     op: (pool: PoolState, now: number) => Decision<T>,
     ctx: OpContext = {},
   ): Promise<Outcome<T>> {
+    if (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
     await this.grants.regrantIfDue();
     const lic = this.license.licensed();
     if (!lic.ok) return lic;

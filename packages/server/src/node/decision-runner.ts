@@ -44,7 +44,7 @@ export class DecisionRunner implements EventPublisher {
     store: Store,
     private readonly clock: Clock,
     private readonly feed: EventFeed,
-    pools: PoolTable,
+    private readonly pools: PoolTable,
     /** Set on a shared store: which pools this process decides, and their fences. */
     private readonly ownership: PoolOwnership | null = null,
     onFailure: CommitFailureHook = async () => {},
@@ -66,6 +66,7 @@ export class DecisionRunner implements EventPublisher {
 
   /** Decides and persists an operation on the pools of `moduleIds` (on memory, then group commit). */
   async decide<T>(_moduleIds: readonly number[], fn: () => Decided<T>): Promise<Outcome<T>> {
+    if (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
     const r = fn();
     await this.persist(r.d, r.idem, r.audit);
     return r.d.outcome;

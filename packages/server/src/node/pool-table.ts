@@ -71,10 +71,20 @@ export class PoolTable implements PoolReader {
     );
   }
 
+  /**
+   * Set while memory is being put back after a failed commit: a decision made meanwhile would be made on memory the
+   * reload is about to replace (and then committed, leaving the store ahead of memory), so decisions wait for it.
+   */
+  recovering: Promise<void> | null = null;
+
   /** After a failed commit: memory goes back to what the store holds, and `ids` (default: every pool) are unsettled. */
   async reloadAfterFailure(ids?: readonly number[]): Promise<void> {
     for (const id of ids ?? this.all.keys()) this.unsettled.add(id);
-    await this.reload(ids ? [...ids] : undefined);
+    const done = this.reload(ids ? [...ids] : undefined).finally(() => {
+      if (this.recovering === done) this.recovering = null;
+    });
+    this.recovering = done;
+    await done;
   }
 
   /** Summaries of every pool. */
