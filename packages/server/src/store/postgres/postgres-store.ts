@@ -29,6 +29,8 @@ export interface PostgresStoreOptions {
 export class PostgresStore extends SqlStoreBase implements Store, SharedPoolStore {
   readonly kind = 'postgres' as const;
   readonly shared: SharedPoolStore = this;
+  /** A commit costs a round trip and a flush to disk: as many operations as queued meanwhile ride on it. */
+  readonly commitGroupSize = 256;
   readonly target: PostgresTarget;
   private readonly pool: pg.Pool;
   private readonly keys: LockKeys;
