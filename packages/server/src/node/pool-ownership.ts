@@ -104,7 +104,8 @@ export class PoolOwnership {
   }
 
   private async take(moduleId: number): Promise<PoolLocation> {
-    const epoch = await this.locks.tryTake(moduleId, this.ownerId, this.url, this.clock.now()).catch(() => null);
+    // A store that cannot be reached throws here: the operation answers STORE_UNAVAILABLE at once, as a local one would.
+    const epoch = await this.locks.tryTake(moduleId, this.ownerId, this.url, this.clock.now());
     if (epoch !== null) {
       try {
         await this.hooks.taken(moduleId);
@@ -116,7 +117,7 @@ export class PoolOwnership {
       this.epochs.set(moduleId, epoch);
       return HERE;
     }
-    const row = await this.locks.owner(moduleId).catch(() => null);
+    const row = await this.locks.owner(moduleId);
     // No row, an owner that has not listened yet, or a row naming this process (a previous run at the same address,
     // its lock now held by a process still writing the row): ask again shortly.
     if (!row || row.ownerUrl === '' || row.ownerId === this.ownerId || row.ownerUrl === this.url) return null;

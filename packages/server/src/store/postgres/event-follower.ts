@@ -10,6 +10,10 @@ export interface FollowerSource {
   read(after: number, limit: number): Promise<StoredEvent[]>;
   /** True (once) for events this process wrote: their writers already told local listeners. */
   takeLocal(seq: number): boolean;
+  /** The NOTIFY payload of this process's own commits. */
+  writer: string;
+  /** The cursor moved past this process's own seqs that follow it without a gap (see LocalSeqs.advance). */
+  advanceLocal(cursor: number): number;
 }
 
 const POLL_MS = 1000;
@@ -41,7 +45,9 @@ export class EventFollower {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const client = new pg.Client(clientConfig(this.source.target));
-    client.on('notification', () => this.wake());
+    // Our own commit: its events are already delivered, so the cursor moves past them without a read; another
+    // writer's commit is read. The poll reads anyway, so nothing hangs on a notification that raced its marking.
+    client.on('notification', (msg) => (msg.payload === this.source.writer ? this.advance() : this.wake()));
     const lost = () => {
       if (this.client !== client) return;
       this.client = null;
@@ -74,6 +80,12 @@ export class EventFollower {
     this.reconnectTimer.unref();
   }
 
+  /** Moves the cursor past this process's own events that follow it (nothing to read or deliver). */
+  advance(): void {
+    if (this.stopped || this.pumping) return;
+    this.cursor = this.source.advanceLocal(this.cursor);
+  }
+
   /** Reads and delivers everything past the cursor (coalesced: one reader at a time, re-run if woken meanwhile). */
   wake(): void {
     if (this.stopped) return;
@@ -86,7 +98,7 @@ export class EventFollower {
       if (this.again) {
         this.again = false;
         this.wake();
-      }
+      } else this.advance();
     });
   }
 

@@ -21,6 +21,16 @@ export class LocalSeqs {
     for (const s of seqs) this.local.delete(s);
   }
 
+  /**
+   * The cursor after taking this process's own seqs that follow `cursor` without a gap: those need not be read back
+   * (a gap is another writer's event, read when its notification comes).
+   */
+  advance(cursor: number): number {
+    let c = cursor;
+    while (this.local.delete(c + 1)) c++;
+    return c;
+  }
+
   /** True (once) when `seq` is this process's own. */
   take(seq: number): boolean {
     return this.local.delete(seq);

@@ -105,6 +105,7 @@ export class PostgresStore extends SqlStoreBase implements Store, SharedPoolStor
           // Marked once COMMIT returned; the follower waits for transactions in flight before it sorts what it read.
           marked.push(...seqs);
           this.seqs.mark(seqs);
+          if (seqs.length) for (const f of this.followers) f.advance();
           let i = 0;
           return batches.map((b) => b.events.map(() => seqs[i++] as number));
         } catch (err) {
@@ -136,6 +137,8 @@ export class PostgresStore extends SqlStoreBase implements Store, SharedPoolStor
           return events;
         },
         takeLocal: (seq) => this.seqs.take(seq),
+        writer: this.keys.writer,
+        advanceLocal: (cursor) => this.seqs.advance(cursor),
       },
       afterSeq,
       deliver,

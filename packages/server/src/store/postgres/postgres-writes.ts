@@ -1,4 +1,5 @@
 import type { Change, Lease, Member, QuotaReport } from '@licensor/core';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { CommitBatch, IdempotencyRecord, NewAuditRecord, NewEvent } from '../store.js';
 
@@ -15,6 +16,11 @@ export interface LockKeys {
   billing: number;
   /** NOTIFY channel of this schema. */
   channel: string;
+  /**
+   * The NOTIFY payload of this store's writes: a follower in the same process knows its own commits without reading
+   * them back, and reads the feed only when another writer (another payload) committed.
+   */
+  writer: string;
 }
 
 /** Derives lock keys and the NOTIFY channel from the schema name (tests run many schemas in one database). */
@@ -22,7 +28,14 @@ export function lockKeys(schema: string): LockKeys {
   let h = 0x811c9dc5;
   for (const ch of schema) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193);
   const base = h & 0x7ffffff0;
-  return { pools: base, feed: base + 1, migrate: base + 2, billing: base + 3, channel: `licensor_events_${schema}` };
+  return {
+    pools: base,
+    feed: base + 1,
+    migrate: base + 2,
+    billing: base + 3,
+    channel: `licensor_events_${schema}`,
+    writer: randomBytes(9).toString('base64url'),
+  };
 }
 
 /**
@@ -31,7 +44,7 @@ export function lockKeys(schema: string): LockKeys {
  * every seq below N.
  */
 export async function takeFeedLock(c: pg.ClientBase, keys: LockKeys): Promise<void> {
-  await c.query("SELECT pg_advisory_xact_lock($1, 0), pg_notify($2, '')", [keys.feed, keys.channel]);
+  await c.query('SELECT pg_advisory_xact_lock($1, 0), pg_notify($2, $3)', [keys.feed, keys.channel, keys.writer]);
 }
 
 /** Appends events (the feed lock held); returns their sequence numbers in order. */
@@ -149,7 +162,9 @@ export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string;
   let eventsResult = -1;
   if (events.length || audit.length) {
     // A statement of its own: the inserts below take their snapshot after the lock, so MAX(seq) + n cannot collide.
-    out.push(`SELECT pg_advisory_xact_lock(${lit(keys.feed)}, 0), pg_notify(${lit(keys.channel)}, '')`);
+    out.push(
+      `SELECT pg_advisory_xact_lock(${lit(keys.feed)}, 0), pg_notify(${lit(keys.channel)}, ${lit(keys.writer)})`,
+    );
     if (audit.length) {
       out.push(
         `INSERT INTO audit (seq, id, at, actor_token_id, actor_name, action, target, details)
