@@ -9,7 +9,7 @@ import { LocalSeqs } from './local-seqs.js';
 import { PostgresSqlHost } from './postgres-sql-host.js';
 import { type Row, toLease, toMember, toQuota } from '../store-rows.js';
 import { type LockKeys, lockKeys, writeSql } from './postgres-writes.js';
-import { FENCE_FAILED, fenceSql } from './postgres-fence.js';
+import { FENCE_FAILED } from './write-pools-function.js';
 import { PostgresOwnership } from './postgres-ownership.js';
 import { OwnershipLostError, type PoolOwnershipLocks } from '../pool-ownership-locks.js';
 import { withClient } from './postgres-transaction.js';
@@ -82,26 +82,19 @@ export class PostgresStore extends SqlStoreBase implements Store, SharedPoolStor
   }
 
   /**
-   * One round trip: BEGIN, the fence (when a batch carries one), the writes and COMMIT as one text (see writeSql). The
-   * fence holds the owners' rows FOR SHARE until commit, so a process taking one of those pools waits for this commit
-   * and reads what it wrote.
+   * One round trip: BEGIN, the writes with the fence (when a batch carries one) and COMMIT as one text (see writeSql).
+   * The fence holds the owners' rows FOR SHARE until commit, so a process taking one of those pools waits for this
+   * commit and reads what it wrote.
    */
   async commit(batches: CommitBatch[]): Promise<number[][]> {
     return this.seqs.track(
       withClient(this.pool, async (c, rollback) => {
         const marked: number[] = [];
         try {
-          const fence = fenceSql(batches);
-          const { sql, eventsResult } = writeSql(this.keys, batches);
-          const offset = fence ? 2 : 1;
-          const written = (await c.query(`BEGIN;\n${fence ? `${fence};\n` : ''}${sql}`)) as unknown;
-          const results = (Array.isArray(written) ? written : [written]) as pg.QueryResult[];
-          const seqs =
-            eventsResult < 0
-              ? []
-              : ((results[eventsResult + offset]?.rows ?? []) as { seq: number }[])
-                  .map((r) => r.seq)
-                  .sort((a, b) => a - b);
+          const { sql, seqsResult } = writeSql(this.keys, batches);
+          const written = (await c.query(`BEGIN;\n${sql}`)) as unknown as pg.QueryResult[];
+          const row = written[seqsResult + 1]?.rows[0] as { seqs: (string | number)[] | null } | undefined;
+          const seqs = (row?.seqs ?? []).map(Number);
           // Marked once COMMIT returned; the follower waits for transactions in flight before it sorts what it read.
           marked.push(...seqs);
           this.seqs.mark(seqs);

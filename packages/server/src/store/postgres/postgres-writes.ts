@@ -99,41 +99,42 @@ function lit(v: unknown): string {
 
 const row = (values: unknown[]) => `(${values.map(lit).join(', ')})`;
 
+/** An SQL array of literals with its element type (`ARRAY[]::text[]` when empty). */
+const arr = (values: unknown[], type: string) => `ARRAY[${values.map(lit).join(', ')}]::${type}[]`;
+
 /**
- * The SQL that writes a group of batches and commits, as one multi-statement text: pool rows, idempotency records, then
- * (when there are any) the feed lock, audit entries and events, then COMMIT — one round trip for the whole write, which
- * is what the shared path's throughput hangs on. Values are inlined as literals (the simple query protocol takes no
- * parameters), each through pg's escapeLiteral. Changes are folded to each key's final state first (the last change to
- * a lease wins). Returns the text and the index of the events INSERT among its results (-1 without events).
+ * The SQL that writes a group of batches and commits, as one multi-statement text (one round trip, which is what the
+ * shared path's throughput hangs on): members, quotas and idempotency records as literal statements, then one call of
+ * `licensor_write_pools` (write-pools-function.ts) with the fence, the lease rows and the events as arrays, then audit
+ * entries, then COMMIT. Values are inlined as literals (the simple query protocol takes no parameters), each through
+ * pg's escapeLiteral. Changes are folded to each key's final state first (the last change to a lease wins). Returns the
+ * text and the index of the call among its results (its one row holds the events' seqs).
  */
-export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string; eventsResult: number } {
+export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string; seqsResult: number } {
   const leases = new Map<string, Lease | { moduleId: number; holderId: string; gone: true }>();
   const members = new Map<string, Member | { moduleId: number; memberId: string; gone: true }>();
   const quotas = new Map<number, QuotaReport>();
   const idem: IdempotencyRecord[] = [];
   const audit: NewAuditRecord[] = [];
   const events: NewEvent[] = [];
+  const epochs = new Map<number, number>();
+  let fenced = false;
+  let license: number | null = null;
   for (const b of batches) {
     for (const ch of b.changes) fold(ch, leases, members, quotas);
     idem.push(...b.idempotency);
     audit.push(...b.audit);
     events.push(...b.events);
+    if (!b.fence) continue;
+    fenced = true;
+    license = b.fence.licenseInstalledAt;
+    for (const [moduleId, epoch] of b.fence.pools) {
+      const seen = epochs.get(moduleId);
+      // Two epochs for one pool in one group: the pool changed hands between the decisions; the older one must fail.
+      epochs.set(moduleId, seen === undefined ? epoch : Math.min(seen, epoch));
+    }
   }
   const out: string[] = [];
-  const put = [...leases.values()].filter((l): l is Lease => !('gone' in l));
-  const del = [...leases.values()].filter((l) => 'gone' in l);
-  if (put.length) {
-    out.push(
-      `INSERT INTO leases VALUES ${put.map((l) => row([l.moduleId, l.holderId, l.leaseId, l.sessionId, l.acquiredAt, l.lastHeartbeatAt, l.lastActivityAt, l.expiresAt])).join(', ')}
-       ON CONFLICT (module_id, holder_id) DO UPDATE SET lease_id = excluded.lease_id, session_id = excluded.session_id,
-       acquired_at = excluded.acquired_at, last_heartbeat_at = excluded.last_heartbeat_at,
-       last_activity_at = excluded.last_activity_at, expires_at = excluded.expires_at`,
-    );
-  }
-  if (del.length)
-    out.push(
-      `DELETE FROM leases WHERE (module_id, holder_id) IN (${del.map((l) => row([l.moduleId, l.holderId])).join(', ')})`,
-    );
   const mput = [...members.values()].filter((m): m is Member => !('gone' in m));
   const mdel = [...members.values()].filter((m) => 'gone' in m);
   if (mput.length) {
@@ -159,31 +160,91 @@ export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string;
     out.push(
       `INSERT INTO idempotency VALUES ${idem.map((r) => row([r.tokenId, r.key, r.fingerprint, r.status, r.body, r.createdAt])).join(', ')} ON CONFLICT DO NOTHING`,
     );
-  let eventsResult = -1;
-  if (events.length || audit.length) {
-    // A statement of its own: the inserts below take their snapshot after the lock, so MAX(seq) + n cannot collide.
+  const put = [...leases.values()].filter((l): l is Lease => !('gone' in l));
+  const del = [...leases.values()].filter((l) => 'gone' in l);
+  const seqsResult = out.length;
+  out.push(
+    `SELECT licensor_write_pools(${[
+      arr([...epochs.keys()], 'int'),
+      arr([...epochs.values()], 'bigint'),
+      `${lit(license)}::bigint`,
+      String(fenced),
+      arr(
+        put.map((l) => l.moduleId),
+        'int',
+      ),
+      arr(
+        put.map((l) => l.holderId),
+        'text',
+      ),
+      arr(
+        put.map((l) => l.leaseId),
+        'text',
+      ),
+      arr(
+        put.map((l) => l.sessionId),
+        'text',
+      ),
+      arr(
+        put.map((l) => l.acquiredAt),
+        'bigint',
+      ),
+      arr(
+        put.map((l) => l.lastHeartbeatAt),
+        'bigint',
+      ),
+      arr(
+        put.map((l) => l.lastActivityAt),
+        'bigint',
+      ),
+      arr(
+        put.map((l) => l.expiresAt),
+        'bigint',
+      ),
+      arr(
+        del.map((l) => l.moduleId),
+        'int',
+      ),
+      arr(
+        del.map((l) => l.holderId),
+        'text',
+      ),
+      String(events.length > 0 || audit.length > 0),
+      lit(keys.feed),
+      lit(keys.channel),
+      lit(keys.writer),
+      arr(
+        events.map((e) => e.type),
+        'text',
+      ),
+      arr(
+        events.map((e) => e.moduleId),
+        'int',
+      ),
+      arr(
+        events.map((e) => e.subject),
+        'text',
+      ),
+      arr(
+        events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
+        'text',
+      ),
+      arr(
+        events.map((e) => e.at),
+        'bigint',
+      ),
+    ].join(', ')}) AS seqs`,
+  );
+  if (audit.length) {
+    // The feed lock is held since the call above, so MAX(seq) + n cannot collide.
     out.push(
-      `SELECT pg_advisory_xact_lock(${lit(keys.feed)}, 0), pg_notify(${lit(keys.channel)}, ${lit(keys.writer)})`,
+      `INSERT INTO audit (seq, id, at, actor_token_id, actor_name, action, target, details)
+       SELECT (SELECT COALESCE(MAX(seq), 0) FROM audit) + o, i, a, t, n, c, g, d
+       FROM (VALUES ${audit.map((a, o) => row([o + 1, a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null])).join(', ')}) AS x (o, i, a, t, n, c, g, d)`,
     );
-    if (audit.length) {
-      out.push(
-        `INSERT INTO audit (seq, id, at, actor_token_id, actor_name, action, target, details)
-         SELECT (SELECT COALESCE(MAX(seq), 0) FROM audit) + o, i, a, t, n, c, g, d
-         FROM (VALUES ${audit.map((a, o) => row([o + 1, a.id, a.at, a.actor.tokenId, a.actor.name, a.action, a.target, a.details ? JSON.stringify(a.details) : null])).join(', ')}) AS x (o, i, a, t, n, c, g, d)`,
-      );
-    }
-    if (events.length) {
-      eventsResult = out.length;
-      out.push(
-        `INSERT INTO events (seq, type, module_id, subject, data, at)
-         SELECT (SELECT COALESCE(MAX(seq), 0) FROM events) + o, t, m::int, s, d, a::bigint
-         FROM (VALUES ${events.map((e, o) => row([o + 1, e.type, e.moduleId, e.subject, e.data ? JSON.stringify(e.data) : null, e.at])).join(', ')}) AS x (o, t, m, s, d, a)
-         RETURNING seq`,
-      );
-    }
   }
   out.push('COMMIT');
-  return { sql: out.join(';\n'), eventsResult };
+  return { sql: out.join(';\n'), seqsResult };
 }
 
 function fold(

@@ -1,4 +1,5 @@
 import { type CompiledQuery, sql } from 'kysely';
+import { WRITE_POOLS_FUNCTION } from '../postgres/write-pools-function.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 /** One schema version: its statements for a dialect, run in order in one transaction. */
@@ -186,6 +187,11 @@ export const MIGRATIONS: Migration[] = [
         .addColumn('taken_at', d.int64, (c) => c.notNull())
         .compile(),
     ],
+  },
+  {
+    version: 9,
+    name: 'the commit function of the PostgreSQL hot path (plans kept per connection)',
+    statements: (d) => (d.name === 'postgres' ? [sql.raw(WRITE_POOLS_FUNCTION).compile(d.k)] : []),
   },
 ];
 
