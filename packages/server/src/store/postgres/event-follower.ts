@@ -18,6 +18,8 @@ export interface FollowerSource {
 
 const POLL_MS = 1000;
 const RECONNECT_MS = 500;
+/** How long other writers' commits are gathered before one read (the delay their events reach this process with). */
+const FOREIGN_BATCH_MS = 10;
 
 /**
  * Follows the events feed across processes: LISTEN wakes it at once, a poll every second covers missed
@@ -31,6 +33,7 @@ export class EventFollower {
   private again = false;
   private readonly poll: NodeJS.Timeout;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly source: FollowerSource,
@@ -47,7 +50,7 @@ export class EventFollower {
     const client = new pg.Client(clientConfig(this.source.target));
     // Our own commit: its events are already delivered, so the cursor moves past them without a read; another
     // writer's commit is read. The poll reads anyway, so nothing hangs on a notification that raced its marking.
-    client.on('notification', (msg) => (msg.payload === this.source.writer ? this.advance() : this.wake()));
+    client.on('notification', (msg) => (msg.payload === this.source.writer ? this.advance() : this.wakeSoon()));
     const lost = () => {
       if (this.client !== client) return;
       this.client = null;
@@ -78,6 +81,18 @@ export class EventFollower {
       void this.connect();
     }, RECONNECT_MS);
     this.reconnectTimer.unref();
+  }
+
+  /**
+   * Another writer committed: read a few milliseconds later, so one read takes the commits of that window together (a
+   * busy writer commits hundreds of times a second; a read each cost the database as much as the commits).
+   */
+  private wakeSoon(): void {
+    if (this.soon || this.stopped) return;
+    this.soon = setTimeout(() => {
+      this.soon = null;
+      this.wake();
+    }, FOREIGN_BATCH_MS);
   }
 
   /** Moves the cursor past this process's own events that follow it (nothing to read or deliver). */
@@ -121,6 +136,7 @@ export class EventFollower {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.poll);
+    if (this.soon) clearTimeout(this.soon);
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     await this.pumping;
     const c = this.client;

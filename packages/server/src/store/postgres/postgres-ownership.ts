@@ -7,7 +7,7 @@ import { clientConfig, type PostgresTarget } from './postgres-connection.js';
  * Pool locks as PostgreSQL session-level advisory locks on one dedicated connection: they live exactly as long as
  * that connection, so a process that dies (SIGKILL, a crash, a lost network) frees its pools as soon as PostgreSQL
  * sees the connection go. The epoch row is what makes that safe: taking a pool waits for the commits fenced by the
- * previous epoch (they hold the row FOR SHARE) and then raises it, so those still in flight fail.
+ * previous epoch (they hold the pool's fence lock shared) and then raises it, so those still in flight fail.
  */
 export class PostgresOwnership implements PoolOwnershipLocks {
   private conn: Promise<pg.Client> | null = null;
@@ -17,6 +17,8 @@ export class PostgresOwnership implements PoolOwnershipLocks {
     private readonly target: PostgresTarget,
     /** First key of every pool lock (the second is the module id). */
     private readonly lockKey: number,
+    /** First key of the fence locks (see the commit function). */
+    private readonly fenceKey: number,
     /** Reads that need no lock go through the store's pool. */
     private readonly pool: pg.Pool,
     private readonly onLost: () => void,
@@ -27,6 +29,10 @@ export class PostgresOwnership implements PoolOwnershipLocks {
     const got = await c.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [this.lockKey, moduleId]);
     if (!(got.rows[0] as { ok: boolean }).ok) return null;
     try {
+      // The fence lock, exclusive: waits for the commits still fenced by the old epoch (they hold it shared), and
+      // makes the ones after it see the new epoch.
+      await c.query('BEGIN');
+      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [this.fenceKey, moduleId]);
       const r = await c.query(
         `INSERT INTO pool_owners AS p (module_id, epoch, owner_id, owner_url, taken_at) VALUES ($1, 1, $2, $3, $4)
          ON CONFLICT (module_id) DO UPDATE SET epoch = p.epoch + 1, owner_id = excluded.owner_id,
@@ -34,8 +40,10 @@ export class PostgresOwnership implements PoolOwnershipLocks {
          RETURNING epoch`,
         [moduleId, ownerId, ownerUrl, at],
       );
+      await c.query('COMMIT');
       return (r.rows[0] as { epoch: number }).epoch;
     } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
       await c.query('SELECT pg_advisory_unlock($1, $2)', [this.lockKey, moduleId]).catch(() => undefined);
       throw err;
     }

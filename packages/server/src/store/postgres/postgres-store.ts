@@ -78,12 +78,12 @@ export class PostgresStore extends SqlStoreBase implements Store, SharedPoolStor
   }
 
   openOwnership(onLost: () => void): PoolOwnershipLocks {
-    return new PostgresOwnership(this.target, this.keys.pools, this.pool, onLost);
+    return new PostgresOwnership(this.target, this.keys.pools, this.keys.fence, this.pool, onLost);
   }
 
   /**
    * One round trip: BEGIN, the writes with the fence (when a batch carries one) and COMMIT as one text (see writeSql).
-   * The fence holds the owners' rows FOR SHARE until commit, so a process taking one of those pools waits for this
+   * The fence holds the pools' fence locks shared until commit, so a process taking one of those pools waits for this
    * commit and reads what it wrote.
    */
   async commit(batches: CommitBatch[]): Promise<number[][]> {

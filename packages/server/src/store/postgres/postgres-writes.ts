@@ -14,6 +14,8 @@ export interface LockKeys {
   migrate: number;
   /** Serializes billing write transactions across processes (as BEGIN IMMEDIATE does on SQLite). */
   billing: number;
+  /** First key of the pools' fence locks: commits take them shared, a takeover exclusively (the second is the module). */
+  fence: number;
   /** NOTIFY channel of this schema. */
   channel: string;
   /**
@@ -33,6 +35,7 @@ export function lockKeys(schema: string): LockKeys {
     feed: base + 1,
     migrate: base + 2,
     billing: base + 3,
+    fence: base + 4,
     channel: `licensor_events_${schema}`,
     writer: randomBytes(9).toString('base64url'),
   };
@@ -169,6 +172,7 @@ export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string;
       arr([...epochs.values()], 'bigint'),
       `${lit(license)}::bigint`,
       String(fenced),
+      lit(keys.fence),
       arr(
         put.map((l) => l.moduleId),
         'int',

@@ -6,7 +6,7 @@
  */
 export const WRITE_POOLS_FUNCTION = `
 CREATE OR REPLACE FUNCTION licensor_write_pools(
-  fence_ids int[], fence_epochs bigint[], fence_license bigint, check_fence boolean,
+  fence_ids int[], fence_epochs bigint[], fence_license bigint, check_fence boolean, fence_key int,
   put_module int[], put_holder text[], put_lease text[], put_session text[],
   put_acquired bigint[], put_heartbeat bigint[], put_activity bigint[], put_expires bigint[],
   del_module int[], del_holder text[],
@@ -17,10 +17,11 @@ DECLARE
   seqs bigint[] := '{}';
 BEGIN
   IF check_fence THEN
-    IF (SELECT count(*) FROM (
-          SELECT 1 FROM pool_owners
-          WHERE (module_id, epoch) IN (SELECT * FROM unnest(fence_ids, fence_epochs))
-          FOR SHARE) owned) <> cardinality(fence_ids)
+    -- Shared locks a takeover waits for (it takes them exclusively to raise the epoch); the check below is a statement
+    -- of its own, so its snapshot is taken after them and sees any epoch raised before them.
+    PERFORM pg_advisory_xact_lock_shared(fence_key, m) FROM (SELECT unnest(fence_ids) AS m ORDER BY 1) ids;
+    IF (SELECT count(*) FROM pool_owners
+          WHERE (module_id, epoch) IN (SELECT * FROM unnest(fence_ids, fence_epochs))) <> cardinality(fence_ids)
        OR (SELECT installed_at FROM license WHERE slot = 1) IS DISTINCT FROM fence_license THEN
       RAISE EXCEPTION 'fence: a pool changed hands or the license changed' USING ERRCODE = 'LF001';
     END IF;
