@@ -3,6 +3,7 @@
 // the process first asked for it; a SIGKILLed owner's hot pool is served by a survivor within 5 s with no acknowledged
 // lease or release lost and never more than the quantity held; a gracefully stopped owner hands its pools over at once.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -189,5 +190,23 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
       assert.equal(((await r.json()) as { code: string }).code, 'UNAUTHENTICATED');
     }
     assert.equal((await leaseRows(cluster.db, BIG)).has('forged'), false);
+    // Signed with the deployment's secret but a minute old (a captured request replayed): refused too.
+    const secret = (await cluster.db.query("SELECT value FROM meta WHERE key = 'cluster.secret'")).rows[0].value;
+    const sign = (time: number) => createHmac('sha256', secret).update(`${time}\n${ops}`).digest('hex');
+    const old = Date.now() - 60_000;
+    const replayed = await post({ 'licensor-cluster-signature': sign(old), 'licensor-cluster-time': String(old) });
+    assert.equal(replayed.status, 401);
+    assert.equal((await leaseRows(cluster.db, BIG)).has('forged'), false);
+    // Signed now, it is a peer's request: answered, and the answer is signed over the request's signature.
+    const now = Date.now();
+    const fresh = await post({ 'licensor-cluster-signature': sign(now), 'licensor-cluster-time': String(now) });
+    assert.equal(fresh.status, 200);
+    const text = await fresh.text();
+    const answerSig = createHmac('sha256', secret)
+      .update(`${sign(now)}\n${text}`)
+      .digest('hex');
+    assert.equal(fresh.headers.get('licensor-cluster-signature'), answerSig);
+    const answers = JSON.parse(text).answers as { outcome?: { ok: boolean } }[];
+    assert.equal(answers.length, 1);
   });
 });

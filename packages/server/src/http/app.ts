@@ -235,8 +235,6 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
   app.addHook('onRequest', (req, reply, done) => {
     try {
       const config = req.routeOptions.config;
-      // Forwarded pool operations carry their clients' own limits and the cluster signature, not a token.
-      if (config?.cluster) return done();
       if (connections.overCap(req.raw.socket)) {
         reply.header('connection', 'close').header('retry-after', '1');
         throw new HttpFailure({
@@ -244,6 +242,8 @@ export async function buildApp(services: AppServices, opts: AppOptions = {}): Pr
           message: `more than ${caps.maxConnectionsPerIp} open connections from ${req.ip}`,
         });
       }
+      // Forwarded pool operations carry their clients' own limits and the cluster signature, not a token.
+      if (config?.cluster) return done();
       const roles = config?.roles;
       if (!roles) {
         if (limits) limit(limits.ips, req.ip);

@@ -1,12 +1,15 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { PeerAnswer, PeerChannel, PoolOp } from '../node/pool-ops.js';
 import {
   answerSigned,
   CLUSTER_CONTENT_TYPE,
   CLUSTER_SIGNATURE_HEADER,
+  CLUSTER_TIME_HEADER,
   clusterSignature,
   POOL_OPS_PATH,
+  requestSigned,
   validClusterSignature,
 } from './cluster-signature.js';
 
@@ -37,9 +40,14 @@ export class PeerClient implements PeerChannel {
     private readonly secret: string,
     /** A certificate to trust besides the system's (the node's own, when every process serves the same one). */
     ca: string | null = null,
-    private readonly timeoutMs = 5000,
+    private readonly timeoutMs = 3000,
   ) {
-    this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT, ...(ca ? { ca } : {}) });
+    // `ca` replaces the trusted roots: the node's own certificate is added to them, not put in their place.
+    this.httpsAgent = new https.Agent({
+      keepAlive: true,
+      maxSockets: MAX_IN_FLIGHT,
+      ...(ca ? { ca: [...tls.rootCertificates, ca] } : {}),
+    });
   }
 
   send(url: string, op: PoolOp): Promise<PeerAnswer> {
@@ -72,7 +80,8 @@ export class PeerClient implements PeerChannel {
   private post(url: string, batch: Pending[]): void {
     this.inFlight.set(url, (this.inFlight.get(url) ?? 0) + 1);
     const body = JSON.stringify({ ops: batch.map((p) => p.op) });
-    const signature = clusterSignature(this.secret, body);
+    const time = String(Date.now());
+    const signature = clusterSignature(this.secret, requestSigned(time, body));
     const target = new URL(POOL_OPS_PATH, url);
     const secure = target.protocol === 'https:';
     let settled = false;
@@ -96,6 +105,7 @@ export class PeerClient implements PeerChannel {
           'content-type': CLUSTER_CONTENT_TYPE,
           'content-length': Buffer.byteLength(body),
           [CLUSTER_SIGNATURE_HEADER]: signature,
+          [CLUSTER_TIME_HEADER]: time,
         },
         timeout: this.timeoutMs,
       },

@@ -167,8 +167,9 @@ export class Admission {
     op: (pool: PoolState, now: number) => Decision<T>,
     ctx: OpContext = {},
   ): Promise<Outcome<T>> {
-    if (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
     await this.grants.regrantIfDue();
+    // Memory being put back after a failed commit (possibly while the line above waited): decide after it.
+    while (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
     const lic = this.license.licensed();
     if (!lic.ok) return lic;
     const pool = this.pool(moduleId);

@@ -66,7 +66,7 @@ export class DecisionRunner implements EventPublisher {
 
   /** Decides and persists an operation on the pools of `moduleIds` (on memory, then group commit). */
   async decide<T>(_moduleIds: readonly number[], fn: () => Decided<T>): Promise<Outcome<T>> {
-    if (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
+    while (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
     const r = fn();
     await this.persist(r.d, r.idem, r.audit);
     return r.d.outcome;

@@ -48,6 +48,8 @@ export class LicensorNode {
     this.ownership = store.shared
       ? new PoolOwnership(store.shared, clock, {
           taken: async (moduleId) => {
+            // A reload after a failed commit may hold a snapshot read before this take: let it land first.
+            while (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
             await this.pools.reload([moduleId]);
             this.pools.unsettled.add(moduleId);
           },

@@ -34,6 +34,8 @@ export class PoolOwnership {
   private readonly taking = new Map<number, Promise<PoolLocation>>();
   private readonly locks: PoolOwnershipLocks;
   private url = '';
+  /** Grows each time the lock connection is lost: a take begun on a lost connection does not count. */
+  private generation = 0;
 
   constructor(
     shared: SharedPoolStore,
@@ -104,6 +106,7 @@ export class PoolOwnership {
   }
 
   private async take(moduleId: number): Promise<PoolLocation> {
+    const generation = this.generation;
     // A store that cannot be reached throws here: the operation answers STORE_UNAVAILABLE at once, as a local one would.
     const epoch = await this.locks.tryTake(moduleId, this.ownerId, this.url, this.clock.now());
     if (epoch !== null) {
@@ -114,6 +117,8 @@ export class PoolOwnership {
         await this.locks.release(moduleId).catch(() => undefined);
         throw err;
       }
+      // The lock connection died while the pool was being loaded: the lock went with it, so the pool is not ours.
+      if (generation !== this.generation) return null;
       this.epochs.set(moduleId, epoch);
       return HERE;
     }
@@ -127,6 +132,7 @@ export class PoolOwnership {
 
   /** The lock connection died: every pool went with it; the next request takes them again (or finds their owner). */
   private lost(): void {
+    this.generation++;
     this.epochs.clear();
   }
 }

@@ -4,8 +4,8 @@ import type { Admission, OpContext } from './admission.js';
 import { type AdmissionApi, type PeerAnswer, type PeerChannel, type PoolOp, runPoolOp } from './pool-ops.js';
 import { HERE, type PoolOwnership } from './pool-ownership.js';
 
-/** Tries before a forwarded operation gives up (about 5 s with the back-off below: a takeover fits in it). */
-const MAX_ATTEMPTS = 14;
+/** How long a forwarded operation keeps trying (a takeover fits in it many times over), then answers 503. */
+const ROUTE_DEADLINE_MS = 6000;
 const backoffMs = (attempt: number) => Math.min(20 * 2 ** attempt, 500);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -142,6 +142,7 @@ export class PoolRouter implements AdmissionApi {
     op: PoolOp,
   ): Promise<Outcome<unknown>> {
     if (this.ownership.owns(moduleId) || !this.known(moduleId)) return here();
+    const giveUpAt = performance.now() + ROUTE_DEADLINE_MS;
     for (let attempt = 0; ; attempt++) {
       const where = await this.ownership.locate(moduleId);
       if (where === HERE) return here();
@@ -154,7 +155,7 @@ export class PoolRouter implements AdmissionApi {
         }
         this.ownership.forget(moduleId, where);
       }
-      if (attempt + 1 >= MAX_ATTEMPTS)
+      if (performance.now() >= giveUpAt)
         return fail('STORE_UNAVAILABLE', `the process deciding module ${moduleId} cannot be reached; retry later`, {
           data: { retryAfterSeconds: 2 },
         });

@@ -6,9 +6,12 @@ import { HttpFailure } from '../../transport/error-mapping.js';
 import {
   answerSigned,
   CLUSTER_CONTENT_TYPE,
+  CLUSTER_CLOCK_SKEW_MS,
   CLUSTER_SIGNATURE_HEADER,
+  CLUSTER_TIME_HEADER,
   clusterSignature,
   POOL_OPS_PATH,
+  requestSigned,
   validClusterSignature,
 } from '../cluster-signature.js';
 import { parsePoolOps } from './parse-pool-ops.js';
@@ -25,13 +28,26 @@ export interface ClusterEndpoint {
  */
 export function clusterRoutes(app: FastifyInstance, cluster: ClusterEndpoint): void {
   app.addContentTypeParser(CLUSTER_CONTENT_TYPE, { parseAs: 'string' }, (_req, body, done) => done(null, body));
-  app.post(POOL_OPS_PATH, { config: { cluster: true }, schema: { hide: true } }, async (req, reply) => {
+  // Batches of up to 256 operations (a register profile each, at most): more than the API's body limit.
+  const bodyLimit = 8 * 1024 * 1024;
+  app.post(POOL_OPS_PATH, { bodyLimit, config: { cluster: true }, schema: { hide: true } }, async (req, reply) => {
     const body = typeof req.body === 'string' ? req.body : '';
     const signature = req.headers[CLUSTER_SIGNATURE_HEADER];
-    if (typeof signature !== 'string' || !validClusterSignature(cluster.secret, body, signature))
+    const time = req.headers[CLUSTER_TIME_HEADER];
+    if (
+      typeof signature !== 'string' ||
+      typeof time !== 'string' ||
+      !validClusterSignature(cluster.secret, requestSigned(time, body), signature)
+    )
       throw new HttpFailure({
         code: 'UNAUTHENTICATED',
         message: `${CLUSTER_SIGNATURE_HEADER} is missing or not signed with this deployment's cluster secret`,
+      });
+    // A captured request replayed later is refused (the signature covers the time).
+    if (!(Math.abs(Date.now() - Number(time)) <= CLUSTER_CLOCK_SKEW_MS))
+      throw new HttpFailure({
+        code: 'UNAUTHENTICATED',
+        message: `${CLUSTER_TIME_HEADER} is more than ${CLUSTER_CLOCK_SKEW_MS / 1000} s from this process's clock`,
       });
     const ops = parsePoolOps(body);
     if (!ops.ok) throw new HttpFailure(ops);

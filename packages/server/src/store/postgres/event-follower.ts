@@ -93,6 +93,7 @@ export class EventFollower {
       this.soon = null;
       this.wake();
     }, FOREIGN_BATCH_MS);
+    this.soon.unref();
   }
 
   /** Moves the cursor past this process's own events that follow it (nothing to read or deliver). */

@@ -12,6 +12,8 @@ import { clientConfig, type PostgresTarget } from './postgres-connection.js';
 export class PostgresOwnership implements PoolOwnershipLocks {
   private conn: Promise<pg.Client> | null = null;
   private closed = false;
+  /** Uses of the lock connection, one at a time: a take's BEGIN … COMMIT must not interleave with another's. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly target: PostgresTarget,
@@ -24,8 +26,11 @@ export class PostgresOwnership implements PoolOwnershipLocks {
     private readonly onLost: () => void,
   ) {}
 
-  async tryTake(moduleId: number, ownerId: string, ownerUrl: string, at: number): Promise<number | null> {
-    const c = await this.client();
+  tryTake(moduleId: number, ownerId: string, ownerUrl: string, at: number): Promise<number | null> {
+    return this.inTurn((c) => this.take(c, moduleId, ownerId, ownerUrl, at));
+  }
+
+  private async take(c: pg.Client, moduleId: number, ownerId: string, ownerUrl: string, at: number) {
     const got = await c.query('SELECT pg_try_advisory_lock($1, $2) AS ok', [this.lockKey, moduleId]);
     if (!(got.rows[0] as { ok: boolean }).ok) return null;
     try {
@@ -50,8 +55,7 @@ export class PostgresOwnership implements PoolOwnershipLocks {
   }
 
   async release(moduleId: number): Promise<void> {
-    const c = await this.client();
-    await c.query('SELECT pg_advisory_unlock($1, $2)', [this.lockKey, moduleId]);
+    await this.inTurn((c) => c.query('SELECT pg_advisory_unlock($1, $2)', [this.lockKey, moduleId]));
   }
 
   async owner(moduleId: number): Promise<PoolOwnerRecord | null> {
@@ -67,8 +71,14 @@ export class PostgresOwnership implements PoolOwnershipLocks {
   }
 
   async announce(ownerId: string, ownerUrl: string): Promise<void> {
-    const c = await this.client();
-    await c.query('UPDATE pool_owners SET owner_url = $2 WHERE owner_id = $1', [ownerId, ownerUrl]);
+    await this.inTurn((c) => c.query('UPDATE pool_owners SET owner_url = $2 WHERE owner_id = $1', [ownerId, ownerUrl]));
+  }
+
+  /** Runs `fn` on the lock connection after every use queued before it has ended. */
+  private inTurn<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.turn.then(async () => fn(await this.client()));
+    this.turn = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {
@@ -82,7 +92,14 @@ export class PostgresOwnership implements PoolOwnershipLocks {
   private client(): Promise<pg.Client> {
     if (this.closed) return Promise.reject(new Error('the pool-ownership connection is closed'));
     if (this.conn) return this.conn;
-    const c = new pg.Client({ ...clientConfig(this.target), keepAlive: true, statement_timeout: 15_000 });
+    // query_timeout: a lock connection whose server vanished without closing it must not hold every take forever.
+    const c = new pg.Client({
+      ...clientConfig(this.target),
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 5000,
+      statement_timeout: 15_000,
+      query_timeout: 20_000,
+    } as pg.ClientConfig);
     let lost = false;
     const drop = () => {
       if (lost) return;
