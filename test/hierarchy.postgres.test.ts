@@ -69,6 +69,14 @@ describe('enterprise tree on two processes sharing PostgreSQL', { skip: SKIP_POS
       (await b.api('PUT', `/v1/nodes/${first.body.nodeId}/allocation`, { modules: { 2001: 4 } })).status,
       200,
     );
+    // Process A hears the allocation made on B from the events feed and stops granting the share, before any sync
+    // reaches it: the pool's owner, whichever process it is, never hands out what a child was just given.
+    let quantity = -1;
+    for (let i = 0; i < 40 && quantity !== 2; i++) {
+      quantity = (await a.api('GET', '/v1/pools/2001')).body.summary.quantity;
+      if (quantity !== 2) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(quantity, 2, 'the allocation made on B reached the pools of A within 2 s');
     const served = await sync(a, hw, 'site X');
     assert.ok(served.body.allocation, 'process A hands out the allocation made on B');
     const v = verifyAllocationDocument(served.body.allocation, {

@@ -13,6 +13,15 @@ import { registerChild } from './register-child.js';
 import type { ChildState, NodeView, SyncRequest, SyncResponse } from './sync-messages.js';
 import { toNodeView } from './node-view.js';
 
+/** Events that change what a parent's children hold, and so what its own pools may grant. */
+const CHILD_SHARE_EVENTS = new Set([
+  'allocation.changed',
+  'allocation.withdrawn',
+  'allocation.restored',
+  'node.registered',
+  'node.forgotten',
+]);
+
 /**
  * The parent side of an enterprise tree: registers child nodes on their first sync, counts every one of them in the
  * pool of the child-node module this node holds (subordinate Data Servers block the latest beyond the quantity),
@@ -20,6 +29,8 @@ import { toNodeView } from './node-view.js';
  * signed withdrawal for a blocked child.
  */
 export class HierarchyService {
+  private refreshing: Promise<void> | null = null;
+  private refreshAgain = false;
   private readonly side: ParentSide;
   private readonly verdicts = new Map<string, { state: ChildState; message: string }>();
 
@@ -51,6 +62,28 @@ export class HierarchyService {
     if (counting)
       for (const c of children)
         if (c.countedAs !== counting.id) await this.node.syncMember(counting.id, c.id, undefined);
+  }
+
+  /**
+   * Events another process committed (a shared store): when one changes what children hold (a registration, an
+   * allocation, a withdrawal, a forgotten child), the shares are reloaded, so the pools this process owns stop granting
+   * what was just handed to a child. Reloads are coalesced: one runs, one more waits.
+   */
+  foreignCommitted(events: readonly { type: string }[]): void {
+    if (!events.some((e) => CHILD_SHARE_EVENTS.has(e.type))) return;
+    if (this.refreshing) {
+      this.refreshAgain = true;
+      return;
+    }
+    this.refreshing = this.refresh()
+      .catch(() => undefined)
+      .finally(() => {
+        this.refreshing = null;
+        if (this.refreshAgain) {
+          this.refreshAgain = false;
+          this.foreignCommitted([{ type: 'allocation.changed' }]);
+        }
+      });
   }
 
   /**

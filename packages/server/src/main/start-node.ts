@@ -217,6 +217,7 @@ async function startLocked(
     maxChildrenPerToken: config.maxChildrenPerToken,
   });
   await hierarchy.start();
+  const unsubscribeHierarchy = node.onForeignEvents((events) => hierarchy.foreignCommitted(events));
   const upstream =
     config.upstreamUrl && config.upstreamToken
       ? new UpstreamSync(nodeForHierarchy, identity, hierarchy, {
@@ -327,6 +328,7 @@ async function startLocked(
       usage.stop();
       await eventRetention.stop();
       unsubscribeWebhooks();
+      unsubscribeHierarchy();
       await dispatcher.close();
       await app.close();
       await node.close();

@@ -11,6 +11,8 @@ import type { PoolTable } from './pool-table.js';
  */
 export class ForeignEvents {
   private stopFollowing: (() => Promise<void>) | null = null;
+  /** Parts of the node that act on what other processes committed (the hierarchy reloads its children's shares). */
+  readonly listeners = new Set<(events: StoredEvent[]) => void>();
   private refreshTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -40,6 +42,7 @@ export class ForeignEvents {
       if (e.moduleId) touched = true;
       this.feed.emit(e);
     }
+    for (const listener of this.listeners) listener(events);
     if (touched && !this.refreshTimer) {
       this.refreshTimer = setTimeout(() => {
         this.refreshTimer = null;

@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { Store, StoredEvent } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
 import { Admission } from './admission.js';
 import { DecisionRunner } from './decision-runner.js';
@@ -69,6 +69,13 @@ export class LicensorNode {
     this.foreign = store.shared
       ? new ForeignEvents(store.shared, this.feed, this.installer, this.pools, (id) => this.runner.owns(id))
       : null;
+  }
+
+  /** Calls `listener` with the events other processes commit (a shared store); returns the unsubscribe function. */
+  onForeignEvents(listener: (events: StoredEvent[]) => void): () => void {
+    const listeners = this.foreign?.listeners;
+    listeners?.add(listener);
+    return () => listeners?.delete(listener);
   }
 
   /** Loads the stored license and pool state; call once before serving. */
