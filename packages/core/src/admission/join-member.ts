@@ -81,8 +81,24 @@ export function joinMember(pool: PoolState, req: JoinRequest, now: number): Deci
     ? recomputed.changes
     : [{ kind: 'member.put' as const, member: snapshotMember(member) }, ...recomputed.changes];
   events.push(...recomputed.events);
-  const position = placeOf(pool, member);
-  return { outcome: ok({ member: snapshotMember(member), position, quantity: pool.quantity }), changes, events };
+  return { outcome: ok(joinResult(pool, member)), changes, events };
+}
+
+/**
+ * The result of a join. `position` is worked out when first read, from the pool as it is then: finding it walks every
+ * member, and most callers (a central counting 10,000 sites, each syncing twice a minute) never read it.
+ */
+function joinResult(pool: PoolState, member: Member): JoinResult {
+  const result = { member: snapshotMember(member), quantity: pool.quantity } as JoinResult;
+  let position: number | undefined;
+  Object.defineProperty(result, 'position', {
+    enumerable: true,
+    get: () => {
+      position ??= placeOf(pool, member);
+      return position;
+    },
+  });
+  return result;
 }
 
 /** A member's 1-based place in admission order (first connection, then join sequence), without sorting the pool. */
