@@ -209,4 +209,38 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
     const answers = JSON.parse(text).answers as { outcome?: { ok: boolean } }[];
     assert.equal(answers.length, 1);
   });
+
+  test('an owner that holds its pool but does not answer: forwarders answer 503 after about 6 s, and serve again once it answers', async (t) => {
+    const live = () => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+    const probe = (via: SpawnedNode) =>
+      fetch(`${via.url}/v1/modules/${TRAFFIC}/leases/nobody`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${cluster.token}` },
+        signal: AbortSignal.timeout(20_000),
+      });
+    // Some live process owns the pool (a request through any of them makes sure of it).
+    assert.equal((await probe(live()[0] as SpawnedNode)).status, 200);
+    const ownerUrl = (await poolOwner(cluster.db, TRAFFIC))?.url;
+    const owner = live().find((n) => n.url === ownerUrl) as SpawnedNode;
+    const via = live().find((n) => n.url !== ownerUrl) as SpawnedNode;
+    assert.ok(owner && via, 'an owner and another live process');
+    // SIGSTOP: the process keeps its lock connection (PostgreSQL sees nothing wrong) but answers nobody.
+    process.kill(owner.child.pid as number, 'SIGSTOP');
+    let answered: Response;
+    const started = Date.now();
+    try {
+      answered = await probe(via);
+    } finally {
+      process.kill(owner.child.pid as number, 'SIGCONT');
+    }
+    const waited = Date.now() - started;
+    t.diagnostic(`503 after ${waited} ms while the owner was stopped`);
+    assert.equal(answered.status, 503);
+    assert.equal(((await answered.json()) as { code: string }).code, 'STORE_UNAVAILABLE');
+    assert.ok(answered.headers.get('retry-after'), 'Retry-After on the 503');
+    assert.ok(waited >= 5_000 && waited < 12_000, `waited ${waited} ms`);
+    // Running again, the owner answers what is forwarded to it.
+    const again = await probe(via);
+    assert.equal(again.status, 200);
+  });
 });
