@@ -17,7 +17,7 @@ import {
   watchLeaseCount,
 } from './support/failover-load.js';
 import { SKIP_POSTGRES } from './support/postgres.js';
-import { BIG, PUSH, scaleOutCluster, TRAFFIC } from './support/scale-out-cluster.js';
+import { BIG, PUSH, SHORT, scaleOutCluster, TRAFFIC } from './support/scale-out-cluster.js';
 import type { SpawnedNode } from './support/spawn-node.js';
 
 const TAKEOVER_MS = 5_000;
@@ -242,5 +242,33 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
     // Running again, the owner answers what is forwarded to it.
     const again = await probe(via);
     assert.equal(again.status, 200);
+  });
+
+  test('a pool whose owner died while nobody asks for it: a survivor takes it and its leases still expire, once', async (t) => {
+    const live = () => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
+    const x = live()[0] as SpawnedNode;
+    for (let i = 0; i < 3; i++)
+      assert.equal((await api(x, 'POST', `/v1/modules/${SHORT}/leases`, { holderId: `orphan-${i}` })).status, 201);
+    const before = await poolOwner(cluster.db, SHORT);
+    assert.equal(before?.url, x.url);
+    await x.kill();
+    const killedAt = Date.now();
+    // No request for the pool from here on: only the survivors' reapers can end these leases (TTL 2 s).
+    let left = 3;
+    while (left > 0 && Date.now() - killedAt < 15_000) {
+      await sleep(200);
+      left = (await leaseRows(cluster.db, SHORT)).size;
+    }
+    t.diagnostic(`orphaned leases ended ${Date.now() - killedAt} ms after the owner was killed`);
+    assert.equal(left, 0, 'the leases of the dead owner expired without any request');
+    const after = await poolOwner(cluster.db, SHORT);
+    assert.ok(
+      after && after.url !== x.url && after.epoch > (before?.epoch ?? 0),
+      `${show(before)}, then ${show(after)}`,
+    );
+    const expired = (
+      await cluster.db.query("SELECT subject FROM events WHERE type = 'slot.expired' AND module_id = $1", [SHORT])
+    ).rows.map((r) => r.subject as string);
+    assert.deepEqual(expired.sort(), ['orphan-0', 'orphan-1', 'orphan-2'], 'each expired once');
   });
 });

@@ -65,7 +65,7 @@ export class LicensorNode {
     this.grants = new Grants(this.licensing, this.pools, this.runner);
     this.installer = new LicenseInstaller(this.licensing, this.grants, store, this.feed, clock);
     this.admission = new Admission(this.licensing, this.grants, this.pools, this.runner, clock, options.sessionGraceMs);
-    this.reaper = new Reaper(this.licensing, this.grants, this.pools, this.runner, store, clock);
+    this.reaper = new Reaper(this.licensing, this.grants, this.pools, this.runner, store, clock, this.ownership);
     this.foreign = store.shared
       ? new ForeignEvents(store.shared, this.feed, this.installer, this.pools, (id) => this.runner.owns(id))
       : null;

@@ -80,6 +80,11 @@ export class PoolOwnership {
     if (this.remote.get(moduleId) === url) this.remote.delete(moduleId);
   }
 
+  /** Forgets where a pool was decided, whoever it was (the next locate looks again, and takes it if it is free). */
+  forgetOwner(moduleId: number): void {
+    this.remote.delete(moduleId);
+  }
+
   /** The other processes this one has sent pool operations to. */
   peers(): string[] {
     return [...new Set(this.remote.values())];
