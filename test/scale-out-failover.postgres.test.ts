@@ -4,7 +4,6 @@
 // lease or release lost and never more than the quantity held; a gracefully stopped owner hands its pools over at once.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -13,9 +12,9 @@ import {
   ledgerViolations,
   poolOwner,
   runFailoverLoad,
-  sendJson,
   watchLeaseCount,
 } from './support/failover-load.js';
+import { JsonClient } from './support/http-client.js';
 import { SKIP_POSTGRES } from './support/postgres.js';
 import { BIG, PUSH, SHORT, scaleOutCluster, TRAFFIC } from './support/scale-out-cluster.js';
 import type { SpawnedNode } from './support/spawn-node.js';
@@ -135,7 +134,7 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
     const i = nodes.findIndex((n) => n.url === owner?.url);
     assert.ok(owner && i >= 0, show(owner));
     const heir = node((i + 1) % 3);
-    const agent = new http.Agent({ keepAlive: false });
+    const client = new JsonClient(heir.url, cluster.token, 1, 1_000);
     const stoppedAt = Date.now();
     let exitedAt = 0;
     const stopping = node(i)
@@ -149,14 +148,12 @@ describe('scale-out: pool ownership and failover', { skip: SKIP_POSTGRES, timeou
     try {
       // Bounded: attempts every 50 ms for at most twice the allowed time; one holder, so a cut-off attempt costs no slot.
       while (!answeredAt && Date.now() - stoppedAt < 2 * HANDOVER_MS) {
-        const r = await sendJson(agent, heir.url, cluster.token, 'POST', path, { holderId: 'handover' }, 1_000).catch(
-          () => null,
-        );
+        const r = await client.request('POST', path, { holderId: 'handover' }).catch(() => null);
         if (r && (r.status === 201 || r.status === 200)) answeredAt = Date.now();
         else await sleep(50);
       }
     } finally {
-      agent.destroy();
+      client.close();
     }
     assert.equal(await stopping, 0);
     const report = `handover ${answeredAt ? answeredAt - stoppedAt : 'none'} ms after SIGTERM; exited after ${exitedAt - stoppedAt} ms`;

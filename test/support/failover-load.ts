@@ -1,9 +1,9 @@
 // Load for the failover tests: workers that take and give back slots of one pool over HTTP, moving to another process
 // when theirs stops answering, with a client-side ledger of every acknowledged acquire and release to hold the
 // database against once a process has been killed under them.
-import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
+import { JsonClient } from './http-client.js';
 
 /** One acknowledged acquire or release: when it was sent, when its answer came, and through which process. */
 export interface Ack {
@@ -52,63 +52,20 @@ export interface LoadOptions {
   killedAt?: () => number;
 }
 
-/** One JSON request over a keep-alive agent; rejects on a connection error or after `timeoutMs` without an answer. */
-export function sendJson(
-  agent: http.Agent,
-  url: string,
-  token: string,
-  method: string,
-  path: string,
-  body: unknown,
-  timeoutMs: number,
-  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers field by field
-): Promise<{ status: number; body: any }> {
-  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      new URL(path, url),
-      {
-        method,
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = text ? JSON.parse(text) : null;
-          } catch {}
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-      },
-    );
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 /** Runs `workers` holders `w0…` against the processes at `urls` until `durationMs` has passed; see LoadResult. */
 export async function runFailoverLoad(opts: LoadOptions): Promise<LoadResult> {
   const { urls, token, moduleId, workers } = opts;
   const timeoutMs = opts.requestTimeoutMs ?? 2_000;
   const deadline = Date.now() + opts.durationMs;
   const releaseDeadline = deadline + (opts.releaseGraceMs ?? 3_000);
-  const agents = urls.map(() => new http.Agent({ keepAlive: true, maxSockets: workers }));
+  const clients = urls.map((url) => new JsonClient(url, token, workers, timeoutMs));
   const result: LoadResult = { acks: [], holders: new Map(), refusals: 0, unanswered: 0, wrong: [], maxHeld: 0 };
   let held = 0;
 
   // One attempt through process `at`: the answer, or null when it went unanswered (the process may have acted on it).
   const attempt = async (at: number, method: string, path: string, body?: unknown) => {
     try {
-      const r = await sendJson(agents[at] as http.Agent, urls[at] as string, token, method, path, body, timeoutMs);
+      const r = await (clients[at] as JsonClient).request(method, path, body);
       if (r.status < 500) return r;
     } catch {}
     result.unanswered++;
@@ -188,7 +145,7 @@ export async function runFailoverLoad(opts: LoadOptions): Promise<LoadResult> {
   try {
     await Promise.all(Array.from({ length: workers }, (_, k) => worker(k)));
   } finally {
-    for (const a of agents) a.destroy();
+    for (const c of clients) c.close();
   }
   return result;
 }

@@ -19,11 +19,16 @@ export class JsonClient {
     readonly baseUrl: string,
     readonly token: string,
     maxSockets = 100,
+    /** A request without an answer after this long is given up (rejects); none by default. */
+    private readonly timeoutMs: number | null = null,
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets });
   }
 
-  /** Sends one request; rejects on network errors (connection refused or reset), resolves on any HTTP status. */
+  /**
+   * Sends one request; rejects on network errors (connection refused or reset) and after `timeoutMs` without an
+   * answer, resolves on any HTTP status.
+   */
   request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<JsonResponse> {
     const url = new URL(path, this.baseUrl);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -53,6 +58,8 @@ export class JsonClient {
           });
         },
       );
+      const timeoutMs = this.timeoutMs;
+      if (timeoutMs !== null) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end(payload);
     });
