@@ -2,16 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { PeerAnswer, PeerChannel, PoolOp } from '../node/pool-ops.js';
-import {
-  answerSigned,
-  CLUSTER_CONTENT_TYPE,
-  CLUSTER_SIGNATURE_HEADER,
-  CLUSTER_TIME_HEADER,
-  clusterSignature,
-  POOL_OPS_PATH,
-  requestSigned,
-  validClusterSignature,
-} from './cluster-signature.js';
+import { CLUSTER_SIGNATURE_HEADER, POOL_OPS_PATH, signRequest, validAnswer } from './cluster-signature.js';
 
 interface Pending {
   op: PoolOp;
@@ -80,8 +71,7 @@ export class PeerClient implements PeerChannel {
   private post(url: string, batch: Pending[]): void {
     this.inFlight.set(url, (this.inFlight.get(url) ?? 0) + 1);
     const body = JSON.stringify({ ops: batch.map((p) => p.op) });
-    const time = String(Date.now());
-    const signature = clusterSignature(this.secret, requestSigned(time, body));
+    const { headers, signature } = signRequest(this.secret, body, Date.now());
     const target = new URL(POOL_OPS_PATH, url);
     const secure = target.protocol === 'https:';
     let settled = false;
@@ -101,12 +91,7 @@ export class PeerClient implements PeerChannel {
       {
         method: 'POST',
         agent: secure ? this.httpsAgent : this.httpAgent,
-        headers: {
-          'content-type': CLUSTER_CONTENT_TYPE,
-          'content-length': Buffer.byteLength(body),
-          [CLUSTER_SIGNATURE_HEADER]: signature,
-          [CLUSTER_TIME_HEADER]: time,
-        },
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
         timeout: this.timeoutMs,
       },
       (res) => {
@@ -118,7 +103,7 @@ export class PeerClient implements PeerChannel {
           const sig = res.headers[CLUSTER_SIGNATURE_HEADER];
           if (res.statusCode !== 200 || typeof sig !== 'string')
             return done(new Error(`the owner at ${url} answered ${res.statusCode}: ${text.slice(0, 200)}`));
-          if (!validClusterSignature(this.secret, answerSigned(signature, text), sig))
+          if (!validAnswer(this.secret, signature, text, sig))
             return done(new Error(`the answer from ${url} is not signed with this deployment's cluster secret`));
           try {
             done(null, (JSON.parse(text) as { answers: PeerAnswer[] }).answers);

@@ -4,6 +4,7 @@ import { PeerClient } from '../http/peer-client.js';
 import type { LicensorNode } from '../node/licensor-node.js';
 import type { AdmissionApi } from '../node/pool-ops.js';
 import { PoolRouter } from '../node/pool-router.js';
+import { listeningUrl } from './tls-and-listen.js';
 
 /** A process's part in a deployment of several on one shared store: its router, the owner's endpoint, its peers. */
 export interface ClusterNode {
@@ -45,6 +46,5 @@ export async function clusterNode(node: LicensorNode, tlsCert: Buffer | null): P
 /** The URL other processes reach this one at: `--advertise-url`, else the listening one (a wildcard as loopback). */
 export function advertisedUrl(advertise: string | null, secure: boolean, host: string, port: number): string {
   if (advertise) return advertise.replace(/\/$/, '');
-  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  return `${secure ? 'https' : 'http'}://${h.includes(':') ? `[${h}]` : h}:${port}`;
+  return listeningUrl(secure, host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host, port);
 }

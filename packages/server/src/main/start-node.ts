@@ -28,7 +28,7 @@ import { hierarchyNode } from './hierarchy-node.js';
 import { startNodeTimers } from './node-timers.js';
 import { openStore } from './open-store.js';
 import { takeStartLicense } from './start-license.js';
-import { listenFailure, readTlsFiles } from './tls-and-listen.js';
+import { listenFailure, listeningUrl, readTlsFiles } from './tls-and-listen.js';
 import { HierarchyService } from '../hierarchy/hierarchy-service.js';
 import { loadNodeIdentity } from '../hierarchy/node-identity.js';
 import { UpstreamSync } from '../hierarchy/upstream-sync.js';
@@ -290,7 +290,7 @@ async function startLocked(
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `${config.tlsCert ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = listeningUrl(Boolean(config.tlsCert), config.host, port);
   await cluster.listening(advertisedUrl(config.advertiseUrl, Boolean(config.tlsCert), config.host, port));
   usage.start(log);
   eventRetention.start();

@@ -31,3 +31,8 @@ export function listenFailure(err: NodeJS.ErrnoException, host: string, port: nu
     return `cannot listen on ${host}: no such address on this machine; pick another with --host or ${optionEnv('host')}`;
   return `cannot listen on ${host}:${port}: ${err.code ?? ''} ${err.message}`.trim();
 }
+
+/** The base URL of a server listening on `host` (an IPv6 address in brackets). */
+export function listeningUrl(secure: boolean, host: string, port: number): string {
+  return `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}

@@ -196,7 +196,7 @@ export class Admission {
         audit && ctx.actor && d.outcome.ok ? { id: newId('aud'), at: now, actor: ctx.actor, ...audit } : null;
       return decided(d, ctx, entry);
     };
-    return this.runner.decide([moduleId], decideOp);
+    return this.runner.decide(decideOp);
   }
 }
 

@@ -64,8 +64,8 @@ export class DecisionRunner implements EventPublisher {
     return this.ownership?.owns(moduleId) ?? true;
   }
 
-  /** Decides and persists an operation on the pools of `moduleIds` (on memory, then group commit). */
-  async decide<T>(_moduleIds: readonly number[], fn: () => Decided<T>): Promise<Outcome<T>> {
+  /** Decides an operation on memory (once no reload after a failed commit is under way), then group-commits it. */
+  async decide<T>(fn: () => Decided<T>): Promise<Outcome<T>> {
     while (this.pools.recovering) await this.pools.recovering.catch(() => undefined);
     const r = fn();
     await this.persist(r.d, r.idem, r.audit);
@@ -80,22 +80,19 @@ export class DecisionRunner implements EventPublisher {
     pools: PoolState[],
     op: (pool: PoolState, now: number) => Pick<Decision<unknown>, 'changes' | 'events'>,
   ): Promise<void> {
-    const now = this.clock.now();
     const mine = pools.filter((p) => this.owns(p.module.id));
-    for (const pool of pools) if (!this.owns(pool.module.id)) op(pool, now);
+    for (const pool of pools) if (!this.owns(pool.module.id)) op(pool, this.clock.now());
     if (!mine.length) return;
-    await this.decide(
-      mine.map((p) => p.module.id),
-      () => {
-        const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
-        for (const pool of mine) {
-          const d = op(pool, now);
-          all.changes.push(...d.changes);
-          all.events.push(...d.events);
-        }
-        return { d: all, idem: null, audit: null };
-      },
-    );
+    await this.decide(() => {
+      const now = this.clock.now();
+      const all: Decision<null> = { outcome: ok(null), changes: [], events: [] };
+      for (const pool of mine) {
+        const d = op(pool, now);
+        all.changes.push(...d.changes);
+        all.events.push(...d.events);
+      }
+      return { d: all, idem: null, audit: null };
+    });
   }
 
   /** Group-commits a decision made on memory (the embedded store's hot path), then announces its events. */

@@ -59,7 +59,7 @@ export class LicensorNode {
     this.runner = new DecisionRunner(store, clock, this.feed, this.pools, this.ownership, async (err) => {
       // A fence refused the commit: another process took a pool, or installed another license.
       if (!(err instanceof OwnershipLostError)) return;
-      await this.ownership?.verify(err);
+      await this.ownership?.verify();
       await this.installer.reloadLicense().catch(() => undefined);
     });
     this.grants = new Grants(this.licensing, this.pools, this.runner);

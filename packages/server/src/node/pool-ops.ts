@@ -1,6 +1,6 @@
-import type { Outcome } from '@licensor/protocol';
+import { ok, type Outcome } from '@licensor/protocol';
 import type { AuditActor } from '../store/store.js';
-import type { Admission } from './admission.js';
+import type { Admission, OpContext } from './admission.js';
 
 /** A pool operation as one process sends it to the process owning the pool. */
 export type PoolOp =
@@ -39,24 +39,31 @@ export type AdmissionApi = Pick<
   | 'sessionGraceMs'
 >;
 
-/** Runs a forwarded operation on this process's Admission (the pool is owned here). */
-export function runPoolOp(admission: Admission, op: PoolOp): Promise<Outcome<unknown>> {
+/**
+ * Runs an operation on this process's Admission (the pool is owned here). `ctx` is the caller's own (idempotency,
+ * actor) when the operation started here; a forwarded one carries only its actor.
+ */
+export function runPoolOp(
+  admission: Admission,
+  op: PoolOp,
+  ctx: OpContext = 'actor' in op && op.actor ? { actor: op.actor } : {},
+): Promise<Outcome<unknown>> {
   switch (op.op) {
     case 'acquire':
-      return admission.acquire(op.moduleId, op.holderId, op.sessionId);
+      return admission.acquire(op.moduleId, op.holderId, op.sessionId, ctx);
     case 'heartbeat':
-      return admission.heartbeat(op.moduleId, op.holderId, op.leaseId, op.active);
+      return admission.heartbeat(op.moduleId, op.holderId, op.leaseId, op.active, ctx);
     case 'release':
-      return admission.release(op.moduleId, op.holderId, op.leaseId);
+      return admission.release(op.moduleId, op.holderId, op.leaseId, ctx);
     case 'forceRelease':
-      return admission.forceRelease(op.moduleId, op.holderId, op.actorName, op.actor ? { actor: op.actor } : {});
+      return admission.forceRelease(op.moduleId, op.holderId, op.actorName, ctx);
     case 'syncMember':
-      return admission.syncMember(op.moduleId, op.memberId, op.features);
+      return admission.syncMember(op.moduleId, op.memberId, op.features, ctx);
     case 'removeMember':
-      return admission.removeMember(op.moduleId, op.memberId, op.actor ? { actor: op.actor } : {});
+      return admission.removeMember(op.moduleId, op.memberId, ctx);
     case 'reportQuota':
-      return admission.reportQuota(op.moduleId, op.count);
+      return admission.reportQuota(op.moduleId, op.count, ctx);
     case 'detachSession':
-      return admission.detachSession(op.sessionId).then(() => ({ ok: true, value: null }) as Outcome<unknown>);
+      return admission.detachSession(op.sessionId).then(() => ok(null));
   }
 }

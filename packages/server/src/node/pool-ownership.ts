@@ -1,5 +1,5 @@
 import { newId } from '@licensor/protocol';
-import type { OwnershipLostError, PoolOwnershipLocks } from '../store/pool-ownership-locks.js';
+import type { PoolOwnershipLocks } from '../store/pool-ownership-locks.js';
 import type { SharedPoolStore } from '../store/shared-pool-store.js';
 import type { CommitFence } from '../store/store.js';
 import type { Clock } from '../time/clock.js';
@@ -97,7 +97,7 @@ export class PoolOwnership {
   }
 
   /** After a commit refused by its fence: gives up the pools whose epoch moved (another process took them). */
-  async verify(_err: OwnershipLostError): Promise<void> {
+  async verify(): Promise<void> {
     for (const [id, epoch] of [...this.epochs]) {
       const row = await this.locks.owner(id).catch(() => null);
       if (row?.epoch !== epoch || row.ownerId !== this.ownerId) this.epochs.delete(id);

@@ -33,73 +33,48 @@ export class PoolRouter implements AdmissionApi {
 
   /** Takes a slot (idempotent per holder: the same device re-takes its own slot). */
   acquire(moduleId: number, holderId: string, sessionId: string | null, ctx?: OpContext) {
-    return this.route(moduleId, ctx, () => this.local.acquire(moduleId, holderId, sessionId, ctx), {
-      op: 'acquire',
-      moduleId,
-      holderId,
-      sessionId,
-    }) as ReturnType<Admission['acquire']>;
+    return this.route({ op: 'acquire', moduleId, holderId, sessionId }, ctx) as ReturnType<Admission['acquire']>;
   }
 
   /** Keeps a lease alive; `active` marks user activity. */
   heartbeat(moduleId: number, holderId: string, leaseId: string | undefined, active: boolean, ctx?: OpContext) {
-    return this.route(moduleId, ctx, () => this.local.heartbeat(moduleId, holderId, leaseId, active, ctx), {
-      op: 'heartbeat',
-      moduleId,
-      holderId,
-      ...(leaseId ? { leaseId } : {}),
-      active,
-    }) as ReturnType<Admission['heartbeat']>;
+    const op: PoolOp = { op: 'heartbeat', moduleId, holderId, ...(leaseId ? { leaseId } : {}), active };
+    return this.route(op, ctx) as ReturnType<Admission['heartbeat']>;
   }
 
   /** Frees a slot; releasing twice is fine. */
   release(moduleId: number, holderId: string, leaseId?: string, ctx?: OpContext) {
-    return this.route(moduleId, ctx, () => this.local.release(moduleId, holderId, leaseId, ctx), {
-      op: 'release',
-      moduleId,
-      holderId,
-      ...(leaseId ? { leaseId } : {}),
-    }) as ReturnType<Admission['release']>;
+    const op: PoolOp = { op: 'release', moduleId, holderId, ...(leaseId ? { leaseId } : {}) };
+    return this.route(op, ctx) as ReturnType<Admission['release']>;
   }
 
   /** An admin frees someone else's slot (audited by the owner when `ctx.actor` is given). */
   forceRelease(moduleId: number, holderId: string, actor: string, ctx?: OpContext) {
-    return this.route(moduleId, ctx, () => this.local.forceRelease(moduleId, holderId, actor, ctx), {
+    const op: PoolOp = {
       op: 'forceRelease',
       moduleId,
       holderId,
       actorName: actor,
       ...(ctx?.actor ? { actor: ctx.actor } : {}),
-    }) as ReturnType<Admission['forceRelease']>;
+    };
+    return this.route(op, ctx) as ReturnType<Admission['forceRelease']>;
   }
 
   /** Connects or syncs a BLOCK_LATEST member. */
   syncMember(moduleId: number, memberId: string, features: number[] | undefined, ctx?: OpContext) {
-    return this.route(moduleId, ctx, () => this.local.syncMember(moduleId, memberId, features, ctx), {
-      op: 'syncMember',
-      moduleId,
-      memberId,
-      ...(features ? { features } : {}),
-    }) as ReturnType<Admission['syncMember']>;
+    const op: PoolOp = { op: 'syncMember', moduleId, memberId, ...(features ? { features } : {}) };
+    return this.route(op, ctx) as ReturnType<Admission['syncMember']>;
   }
 
   /** An admin removes a member (audited by the owner when `ctx.actor` is given). */
   removeMember(moduleId: number, memberId: string, ctx?: OpContext) {
-    return this.route(moduleId, ctx, () => this.local.removeMember(moduleId, memberId, ctx), {
-      op: 'removeMember',
-      moduleId,
-      memberId,
-      ...(ctx?.actor ? { actor: ctx.actor } : {}),
-    }) as ReturnType<Admission['removeMember']>;
+    const op: PoolOp = { op: 'removeMember', moduleId, memberId, ...(ctx?.actor ? { actor: ctx.actor } : {}) };
+    return this.route(op, ctx) as ReturnType<Admission['removeMember']>;
   }
 
   /** Records the count a DEGRADE application reports. */
   reportQuota(moduleId: number, count: number, ctx?: OpContext) {
-    return this.route(moduleId, ctx, () => this.local.reportQuota(moduleId, count, ctx), {
-      op: 'reportQuota',
-      moduleId,
-      count,
-    }) as ReturnType<Admission['reportQuota']>;
+    return this.route({ op: 'reportQuota', moduleId, count }, ctx) as ReturnType<Admission['reportQuota']>;
   }
 
   /** Is an operation allowed in the pool's quota state (this process's view). */
@@ -135,21 +110,18 @@ export class PoolRouter implements AdmissionApi {
     return { outcome: await runPoolOp(this.local, op) };
   }
 
-  private async route(
-    moduleId: number,
-    ctx: OpContext | undefined,
-    here: () => Promise<Outcome<unknown>>,
-    op: PoolOp,
-  ): Promise<Outcome<unknown>> {
-    if (this.ownership.owns(moduleId) || !this.known(moduleId)) return here();
+  /** Runs `op` here when its pool is owned here (or free, and taken now); else at its owner (see the class comment). */
+  private async route(op: Exclude<PoolOp, { op: 'detachSession' }>, ctx: OpContext = {}): Promise<Outcome<unknown>> {
+    const { moduleId } = op;
+    if (this.ownership.owns(moduleId) || !this.known(moduleId)) return runPoolOp(this.local, op, ctx);
     const giveUpAt = performance.now() + ROUTE_DEADLINE_MS;
     for (let attempt = 0; ; attempt++) {
       const where = await this.ownership.locate(moduleId);
-      if (where === HERE) return here();
+      if (where === HERE) return runPoolOp(this.local, op, ctx);
       if (where !== null) {
         const answer = await this.peers.send(where, op).catch(() => null);
         if (answer && 'outcome' in answer) {
-          const record = ctx?.idempotency?.(answer.outcome);
+          const record = ctx.idempotency?.(answer.outcome);
           if (record) await this.recordIdempotency(record);
           return answer.outcome;
         }

@@ -65,27 +65,24 @@ export class Reaper {
         (p.leases.size || p.tombstones.size || (p.members.size && p.module.policy.strategy === 'BLOCK_LATEST')),
     );
     let count = 0;
-    await this.runner.decide(
-      busy.map((p) => p.module.id),
-      () => {
-        const at = this.clock.now();
-        const pooled: Decision<null> = { outcome: ok(null), changes: [], events: [...events] };
-        for (const pool of busy) {
-          if (pool.leases.size || pool.tombstones.size) {
-            const d = expireLeases(pool, at);
-            pooled.changes.push(...d.changes);
-            pooled.events.push(...d.events);
-          }
-          if (pool.members.size && pool.module.policy.strategy === 'BLOCK_LATEST') {
-            const d = expireMembers(pool, at);
-            pooled.changes.push(...d.changes);
-            pooled.events.push(...d.events);
-          }
+    await this.runner.decide(() => {
+      const at = this.clock.now();
+      const pooled: Decision<null> = { outcome: ok(null), changes: [], events: [...events] };
+      for (const pool of busy) {
+        if (pool.leases.size || pool.tombstones.size) {
+          const d = expireLeases(pool, at);
+          pooled.changes.push(...d.changes);
+          pooled.events.push(...d.events);
         }
-        count = pooled.events.length;
-        return { d: pooled, idem: null, audit: null };
-      },
-    );
+        if (pool.members.size && pool.module.policy.strategy === 'BLOCK_LATEST') {
+          const d = expireMembers(pool, at);
+          pooled.changes.push(...d.changes);
+          pooled.events.push(...d.events);
+        }
+      }
+      count = pooled.events.length;
+      return { d: pooled, idem: null, audit: null };
+    });
     await this.license.persistTime(this.store);
     return count;
   }

@@ -4,15 +4,11 @@ import type { PeerAnswer, PoolOp } from '../../node/pool-ops.js';
 import type { PoolRouter } from '../../node/pool-router.js';
 import { HttpFailure } from '../../transport/error-mapping.js';
 import {
-  answerSigned,
   CLUSTER_CONTENT_TYPE,
-  CLUSTER_CLOCK_SKEW_MS,
   CLUSTER_SIGNATURE_HEADER,
-  CLUSTER_TIME_HEADER,
-  clusterSignature,
+  checkRequest,
   POOL_OPS_PATH,
-  requestSigned,
-  validClusterSignature,
+  signAnswer,
 } from '../cluster-signature.js';
 import { parsePoolOps } from './parse-pool-ops.js';
 
@@ -32,30 +28,15 @@ export function clusterRoutes(app: FastifyInstance, cluster: ClusterEndpoint): v
   const bodyLimit = 8 * 1024 * 1024;
   app.post(POOL_OPS_PATH, { bodyLimit, config: { cluster: true }, schema: { hide: true } }, async (req, reply) => {
     const body = typeof req.body === 'string' ? req.body : '';
-    const signature = req.headers[CLUSTER_SIGNATURE_HEADER];
-    const time = req.headers[CLUSTER_TIME_HEADER];
-    if (
-      typeof signature !== 'string' ||
-      typeof time !== 'string' ||
-      !validClusterSignature(cluster.secret, requestSigned(time, body), signature)
-    )
-      throw new HttpFailure({
-        code: 'UNAUTHENTICATED',
-        message: `${CLUSTER_SIGNATURE_HEADER} is missing or not signed with this deployment's cluster secret`,
-      });
-    // A captured request replayed later is refused (the signature covers the time).
-    if (!(Math.abs(Date.now() - Number(time)) <= CLUSTER_CLOCK_SKEW_MS))
-      throw new HttpFailure({
-        code: 'UNAUTHENTICATED',
-        message: `${CLUSTER_TIME_HEADER} is more than ${CLUSTER_CLOCK_SKEW_MS / 1000} s from this process's clock`,
-      });
+    const checked = checkRequest(cluster.secret, body, req.headers, Date.now());
+    if ('refused' in checked) throw new HttpFailure({ code: 'UNAUTHENTICATED', message: checked.refused });
     const ops = parsePoolOps(body);
     if (!ops.ok) throw new HttpFailure(ops);
     const answers = await Promise.all(ops.value.map((op) => serveOne(cluster.router, op)));
     const text = JSON.stringify({ answers });
     reply
       .type(CLUSTER_CONTENT_TYPE)
-      .header(CLUSTER_SIGNATURE_HEADER, clusterSignature(cluster.secret, answerSigned(signature, text)));
+      .header(CLUSTER_SIGNATURE_HEADER, signAnswer(cluster.secret, checked.signature, text));
     return text;
   });
 }

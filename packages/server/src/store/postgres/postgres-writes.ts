@@ -105,6 +105,34 @@ const row = (values: unknown[]) => `(${values.map(lit).join(', ')})`;
 /** An SQL array of literals with its element type (`ARRAY[]::text[]` when empty). */
 const arr = (values: unknown[], type: string) => `ARRAY[${values.map(lit).join(', ')}]::${type}[]`;
 
+/** How one column of rows goes to the commit function: the value of each row, and the array's element type. */
+type Column<T> = readonly [(row: T) => unknown, string];
+
+/** One SQL array per column, each holding that column's value of every row. */
+const columns = <T>(rows: T[], cols: readonly Column<T>[]) => cols.map(([value, type]) => arr(rows.map(value), type));
+
+const LEASE_COLUMNS: readonly Column<Lease>[] = [
+  [(l) => l.moduleId, 'int'],
+  [(l) => l.holderId, 'text'],
+  [(l) => l.leaseId, 'text'],
+  [(l) => l.sessionId, 'text'],
+  [(l) => l.acquiredAt, 'bigint'],
+  [(l) => l.lastHeartbeatAt, 'bigint'],
+  [(l) => l.lastActivityAt, 'bigint'],
+  [(l) => l.expiresAt, 'bigint'],
+];
+const DELETE_COLUMNS: readonly Column<{ moduleId: number; holderId: string }>[] = [
+  [(l) => l.moduleId, 'int'],
+  [(l) => l.holderId, 'text'],
+];
+const EVENT_COLUMNS: readonly Column<NewEvent>[] = [
+  [(e) => e.type, 'text'],
+  [(e) => e.moduleId, 'int'],
+  [(e) => e.subject, 'text'],
+  [(e) => (e.data ? JSON.stringify(e.data) : null), 'text'],
+  [(e) => e.at, 'bigint'],
+];
+
 /**
  * The SQL that writes a group of batches and commits, as one multi-statement text (one round trip, which is what the
  * shared path's throughput hangs on): members, quotas and idempotency records as literal statements, then one call of
@@ -166,79 +194,22 @@ export function writeSql(keys: LockKeys, batches: CommitBatch[]): { sql: string;
   const put = [...leases.values()].filter((l): l is Lease => !('gone' in l));
   const del = [...leases.values()].filter((l) => 'gone' in l);
   const seqsResult = out.length;
-  out.push(
-    `SELECT licensor_write_pools(${[
-      arr([...epochs.keys()], 'int'),
-      arr([...epochs.values()], 'bigint'),
-      `${lit(license)}::bigint`,
-      String(fenced),
-      lit(keys.fence),
-      arr(
-        put.map((l) => l.moduleId),
-        'int',
-      ),
-      arr(
-        put.map((l) => l.holderId),
-        'text',
-      ),
-      arr(
-        put.map((l) => l.leaseId),
-        'text',
-      ),
-      arr(
-        put.map((l) => l.sessionId),
-        'text',
-      ),
-      arr(
-        put.map((l) => l.acquiredAt),
-        'bigint',
-      ),
-      arr(
-        put.map((l) => l.lastHeartbeatAt),
-        'bigint',
-      ),
-      arr(
-        put.map((l) => l.lastActivityAt),
-        'bigint',
-      ),
-      arr(
-        put.map((l) => l.expiresAt),
-        'bigint',
-      ),
-      arr(
-        del.map((l) => l.moduleId),
-        'int',
-      ),
-      arr(
-        del.map((l) => l.holderId),
-        'text',
-      ),
-      String(events.length > 0 || audit.length > 0),
-      lit(keys.feed),
-      lit(keys.channel),
-      lit(keys.writer),
-      arr(
-        events.map((e) => e.type),
-        'text',
-      ),
-      arr(
-        events.map((e) => e.moduleId),
-        'int',
-      ),
-      arr(
-        events.map((e) => e.subject),
-        'text',
-      ),
-      arr(
-        events.map((e) => (e.data ? JSON.stringify(e.data) : null)),
-        'text',
-      ),
-      arr(
-        events.map((e) => e.at),
-        'bigint',
-      ),
-    ].join(', ')}) AS seqs`,
-  );
+  // The function's arguments, in its order (write-pools-function.ts): the fence, lease rows, deletes, feed, events.
+  const args = [
+    arr([...epochs.keys()], 'int'),
+    arr([...epochs.values()], 'bigint'),
+    `${lit(license)}::bigint`,
+    String(fenced),
+    lit(keys.fence),
+    ...columns(put, LEASE_COLUMNS),
+    ...columns(del, DELETE_COLUMNS),
+    String(events.length > 0 || audit.length > 0),
+    lit(keys.feed),
+    lit(keys.channel),
+    lit(keys.writer),
+    ...columns(events, EVENT_COLUMNS),
+  ];
+  out.push(`SELECT licensor_write_pools(${args.join(', ')}) AS seqs`);
   if (audit.length) {
     // The feed lock is held since the call above, so MAX(seq) + n cannot collide.
     out.push(
