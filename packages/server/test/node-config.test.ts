@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { Command } from 'commander';
 import { registerServeCommand } from '../src/cli/commands/serve.js';
 import { loadNodeConfig, type NodeConfig, optionEnv, optionFlag } from '../src/config/node-config.js';
+import { advertisedUrl } from '../src/main/cluster-node.js';
 import { serveOptionKeys } from '../src/config/node-options-doc.js';
 import { NODE_OPTIONS } from '../src/config/node-options.js';
 
@@ -88,6 +89,12 @@ test('bad values are refused with one message naming the option', () => {
     [{ hardwareKeySource: 'explicit' }, {}, '--hardware-key-source explicit needs --hardware-key'],
     [{ tlsCert: 'cert.pem' }, {}, '--tls-cert and --tls-key go together'],
     [{ application: '0' }, {}, '--application must be an integer from 1 to 2147483647, got "0"'],
+    [{ advertiseUrl: 'ftp://x' }, {}, '--advertise-url must be an http:// or https:// base URL, got "ftp://x"'],
+    [
+      {},
+      { LICENSOR_ADVERTISE_URL: 'http://node-2/v1' },
+      '--advertise-url must be an http:// or https:// base URL, got "http://node-2/v1"',
+    ],
   ];
   for (const [flags, env, message] of cases) assert.equal(refusal(flags, env), message, JSON.stringify({ flags, env }));
   assert.match(refusal({ bootstrapAdminToken: 'a' }), /^--bootstrap-admin-token must be at least 20 characters/);
@@ -140,4 +147,17 @@ test('serve --help comes from the option table: every flag with its variable, de
   );
   assert.match(line('--log-level'), /\(fatal, error, warn, info, debug, trace, silent\)/);
   assert.match(line('--catalog'), /\[env LICENSOR_CATALOGS, comma-separated\]/);
+});
+
+test('--advertise-url: where the other processes of a PostgreSQL deployment reach this one', () => {
+  assert.equal(accepted({}).advertiseUrl, null);
+  assert.equal(
+    accepted({ advertiseUrl: 'https://node-2.internal:7070/' }).advertiseUrl,
+    'https://node-2.internal:7070/',
+  );
+  // Given, it is used as written (without a trailing slash); not given, the listening address, a wildcard as loopback.
+  assert.equal(advertisedUrl('https://node-2.internal:7070/', true, '0.0.0.0', 7070), 'https://node-2.internal:7070');
+  assert.equal(advertisedUrl(null, false, '0.0.0.0', 7070), 'http://127.0.0.1:7070');
+  assert.equal(advertisedUrl(null, true, '::', 7070), 'https://[::1]:7070');
+  assert.equal(advertisedUrl(null, false, '10.0.0.5', 8080), 'http://10.0.0.5:8080');
 });
