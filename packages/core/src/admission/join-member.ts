@@ -1,4 +1,5 @@
 import { fail, ok } from '@licensor/protocol';
+import { memberTally } from './member-tally.js';
 import { refuse, requireStrategy, snapshotMember } from './pool-guards.js';
 import type { Change, Decision, DomainEvent, Member, PoolState } from './pool-state.js';
 import { recomputeMembers, sameIds, settleMember } from './recompute-members.js';
@@ -41,20 +42,16 @@ export function joinMember(pool: PoolState, req: JoinRequest, now: number): Deci
     if (req.features === undefined || sameIds(member.features, req.features)) settled = { changes: [], events: [] };
     else member.features = [...req.features];
   } else {
-    let seq = 0;
-    let latest = Number.NEGATIVE_INFINITY;
-    let seats = 0;
-    for (const m of pool.members.values()) {
-      seq = Math.max(seq, m.seq);
-      latest = Math.max(latest, m.firstConnectedAt);
-      if (m.state === 'active') seats++;
-    }
+    const tally = memberTally(pool);
+    const seats = tally.seats;
+    // Last in admission order (the usual case, unless the clock went back): the members before it keep their states.
+    const last = now >= tally.latest;
     // Starts active; settling blocks it when its profile enables an unlicensed add-on or it is beyond the quantity,
     // which also raises member.blocked with the reason.
     member = {
       moduleId: pool.module.id,
       memberId: req.memberId,
-      seq: seq + 1,
+      seq: tally.seq + 1,
       firstConnectedAt: now,
       lastSeenAt: now,
       state: 'active',
@@ -63,14 +60,16 @@ export function joinMember(pool: PoolState, req: JoinRequest, now: number): Deci
       missingFeatures: [],
     };
     pool.members.set(member.memberId, member);
+    tally.seq = member.seq;
+    tally.latest = Math.max(tally.latest, now);
+    tally.seats++; // it joins active; settling it below counts the seat back if it blocks it
     events.push({
       type: 'member.joined',
       moduleId: pool.module.id,
       subject: member.memberId,
       data: { seq: member.seq },
     });
-    // Last in admission order (the usual case, unless the clock went back): the members before it keep their states.
-    if (now >= latest) {
+    if (last) {
       settled = { changes: [], events: [] };
       settleMember(pool, member, pool.members.size - 1, seats, settled);
     }

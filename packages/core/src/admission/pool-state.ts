@@ -1,5 +1,6 @@
 import { StableMap } from '@licensor/protocol';
 import type { ModuleDefinition } from '../catalog/module-definition.js';
+import type { MemberTally } from './member-tally.js';
 
 /** A live lease: one holder (device, plugin instance, client app) occupying one slot of a module's pool. */
 export interface Lease {
@@ -63,8 +64,10 @@ export interface PoolState {
    * acquire does not walk every lease of a big pool to find that none has expired. -Infinity forces a scan.
    */
   expiryFloor: number;
-  /** Members by id; order is by (firstConnectedAt, seq). */
+  /** Members by id; order is by (firstConnectedAt, seq). Changed only by the member operations, which keep memberTally. */
   members: Map<string, Member>;
+  /** Counts over `members` a join needs (see memberTally); undefined until first needed, and after a refill. */
+  memberTally?: MemberTally | undefined;
   quota: QuotaReport | null;
   /** Feature modules (add-ons of this application) the license grants; a member enabling any other is blocked. */
   licensedFeatures: ReadonlySet<number>;
@@ -146,6 +149,7 @@ export function refillPools(
     if (!pool) continue;
     pool.leases.clear();
     pool.members.clear();
+    pool.memberTally = undefined;
     pool.quota = null;
   }
   for (const l of state.leases) {

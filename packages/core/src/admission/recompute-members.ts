@@ -1,3 +1,4 @@
+import { countSeat } from './member-tally.js';
 import { snapshotMember } from './pool-guards.js';
 import type { Change, DomainEvent, Member, MemberBlockReason, PoolState } from './pool-state.js';
 
@@ -46,6 +47,7 @@ export function settleMember(
   if (member.state === state && member.blockedReason === reason && sameIds(member.missingFeatures, missing))
     return !reason;
   const before = { reason: member.blockedReason, modules: member.missingFeatures };
+  if (member.state !== state) countSeat(pool, state === 'active' ? 1 : -1);
   member.state = state;
   member.blockedReason = reason;
   member.missingFeatures = missing;

@@ -1,4 +1,5 @@
 import { fail, ok } from '@licensor/protocol';
+import { countLeaving } from './member-tally.js';
 import { refuse, requireStrategy, snapshotMember } from './pool-guards.js';
 import type { Change, Decision, DomainEvent, Member, PoolState } from './pool-state.js';
 import { recomputeMembers } from './recompute-members.js';
@@ -76,5 +77,6 @@ export function expireMembers(pool: PoolState, now: number): Decision<{ expired:
 /** Deletes one member and records the change. */
 function drop(pool: PoolState, member: Member, changes: Change[]): void {
   pool.members.delete(member.memberId);
+  countLeaving(pool, member);
   changes.push({ kind: 'member.delete', moduleId: member.moduleId, memberId: member.memberId });
 }

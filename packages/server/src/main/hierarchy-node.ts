@@ -34,6 +34,7 @@ export function hierarchyNode(node: LicensorNode, admission: AdmissionApi): Hier
     removeMember: (moduleId, memberId, ctx) => admission.removeMember(moduleId, memberId, ctx),
     listPools: () => pools.listPools(),
     poolDetail: (moduleId) => pools.poolDetail(moduleId),
+    licensedQuantities: () => pools.licensedQuantities(),
     installLicense: (text, actor) => installer.installLicense(text, actor),
     announce: (events) => installer.announce(events),
     publish: (events, audit) => runner.publish(events, audit),

@@ -14,6 +14,8 @@ export interface PoolReader {
   listPools(): ReturnType<PoolTable['listPools']>;
   /** One pool with its holders, members and quota. */
   poolDetail(moduleId: number): ReturnType<PoolTable['poolDetail']>;
+  /** The licensed modules and their quantities here, without summarizing pools (members are not walked). */
+  licensedQuantities(): { moduleId: number; quantity: number | null }[];
 }
 
 /**
@@ -93,6 +95,14 @@ export class PoolTable implements PoolReader {
     return [...this.all.values()]
       .filter((p) => this.granted.has(p.module.id) || p.leases.size || p.members.size)
       .map((p) => ({ ...summarizePool(p, now), licensed: this.granted.has(p.module.id) }));
+  }
+
+  /** The licensed modules and their quantities (after the children's shares), without walking holders or members. */
+  licensedQuantities(): { moduleId: number; quantity: number | null }[] {
+    const out: { moduleId: number; quantity: number | null }[] = [];
+    for (const p of this.all.values())
+      if (this.granted.has(p.module.id)) out.push({ moduleId: p.module.id, quantity: p.quantity });
+    return out;
   }
 
   /** One pool with its holders, members and quota. */

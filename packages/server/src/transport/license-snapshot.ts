@@ -10,14 +10,13 @@ export interface LicenseSnapshot {
   entitlements: LicenseEntitlement[];
 }
 
-/** The node's license as its clients see it now (quantities after this node's children took their share). */
+/**
+ * The node's license as its clients see it now (quantities after this node's children took their share). Taken at
+ * every allocation event: it must not walk the pools' members (a central allocating to 50,000 sites).
+ */
 export function licenseSnapshot(licensing: LicenseStatus, pools: PoolReader): LicenseSnapshot {
   const s = licensing.licenseState();
-  const entitlements = pools
-    .listPools()
-    .filter((p) => p.licensed)
-    .map((p) => ({ moduleId: p.moduleId, quantity: p.quantity }))
-    .sort((a, b) => a.moduleId - b.moduleId);
+  const entitlements = pools.licensedQuantities().sort((a, b) => a.moduleId - b.moduleId);
   return { state: s.state as LicenseStateName, detail: s.detail, nonProduction: licensing.nonProduction, entitlements };
 }
 
