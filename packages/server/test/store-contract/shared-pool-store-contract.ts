@@ -126,5 +126,15 @@ export function sharedPoolStoreContract(
         await other.close();
       }
     });
+
+    test('the commit function plans no sequential scan (a plan made on an empty leases table stays keyed)', async () => {
+      // Its plans live as long as the connection: one made while the table was empty must not scan it once it churns.
+      await h.exec(`DO $$ BEGIN
+        IF NOT COALESCE((SELECT 'enable_seqscan=off' = ANY (proconfig) FROM pg_proc
+                         WHERE proname = 'licensor_write_pools' AND pronamespace = current_schema()::regnamespace), false)
+        THEN RAISE EXCEPTION 'licensor_write_pools may plan sequential scans';
+        END IF;
+      END $$`);
+    });
   });
 }
