@@ -2,6 +2,7 @@
 //  (a) the SDK over its persistent WebSocket session, 64 clients;  (b) the same through plain HTTP requests;
 //  (c) a bare Fastify route returning a constant (the HTTP ceiling);  (d) Redis + redis-semaphore, pool of 50, over one
 //  shared connection and over a connection per worker.
+import { execFileSync } from 'node:child_process';
 import { LicensingClient } from '@licensor/sdk';
 import { Redis } from 'ioredis';
 import { Semaphore } from 'redis-semaphore';
@@ -44,8 +45,17 @@ const ownConnections =
     : [];
 const ownSemaphores = ownConnections.map((c) => new Semaphore(c, 'bench-slots-64', 50, semaphoreOptions));
 
-// Node CPU is measured for the Licensor node (and the bare route's process), not for Redis.
+// Server CPU is measured for the Licensor node, the bare route's process and, when it runs here, redis-server; the
+// load generator's (this process) for every shape, since on 2 cores it takes its share of them.
 const meter = new CpuMeter();
+const redisPid = (() => {
+  try {
+    return Number(execFileSync('pidof', ['redis-server'], { encoding: 'utf8' }).trim().split(' ')[0]) || null;
+  } catch {
+    return null;
+  }
+})();
+const onRedis = (run: () => Promise<Round>) => meter.measure(redisPid ? [redisPid] : [], run);
 const onNode = (run: () => Promise<Round>, unitsPerCycle = 1) =>
   meter.measure([node.process.pid as number], run, unitsPerCycle);
 const rounds: Record<'sdk' | 'sdk1' | 'http' | 'bare' | 'redis' | 'redis64', (Round & Partial<CpuCost>)[]> = {
@@ -88,8 +98,8 @@ try {
       rounds.bare.push(
         await meter.measure([bare.pid], () => httpSlotLoad(bare.url, node.token, CLIENTS, SECONDS, MODULE)),
       );
-    if (redisOk && ONLY.has('redis')) rounds.redis.push(await loops(redisCycle));
-    if (ownSemaphores.length) rounds.redis64.push(await loops(redis64Cycle));
+    if (redisOk && ONLY.has('redis')) rounds.redis.push(await onRedis(() => loops(redisCycle)));
+    if (ownSemaphores.length) rounds.redis64.push(await onRedis(() => loops(redis64Cycle)));
     const last = (k: keyof typeof rounds) => rounds[k].at(-1);
     console.log(
       `round ${r + 1}: sdk ${last('sdk')?.rate.toFixed(0)} cycles/s p99 ${last('sdk')?.p99.toFixed(1)} ms | sdk shared ${last('sdk1')?.rate.toFixed(0)} cycles/s p99 ${last('sdk1')?.p99.toFixed(1)} ms | http ${last('http')?.rate.toFixed(0)} cycles/s | bare ${last('bare')?.rate.toFixed(0)} req/s | redis ${last('redis')?.rate.toFixed(0) ?? '-'} cycles/s p99 ${last('redis')?.p99.toFixed(1) ?? '-'} ms | redis, 64 connections ${last('redis64')?.rate.toFixed(0) ?? '-'} cycles/s p99 ${last('redis64')?.p99.toFixed(1) ?? '-'} ms`,
@@ -107,7 +117,7 @@ if (Object.values(rounds).some((rs) => rs.some((r) => r.errors > 0)))
 const m = (k: keyof typeof rounds, f: keyof Round) => median(rounds[k].map((x) => x[f]));
 const line = (label: string, k: keyof typeof rounds, unit: string) =>
   rounds[k].length
-    ? `  ${label.padEnd(34)} ${m(k, 'rate').toFixed(0).padStart(6)} ${unit}  p50 ${m(k, 'p50').toFixed(1)} ms  p99 ${m(k, 'p99').toFixed(1)} ms  errors ${m(k, 'errors')}${rounds[k][0]?.nodeCpu === undefined ? '' : `  ${cpuColumns(rounds[k], k === 'bare' ? 'requests' : 'cycles')}`}`
+    ? `  ${label.padEnd(34)} ${m(k, 'rate').toFixed(0).padStart(6)} ${unit}  p50 ${m(k, 'p50').toFixed(1)} ms  p99 ${m(k, 'p99').toFixed(1)} ms  errors ${m(k, 'errors')}${rounds[k][0]?.nodeCpu === undefined ? '' : `  ${cpuColumns(rounds[k], k === 'bare' ? 'requests' : 'cycles', k.startsWith('redis') ? (redisPid ? 'redis-server' : 'redis-server (not found here)') : 'node')}`}`
     : `  ${label}: skipped`;
 console.log(
   `\nmedians over ${ROUNDS} rounds of ${SECONDS}s, ${CLIENTS} concurrent clients (latency per cycle; http/bare per request):`,

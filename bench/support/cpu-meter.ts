@@ -54,6 +54,8 @@ export interface CpuCost {
   nodeCpu: number;
   /** The PostgreSQL backends serving those processes' connections; null when the run uses no PostgreSQL. */
   pgCpu: number | null;
+  /** This benchmark process, the load generator (clients and their connections): on 2 cores it shares them. */
+  loadCpu: number;
 }
 
 /**
@@ -68,16 +70,23 @@ export class CpuMeter {
   /** Runs a round and adds its CPU cost: `unitsPerCycle` of `round.rate` make one cycle (2 for HTTP requests). */
   async measure(pids: number[], run: () => Promise<Round>, unitsPerCycle = 1): Promise<Round & CpuCost> {
     const node0 = pids.map((p) => cpuSecondsOf(p) ?? 0);
+    const load0 = ownCpuSeconds();
     const pg0 = await this.backendCpu(pids);
     const t0 = performance.now();
     const round = await run();
     const seconds = (performance.now() - t0) / 1000;
+    const load = ownCpuSeconds() - load0;
     const node = pids.reduce((sum, p, i) => sum + (cpuSecondsOf(p) ?? 0) - (node0[i] as number), 0);
     const pg1 = await this.backendCpu(pids);
     let pgSeconds = 0;
     for (const [pid, cpu] of pg1) pgSeconds += cpu - (pg0.get(pid) ?? 0);
     const thousands = (round.rate * seconds) / unitsPerCycle / 1000;
-    return { ...round, nodeCpu: node / thousands, pgCpu: this.postgresUrl ? pgSeconds / thousands : null };
+    return {
+      ...round,
+      nodeCpu: node / thousands,
+      pgCpu: this.postgresUrl ? pgSeconds / thousands : null,
+      loadCpu: load / thousands,
+    };
   }
 
   /** CPU seconds so far of each PostgreSQL backend serving these processes. */
@@ -97,10 +106,14 @@ export class CpuMeter {
   }
 }
 
-/** The median CPU columns of measured rounds: node CPU-s per 1,000 cycles (or other unit), and PostgreSQL's where used. */
-export function cpuColumns(rounds: Partial<CpuCost>[], unit = 'cycles'): string {
+/**
+ * The median CPU columns of measured rounds, in CPU-s per 1,000 cycles (or other unit): the server processes (`label`,
+ * the node by default), PostgreSQL's where used, and the load generator's.
+ */
+export function cpuColumns(rounds: Partial<CpuCost>[], unit = 'cycles', label = 'node'): string {
   const node = median(rounds.map((r) => r.nodeCpu ?? Number.NaN));
   const pgs = rounds.map((r) => r.pgCpu).filter((x): x is number => typeof x === 'number');
   const pgText = pgs.length ? `  PostgreSQL ${median(pgs).toFixed(3)}` : '';
-  return `node ${node.toFixed(3)}${pgText} CPU-s / 1,000 ${unit}`;
+  const load = median(rounds.map((r) => r.loadCpu ?? Number.NaN));
+  return `${label} ${node.toFixed(3)}${pgText}  load generator ${load.toFixed(3)} CPU-s / 1,000 ${unit}`;
 }
