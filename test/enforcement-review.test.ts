@@ -240,3 +240,96 @@ test("an expired allocation adds nothing beside a license of the site's own: the
     tmp.remove();
   }
 });
+
+test('slots in use at a parent are not handed to a child on top: the latest holders beyond what the parent keeps lose theirs at once', async () => {
+  const issuer = createTestIssuer();
+  const tmp = tempDir();
+  try {
+    // Signed: 5 Manager slots (REJECT_NEW) for the whole enterprise. The licensee fills all 5 at the central, then
+    // allocates 2 to a site: without trimming, the central's 5 holders kept heartbeating while the site used 2 more.
+    const central = issuer.writeLicense(tmp.dir, [], {
+      ...licenseTerms(
+        [
+          { moduleId: 1001, quantity: null },
+          { moduleId: 4001, quantity: 5 },
+        ],
+        { scope: 'centralized' },
+      ),
+      scope: 'centralized',
+    });
+    const parent = await spawnNode({
+      dataDir: join(tmp.dir, 'parent'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: central,
+    });
+    try {
+      const leaseIds = new Map<string, string>();
+      for (let i = 1; i <= 5; i++) {
+        const r = await api(parent.url, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        leaseIds.set(`pc-${i}`, r.body.leaseId);
+        await sleep(5); // distinct acquisition times: the latest taken go first
+      }
+      const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
+      const sync = await api(
+        parent.url,
+        'POST',
+        '/v1/nodes/sync',
+        {
+          hardwareKey: 'a'.repeat(64),
+          name: 'site 1',
+          countedAs: null,
+          publicKey: 'ed25519:site',
+          allocationSeq: null,
+          licenseState: 'valid',
+          usage: [],
+          children: [],
+        },
+        token,
+      );
+      assert.equal(sync.status, 200, JSON.stringify(sync.body));
+      const put = await api(parent.url, 'PUT', `/v1/nodes/${sync.body.nodeId}/allocation`, { modules: { 4001: 2 } });
+      assert.equal(put.status, 200, JSON.stringify(put.body));
+
+      const pool = (await api(parent.url, 'GET', '/v1/pools/4001')).body;
+      assert.equal(pool.summary.quantity, 3);
+      assert.deepEqual(
+        pool.holders.map((h: { holderId: string }) => h.holderId).sort(),
+        ['pc-1', 'pc-2', 'pc-3'],
+        'the two latest holders lost their slots when the allocation was written',
+      );
+      for (const holder of ['pc-4', 'pc-5']) {
+        const beat = await api(parent.url, 'POST', `/v1/modules/4001/leases/${holder}/heartbeat`, {
+          leaseId: leaseIds.get(holder),
+        });
+        assert.equal(beat.body.code, 'LEASE_EVICTED', JSON.stringify(beat.body));
+        assert.match(beat.body.detail, /licensed quantity fell to 3/);
+      }
+      const kept = await api(parent.url, 'POST', '/v1/modules/4001/leases/pc-1/heartbeat', {
+        leaseId: leaseIds.get('pc-1'),
+      });
+      assert.equal(kept.status, 200, JSON.stringify(kept.body));
+      const refused = await api(parent.url, 'POST', '/v1/modules/4001/leases', { holderId: 'pc-6' });
+      assert.equal(refused.body.code, 'INSUFFICIENT_LICENSE');
+      const events = (await api(parent.url, 'GET', '/v1/events?type=slot.evicted')).body.events;
+      assert.deepEqual(
+        events.map((e: { subject: string; data: { reason: string; quantity: number } }) => [
+          e.subject,
+          e.data.reason,
+          e.data.quantity,
+        ]),
+        [
+          ['pc-5', 'quantity_lowered', 3],
+          ['pc-4', 'quantity_lowered', 3],
+        ],
+      );
+    } finally {
+      await parent.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+});

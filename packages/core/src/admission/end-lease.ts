@@ -18,11 +18,12 @@ export function endLease(
   lease: Lease,
   reason: Tombstone['reason'],
   now: number,
-  extra: { by?: string; data?: Record<string, unknown> } = {},
+  extra: { by?: string; lowered?: number; data?: Record<string, unknown> } = {},
 ): { change: Change; event: DomainEvent } {
   pool.leases.delete(lease.holderId);
   const tomb: Tombstone = { reason, at: now };
   if (extra.by !== undefined) tomb.by = extra.by;
+  if (extra.lowered !== undefined) tomb.lowered = extra.lowered;
   // Delete first so Map insertion order stays chronological; pruneTombstones relies on it.
   pool.tombstones.delete(lease.holderId);
   pool.tombstones.set(lease.holderId, tomb);

@@ -66,13 +66,13 @@ function missingLease(pool: PoolState, holderId: string) {
   const { module } = pool;
   const tomb = pool.tombstones.get(holderId);
   if (tomb?.reason === 'evicted') {
-    return fail(
-      'LEASE_EVICTED',
-      `${module.name}: the lease of ${holderId} was evicted at ${iso(tomb.at)} to make room for ${tomb.by ?? 'another holder'}`,
-      {
-        data: { reason: tomb.reason, at: tomb.at, by: tomb.by, moduleId: module.id },
-      },
-    );
+    const why =
+      tomb.lowered === undefined
+        ? `to make room for ${tomb.by ?? 'another holder'}`
+        : `because the licensed quantity fell to ${tomb.lowered}, below the slots in use (the latest taken go first)`;
+    return fail('LEASE_EVICTED', `${module.name}: the lease of ${holderId} was evicted at ${iso(tomb.at)} ${why}`, {
+      data: { reason: tomb.reason, at: tomb.at, by: tomb.by, moduleId: module.id },
+    });
   }
   if (!tomb) {
     return fail('LEASE_NOT_FOUND', `${module.name}: no live lease for ${holderId}; acquire a slot first`, {

@@ -50,6 +50,8 @@ export interface Tombstone {
   reason: 'evicted' | 'force_released' | 'expired' | 'released';
   at: number;
   by?: string;
+  /** Evicted because the pool's quantity fell to this (below the live leases), not to make room for a holder. */
+  lowered?: number;
 }
 
 /** The state of one module's pool on a node. Core functions mutate it in place and report what changed. */

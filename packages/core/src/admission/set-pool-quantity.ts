@@ -1,11 +1,12 @@
 import type { Change, DomainEvent, PoolState } from './pool-state.js';
 import { applyQuota } from './quota.js';
 import { recomputeMembers } from './recompute-members.js';
+import { trimLeases } from './trim-leases.js';
 
 /**
  * Applies a new licensed quantity (license installed, allocation changed) and, when given, the add-on features the
- * license grants. Members and the quota state follow at once; live leases are never cut (holders keep working) —
- * acquire just refuses while used >= quantity.
+ * license grants. Members, the quota state and the slots follow at once: the latest members beyond it are blocked,
+ * and slot holders beyond it lose their slots (trimLeases).
  */
 export function setPoolQuantity(
   pool: PoolState,
@@ -21,7 +22,11 @@ export function setPoolQuantity(
   if (licensedFeatures) pool.licensedFeatures = new Set(licensedFeatures);
   const members = recomputeMembers(pool, now);
   const quota = pool.quota ? reevaluateQuota(pool) : { changes: [], events: [] };
-  return { changes: [...members.changes, ...quota.changes], events: [...members.events, ...quota.events] };
+  const slots = trimLeases(pool, now);
+  return {
+    changes: [...members.changes, ...quota.changes, ...slots.changes],
+    events: [...members.events, ...quota.events, ...slots.events],
+  };
 }
 
 /** True when the pool's licensed features are exactly `features`. */

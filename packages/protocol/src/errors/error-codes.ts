@@ -19,7 +19,8 @@ export const ERROR_CODES = {
   QUOTA_EXCEEDED: 'A reported count is above the licensed quota; the pool is degraded.',
   MEMBER_BLOCKED: 'The member is beyond the licensed quantity and is blocked.',
   LEASE_NOT_FOUND: 'No live lease exists for this module and holder (it expired, was released or was evicted).',
-  LEASE_EVICTED: 'The lease was evicted to make room for another holder.',
+  LEASE_EVICTED:
+    'The lease was evicted: to make room for another holder, or because the licensed quantity fell below the slots in use.',
   NOT_FOUND: 'The requested resource does not exist.',
   CONFLICT: 'The request conflicts with the current state.',
   IDEMPOTENCY_KEY_REUSED: 'The Idempotency-Key was used before with a different request.',

@@ -252,7 +252,9 @@ export class SdkSession implements SessionListener {
       this.forget(key);
       const detail =
         reason === 'evicted'
-          ? 'evicted to make room for another device'
+          ? e.data?.reason === 'quantity_lowered'
+            ? `evicted: the licensed quantity fell to ${String(e.data.quantity)}, below the slots in use`
+            : 'evicted to make room for another device'
           : reason === 'force_released'
             ? `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}`
             : 'expired without heartbeat';
