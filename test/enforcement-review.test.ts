@@ -333,3 +333,83 @@ test('slots in use at a parent are not handed to a child on top: the latest hold
     tmp.remove();
   }
 });
+
+test('a site holding its own license and an allocation keeps its holders across a restart (slots are trimmed only once every grant is back)', async () => {
+  const issuer = createTestIssuer();
+  const tmp = tempDir();
+  try {
+    const central = issuer.writeLicense(tmp.dir, [], {
+      ...licenseTerms(
+        [
+          { moduleId: 1001, quantity: null },
+          { moduleId: 1002, quantity: 2 },
+          { moduleId: 4001, quantity: 5 },
+        ],
+        { scope: 'centralized' },
+      ),
+      scope: 'centralized',
+    });
+    const parent = await spawnNode({
+      dataDir: join(tmp.dir, 'parent'),
+      port: await freePort(),
+      hardwareKey: issuer.hardwareKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: central,
+      args: ['--sync-interval-ms', '200'],
+    });
+    let site: Awaited<ReturnType<typeof spawnNode>> | null = null;
+    try {
+      const siteKey = 'b'.repeat(64);
+      const own = join(tmp.dir, 'own.lic');
+      const ownTerms = licenseTerms([{ moduleId: 4001, quantity: 1 }]);
+      writeFileSync(own, issuer.sign(ownTerms.entitlements, { ...ownTerms, hardwareKey: siteKey }));
+      const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
+      const startSite = async (port: number) =>
+        spawnNode({
+          dataDir: join(tmp.dir, 'site'),
+          port,
+          hardwareKey: siteKey,
+          issuerPublicKey: issuer.publicKey,
+          adminToken: ADMIN,
+          licenseFile: own,
+          args: ['--upstream', parent.url, '--upstream-token', token],
+        });
+      const sitePort = await freePort();
+      site = await startSite(sitePort);
+      const siteUrl = site.url;
+      const child = await until(
+        () => api(parent.url, 'GET', '/v1/nodes'),
+        (r) => r.body.items.length === 1,
+        'the site to register',
+      );
+      assert.equal(
+        (await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 4001: 3 } }))
+          .status,
+        200,
+      );
+      const quantity = async () =>
+        (await api(siteUrl, 'GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001)
+          ?.quantity;
+      await until(quantity, (q) => q === 4, 'the site to hold its own 1 and the allocated 3');
+      for (let i = 1; i <= 4; i++)
+        assert.equal((await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
+
+      // Restarted, the site first knows only its own license (1), then restores the allocation (3 more): the four
+      // holders must still hold when it is done, and none was told it lost its slot.
+      await site.stop();
+      site = await startSite(sitePort);
+      assert.equal(await quantity(), 4);
+      for (let i = 1; i <= 4; i++) {
+        const beat = await api(siteUrl, 'POST', `/v1/modules/4001/leases/pc-${i}/heartbeat`, {});
+        assert.equal(beat.status, 200, `pc-${i}: ${JSON.stringify(beat.body)}`);
+      }
+      assert.deepEqual((await api(siteUrl, 'GET', '/v1/events?type=slot.evicted')).body.events, []);
+    } finally {
+      await site?.stop();
+      await parent.stop();
+    }
+  } finally {
+    tmp.remove();
+  }
+});

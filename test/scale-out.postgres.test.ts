@@ -54,14 +54,16 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
   });
 
   test('after SIGKILL of one process its holders are still counted until they release', async () => {
-    const viaKilled = (
+    const held = (
       await cluster.db.query('SELECT holder_id FROM leases WHERE module_id = $1 ORDER BY holder_id', [BIG])
-    ).rows
-      .map((r) => r.holder_id as string)
-      .filter((h) => Number(h.slice(4)) % 3 === 0);
+    ).rows.map((r) => r.holder_id as string);
+    // dev-i was asked through process i % 3. Which of them got the 50 depends on timing: kill the one most came through.
+    const through = (k: number) => held.filter((h) => Number(h.slice(4)) % 3 === k);
+    const k = [0, 1, 2].reduce((best, i) => (through(i).length > through(best).length ? i : best), 0);
+    const viaKilled = through(k);
     assert.ok(viaKilled.length > 0);
-    await (nodes[0] as SpawnedNode).kill();
-    const [b, c] = [nodes[1] as SpawnedNode, nodes[2] as SpawnedNode];
+    await (nodes[k] as SpawnedNode).kill();
+    const [b, c] = nodes.filter((_, i) => i !== k) as [SpawnedNode, SpawnedNode];
     const late = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         api(i % 2 ? b : c, 'POST', `/v1/modules/${BIG}/leases`, { holderId: `late-${i}` }),
@@ -81,8 +83,8 @@ describe('scale-out: three processes on one PostgreSQL database', { skip: SKIP_P
     assert.deepEqual(next.map((a) => a.status === 201).sort(), [false, true]);
     assert.equal(await leaseCount(BIG), 50);
     // The killed process comes back and serves from the shared state.
-    nodes[0] = await start(0);
-    assert.equal((await api(nodes[0], 'POST', `/v1/modules/${BIG}/leases`, { holderId: 'after-3' })).status, 409);
+    nodes[k] = await start(k);
+    assert.equal((await api(nodes[k], 'POST', `/v1/modules/${BIG}/leases`, { holderId: 'after-3' })).status, 409);
   });
 
   test('a license installed through one process is the one the next decision on another process uses', async () => {

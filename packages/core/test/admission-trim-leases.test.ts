@@ -76,4 +76,12 @@ describe('a lowered quantity ends the slots beyond it', () => {
     const pool = uncounted();
     assert.deepEqual(setPoolQuantity(pool, 0, T0), { changes: [], events: [] });
   });
+
+  test('a module no longer licensed at all is closed, not trimmed: the license check refuses its holders, saying why', () => {
+    const pool = manager(3);
+    fill(pool, ['a', 'b']);
+    assert.deepEqual(setPoolQuantity(pool, 0, T0 + 5 * SEC, undefined, false), { changes: [], events: [] });
+    assert.equal(pool.leases.size, 2);
+    assert.equal(pool.quantity, 0);
+  });
 });

@@ -121,7 +121,7 @@ function fullFailure(pool: PoolState, used: number, quantity: number, victim: Le
   let message = `${module.name}: ${noun} exceeded: ${used} of ${quantity} in use`;
   const data: Record<string, unknown> = { used, quantity, moduleId: module.id };
   if (quantity === 0) message += ' (the license grants none)';
-  else if (used > quantity) message += ' (the licensed quantity was reduced; slots free up as holders leave)';
+  else if (used > quantity) message += ' (the licensed quantity was reduced below the slots in use)';
   else if (module.policy.strategy === 'EVICT_INACTIVE' && victim) {
     const threshold = module.policy.idleThresholdSeconds * 1000;
     const longest = now - victim.lastActivityAt;

@@ -6,13 +6,16 @@ import { trimLeases } from './trim-leases.js';
 /**
  * Applies a new licensed quantity (license installed, allocation changed) and, when given, the add-on features the
  * license grants. Members, the quota state and the slots follow at once: the latest members beyond it are blocked,
- * and slot holders beyond it lose their slots (trimLeases).
+ * and slot holders beyond it lose their slots (trimLeases). `licensed: false` closes the pool of a module the node
+ * does not hold at all (quantity 0): its holders are then refused by the license check, each told why (module not
+ * licensed, license expired, allocation withdrawn), so their slots are not trimmed as if a quantity had fallen.
  */
 export function setPoolQuantity(
   pool: PoolState,
   quantity: number | null,
   now: number,
   licensedFeatures?: ReadonlySet<number>,
+  licensed = true,
 ): { changes: Change[]; events: DomainEvent[] } {
   if (quantity !== null && !(Number.isInteger(quantity) && quantity >= 0)) {
     // Quantities come from verified licenses and allocations; a bad one here is a bug upstream.
@@ -22,7 +25,7 @@ export function setPoolQuantity(
   if (licensedFeatures) pool.licensedFeatures = new Set(licensedFeatures);
   const members = recomputeMembers(pool, now);
   const quota = pool.quota ? reevaluateQuota(pool) : { changes: [], events: [] };
-  const slots = trimLeases(pool, now);
+  const slots = licensed ? trimLeases(pool, now) : { changes: [], events: [] };
   return {
     changes: [...members.changes, ...quota.changes, ...slots.changes],
     events: [...members.events, ...quota.events, ...slots.events],

@@ -144,6 +144,8 @@ async function startLocked(
     clockRollbackToleranceMs: config.clockRollbackToleranceMs,
     log,
   });
+  // Pools are sized in steps until the upstream allocation is restored below: slots are trimmed only after the last.
+  node.grants.holdTrims();
   try {
     await node.start();
   } catch (err) {
@@ -304,6 +306,7 @@ async function startLocked(
     log,
   );
   await upstream?.start();
+  await node.grants.releaseTrims();
   dispatcher.kick();
   let closed = false;
   return ok({

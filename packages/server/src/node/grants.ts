@@ -1,4 +1,4 @@
-import { remainingQuantities, sameLicensedFeatures, setPoolQuantity } from '@licensor/core';
+import { type PoolState, remainingQuantities, sameLicensedFeatures, setPoolQuantity } from '@licensor/core';
 import type { DecisionRunner } from './decision-runner.js';
 import type { HeldAllocation } from './grant-sources.js';
 import type { NodeLicense } from './node-license.js';
@@ -24,6 +24,7 @@ export class Grants implements GrantControl {
   /** Quantities handed down to child nodes, per module. */
   private allocatedOut = new Map<number, number>();
   private regranting: Promise<void> | null = null;
+  private trimsHeld = false;
 
   constructor(
     private readonly license: NodeLicense,
@@ -45,14 +46,40 @@ export class Grants implements GrantControl {
       (pool) =>
         unsettled.has(pool.module.id) ||
         pool.quantity !== quantity(pool.module.id) ||
-        !sameLicensedFeatures(pool, addOns(pool.module.id)),
+        !sameLicensedFeatures(pool, addOns(pool.module.id)) ||
+        // Slots beyond a granted quantity (one granted at the quantity its pool was closed at, or held at start)
+        this.overQuantity(pool, granted),
     );
     if (!resized.length) return;
     // Settled by this decision; a failed commit marks them again.
     for (const pool of resized) unsettled.delete(pool.module.id);
+    // A module not granted at all is closed, not trimmed: the license check refuses its holders, each told why.
+    const trim = (id: number) => granted.has(id) && !this.trimsHeld;
     await this.runner.decideEach(resized, (pool, now) =>
-      setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id)),
+      setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id), trim(pool.module.id)),
     );
+  }
+
+  /**
+   * A starting node sizes its pools in steps (its own license, then its children's shares, then the allocation it
+   * holds from its parent, restored after it listens): a holder must not lose its slot to a step that is not the last.
+   * Until releaseTrims, pools are sized but their slots are left as they are.
+   */
+  holdTrims(): void {
+    this.trimsHeld = true;
+  }
+
+  /** Every source of grants is in: slots beyond what the pools are granted end now. */
+  async releaseTrims(): Promise<void> {
+    this.trimsHeld = false;
+    await this.apply();
+  }
+
+  /** A slot pool of a granted module holding more slots than its quantity. */
+  private overQuantity(pool: PoolState, granted: ReadonlyMap<number, number | null>): boolean {
+    if (this.trimsHeld || !granted.has(pool.module.id)) return false;
+    const q = granted.get(pool.module.id) ?? null;
+    return q !== null && pool.leases.size > q;
   }
 
   /**

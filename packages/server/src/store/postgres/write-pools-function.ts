@@ -3,7 +3,8 @@
  * whose inner statements keep their plans for the life of the connection. Written as literal SQL, a group's statements
  * were parsed and planned at every commit (a third of PostgreSQL's CPU on the slot path); the call passes arrays.
  * Raises SQLSTATE LF001 when the fence does not hold (nothing is written).
- * Migration 10 sets `enable_seqscan = off` on it (see there).
+ * Migration 10 sets `enable_seqscan = off` on it (see there). CREATE OR REPLACE resets a function's settings: a later
+ * migration that runs this text again must set it again (the shared pool store contract checks it).
  */
 export const WRITE_POOLS_FUNCTION = `
 CREATE OR REPLACE FUNCTION licensor_write_pools(
