@@ -164,64 +164,78 @@ test('a developer license handed down to a site stays non-production there', asy
   }
 });
 
+/**
+ * A central holding 5 Manager slots (centralized) and a site with a license of its own for 1, allocated 3 more by the
+ * central: the site ends with quantity 4 and holders pc-1 … pc-4. `parentArgs` tune the central (sync, window).
+ */
+async function siteWithOwnLicenseAndAllocation(issuer: TestIssuer, dir: string, siteKey: string, parentArgs: string[]) {
+  const central = issuer.writeLicense(dir, [], {
+    ...licenseTerms(
+      [
+        { moduleId: 1001, quantity: null },
+        { moduleId: 1002, quantity: 2 },
+        { moduleId: 4001, quantity: 5 },
+      ],
+      { scope: 'centralized' },
+    ),
+    scope: 'centralized',
+  });
+  const parent = await spawnNode({
+    dataDir: join(dir, 'parent'),
+    port: await freePort(),
+    hardwareKey: issuer.hardwareKey,
+    issuerPublicKey: issuer.publicKey,
+    adminToken: ADMIN,
+    licenseFile: central,
+    args: parentArgs,
+  });
+  const own = join(dir, 'own.lic');
+  const ownTerms = licenseTerms([{ moduleId: 4001, quantity: 1 }]);
+  writeFileSync(own, issuer.sign(ownTerms.entitlements, { ...ownTerms, hardwareKey: siteKey }));
+  const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
+  const sitePort = await freePort();
+  /** Starts (or starts again) the site on its data dir and port. */
+  const startSite = () =>
+    spawnNode({
+      dataDir: join(dir, 'site'),
+      port: sitePort,
+      hardwareKey: siteKey,
+      issuerPublicKey: issuer.publicKey,
+      adminToken: ADMIN,
+      licenseFile: own,
+      args: ['--upstream', parent.url, '--upstream-token', token],
+    });
+  const site = await startSite();
+  const child = await until(
+    () => api(parent.url, 'GET', '/v1/nodes'),
+    (r) => r.body.items.length === 1,
+    'the site to register',
+  );
+  const put = await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 4001: 3 } });
+  assert.equal(put.status, 200, JSON.stringify(put.body));
+  /** The site's Manager quantity. */
+  const quantity = async () =>
+    (await api(site.url, 'GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001)
+      ?.quantity;
+  await until(quantity, (q) => q === 4, 'the site to hold its own 1 and the allocated 3');
+  for (let i = 1; i <= 4; i++)
+    assert.equal((await api(site.url, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
+  return { parent, site, startSite, quantity };
+}
+
 test("an expired allocation adds nothing beside a license of the site's own: the site is back to its own quantity", async () => {
   const issuer = createTestIssuer();
   const tmp = tempDir();
   try {
-    const central = issuer.writeLicense(tmp.dir, [], {
-      ...licenseTerms(
-        [
-          { moduleId: 1001, quantity: null },
-          { moduleId: 1002, quantity: 2 },
-          { moduleId: 4001, quantity: 5 },
-        ],
-        { scope: 'centralized' },
-      ),
-      scope: 'centralized',
-    });
     // Children sync every 200 ms; an allocation lives 3 s without a sync.
-    const parent = await spawnNode({
-      dataDir: join(tmp.dir, 'parent'),
-      port: await freePort(),
-      hardwareKey: issuer.hardwareKey,
-      issuerPublicKey: issuer.publicKey,
-      adminToken: ADMIN,
-      licenseFile: central,
-      args: ['--sync-interval-ms', '200', '--allocation-window-ms', '3000'],
-    });
-    let site: Awaited<ReturnType<typeof spawnNode>> | null = null;
+    const { parent, site, quantity } = await siteWithOwnLicenseAndAllocation(issuer, tmp.dir, 'f'.repeat(64), [
+      '--sync-interval-ms',
+      '200',
+      '--allocation-window-ms',
+      '3000',
+    ]);
     try {
-      const siteKey = 'f'.repeat(64);
-      const own = join(tmp.dir, 'own.lic');
-      const ownTerms = licenseTerms([{ moduleId: 4001, quantity: 1 }]);
-      writeFileSync(own, issuer.sign(ownTerms.entitlements, { ...ownTerms, hardwareKey: siteKey }));
-      const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
-      site = await spawnNode({
-        dataDir: join(tmp.dir, 'site'),
-        port: await freePort(),
-        hardwareKey: siteKey,
-        issuerPublicKey: issuer.publicKey,
-        adminToken: ADMIN,
-        licenseFile: own,
-        args: ['--upstream', parent.url, '--upstream-token', token],
-      });
       const siteUrl = site.url;
-      const child = await until(
-        () => api(parent.url, 'GET', '/v1/nodes'),
-        (r) => r.body.items.length === 1,
-        'the site to register',
-      );
-      assert.equal(
-        (await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 4001: 3 } }))
-          .status,
-        200,
-      );
-      const quantity = async () =>
-        (await api(siteUrl, 'GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001)
-          ?.quantity;
-      await until(quantity, (q) => q === 4, 'the site to hold its own 1 and the allocated 3');
-      for (let i = 1; i <= 4; i++)
-        assert.equal((await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
       // The parent goes away; once the allocation's window has ended, only the site's own license counts.
       await parent.stop();
       const held = (await api(siteUrl, 'GET', '/v1/upstream')).body.allocation;
@@ -233,7 +247,7 @@ test("an expired allocation adds nothing beside a license of the site's own: the
       assert.equal(await quantity(), 1);
       assert.equal((await api(siteUrl, 'GET', '/v1/status')).body.license.state, 'valid');
     } finally {
-      await site?.stop();
+      await site.stop();
       await parent.stop();
     }
   } finally {
@@ -338,75 +352,22 @@ test('a site holding its own license and an allocation keeps its holders across 
   const issuer = createTestIssuer();
   const tmp = tempDir();
   try {
-    const central = issuer.writeLicense(tmp.dir, [], {
-      ...licenseTerms(
-        [
-          { moduleId: 1001, quantity: null },
-          { moduleId: 1002, quantity: 2 },
-          { moduleId: 4001, quantity: 5 },
-        ],
-        { scope: 'centralized' },
-      ),
-      scope: 'centralized',
-    });
-    const parent = await spawnNode({
-      dataDir: join(tmp.dir, 'parent'),
-      port: await freePort(),
-      hardwareKey: issuer.hardwareKey,
-      issuerPublicKey: issuer.publicKey,
-      adminToken: ADMIN,
-      licenseFile: central,
-      args: ['--sync-interval-ms', '200'],
-    });
-    let site: Awaited<ReturnType<typeof spawnNode>> | null = null;
+    const setUp = await siteWithOwnLicenseAndAllocation(issuer, tmp.dir, 'b'.repeat(64), ['--sync-interval-ms', '200']);
+    const { parent, startSite, quantity } = setUp;
+    let site = setUp.site;
     try {
-      const siteKey = 'b'.repeat(64);
-      const own = join(tmp.dir, 'own.lic');
-      const ownTerms = licenseTerms([{ moduleId: 4001, quantity: 1 }]);
-      writeFileSync(own, issuer.sign(ownTerms.entitlements, { ...ownTerms, hardwareKey: siteKey }));
-      const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
-      const startSite = async (port: number) =>
-        spawnNode({
-          dataDir: join(tmp.dir, 'site'),
-          port,
-          hardwareKey: siteKey,
-          issuerPublicKey: issuer.publicKey,
-          adminToken: ADMIN,
-          licenseFile: own,
-          args: ['--upstream', parent.url, '--upstream-token', token],
-        });
-      const sitePort = await freePort();
-      site = await startSite(sitePort);
-      const siteUrl = site.url;
-      const child = await until(
-        () => api(parent.url, 'GET', '/v1/nodes'),
-        (r) => r.body.items.length === 1,
-        'the site to register',
-      );
-      assert.equal(
-        (await api(parent.url, 'PUT', `/v1/nodes/${child.body.items[0].id}/allocation`, { modules: { 4001: 3 } }))
-          .status,
-        200,
-      );
-      const quantity = async () =>
-        (await api(siteUrl, 'GET', '/v1/pools')).body.pools.find((p: { moduleId: number }) => p.moduleId === 4001)
-          ?.quantity;
-      await until(quantity, (q) => q === 4, 'the site to hold its own 1 and the allocated 3');
-      for (let i = 1; i <= 4; i++)
-        assert.equal((await api(siteUrl, 'POST', '/v1/modules/4001/leases', { holderId: `pc-${i}` })).status, 201);
-
       // Restarted, the site first knows only its own license (1), then restores the allocation (3 more): the four
       // holders must still hold when it is done, and none was told it lost its slot.
       await site.stop();
-      site = await startSite(sitePort);
+      site = await startSite();
       assert.equal(await quantity(), 4);
       for (let i = 1; i <= 4; i++) {
-        const beat = await api(siteUrl, 'POST', `/v1/modules/4001/leases/pc-${i}/heartbeat`, {});
+        const beat = await api(site.url, 'POST', `/v1/modules/4001/leases/pc-${i}/heartbeat`, {});
         assert.equal(beat.status, 200, `pc-${i}: ${JSON.stringify(beat.body)}`);
       }
-      assert.deepEqual((await api(siteUrl, 'GET', '/v1/events?type=slot.evicted')).body.events, []);
+      assert.deepEqual((await api(site.url, 'GET', '/v1/events?type=slot.evicted')).body.events, []);
     } finally {
-      await site?.stop();
+      await site.stop();
       await parent.stop();
     }
   } finally {
