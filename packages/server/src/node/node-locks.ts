@@ -1,19 +1,23 @@
 import { createHash } from 'node:crypto';
 import { ok, type Outcome } from '@licensor/protocol';
 import type { NodeConfig } from '../config/node-config.js';
+import { storeLocation } from '../store/postgres/postgres-connection.js';
 import { lockDataDir } from '../store/sqlite/data-dir-lock.js';
 import { lockHardwareKey } from './hardware-key-lock.js';
 import type { NodeHardwareKey } from './node-hardware-key.js';
 
-/** Names a PostgreSQL store by server, database and schema (not by credentials): the processes sharing it agree. */
+/**
+ * Names a PostgreSQL store by the server, database and schema pg connects to (not by credentials, nor by how the URL
+ * spells them): the processes sharing it agree, and two URLs reaching different servers differ.
+ */
 function sharedStoreName(url: string): string {
+  let where: string;
   try {
-    const u = new URL(url);
-    const where = `${u.hostname.toLowerCase()}:${u.port || '5432'}${u.pathname}?schema=${u.searchParams.get('schema') ?? 'public'}`;
-    return `store ${createHash('sha256').update(where).digest('hex').slice(0, 32)}`;
+    where = storeLocation(url);
   } catch {
-    return `store ${createHash('sha256').update(url).digest('hex').slice(0, 32)}`;
+    where = url;
   }
+  return `store ${createHash('sha256').update(where).digest('hex').slice(0, 32)}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { parse as parseConnectionString } from 'pg-connection-string';
 import pg from 'pg';
 
 /** Where a PostgreSQL store lives: the connection string pg understands, and the schema its tables go in. */
@@ -26,6 +27,20 @@ const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
+
+/**
+ * Which server, database and schema a store URL reaches, as pg will connect: `host`, `port` and `dbname` given as query
+ * parameters override the URL's own, and a URL without a host takes pg's defaults (PGHOST, PGPORT). Names the store
+ * for the hardware-key lock, so two URLs that read alike but reach different servers are two stores.
+ */
+export function storeLocation(url: string): string {
+  const target = parsePostgresUrl(url);
+  const p = parseConnectionString(target.connectionString);
+  const host = (p.host || String(pg.defaults.host ?? 'localhost')).toLowerCase();
+  const port = p.port || String(pg.defaults.port ?? 5432);
+  // Spelled as earlier versions named it (a rolling upgrade runs both beside each other on one hardware-key lock).
+  return `${host}:${port}${p.database ? `/${p.database}` : ''}?schema=${target.schema}`;
+}
 
 /** Options shared by the pool and the listening connection. */
 export function clientConfig(target: PostgresTarget): pg.ClientConfig {
