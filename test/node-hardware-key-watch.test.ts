@@ -109,3 +109,69 @@ test('the watch cannot be loosened: an interval over 60 s or a grace over 10 min
   assert.equal(grace.ok, false);
   assert.match(grace.ok ? '' : grace.message, /--hardware-key-grace-ms must be an integer from 0 to 600000/);
 });
+
+test('a License Server whose drive is gone past its grace stops handing out allocations: no allocation change, no document at a sync', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'licensor-usb-'));
+  fakeSysfs([DRIVE], root);
+  const clock = new FakeClock();
+  const t = await startTestNode({
+    entitlements: [
+      { moduleId: 1001, quantity: null },
+      { moduleId: 1002, quantity: 2 },
+      { moduleId: 4001, quantity: 5 },
+    ],
+    scope: 'centralized',
+    clock,
+    sysfsRoot: root,
+    hardwareKey: deriveHardwareKey(DRIVE.idVendor, DRIVE.idProduct, DRIVE.serial),
+    reapIntervalMs: 60_000,
+    flags: { hardwareKeyGraceMs: '120000' },
+  });
+  try {
+    const nodeToken = (await t.api('POST', '/v1/tokens', { role: 'node', name: 'sites' })).body.secret;
+    const sync = () =>
+      t.api(
+        'POST',
+        '/v1/nodes/sync',
+        {
+          hardwareKey: 'c'.repeat(64),
+          name: 'site 1',
+          countedAs: null,
+          publicKey: 'ed25519:site',
+          allocationSeq: null,
+          licenseState: 'valid',
+          usage: [],
+          children: [],
+        },
+        nodeToken,
+      );
+    const first = await sync();
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const allocate = (n: number) => t.api('PUT', `/v1/nodes/${first.body.nodeId}/allocation`, { modules: { 4001: n } });
+    assert.equal((await allocate(2)).status, 200);
+    assert.ok((await sync()).body.allocation, 'with the drive in, a sync carries a signed allocation document');
+
+    // Pulled out: within the grace period the License Server still allocates; past it, neither a change nor a document.
+    rmSync(join(root, 'sys'), { recursive: true, force: true });
+    fakeSysfs([], root);
+    t.running.node.licensing.checkHardwareKey();
+    assert.equal((await allocate(3)).status, 200);
+    clock.advance(121_000);
+    const refused = await allocate(4);
+    assert.equal(refused.body.code, 'HARDWARE_KEY_ABSENT', JSON.stringify(refused.body));
+    assert.match(refused.body.detail, /cannot allocate/);
+    const late = await sync();
+    assert.equal(late.body.allocation, null, JSON.stringify(late.body));
+    assert.equal(late.body.state, 'unlicensed');
+    assert.equal((await t.api('GET', '/v1/nodes')).body.distributable, false);
+
+    // Plugged back in: documents again at once.
+    rmSync(join(root, 'sys'), { recursive: true, force: true });
+    fakeSysfs([DRIVE], root);
+    t.running.node.licensing.checkHardwareKey();
+    assert.ok((await sync()).body.allocation);
+  } finally {
+    await t.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+});

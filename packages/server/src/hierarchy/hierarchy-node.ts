@@ -11,7 +11,10 @@ import type { Clock } from '../time/clock.js';
 export interface HierarchyNode
   extends GrantControl,
     LicenseHolder,
-    Pick<NodeLicense, 'catalog' | 'heldQuantities' | 'heldAllocation' | 'blockedByParent' | 'licenseState'>,
+    Pick<
+      NodeLicense,
+      'catalog' | 'heldQuantities' | 'heldAllocation' | 'blockedByParent' | 'licenseState' | 'licensed'
+    >,
     Pick<AdmissionApi, 'syncMember' | 'removeMember'>,
     PoolReader {
   readonly options: Pick<NodeLicenseOptions, 'hardwareKey' | 'issuerPublicKey'>;

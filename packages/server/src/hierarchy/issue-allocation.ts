@@ -1,4 +1,4 @@
-import { type AllocationPayload, type Entitlement, newId, signAllocation } from '@licensor/protocol';
+import { type AllocationPayload, type Entitlement, type ErrorCode, newId, signAllocation } from '@licensor/protocol';
 import type { HierarchyNode } from './hierarchy-node.js';
 import type { ChildNodeRecord } from '../store/hierarchy-store.js';
 import type { NodeIdentity } from './node-identity.js';
@@ -17,12 +17,14 @@ export interface AllocationAuthority {
  */
 export function allocationAuthority(
   node: HierarchyNode,
-):
-  | { ok: true; value: AllocationAuthority }
-  | { ok: false; code: 'SCOPE_NOT_CENTRALIZED' | 'LICENSE_MISSING'; message: string } {
+): { ok: true; value: AllocationAuthority } | { ok: false; code: ErrorCode; message: string } {
   const state = node.licenseState();
   if (state.state !== 'valid')
     return { ok: false, code: 'LICENSE_MISSING', message: `this node cannot allocate: ${state.detail}` };
+  // What refuses client work refuses handing it down too: a License Server whose USB drive is gone past its grace must
+  // not go on signing allocations while the same drive serves the license on another machine.
+  const serving = node.licensed();
+  if (!serving.ok) return { ok: false, code: serving.code, message: `this node cannot allocate: ${serving.message}` };
   const lic = node.license;
   const now = node.clock.now();
   if (

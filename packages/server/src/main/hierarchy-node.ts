@@ -27,6 +27,7 @@ export function hierarchyNode(node: LicensorNode, admission: AdmissionApi): Hier
       return licensing.blockedByParent;
     },
     licenseState: () => licensing.licenseState(),
+    licensed: () => licensing.licensed(),
     setAllocation: (allocation) => grants.setAllocation(allocation),
     setAllocatedOut: (allocatedOut) => grants.setAllocatedOut(allocatedOut),
     setBlockedBy: (reason) => grants.setBlockedBy(reason),
