@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { defaultCatalogFiles } from '../packages/server/src/catalog/load-catalog-file.js';
@@ -135,6 +137,40 @@ describe(
         'the slots outlived the process and ended by expiring, not by a release',
       );
       assert.deepEqual(await liveHolders(TERMINALS), []);
+    });
+
+    test('a slot whose heartbeats no longer reach the node is declared lost once its TTL has passed', async () => {
+      // A proxy that serves the acquire, then goes dark (every later connection is reset): the node frees the slot
+      // after its TTL, and the service must not go on reporting it held (another device may take it meanwhile).
+      let dark = false;
+      const proxy = createServer((req, res) => {
+        if (dark) return void req.socket.destroy();
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', async () => {
+          const headers = Object.fromEntries(
+            Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length'].includes(k)),
+          ) as Record<string, string>;
+          const body = chunks.length ? Buffer.concat(chunks) : undefined;
+          const answer = await fetch(new URL(req.url ?? '/', node.url), { method: req.method, headers, body });
+          const text = Buffer.from(await answer.arrayBuffer());
+          res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+          res.end(text);
+          if (req.method === 'POST' && /\/leases$/.test(req.url ?? '') && answer.status < 300) dark = true;
+        });
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      try {
+        const port = (proxy.address() as AddressInfo).port;
+        const url = `http://127.0.0.1:${port}`;
+        const run = await mono(join(bin, 'LicensorClientTests.exe'), [url, node.appToken, node.adminToken, 'cutoff']);
+        assert.equal(run.code, 0, `scenario cutoff failed:\n${run.out}`);
+        assert.match(run.out, /PASS cutoff/);
+        assert.ok(dark, 'the proxy served the acquire and then went dark');
+      } finally {
+        proxy.closeAllConnections();
+        await new Promise<void>((r) => proxy.close(() => r()));
+      }
     });
 
     test('cash registers: an unlicensed add-on is reported blocked, registers beyond the quantity too', async () => {

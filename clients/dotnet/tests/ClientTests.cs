@@ -54,7 +54,7 @@ namespace Licensor.Client.Tests
         {
             if (args.Length != 4)
             {
-                Console.Error.WriteLine("usage: LicensorClientTests.exe URL APP_TOKEN ADMIN_TOKEN slots|hold|members|quota|plugins|errors|concurrency");
+                Console.Error.WriteLine("usage: LicensorClientTests.exe URL APP_TOKEN ADMIN_TOKEN slots|hold|members|quota|plugins|errors|concurrency|cutoff");
                 return 2;
             }
             _url = new Uri(args[0]);
@@ -71,6 +71,7 @@ namespace Licensor.Client.Tests
                     case "plugins": Plugins(); break;
                     case "errors": Errors(); break;
                     case "concurrency": Concurrency(); break;
+                    case "cutoff": Cutoff(); break;
                     default: Console.Error.WriteLine("unknown scenario " + args[3]); return 2;
                 }
                 Console.WriteLine("PASS " + args[3]);
@@ -159,6 +160,26 @@ namespace Licensor.Client.Tests
             Check.Eventually(() => slots[0].ExpiresAt > first, TimeSpan.FromSeconds(5), "the held slots are heartbeaten");
             Console.WriteLine("HELD " + string.Join(",", slots.Select(s => s.DeviceId)));
             // No Dispose: Main returns and the process ends with the slots still taken.
+        }
+
+        /// <summary>
+        /// Takes a slot through a proxy that goes dark once the slot is taken (the test's side): no heartbeat reaches the
+        /// node any more, so the node frees the slot after its TTL, and the service must say the slot is lost then.
+        /// </summary>
+        private static void Cutoff()
+        {
+            using (var licensing = new LicensingService(_url, _token))
+            {
+                var slot = licensing.AcquireSlot(Terminals, "cut-off-1");
+                var lost = new ManualResetEventSlim();
+                slot.Lost += (sender, e) => lost.Set();
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                Check.That(lost.Wait(TimeSpan.FromSeconds(15)), "the slot is declared lost while the node cannot be reached");
+                Check.That(watch.Elapsed >= TimeSpan.FromSeconds(2), "not before its time to live (3 s) has passed: " + watch.Elapsed);
+                Check.Equal(ErrorCodes.LeaseNotFound, slot.LostReason.Problem.Code, "lost as expired");
+                Check.That(slot.LostReason.Problem.Detail.Contains("time to live"), "the reason says why: " + slot.LostReason.Problem.Detail);
+                Check.Equal(0, licensing.HeldSlots.Count, "the service no longer lists it");
+            }
         }
 
         /// <summary>Cash registers: one active, one blocked for an unlicensed add-on, one beyond the quantity.</summary>

@@ -1,7 +1,8 @@
 import type { HeartbeatResult, StableMap } from '@licensor/protocol';
 import type { LicensingError } from './errors/licensing-error.js';
 import { toLicensingError } from './errors/to-licensing-error.js';
-import { type Lease, takeLeaseActivity } from './lease.js';
+import { LeaseLostError } from './errors/lease-lost-error.js';
+import { type Lease, leaseConfirmedAt, takeLeaseActivity } from './lease.js';
 import type { OperationRequest } from './operation-request.js';
 import { leaseKey } from './release-outcome.js';
 
@@ -51,6 +52,29 @@ export class HeartbeatLoop {
     this.timer = null;
   }
 
+  /**
+   * Leases no answer of the node confirmed for their whole time to live (the node unreachable, the session down): the
+   * node has freed them by now, so the application is told, rather than working on a slot another device may hold.
+   * The time to live is three heartbeat intervals (the node asks for a heartbeat every third of it), counted from when
+   * the last confirmation arrived here, so it ends a little after the node's own clock ends it, never before.
+   */
+  private expireOverdue(): void {
+    const now = performance.now();
+    for (const lease of [...this.host.leases.values()]) {
+      const ttl = 3 * lease.heartbeatIntervalMs;
+      const silent = now - leaseConfirmedAt(lease);
+      if (silent <= ttl) continue;
+      this.host.lose(
+        lease,
+        new LeaseLostError({
+          code: 'LEASE_NOT_FOUND',
+          detail: `no heartbeat reached the node for ${Math.round(silent)} ms, longer than the lease's ${ttl} ms time to live: the node has freed the slot`,
+          data: { reason: 'expired', moduleId: lease.moduleId, holderId: lease.holderId, leaseId: lease.leaseId },
+        }),
+      );
+    }
+  }
+
   private interval(): number {
     if (this.host.fixedIntervalMs !== undefined) return this.host.fixedIntervalMs;
     // One batch serves every lease, so it follows the most demanding one: a module with a short TTL asks for more
@@ -63,6 +87,7 @@ export class HeartbeatLoop {
   }
 
   private async beat(): Promise<void> {
+    this.expireOverdue();
     if (this.inFlight || !this.host.canSend()) return;
     const leases = [...this.host.leases.values()];
     if (leases.length === 0) return;

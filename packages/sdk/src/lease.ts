@@ -8,6 +8,7 @@ export interface LeaseOwner {
 }
 
 let updateView: (lease: Lease, view: LeaseView) => void;
+let confirmedAtOf: (lease: Lease) => number;
 let markLost: (lease: Lease, error: LicensingError) => boolean;
 let takeActivity: (lease: Lease) => boolean;
 let setLicense: (lease: Lease, license: LeaseLicense) => void;
@@ -40,11 +41,15 @@ export class Lease implements AsyncDisposable {
   private releasing: Promise<void> | undefined;
   private active = false;
   private leaseLicense: LeaseLicense | undefined;
+  /** When (performance.now()) the node last confirmed the lease: acquired, re-acquired or renewed. */
+  private confirmedAt = performance.now();
 
   static {
     updateView = (lease, view) => {
       lease.view = view;
+      lease.confirmedAt = performance.now();
     };
+    confirmedAtOf = (lease) => lease.confirmedAt;
     markLost = (lease, error) => {
       if (lease.lossError || lease.releasing) return false;
       lease.lossError = error;
@@ -182,6 +187,11 @@ export class Lease implements AsyncDisposable {
 /** Replaces a lease's view with a newer answer of the node (re-acquire, heartbeat). Internal to the SDK. */
 export function updateLeaseView(lease: Lease, view: LeaseView): void {
   updateView(lease, view);
+}
+
+/** When (performance.now()) the node last confirmed a lease. Internal to the SDK. */
+export function leaseConfirmedAt(lease: Lease): number {
+  return confirmedAtOf(lease);
 }
 
 /** Marks a lease lost and runs its callbacks; false when it was already lost or released. Internal to the SDK. */

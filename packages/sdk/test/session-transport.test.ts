@@ -197,6 +197,28 @@ test('session: leases are declared lost when the session stays down past the gra
   await client.close();
 });
 
+test(
+  'session: a lease no answer renewed for its time to live is lost then, however long the advertised grace',
+  { timeout: 10_000 },
+  async () => {
+    // The node frees a slot one time-to-live after its last heartbeat whatever grace a session is promised: the client
+    // must not go on working on it (three 50 ms intervals here), while another device may hold it.
+    const flaky = await startFakeNode({ quantities: { 100: 1 }, heartbeatIntervalMs: 50, graceMs: 3_600_000 });
+    const client = new LicensingClient({ url: flaky.url, token: flaky.token, maxReconnectDelayMs: 50 });
+    const lease = await client.acquireSlot(100, 'cut-off');
+    await sleep(300);
+    assert.equal(lease.isLost, false, 'heartbeats answered: still held');
+    const t0 = performance.now();
+    await flaky.close();
+    const err = await lease.lost;
+    assert.ok(err instanceof LeaseLostError, String(err));
+    assert.equal(err.code, 'LEASE_NOT_FOUND');
+    assert.match(err.detail, /time to live/);
+    assert.ok(performance.now() - t0 < 1_000, 'lost within the time to live and a beat, not the hour of grace');
+    await client.close();
+  },
+);
+
 test('session: close() stops without releasing; close({ release: true }) releases', async () => {
   const c1 = new LicensingClient({ url: node.url, token: node.token });
   await c1.acquireSlot(100, 'kept');

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
 using Licensor.Client.Internal;
@@ -20,6 +21,8 @@ namespace Licensor.Client
         private bool _active;
         private Task _release;
         private LicensingException _lostReason;
+        // Since the node last confirmed the slot (acquired, re-taken or heartbeat answered); monotonic, unlike the clock.
+        private readonly Stopwatch _sinceConfirmed = Stopwatch.StartNew();
 
         internal LicenseSlot(LicensingService owner, int moduleId, string deviceId, LeaseView view)
         {
@@ -146,7 +149,11 @@ namespace Licensor.Client
 
         internal void Update(LeaseView view)
         {
-            lock (_gate) _view = view;
+            lock (_gate)
+            {
+                _view = view;
+                _sinceConfirmed.Restart();
+            }
         }
 
         internal bool IsLive
@@ -192,7 +199,12 @@ namespace Licensor.Client
             try
             {
                 var expiresAt = await _owner.HeartbeatAsync(this, leaseId, active).ConfigureAwait(false);
-                lock (_gate) if (_view.LeaseId == leaseId) _view.ExpiresAt = expiresAt;
+                lock (_gate)
+                    if (_view.LeaseId == leaseId)
+                    {
+                        _view.ExpiresAt = expiresAt;
+                        _sinceConfirmed.Restart();
+                    }
             }
             catch (SlotLostException e)
             {
@@ -201,8 +213,11 @@ namespace Licensor.Client
             catch (Exception)
             {
                 // An unreachable node or a refusal of the whole node (no license) says nothing about this slot: keep
-                // it and try again at the next beat, and carry the activity over so it is not forgotten.
+                // it and try again at the next beat, and carry the activity over so it is not forgotten. Until its time
+                // to live (three heartbeat intervals, as the node asks for a third of it) has passed with no answer:
+                // the node has freed it by then, and another device may hold it.
                 if (active) Touch();
+                lost = Overdue();
             }
             lock (_gate)
             {
@@ -223,6 +238,22 @@ namespace Licensor.Client
                 }
             }
             if (lost != null) RaiseLost(lost);
+        }
+
+        /// <summary>A loss when no answer confirmed the slot for its whole time to live; null while it may still be held.</summary>
+        private SlotLostException Overdue()
+        {
+            TimeSpan silent, ttl;
+            lock (_gate)
+            {
+                silent = _sinceConfirmed.Elapsed;
+                ttl = TimeSpan.FromTicks(_view.HeartbeatInterval.Ticks * 3);
+            }
+            if (silent <= ttl) return null;
+            return new SlotLostException(new LicensingProblem(
+                ErrorCodes.LeaseNotFound,
+                string.Format("no heartbeat reached the node for {0:0} ms, longer than the slot's {1:0} ms time to live: the node has freed the slot", silent.TotalMilliseconds, ttl.TotalMilliseconds),
+                data: new System.Collections.Generic.Dictionary<string, object> { { "reason", "expired" }, { "moduleId", ModuleId }, { "holderId", DeviceId } }));
         }
 
         private void RaiseLost(LicensingException reason)
