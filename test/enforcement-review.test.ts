@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import type { Entitlement } from '@licensor/protocol';
 import { fetchJson } from './support/http-client.js';
 import { licenseTerms } from './support/license-terms.js';
+import { siteSyncBody } from './support/site-sync.js';
 import { createTestIssuer, freePort, spawnNode, tempDir, type TestIssuer } from './support/spawn-node.js';
 import { until } from './support/until.js';
 
@@ -288,22 +289,7 @@ test('slots in use at a parent are not handed to a child on top: the latest hold
         await sleep(5); // distinct acquisition times: the latest taken go first
       }
       const token = (await api(parent.url, 'POST', '/v1/tokens', { role: 'node', name: 'site' })).body.secret;
-      const sync = await api(
-        parent.url,
-        'POST',
-        '/v1/nodes/sync',
-        {
-          hardwareKey: 'a'.repeat(64),
-          name: 'site 1',
-          countedAs: null,
-          publicKey: 'ed25519:site',
-          allocationSeq: null,
-          licenseState: 'valid',
-          usage: [],
-          children: [],
-        },
-        token,
-      );
+      const sync = await api(parent.url, 'POST', '/v1/nodes/sync', siteSyncBody('a'.repeat(64)), token);
       assert.equal(sync.status, 200, JSON.stringify(sync.body));
       const put = await api(parent.url, 'PUT', `/v1/nodes/${sync.body.nodeId}/allocation`, { modules: { 4001: 2 } });
       assert.equal(put.status, 200, JSON.stringify(put.body));

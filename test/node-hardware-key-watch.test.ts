@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { deriveHardwareKey } from '../packages/server/src/hwkey/usb-drives.js';
 import { fakeSysfs } from '../packages/server/test/fake-sysfs.js';
 import { FakeClock, startTestNode } from './support/test-node.js';
+import { siteSyncBody } from './support/site-sync.js';
 
 const DRIVE = { busId: '1-3', idVendor: '0951', idProduct: '1666', serial: 'E0D55EA57436F4B1A9F9014C', block: 'sdc' };
 
@@ -129,22 +130,7 @@ test('a License Server whose drive is gone past its grace stops handing out allo
   });
   try {
     const nodeToken = (await t.api('POST', '/v1/tokens', { role: 'node', name: 'sites' })).body.secret;
-    const sync = () =>
-      t.api(
-        'POST',
-        '/v1/nodes/sync',
-        {
-          hardwareKey: 'c'.repeat(64),
-          name: 'site 1',
-          countedAs: null,
-          publicKey: 'ed25519:site',
-          allocationSeq: null,
-          licenseState: 'valid',
-          usage: [],
-          children: [],
-        },
-        nodeToken,
-      );
+    const sync = () => t.api('POST', '/v1/nodes/sync', siteSyncBody('c'.repeat(64)), nodeToken);
     const first = await sync();
     assert.equal(first.status, 200, JSON.stringify(first.body));
     const allocate = (n: number) => t.api('PUT', `/v1/nodes/${first.body.nodeId}/allocation`, { modules: { 4001: n } });
