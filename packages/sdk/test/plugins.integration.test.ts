@@ -80,11 +80,14 @@ test('without a free instance the plugin is refused and never constructed', asyn
 });
 
 test('the same plugin instance restarting re-takes its own slot', async () => {
-  await using crashed = new LicensingClient({ url: node.url, token: node.appToken });
+  const crashed = new LicensingClient({ url: node.url, token: node.appToken });
   const first = await loadPlugin(crashed, CustomerDisplay, { instanceId: 'pos-3/display' });
+  const leaseId = first.lease?.leaseId;
+  // Gone without releasing (as a crash leaves it): the slot stays taken for the session grace.
+  await crashed.close();
   await using restarted = new LicensingClient({ url: node.url, token: node.appToken });
   await using again = await loadPlugin(restarted, CustomerDisplay, { instanceId: 'pos-3/display' });
-  assert.equal(again.lease?.leaseId, first.lease?.leaseId);
+  assert.equal(again.lease?.leaseId, leaseId);
   assert.equal(again.lease?.reacquired, true);
 });
 

@@ -115,6 +115,21 @@ test('an admin force-release is pushed within 100 ms and onLost runs', async () 
   assert.deepEqual(c.leases(), []);
 });
 
+test('a device id claimed through a second live session: the first session is told it lost the slot, so one slot never serves two devices', async () => {
+  await using first = client();
+  await using second = client();
+  const a = await first.acquireSlot(CONNECTIONS, 'cloned-terminal');
+  const b = await second.acquireSlot(CONNECTIONS, 'cloned-terminal');
+  assert.equal(b.reacquired, true);
+  const err = await a.lost;
+  assert.ok(err instanceof LeaseLostError);
+  assert.equal(err.code, 'LEASE_EVICTED');
+  assert.match(err.detail, /same device id/);
+  assert.deepEqual(first.leases(), []);
+  assert.equal(b.isLost, false, 'the device that took it last keeps it');
+  await b.release();
+});
+
 test('http: a force-released lease is learned at the next heartbeat', async () => {
   await using c = new LicensingClient({
     url: node.url,

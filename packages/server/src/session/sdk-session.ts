@@ -272,7 +272,19 @@ export class SdkSession implements SessionListener {
       e.data?.sessionId != null &&
       e.data.sessionId !== this.id
     ) {
-      this.forget(key); // the same device re-took its slot through another session
+      // The same device id re-took the slot through another session: after a crash or a reconnect this session is
+      // gone and hears nothing; if it is alive, two devices claim one id, and the one that took the slot first is told
+      // it lost it, so one slot never serves two running devices.
+      const leaseId = this.leases.get(key) as string;
+      this.forget(key);
+      this.push({
+        push: 'lease.lost',
+        moduleId: e.moduleId as number,
+        holderId: e.subject as string,
+        leaseId,
+        reason: 'evicted',
+        detail: `taken over by another connection claiming the same device id (${String(e.subject)}): one slot serves one running device`,
+      });
     } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
       const blocked = e.type === 'member.blocked';
       const reason = blocked ? (e.data?.reason as 'beyond_quantity' | 'features_unlicensed' | undefined) : undefined;
