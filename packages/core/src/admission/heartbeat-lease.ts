@@ -67,15 +67,13 @@ function missingLease(pool: PoolState, holderId: string) {
   const tomb = pool.tombstones.get(holderId);
   if (tomb?.reason === 'evicted') {
     const order = module.policy.strategy === 'EVICT_INACTIVE' ? 'the idlest go first' : 'the latest taken go first';
-    const why =
-      tomb.lowered === undefined
-        ? `to make room for ${tomb.by ?? 'another holder'}`
-        : `because the licensed quantity fell to ${tomb.lowered}, below the slots in use (${order})`;
+    const lowered = tomb.lowered !== undefined;
+    const why = lowered
+      ? `because the licensed quantity fell to ${tomb.lowered}, below the slots in use (${order})`
+      : `to make room for ${tomb.by ?? 'another holder'}`;
+    const cause = lowered ? { quantityLowered: tomb.lowered } : { by: tomb.by };
     return fail('LEASE_EVICTED', `${module.name}: the lease of ${holderId} was evicted at ${iso(tomb.at)} ${why}`, {
-      data:
-        tomb.lowered === undefined
-          ? { reason: tomb.reason, at: tomb.at, by: tomb.by, moduleId: module.id }
-          : { reason: tomb.reason, at: tomb.at, quantityLowered: tomb.lowered, moduleId: module.id },
+      data: { reason: tomb.reason, at: tomb.at, ...cause, moduleId: module.id },
     });
   }
   if (!tomb) {

@@ -71,19 +71,16 @@ export class HierarchyService {
    */
   foreignCommitted(events: readonly { type: string }[]): void {
     if (!events.some((e) => CHILD_SHARE_EVENTS.has(e.type))) return;
-    if (this.refreshing) {
-      this.refreshAgain = true;
-      return;
-    }
-    this.refreshing = this.refresh()
-      .catch(() => undefined)
-      .finally(() => {
-        this.refreshing = null;
-        if (this.refreshAgain) {
-          this.refreshAgain = false;
-          this.foreignCommitted([{ type: 'allocation.changed' }]);
-        }
-      });
+    this.refreshAgain = true;
+    if (this.refreshing) return; // the loop running picks the flag up
+    this.refreshing = (async () => {
+      while (this.refreshAgain) {
+        this.refreshAgain = false;
+        await this.refresh().catch(() => undefined);
+      }
+      // In the same turn as the last check of the flag: an event arriving later starts a new loop.
+      this.refreshing = null;
+    })();
   }
 
   /**

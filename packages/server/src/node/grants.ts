@@ -42,19 +42,23 @@ export class Grants implements GrantControl {
     const features = this.licensedFeatures(granted);
     const addOns = (id: number) => features.get(id) ?? NO_FEATURES;
     const unsettled = this.pools.unsettled;
+    // A module not granted at all is closed, not trimmed: the license check refuses its holders, each told why.
+    const trim = (id: number) => granted.has(id) && !this.trimsHeld;
+    // Slots beyond a granted quantity: one granted at the quantity its pool was closed at, or left while trims were held.
+    const overQuantity = (pool: PoolState) => {
+      const q = quantity(pool.module.id);
+      return trim(pool.module.id) && q !== null && pool.leases.size > q;
+    };
     const resized = [...this.pools.all.values()].filter(
       (pool) =>
         unsettled.has(pool.module.id) ||
         pool.quantity !== quantity(pool.module.id) ||
         !sameLicensedFeatures(pool, addOns(pool.module.id)) ||
-        // Slots beyond a granted quantity (one granted at the quantity its pool was closed at, or held at start)
-        this.overQuantity(pool, granted),
+        overQuantity(pool),
     );
     if (!resized.length) return;
     // Settled by this decision; a failed commit marks them again.
     for (const pool of resized) unsettled.delete(pool.module.id);
-    // A module not granted at all is closed, not trimmed: the license check refuses its holders, each told why.
-    const trim = (id: number) => granted.has(id) && !this.trimsHeld;
     await this.runner.decideEach(resized, (pool, now) =>
       setPoolQuantity(pool, quantity(pool.module.id), now, addOns(pool.module.id), trim(pool.module.id)),
     );
@@ -73,13 +77,6 @@ export class Grants implements GrantControl {
   async releaseTrims(): Promise<void> {
     this.trimsHeld = false;
     await this.apply();
-  }
-
-  /** A slot pool of a granted module holding more slots than its quantity. */
-  private overQuantity(pool: PoolState, granted: ReadonlyMap<number, number | null>): boolean {
-    if (this.trimsHeld || !granted.has(pool.module.id)) return false;
-    const q = granted.get(pool.module.id) ?? null;
-    return q !== null && pool.leases.size > q;
   }
 
   /**

@@ -25,6 +25,17 @@ const LOST = new Map([
   ['slot.expired', 'expired'],
 ] as const);
 
+type LostReason = 'evicted' | 'force_released' | 'expired';
+
+/** Why a lease event took the slot away, in the words the application shows. */
+function lostDetail(reason: LostReason, e: StoredEvent): string {
+  if (reason === 'expired') return 'expired without heartbeat';
+  if (reason === 'force_released') return `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}`;
+  return e.data?.reason === 'quantity_lowered'
+    ? `evicted: the licensed quantity fell to ${String(e.data.quantity)}, below the slots in use`
+    : 'evicted to make room for another device';
+}
+
 /** One SDK connection: answers requests, pushes what the application must learn at once, detaches on close. */
 export class SdkSession implements SessionListener {
   readonly id = newId('ses');
@@ -239,6 +250,20 @@ export class SdkSession implements SessionListener {
     if (!this.members.has(key)) this.registry.unwatch(this, key);
   }
 
+  /** Forgets a lease of this session the node took away, and tells the client why. */
+  private lost(key: string, e: StoredEvent, reason: LostReason, detail: string): void {
+    const leaseId = this.leases.get(key) as string;
+    this.forget(key);
+    this.push({
+      push: 'lease.lost',
+      moduleId: e.moduleId as number,
+      holderId: e.subject as string,
+      leaseId,
+      reason,
+      detail,
+    });
+  }
+
   /** A license change: every session learns the new state, non-production flag and entitlements at once. */
   onLicenseEvent(_event: StoredEvent, license: LicenseSnapshot): void {
     this.push({ push: 'license.state', ...license });
@@ -248,24 +273,7 @@ export class SdkSession implements SessionListener {
   onSubjectEvent(e: StoredEvent, key: string): void {
     const reason = LOST.get(e.type as 'slot.evicted');
     if (reason && this.leases.has(key) && (e.data?.leaseId === undefined || e.data.leaseId === this.leases.get(key))) {
-      const leaseId = this.leases.get(key) as string;
-      this.forget(key);
-      const detail =
-        reason === 'evicted'
-          ? e.data?.reason === 'quantity_lowered'
-            ? `evicted: the licensed quantity fell to ${String(e.data.quantity)}, below the slots in use`
-            : 'evicted to make room for another device'
-          : reason === 'force_released'
-            ? `released by an administrator${e.data?.by ? ` (${String(e.data.by)})` : ''}`
-            : 'expired without heartbeat';
-      this.push({
-        push: 'lease.lost',
-        moduleId: e.moduleId as number,
-        holderId: e.subject as string,
-        leaseId,
-        reason,
-        detail,
-      });
+      this.lost(key, e, reason, lostDetail(reason, e));
     } else if (
       (e.type === 'slot.acquired' || e.type === 'slot.reacquired') &&
       this.leases.has(key) &&
@@ -275,16 +283,12 @@ export class SdkSession implements SessionListener {
       // The same device id re-took the slot through another session: after a crash or a reconnect this session is
       // gone and hears nothing; if it is alive, two devices claim one id, and the one that took the slot first is told
       // it lost it, so one slot never serves two running devices.
-      const leaseId = this.leases.get(key) as string;
-      this.forget(key);
-      this.push({
-        push: 'lease.lost',
-        moduleId: e.moduleId as number,
-        holderId: e.subject as string,
-        leaseId,
-        reason: 'evicted',
-        detail: `taken over by another connection claiming the same device id (${String(e.subject)}): one slot serves one running device`,
-      });
+      this.lost(
+        key,
+        e,
+        'evicted',
+        `taken over by another connection claiming the same device id (${String(e.subject)}): one slot serves one running device`,
+      );
     } else if ((e.type === 'member.blocked' || e.type === 'member.unblocked') && this.members.has(key)) {
       const blocked = e.type === 'member.blocked';
       const reason = blocked ? (e.data?.reason as 'beyond_quantity' | 'features_unlicensed' | undefined) : undefined;
